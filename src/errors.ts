@@ -1,0 +1,116 @@
+/**
+ * darner's error classes. Every failure that can reach a user is one of these, with a stable
+ * `code`; errors are translated only at the edges (errno in the FUSE layer, gRPC status in the
+ * snapshotter, one line at the CLI). Add a class per new condition rather than reusing a vague one.
+ */
+
+export class DarnerError extends Error {
+  /** Stable, machine-readable code, e.g. `MALFORMED_BOOTSTRAP`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The command line was wrong: unknown flag value, missing argument, conflicting options. */
+export class UsageError extends DarnerError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** A configuration file or value is invalid. */
+export class ConfigError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_CONFIG', message, options);
+  }
+}
+
+/** A bootstrap (or any on-disk darner structure) is malformed: bad magic, offset out of range... */
+export class MalformedBootstrapError extends DarnerError {
+  constructor(message: string) {
+    super('MALFORMED_BOOTSTRAP', message);
+  }
+}
+
+/** A feature flag, algorithm or version this build does not understand. */
+export class UnsupportedError extends DarnerError {
+  constructor(message: string) {
+    super('UNSUPPORTED', message);
+  }
+}
+
+/** Bytes whose digest is not the one that was promised (blob, chunk, manifest, config). */
+export class DigestMismatchError extends DarnerError {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(what: string, expected: string, actual: string) {
+    super('DIGEST_MISMATCH', `${what}: digest mismatch (expected ${expected}, got ${actual})`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** An image reference (oci:, docker-archive:, docker://) that cannot be parsed or used. */
+export class InvalidReferenceError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_REFERENCE', message);
+  }
+}
+
+/** A manifest, index or config that fails validation against the OCI image spec. */
+export class InvalidManifestError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_MANIFEST', message);
+  }
+}
+
+/** A tar stream that is malformed or unsafe (truncated, lying sizes, `..` or absolute names). */
+export class BadTarError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_TAR', message, options);
+  }
+}
+
+/** Decompression of a layer or chunk failed (truncated gzip, corrupt zstd frame). */
+export class DecompressError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_COMPRESSION', message, options);
+  }
+}
+
+/** A registry answered with an error status; `status` is the HTTP status (0 when unreachable). */
+export class RegistryError extends DarnerError {
+  readonly status: number;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
+/** Something that was looked up does not exist (blob, tag, mount, snapshot, file). */
+export class NotFoundError extends DarnerError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** An operation did not finish within its time limit. */
+export class TimeoutError extends DarnerError {
+  constructor(message: string) {
+    super('TIMEOUT', message);
+  }
+}
+
+/** Returns a one-line human description of any thrown value, for the CLI's last word. */
+export function describeError(err: unknown): string {
+  if (err instanceof DarnerError) return `${err.message} [${err.code}]`;
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code ? `${err.message} [${code}]` : err.message;
+  }
+  return String(err);
+}
