@@ -1,0 +1,324 @@
+import tarStream from 'tar-stream';
+import { BadTarError, DarnerError } from '../src/errors.js';
+
+/**
+ * Safe iteration over the entries of one layer tar.
+ *
+ * tar-stream does the block parsing (checksums, GNU long names, PAX headers, sizes). On top of it
+ * this module normalizes names, rejects entries that would escape the image root (absolute names,
+ * `..` components, NUL bytes), applies PAX overrides tar-stream leaves alone (uid, gid, precise
+ * mtime), and reads extended attributes from PAX records byte-exactly: tar-stream decodes PAX
+ * values as UTF-8, which corrupts binary values such as `security.capability`, so PAX headers are
+ * decoded here instead (see BinarySafeExtract).
+ */
+
+export type TarEntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
+
+export interface TarEntry {
+  /** Normalized path relative to the image root: no leading `./` or `/`, no trailing `/`; '' is the root. */
+  path: string;
+  kind: TarEntryKind;
+  /** Permission bits including setuid/setgid/sticky. */
+  permissions: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  mtimeNsec: number;
+  /** Bytes of file data that follow the header (0 for everything but regular files). */
+  size: number;
+  /** Symlink target (verbatim) or hardlink target (normalized like `path`). */
+  linkTarget: string;
+  devMajor: number;
+  devMinor: number;
+  xattrs: Map<string, Uint8Array>;
+}
+
+/** File data of one entry; must be consumed (or drained) before the next entry is read. */
+export type TarBody = AsyncIterable<Uint8Array>;
+
+/** Longest name component EROFS accepts, and the longest symlink target we keep. */
+const MAX_NAME_BYTES = 255;
+const MAX_SYMLINK_BYTES = 4095;
+
+const PAX_XATTRS = Symbol('darner.pax.xattrs');
+
+interface PaxRecords {
+  [key: string]: string;
+  [PAX_XATTRS]?: Map<string, Uint8Array>;
+}
+
+/**
+ * Decodes a PAX extended header (`"<len> <key>=<value>\n"` records). Values of SCHILY.xattr.* are
+ * kept as raw bytes, LIBARCHIVE.xattr.* values are base64 (names URL-encoded); every other value
+ * is UTF-8 text as POSIX specifies.
+ */
+export function decodePaxRecords(buf: Uint8Array): PaxRecords {
+  const records: PaxRecords = {};
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let pos = 0;
+  while (pos < bytes.length) {
+    if (bytes[pos] === 0) break; // NUL padding after the last record
+    const space = bytes.indexOf(0x20, pos);
+    if (space < 0 || space - pos > 20) throw new BadTarError('malformed PAX header: record without a length');
+    const lengthText = bytes.toString('latin1', pos, space);
+    if (!/^[0-9]+$/.test(lengthText)) throw new BadTarError(`malformed PAX header: bad record length "${lengthText}"`);
+    const length = Number(lengthText);
+    const end = pos + length;
+    if (length <= space - pos + 1 || end > bytes.length || bytes[end - 1] !== 0x0a) {
+      throw new BadTarError('malformed PAX header: record length runs past the header');
+    }
+    const eq = bytes.indexOf(0x3d, space + 1);
+    if (eq < 0 || eq >= end - 1) throw new BadTarError('malformed PAX header: record without "="');
+    const key = bytes.toString('utf8', space + 1, eq);
+    const rawValue = bytes.subarray(eq + 1, end - 1);
+    if (key.startsWith('SCHILY.xattr.')) {
+      xattrsOf(records).set(key.slice('SCHILY.xattr.'.length), new Uint8Array(rawValue));
+    } else if (key.startsWith('LIBARCHIVE.xattr.')) {
+      const name = decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+      xattrsOf(records).set(name, new Uint8Array(Buffer.from(rawValue.toString('latin1'), 'base64')));
+    } else {
+      records[key] = rawValue.toString('utf8');
+    }
+    pos = end;
+  }
+  return records;
+}
+
+function xattrsOf(records: PaxRecords): Map<string, Uint8Array> {
+  let map = records[PAX_XATTRS];
+  if (!map) {
+    map = new Map();
+    records[PAX_XATTRS] = map;
+  }
+  return map;
+}
+
+/** The minimal view of tar-stream's Extract internals that the subclass below relies on. */
+interface ExtractInternals {
+  _header: { type: string } | null;
+  _pax: PaxRecords | null;
+  _paxGlobal: PaxRecords | null;
+  _decodeLongHeader(buf: Uint8Array): void;
+}
+
+type ExtractConstructor = new (opts?: object) => ExtractInternals & AsyncIterable<TarStreamEntry>;
+
+interface TarStreamHeader {
+  name: string;
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  size: number;
+  mtime: Date | null;
+  type: string | null;
+  linkname: string | null;
+  devmajor: number | null;
+  devminor: number | null;
+  pax: PaxRecords | null;
+}
+
+interface TarStreamEntry extends AsyncIterable<Uint8Array> {
+  header: TarStreamHeader;
+  resume(): void;
+}
+
+/**
+ * tar-stream's Extract with PAX decoding replaced by decodePaxRecords. tar-stream does not export
+ * the class, so it is taken from an instance; `_decodeLongHeader` is the one method that decodes
+ * PAX headers (checked against the pinned tar-stream 3.x by the tests in test/converter).
+ */
+const BaseExtract = Object.getPrototypeOf(tarStream.extract()).constructor as ExtractConstructor;
+
+class BinarySafeExtract extends BaseExtract {
+  override _decodeLongHeader(buf: Uint8Array): void {
+    const type = this._header?.type;
+    if (type === 'pax-header') {
+      const local = decodePaxRecords(buf);
+      this._pax = this._paxGlobal === null ? local : mergePax(this._paxGlobal, local);
+    } else if (type === 'pax-global-header') {
+      this._paxGlobal = decodePaxRecords(buf);
+    } else {
+      super._decodeLongHeader(buf);
+    }
+  }
+}
+
+function mergePax(global: PaxRecords, local: PaxRecords): PaxRecords {
+  const merged: PaxRecords = { ...global, ...local };
+  const xattrs = new Map([...(global[PAX_XATTRS] ?? []), ...(local[PAX_XATTRS] ?? [])]);
+  if (xattrs.size > 0) merged[PAX_XATTRS] = xattrs;
+  return merged;
+}
+
+/**
+ * Normalizes a tar member name to a path relative to the image root. Throws BadTarError for
+ * names that would escape it. '' means the root directory itself.
+ */
+export function normalizeEntryPath(name: string, what = 'entry'): string {
+  if (name.includes('\0')) throw new BadTarError(`${what} "${printable(name)}" contains a NUL byte`);
+  if (name.startsWith('/')) throw new BadTarError(`${what} "${printable(name)}" is an absolute path`);
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new BadTarError(`${what} "${printable(name)}" contains a ".." component`);
+    if (Buffer.byteLength(part) > MAX_NAME_BYTES) {
+      throw new BadTarError(`${what} "${printable(name)}" has a name component longer than ${MAX_NAME_BYTES} bytes`);
+    }
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+function printable(name: string): string {
+  const shown = name.length > 200 ? `${name.slice(0, 200)}…` : name;
+  return shown.replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function kindOf(type: string | null, name: string): TarEntryKind {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    case 'character-device':
+      return 'chardev';
+    case 'block-device':
+      return 'blockdev';
+    case 'fifo':
+      return 'fifo';
+    default:
+      throw new BadTarError(`entry "${printable(name)}" has an unsupported tar type (${type ?? 'unknown'})`);
+  }
+}
+
+function paxInteger(records: PaxRecords | null, key: string, fallback: number, name: string): number {
+  const text = records?.[key];
+  if (text === undefined) return fallback;
+  if (!/^[0-9]{1,15}$/.test(text)) throw new BadTarError(`entry "${printable(name)}": bad PAX ${key} "${text}"`);
+  return Number(text);
+}
+
+/** PAX mtime is decimal seconds with an optional fraction (and may be negative). */
+function paxTime(records: PaxRecords | null, header: TarStreamHeader, name: string): { sec: number; nsec: number } {
+  const text = records?.mtime;
+  if (text === undefined) {
+    const ms = header.mtime ? header.mtime.getTime() : 0;
+    return { sec: Number.isFinite(ms) ? Math.floor(ms / 1000) : 0, nsec: 0 };
+  }
+  const m = /^(-?)([0-9]{1,15})(?:\.([0-9]{1,9})[0-9]*)?$/.exec(text);
+  if (!m) throw new BadTarError(`entry "${printable(name)}": bad PAX mtime "${text}"`);
+  const whole = Number(m[2]);
+  const nsec = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
+  if (m[1] === '-') return nsec === 0 ? { sec: -whole, nsec: 0 } : { sec: -whole - 1, nsec: 1e9 - nsec };
+  return { sec: whole, nsec };
+}
+
+function toEntry(header: TarStreamHeader): TarEntry {
+  const rawName = header.name;
+  const kind = kindOf(header.type, rawName);
+  const path = normalizeEntryPath(rawName);
+  const pax = header.pax;
+  const size = kind === 'file' ? header.size : 0;
+  if (!Number.isSafeInteger(size) || size < 0) throw new BadTarError(`entry "${printable(rawName)}" has an invalid size`);
+  if (kind !== 'file' && kind !== 'dir' && header.size !== 0 && header.type !== 'link') {
+    throw new BadTarError(`entry "${printable(rawName)}" (${kind}) claims ${header.size} bytes of data`);
+  }
+  let linkTarget = '';
+  if (kind === 'symlink') {
+    linkTarget = header.linkname ?? '';
+    if (linkTarget === '' || linkTarget.includes('\0') || Buffer.byteLength(linkTarget) > MAX_SYMLINK_BYTES) {
+      throw new BadTarError(`symlink "${printable(rawName)}" has an empty, NUL-containing or over-long target`);
+    }
+  } else if (kind === 'hardlink') {
+    linkTarget = normalizeEntryPath(header.linkname ?? '', `hardlink target of "${printable(rawName)}"`);
+    if (linkTarget === '') throw new BadTarError(`hardlink "${printable(rawName)}" points at the root directory`);
+  }
+  if (path === '' && kind !== 'dir') throw new BadTarError(`entry "${printable(rawName)}" replaces the root with a ${kind}`);
+  const time = paxTime(pax, header, rawName);
+  return {
+    path,
+    kind,
+    permissions: (header.mode ?? 0) & 0o7777,
+    uid: paxInteger(pax, 'uid', header.uid ?? 0, rawName),
+    gid: paxInteger(pax, 'gid', header.gid ?? 0, rawName),
+    mtime: time.sec,
+    mtimeNsec: time.nsec,
+    size,
+    linkTarget,
+    devMajor: header.devmajor ?? 0,
+    devMinor: header.devminor ?? 0,
+    xattrs: pax?.[PAX_XATTRS] ?? new Map(),
+  };
+}
+
+/**
+ * Yields the entries of an uncompressed tar stream in order. The caller must consume each body
+ * (or call `drain`) before asking for the next entry. Malformed input raises BadTarError.
+ */
+export async function* readTarEntries(tar: NodeJS.ReadableStream): AsyncGenerator<{
+  entry: TarEntry;
+  body: TarBody;
+}> {
+  const extract = new BinarySafeExtract() as unknown as NodeJS.WritableStream &
+    AsyncIterable<TarStreamEntry> & { destroy(err?: Error): void };
+  // The first error anywhere (source, decompression, parsing) is the one reported; entry bodies
+  // otherwise only see a generic "stream destroyed".
+  let firstError: Error | undefined;
+  const fail = (err: Error): void => {
+    firstError ??= err;
+    extract.destroy(err);
+  };
+  tar.on('error', fail);
+  extract.on('error', (err: Error) => (firstError ??= err));
+  tar.pipe(extract);
+  try {
+    for await (const stream of extract) {
+      let entry: TarEntry;
+      try {
+        entry = toEntry(stream.header);
+      } catch (err) {
+        fail(err as Error);
+        throw err;
+      }
+      yield { entry, body: bodyOf(stream, () => firstError) };
+      // Drain whatever the consumer left so that the next header can be read.
+      stream.resume();
+    }
+  } catch (err) {
+    throw asTarError(firstError ?? err);
+  } finally {
+    tar.off('error', fail);
+    if (typeof (tar as { unpipe?: unknown }).unpipe === 'function') (tar as unknown as { unpipe(d: unknown): void }).unpipe(extract);
+  }
+}
+
+async function* bodyOf(stream: TarStreamEntry, error: () => Error | undefined): AsyncGenerator<Uint8Array> {
+  try {
+    yield* stream;
+  } catch (err) {
+    throw asTarError(error() ?? err);
+  }
+  const late = error();
+  if (late) throw asTarError(late);
+}
+
+/** Errors of the source stream (decompression, digest) pass through; tar-stream's become BadTarError. */
+function asTarError(err: unknown): Error {
+  if (err instanceof DarnerError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/Unexpected end of data/i.test(message)) return new BadTarError('tar stream is truncated (unexpected end of data)', { cause: err });
+  if (/Invalid tar header|Invalid header|Header exceeds max size/i.test(message)) {
+    return new BadTarError(`tar stream is corrupt (${message})`, { cause: err });
+  }
+  return err instanceof Error ? err : new BadTarError(message);
+}
+
+/** Reads a body to its end, discarding the bytes. */
+export async function drain(body: TarBody): Promise<void> {
+  for await (const piece of body) void piece;
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { HOLE, type FileNode, type ImageMetadata, type TreeNode } from '../format/model.js';
+import type { FsEntry, FsTree } from './model.js';
+
+/**
+ * FsTree of an image model (a converted image's bootstrap, or OCI layers applied through the
+ * converter's merger). File content is keyed by chunk digests, which is what lets `darner check`
+ * compare file bytes without holding them: see contentKey.
+ */
+
+/**
+ * The content key of a file: sha256 over its chunks' digests in order. Two files have the same
+ * key exactly when their bytes are the same (given collision-resistant chunk digests computed with
+ * the same algorithm and chunk size). `zeroDigest(length)` gives the digest of `length` zero bytes,
+ * so holes and stored zero chunks compare equal.
+ */
+export function contentKey(chunkDigests: Iterable<Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const d of chunkDigests) hash.update(d);
+  return hash.digest('hex');
+}
+
+export interface MetadataContent {
+  /** Digest of chunk `index` of the chunk table. */
+  chunkDigest(index: number): Uint8Array;
+  /** Digest of `length` zero bytes (for holes). */
+  zeroDigest(length: number): Uint8Array;
+}
+
+export function fileChunkDigests(meta: Pick<ImageMetadata, 'chunkSize'>, file: FileNode, content: MetadataContent): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let slot = 0; slot < file.chunks.length; slot += 1) {
+    const index = file.chunks[slot] as number;
+    const length = Math.min(meta.chunkSize, file.size - slot * meta.chunkSize);
+    out.push(index === HOLE ? content.zeroDigest(length) : content.chunkDigest(index));
+  }
+  return out;
+}
+
+export function treeFromMetadata(meta: ImageMetadata, content: MetadataContent): FsTree {
+  const tree: FsTree = new Map();
+  const inodes = new Map<TreeNode, number>();
+  const visit = (node: TreeNode, path: string): void => {
+    let inode = inodes.get(node);
+    if (inode === undefined) {
+      inode = inodes.size + 1;
+      inodes.set(node, inode);
+    }
+    const entry: FsEntry = {
+      path,
+      kind: node.kind,
+      permissions: node.permissions,
+      uid: node.uid,
+      gid: node.gid,
+      size: node.kind === 'file' ? node.size : node.kind === 'symlink' ? Buffer.byteLength(node.target) : 0,
+      mtime: node.mtime,
+      mtimeNsec: node.mtimeNsec,
+      xattrs: new Map([...node.xattrs].map(([k, v]) => [k, Buffer.from(v).toString('hex')])),
+      inode,
+    };
+    if (node.kind === 'symlink') entry.target = node.target;
+    if (node.kind === 'chardev' || node.kind === 'blockdev') entry.rdev = { major: node.major, minor: node.minor };
+    if (node.kind === 'file') entry.content = contentKey(fileChunkDigests(meta, node, content));
+    tree.set(path, entry);
+    if (node.kind === 'dir') {
+      for (const [name, child] of node.entries) visit(child, path === '' ? name : `${path}/${name}`);
+    }
+  };
+  visit(meta.root, '');
+  return tree;
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import tarStream, { type Header } from 'tar-stream';
+
+type Headers = Partial<Header> & Pick<Header, 'name'>;
+import { compress as zstdCompress } from 'zstd-napi';
+
+/**
+ * Builds layer tars for tests with tar-stream, from a declarative list of entries. Extended
+ * attributes are written as PAX records: SCHILY.xattr.<name> for values that are valid UTF-8 text
+ * and LIBARCHIVE.xattr.<name> (base64) for binary ones, since tar-stream writes PAX values as
+ * UTF-8 strings.
+ */
+
+export interface EntryCommon {
+  path: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** Seconds, optionally fractional (written as a PAX mtime when fractional). */
+  mtime?: number;
+  xattrs?: Record<string, Uint8Array | string>;
+}
+
+export type LayerEntry =
+  | (EntryCommon & { type: 'file'; data: Uint8Array | string })
+  | (EntryCommon & { type: 'dir' })
+  | (EntryCommon & { type: 'symlink'; target: string })
+  | (EntryCommon & { type: 'hardlink'; target: string })
+  | (EntryCommon & { type: 'chardev' | 'blockdev'; major: number; minor: number })
+  | (EntryCommon & { type: 'fifo' })
+  /** `.wh.<name>` for `path`. */
+  | { type: 'whiteout'; path: string }
+  /** `.wh..wh..opq` inside directory `path`. */
+  | { type: 'opaque'; path: string };
+
+const DEFAULT_MTIME = 1_700_000_000;
+
+function paxFor(entry: EntryCommon): Record<string, string> | undefined {
+  const pax: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entry.xattrs ?? {})) {
+    const bytes = typeof value === 'string' ? Buffer.from(value) : Buffer.from(value);
+    const text = bytes.toString('utf8');
+    if (Buffer.from(text).equals(bytes) && !text.includes('\n')) pax[`SCHILY.xattr.${name}`] = text;
+    else pax[`LIBARCHIVE.xattr.${encodeURIComponent(name)}`] = bytes.toString('base64');
+  }
+  const mtime = entry.mtime ?? DEFAULT_MTIME;
+  if (!Number.isInteger(mtime)) pax.mtime = mtime.toFixed(9);
+  if ((entry.uid ?? 0) > 0o7777777) pax.uid = String(entry.uid);
+  if ((entry.gid ?? 0) > 0o7777777) pax.gid = String(entry.gid);
+  return Object.keys(pax).length > 0 ? pax : undefined;
+}
+
+function whiteoutPath(path: string, name: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? name : `${path.slice(0, i)}/${name}`;
+}
+
+/** An uncompressed layer tar. */
+export async function buildLayerTar(entries: LayerEntry[]): Promise<Buffer> {
+  const pack = tarStream.pack();
+  const done = (async () => {
+    const parts: Buffer[] = [];
+    for await (const part of pack) parts.push(part as Buffer);
+    return Buffer.concat(parts);
+  })();
+  const add = (header: Headers, body?: Uint8Array | string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (body === undefined) pack.entry(header, cb);
+      else pack.entry(header, typeof body === 'string' ? body : Buffer.from(body), cb);
+    });
+  for (const entry of entries) {
+    if (entry.type === 'whiteout') {
+      const base = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+      await add({ name: whiteoutPath(entry.path, `.wh.${base}`), type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) });
+      continue;
+    }
+    if (entry.type === 'opaque') {
+      await add({ name: `${entry.path}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) });
+      continue;
+    }
+    const uid = entry.uid ?? 0;
+    const gid = entry.gid ?? 0;
+    const header: Headers = {
+      name: entry.path,
+      mode: entry.mode ?? (entry.type === 'dir' ? 0o755 : entry.type === 'symlink' ? 0o777 : 0o644),
+      uid: uid > 0o7777777 ? 0 : uid,
+      gid: gid > 0o7777777 ? 0 : gid,
+      mtime: new Date(Math.floor(entry.mtime ?? DEFAULT_MTIME) * 1000),
+    };
+    const pax = paxFor(entry);
+    if (pax) header.pax = pax;
+    switch (entry.type) {
+      case 'file': {
+        const data = typeof entry.data === 'string' ? Buffer.from(entry.data) : entry.data;
+        await add({ ...header, type: 'file', size: data.byteLength }, data);
+        break;
+      }
+      case 'dir':
+        await add({ ...header, type: 'directory' });
+        break;
+      case 'symlink':
+        await add({ ...header, type: 'symlink', linkname: entry.target });
+        break;
+      case 'hardlink':
+        await add({ ...header, type: 'link', linkname: entry.target });
+        break;
+      case 'chardev':
+      case 'blockdev':
+        await add({ ...header, type: entry.type === 'chardev' ? 'character-device' : 'block-device', devmajor: entry.major, devminor: entry.minor });
+        break;
+      case 'fifo':
+        await add({ ...header, type: 'fifo' });
+        break;
+    }
+  }
+  pack.finalize();
+  return done;
+}
+
+export type LayerCompressionKind = 'gzip' | 'zstd' | 'none';
+
+export interface BuiltLayer {
+  /** The stored (possibly compressed) bytes. */
+  blob: Buffer;
+  digest: string;
+  diffId: string;
+  mediaType: string;
+}
+
+export function compressLayer(tar: Buffer, compression: LayerCompressionKind): BuiltLayer {
+  const blob = compression === 'gzip' ? gzipSync(tar) : compression === 'zstd' ? zstdCompress(tar) : tar;
+  const mediaType =
+    compression === 'gzip'
+      ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+      : compression === 'zstd'
+        ? 'application/vnd.oci.image.layer.v1.tar+zstd'
+        : 'application/vnd.oci.image.layer.v1.tar';
+  return { blob, digest: sha256(blob), diffId: sha256(tar), mediaType };
+}
+
+export function sha256(data: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Deterministic pseudo-random bytes (xorshift), so test data is reproducible and incompressible. */
+export function pseudoRandomBytes(length: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = seed >>> 0 || 0x9e3779b9;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.writeUInt32LE(x >>> 0, i);
+  }
+  for (; i < length; i += 1) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
