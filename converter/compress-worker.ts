@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { CCtx } from 'zstd-napi/binding.js';
+import zstdBinding from 'zstd-napi/binding.js';
 
 /**
  * Compression worker: compresses one chunk per message with zstd. The output buffer is one byte
@@ -20,7 +20,8 @@ export interface CompressResponse {
   compressed: boolean;
 }
 
-const cctx = new CCtx();
+// The binding is CommonJS (module.exports = native addon), so its classes come off the default export.
+const cctx = new zstdBinding.CCtx();
 
 parentPort?.on('message', (request: CompressRequest) => {
   const { id, level, data } = request;
