@@ -114,3 +114,15 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/** An index has no manifest for the requested platform; the message lists those it has. */
+export class NoMatchingPlatformError extends DarnerError {
+  readonly available: string[];
+  constructor(wanted: string, available: string[]) {
+    super(
+      'NO_MATCHING_PLATFORM',
+      `no image for platform ${wanted} (available: ${available.length > 0 ? available.join(', ') : 'none'})`,
+    );
+    this.available = available;
+  }
+}
