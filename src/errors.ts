@@ -105,6 +105,13 @@ export class TimeoutError extends DarnerError {
   }
 }
 
+/** The native addon (native/, built by `npm run build:native`) is absent or cannot be loaded. */
+export class NativeMissingError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NATIVE_MISSING', message, options);
+  }
+}
+
 /** Returns a one-line human description of any thrown value, for the CLI's last word. */
 export function describeError(err: unknown): string {
   if (err instanceof DarnerError) return `${err.message} [${err.code}]`;
