@@ -105,6 +105,13 @@ export class TimeoutError extends DarnerError {
   }
 }
 
+/** The native addon (native/, built by `npm run build:native`) is absent or cannot be loaded. */
+export class NativeMissingError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NATIVE_MISSING', message, options);
+  }
+}
+
 /** Returns a one-line human description of any thrown value, for the CLI's last word. */
 export function describeError(err: unknown): string {
   if (err instanceof DarnerError) return `${err.message} [${err.code}]`;
@@ -113,4 +120,16 @@ export function describeError(err: unknown): string {
     return code ? `${err.message} [${code}]` : err.message;
   }
   return String(err);
+}
+
+/** An index has no manifest for the requested platform; the message lists those it has. */
+export class NoMatchingPlatformError extends DarnerError {
+  readonly available: string[];
+  constructor(wanted: string, available: string[]) {
+    super(
+      'NO_MATCHING_PLATFORM',
+      `no image for platform ${wanted} (available: ${available.length > 0 ? available.join(', ') : 'none'})`,
+    );
+    this.available = available;
+  }
 }

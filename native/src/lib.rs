@@ -1,0 +1,11 @@
+//! darner's native addon (napi-rs). What JavaScript does slowly or cannot do at all:
+//! - chunk digests (blake3, sha256) of whole batches, in parallel, off the JavaScript thread;
+//! - the l*xattr syscalls and mknod, which Node's fs module does not have.
+//!
+//! No export may panic across the FFI boundary: the synchronous ones are `catch_unwind`, the
+//! batch work catches panics on its worker thread and rejects the promise instead.
+
+mod digest;
+mod digests;
+mod errors;
+mod fsops;

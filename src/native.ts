@@ -1,0 +1,121 @@
+/**
+ * Typed access to darner's Rust addon (native/, napi-rs). The addon is loaded on first use, not
+ * at import, so commands that never digest or touch xattrs (`darner --help`) work without it.
+ * When it is absent every function here throws NativeMissingError (code NATIVE_MISSING).
+ *
+ * What crosses the boundary and why it is native: docs/native.md.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { NativeMissingError } from './errors.js';
+import type { ChunkDigestAlgorithm } from './format/model.js';
+
+/** The addon's exports, as native/src declares them (the generated index.d.cts says the same). */
+export interface NativeAddon {
+  digestBatch(algorithm: ChunkDigestAlgorithm, chunks: readonly Uint8Array[]): Promise<Buffer[]>;
+  digestRanges(algorithm: ChunkDigestAlgorithm, data: Uint8Array, lengths: readonly number[]): Promise<Buffer[]>;
+  digestSync(algorithm: ChunkDigestAlgorithm, data: Uint8Array): Buffer;
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  lsetxattr(path: string, name: string, value: Uint8Array): void;
+  lremovexattr(path: string, name: string): void;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+}
+
+// Compiled to dist/src/native.js, so the loader napi generates is two levels up.
+const LOADER_URL = new URL('../../native/index.cjs', import.meta.url);
+
+let addon: NativeAddon | undefined;
+
+/** The loaded addon; throws NativeMissingError when it has not been built or does not load. */
+export function nativeAddon(): NativeAddon {
+  if (addon === undefined) {
+    const loaderPath = fileURLToPath(LOADER_URL);
+    try {
+      addon = createRequire(import.meta.url)(loaderPath) as NativeAddon;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new NativeMissingError(
+        `darner's native addon could not be loaded from ${loaderPath} (${reason}); ` +
+          'build it with `npm run build:native`',
+        { cause: err },
+      );
+    }
+  }
+  return addon;
+}
+
+/** True when the addon loads (for diagnostics such as `darner check`). */
+export function nativeAvailable(): boolean {
+  try {
+    nativeAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Digests (32 bytes each) of `chunks`, in order, computed in parallel off the JavaScript thread.
+ * The chunks must not be modified until the promise settles. Bad arguments reject.
+ */
+export function digestBatch(algorithm: ChunkDigestAlgorithm, chunks: readonly Uint8Array[]): Promise<Buffer[]> {
+  try {
+    return nativeAddon().digestBatch(algorithm, chunks);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * Digests of consecutive slices of `data` (slice i is `lengths[i]` bytes, starting where slice
+ * i - 1 ended), off the JavaScript thread. Lengths summing past `data.length` reject with code
+ * ERR_OUT_OF_RANGE; bytes after the last slice are ignored.
+ */
+export function digestRanges(
+  algorithm: ChunkDigestAlgorithm,
+  data: Uint8Array,
+  lengths: readonly number[],
+): Promise<Buffer[]> {
+  try {
+    return nativeAddon().digestRanges(algorithm, data, lengths);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** The digest of `data` on the calling thread: for small inputs (a few hundred KiB at most). */
+export function digestSync(algorithm: ChunkDigestAlgorithm, data: Uint8Array): Buffer {
+  return nativeAddon().digestSync(algorithm, data);
+}
+
+// Extended attributes, never following a final symlink. Failures throw errors shaped like Node's
+// fs errors (`code` ENOENT, ENOTSUP, EPERM, ...).
+
+/** The value of xattr `name` of `path`, or null when the file has none by that name. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  return nativeAddon().lgetxattr(path, name);
+}
+
+/** The xattr names of `path`. */
+export function llistxattr(path: string): string[] {
+  return nativeAddon().llistxattr(path);
+}
+
+/** Creates or replaces xattr `name` of `path`. */
+export function lsetxattr(path: string, name: string, value: Uint8Array): void {
+  nativeAddon().lsetxattr(path, name, value);
+}
+
+/** Removes xattr `name` of `path` (code ENODATA when it has none). */
+export function lremovexattr(path: string, name: string): void {
+  nativeAddon().lremovexattr(path, name);
+}
+
+/**
+ * mknod(2): a character or block device (mode includes fs.constants.S_IFCHR / S_IFBLK, needs
+ * CAP_MKNOD), a fifo (S_IFIFO) or a socket file (S_IFSOCK). The umask applies to the permissions.
+ */
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  nativeAddon().mknod(path, mode, major, minor);
+}
