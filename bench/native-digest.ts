@@ -13,7 +13,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { digestBatch, digestRanges, digestSync } from '../src/native.js';
 
 const MiB = 1024 * 1024;
-const RUNS = 5;
+const RUNS = 7;
 
 interface Result {
   name: string;
@@ -80,6 +80,9 @@ async function main(): Promise<void> {
   results.push(await measure('node:crypto sha256 main thread, 256 x 1 MiB', large, () => nodeSha256All(large)));
   results.push(
     await measure('digestSync blake3 main thread, 256 x 1 MiB', large, () => large.map((c) => digestSync('blake3', c))),
+  );
+  results.push(
+    await measure('digestSync sha256 main thread, 256 x 1 MiB', large, () => large.map((c) => digestSync('sha256', c))),
   );
 
   const whole = randomBytes(4096 * 4096);
