@@ -68,7 +68,9 @@ pub fn consecutive_ranges(total: usize, lengths: &[f64]) -> Result<Vec<Range<usi
   let mut start = 0usize;
   for (index, &length) in lengths.iter().enumerate() {
     if !(length.is_finite() && length >= 0.0 && length.fract() == 0.0 && length <= MAX_SAFE_INTEGER) {
-      return Err(format!("lengths[{index}] must be a whole number from 0 to 2^53 - 1, got {length}"));
+      return Err(format!(
+        "lengths[{index}] must be a whole number from 0 to 2^53 - 1, got {length}"
+      ));
     }
     // A whole number within 2^53 converts exactly.
     let length = length as usize;
@@ -108,15 +110,25 @@ mod tests {
 
   #[test]
   fn threaded_blake3_equals_serial() {
-    let data: Vec<u8> = (0..3 * BLAKE3_PARALLEL_MIN + 7).map(|i| (i * 31 % 251) as u8).collect();
-    assert_eq!(digest(Algorithm::Blake3, &data, true), digest(Algorithm::Blake3, &data, false));
+    let data: Vec<u8> = (0..3 * BLAKE3_PARALLEL_MIN + 7)
+      .map(|i| (i * 31 % 251) as u8)
+      .collect();
+    assert_eq!(
+      digest(Algorithm::Blake3, &data, true),
+      digest(Algorithm::Blake3, &data, false)
+    );
   }
 
   #[test]
   fn ranges_are_consecutive_and_bounded() {
-    assert_eq!(consecutive_ranges(10, &[3.0, 0.0, 7.0]).unwrap(), vec![0..3, 3..3, 3..10]);
+    assert_eq!(
+      consecutive_ranges(10, &[3.0, 0.0, 7.0]).unwrap(),
+      vec![0..3, 3..3, 3..10]
+    );
     assert_eq!(consecutive_ranges(10, &[4.0]).unwrap(), vec![0..4]);
-    assert!(consecutive_ranges(10, &[4.0, 7.0]).unwrap_err().contains("lengths[1]"));
+    assert!(consecutive_ranges(10, &[4.0, 7.0])
+      .unwrap_err()
+      .contains("lengths[1]"));
     assert!(consecutive_ranges(10, &[-1.0]).is_err());
     assert!(consecutive_ranges(10, &[1.5]).is_err());
     assert!(consecutive_ranges(10, &[f64::NAN]).is_err());

@@ -16,8 +16,11 @@ use crate::digest::{consecutive_ranges, digest, digest_all, Algorithm, Digest32,
 use crate::errors::{from_napi, invalid_arg, out_of_range, throw, JsResult};
 
 fn parse_algorithm(name: &str) -> JsResult<Algorithm> {
-  Algorithm::parse(name)
-    .ok_or_else(|| invalid_arg(format!("unknown digest algorithm '{name}' (expected 'blake3' or 'sha256')")))
+  Algorithm::parse(name).ok_or_else(|| {
+    invalid_arg(format!(
+      "unknown digest algorithm '{name}' (expected 'blake3' or 'sha256')"
+    ))
+  })
 }
 
 /// Digests handed to JavaScript: an array of 32-byte Buffers. Each is a copy made by
@@ -31,21 +34,39 @@ impl ToNapiValue for DigestList {
       unsafe { sys::napi_create_array_with_length(env, list.0.len(), &mut array) },
       "Failed to create the digest array"
     )?;
-    for (index, digest) in list.0.iter().enumerate() {
-      let mut buffer = ptr::null_mut();
-      check_status!(
-        unsafe {
-          sys::napi_create_buffer_copy(env, DIGEST_LEN, digest.as_ptr().cast(), ptr::null_mut(), &mut buffer)
-        },
-        "Failed to create a digest Buffer"
-      )?;
-      let index = u32::try_from(index).map_err(|_| napi::Error::new(Status::InvalidArg, "too many digests"))?;
+    for (index, digest) in list.0.into_iter().enumerate() {
+      let buffer = unsafe { DigestBuffer::to_napi_value(env, DigestBuffer(digest))? };
+      let index =
+        u32::try_from(index).map_err(|_| napi::Error::new(Status::InvalidArg, "too many digests"))?;
       check_status!(
         unsafe { sys::napi_set_element(env, array, index, buffer) },
         "Failed to store a digest"
       )?;
     }
     Ok(array)
+  }
+}
+
+/// One digest handed to JavaScript as a 32-byte Buffer copy (cheaper than an external Buffer,
+/// which needs a finalizer).
+pub struct DigestBuffer(Digest32);
+
+impl ToNapiValue for DigestBuffer {
+  unsafe fn to_napi_value(env: sys::napi_env, digest: Self) -> napi::Result<sys::napi_value> {
+    let mut buffer = ptr::null_mut();
+    check_status!(
+      unsafe {
+        sys::napi_create_buffer_copy(
+          env,
+          DIGEST_LEN,
+          digest.0.as_ptr().cast(),
+          ptr::null_mut(),
+          &mut buffer,
+        )
+      },
+      "Failed to create a digest Buffer"
+    )?;
+    Ok(buffer)
   }
 }
 
@@ -93,7 +114,11 @@ where
   ts_args_type = "algorithm: 'blake3' | 'sha256', chunks: Buffer[]",
   ts_return_type = "Promise<Buffer[]>"
 )]
-pub fn digest_batch<'env>(env: &'env Env, algorithm: String, chunks: Vec<Buffer>) -> napi::Result<Object<'env>> {
+pub fn digest_batch<'env>(
+  env: &'env Env,
+  algorithm: String,
+  chunks: Vec<Buffer>,
+) -> napi::Result<Object<'env>> {
   parse_algorithm(&algorithm)
     .and_then(|algorithm| spawn_digests(env, chunks, move |chunks| digest_all(algorithm, chunks)))
     .map_err(|err| throw(env, err))
@@ -129,7 +154,7 @@ pub fn digest_ranges<'env>(
   ts_args_type = "algorithm: 'blake3' | 'sha256', data: Buffer",
   ts_return_type = "Buffer"
 )]
-pub fn digest_sync(env: &Env, algorithm: String, data: BufferSlice) -> napi::Result<Buffer> {
+pub fn digest_sync(env: &Env, algorithm: String, data: BufferSlice) -> napi::Result<DigestBuffer> {
   let algorithm = parse_algorithm(&algorithm).map_err(|err| throw(env, err))?;
-  Ok(Buffer::from(digest(algorithm, &data, false).to_vec()))
+  Ok(DigestBuffer(digest(algorithm, &data, false)))
 }

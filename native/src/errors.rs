@@ -46,7 +46,9 @@ pub fn syscall_error(errno: i32, syscall: &str, path: &str) -> Error<String> {
 
 /// The errno of the last failed libc call on this thread.
 pub fn last_errno() -> i32 {
-  std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
+  std::io::Error::last_os_error()
+    .raw_os_error()
+    .unwrap_or(libc::EIO)
 }
 
 /// Linux errno names for the errors these syscalls can report (and a few more), as Node spells

@@ -105,7 +105,15 @@ fn lsetxattr_inner(path: String, name: String, value: BufferSlice) -> JsResult<(
   let c_path = c_string("path", &path)?;
   let c_name = c_string("name", &name)?;
   let value: &[u8] = &value;
-  let status = unsafe { libc::lsetxattr(c_path.as_ptr(), c_name.as_ptr(), value.as_ptr().cast(), value.len(), 0) };
+  let status = unsafe {
+    libc::lsetxattr(
+      c_path.as_ptr(),
+      c_name.as_ptr(),
+      value.as_ptr().cast(),
+      value.len(),
+      0,
+    )
+  };
   if status < 0 {
     return Err(syscall_error(last_errno(), "lsetxattr", &path));
   }
@@ -133,7 +141,10 @@ fn whole_u32(what: &str, value: f64) -> JsResult<u32> {
   if value.is_finite() && value.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&value) {
     Ok(value as u32)
   } else {
-    Err(out_of_range(format!("{what} must be a whole number from 0 to {}, got {value}", u32::MAX)))
+    Err(out_of_range(format!(
+      "{what} must be a whole number from 0 to {}, got {value}",
+      u32::MAX
+    )))
   }
 }
 
