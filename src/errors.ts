@@ -133,3 +133,10 @@ export class NoMatchingPlatformError extends DarnerError {
     this.available = available;
   }
 }
+
+/** A chunk's stored bytes do not decode to its recorded size (truncated, corrupt, hostile). */
+export class CorruptChunkError extends DarnerError {
+  constructor(message: string) {
+    super('CORRUPT_CHUNK', message);
+  }
+}

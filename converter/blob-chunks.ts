@@ -1,0 +1,59 @@
+import { CorruptChunkError } from '../src/errors.js';
+import type { ChunkRecord } from '../src/format/model.js';
+
+/**
+ * Walks a data blob's stored bytes once, front to back, and yields the stored bytes of the given
+ * chunks (which must be sorted by compressedOffset and not overlap). Bytes between chunks (chunks
+ * of the blob that this image does not use, e.g. from a chunk dictionary) are skipped. Memory
+ * stays at about one chunk.
+ */
+
+export interface IndexedChunk {
+  index: number;
+  record: ChunkRecord;
+}
+
+export async function* storedChunks(
+  blob: AsyncIterable<Uint8Array>,
+  chunks: IndexedChunk[],
+  blobName: string,
+): AsyncGenerator<IndexedChunk & { stored: Buffer }> {
+  let position = 0; // blob offset of the first byte of `pending`
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let next = 0;
+  const take = (from: number, length: number): Buffer => {
+    const joined = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    const start = from - position;
+    const out = Buffer.from(joined.subarray(start, start + length));
+    const rest = joined.subarray(start + length);
+    position = from + length;
+    pending = rest.byteLength > 0 ? [rest] : [];
+    pendingBytes = rest.byteLength;
+    return out;
+  };
+  for await (const piece of blob) {
+    pending.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    pendingBytes += piece.byteLength;
+    while (next < chunks.length) {
+      const chunk = chunks[next] as IndexedChunk;
+      const { compressedOffset: start, compressedSize: size } = chunk.record;
+      if (start < position) throw new CorruptChunkError(`${blobName}: chunk ${chunk.index} overlaps the chunk before it`);
+      if (position + pendingBytes < start + size) {
+        // Not all here yet; drop bytes before the chunk to keep memory bounded.
+        if (position + pendingBytes <= start) {
+          position += pendingBytes;
+          pending = [];
+          pendingBytes = 0;
+        }
+        break;
+      }
+      yield { ...chunk, stored: take(start, size) };
+      next += 1;
+    }
+  }
+  if (next < chunks.length) {
+    const chunk = chunks[next] as IndexedChunk;
+    throw new CorruptChunkError(`${blobName}: blob ends at ${position + pendingBytes} bytes, before chunk ${chunk.index} (offset ${chunk.record.compressedOffset}, ${chunk.record.compressedSize} bytes)`);
+  }
+}

@@ -1,0 +1,101 @@
+import { gzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { sha256Digest } from '../src/digest.js';
+import type { BlobRecord } from '../src/format/model.js';
+import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest } from '../src/oci/image-spec.js';
+
+/**
+ * The registry-side shape of a darner image (pure): the bootstrap layer, the rewritten config and
+ * the manifest. Nydus-compatible: data layers carry the nydus blob media type and annotation, and
+ * the last layer is a tar+gzip holding `image/image.boot`.
+ */
+
+/** Path of the bootstrap inside the bootstrap layer, as Nydus names it. */
+export const BOOTSTRAP_PATH_IN_LAYER = 'image/image.boot';
+
+export interface BootstrapLayer {
+  /** The stored layer (tar+gzip). */
+  blob: Buffer;
+  descriptor: Descriptor;
+  /** sha256 of the uncompressed tar. */
+  diffId: string;
+}
+
+/** Wraps a bootstrap in its layer. Deterministic: fixed mtime, owner and mode. */
+export async function buildBootstrapLayer(bootstrap: Uint8Array): Promise<BootstrapLayer> {
+  const pack = tarStream.pack();
+  const collected = (async () => {
+    const parts: Buffer[] = [];
+    for await (const part of pack) parts.push(part as Buffer);
+    return Buffer.concat(parts);
+  })();
+  const entry = (header: Parameters<typeof pack.entry>[0], body?: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const done = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (body) pack.entry(header, body, done);
+      else pack.entry(header, done);
+    });
+  const common = { uid: 0, gid: 0, mtime: new Date(0), uname: '', gname: '' };
+  await entry({ ...common, name: 'image', type: 'directory', mode: 0o755 });
+  await entry({ ...common, name: BOOTSTRAP_PATH_IN_LAYER, type: 'file', mode: 0o644, size: bootstrap.byteLength }, Buffer.from(bootstrap));
+  pack.finalize();
+  const tar = await collected;
+  const blob = gzipSync(tar, { level: 6 });
+  return {
+    blob,
+    diffId: sha256Digest(tar),
+    descriptor: {
+      mediaType: MediaType.OCI_LAYER_TAR_GZIP,
+      digest: sha256Digest(blob),
+      size: blob.byteLength,
+      annotations: {
+        [Annotation.NYDUS_BOOTSTRAP]: 'true',
+        [Annotation.NYDUS_FS_VERSION]: '6',
+      },
+    },
+  };
+}
+
+export function dataBlobDescriptor(blob: BlobRecord): Descriptor {
+  return {
+    mediaType: MediaType.NYDUS_BLOB,
+    digest: `sha256:${blob.id}`,
+    size: blob.compressedSize,
+    annotations: { [Annotation.NYDUS_BLOB]: 'true' },
+  };
+}
+
+/**
+ * The converted image's config: the source's, with rootfs.diff_ids naming the data blobs (a
+ * data blob's diff_id is its digest) and then the bootstrap layer. History is dropped: its
+ * entries describe the source's layers, which no longer exist one for one.
+ */
+export function convertedConfig(source: ImageConfig, blobs: BlobRecord[], bootstrapDiffId: string): ImageConfig {
+  const config: ImageConfig = { ...source, rootfs: { type: 'layers', diff_ids: [...blobs.map((b) => `sha256:${b.id}`), bootstrapDiffId] } };
+  delete config.history;
+  return config;
+}
+
+export function convertedManifest(config: Descriptor, blobs: BlobRecord[], bootstrap: Descriptor, annotations?: Record<string, string>): Manifest {
+  const manifest: Manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config,
+    layers: [...blobs.map(dataBlobDescriptor), bootstrap],
+  };
+  if (annotations && Object.keys(annotations).length > 0) manifest.annotations = annotations;
+  return manifest;
+}
+
+/** Canonical JSON bytes of a document (what is hashed and pushed). */
+export function jsonBytes(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+/** Finds the bootstrap layer of a darner image manifest, or undefined for other images. */
+export function findBootstrapLayer(manifest: Manifest): Descriptor | undefined {
+  const layers = manifest.layers;
+  const annotated = layers.filter((l) => l.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true');
+  if (annotated.length > 0) return annotated[annotated.length - 1];
+  return undefined;
+}

@@ -1,0 +1,64 @@
+import { UsageError } from '../src/errors.js';
+import type { DirectoryNode, FileNode, TreeNode } from '../src/format/model.js';
+
+/**
+ * The prefetch list: which regular files the daemon fetches in the background right after
+ * mounting, in order. Patterns come one per line from `--prefetch-patterns FILE`, like Nydus's:
+ * an absolute path in the image; a directory stands for every regular file below it (depth
+ * first, names in byte order). Blank lines and lines starting with `#` are ignored. Patterns
+ * that match nothing are reported, not fatal (images change; the list is a hint).
+ */
+
+export function parsePrefetchPatterns(text: string): string[] {
+  const patterns: string[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (!line.startsWith('/')) throw new UsageError(`prefetch pattern on line ${i + 1} is not an absolute path: ${line}`);
+    patterns.push(line);
+  }
+  return patterns;
+}
+
+export interface PrefetchSelection {
+  files: FileNode[];
+  unmatched: string[];
+}
+
+export function selectPrefetchFiles(root: DirectoryNode, patterns: string[]): PrefetchSelection {
+  const files: FileNode[] = [];
+  const seen = new Set<FileNode>();
+  const unmatched: string[] = [];
+  const add = (node: TreeNode): void => {
+    if (node.kind === 'file') {
+      if (!seen.has(node) && node.size > 0) {
+        seen.add(node);
+        files.push(node);
+      }
+    } else if (node.kind === 'dir') {
+      for (const name of [...node.entries.keys()].sort(byteOrder)) add(node.entries.get(name) as TreeNode);
+    }
+  };
+  for (const pattern of patterns) {
+    const node = lookup(root, pattern);
+    if (node === undefined) unmatched.push(pattern);
+    else add(node);
+  }
+  return { files, unmatched };
+}
+
+function lookup(root: DirectoryNode, path: string): TreeNode | undefined {
+  let node: TreeNode = root;
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (node.kind !== 'dir') return undefined;
+    const next: TreeNode | undefined = node.entries.get(part);
+    if (next === undefined) return undefined;
+    node = next;
+  }
+  return node;
+}
+
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
