@@ -101,7 +101,8 @@ export function richModel(chunkSize = 16384): ImageMetadata {
       }),
       times: dir({
         negative: file(0, [], { mtime: -1234567890, mtimeNsec: 123456789 }),
-        far: b.file(3, blobA, { mtime: 2 ** 40, mtimeNsec: 999999999 }),
+        // Beyond 32 bits, yet within what ext4 can store (fsck.erofs --extract writes to ext4).
+        far: b.file(3, blobA, { mtime: 2 ** 33 + 1, mtimeNsec: 999999999 }),
         epoch: file(0, [], { mtime: 0 }),
         nsec: symlink('x', { mtimeNsec: 1 }),
       }),
