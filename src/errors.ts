@@ -126,3 +126,21 @@ export class NoMatchingPlatformError extends DarnerError {
     this.available = available;
   }
 }
+
+/** Bytes whose length is not the one that was promised (a blob shorter or longer than its descriptor). */
+export class SizeMismatchError extends DarnerError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(what: string, expected: number, actual: number, qualifier = '') {
+    super('SIZE_MISMATCH', `${what}: size mismatch (expected ${expected} bytes, got ${qualifier}${actual})`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A byte range that does not lie within the blob or file it was asked of. */
+export class BadRangeError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_RANGE', message);
+  }
+}
