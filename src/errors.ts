@@ -36,6 +36,17 @@ export class MalformedBootstrapError extends DarnerError {
   }
 }
 
+/**
+ * An in-memory image model that cannot be written as a bootstrap: a name too long, a chunk slot
+ * pointing nowhere, a hard-linked directory... Raised by the bootstrap writer before any byte is
+ * written; the message names the path or table entry and the rule it breaks.
+ */
+export class InvalidImageMetadataError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_IMAGE_METADATA', message);
+  }
+}
+
 /** A feature flag, algorithm or version this build does not understand. */
 export class UnsupportedError extends DarnerError {
   constructor(message: string) {
@@ -138,5 +149,23 @@ export class NoMatchingPlatformError extends DarnerError {
 export class CorruptChunkError extends DarnerError {
   constructor(message: string) {
     super('CORRUPT_CHUNK', message);
+  }
+}
+
+/** Bytes whose length is not the one that was promised (a blob shorter or longer than its descriptor). */
+export class SizeMismatchError extends DarnerError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(what: string, expected: number, actual: number, qualifier = '') {
+    super('SIZE_MISMATCH', `${what}: size mismatch (expected ${expected} bytes, got ${qualifier}${actual})`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A byte range that does not lie within the blob or file it was asked of. */
+export class BadRangeError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_RANGE', message);
   }
 }
