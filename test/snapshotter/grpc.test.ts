@@ -13,6 +13,8 @@ import { Snapshotter } from '../../snapshotter/snapshotter.js';
 import type { RemoteLayerHandler, LayerRef } from '../../snapshotter/remote.js';
 import { snapshotsClient, type SnapshotsClient } from '../harness/snapshotter.js';
 
+const quiet = pino({ level: 'silent' });
+
 interface Fixture {
   dir: string;
   root: string;
@@ -26,7 +28,7 @@ async function serve(t: ExecutionContext, remote?: RemoteLayerHandler): Promise<
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'darner-grpc-'));
   const root = path.join(dir, 'root');
   const socket = path.join(dir, 'sn.sock');
-  const logger = pino({ level: 'silent' });
+  const logger = quiet;
   const sn = Snapshotter.open({ root, remote, overlay: { indexOff: false, userxattr: false }, logger });
   const server = await SnapshotServer.start(sn, { address: `unix://${socket}`, logger });
   const client = snapshotsClient(socket);
@@ -208,7 +210,7 @@ test('no namespace metadata is needed (GC calls carry none)', async (t) => {
 test('the socket is 0660, a stale socket file is replaced and a live one is refused', async (t) => {
   const { socket, sn } = await serve(t);
   t.is(fs.statSync(socket).mode & 0o777, 0o660);
-  await t.throwsAsync(SnapshotServer.start(sn, { address: socket }), { instanceOf: ConfigError, message: /in use/ });
+  await t.throwsAsync(SnapshotServer.start(sn, { address: socket, logger: quiet }), { instanceOf: ConfigError, message: /in use/ });
 
   const stalePath = path.join(path.dirname(socket), 'stale.sock');
   const listener = net.createServer();
@@ -218,7 +220,7 @@ test('the socket is 0660, a stale socket file is replaced and a live one is refu
   await new Promise<void>((resolve) => listener.close(() => resolve()));
   fs.renameSync(`${stalePath}.keep`, stalePath);
   t.true(fs.lstatSync(stalePath).isSocket());
-  const second = await SnapshotServer.start(sn, { address: `unix://${stalePath}` });
+  const second = await SnapshotServer.start(sn, { address: `unix://${stalePath}`, logger: quiet });
   const client = snapshotsClient(stalePath);
   await client.prepare('via-second', '');
   client.close();
@@ -227,7 +229,7 @@ test('the socket is 0660, a stale socket file is replaced and a live one is refu
 
   const regular = path.join(path.dirname(socket), 'regular-file');
   fs.writeFileSync(regular, 'not a socket');
-  await t.throwsAsync(SnapshotServer.start(sn, { address: regular }), { instanceOf: ConfigError, message: /not a socket/ });
+  await t.throwsAsync(SnapshotServer.start(sn, { address: regular, logger: quiet }), { instanceOf: ConfigError, message: /not a socket/ });
 });
 
 test('a second snapshotter on the same root is refused', async (t) => {
