@@ -109,6 +109,27 @@ export class NotFoundError extends DarnerError {
   }
 }
 
+/** Something that is being created already exists (a snapshot key, a committed name). */
+export class AlreadyExistsError extends DarnerError {
+  constructor(message: string) {
+    super('ALREADY_EXISTS', message);
+  }
+}
+
+/** The request is well-formed but the target is in the wrong state (wrong kind, has children). */
+export class FailedPreconditionError extends DarnerError {
+  constructor(message: string) {
+    super('FAILED_PRECONDITION', message);
+  }
+}
+
+/** A request argument is invalid (an unknown update path, a label over the size limit, a bad filter). */
+export class InvalidArgumentError extends DarnerError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
 /** An operation did not finish within its time limit. */
 export class TimeoutError extends DarnerError {
   constructor(message: string) {

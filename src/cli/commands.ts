@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 
 /**
  * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
  * snapshotter/cli.ts, ...) and exports a `register(program)` function; this file only lists them.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerSnapshotter(program);
 }

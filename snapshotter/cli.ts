@@ -1,0 +1,68 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { log } from '../src/log.js';
+import { loadConfig, type SnapshotterConfig } from './config.js';
+import { SnapshotServer } from './grpc-server.js';
+import type { RemoteLayerHandler } from './remote.js';
+import { Snapshotter } from './snapshotter.js';
+
+/** `darner snapshotter`: containerd's snapshot API as a proxy plugin on a unix socket. */
+export function register(program: Command): void {
+  program
+    .command('snapshotter')
+    .description('serve containerd\'s snapshot API (proxy plugin) on a unix socket')
+    .option('--address <socket>', 'unix socket to listen on (default /run/darner/snapshotter.sock)')
+    .option('--root <dir>', 'state directory (default /var/lib/darner/snapshotter)')
+    .option('--config <file>', 'TOML configuration file; flags override it')
+    .action(async (opts: { address?: string; root?: string; config?: string }) => {
+      const config = loadConfig(opts.config, { address: opts.address, root: opts.root });
+      await runSnapshotter(config);
+    });
+}
+
+export interface RunOptions {
+  remote?: RemoteLayerHandler;
+  /** Resolves to stop the server; default: the first SIGTERM or SIGINT. */
+  until?: Promise<unknown>;
+}
+
+/**
+ * Opens the state, serves until told to stop, then stops accepting calls, lets the ones in
+ * flight finish, and closes the database. Orphan directories (from a crash) are removed at start.
+ */
+export async function runSnapshotter(config: SnapshotterConfig, options: RunOptions = {}): Promise<void> {
+  const snapshotter = Snapshotter.open({
+    root: path.resolve(config.root),
+    overlay: config.overlay,
+    asyncRemove: config.asyncRemove,
+    remote: options.remote,
+  });
+  let server: SnapshotServer;
+  try {
+    server = await SnapshotServer.start(snapshotter, { address: config.address });
+  } catch (err) {
+    snapshotter.close();
+    throw err;
+  }
+  log.info({ root: snapshotter.root, overlay: snapshotter.overlayFeatures }, 'snapshotter started');
+  const startupCleanup = snapshotter.cleanup().catch((err: unknown) => log.warn({ err }, 'startup cleanup failed'));
+
+  const reason = await (options.until ?? firstSignal());
+  log.info({ reason }, 'snapshotter stopping');
+  await server.stop();
+  await startupCleanup;
+  snapshotter.close();
+  log.info('snapshotter stopped');
+}
+
+function firstSignal(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const onSignal = (signal: string): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,518 @@
+import { existsSync, readFileSync } from 'node:fs';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from '../src/errors.js';
+import { log as rootLog, type Logger } from '../src/log.js';
+import { diskUsage } from './disk-usage.js';
+import { parseFilters, snapshotAdaptor } from './filters.js';
+import { applyLabelUpdate, normalizeLabels, validateLabels } from './labels.js';
+import { MetaStore, type MetaTx, type SnapshotRecord } from './metastore.js';
+import { mountPointsUnder, readMountInfo } from './mountinfo.js';
+import { mountsFitPage, snapshotMounts, type OverlayFeatures } from './mounts.js';
+import { LABEL_REMOTE, type LayerRef, type RemoteLayerHandler } from './remote.js';
+import { LABEL_SNAPSHOT_REF, type Kind, type Labels, type Mount, type SnapshotInfo, type Usage } from './types.js';
+
+/**
+ * The snapshotter core: containerd's Snapshotter interface over a metastore and a directory per
+ * snapshot, with the semantics and error kinds of containerd's overlayfs snapshotter.
+ *
+ * DEV DOCS
+ *
+ * Object model. A snapshot is a row in the metastore (key, kind, parent, labels, timestamps,
+ * stored usage) and a directory `<root>/snapshots/<id>` holding `fs/` (the layer: an overlay
+ * upperdir, or a bind source) and, for active snapshots, `work/` (overlay's workdir). Committing
+ * keeps the id, so a layer's directory never moves.
+ *
+ * Crash safety. Each change is one metastore transaction; directories follow these rules so that
+ * a crash at any instant leaves the old or the new state, plus at most some directories that no
+ * row owns, which Cleanup deletes:
+ * - create: the directory is built under a temporary name (`new-<random>`), then, inside the
+ *   transaction that inserts the row, renamed to its id and the parent directory fsync'ed; only
+ *   then is the row committed. Crash before commit: the row never existed, the directory is an
+ *   orphan. A stale directory that already has the freshly allocated id can only be such an
+ *   orphan (committed ids are never reused), so it is moved aside first.
+ * - remove: the row is deleted and committed first; then the directory is renamed to
+ *   `rm-<id>-<random>` and deleted. Crash in between: an orphan.
+ * - Cleanup lists the directory and the ids in one synchronous step (no request can interleave),
+ *   renames the orphans to `rm-…` names in that same step, and deletes them afterwards, so an id
+ *   handed out again later can never lose its new directory to a slow deletion.
+ *
+ * Request flow. Validation and metadata work are synchronous transactions; the slow parts (disk
+ * usage at Commit and for active snapshots, directory deletion, the remote handler) are
+ * asynchronous and happen outside transactions, and every decision taken before an await is
+ * checked again in the transaction that acts on it.
+ */
+
+export interface SnapshotterOptions {
+  /** State directory: `metadata.db` and `snapshots/`. Created 0700 if missing. */
+  root: string;
+  /** Overlay options; by default detected like containerd's overlayfs snapshotter does. */
+  overlay?: Partial<OverlayFeatures>;
+  /** Leave directory deletion to Cleanup (containerd's AsynchronousRemove). Default false. */
+  asyncRemove?: boolean;
+  /** The remote-layer seam; without it every layer is a plain overlay layer. */
+  remote?: RemoteLayerHandler;
+  logger?: Logger;
+}
+
+export class Snapshotter {
+  readonly root: string;
+  private readonly snapshotsDir: string;
+  private readonly store: MetaStore;
+  private readonly features: OverlayFeatures;
+  private readonly asyncRemove: boolean;
+  private readonly remote: RemoteLayerHandler | undefined;
+  private readonly log: Logger;
+  private readonly pageSize = 4096;
+  private closed = false;
+
+  private constructor(options: SnapshotterOptions, store: MetaStore) {
+    this.root = path.resolve(options.root);
+    this.snapshotsDir = path.join(this.root, 'snapshots');
+    this.store = store;
+    this.features = {
+      indexOff: options.overlay?.indexOff ?? existsSync('/sys/module/overlay/parameters/index'),
+      userxattr: options.overlay?.userxattr ?? runningInUserNamespace(),
+    };
+    this.asyncRemove = options.asyncRemove ?? false;
+    this.remote = options.remote;
+    this.log = (options.logger ?? rootLog).child({ component: 'snapshotter' });
+  }
+
+  /** Opens (creating) the state under `options.root`. Throws MetaStoreError if another process holds it. */
+  static open(options: SnapshotterOptions): Snapshotter {
+    const root = path.resolve(options.root);
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(root, 'snapshots'), { recursive: true, mode: 0o700 });
+    const store = MetaStore.open(path.join(root, 'metadata.db'));
+    return new Snapshotter(options, store);
+  }
+
+  /** Overlay options in use (after detection). */
+  get overlayFeatures(): OverlayFeatures {
+    return { ...this.features };
+  }
+
+  // ---- read-only requests ------------------------------------------------------------------
+
+  stat(key: string): SnapshotInfo {
+    return this.read((tx) => toInfo(mustGet(tx, key)));
+  }
+
+  /** Every snapshot that matches any of the filters (all when none), in id order. */
+  list(filters: readonly string[] = []): SnapshotInfo[] {
+    const filter = parseFilters(filters);
+    return this.read((tx) => tx.all().map(toInfo)).filter((info) => filter.match(snapshotAdaptor(info)));
+  }
+
+  async mounts(key: string): Promise<Mount[]> {
+    const { record, parents } = this.read((tx) => {
+      const record = mustGet(tx, key);
+      if (record.kind === 'committed') {
+        throw new FailedPreconditionError(`snapshot ${key} is committed, not active or view: it has no mounts`);
+      }
+      return { record, parents: tx.parentChain(record) };
+    });
+    return this.mountsOf(record, parents);
+  }
+
+  /**
+   * Committed: the usage measured at commit. Active: the current usage of its fs directory,
+   * measured now (a directory walk; containerd does the same). View: zero (a view writes nothing).
+   */
+  async usage(key: string): Promise<Usage> {
+    const record = this.read((tx) => mustGet(tx, key));
+    if (record.kind !== 'active') return record.usage;
+    try {
+      return await diskUsage(this.fsDir(record.id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`snapshot ${key} does not exist`);
+      throw err;
+    }
+  }
+
+  // ---- changes -----------------------------------------------------------------------------
+
+  prepare(key: string, parent: string, labels: Labels = {}): Promise<Mount[]> {
+    return this.create('active', key, parent, labels);
+  }
+
+  view(key: string, parent: string, labels: Labels = {}): Promise<Mount[]> {
+    return this.create('view', key, parent, labels);
+  }
+
+  async commit(name: string, key: string, labels: Labels = {}): Promise<void> {
+    this.assertOpen();
+    validateLabels(labels);
+    const stored = normalizeLabels(labels);
+    // Usage is measured outside the transaction (it walks the tree); if the key changed hands
+    // meanwhile (removed and prepared again), measure again.
+    for (let attempt = 0; ; attempt++) {
+      const record = this.read((tx) => checkCommit(tx, name, key));
+      const usage = await this.measure(record, key);
+      const done = this.write((tx) => {
+        const current = checkCommit(tx, name, key);
+        if (current.id !== record.id) return false;
+        tx.commit(current.id, name, stored, usage, new Date());
+        return true;
+      });
+      if (done) {
+        this.log.debug({ key, name, id: record.id, usage }, 'committed');
+        return;
+      }
+      if (attempt >= 3) throw new FailedPreconditionError(`snapshot ${key} changed while it was being committed`);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    this.assertOpen();
+    const record = this.write((tx) => {
+      const record = mustGet(tx, key);
+      if (tx.hasChildren(record.id)) {
+        throw new FailedPreconditionError(`cannot remove snapshot ${key}: it has children`);
+      }
+      tx.delete(record.id);
+      return record;
+    });
+    this.log.debug({ key, id: record.id }, 'removed');
+    if (this.remote?.removed) {
+      try {
+        await this.remote.removed(this.layerRef(record));
+      } catch (err) {
+        this.log.warn({ err, key, id: record.id }, 'remote layer handler failed on remove');
+      }
+    }
+    // The row is gone for good; a failure below only leaves an orphan for Cleanup.
+    if (!this.asyncRemove) await this.deleteDirectories([String(record.id)]);
+  }
+
+  async update(
+    info: { name: string; labels?: Labels },
+    paths: readonly string[] = [],
+  ): Promise<SnapshotInfo> {
+    this.assertOpen();
+    const requested = info.labels ?? {};
+    validateLabels(requested);
+    return this.write((tx) => {
+      const record = mustGet(tx, info.name);
+      const labels = applyLabelUpdate(info.name, record.labels, requested, paths);
+      const now = new Date();
+      tx.updateLabels(record.id, labels, now);
+      return toInfo({ ...record, labels, updated: now });
+    });
+  }
+
+  /** Deletes every directory under snapshots/ that no snapshot owns; tells the remote handler first. */
+  async cleanup(): Promise<void> {
+    this.assertOpen();
+    if (this.remote?.cleanup) {
+      const live = this.read((tx) => tx.all()).map((r) => this.layerRef(r));
+      try {
+        await this.remote.cleanup(live);
+      } catch (err) {
+        this.log.warn({ err }, 'remote layer handler failed on cleanup');
+      }
+    }
+    const orphans = this.read((tx) => {
+      const ids = tx.ids();
+      return fs.readdirSync(this.snapshotsDir).filter((name) => !(/^\d+$/.test(name) && ids.has(Number(name))));
+    });
+    await this.deleteDirectories(orphans);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.store.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private async create(kind: 'active' | 'view', key: string, parent: string, labels: Labels): Promise<Mount[]> {
+    this.assertOpen();
+    validateLabels(labels);
+    const stored = normalizeLabels(labels);
+    const parents = this.read((tx) => checkCreate(tx, key, parent));
+
+    const chainId = stored[LABEL_SNAPSHOT_REF];
+    if (kind === 'active' && chainId !== undefined && this.remote?.prepareLayer) {
+      await this.tryRemote(key, parent, stored, chainId, parents);
+    }
+
+    const { record, chain } = this.createRecord(kind, key, parent, stored);
+    this.log.debug({ key, parent, kind, id: record.id }, 'created');
+    return this.mountsOf(record, chain);
+  }
+
+  /** Asks the remote handler about a layer; returns if it is to be unpacked, throws ALREADY_EXISTS if it is remote. */
+  private async tryRemote(
+    key: string,
+    parent: string,
+    labels: Labels,
+    chainId: string,
+    parents: SnapshotRecord[],
+  ): Promise<void> {
+    let decision;
+    try {
+      decision = await this.remote!.prepareLayer!({
+        key,
+        parent,
+        labels,
+        chainId,
+        parents: parents.map((p) => this.layerRef(p)),
+      });
+    } catch (err) {
+      this.log.warn({ err, key, chainId }, 'remote layer handler failed; unpacking the layer instead');
+      return;
+    }
+    if (!decision.remote) return;
+    const remoteLabels = normalizeLabels({ ...labels, ...decision.labels, [LABEL_REMOTE]: 'true' });
+    validateLabels(remoteLabels);
+    const created = this.createCommittedRemote(chainId, parent, remoteLabels);
+    this.log.info({ key, chainId, parent, id: created ?? undefined }, created === null ? 'remote layer already present' : 'remote layer committed');
+    throw new AlreadyExistsError(`target snapshot "${chainId}": already exists`);
+  }
+
+  /** Records a committed, empty layer named `name`; null if that name already exists. */
+  private createCommittedRemote(name: string, parent: string, labels: Labels): number | null {
+    return this.createWithDirectory('committed', (tx) => {
+      if (tx.get(name)) return null;
+      const parents = checkCreate(tx, name, parent);
+      return tx.insert({
+        key: name,
+        kind: 'committed',
+        parentId: parents[0]?.id ?? null,
+        labels,
+        now: new Date(),
+        usage: { size: 0, inodes: 0 },
+      });
+    })?.record.id ?? null;
+  }
+
+  private createRecord(kind: 'active' | 'view', key: string, parent: string, labels: Labels): { record: SnapshotRecord; chain: SnapshotRecord[] } {
+    const created = this.createWithDirectory(kind, (tx) => {
+      const parents = checkCreate(tx, key, parent);
+      return tx.insert({ key, kind, parentId: parents[0]?.id ?? null, labels, now: new Date() });
+    });
+    if (!created) throw new AlreadyExistsError(`snapshot ${key}: already exists`);
+    return created;
+  }
+
+  /**
+   * Builds a snapshot directory under a temporary name, then runs `insert` in a write
+   * transaction and renames the directory to the new id before that transaction commits.
+   * Entirely synchronous, so no other request (a Cleanup in particular) can see the temporary
+   * directory. Returns null (and leaves nothing behind) when `insert` returns null.
+   */
+  private createWithDirectory(
+    kind: Kind,
+    insert: (tx: MetaTx) => SnapshotRecord | null,
+  ): { record: SnapshotRecord; chain: SnapshotRecord[] } | null {
+    const temp = fs.mkdtempSync(path.join(this.snapshotsDir, 'new-'));
+    let placed: string | null = null;
+    try {
+      fs.mkdirSync(path.join(temp, 'fs'), { mode: 0o755 });
+      if (kind === 'active') fs.mkdirSync(path.join(temp, 'work'), { mode: 0o711 });
+      const result = this.write((tx) => {
+        const record = insert(tx);
+        if (!record) return null;
+        const chain = tx.parentChain(record);
+        const nearest = chain[0];
+        if (nearest) {
+          // Like containerd: the new layer's root belongs to whoever owns the parent's root.
+          const st = fs.lstatSync(this.fsDir(nearest.id));
+          fs.lchownSync(path.join(temp, 'fs'), st.uid, st.gid);
+        }
+        const target = this.snapshotDir(record.id);
+        if (existsSync(target)) {
+          // Left by a transaction that renamed and then rolled back (a crash): an orphan.
+          fs.renameSync(target, path.join(this.snapshotsDir, `rm-${record.id}-${randomBytes(4).toString('hex')}`));
+        }
+        fs.renameSync(temp, target);
+        placed = target;
+        fsyncDirectory(this.snapshotsDir);
+        return { record, chain };
+      });
+      if (!result) fs.rmSync(temp, { recursive: true, force: true });
+      return result;
+    } catch (err) {
+      // The transaction rolled back (or never started): nothing may keep the directory.
+      fs.rmSync(placed ?? temp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private async mountsOf(record: SnapshotRecord, parents: SnapshotRecord[]): Promise<Mount[]> {
+    if (record.kind === 'committed') throw new FailedPreconditionError(`snapshot ${record.key} is committed`);
+    let lowerDirs = parents.map((p) => this.fsDir(p.id));
+    if (parents.length > 0 && this.remote?.lowerDirs) {
+      try {
+        const supplied = await this.remote.lowerDirs({
+          snapshot: this.layerRef(record),
+          parents: parents.map((p) => this.layerRef(p)),
+        });
+        if (supplied) lowerDirs = supplied;
+      } catch (err) {
+        this.log.warn({ err, key: record.key }, 'remote layer handler failed on mounts; using the layer directories');
+      }
+    }
+    const mounts = snapshotMounts(
+      {
+        kind: record.kind,
+        upperDir: this.fsDir(record.id),
+        workDir: path.join(this.snapshotDir(record.id), 'work'),
+        lowerDirs,
+      },
+      this.features,
+    );
+    if (!mountsFitPage(mounts, this.pageSize)) {
+      this.log.warn(
+        { key: record.key, layers: lowerDirs.length },
+        'overlay options exceed one page even after containerd compacts them: mounting will fail',
+      );
+    }
+    return mounts;
+  }
+
+  private async measure(record: SnapshotRecord, key: string): Promise<Usage> {
+    try {
+      return await diskUsage(this.fsDir(record.id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`snapshot ${key} does not exist`);
+      throw err;
+    }
+  }
+
+  /**
+   * Renames each named directory under snapshots/ aside (synchronously, in one step) and then
+   * deletes it; skips directories with a mount point inside (logged; the next Cleanup retries).
+   */
+  private async deleteDirectories(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    const mountinfo = readMountInfo();
+    const doomed: string[] = [];
+    for (const name of names) {
+      const dir = path.join(this.snapshotsDir, name);
+      const busy = mountPointsUnder(dir, mountinfo);
+      if (busy.length > 0) {
+        this.log.warn({ dir, mounts: busy }, 'not deleting a snapshot directory that has mounts inside');
+        continue;
+      }
+      let target = dir;
+      if (!name.startsWith('rm-')) {
+        target = path.join(this.snapshotsDir, `rm-${name}-${randomBytes(4).toString('hex')}`);
+        try {
+          fs.renameSync(dir, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          this.log.warn({ err, dir }, 'cannot move a snapshot directory aside');
+          continue;
+        }
+      }
+      doomed.push(target);
+    }
+    for (const dir of doomed) {
+      try {
+        await fsp.rm(dir, { recursive: true, force: true });
+      } catch (err) {
+        this.log.warn({ err, dir }, 'failed to delete a snapshot directory');
+      }
+    }
+  }
+
+  private layerRef(record: SnapshotRecord): LayerRef {
+    return { id: record.id, name: record.key, kind: record.kind, labels: { ...record.labels }, dir: this.fsDir(record.id) };
+  }
+
+  private snapshotDir(id: number): string {
+    return path.join(this.snapshotsDir, String(id));
+  }
+
+  private fsDir(id: number): string {
+    return path.join(this.snapshotsDir, String(id), 'fs');
+  }
+
+  private read<T>(fn: (tx: MetaTx) => T): T {
+    this.assertOpen();
+    return this.store.withTransaction(false, fn);
+  }
+
+  private write<T>(fn: (tx: MetaTx) => T): T {
+    this.assertOpen();
+    return this.store.withTransaction(true, fn);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new FailedPreconditionError('snapshotter is closed');
+  }
+}
+
+// ---- checks shared by the read pre-check and the write transaction ------------------------
+
+function mustGet(tx: MetaTx, key: string): SnapshotRecord {
+  const record = tx.get(key);
+  if (!record) throw new NotFoundError(`snapshot ${key} does not exist`);
+  return record;
+}
+
+/** containerd's order: parent missing, parent not committed, key taken. Returns the parent chain. */
+function checkCreate(tx: MetaTx, key: string, parent: string): SnapshotRecord[] {
+  if (key === '') throw new InvalidArgumentError('snapshot key must not be empty');
+  let chain: SnapshotRecord[] = [];
+  if (parent !== '') {
+    const parentRecord = tx.get(parent);
+    if (!parentRecord) throw new NotFoundError(`parent snapshot ${parent} does not exist`);
+    if (parentRecord.kind !== 'committed') {
+      throw new InvalidArgumentError(`parent ${parent} is not a committed snapshot`);
+    }
+    chain = [parentRecord, ...tx.parentChain(parentRecord)];
+  }
+  if (tx.get(key)) throw new AlreadyExistsError(`snapshot ${key}: already exists`);
+  return chain;
+}
+
+/** containerd's order: name taken, key missing, key not active. */
+function checkCommit(tx: MetaTx, name: string, key: string): SnapshotRecord {
+  if (name === '') throw new InvalidArgumentError('committed snapshot name must not be empty');
+  if (tx.get(name)) throw new AlreadyExistsError(`committed snapshot ${name}: already exists`);
+  const record = mustGet(tx, key);
+  if (record.kind !== 'active') throw new FailedPreconditionError(`snapshot ${key} is ${record.kind}, not active`);
+  return record;
+}
+
+function toInfo(record: SnapshotRecord): SnapshotInfo {
+  return {
+    name: record.key,
+    parent: record.parentKey,
+    kind: record.kind,
+    created: record.created,
+    updated: record.updated,
+    labels: { ...record.labels },
+  };
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** True inside a user namespace (uid_map is not the identity map of the initial namespace). */
+function runningInUserNamespace(): boolean {
+  try {
+    const map = readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/);
+    return !(map[0] === '0' && map[1] === '0' && map[2] === '4294967295');
+  } catch {
+    return false;
+  }
+}

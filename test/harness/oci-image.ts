@@ -1,0 +1,227 @@
+/**
+ * Builds small OCI images in memory for tests, without a registry or a container engine:
+ * layer tars from a list of entries (tar-stream), then config, manifest and index, written out as
+ * an OCI image-layout directory or as an OCI archive (the tar that `ctr images import` reads).
+ *
+ *   const image = await buildOciImage({
+ *     name: 'docker.io/library/busybox-test:1',
+ *     layers: [busyboxEntries(), [{ type: 'file', path: 'etc/greeting', content: 'hello\n' }]],
+ *     config: { Cmd: ['sh'] },
+ *   });
+ *   await writeOciArchive(image, '/tmp/x/image.tar');      // then: ctr images import image.tar
+ *
+ * Digests, diff IDs and chain IDs are computed here, so tests can predict what containerd will
+ * ask a snapshotter for.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
+
+export type TarEntry =
+  | { type: 'file'; path: string; content: Buffer | string; mode?: number; uid?: number; gid?: number }
+  | { type: 'directory'; path: string; mode?: number; uid?: number; gid?: number }
+  | { type: 'symlink'; path: string; target: string }
+  | { type: 'hardlink'; path: string; target: string }
+  /** An OCI whiteout: hides `path` from lower layers (written as `.wh.<name>`). */
+  | { type: 'whiteout'; path: string }
+  /** An OCI opaque-directory marker: hides everything lower layers have under `path`. */
+  | { type: 'opaque'; path: string };
+
+export const MEDIA_TYPES = {
+  index: 'application/vnd.oci.image.index.v1+json',
+  manifest: 'application/vnd.oci.image.manifest.v1+json',
+  config: 'application/vnd.oci.image.config.v1+json',
+  layerTar: 'application/vnd.oci.image.layer.v1.tar',
+  layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+} as const;
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageSpec {
+  /** Full reference, e.g. `docker.io/library/test:1`; recorded as `io.containerd.image.name`. */
+  name: string;
+  /** Each layer's entries, bottom layer first. */
+  layers: TarEntry[][];
+  /** `gzip` (default) or `none` for uncompressed layer tars. */
+  compression?: 'gzip' | 'none';
+  /** The image config's `config` object (Cmd, Env, Entrypoint, WorkingDir...). */
+  config?: Record<string, unknown>;
+  /** Annotations for each layer descriptor, by layer index. */
+  layerAnnotations?: Array<Record<string, string> | undefined>;
+}
+
+export interface BuiltLayer extends Descriptor {
+  /** sha256 of the uncompressed tar. */
+  diffId: string;
+  /** Chain ID of the layers up to and including this one (what containerd names the snapshot). */
+  chainId: string;
+}
+
+export interface BuiltImage {
+  name: string;
+  layers: BuiltLayer[];
+  config: Descriptor;
+  manifest: Descriptor;
+  index: { schemaVersion: 2; mediaType: string; manifests: Descriptor[] };
+  /** Every blob by digest: layers, config, manifest. */
+  blobs: Map<string, Buffer>;
+}
+
+export function sha256(data: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Chain IDs per the image spec: chain₀ = diff₀, chainᵢ = sha256("<chainᵢ₋₁> <diffᵢ>"). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const diffId of diffIds) {
+    const previous = out[out.length - 1];
+    out.push(previous === undefined ? diffId : sha256(`${previous} ${diffId}`));
+  }
+  return out;
+}
+
+/** A deterministic tar of the entries (fixed mtime, owner 0:0 unless given). */
+export async function buildLayerTar(entries: readonly TarEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const collected = (async () => {
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+  })();
+  const mtime = new Date(1_700_000_000_000);
+  type Header = Parameters<typeof pack.entry>[0];
+  const add = (header: Header, body?: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (body) pack.entry({ mtime, uid: 0, gid: 0, ...header }, body, cb);
+      else pack.entry({ mtime, uid: 0, gid: 0, ...header }, cb);
+    });
+  for (const e of entries) {
+    const name = e.path.replace(/^\/+/, '');
+    switch (e.type) {
+      case 'file': {
+        const body = typeof e.content === 'string' ? Buffer.from(e.content) : e.content;
+        await add({ name, type: 'file', mode: e.mode ?? 0o644, uid: e.uid ?? 0, gid: e.gid ?? 0, size: body.length }, body);
+        break;
+      }
+      case 'directory':
+        await add({ name: name.endsWith('/') ? name : `${name}/`, type: 'directory', mode: e.mode ?? 0o755, uid: e.uid ?? 0, gid: e.gid ?? 0 });
+        break;
+      case 'symlink':
+        await add({ name, type: 'symlink', linkname: e.target, mode: 0o777 });
+        break;
+      case 'hardlink':
+        await add({ name, type: 'link', linkname: e.target.replace(/^\/+/, '') });
+        break;
+      case 'whiteout':
+        await add({ name: path.posix.join(path.posix.dirname(name), `.wh.${path.posix.basename(name)}`), type: 'file', size: 0, mode: 0o644 }, Buffer.alloc(0));
+        break;
+      case 'opaque':
+        await add({ name: path.posix.join(name, '.wh..wh..opq'), type: 'file', size: 0, mode: 0o644 }, Buffer.alloc(0));
+        break;
+    }
+  }
+  pack.finalize();
+  await collected;
+  return Buffer.concat(chunks);
+}
+
+/** Builds every blob of an image (linux/amd64) and its index. */
+export async function buildOciImage(spec: ImageSpec): Promise<BuiltImage> {
+  const blobs = new Map<string, Buffer>();
+  const put = (data: Buffer, mediaType: string, annotations?: Record<string, string>): Descriptor => {
+    const digest = sha256(data);
+    blobs.set(digest, data);
+    return { mediaType, digest, size: data.length, ...(annotations ? { annotations } : {}) };
+  };
+  const gzip = (spec.compression ?? 'gzip') === 'gzip';
+  const tars = await Promise.all(spec.layers.map((entries) => buildLayerTar(entries)));
+  const diffIds = tars.map((t) => sha256(t));
+  const chains = chainIds(diffIds);
+  const layers: BuiltLayer[] = tars.map((t, i) => ({
+    ...put(gzip ? gzipSync(t) : t, gzip ? MEDIA_TYPES.layerGzip : MEDIA_TYPES.layerTar, spec.layerAnnotations?.[i]),
+    diffId: diffIds[i] as string,
+    chainId: chains[i] as string,
+  }));
+  const configJson = {
+    architecture: 'amd64',
+    os: 'linux',
+    created: '2024-01-01T00:00:00Z',
+    config: spec.config ?? {},
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: layers.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'darner test image' })),
+  };
+  const config = put(Buffer.from(JSON.stringify(configJson)), MEDIA_TYPES.config);
+  const manifestJson = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.manifest,
+    config,
+    layers: layers.map(({ mediaType, digest, size, annotations }) => ({ mediaType, digest, size, ...(annotations ? { annotations } : {}) })),
+  };
+  const manifest = put(Buffer.from(JSON.stringify(manifestJson)), MEDIA_TYPES.manifest);
+  const tag = spec.name.includes(':') ? spec.name.slice(spec.name.lastIndexOf(':') + 1) : 'latest';
+  const index = {
+    schemaVersion: 2 as const,
+    mediaType: MEDIA_TYPES.index,
+    manifests: [
+      {
+        ...manifest,
+        annotations: { 'io.containerd.image.name': spec.name, 'org.opencontainers.image.ref.name': tag },
+      },
+    ],
+  };
+  return { name: spec.name, layers, config, manifest, index, blobs };
+}
+
+/** Writes an OCI image layout directory (oci-layout, index.json, blobs/sha256/…). */
+export async function writeOciLayout(image: BuiltImage, dir: string): Promise<void> {
+  await fs.mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  await fs.writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await fs.writeFile(path.join(dir, 'index.json'), JSON.stringify(image.index));
+  for (const [digest, data] of image.blobs) {
+    await fs.writeFile(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), data);
+  }
+}
+
+/** Writes the image as one OCI archive tar (the layout, tarred), as `ctr images import` reads it. */
+export async function writeOciArchive(image: BuiltImage, file: string): Promise<void> {
+  const entries: TarEntry[] = [
+    { type: 'file', path: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+    { type: 'file', path: 'index.json', content: JSON.stringify(image.index) },
+    { type: 'directory', path: 'blobs' },
+    { type: 'directory', path: 'blobs/sha256' },
+    ...[...image.blobs].map(([digest, data]): TarEntry => ({
+      type: 'file',
+      path: `blobs/sha256/${digest.slice('sha256:'.length)}`,
+      content: data,
+    })),
+  ];
+  await fs.writeFile(file, await buildLayerTar(entries));
+}
+
+/** Debian's busybox-static binary. */
+export const BUSYBOX_PATH = '/bin/busybox';
+
+/** Applets linked by default: enough for shell scripts that inspect files. */
+export const DEFAULT_APPLETS = ['sh', 'cat', 'ls', 'echo', 'sha256sum', 'stat', 'mkdir', 'rm', 'touch', 'test', 'wc', 'head', 'sleep', 'true'];
+
+/**
+ * A base layer: /bin/busybox (static) plus symlinks for `applets`, and the usual top-level
+ * directories (runc mounts /proc, /dev, /sys into them).
+ */
+export function busyboxEntries(applets: readonly string[] = DEFAULT_APPLETS): TarEntry[] {
+  const binary = readFileSync(BUSYBOX_PATH);
+  return [
+    ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root'].map((d): TarEntry => ({ type: 'directory', path: d, mode: d === 'tmp' ? 0o1777 : 0o755 })),
+    { type: 'file', path: 'bin/busybox', content: binary, mode: 0o755 },
+    ...applets.map((a): TarEntry => ({ type: 'symlink', path: `bin/${a}`, target: 'busybox' })),
+  ];
+}
