@@ -57,3 +57,36 @@ export async function* storedChunks(
     throw new CorruptChunkError(`${blobName}: blob ends at ${position + pendingBytes} bytes, before chunk ${chunk.index} (offset ${chunk.record.compressedOffset}, ${chunk.record.compressedSize} bytes)`);
   }
 }
+
+/** The chunk-table entries of each blob, sorted by their position in the blob. */
+export function chunksByBlob(table: { chunkCount: number; chunk(index: number): ChunkRecord }): Map<number, IndexedChunk[]> {
+  const byBlob = new Map<number, IndexedChunk[]>();
+  for (let index = 0; index < table.chunkCount; index += 1) {
+    const record = table.chunk(index);
+    let list = byBlob.get(record.blobIndex);
+    if (!list) byBlob.set(record.blobIndex, (list = []));
+    list.push({ index, record });
+  }
+  for (const list of byBlob.values()) list.sort((a, b) => a.record.compressedOffset - b.record.compressedOffset);
+  return byBlob;
+}
+
+/** Bytes per range read when a blob is walked whole. */
+export const BLOB_WINDOW_BYTES = 16 << 20;
+
+/**
+ * A blob's stored bytes as consecutive range reads (the ranges are not digest-verified as a
+ * whole, so one bad byte costs only the chunks it lies in). `onWindow` sees every window.
+ */
+export async function* blobWindows(
+  reader: { readRange(digest: string, offset: number, length: number): Promise<Buffer> },
+  blob: { id: string; compressedSize: number },
+  onWindow?: (bytes: Buffer) => void,
+): AsyncGenerator<Uint8Array> {
+  const digest = `sha256:${blob.id}`;
+  for (let offset = 0; offset < blob.compressedSize; offset += BLOB_WINDOW_BYTES) {
+    const bytes = await reader.readRange(digest, offset, Math.min(BLOB_WINDOW_BYTES, blob.compressedSize - offset));
+    onWindow?.(bytes);
+    yield bytes;
+  }
+}

@@ -22,8 +22,12 @@ export interface LayerChunkerOptions {
   digest: (chunks: Uint8Array[]) => Promise<Uint8Array[]>;
   /** Needed when compressor is 'zstd'. */
   pool?: CompressPool;
-  /** Creates this layer's blob writer; called at most once, when the first new chunk appears. */
-  createBlob: () => Promise<BlobWriter>;
+  /**
+   * Creates this layer's blob writer; called at most once, when the first new chunk appears.
+   * Without it the chunker only digests and deduplicates (what `darner check` needs to describe
+   * a source image): records get no blob and no stored bytes.
+   */
+  createBlob?: () => Promise<BlobWriter>;
   maxInFlightBytes: number;
   /** Chunks are digested in batches of about this many bytes. */
   batchBytes: number;
@@ -65,7 +69,7 @@ export class LayerChunker {
   private readonly zero: Uint8Array;
 
   constructor(private readonly options: LayerChunkerOptions) {
-    if (options.compressor === 'zstd' && !options.pool) throw new Error('LayerChunker: zstd needs a CompressPool');
+    if (options.createBlob && options.compressor === 'zstd' && !options.pool) throw new Error('LayerChunker: zstd needs a CompressPool');
     this.zero = new Uint8Array(options.chunkSize);
   }
 
@@ -168,8 +172,22 @@ export class LayerChunker {
       this.release(chunk.data.byteLength);
       return;
     }
-    const blob = await this.ensureBlob();
     const size = chunk.data.byteLength;
+    if (!this.options.createBlob) {
+      chunk.node.chunks[chunk.slot] = store.addChunk({
+        blobIndex: -1,
+        compressedOffset: 0,
+        compressedSize: 0,
+        uncompressedOffset: 0,
+        uncompressedSize: size,
+        flags: 0,
+        digest,
+      });
+      this.stats.uniqueChunks += 1;
+      this.release(size);
+      return;
+    }
+    const blob = await this.ensureBlob(this.options.createBlob);
     const record: ChunkRecord = {
       blobIndex: this.blobIndex,
       compressedOffset: 0,
@@ -196,9 +214,9 @@ export class LayerChunker {
     this.written.catch((err) => this.fail(err));
   }
 
-  private async ensureBlob(): Promise<BlobWriter> {
+  private async ensureBlob(create: () => Promise<BlobWriter>): Promise<BlobWriter> {
     if (!this.blob) {
-      this.blob = await this.options.createBlob();
+      this.blob = await create();
       this.blobIndex = this.options.store.addBlob({ id: '', compressedSize: 0, uncompressedSize: 0, chunkCount: 0 });
     }
     return this.blob;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerConverter } from '../../converter/cli.js';
 import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 
 /**
@@ -6,5 +7,6 @@ import { register as registerSnapshotter } from '../../snapshotter/cli.js';
  * snapshotter/cli.ts, ...) and exports a `register(program)` function; this file only lists them.
  */
 export function registerCommands(program: Command): void {
+  registerConverter(program);
   registerSnapshotter(program);
 }

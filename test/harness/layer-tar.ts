@@ -67,17 +67,18 @@ export async function buildLayerTar(entries: LayerEntry[]): Promise<Buffer> {
   const add = (header: Headers, body?: Uint8Array | string): Promise<void> =>
     new Promise((resolve, reject) => {
       const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
+      // Without a body tar-stream hands back a stream to write; only non-files may omit it.
       if (body === undefined) pack.entry(header, cb);
       else pack.entry(header, typeof body === 'string' ? body : Buffer.from(body), cb);
     });
   for (const entry of entries) {
     if (entry.type === 'whiteout') {
       const base = entry.path.slice(entry.path.lastIndexOf('/') + 1);
-      await add({ name: whiteoutPath(entry.path, `.wh.${base}`), type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) });
+      await add({ name: whiteoutPath(entry.path, `.wh.${base}`), type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) }, '');
       continue;
     }
     if (entry.type === 'opaque') {
-      await add({ name: `${entry.path}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) });
+      await add({ name: `${entry.path}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644, mtime: new Date(DEFAULT_MTIME * 1000) }, '');
       continue;
     }
     const uid = entry.uid ?? 0;

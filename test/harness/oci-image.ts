@@ -5,7 +5,7 @@
  *
  *   const image = await buildOciImage({
  *     name: 'docker.io/library/busybox-test:1',
- *     layers: [busyboxEntries(), [{ type: 'file', path: 'etc/greeting', content: 'hello\n' }]],
+ *     layers: [busyboxEntries(), [{ type: 'file', path: 'etc/greeting', data: 'hello\n' }]],
  *     config: { Cmd: ['sh'] },
  *   });
  *   await writeOciArchive(image, '/tmp/x/image.tar');      // then: ctr images import image.tar
@@ -18,17 +18,11 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import * as tar from 'tar-stream';
+import { buildLayerTar, type LayerEntry } from './layer-tar.js';
 
-export type TarEntry =
-  | { type: 'file'; path: string; content: Buffer | string; mode?: number; uid?: number; gid?: number }
-  | { type: 'directory'; path: string; mode?: number; uid?: number; gid?: number }
-  | { type: 'symlink'; path: string; target: string }
-  | { type: 'hardlink'; path: string; target: string }
-  /** An OCI whiteout: hides `path` from lower layers (written as `.wh.<name>`). */
-  | { type: 'whiteout'; path: string }
-  /** An OCI opaque-directory marker: hides everything lower layers have under `path`. */
-  | { type: 'opaque'; path: string };
+/** Layer entries, as test/harness/layer-tar.ts describes them. */
+export type TarEntry = LayerEntry;
+export { buildLayerTar };
 
 export const MEDIA_TYPES = {
   index: 'application/vnd.oci.image.index.v1+json',
@@ -87,51 +81,6 @@ export function chainIds(diffIds: readonly string[]): string[] {
     out.push(previous === undefined ? diffId : sha256(`${previous} ${diffId}`));
   }
   return out;
-}
-
-/** A deterministic tar of the entries (fixed mtime, owner 0:0 unless given). */
-export async function buildLayerTar(entries: readonly TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  const mtime = new Date(1_700_000_000_000);
-  type Header = Parameters<typeof pack.entry>[0];
-  const add = (header: Header, body?: Buffer): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
-      if (body) pack.entry({ mtime, uid: 0, gid: 0, ...header }, body, cb);
-      else pack.entry({ mtime, uid: 0, gid: 0, ...header }, cb);
-    });
-  for (const e of entries) {
-    const name = e.path.replace(/^\/+/, '');
-    switch (e.type) {
-      case 'file': {
-        const body = typeof e.content === 'string' ? Buffer.from(e.content) : e.content;
-        await add({ name, type: 'file', mode: e.mode ?? 0o644, uid: e.uid ?? 0, gid: e.gid ?? 0, size: body.length }, body);
-        break;
-      }
-      case 'directory':
-        await add({ name: name.endsWith('/') ? name : `${name}/`, type: 'directory', mode: e.mode ?? 0o755, uid: e.uid ?? 0, gid: e.gid ?? 0 });
-        break;
-      case 'symlink':
-        await add({ name, type: 'symlink', linkname: e.target, mode: 0o777 });
-        break;
-      case 'hardlink':
-        await add({ name, type: 'link', linkname: e.target.replace(/^\/+/, '') });
-        break;
-      case 'whiteout':
-        await add({ name: path.posix.join(path.posix.dirname(name), `.wh.${path.posix.basename(name)}`), type: 'file', size: 0, mode: 0o644 }, Buffer.alloc(0));
-        break;
-      case 'opaque':
-        await add({ name: path.posix.join(name, '.wh..wh..opq'), type: 'file', size: 0, mode: 0o644 }, Buffer.alloc(0));
-        break;
-    }
-  }
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
 }
 
 /** Builds every blob of an image (linux/amd64) and its index. */
@@ -194,14 +143,14 @@ export async function writeOciLayout(image: BuiltImage, dir: string): Promise<vo
 /** Writes the image as one OCI archive tar (the layout, tarred), as `ctr images import` reads it. */
 export async function writeOciArchive(image: BuiltImage, file: string): Promise<void> {
   const entries: TarEntry[] = [
-    { type: 'file', path: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
-    { type: 'file', path: 'index.json', content: JSON.stringify(image.index) },
-    { type: 'directory', path: 'blobs' },
-    { type: 'directory', path: 'blobs/sha256' },
+    { type: 'file', path: 'oci-layout', data: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+    { type: 'file', path: 'index.json', data: JSON.stringify(image.index) },
+    { type: 'dir', path: 'blobs' },
+    { type: 'dir', path: 'blobs/sha256' },
     ...[...image.blobs].map(([digest, data]): TarEntry => ({
       type: 'file',
       path: `blobs/sha256/${digest.slice('sha256:'.length)}`,
-      content: data,
+      data,
     })),
   ];
   await fs.writeFile(file, await buildLayerTar(entries));
@@ -220,8 +169,8 @@ export const DEFAULT_APPLETS = ['sh', 'cat', 'ls', 'echo', 'sha256sum', 'stat', 
 export function busyboxEntries(applets: readonly string[] = DEFAULT_APPLETS): TarEntry[] {
   const binary = readFileSync(BUSYBOX_PATH);
   return [
-    ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root'].map((d): TarEntry => ({ type: 'directory', path: d, mode: d === 'tmp' ? 0o1777 : 0o755 })),
-    { type: 'file', path: 'bin/busybox', content: binary, mode: 0o755 },
+    ...['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root'].map((d): TarEntry => ({ type: 'dir', path: d, mode: d === 'tmp' ? 0o1777 : 0o755 })),
+    { type: 'file', path: 'bin/busybox', data: binary, mode: 0o755 },
     ...applets.map((a): TarEntry => ({ type: 'symlink', path: `bin/${a}`, target: 'busybox' })),
   ];
 }

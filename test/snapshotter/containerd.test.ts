@@ -29,10 +29,10 @@ test('containerd unpacks, runs and garbage-collects a plain OCI image through da
   const image = await buildOciImage({
     name: IMAGE,
     layers: [
-      [...busyboxEntries(), { type: 'file', path: 'etc/motd', content: 'layer one motd\n' }],
+      [...busyboxEntries(), { type: 'file', path: 'etc/motd', data: 'layer one motd\n' }],
       [
-        { type: 'directory', path: 'etc' },
-        { type: 'file', path: 'etc/greeting', content: greeting },
+        { type: 'dir', path: 'etc' },
+        { type: 'file', path: 'etc/greeting', data: greeting },
         { type: 'whiteout', path: 'etc/motd' },
       ],
     ],

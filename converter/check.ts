@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { openImageSource, type ImageSource, type ImageStoreOptions } from '../src/blob/image-store.js';
+import { decodeStoredChunk } from '../src/chunk-codec.js';
+import { chunkDigest, chunkDigests } from '../src/digest.js';
+import { DarnerError } from '../src/errors.js';
+import type { Bootstrap, ChunkRecord, ImageMetadata, TreeNode } from '../src/format/index.js';
+import { compareTrees, treeFromMetadata, type Difference, type MetadataContent } from '../src/fstree/index.js';
+import { parseReference } from '../src/oci/reference.js';
+import { BLOB_WINDOW_BYTES, blobWindows, chunksByBlob, storedChunks, type IndexedChunk } from './blob-chunks.js';
+import { loadImageBootstrap } from './chunk-dict.js';
+import { ChunkStore } from './chunk-store.js';
+import { applyLayer } from './layer-apply.js';
+import { LayerChunker } from './layer-chunker.js';
+import { LayerMerger } from './layer-merge.js';
+
+/**
+ * `darner check SOURCE TARGET`: is the converted image the source image?
+ *
+ * The source's OCI layers are applied (whiteouts and all) into a tree whose files are described
+ * by their chunk digests, computed with the target's chunk size and algorithm. The target's
+ * bootstrap gives its tree; every data blob is read once and every chunk the bootstrap uses is
+ * decoded and verified against its digest. Then the two trees are compared field by field, and
+ * each chunk that failed verification is reported against every file that uses it. File bytes
+ * are thus compared without holding either image in memory.
+ */
+
+export interface CheckOptions {
+  source?: ImageStoreOptions;
+  target?: ImageStoreOptions;
+  progress?: {
+    phase?(name: 'target' | 'blobs' | 'source' | 'compare', detail?: string): void;
+    bytes?(n: number): void;
+  };
+}
+
+export interface BadChunk {
+  index: number;
+  blob: string;
+  reason: string;
+}
+
+export interface CheckReport {
+  differences: Difference[];
+  badChunks: BadChunk[];
+  /** Blobs whose stored bytes do not hash to their digest. */
+  badBlobs: string[];
+  sourceEntries: number;
+  targetEntries: number;
+}
+
+export async function checkImage(sourceRef: string, targetRef: string, options: CheckOptions = {}): Promise<CheckReport> {
+  options.progress?.phase?.('target', targetRef);
+  const target = await loadImageBootstrap(targetRef, options.target ?? {});
+  try {
+    const { bootstrap } = target;
+    const meta = bootstrap.toMetadata();
+    options.progress?.phase?.('blobs');
+    const { badChunks, badBlobs } = await verifyBlobs(target.source, bootstrap, options.progress?.bytes);
+
+    options.progress?.phase?.('source', sourceRef);
+    const sourceMeta = await describeSource(sourceRef, meta, options.source ?? {});
+    options.progress?.phase?.('compare');
+    const zero = zeroDigests(meta);
+    const sourceTree = treeFromMetadata(sourceMeta.meta, { chunkDigest: (i) => digestOf(sourceMeta.store.chunks, i), zeroDigest: zero });
+    const targetTree = treeFromMetadata(meta, { chunkDigest: (i) => digestOf(meta.chunks, i), zeroDigest: zero });
+    const differences = compareTrees(sourceTree, targetTree);
+    differences.push(...badChunkDifferences(meta, badChunks));
+    differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { differences, badChunks, badBlobs, sourceEntries: sourceTree.size, targetEntries: targetTree.size };
+  } finally {
+    await target.source.close();
+  }
+}
+
+function digestOf(chunks: readonly ChunkRecord[], index: number): Uint8Array {
+  const record = chunks[index];
+  if (!record) throw new DarnerError('CHECK_INTERNAL', `chunk ${index} is missing from the chunk table`);
+  return record.digest;
+}
+
+function zeroDigests(meta: Pick<ImageMetadata, 'digestAlgorithm'>): MetadataContent['zeroDigest'] {
+  const cache = new Map<number, Uint8Array>();
+  return (length: number) => {
+    let digest = cache.get(length);
+    if (!digest) {
+      digest = zeroDigestSync(meta.digestAlgorithm, length);
+      cache.set(length, digest);
+    }
+    return digest;
+  };
+}
+
+function zeroDigestSync(algorithm: ImageMetadata['digestAlgorithm'], length: number): Uint8Array {
+  return chunkDigest(algorithm, new Uint8Array(length));
+}
+
+/** The source image applied, its files chunked and digested the way the target's were. */
+async function describeSource(
+  sourceRef: string,
+  targetMeta: ImageMetadata,
+  options: ImageStoreOptions,
+): Promise<{ meta: ImageMetadata; store: ChunkStore }> {
+  const source = await openImageSource(parseReference(sourceRef), options);
+  try {
+    const image = await source.resolve(options.platform);
+    const store = new ChunkStore(targetMeta.chunkSize, targetMeta.digestAlgorithm);
+    const merger = new LayerMerger();
+    for (const layer of image.layers) {
+      const chunker = new LayerChunker({
+        chunkSize: targetMeta.chunkSize,
+        compressor: 'none',
+        store,
+        digest: (chunks) => chunkDigests(targetMeta.digestAlgorithm, chunks),
+        maxInFlightBytes: Math.max(64 << 20, 8 * targetMeta.chunkSize),
+        batchBytes: Math.max(4 << 20, 4 * targetMeta.chunkSize),
+      });
+      await applyLayer(source, layer, merger, chunker);
+      await chunker.finish();
+    }
+    return { meta: { ...targetMeta, root: merger.root, chunks: store.chunks, blobs: [], prefetch: [] }, store };
+  } finally {
+    await source.close();
+  }
+}
+
+/** Reads every blob once; decodes and verifies every chunk the bootstrap uses. */
+async function verifyBlobs(
+  source: ImageSource,
+  bootstrap: Bootstrap,
+  onBytes?: (n: number) => void,
+): Promise<{ badChunks: BadChunk[]; badBlobs: string[] }> {
+  const badChunks: BadChunk[] = [];
+  const badBlobs: string[] = [];
+  const byBlob = chunksByBlob(bootstrap);
+  for (const [blobIndex, blob] of bootstrap.blobs.entries()) {
+    const chunks = byBlob.get(blobIndex) ?? [];
+    const whole = createHash('sha256');
+    let covered = 0;
+    const windows = blobWindows(source, blob, (bytes) => {
+      whole.update(bytes);
+      covered += bytes.byteLength;
+      onBytes?.(bytes.byteLength);
+    });
+    const pending: Array<IndexedChunk & { data: Buffer }> = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const digests = await chunkDigests(bootstrap.digestAlgorithm, pending.map((p) => p.data));
+      pending.forEach((p, i) => {
+        if (!Buffer.from(digests[i] as Uint8Array).equals(Buffer.from(p.record.digest))) {
+          badChunks.push({ index: p.index, blob: blob.id, reason: 'digest mismatch' });
+        }
+      });
+      pending.length = 0;
+    };
+    try {
+      let pendingBytes = 0;
+      for await (const chunk of storedChunks(windows, chunks, `blob ${blob.id}`)) {
+        try {
+          const data = decodeStoredChunk(chunk.record, chunk.stored, `chunk ${chunk.index}`);
+          pending.push({ ...chunk, data });
+          pendingBytes += data.byteLength;
+          if (pendingBytes >= BLOB_WINDOW_BYTES) {
+            await flush();
+            pendingBytes = 0;
+          }
+        } catch (err) {
+          badChunks.push({ index: chunk.index, blob: blob.id, reason: (err as Error).message });
+        }
+      }
+      await flush();
+      if (covered === blob.compressedSize && whole.digest('hex') !== blob.id) badBlobs.push(blob.id);
+    } catch (err) {
+      // The blob could not be read whole: every chunk not yet verified is unverifiable.
+      const reason = err instanceof Error ? err.message : String(err);
+      const done = new Set(badChunks.map((b) => b.index));
+      for (const chunk of chunks) if (!done.has(chunk.index)) badChunks.push({ index: chunk.index, blob: blob.id, reason });
+      badBlobs.push(blob.id);
+    }
+  }
+  return { badChunks, badBlobs };
+}
+
+/** Every file that uses a bad chunk gets one difference per bad chunk it uses. */
+function badChunkDifferences(meta: ImageMetadata, bad: BadChunk[]): Difference[] {
+  if (bad.length === 0) return [];
+  const byIndex = new Map(bad.map((b) => [b.index, b]));
+  const out: Difference[] = [];
+  const visit = (node: TreeNode, path: string): void => {
+    if (node.kind === 'dir') {
+      for (const [name, child] of node.entries) visit(child, path === '' ? name : `${path}/${name}`);
+      return;
+    }
+    if (node.kind !== 'file') return;
+    for (const [slot, index] of node.chunks.entries()) {
+      const b = byIndex.get(index);
+      if (!b) continue;
+      out.push({
+        path,
+        field: 'content',
+        expected: `chunk ${slot} verifies`,
+        actual: `chunk ${slot} (chunk ${b.index} of blob ${b.blob.slice(0, 12)}) fails: ${b.reason}`,
+      });
+    }
+  };
+  visit(meta.root, '');
+  return out;
+}

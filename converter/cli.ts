@@ -1,0 +1,231 @@
+import { readFile, stat } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import { Option, type Command } from 'commander';
+import type { ImageStoreOptions } from '../src/blob/image-store.js';
+import { DarnerError, UsageError } from '../src/errors.js';
+import { Bootstrap } from '../src/format/index.js';
+import { formatDifference } from '../src/fstree/index.js';
+import { setLogLevel } from '../src/log.js';
+import { checkImage } from './check.js';
+import { loadImageBootstrap } from './chunk-dict.js';
+import { convertImage, validateChunkSize, type ConvertProgress, type ConvertSummary } from './convert.js';
+import { expandImage } from './expand.js';
+import { formatInspectReport, inspectMetadata } from './inspect.js';
+import { parsePrefetchPatterns } from './prefetch.js';
+
+/** `darner convert | check | expand | inspect`. */
+
+/** Parses `1048576`, `1M`, `1MiB`, `64k`, `0x100000`. */
+export function parseSize(text: string): number {
+  const m = /^(0x[0-9a-f]+|[0-9]+)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`bad size "${text}" (examples: 4096, 64K, 1M, 0x100000)`);
+  const base = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return base * factor;
+}
+
+function parseCreds(text: string | undefined): { username?: string; password?: string } {
+  if (text === undefined) return {};
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new UsageError('credentials must be USERNAME:PASSWORD');
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+interface AccessFlags {
+  plainHttp?: boolean;
+  creds?: string;
+  srcCreds?: string;
+  destCreds?: string;
+  authfile?: string;
+  platform?: string;
+}
+
+function storeOptions(flags: AccessFlags, side: 'src' | 'dest'): ImageStoreOptions {
+  const options: ImageStoreOptions = {};
+  if (flags.plainHttp) options.plainHttp = true;
+  if (flags.authfile !== undefined) options.dockerConfigPath = flags.authfile;
+  Object.assign(options, parseCreds(side === 'src' ? (flags.srcCreds ?? flags.creds) : (flags.destCreds ?? flags.creds)));
+  if (side === 'src' && flags.platform !== undefined) options.platform = flags.platform;
+  return options;
+}
+
+function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Command {
+  command
+    .option('--plain-http', 'speak plain http to registries that are not on loopback')
+    .option('--authfile <file>', 'docker config file with registry credentials (default ~/.docker/config.json)')
+    .option('--creds <user:password>', 'registry credentials for every registry involved');
+  if (sides.includes('src')) command.option('--src-creds <user:password>', 'credentials for the source registry');
+  if (sides.includes('dest')) command.option('--dest-creds <user:password>', 'credentials for the target registry');
+  command.option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)");
+  return command;
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Progress bars per layer on a terminal; nothing otherwise (the summary still prints). */
+function terminalProgress(): { progress: ConvertProgress; stop(): void } {
+  if (!process.stderr.isTTY) return { progress: {}, stop: () => undefined };
+  const bars = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: ' {name} [{bar}] {percentage}% {done}/{size}',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const layerBars = new Map<number, { bar: cliProgress.SingleBar; done: number; size: number }>();
+  const progress: ConvertProgress = {
+    layerStart(index, count, descriptor) {
+      const bar = bars.create(descriptor.size, 0, { name: `layer ${index + 1}/${count}`, done: humanBytes(0), size: humanBytes(descriptor.size) });
+      layerBars.set(index, { bar, done: 0, size: descriptor.size });
+    },
+    layerBytes(index, n) {
+      const entry = layerBars.get(index);
+      if (!entry) return;
+      entry.done += n;
+      entry.bar.update(entry.done, { done: humanBytes(entry.done) });
+    },
+    layerDone(index) {
+      const entry = layerBars.get(index);
+      entry?.bar.update(entry.size, { done: humanBytes(entry.size) });
+    },
+  };
+  return { progress, stop: () => bars.stop() };
+}
+
+export function formatSummary(s: ConvertSummary): string {
+  const seconds = s.durationMs / 1000;
+  return [
+    `converted ${s.source} -> ${s.target}`,
+    `manifest: ${s.manifestDigest}`,
+    `input: ${humanBytes(s.inputBytes)} stored, ${humanBytes(s.inputTarBytes)} uncompressed (${humanBytes(s.fileBytes)} of file data)`,
+    `output: ${humanBytes(s.outputBytes)} in ${s.blobs} data blob(s)${s.dictionaryBlobs > 0 ? ` (+${s.dictionaryBlobs} from the chunk dictionary)` : ''} and a ${humanBytes(s.bootstrapBytes)} bootstrap`,
+    `chunks: ${s.chunks} total, ${s.uniqueChunks} unique, ${s.duplicateChunks} duplicate, ${s.dictionaryChunks} from the dictionary, ${s.holeChunks} zero (holes)`,
+    `time: ${seconds.toFixed(2)} s (${(s.inputTarBytes / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s of uncompressed input)`,
+    ...(s.unmatchedPrefetchPatterns.length > 0 ? [`prefetch patterns that matched nothing: ${s.unmatchedPrefetchPatterns.join(', ')}`] : []),
+  ].join('\n');
+}
+
+export function register(program: Command): void {
+  addAccessOptions(
+    program
+      .command('convert')
+      .description('convert an OCI image into a darner image (chunked, deduplicated blobs + EROFS bootstrap)')
+      .argument('<source>', 'oci:DIR[:TAG] | docker-archive:PATH | docker://HOST/REPO[:TAG|@DIGEST] | HOST/REPO[:TAG]')
+      .argument('<target>', 'oci:DIR[:TAG] | docker://HOST/REPO[:TAG] | HOST/REPO[:TAG]')
+      .option('--chunk-size <size>', 'chunk size, a power of two from 4K to 16M', '1M')
+      .addOption(new Option('--digest <algorithm>', 'chunk digest').choices(['blake3', 'sha256']).default('blake3'))
+      .addOption(new Option('--compressor <name>', 'chunk compression').choices(['zstd', 'none']).default('zstd'))
+      .option('--compression-level <n>', 'zstd level', '3')
+      .option('--chunk-dict <image|bootstrap>', 'reuse chunks of an earlier darner image (reference or bootstrap file)')
+      .option('--prefetch-patterns <file>', 'file listing absolute paths to prefetch on mount, one per line')
+      .option('--work-dir <dir>', 'where blobs are assembled before upload (default: the OS temp dir)')
+      .option('--json', 'print the summary as JSON'),
+    ['src', 'dest'],
+  ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
+    setLogLevel('warn');
+    const level = Number(flags.compressionLevel);
+    if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
+    const prefetchPatterns =
+      typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFile(flags.prefetchPatterns, 'utf8')) : undefined;
+    const ui = terminalProgress();
+    let summary: ConvertSummary;
+    try {
+      summary = await convertImage(source, target, {
+        chunkSize: validateChunkSize(parseSize(String(flags.chunkSize))),
+        digestAlgorithm: flags.digest as 'blake3' | 'sha256',
+        compressor: flags.compressor as 'zstd' | 'none',
+        compressionLevel: level,
+        ...(typeof flags.chunkDict === 'string' ? { chunkDict: flags.chunkDict } : {}),
+        ...(prefetchPatterns ? { prefetchPatterns } : {}),
+        ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
+        source: storeOptions(flags, 'src'),
+        target: storeOptions(flags, 'dest'),
+        progress: ui.progress,
+      });
+    } finally {
+      ui.stop();
+    }
+    if (flags.json) {
+      const { manifest: _manifest, ...rest } = summary;
+      process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${formatSummary(summary)}\n`);
+    }
+  });
+
+  addAccessOptions(
+    program
+      .command('check')
+      .description('compare a converted image with its source: every path, attribute, xattr, hard link and file byte')
+      .argument('<source>', 'the OCI image that was converted')
+      .argument('<target>', 'the darner image')
+      .option('--json', 'print the report as JSON'),
+    ['src', 'dest'],
+  ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean }) => {
+    setLogLevel('warn');
+    const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest') });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+      for (const d of report.differences) process.stdout.write(`${formatDifference(d)}\n`);
+      for (const blob of report.badBlobs) process.stdout.write(`blob ${blob}: stored bytes do not match its digest\n`);
+      const ok = report.differences.length === 0 && report.badBlobs.length === 0;
+      process.stdout.write(
+        ok
+          ? `identical: ${report.targetEntries} entries checked\n`
+          : `${report.differences.length} difference(s), ${report.badChunks.length} bad chunk(s), ${report.badBlobs.length} bad blob(s)\n`,
+      );
+    }
+    if (report.differences.length > 0 || report.badBlobs.length > 0) {
+      throw new DarnerError('CHECK_FAILED', `${target} differs from ${source}`);
+    }
+  });
+
+  addAccessOptions(
+    program
+      .command('expand')
+      .description('write each blob\'s uncompressed address space plus image.boot and devices, for mount -t erofs / fsck.erofs')
+      .argument('<image>', 'a darner image reference')
+      .argument('<dir>', 'output directory'),
+    ['src'],
+  ).action(async (image: string, dir: string, flags: AccessFlags) => {
+    setLogLevel('warn');
+    const result = await expandImage(image, dir, storeOptions(flags, 'src'));
+    process.stdout.write(`${result.bootstrap}\n${result.devices.map((d) => `${d}\n`).join('')}`);
+  });
+
+  addAccessOptions(
+    program
+      .command('inspect')
+      .description("show a darner image's bootstrap: tree, blobs, chunk counts, dedup and compression ratios")
+      .argument('<image|bootstrap>', 'a darner image reference or a bootstrap file')
+      .option('--tree', 'list every entry')
+      .option('--json', 'print as JSON'),
+    ['src'],
+  ).action(async (image: string, flags: AccessFlags & { tree?: boolean; json?: boolean }) => {
+    setLogLevel('warn');
+    let bytes: Buffer;
+    if (await stat(image).then((s) => s.isFile(), () => false)) {
+      bytes = await readFile(image);
+    } else {
+      const loaded = await loadImageBootstrap(image, storeOptions(flags, 'src'));
+      await loaded.source.close();
+      bytes = loaded.bootstrapBytes;
+    }
+    const report = inspectMetadata(Bootstrap.parse(bytes).toMetadata(), bytes.byteLength, flags.tree === true || flags.json === true);
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatInspectReport(report)}\n`);
+  });
+}

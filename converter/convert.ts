@@ -1,0 +1,289 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { openImageSource, openImageTarget, type ImageSource, type ImageStoreOptions, type ImageTarget } from '../src/blob/image-store.js';
+import { chunkDigests, sha256Digest } from '../src/digest.js';
+import { NotFoundError, UsageError } from '../src/errors.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  writeBootstrap,
+  type BlobRecord,
+  type ChunkDigestAlgorithm,
+  type Compressor,
+  type ImageMetadata,
+} from '../src/format/index.js';
+import { log } from '../src/log.js';
+import { MediaType, type Descriptor, type Manifest } from '../src/oci/image-spec.js';
+import { formatReference, parseReference, type ImageReference } from '../src/oci/reference.js';
+import { BlobWriter } from './blob-writer.js';
+import { loadChunkDictionary, type LoadedDictionary } from './chunk-dict.js';
+import { ChunkStore } from './chunk-store.js';
+import { CompressPool } from './compress-pool.js';
+import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
+import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
+import { applyLayer } from './layer-apply.js';
+import { LayerMerger } from './layer-merge.js';
+import { selectPrefetchFiles } from './prefetch.js';
+
+/**
+ * `darner convert`: an OCI image in, a darner image out.
+ *
+ * Per source layer (in order): stream the blob (digest-verified by the image source), decompress,
+ * walk the tar, merge each entry into the image tree (whiteouts applied), and cut regular files
+ * into chunks that are deduplicated against everything seen so far (and the chunk dictionary),
+ * compressed in parallel and appended to the layer's data blob. Then the bootstrap is written
+ * from the merged tree and the tables, wrapped in its layer, and the image is pushed: data blobs
+ * and dictionary blobs first, then bootstrap layer and config, the manifest (and tag) last, so a
+ * failure never leaves a tag pointing at a partial image.
+ */
+
+export interface ConvertOptions {
+  chunkSize?: number;
+  digestAlgorithm?: ChunkDigestAlgorithm;
+  compressor?: Compressor;
+  /** zstd level (default 3, as `zstd -3`). */
+  compressionLevel?: number;
+  /** An earlier darner image (reference) or bootstrap file whose chunks may be reused. */
+  chunkDict?: string;
+  /** Absolute paths in the image to prefetch on mount (see prefetch.ts). */
+  prefetchPatterns?: string[];
+  /** Options for reading the source (auth, plain http, platform). */
+  source?: ImageStoreOptions;
+  /** Options for writing the target (auth, plain http). */
+  target?: ImageStoreOptions;
+  /** Where blobs are assembled before upload; default a fresh directory under the OS temp dir. */
+  workDir?: string;
+  /** Compression workers (default: one per CPU). */
+  workers?: number;
+  /** Bytes of chunks allowed between "read" and "written" (memory bound). */
+  maxInFlightBytes?: number;
+  progress?: ConvertProgress;
+}
+
+export interface ConvertProgress {
+  layerStart?(index: number, count: number, descriptor: Descriptor): void;
+  layerBytes?(index: number, bytesRead: number): void;
+  layerDone?(index: number, stats: LayerChunkStats): void;
+  phase?(name: 'resolve' | 'bootstrap' | 'push', detail?: string): void;
+}
+
+export interface ConvertSummary {
+  source: string;
+  target: string;
+  manifestDigest: string;
+  manifest: Manifest;
+  /** Layers read: compressed bytes as stored, and uncompressed tar bytes. */
+  inputBytes: number;
+  inputTarBytes: number;
+  /** Bytes of regular-file data in all layers. */
+  fileBytes: number;
+  /** Data blobs written by this conversion, the bootstrap layer, config and manifest. */
+  outputBytes: number;
+  blobs: number;
+  dictionaryBlobs: number;
+  chunks: number;
+  uniqueChunks: number;
+  duplicateChunks: number;
+  dictionaryChunks: number;
+  holeChunks: number;
+  bootstrapBytes: number;
+  unmatchedPrefetchPatterns: string[];
+  durationMs: number;
+}
+
+export function validateChunkSize(size: number): number {
+  if (!Number.isSafeInteger(size) || size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE || (size & (size - 1)) !== 0) {
+    throw new UsageError(`chunk size ${size} is not a power of two between ${MIN_CHUNK_SIZE} and ${MAX_CHUNK_SIZE}`);
+  }
+  return size;
+}
+
+export async function convertImage(
+  sourceRef: ImageReference | string,
+  targetRef: ImageReference | string,
+  options: ConvertOptions = {},
+): Promise<ConvertSummary> {
+  const started = Date.now();
+  sourceRef = typeof sourceRef === 'string' ? parseReference(sourceRef) : sourceRef;
+  targetRef = typeof targetRef === 'string' ? parseReference(targetRef) : targetRef;
+  const chunkSize = validateChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const digestAlgorithm = options.digestAlgorithm ?? 'blake3';
+  const compressor = options.compressor ?? 'zstd';
+  const level = options.compressionLevel ?? 3;
+  const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'darner-convert-'));
+  const resources: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
+  try {
+    options.progress?.phase?.('resolve', formatReference(sourceRef));
+    const source = await openImageSource(sourceRef, options.source ?? {});
+    resources.push(() => source.close());
+    const image = await source.resolve(options.source?.platform);
+    // Open the target early: bad credentials or a read-only transport fail before the work.
+    const target = await openImageTarget(targetRef, options.target ?? {});
+    resources.push(() => target.close());
+
+    const store = new ChunkStore(chunkSize, digestAlgorithm);
+    let dictionary: LoadedDictionary | undefined;
+    if (options.chunkDict !== undefined) {
+      dictionary = await loadChunkDictionary(options.chunkDict, options.source ?? {});
+      resources.push(() => dictionary?.close() ?? Promise.resolve());
+      store.addDictionary(dictionary.dictionary);
+    }
+
+    const pool = compressor === 'zstd' ? new CompressPool(level, options.workers) : undefined;
+    if (pool) resources.push(() => pool.close());
+    const merger = new LayerMerger();
+    const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
+    const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
+    const maxInFlightBytes = options.maxInFlightBytes ?? Math.max(64 << 20, 8 * chunkSize);
+
+    for (const [index, layer] of image.layers.entries()) {
+      options.progress?.layerStart?.(index, image.layers.length, layer);
+      const chunker = new LayerChunker({
+        chunkSize,
+        compressor,
+        store,
+        digest: (chunks) => chunkDigests(digestAlgorithm, chunks),
+        ...(pool ? { pool } : {}),
+        createBlob: () => BlobWriter.create(join(workDir, `layer-${index}.blob`)),
+        maxInFlightBytes,
+        batchBytes: Math.max(4 << 20, 4 * chunkSize),
+      });
+      try {
+        const counts = await applyLayer(source, layer, merger, chunker, (n) => options.progress?.layerBytes?.(index, n));
+        totals.inputBytes += counts.storedBytes;
+        totals.inputTarBytes += counts.tarBytes;
+        const finished = await chunker.finish();
+        if (finished) {
+          const { blob, blobIndex } = finished;
+          store.blobs[blobIndex] = { id: blob.id, compressedSize: blob.compressedSize, uncompressedSize: blob.uncompressedSize, chunkCount: 0 };
+          layerBlobs.set(blobIndex, blob.path);
+        }
+      } catch (err) {
+        await chunker.abort();
+        throw err;
+      }
+      const stats = chunker.stats;
+      totals.fileBytes += stats.fileBytes;
+      totals.chunks += stats.chunks;
+      totals.uniqueChunks += stats.uniqueChunks;
+      totals.duplicateChunks += stats.duplicateChunks;
+      totals.dictionaryChunks += stats.dictionaryChunks;
+      totals.holeChunks += stats.holeChunks;
+      options.progress?.layerDone?.(index, stats);
+    }
+
+    options.progress?.phase?.('bootstrap');
+    countChunksPerBlob(store.blobs, store.chunks);
+    const prefetch = selectPrefetchFiles(merger.root, options.prefetchPatterns ?? []);
+    const meta: ImageMetadata = {
+      chunkSize,
+      digestAlgorithm,
+      compressor,
+      blobs: store.blobs,
+      chunks: store.chunks,
+      root: merger.root,
+      prefetch: prefetch.files,
+      buildTime: Math.floor(started / 1000),
+    };
+    const bootstrap = writeBootstrap(meta);
+    const bootstrapLayer = await buildBootstrapLayer(bootstrap);
+    const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId);
+    const configBytes = jsonBytes(config);
+    const configDescriptor: Descriptor = {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: sha256Digest(configBytes),
+      size: configBytes.byteLength,
+    };
+    const manifest = convertedManifest(configDescriptor, store.blobs, bootstrapLayer.descriptor);
+    const manifestBytes = jsonBytes(manifest);
+
+    options.progress?.phase?.('push', formatReference(targetRef));
+    let outputBytes = 0;
+    for (const [blobIndex, blob] of store.blobs.entries()) {
+      const file = layerBlobs.get(blobIndex);
+      if (file !== undefined) {
+        await putIfMissing(target, blob, { path: file });
+        outputBytes += blob.compressedSize;
+      } else {
+        await copyDictionaryBlob(target, blob, dictionary);
+      }
+    }
+    await putIfMissing(target, { id: bootstrapLayer.descriptor.digest.slice(7), compressedSize: bootstrapLayer.blob.byteLength }, bootstrapLayer.blob);
+    await putIfMissing(target, { id: configDescriptor.digest.slice(7), compressedSize: configBytes.byteLength }, configBytes);
+    const manifestDigest = await target.putManifest(manifestBytes, MediaType.OCI_MANIFEST, targetTag(targetRef));
+    outputBytes += bootstrapLayer.blob.byteLength + configBytes.byteLength + manifestBytes.byteLength;
+
+    return {
+      source: formatReference(sourceRef),
+      target: formatReference(targetRef),
+      manifestDigest,
+      manifest,
+      inputBytes: totals.inputBytes,
+      inputTarBytes: totals.inputTarBytes,
+      fileBytes: totals.fileBytes,
+      outputBytes,
+      blobs: layerBlobs.size,
+      dictionaryBlobs: store.dictionaryBlobsUsed.length,
+      chunks: totals.chunks,
+      uniqueChunks: totals.uniqueChunks,
+      duplicateChunks: totals.duplicateChunks,
+      dictionaryChunks: totals.dictionaryChunks,
+      holeChunks: totals.holeChunks,
+      bootstrapBytes: bootstrap.byteLength,
+      unmatchedPrefetchPatterns: prefetch.unmatched,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    for (const release of resources.reverse()) {
+      await release().catch((err: unknown) => log.warn({ err }, 'cleanup after conversion failed'));
+    }
+  }
+}
+
+/** The tag the manifest is pushed under: the target reference's tag, or none for a digest. */
+function targetTag(ref: ImageReference): string | undefined {
+  return ref.transport === 'docker' || ref.transport === 'oci' ? ref.tag : undefined;
+}
+
+async function putIfMissing(target: ImageTarget, blob: Pick<BlobRecord, 'id' | 'compressedSize'>, body: Buffer | { path: string }): Promise<void> {
+  const digest = `sha256:${blob.id}`;
+  if (await target.hasBlob(digest)) return;
+  await target.putBlob({ digest, size: blob.compressedSize }, body);
+}
+
+/** A dictionary blob this image uses must exist in the target: mount it across repositories, or copy it. */
+async function copyDictionaryBlob(target: ImageTarget, blob: BlobRecord, dictionary: LoadedDictionary | undefined): Promise<void> {
+  const digest = `sha256:${blob.id}`;
+  if (await target.hasBlob(digest)) return;
+  if (dictionary?.repository !== undefined && (await target.mountBlob(digest, dictionary.repository))) return;
+  const source = dictionary?.source;
+  if (!source) {
+    throw new NotFoundError(`the target lacks dictionary blob ${blob.id} and the dictionary is a bootstrap file, so darner cannot copy it (use the dictionary image's reference)`);
+  }
+  await target.putBlob({ digest, size: blob.compressedSize }, () => streamOf(source, dataBlobDescriptor(blob)));
+}
+
+function streamOf(source: ImageSource, desc: Descriptor): Readable {
+  // putBlob wants a synchronous factory; hand it a pass-through fed by the async open.
+  const out = new Transform({ transform: (chunk, _enc, cb) => cb(null, chunk) });
+  source.openBlob(desc).then(
+    (stream) => {
+      stream.on('error', (err) => out.destroy(err));
+      stream.pipe(out);
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
+}
+
+function countChunksPerBlob(blobs: BlobRecord[], chunks: ImageMetadata['chunks']): void {
+  for (const blob of blobs) blob.chunkCount = 0;
+  for (const chunk of chunks) {
+    const blob = blobs[chunk.blobIndex];
+    if (blob) blob.chunkCount += 1;
+  }
+}
+
