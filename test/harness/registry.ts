@@ -456,7 +456,16 @@ function matches(matcher: RequestMatcher | undefined, req: ProxyRequest): boolea
  * request, keeping the Host header so that the registry's upload URLs point back at the proxy, and
  * records each request with the body bytes it served.
  */
-export async function startCountingProxy(target: string): Promise<ProxyHandle> {
+export interface ProxyOptions {
+  /**
+   * Authorization header the proxy adds when it forwards a request that arrived through a
+   * cross-host redirect. It stands in for the signed URL a storage service would accept, so that
+   * a registry with auth can serve redirected blob GETs that (correctly) carry no credentials.
+   */
+  redirectedAuthorization?: string;
+}
+
+export async function startCountingProxy(target: string, options: ProxyOptions = {}): Promise<ProxyHandle> {
   const upstream = new URL(target.includes('://') ? target : `http://${target}`);
   const requests: ProxyRecord[] = [];
   let faults: Array<{ fault: Fault; matcher: RequestMatcher | undefined; remaining: number }> = [];
@@ -513,6 +522,9 @@ export async function startCountingProxy(target: string): Promise<ProxyHandle> {
     }
 
     const headers = { ...req.headers };
+    if (redirected && info.host === otherHost && options.redirectedAuthorization !== undefined) {
+      headers.authorization = options.redirectedAuthorization;
+    }
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path, headers },
       (up) => {
