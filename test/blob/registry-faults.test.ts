@@ -125,3 +125,28 @@ test.serial('redirects are followed, on the same host and to another host', asyn
   t.deepEqual(redirected.map((r) => r.host), [proxy.host, proxy.otherHost]);
   t.is(redirected[1]!.range, 'bytes=10-29');
 });
+
+test.serial('a registry that stops answering times out (REGISTRY_UNREACHABLE) and the retry succeeds', async (t) => {
+  const impatient = new RegistryClient(proxy.host, {
+    dockerConfigPath: null,
+    timeouts: { headersMs: 300 },
+    retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+  });
+  t.teardown(() => impatient.close());
+  proxy.failNext('stall', { kind: 'manifest' });
+  t.is((await impatient.getManifest('faults', 'v1')).digest, manifestDigest);
+  proxy.failNext('stall', { kind: 'manifest' }, 2);
+  const err = await t.throwsAsync(impatient.getManifest('faults', 'v1'), { instanceOf: RegistryError });
+  t.is(err!.code, 'REGISTRY_UNREACHABLE');
+  t.regex(err!.message, /timed out waiting for the response$/);
+});
+
+test.serial('an AbortSignal ends a pending read with its reason, without retries', async (t) => {
+  proxy.failNext('stall', { kind: 'blob' });
+  const controller = new AbortController();
+  const reason = new Error('caller gave up');
+  const pending = client.readRange('faults', blobDigest, 0, 10, controller.signal);
+  setTimeout(() => controller.abort(reason), 50);
+  t.is(await t.throwsAsync(pending), reason);
+  t.is(proxy.requests.filter((r) => r.kind === 'blob').length, 1);
+});

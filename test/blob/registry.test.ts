@@ -86,6 +86,8 @@ test('range reads: first byte, last byte, middle, whole; past the end is an erro
   const straddle = await t.throwsAsync(client.readRange('ranges', digest, 990, 20), { instanceOf: RegistryError });
   t.regex(straddle!.message, /range 990-1009 goes past the end of the blob \(1000 bytes\)/);
   await t.throwsAsync(client.readRange('ranges', digest, -1, 10), { instanceOf: RegistryError, message: /bad range/ });
+  // Whole-blob reads into memory are bounded.
+  await t.throwsAsync(client.getBlob('ranges', digest, { maxSize: 999 }), { instanceOf: RegistryError, message: /1000 bytes, more than the 999 allowed/ });
 });
 
 test('a blob corrupted in the registry storage fails digest verification', async (t) => {

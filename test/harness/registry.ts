@@ -389,11 +389,12 @@ export function pathKind(path: string): PathKind {
  * - 'wrong-bytes': forward the answer with one body byte flipped (same length);
  * - 'truncate': forward the headers and half the body, then close the connection;
  * - 'drop': close the connection without answering;
+ * - 'stall': never answer (the connection stays open until the client gives up or stop());
  * - 'redirect': answer 307 to the same request on this proxy (same host);
  * - 'redirect-other-host': answer 307 to the same request on the proxy's second address
  *   (127.0.0.2), which a client must treat as another host (no Authorization header).
  */
-export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'redirect' | 'redirect-other-host';
+export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'stall' | 'redirect' | 'redirect-other-host';
 
 export interface ProxyRequest {
   method: string;
@@ -501,6 +502,10 @@ export async function startCountingProxy(target: string, options: ProxyOptions =
 
     if (fault === 'drop') {
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'stall') {
+      req.resume();
       return;
     }
     if (typeof fault === 'number') {
