@@ -26,6 +26,11 @@ const good: Array<[string, ImageReference, string?]> = [
     { transport: 'docker', registry: '127.0.0.1:5000', repository: 'app', tag: 'v2' },
   ],
   [
+    'localhost:5000/app',
+    { transport: 'docker', registry: 'localhost:5000', repository: 'app', tag: 'latest' },
+    'docker://localhost:5000/app:latest',
+  ],
+  [
     'docker://localhost/team/app',
     { transport: 'docker', registry: 'localhost', repository: 'team/app', tag: 'latest' },
     'docker://localhost/team/app:latest',
