@@ -149,6 +149,12 @@ test('uploads check their input', async (t) => {
   t.is(wrong!.status, 400);
   t.regex(wrong!.message, /DIGEST_INVALID/);
   t.is(await client.headBlob('checks', digest), undefined);
+  // A stream shorter than the size it was announced with: our input is wrong, no retry helps.
+  const short = await t.throwsAsync(
+    client.pushBlob('checks', { digest, size: bytes.length }, () => Readable.from([bytes.subarray(0, 4)])),
+    { instanceOf: SizeMismatchError },
+  );
+  t.regex(short!.message, /request body: size mismatch \(expected 10 bytes, got a different length\)$/);
   await t.throwsAsync(client.putManifest('checks', sha256Digest(Buffer.from('x')), Buffer.from('{}'), MediaType.OCI_MANIFEST), { instanceOf: DigestMismatchError });
 });
 
