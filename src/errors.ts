@@ -142,3 +142,34 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/** An index has no manifest for the requested platform; the message lists those it has. */
+export class NoMatchingPlatformError extends DarnerError {
+  readonly available: string[];
+  constructor(wanted: string, available: string[]) {
+    super(
+      'NO_MATCHING_PLATFORM',
+      `no image for platform ${wanted} (available: ${available.length > 0 ? available.join(', ') : 'none'})`,
+    );
+    this.available = available;
+  }
+}
+
+/** Bytes whose length is not the one that was promised (a blob shorter or longer than its descriptor). */
+export class SizeMismatchError extends DarnerError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(what: string, expected: number, actual: number, qualifier = '') {
+    const got = Number.isNaN(actual) ? 'a different length' : `${qualifier}${actual}`;
+    super('SIZE_MISMATCH', `${what}: size mismatch (expected ${expected} bytes, got ${got})`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A byte range that does not lie within the blob or file it was asked of. */
+export class BadRangeError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_RANGE', message);
+  }
+}

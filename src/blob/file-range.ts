@@ -1,0 +1,31 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { BadRangeError, SizeMismatchError } from '../errors.js';
+
+/** Checks offset/length against a blob of `size` bytes; throws a BAD_RANGE error naming `what`. */
+export function checkRange(what: string, offset: number, length: number, size: number): void {
+  const ok =
+    Number.isSafeInteger(offset) && offset >= 0 && Number.isSafeInteger(length) && length >= 0 && offset + length <= size;
+  if (!ok) throw new BadRangeError(`${what}: range ${offset}+${length} is outside the blob (${size} bytes)`);
+}
+
+/** Reads exactly `length` bytes at `position`; a short file is a SizeMismatchError. */
+export async function readExactly(fh: FileHandle, position: number, length: number, what: string): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await fh.read(out, filled, length - filled, position + filled);
+    if (bytesRead === 0) throw new SizeMismatchError(`${what} (file ended early)`, position + length, position + filled);
+    filled += bytesRead;
+  }
+  return out;
+}
+
+/** Opens `path`, reads a range, closes. */
+export async function readFileRange(path: string, position: number, length: number, what: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    return await readExactly(fh, position, length, what);
+  } finally {
+    await fh.close();
+  }
+}

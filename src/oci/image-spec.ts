@@ -1,0 +1,477 @@
+/**
+ * The OCI image-spec documents darner reads and writes — descriptors, manifests, indexes and
+ * image configs, with their Docker schema2 equivalents — and the runtime validation of every one
+ * of them that comes from outside (registry, OCI layout, docker-archive).
+ *
+ * Validation checks what darner relies on and names the field and the rule that failed
+ * (`manifest.layers[2].digest: must be sha256:<64 lowercase hex>, got "sha256:xyz"`). Unknown
+ * fields are tolerated and kept: the parse functions return the decoded JSON object itself, so a
+ * converter copying a config keeps every field it does not understand.
+ *
+ * Pure: no I/O.
+ */
+import { InvalidManifestError } from '../errors.js';
+import { isDigest } from './digest.js';
+
+// ---------------------------------------------------------------------------------------------
+// Media types and annotation keys
+
+export const MediaType = {
+  // OCI
+  OCI_MANIFEST: 'application/vnd.oci.image.manifest.v1+json',
+  OCI_INDEX: 'application/vnd.oci.image.index.v1+json',
+  OCI_CONFIG: 'application/vnd.oci.image.config.v1+json',
+  OCI_EMPTY: 'application/vnd.oci.empty.v1+json',
+  OCI_LAYER_TAR: 'application/vnd.oci.image.layer.v1.tar',
+  OCI_LAYER_TAR_GZIP: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  OCI_LAYER_TAR_ZSTD: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  OCI_LAYER_NONDIST_TAR: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  OCI_LAYER_NONDIST_TAR_GZIP: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  OCI_LAYER_NONDIST_TAR_ZSTD: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  // Docker schema2
+  DOCKER_MANIFEST: 'application/vnd.docker.distribution.manifest.v2+json',
+  DOCKER_MANIFEST_LIST: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  DOCKER_CONFIG: 'application/vnd.docker.container.image.v1+json',
+  DOCKER_LAYER_TAR: 'application/vnd.docker.image.rootfs.diff.tar',
+  DOCKER_LAYER_TAR_GZIP: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  DOCKER_LAYER_FOREIGN_TAR_GZIP: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  // darner (Nydus-compatible) data blob
+  NYDUS_BLOB: 'application/vnd.oci.image.layer.nydus.blob.v1',
+} as const;
+
+export const Annotation = {
+  /** OCI layout: the tag of a manifest in index.json. */
+  REF_NAME: 'org.opencontainers.image.ref.name',
+  /** `"true"` on a darner/Nydus data blob layer. */
+  NYDUS_BLOB: 'containerd.io/snapshot/nydus-blob',
+  /** `"true"` on the bootstrap layer (the last layer of a darner image). */
+  NYDUS_BOOTSTRAP: 'containerd.io/snapshot/nydus-bootstrap',
+  /** The RAFS/EROFS format version of the bootstrap: `"6"`. */
+  NYDUS_FS_VERSION: 'containerd.io/snapshot/nydus-fs-version',
+} as const;
+
+/** Every manifest and index media type darner accepts, for a registry's Accept header. */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  MediaType.OCI_MANIFEST,
+  MediaType.OCI_INDEX,
+  MediaType.DOCKER_MANIFEST,
+  MediaType.DOCKER_MANIFEST_LIST,
+];
+
+/** Largest manifest or index darner reads (registries themselves refuse more than 4 MiB). */
+export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+/** Largest image config darner reads into memory. */
+export const MAX_CONFIG_SIZE = 16 * 1024 * 1024;
+
+export function isIndexMediaType(mediaType: string | undefined): boolean {
+  return mediaType === MediaType.OCI_INDEX || mediaType === MediaType.DOCKER_MANIFEST_LIST;
+}
+
+export function isManifestMediaType(mediaType: string | undefined): boolean {
+  return mediaType === MediaType.OCI_MANIFEST || mediaType === MediaType.DOCKER_MANIFEST;
+}
+
+/** How a layer's tar is compressed according to its media type; undefined for non-tar layers. */
+export function layerCompression(mediaType: string): 'none' | 'gzip' | 'zstd' | undefined {
+  switch (mediaType) {
+    case MediaType.OCI_LAYER_TAR:
+    case MediaType.OCI_LAYER_NONDIST_TAR:
+    case MediaType.DOCKER_LAYER_TAR:
+      return 'none';
+    case MediaType.OCI_LAYER_TAR_GZIP:
+    case MediaType.OCI_LAYER_NONDIST_TAR_GZIP:
+    case MediaType.DOCKER_LAYER_TAR_GZIP:
+    case MediaType.DOCKER_LAYER_FOREIGN_TAR_GZIP:
+      return 'gzip';
+    case MediaType.OCI_LAYER_TAR_ZSTD:
+    case MediaType.OCI_LAYER_NONDIST_TAR_ZSTD:
+      return 'zstd';
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+export type Annotations = Record<string, string>;
+
+export interface Platform {
+  architecture: string;
+  os: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  variant?: string;
+  features?: string[];
+}
+
+export interface Descriptor {
+  mediaType: string;
+  /** `sha256:<64 hex>` */
+  digest: string;
+  /** Bytes of the blob: a non-negative safe integer. */
+  size: number;
+  urls?: string[];
+  annotations?: Annotations;
+  /** Base64 of the content itself (embedded small blobs). */
+  data?: string;
+  platform?: Platform;
+  artifactType?: string;
+}
+
+/** An image manifest: OCI (`mediaType` optional) or Docker schema2 (`mediaType` required). */
+export interface Manifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Annotations;
+}
+
+/** An image index: OCI, or a Docker schema2 manifest list (same shape). */
+export interface Index {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Annotations;
+}
+
+/** Docker schema2 names for the same shapes. */
+export type DockerManifest = Manifest & { mediaType: typeof MediaType.DOCKER_MANIFEST };
+export type DockerManifestList = Index & { mediaType: typeof MediaType.DOCKER_MANIFEST_LIST };
+
+/** The runtime part of an image config (`config` in the OCI spec, `Config`-style keys). */
+export interface ContainerConfig {
+  User?: string;
+  ExposedPorts?: Record<string, object> | null;
+  Env?: string[] | null;
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, object> | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  ArgsEscaped?: boolean;
+  [key: string]: unknown;
+}
+
+export interface RootFs {
+  type: 'layers';
+  /** Digest of each layer's uncompressed tar, in layer order. */
+  diff_ids: string[];
+}
+
+export interface History {
+  created?: string;
+  author?: string;
+  created_by?: string;
+  comment?: string;
+  /** True for a history entry that made no layer (ENV, CMD...). */
+  empty_layer?: boolean;
+}
+
+/** An image config (OCI `application/vnd.oci.image.config.v1+json` or Docker's equivalent). */
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  os: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  variant?: string;
+  config?: ContainerConfig;
+  rootfs: RootFs;
+  history?: History[];
+  [key: string]: unknown;
+}
+
+/** What a manifest GET can answer: an image manifest or an index. */
+export type ManifestOrIndex =
+  | { kind: 'manifest'; mediaType: string; manifest: Manifest }
+  | { kind: 'index'; mediaType: string; index: Index };
+
+// ---------------------------------------------------------------------------------------------
+// Validation primitives: each names the field path and the rule.
+
+type Json = Record<string, unknown>;
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Throws the validation error; `got` (when given) is the offending value, shown truncated. */
+function fail(path: string, rule: string, ...got: [unknown?]): never {
+  throw new InvalidManifestError(got.length > 0 ? `${path}: ${rule}, got ${show(got[0])}` : `${path}: ${rule}`);
+}
+
+function objectAt(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(path, 'must be an object', value);
+  }
+  return value as Json;
+}
+
+function arrayAt(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, 'must be an array', value);
+  return value;
+}
+
+function stringAt(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(path, 'must be a string', value);
+  return value;
+}
+
+function optional<T>(obj: Json, key: string, path: string, check: (v: unknown, p: string) => T): void {
+  if (obj[key] !== undefined) check(obj[key], `${path}.${key}`);
+}
+
+function required<T>(obj: Json, key: string, path: string, check: (v: unknown, p: string) => T): T {
+  if (obj[key] === undefined) fail(`${path}.${key}`, 'is required');
+  return check(obj[key], `${path}.${key}`);
+}
+
+function nullable<T>(check: (v: unknown, p: string) => T) {
+  return (v: unknown, p: string): T | null => (v === null ? null : check(v, p));
+}
+
+function stringArrayAt(value: unknown, path: string): string[] {
+  const items = arrayAt(value, path);
+  items.forEach((item, i) => stringAt(item, `${path}[${i}]`));
+  return items as string[];
+}
+
+function stringMapAt(value: unknown, path: string): Record<string, string> {
+  const obj = objectAt(value, path);
+  for (const [key, v] of Object.entries(obj)) stringAt(v, `${path}[${JSON.stringify(key)}]`);
+  return obj as Record<string, string>;
+}
+
+function booleanAt(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'must be a boolean', value);
+  return value;
+}
+
+function digestAt(value: unknown, path: string): string {
+  if (!isDigest(value)) fail(path, 'must be sha256:<64 lowercase hex>', value);
+  return value;
+}
+
+function sizeAt(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(path, 'must be a non-negative safe integer', value);
+  }
+  return value;
+}
+
+// RFC 6838 restricted-name, as the OCI spec's descriptor schema writes it.
+const MEDIA_TYPE_RE =
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+function mediaTypeAt(value: unknown, path: string): string {
+  const s = stringAt(value, path);
+  if (!MEDIA_TYPE_RE.test(s)) fail(path, 'must be a media type (type/subtype)', value);
+  return s;
+}
+
+function schemaVersionAt(value: unknown, path: string): 2 {
+  if (value === 1) fail(path, 'Docker schema1 manifests are not supported (need schemaVersion 2)');
+  if (value !== 2) fail(path, 'must be 2', value);
+  return 2;
+}
+
+function decodeJson(bytes: Uint8Array | string, what: string, maxSize: number): unknown {
+  const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  if (size > maxSize) fail(what, `is ${size} bytes, more than the ${maxSize} allowed`);
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    return fail(what, `is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/** Validates a platform object (inside a descriptor or config). */
+export function parsePlatform(value: unknown, path = 'platform'): Platform {
+  const obj = objectAt(value, path);
+  required(obj, 'architecture', path, stringAt);
+  required(obj, 'os', path, stringAt);
+  optional(obj, 'os.version', path, stringAt);
+  optional(obj, 'os.features', path, stringArrayAt);
+  optional(obj, 'variant', path, stringAt);
+  optional(obj, 'features', path, stringArrayAt);
+  return obj as unknown as Platform;
+}
+
+/** Validates a descriptor (an already-decoded JSON value). */
+export function parseDescriptor(value: unknown, path = 'descriptor'): Descriptor {
+  const obj = objectAt(value, path);
+  required(obj, 'mediaType', path, mediaTypeAt);
+  required(obj, 'digest', path, digestAt);
+  required(obj, 'size', path, sizeAt);
+  optional(obj, 'urls', path, stringArrayAt);
+  optional(obj, 'annotations', path, stringMapAt);
+  optional(obj, 'data', path, stringAt);
+  optional(obj, 'platform', path, parsePlatform);
+  optional(obj, 'artifactType', path, mediaTypeAt);
+  return obj as unknown as Descriptor;
+}
+
+function descriptorsAt(value: unknown, path: string): Descriptor[] {
+  return arrayAt(value, path).map((d, i) => parseDescriptor(d, `${path}[${i}]`));
+}
+
+function validateManifestObject(obj: Json, path: string): Manifest {
+  required(obj, 'schemaVersion', path, schemaVersionAt);
+  const mediaType = obj.mediaType;
+  if (mediaType !== undefined) {
+    mediaTypeAt(mediaType, `${path}.mediaType`);
+    if (isIndexMediaType(mediaType as string)) {
+      fail(`${path}.mediaType`, 'is an index media type where an image manifest was expected', mediaType);
+    }
+    if (!isManifestMediaType(mediaType as string)) fail(`${path}.mediaType`, 'is not an image manifest media type', mediaType);
+  }
+  optional(obj, 'artifactType', path, mediaTypeAt);
+  required(obj, 'config', path, parseDescriptor);
+  required(obj, 'layers', path, descriptorsAt);
+  optional(obj, 'subject', path, parseDescriptor);
+  optional(obj, 'annotations', path, stringMapAt);
+  return obj as unknown as Manifest;
+}
+
+function validateIndexObject(obj: Json, path: string): Index {
+  required(obj, 'schemaVersion', path, schemaVersionAt);
+  const mediaType = obj.mediaType;
+  if (mediaType !== undefined) {
+    mediaTypeAt(mediaType, `${path}.mediaType`);
+    if (isManifestMediaType(mediaType as string)) {
+      fail(`${path}.mediaType`, 'is an image manifest media type where an index was expected', mediaType);
+    }
+    if (!isIndexMediaType(mediaType as string)) fail(`${path}.mediaType`, 'is not an index media type', mediaType);
+  }
+  optional(obj, 'artifactType', path, mediaTypeAt);
+  const manifests = required(obj, 'manifests', path, descriptorsAt);
+  if (mediaType === MediaType.DOCKER_MANIFEST_LIST) {
+    manifests.forEach((d, i) => {
+      if (d.platform === undefined) fail(`${path}.manifests[${i}].platform`, 'is required in a Docker manifest list');
+    });
+  }
+  optional(obj, 'subject', path, parseDescriptor);
+  optional(obj, 'annotations', path, stringMapAt);
+  return obj as unknown as Index;
+}
+
+/** Decodes and validates an image manifest (OCI or Docker schema2). */
+export function parseManifest(bytes: Uint8Array | string): Manifest {
+  return validateManifestObject(objectAt(decodeJson(bytes, 'manifest', MAX_MANIFEST_SIZE), 'manifest'), 'manifest');
+}
+
+/** Decodes and validates an image index (OCI index or Docker manifest list). */
+export function parseIndex(bytes: Uint8Array | string): Index {
+  return validateIndexObject(objectAt(decodeJson(bytes, 'index', MAX_MANIFEST_SIZE), 'index'), 'index');
+}
+
+/**
+ * Decodes what a manifest endpoint answered: an image manifest or an index. The kind comes from
+ * the document's own `mediaType`, else from the Content-Type the server sent (`contentType`), else
+ * from its shape (`manifests` → index, `config` → manifest).
+ */
+export function parseManifestOrIndex(bytes: Uint8Array | string, contentType?: string): ManifestOrIndex {
+  const obj = objectAt(decodeJson(bytes, 'manifest', MAX_MANIFEST_SIZE), 'manifest');
+  if (obj.schemaVersion === 1) schemaVersionAt(1, 'manifest.schemaVersion');
+  const declared = typeof obj.mediaType === 'string' ? obj.mediaType : undefined;
+  const type = contentType?.split(';')[0]?.trim();
+  let kind: 'manifest' | 'index';
+  if (isIndexMediaType(declared)) kind = 'index';
+  else if (isManifestMediaType(declared)) kind = 'manifest';
+  else if (declared !== undefined) return fail('manifest.mediaType', 'is not a manifest or index media type', declared);
+  else if (isIndexMediaType(type)) kind = 'index';
+  else if (isManifestMediaType(type)) kind = 'manifest';
+  else if (obj.manifests !== undefined) kind = 'index';
+  else kind = 'manifest';
+  if (kind === 'index') {
+    const index = validateIndexObject(obj, 'index');
+    return { kind, mediaType: declared ?? (isIndexMediaType(type) ? type! : MediaType.OCI_INDEX), index };
+  }
+  const manifest = validateManifestObject(obj, 'manifest');
+  return { kind, mediaType: declared ?? (isManifestMediaType(type) ? type! : MediaType.OCI_MANIFEST), manifest };
+}
+
+function containerConfigAt(value: unknown, path: string): ContainerConfig {
+  const obj = objectAt(value, path);
+  optional(obj, 'User', path, stringAt);
+  optional(obj, 'ExposedPorts', path, nullable(objectAt));
+  optional(obj, 'Env', path, nullable(stringArrayAt));
+  optional(obj, 'Entrypoint', path, nullable(stringArrayAt));
+  optional(obj, 'Cmd', path, nullable(stringArrayAt));
+  optional(obj, 'Volumes', path, nullable(objectAt));
+  optional(obj, 'WorkingDir', path, stringAt);
+  optional(obj, 'Labels', path, nullable(stringMapAt));
+  optional(obj, 'StopSignal', path, stringAt);
+  optional(obj, 'ArgsEscaped', path, booleanAt);
+  return obj as ContainerConfig;
+}
+
+function rootfsAt(value: unknown, path: string): RootFs {
+  const obj = objectAt(value, path);
+  const type = required(obj, 'type', path, stringAt);
+  if (type !== 'layers') fail(`${path}.type`, 'must be "layers"', type);
+  const ids = required(obj, 'diff_ids', path, arrayAt);
+  ids.forEach((id, i) => digestAt(id, `${path}.diff_ids[${i}]`));
+  return obj as unknown as RootFs;
+}
+
+function historyAt(value: unknown, path: string): History[] {
+  return arrayAt(value, path).map((entry, i) => {
+    const p = `${path}[${i}]`;
+    const obj = objectAt(entry, p);
+    for (const key of ['created', 'author', 'created_by', 'comment']) optional(obj, key, p, stringAt);
+    optional(obj, 'empty_layer', p, booleanAt);
+    return obj as History;
+  });
+}
+
+/** Decodes and validates an image config (OCI or Docker). */
+export function parseImageConfig(bytes: Uint8Array | string): ImageConfig {
+  const path = 'config';
+  const obj = objectAt(decodeJson(bytes, path, MAX_CONFIG_SIZE), path);
+  optional(obj, 'created', path, stringAt);
+  optional(obj, 'author', path, stringAt);
+  required(obj, 'architecture', path, stringAt);
+  required(obj, 'os', path, stringAt);
+  optional(obj, 'os.version', path, stringAt);
+  optional(obj, 'os.features', path, stringArrayAt);
+  optional(obj, 'variant', path, stringAt);
+  optional(obj, 'config', path, containerConfigAt);
+  required(obj, 'rootfs', path, rootfsAt);
+  optional(obj, 'history', path, historyAt);
+  return obj as ImageConfig;
+}
+
+/** Checks that a manifest and its config describe the same image: one diff_id per layer. */
+export function checkManifestMatchesConfig(manifest: Manifest, config: ImageConfig): void {
+  const layers = manifest.layers.length;
+  const diffIds = config.rootfs.diff_ids.length;
+  if (layers !== diffIds) {
+    fail('config.rootfs.diff_ids', `has ${diffIds} entries but the manifest has ${layers} layers`);
+  }
+}
+
+/** The platform an image config declares (os/architecture/variant). */
+export function configPlatform(config: ImageConfig): Platform {
+  const platform: Platform = { os: config.os, architecture: config.architecture };
+  if (config.variant !== undefined) platform.variant = config.variant;
+  return platform;
+}

@@ -1,0 +1,617 @@
+/**
+ * Test harness: a real registry (Debian's `docker-registry`, the CNCF distribution registry 2.8)
+ * on 127.0.0.1, optionally behind basic (htpasswd) or bearer-token auth, and a counting,
+ * fault-injecting HTTP proxy to put in front of it.
+ *
+ *   const reg = await startRegistry();                 // anonymous, read-write
+ *   t.teardown(() => reg.stop());
+ *   const client = new RegistryClient(reg.host);       // plain http: 127.0.0.1 is loopback
+ *
+ *   const reg = await startRegistry({ auth: 'htpasswd' });   // reg.username / reg.password
+ *   const reg = await startRegistry({ auth: 'token' });      // plus reg.tokenServer
+ *
+ *   const proxy = await startCountingProxy(reg.host);
+ *   proxy.failNext(500, { kind: 'blob' });             // next blob request answers 500
+ *   proxy.bytesServed('blob');                         // body bytes served for blob paths
+ *
+ * Every process and temp directory is removed by stop(); call it from t.teardown. As a safety net
+ * registries still running when the test process exits are killed.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createSign, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+
+export interface RegistryOptions {
+  /** Require authentication: basic auth from an htpasswd (bcrypt) file, or bearer tokens. */
+  auth?: 'htpasswd' | 'token';
+  /** The one account (default `darner` / a random password). */
+  username?: string;
+  password?: string;
+  /**
+   * Token auth only: the refresh token (docker config `identitytoken`) the token server accepts
+   * for `username` in the OAuth2 POST flow. Default: a random string.
+   */
+  identityToken?: string;
+  /** Token auth only: lifetime of issued tokens in seconds (default 300). */
+  tokenTtlSeconds?: number;
+}
+
+export interface TokenServerHandle {
+  /** The realm URL the registry's challenges name. */
+  realm: string;
+  service: string;
+  /** Every token request received, in order. */
+  requests: Array<{ method: string; scopes: string[]; account?: string; granted: boolean }>;
+}
+
+export interface RegistryHandle {
+  /** `127.0.0.1:PORT`, the registry part of a reference. */
+  host: string;
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+  /** Root of the registry's filesystem storage. */
+  storageDir: string;
+  /** Set when `auth` was given. */
+  username?: string;
+  password?: string;
+  identityToken?: string;
+  tokenServer?: TokenServerHandle;
+  /** The registry's log output so far (stdout and stderr, last 1 MiB). */
+  readonly logs: string;
+  /** The file holding a blob's bytes inside the storage (to corrupt or remove it). */
+  blobDataPath(digest: string): string;
+  /** Kills and starts the registry again on the same port with the same storage. */
+  restart(): Promise<void>;
+  /** Kills the registry (and token server) and removes every temp file. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A free TCP port on 127.0.0.1 (free when asked; the caller retries if someone takes it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `GET url` until it answers with any HTTP status, or throws after `timeoutMs`. */
+async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = http.get(url, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('error', () => resolve(false));
+      req.setTimeout(1000, () => req.destroy());
+    });
+    if (ok) return;
+    if (!alive()) throw new Error(`process behind ${url} exited before it was ready`);
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Starts a registry as described in the module comment. */
+export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryHandle> {
+  const dir = await mkdtemp(join(tmpdir(), 'darner-registry-'));
+  const storageDir = join(dir, 'storage');
+  const configPath = join(dir, 'config.yml');
+  let logs = '';
+  const appendLog = (chunk: Buffer): void => {
+    logs += chunk.toString('utf8');
+    if (logs.length > 1 << 20) logs = logs.slice(-(1 << 20));
+  };
+
+  const username = options.username ?? 'darner';
+  const password = options.password ?? randomBytes(9).toString('base64url');
+  const identityToken = options.identityToken ?? randomBytes(12).toString('hex');
+  let authYaml = '';
+  let tokenServer: TokenServer | undefined;
+  try {
+    if (options.auth === 'htpasswd') {
+      const { stdout } = await run('htpasswd', ['-Bbn', username, password]);
+      await writeFile(join(dir, 'htpasswd'), stdout);
+      authYaml = `auth:\n  htpasswd:\n    realm: darner-test\n    path: ${join(dir, 'htpasswd')}\n`;
+    } else if (options.auth === 'token') {
+      tokenServer = await startTokenServer(dir, { username, password, identityToken, ttl: options.tokenTtlSeconds ?? 300 });
+      authYaml =
+        `auth:\n  token:\n    realm: ${tokenServer.handle.realm}\n    service: ${tokenServer.handle.service}\n` +
+        `    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
+    }
+  } catch (err) {
+    await tokenServer?.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let port = 0;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const writeConfig = async (): Promise<void> => {
+    const yaml =
+      `version: 0.1\n` +
+      `log:\n  level: info\n  accesslog:\n    disabled: false\n` +
+      `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
+      `  maintenance:\n    uploadpurging:\n      enabled: false\n` +
+      `http:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(16).toString('hex')}\n` +
+      authYaml;
+    await writeFile(configPath, yaml);
+  };
+
+  const launch = async (): Promise<void> => {
+    const proc = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    running.add(proc);
+    let alive = true;
+    exited = new Promise((resolve) => {
+      proc.once('exit', () => {
+        alive = false;
+        running.delete(proc);
+        resolve();
+      });
+      proc.once('error', (err) => {
+        appendLog(Buffer.from(`spawn error: ${err.message}\n`));
+        alive = false;
+        running.delete(proc);
+        resolve();
+      });
+    });
+    proc.stdout!.on('data', appendLog);
+    proc.stderr!.on('data', appendLog);
+    await waitForHttp(`http://127.0.0.1:${port}/v2/`, 20_000, () => alive);
+  };
+
+  const kill = async (): Promise<void> => {
+    const proc = child;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
+    await tokenServer?.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  // The port is free when chosen but may be taken before the registry binds it: retry.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    await writeConfig();
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      await kill();
+      if (attempt >= 3) {
+        await stop();
+        throw new Error(`docker-registry did not start: ${(err as Error).message}\n${logs.slice(-4000)}`);
+      }
+    }
+  }
+
+  const handle: RegistryHandle = {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    storageDir,
+    get logs() {
+      return logs;
+    },
+    blobDataPath(digest: string): string {
+      const hex = digest.replace(/^sha256:/, '');
+      return join(storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    },
+    async restart() {
+      await kill();
+      await launch();
+    },
+    stop,
+  };
+  if (options.auth !== undefined) {
+    handle.username = username;
+    handle.password = password;
+  }
+  if (tokenServer !== undefined) {
+    handle.identityToken = identityToken;
+    handle.tokenServer = tokenServer.handle;
+  }
+  return handle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token server (docker token auth: https://distribution.github.io/distribution/spec/auth/token/)
+
+interface TokenServer {
+  handle: TokenServerHandle;
+  issuer: string;
+  certPath: string;
+  close(): Promise<void>;
+}
+
+interface Account {
+  username: string;
+  password: string;
+  identityToken: string;
+  ttl: number;
+}
+
+function base64url(data: Buffer | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/**
+ * Issues RS256 JWTs the registry accepts: the header carries the signing certificate as `x5c`,
+ * which the registry verifies against its `rootcertbundle` (the same self-signed certificate).
+ * The one account gets every action it asks for; anyone else gets a token granting nothing.
+ */
+async function startTokenServer(dir: string, acct: Account): Promise<TokenServer> {
+  const keyPath = join(dir, 'token.key');
+  const certPath = join(dir, 'token.crt');
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath,
+    '-days', '2', '-subj', '/CN=darner-test-token-issuer',
+  ]);
+  const key = await readFile(keyPath, 'utf8');
+  const certDer = new X509Certificate(await readFile(certPath)).raw;
+  const issuer = 'darner-test-issuer';
+  const service = 'darner-test-registry';
+  const requests: TokenServerHandle['requests'] = [];
+
+  const sign = (subject: string, access: Array<{ type: string; name: string; actions: string[] }>): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: 'RS256', typ: 'JWT', x5c: [certDer.toString('base64')] };
+    const claims = { iss: issuer, sub: subject, aud: service, exp: now + acct.ttl, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    const signature = createSign('RSA-SHA256').update(input).sign(key);
+    return `${input}.${base64url(signature)}`;
+  };
+
+  const grant = (scopes: string[]): Array<{ type: string; name: string; actions: string[] }> =>
+    scopes.flatMap((scope) => scope.split(' ')).flatMap((scope) => {
+      // repository:name:actions — the name may itself hold a colon (host:port), actions never do.
+      const first = scope.indexOf(':');
+      const last = scope.lastIndexOf(':');
+      if (first === -1 || last === first) return [];
+      return [{ type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',') }];
+    });
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      let scopes = url.searchParams.getAll('scope');
+      let user: string | undefined;
+      let authenticated = false;
+      let rejected = false;
+      if (req.method === 'POST') {
+        // OAuth2 flow (docker login with an identity token): a form with grant_type.
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        scopes = form.getAll('scope');
+        user = form.get('username') ?? undefined;
+        const grantType = form.get('grant_type');
+        if (grantType === 'refresh_token') {
+          authenticated = form.get('refresh_token') === acct.identityToken;
+          user = acct.username;
+        } else if (grantType === 'password') {
+          authenticated = user === acct.username && form.get('password') === acct.password;
+        }
+        rejected = !authenticated;
+      } else {
+        const auth = req.headers.authorization;
+        if (auth?.startsWith('Basic ')) {
+          const [name = '', ...rest] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
+          user = name;
+          authenticated = name === acct.username && rest.join(':') === acct.password;
+          rejected = !authenticated;
+        }
+      }
+      requests.push({ method: req.method ?? 'GET', scopes, ...(user !== undefined ? { account: user } : {}), granted: authenticated });
+      if (rejected) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }));
+        return;
+      }
+      const token = sign(authenticated ? acct.username : '', authenticated ? grant(scopes) : []);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // GET answers carry both names, as Docker Hub's do; the OAuth2 POST answers access_token.
+      const body = req.method === 'POST'
+        ? { access_token: token, expires_in: acct.ttl, scope: scopes.join(' ') }
+        : { token, access_token: token, expires_in: acct.ttl, issued_at: new Date().toISOString() };
+      res.end(JSON.stringify(body));
+    });
+  };
+
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    handle: { realm: `http://127.0.0.1:${port}/token`, service, requests },
+    issuer,
+    certPath,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counting, fault-injecting proxy
+
+/** What a registry API path is about. */
+export type PathKind = 'base' | 'blob' | 'upload' | 'manifest' | 'other';
+
+export function pathKind(path: string): PathKind {
+  const p = path.split('?')[0] ?? '';
+  if (p === '/v2/' || p === '/v2') return 'base';
+  if (/^\/v2\/.+\/blobs\/uploads\//.test(p) || /^\/v2\/.+\/blobs\/uploads$/.test(p)) return 'upload';
+  if (/^\/v2\/.+\/blobs\/[^/]+$/.test(p)) return 'blob';
+  if (/^\/v2\/.+\/manifests\/[^/]+$/.test(p)) return 'manifest';
+  return 'other';
+}
+
+/**
+ * A fault the proxy injects instead of (or into) the registry's answer:
+ * - a number: answer that HTTP status with a registry-style JSON error, without asking the registry;
+ * - 'wrong-bytes': forward the answer with one body byte flipped (same length);
+ * - 'truncate': forward the headers and half the body, then close the connection;
+ * - 'drop': close the connection without answering;
+ * - 'stall': never answer (the connection stays open until the client gives up or stop());
+ * - 'redirect': answer 307 to the same request on this proxy (same host);
+ * - 'redirect-other-host': answer 307 to the same request on the proxy's second address
+ *   (127.0.0.2), which a client must treat as another host (no Authorization header).
+ */
+export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'stall' | 'redirect' | 'redirect-other-host';
+
+export interface ProxyRequest {
+  method: string;
+  /** Path and query as received (without the redirect marker). */
+  path: string;
+  kind: PathKind;
+  /** Host the request arrived on (`127.0.0.1:P` or the second address for redirects). */
+  host: string;
+  authorization?: string;
+  range?: string;
+}
+
+/** Which requests a fault applies to: fields that must all match, or a predicate. */
+export type RequestMatcher =
+  | { method?: string; kind?: PathKind; path?: string | RegExp }
+  | ((req: ProxyRequest) => boolean);
+
+export interface ProxyRecord extends ProxyRequest {
+  /** Status sent to the client (0 when the connection was dropped). */
+  status: number;
+  /** Response body bytes sent to the client. */
+  bytes: number;
+  fault?: Fault;
+  /** True for a request that arrived through a redirect this proxy issued. */
+  redirected: boolean;
+}
+
+export interface ProxyHandle {
+  /** `127.0.0.1:PORT`, to use as the registry host. */
+  host: string;
+  url: string;
+  /** `127.0.0.2:PORT2`: the same proxy under another host name (target of cross-host redirects). */
+  otherHost: string;
+  /** Every request so far, completed or not, in arrival order. */
+  readonly requests: ProxyRecord[];
+  /** Body bytes served, for all requests or those matching (a path kind or a predicate). */
+  bytesServed(filter?: PathKind | ((r: ProxyRecord) => boolean)): number;
+  /** Forgets recorded requests and pending faults. */
+  reset(): void;
+  /** Injects `fault` into the next `times` requests that match (default: any request, once). */
+  failNext(fault: Fault, matcher?: RequestMatcher, times?: number): void;
+  stop(): Promise<void>;
+}
+
+const REDIRECT_PREFIX = '/__redirected__';
+
+function matches(matcher: RequestMatcher | undefined, req: ProxyRequest): boolean {
+  if (matcher === undefined) return true;
+  if (typeof matcher === 'function') return matcher(req);
+  if (matcher.method !== undefined && matcher.method.toUpperCase() !== req.method) return false;
+  if (matcher.kind !== undefined && matcher.kind !== req.kind) return false;
+  if (matcher.path !== undefined) {
+    if (typeof matcher.path === 'string' ? !req.path.startsWith(matcher.path) : !matcher.path.test(req.path)) return false;
+  }
+  return true;
+}
+
+/**
+ * Starts an HTTP proxy in front of `target` (`host:port` or `http://host:port`). It forwards every
+ * request, keeping the Host header so that the registry's upload URLs point back at the proxy, and
+ * records each request with the body bytes it served.
+ */
+export interface ProxyOptions {
+  /**
+   * Authorization header the proxy adds when it forwards a request that arrived through a
+   * cross-host redirect. It stands in for the signed URL a storage service would accept, so that
+   * a registry with auth can serve redirected blob GETs that (correctly) carry no credentials.
+   */
+  redirectedAuthorization?: string;
+}
+
+export async function startCountingProxy(target: string, options: ProxyOptions = {}): Promise<ProxyHandle> {
+  const upstream = new URL(target.includes('://') ? target : `http://${target}`);
+  const requests: ProxyRecord[] = [];
+  let faults: Array<{ fault: Fault; matcher: RequestMatcher | undefined; remaining: number }> = [];
+  const sockets = new Set<Socket>();
+  let mainHost = '';
+  let otherHost = '';
+
+  const takeFault = (req: ProxyRequest): Fault | undefined => {
+    const i = faults.findIndex((f) => matches(f.matcher, req));
+    if (i === -1) return undefined;
+    const f = faults[i]!;
+    f.remaining -= 1;
+    if (f.remaining <= 0) faults.splice(i, 1);
+    return f.fault;
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    let path = req.url ?? '/';
+    const redirected = path.startsWith(REDIRECT_PREFIX);
+    if (redirected) path = path.slice(REDIRECT_PREFIX.length);
+    const info: ProxyRequest = {
+      method: req.method ?? 'GET',
+      path,
+      kind: pathKind(path),
+      host: req.headers.host ?? '',
+    };
+    if (req.headers.authorization !== undefined) info.authorization = req.headers.authorization;
+    if (req.headers.range !== undefined) info.range = req.headers.range;
+    const record: ProxyRecord = { ...info, status: 0, bytes: 0, redirected };
+    requests.push(record);
+    const fault = redirected ? undefined : takeFault(info);
+    if (fault !== undefined) record.fault = fault;
+
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'stall') {
+      req.resume();
+      return;
+    }
+    if (typeof fault === 'number') {
+      req.resume();
+      const body = JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected status ${fault}` }] });
+      record.status = fault;
+      record.bytes = req.method === 'HEAD' ? 0 : Buffer.byteLength(body);
+      res.writeHead(fault, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (fault === 'redirect' || fault === 'redirect-other-host') {
+      req.resume();
+      const host = fault === 'redirect' ? mainHost : otherHost;
+      record.status = 307;
+      res.writeHead(307, { location: `http://${host}${REDIRECT_PREFIX}${path}`, 'content-length': 0 });
+      res.end();
+      return;
+    }
+
+    const headers = { ...req.headers };
+    if (redirected && info.host === otherHost && options.redirectedAuthorization !== undefined) {
+      headers.authorization = options.redirectedAuthorization;
+    }
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers },
+      (up) => {
+        record.status = up.statusCode ?? 0;
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        const length = Number(up.headers['content-length'] ?? NaN);
+        let sent = 0;
+        let flipped = false;
+        up.on('data', (chunk: Buffer) => {
+          let out = chunk;
+          if (fault === 'wrong-bytes' && !flipped && chunk.length > 0) {
+            out = Buffer.from(chunk);
+            const at = Math.floor(out.length / 2);
+            out[at] = out[at]! ^ 0xff;
+            flipped = true;
+          }
+          if (fault === 'truncate') {
+            const half = Number.isFinite(length) ? Math.floor(length / 2) : 0;
+            if (sent + out.length >= half) {
+              const head = out.subarray(0, Math.max(0, half - sent));
+              record.bytes += head.length;
+              res.write(head, () => res.socket?.destroy());
+              up.destroy();
+              return;
+            }
+          }
+          sent += out.length;
+          record.bytes += out.length;
+          res.write(out);
+        });
+        up.on('end', () => res.end());
+        up.on('error', () => res.socket?.destroy());
+      },
+    );
+    forward.on('error', () => {
+      if (!res.headersSent) {
+        record.status = 502;
+        res.writeHead(502);
+        res.end();
+      } else {
+        res.socket?.destroy();
+      }
+    });
+    req.pipe(forward);
+  };
+
+  const listen = async (address: string): Promise<http.Server> => {
+    const server = http.createServer(handler);
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, address, resolve);
+    });
+    return server;
+  };
+  const main = await listen('127.0.0.1');
+  const other = await listen('127.0.0.2');
+  mainHost = `127.0.0.1:${(main.address() as AddressInfo).port}`;
+  otherHost = `127.0.0.2:${(other.address() as AddressInfo).port}`;
+
+  return {
+    host: mainHost,
+    url: `http://${mainHost}`,
+    otherHost,
+    requests,
+    bytesServed(filter) {
+      const pick = filter === undefined ? () => true : typeof filter === 'function' ? filter : (r: ProxyRecord) => r.kind === filter;
+      return requests.filter(pick).reduce((sum, r) => sum + r.bytes, 0);
+    },
+    reset() {
+      requests.length = 0;
+      faults = [];
+    },
+    failNext(fault, matcher, times = 1) {
+      faults.push({ fault, matcher, remaining: times });
+    },
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await Promise.all([main, other].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
