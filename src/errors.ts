@@ -178,7 +178,8 @@ export class SizeMismatchError extends DarnerError {
   readonly expected: number;
   readonly actual: number;
   constructor(what: string, expected: number, actual: number, qualifier = '') {
-    super('SIZE_MISMATCH', `${what}: size mismatch (expected ${expected} bytes, got ${qualifier}${actual})`);
+    const got = Number.isNaN(actual) ? 'a different length' : `${qualifier}${actual}`;
+    super('SIZE_MISMATCH', `${what}: size mismatch (expected ${expected} bytes, got ${got})`);
     this.expected = expected;
     this.actual = actual;
   }

@@ -65,13 +65,14 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
 }
 
 /** Translates a failure with no HTTP answer; aborts pass through as the signal's reason. */
-export function networkError(req: { method: string; url: URL; signal?: AbortSignal | undefined }, err: unknown): unknown {
+export function networkError(req: { method: string; url: URL; signal?: AbortSignal | undefined; headers?: Record<string, string> }, err: unknown): unknown {
   if (req.signal?.aborted) return req.signal.reason;
   if (err instanceof DarnerError) return err;
   const code = (err as { code?: string }).code;
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     // The body we sent was not as long as we said: our input is wrong, retrying cannot help.
-    return new SizeMismatchError(`${describeRequest(req.method, req.url)}: request body`, Number.NaN, Number.NaN);
+    const declared = Number(req.headers?.['content-length']);
+    return new SizeMismatchError(`${describeRequest(req.method, req.url)}: request body`, declared, Number.NaN);
   }
   const why =
     code === 'UND_ERR_HEADERS_TIMEOUT' ? 'timed out waiting for the response'

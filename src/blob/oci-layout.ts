@@ -211,7 +211,7 @@ export class OciLayout implements BlobReader {
       : body instanceof Readable
         ? body
         : typeof body === 'function'
-          ? body()
+          ? await body()
           : createReadStream(body.path);
     const dir = join(this.dir, 'blobs', 'sha256');
     await mkdir(dir, { recursive: true });

@@ -81,8 +81,11 @@ export interface ManifestHead {
   size?: number;
 }
 
-/** What a blob upload reads: bytes in memory, a file, or a factory making a fresh stream per try. */
-export type BlobBody = Buffer | { path: string } | (() => Readable);
+/**
+ * What a blob upload reads: bytes in memory, a file, or a factory making a fresh stream for each
+ * try (`() => source.openBlob(desc)` copies from an ImageSource).
+ */
+export type BlobBody = Buffer | { path: string } | (() => Readable | Promise<Readable>);
 
 /** Chunk size of uploads from streams of unknown size. */
 export const DEFAULT_UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -94,7 +97,7 @@ interface Call {
   scopes: string[];
   headers?: Record<string, string>;
   /** A fresh body for each send (auth retries and redirects resend it). */
-  body?: () => Buffer | Readable | null;
+  body?: () => Buffer | Readable | null | Promise<Readable>;
   signal?: AbortSignal | undefined;
 }
 
@@ -184,7 +187,7 @@ export class RegistryClient {
         method,
         url,
         headers,
-        body: body?.() ?? null,
+        body: (await body?.()) ?? null,
         signal: call.signal,
         headersTimeoutMs: this.headersTimeoutMs,
         bodyTimeoutMs: this.bodyTimeoutMs,
@@ -518,7 +521,7 @@ export class RegistryClient {
   ): Promise<void> {
     checkRepo(repo);
     checkDigest(desc.digest);
-    let makeBody: () => Buffer | Readable;
+    let makeBody: () => Buffer | Readable | Promise<Readable>;
     if (Buffer.isBuffer(body)) {
       if (body.length !== desc.size) throw new SizeMismatchError(`blob ${desc.digest} to push`, desc.size, body.length);
       const actual = sha256Digest(body);

@@ -389,11 +389,12 @@ export function pathKind(path: string): PathKind {
  * - 'wrong-bytes': forward the answer with one body byte flipped (same length);
  * - 'truncate': forward the headers and half the body, then close the connection;
  * - 'drop': close the connection without answering;
+ * - 'stall': never answer (the connection stays open until the client gives up or stop());
  * - 'redirect': answer 307 to the same request on this proxy (same host);
  * - 'redirect-other-host': answer 307 to the same request on the proxy's second address
  *   (127.0.0.2), which a client must treat as another host (no Authorization header).
  */
-export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'redirect' | 'redirect-other-host';
+export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'stall' | 'redirect' | 'redirect-other-host';
 
 export interface ProxyRequest {
   method: string;
@@ -456,7 +457,16 @@ function matches(matcher: RequestMatcher | undefined, req: ProxyRequest): boolea
  * request, keeping the Host header so that the registry's upload URLs point back at the proxy, and
  * records each request with the body bytes it served.
  */
-export async function startCountingProxy(target: string): Promise<ProxyHandle> {
+export interface ProxyOptions {
+  /**
+   * Authorization header the proxy adds when it forwards a request that arrived through a
+   * cross-host redirect. It stands in for the signed URL a storage service would accept, so that
+   * a registry with auth can serve redirected blob GETs that (correctly) carry no credentials.
+   */
+  redirectedAuthorization?: string;
+}
+
+export async function startCountingProxy(target: string, options: ProxyOptions = {}): Promise<ProxyHandle> {
   const upstream = new URL(target.includes('://') ? target : `http://${target}`);
   const requests: ProxyRecord[] = [];
   let faults: Array<{ fault: Fault; matcher: RequestMatcher | undefined; remaining: number }> = [];
@@ -494,6 +504,10 @@ export async function startCountingProxy(target: string): Promise<ProxyHandle> {
       req.socket.destroy();
       return;
     }
+    if (fault === 'stall') {
+      req.resume();
+      return;
+    }
     if (typeof fault === 'number') {
       req.resume();
       const body = JSON.stringify({ errors: [{ code: 'INJECTED', message: `injected status ${fault}` }] });
@@ -513,6 +527,9 @@ export async function startCountingProxy(target: string): Promise<ProxyHandle> {
     }
 
     const headers = { ...req.headers };
+    if (redirected && info.host === otherHost && options.redirectedAuthorization !== undefined) {
+      headers.authorization = options.redirectedAuthorization;
+    }
     const forward = http.request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path, headers },
       (up) => {

@@ -14,7 +14,7 @@ const good: Array<[string, ImageReference, string?]> = [
   ['oci:/images/x', { transport: 'oci', dir: '/images/x' }],
   ['oci:rel/dir:v1', { transport: 'oci', dir: 'rel/dir', tag: 'v1' }],
   ['oci:dir:name:with:colons', { transport: 'oci', dir: 'dir', tag: 'name:with:colons' }],
-  ['docker-archive:/tmp/a.tar', { transport: 'docker-archive', path: '/tmp/a.tar' }],
+  ['docker-archive:/images/a.tar', { transport: 'docker-archive', path: '/images/a.tar' }],
   ['docker-archive:a.tar:@2', { transport: 'docker-archive', path: 'a.tar', image: { index: 2 } }],
   [
     'docker-archive:a.tar:busybox:1.36',
@@ -24,6 +24,11 @@ const good: Array<[string, ImageReference, string?]> = [
   [
     'docker://127.0.0.1:5000/app:v2',
     { transport: 'docker', registry: '127.0.0.1:5000', repository: 'app', tag: 'v2' },
+  ],
+  [
+    'localhost:5000/app',
+    { transport: 'docker', registry: 'localhost:5000', repository: 'app', tag: 'latest' },
+    'docker://localhost:5000/app:latest',
   ],
   [
     'docker://localhost/team/app',
@@ -102,7 +107,7 @@ const bad: Array<[string, RegExp]> = [
   ['docker://localhost:05000/a', /bad registry port "05000"/],
   ['docker://bad_host.com/a', /bad registry host "bad_host.com"/],
   ['docker://-x.com/a', /bad registry host/],
-  ['dir:/tmp/x', /unsupported transport "dir:"/],
+  ['dir:/srv/x', /unsupported transport "dir:"/],
   ['containers-storage:busybox', /unsupported transport "containers-storage:"/],
   ['docker://localhost/' + 'a'.repeat(260), /longer than 255/],
 ];
