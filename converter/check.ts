@@ -4,10 +4,10 @@ import { decodeStoredChunk } from '../src/chunk-codec.js';
 import { chunkDigest, chunkDigests } from '../src/digest.js';
 import { DarnerError } from '../src/errors.js';
 import type { Bootstrap, ChunkRecord, ImageMetadata, TreeNode } from '../src/format/index.js';
-import { compareTrees, treeFromMetadata, type Difference, type MetadataContent } from '../src/fstree/index.js';
+import { compareTrees, treeFromMetadata, type Difference, type FsTree, type MetadataContent } from '../src/fstree/index.js';
 import { parseReference } from '../src/oci/reference.js';
 import { BLOB_WINDOW_BYTES, blobWindows, chunksByBlob, storedChunks, type IndexedChunk } from './blob-chunks.js';
-import { loadImageBootstrap } from './chunk-dict.js';
+import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 import { ChunkStore } from './chunk-store.js';
 import { applyLayer } from './layer-apply.js';
 import { LayerChunker } from './layer-chunker.js';
@@ -58,11 +58,9 @@ export async function checkImage(sourceRef: string, targetRef: string, options: 
     const { badChunks, badBlobs } = await verifyBlobs(target.source, bootstrap, options.progress?.bytes);
 
     options.progress?.phase?.('source', sourceRef);
-    const sourceMeta = await describeSource(sourceRef, meta, options.source ?? {});
+    const sourceTree = await sourceImageTree(sourceRef, meta, options.source ?? {});
     options.progress?.phase?.('compare');
-    const zero = zeroDigests(meta);
-    const sourceTree = treeFromMetadata(sourceMeta.meta, { chunkDigest: (i) => digestOf(sourceMeta.store.chunks, i), zeroDigest: zero });
-    const targetTree = treeFromMetadata(meta, { chunkDigest: (i) => digestOf(meta.chunks, i), zeroDigest: zero });
+    const targetTree = imageTree(meta);
     const differences = compareTrees(sourceTree, targetTree);
     differences.push(...badChunkDifferences(meta, badChunks));
     differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -94,30 +92,47 @@ function zeroDigestSync(algorithm: ImageMetadata['digestAlgorithm'], length: num
   return chunkDigest(algorithm, new Uint8Array(length));
 }
 
-/** The source image applied, its files chunked and digested the way the target's were. */
-async function describeSource(
+/** The FsTree of a darner image's metadata (files keyed by their chunk digests). */
+export function imageTree(meta: ImageMetadata): FsTree {
+  return treeFromMetadata(meta, { chunkDigest: (i) => digestOf(meta.chunks, i), zeroDigest: zeroDigests(meta) });
+}
+
+/**
+ * The FsTree of an OCI image applied layer by layer, its files chunked and digested with the
+ * given chunk size and algorithm (those of the darner image it is compared with).
+ */
+export async function sourceImageTree(
   sourceRef: string,
-  targetMeta: ImageMetadata,
+  like: Pick<ImageMetadata, 'chunkSize' | 'digestAlgorithm'>,
   options: ImageStoreOptions,
-): Promise<{ meta: ImageMetadata; store: ChunkStore }> {
+): Promise<FsTree> {
   const source = await openImageSource(parseReference(sourceRef), options);
   try {
     const image = await source.resolve(options.platform);
-    const store = new ChunkStore(targetMeta.chunkSize, targetMeta.digestAlgorithm);
+    const store = new ChunkStore(like.chunkSize, like.digestAlgorithm);
     const merger = new LayerMerger();
     for (const layer of image.layers) {
       const chunker = new LayerChunker({
-        chunkSize: targetMeta.chunkSize,
+        chunkSize: like.chunkSize,
         compressor: 'none',
         store,
-        digest: (chunks) => chunkDigests(targetMeta.digestAlgorithm, chunks),
-        maxInFlightBytes: Math.max(64 << 20, 8 * targetMeta.chunkSize),
-        batchBytes: Math.max(4 << 20, 4 * targetMeta.chunkSize),
+        digest: (chunks) => chunkDigests(like.digestAlgorithm, chunks),
+        maxInFlightBytes: Math.max(64 << 20, 8 * like.chunkSize),
+        batchBytes: Math.max(4 << 20, 4 * like.chunkSize),
       });
       await applyLayer(source, layer, merger, chunker);
       await chunker.finish();
     }
-    return { meta: { ...targetMeta, root: merger.root, chunks: store.chunks, blobs: [], prefetch: [] }, store };
+    return imageTree({
+      chunkSize: like.chunkSize,
+      digestAlgorithm: like.digestAlgorithm,
+      compressor: 'none',
+      root: merger.root,
+      chunks: store.chunks,
+      blobs: [],
+      prefetch: [],
+      buildTime: 0,
+    });
   } finally {
     await source.close();
   }

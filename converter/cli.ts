@@ -7,7 +7,7 @@ import { Bootstrap } from '../src/format/index.js';
 import { formatDifference } from '../src/fstree/index.js';
 import { setLogLevel } from '../src/log.js';
 import { checkImage } from './check.js';
-import { loadImageBootstrap } from './chunk-dict.js';
+import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 import { convertImage, validateChunkSize, type ConvertProgress, type ConvertSummary } from './convert.js';
 import { expandImage } from './expand.js';
 import { formatInspectReport, inspectMetadata } from './inspect.js';

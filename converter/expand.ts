@@ -5,7 +5,7 @@ import { decodeStoredChunk } from '../src/chunk-codec.js';
 import { chunkDigests } from '../src/digest.js';
 import { DigestMismatchError } from '../src/errors.js';
 import { BLOB_WINDOW_BYTES, blobWindows, chunksByBlob, storedChunks, type IndexedChunk } from './blob-chunks.js';
-import { loadImageBootstrap } from './chunk-dict.js';
+import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 
 /**
  * `darner expand IMAGE DIR`: writes what the kernel's EROFS driver and fsck.erofs need to read a

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { sha256Digest } from '../src/digest.js';
 import type { BlobRecord } from '../src/format/model.js';
+import { BOOTSTRAP_PATH_IN_LAYER } from '../src/image/bootstrap-layer.js';
 import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest } from '../src/oci/image-spec.js';
 
 /**
@@ -9,9 +10,6 @@ import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest
  * the manifest. Nydus-compatible: data layers carry the nydus blob media type and annotation, and
  * the last layer is a tar+gzip holding `image/image.boot`.
  */
-
-/** Path of the bootstrap inside the bootstrap layer, as Nydus names it. */
-export const BOOTSTRAP_PATH_IN_LAYER = 'image/image.boot';
 
 export interface BootstrapLayer {
   /** The stored layer (tar+gzip). */
@@ -90,12 +88,4 @@ export function convertedManifest(config: Descriptor, blobs: BlobRecord[], boots
 /** Canonical JSON bytes of a document (what is hashed and pushed). */
 export function jsonBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
-}
-
-/** Finds the bootstrap layer of a darner image manifest, or undefined for other images. */
-export function findBootstrapLayer(manifest: Manifest): Descriptor | undefined {
-  const layers = manifest.layers;
-  const annotated = layers.filter((l) => l.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true');
-  if (annotated.length > 0) return annotated[annotated.length - 1];
-  return undefined;
 }

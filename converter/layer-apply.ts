@@ -1,10 +1,10 @@
 import { Transform, type Readable } from 'node:stream';
 import type { ImageSource } from '../src/blob/image-store.js';
 import type { Descriptor } from '../src/oci/image-spec.js';
-import { decompressLayer } from './decompress.js';
+import { decompressLayer } from '../src/layer/decompress.js';
 import type { LayerChunker } from './layer-chunker.js';
 import type { LayerMerger } from './layer-merge.js';
-import { readTarEntries } from './tar-reader.js';
+import { readTarEntries } from '../src/layer/tar-reader.js';
 
 /**
  * Reads one source layer into the image: stream (digest-verified by the source), decompress,

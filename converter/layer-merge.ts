@@ -1,6 +1,6 @@
 import { BadTarError } from '../src/errors.js';
 import type { DirectoryNode, FileNode, InodeAttributes, TreeNode } from '../src/format/model.js';
-import type { TarEntry } from './tar-reader.js';
+import type { TarEntry } from '../src/layer/tar-reader.js';
 
 /**
  * Applies OCI layers, entry by entry, to one merged image tree (pure: no I/O).

@@ -2,7 +2,7 @@ import test from 'ava';
 import { BadTarError } from '../../src/errors.js';
 import type { DirectoryNode, TreeNode } from '../../src/format/model.js';
 import { LayerMerger } from '../../converter/layer-merge.js';
-import type { TarEntry } from '../../converter/tar-reader.js';
+import type { TarEntry } from '../../src/layer/tar-reader.js';
 
 function entry(path: string, kind: TarEntry['kind'], extra: Partial<TarEntry> = {}): TarEntry {
   return {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { BadTarError, DecompressError } from '../../src/errors.js';
-import { decompressLayer, sniffCompression } from '../../converter/decompress.js';
-import { decodePaxRecords, normalizeEntryPath, readTarEntries, type TarEntry } from '../../converter/tar-reader.js';
+import { decompressLayer, sniffCompression } from '../../src/layer/decompress.js';
+import { decodePaxRecords, normalizeEntryPath, readTarEntries, type TarEntry } from '../../src/layer/tar-reader.js';
 import { buildLayerTar, pseudoRandomBytes } from '../harness/layer-tar.js';
 
 async function entriesOf(tar: Buffer): Promise<Array<TarEntry & { data: Buffer }>> {

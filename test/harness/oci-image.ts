@@ -16,9 +16,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { openImageTarget, type ImageStoreOptions } from '../../src/blob/image-store.js';
+import { parseReference } from '../../src/oci/reference.js';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { buildLayerTar, type LayerEntry } from './layer-tar.js';
+import { buildLayerTar, compressLayer, type LayerCompressionKind, type LayerEntry } from './layer-tar.js';
 
 /** Layer entries, as test/harness/layer-tar.ts describes them. */
 export type TarEntry = LayerEntry;
@@ -44,8 +45,8 @@ export interface ImageSpec {
   name: string;
   /** Each layer's entries, bottom layer first. */
   layers: TarEntry[][];
-  /** `gzip` (default) or `none` for uncompressed layer tars. */
-  compression?: 'gzip' | 'none';
+  /** Layer compression: one for all layers or one per layer (default gzip). */
+  compression?: LayerCompressionKind | LayerCompressionKind[];
   /** The image config's `config` object (Cmd, Env, Entrypoint, WorkingDir...). */
   config?: Record<string, unknown>;
   /** Annotations for each layer descriptor, by layer index. */
@@ -91,12 +92,17 @@ export async function buildOciImage(spec: ImageSpec): Promise<BuiltImage> {
     blobs.set(digest, data);
     return { mediaType, digest, size: data.length, ...(annotations ? { annotations } : {}) };
   };
-  const gzip = (spec.compression ?? 'gzip') === 'gzip';
-  const tars = await Promise.all(spec.layers.map((entries) => buildLayerTar(entries)));
+  const compressionOf = (i: number): LayerCompressionKind =>
+    (Array.isArray(spec.compression) ? spec.compression[i] : spec.compression) ?? 'gzip';
+  const tars: Buffer[] = [];
+  for (const entries of spec.layers) tars.push(await buildLayerTar(entries));
   const diffIds = tars.map((t) => sha256(t));
   const chains = chainIds(diffIds);
   const layers: BuiltLayer[] = tars.map((t, i) => ({
-    ...put(gzip ? gzipSync(t) : t, gzip ? MEDIA_TYPES.layerGzip : MEDIA_TYPES.layerTar, spec.layerAnnotations?.[i]),
+    ...(() => {
+      const built = compressLayer(t, compressionOf(i));
+      return put(built.blob, built.mediaType, spec.layerAnnotations?.[i]);
+    })(),
     diffId: diffIds[i] as string,
     chainId: chains[i] as string,
   }));
@@ -173,4 +179,24 @@ export function busyboxEntries(applets: readonly string[] = DEFAULT_APPLETS): Ta
     { type: 'file', path: 'bin/busybox', data: binary, mode: 0o755 },
     ...applets.map((a): TarEntry => ({ type: 'symlink', path: `bin/${a}`, target: 'busybox' })),
   ];
+}
+
+/**
+ * Pushes a built image to a registry through darner's own registry client (blobs first, the
+ * manifest last under `tag`). Returns the manifest digest.
+ */
+export async function pushOciImage(image: BuiltImage, reference: string, options: ImageStoreOptions = {}): Promise<string> {
+  const target = await openImageTarget(reference, options);
+  try {
+    for (const [digest, data] of image.blobs) {
+      if (digest === image.manifest.digest) continue;
+      await target.putBlob({ digest, size: data.length }, data);
+    }
+    const manifestBytes = image.blobs.get(image.manifest.digest) as Buffer;
+    const ref = parseReference(reference);
+    const tag = ref.transport === 'docker' || ref.transport === 'oci' ? ref.tag : undefined;
+    return await target.putManifest(manifestBytes, image.manifest.mediaType, tag);
+  } finally {
+    await target.close();
+  }
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
-import { DarnerError, DecompressError } from '../src/errors.js';
+import { DarnerError, DecompressError } from '../errors.js';
 
 /**
  * Layer decompression by content, not by media type: registries and docker-archives mislabel

@@ -1,5 +1,5 @@
 import tarStream from 'tar-stream';
-import { BadTarError, DarnerError } from '../src/errors.js';
+import { BadTarError, DarnerError } from '../errors.js';
 
 /**
  * Safe iteration over the entries of one layer tar.
