@@ -121,12 +121,16 @@ export class Bootstrap {
 
   #readBlobs(offset: number, bootstrapBlocks: number): BlobRecord[] {
     const blobs: BlobRecord[] = [];
+    const ids = new Map<string, number>();
     let uniaddr = bootstrapBlocks;
     for (let i = 0; i < this.header.blobCount; i++) {
       const where = `blob table entry ${i}`;
       const blob = decodeBlobRecord(this.#bytes, offset + i * BLOB_RECORD_SIZE);
       const problem = validateBlobRecord(blob);
       if (problem !== undefined) malformed(where, problem);
+      const twin = ids.get(blob.id);
+      if (twin !== undefined) malformed(where, `same id as blob ${twin}`);
+      ids.set(blob.id, i);
       const slot = this.image.devices[i]!;
       if (slot.tag !== blob.id) malformed(where, `device slot ${i} has tag ${JSON.stringify(slot.tag)}, not the blob id`);
       if (slot.blocks !== blobBlocks(blob))
