@@ -116,6 +116,11 @@ const cases: Case[] = [
     // Chunk 1 (blob 0) moved onto chunk 0, both in the compressed and uncompressed space.
     c.view.setUint32(c.region.chunkTable + CHUNK_RECORD_SIZE + 0x10, 0, true);
   }, /^chunk table: chunks 0 and 1 overlap in the uncompressed space of blob 0$/],
+  ['overlapping stored chunks, out of order', multi, (c) => {
+    // Chunk 0 stored 10 bytes after chunk 1 starts: the compressed order differs from the uncompressed one.
+    const c1 = c.view.getUint32(c.region.chunkTable + CHUNK_RECORD_SIZE + 0x08, true);
+    c.view.setUint32(c.region.chunkTable + 0x08, c1 + 10, true);
+  }, /^chunk table: chunks 0 and 1 overlap in the compressed space of blob 0$/],
   ['prefetch of a directory', basic, (c) => c.view.setUint32(c.region.prefetchTable, c.nid('/etc'), true), /^prefetch entry 0: nid \d+ is a dir, not a regular file$/],
   ['prefetch out of range', basic, (c) => c.view.setUint32(c.region.prefetchTable, 1 << 30, true), /^prefetch entry 0: inode 1073741824: offset 34359738368 is outside the metadata area/],
   // Inodes.
@@ -203,6 +208,16 @@ for (const [name, source, mutate, message, options] of cases) {
     t.regex(err?.message ?? '', message);
   });
 }
+
+test('chunks stored in another order than their uncompressed order are fine', (t) => {
+  const c = context(multi);
+  const at = (i: number): number => c.region.chunkTable + i * CHUNK_RECORD_SIZE + 0x08;
+  const first = c.view.getUint32(at(0), true);
+  c.view.setUint32(at(0), c.view.getUint32(at(1), true), true);
+  c.view.setUint32(at(1), first, true);
+  reseal(c.bytes);
+  t.notThrows(() => exercise(c.bytes));
+});
 
 test('hostile: the unmodified fixtures pass the same full exercise', (t) => {
   t.notThrows(() => exercise(basic));
