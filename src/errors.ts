@@ -36,6 +36,17 @@ export class MalformedBootstrapError extends DarnerError {
   }
 }
 
+/**
+ * An in-memory image model that cannot be written as a bootstrap: a name too long, a chunk slot
+ * pointing nowhere, a hard-linked directory... Raised by the bootstrap writer before any byte is
+ * written; the message names the path or table entry and the rule it breaks.
+ */
+export class InvalidImageMetadataError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_IMAGE_METADATA', message);
+  }
+}
+
 /** A feature flag, algorithm or version this build does not understand. */
 export class UnsupportedError extends DarnerError {
   constructor(message: string) {

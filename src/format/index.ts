@@ -1,0 +1,30 @@
+/**
+ * The darner bootstrap format: an EROFS image (metadata only) plus the darner extension.
+ * Write with writeBootstrap, read with Bootstrap.parse; the record codecs are exported for tools
+ * (`darner inspect`) and tests. See docs/format.md for the byte layout.
+ */
+export * from './model.js';
+export * from './constants.js';
+export { crc32c, CRC32C_SEED } from './crc32c.js';
+export * from './superblock.js';
+export * from './device-slot.js';
+export * from './inode.js';
+export * from './xattr.js';
+export * from './dirent.js';
+export * from './chunk-index.js';
+export * from './extension-header.js';
+export * from './blob-table.js';
+export * from './chunk-table.js';
+export * from './prefetch-table.js';
+export { validateImageMetadata, findChunkOverlap } from './validate-metadata.js';
+export { writeBootstrap } from './writer.js';
+export {
+  ErofsImage,
+  readSuperblock,
+  type ErofsParseOptions,
+  type InodeInfo,
+  type LocatedInode,
+  type RawDirEntry,
+  type DirEntry,
+} from './erofs-image.js';
+export { Bootstrap, type WalkEntry } from './reader.js';

@@ -1,0 +1,423 @@
+/**
+ * Bootstrap: the reader every other part of darner uses. It treats its input as hostile.
+ *
+ * Eagerly (in parse): the superblock (magic, geometry, feature bits, checksum, root), the darner
+ * header, the extension region (bounds, checksum), the blob table against the device table, the
+ * chunk table (blob ranges, alignment, sizes, overlaps) and the prefetch list.
+ * Lazily, on first access and cached: inodes, directories, symlinks, xattrs and chunk indexes,
+ * through ErofsImage, plus the mapping of chunk index entries to chunk records.
+ * Whole-tree operations (walk, toMetadata) visit each directory once and refuse cycles, so they
+ * end on any input.
+ */
+import type { BlobRecord, ChunkDigestAlgorithm, ChunkRecord, Compressor, DirectoryNode, ImageMetadata, TreeNode, FileNode } from './model.js';
+import { CHUNK_FLAG_ZSTD, HOLE } from './model.js';
+import {
+  BLOB_RECORD_SIZE,
+  BLOCK_SIZE,
+  CHUNK_RECORD_SIZE,
+  DEVICE_TABLE_SLOTOFF,
+  FEATURE_INCOMPAT_DEVICE_TABLE,
+  MAX_TREE_DEPTH,
+  NULL_ADDR,
+  PERMISSION_MASK,
+} from './constants.js';
+import { alignUp, hex } from './bytes.js';
+import { blobBlocks, decodeBlobRecord, validateBlobRecord } from './blob-table.js';
+import { validateChunkIndexEntry } from './chunk-index.js';
+import { decodeChunkRecord, decodeChunkSpan, validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
+import { crc32c } from './crc32c.js';
+import { ErofsImage, malformed, readSuperblock, within, type DirEntry, type InodeInfo } from './erofs-image.js';
+import {
+  compressorOf,
+  decodeExtensionHeader,
+  digestAlgorithmOf,
+  regionLayout,
+  validateExtensionHeader,
+  type ExtensionHeader,
+} from './extension-header.js';
+import { decodePrefetchTable, validatePrefetchEntry } from './prefetch-table.js';
+
+/** One entry of a walk: an absolute path (`/` for the root) and the nid it names. */
+export interface WalkEntry {
+  path: string;
+  nid: number;
+}
+
+export class Bootstrap {
+  /** The EROFS layer, for record-level access (inode locations, raw dirents, device slots). */
+  readonly image: ErofsImage;
+  readonly header: ExtensionHeader;
+  readonly chunkSize: number;
+  readonly digestAlgorithm: ChunkDigestAlgorithm;
+  readonly compressor: Compressor;
+  readonly blobs: readonly BlobRecord[];
+  readonly chunkCount: number;
+  readonly rootNid: number;
+  readonly prefetchNids: readonly number[];
+  /** Build time in seconds (the mtime of compact inodes). */
+  readonly buildTime: number;
+
+  readonly #bytes: Uint8Array;
+  readonly #chunkTable: number;
+  readonly #chunkBits: number;
+  /** Chunk indices sorted by (blob, uncompressed offset), and each blob's slice of that order. */
+  readonly #chunkOrder: Uint32Array;
+  readonly #blobChunkStart: Uint32Array;
+  readonly #chunkBlock: Float64Array;
+  readonly #chunks: Array<ChunkRecord | undefined>;
+  readonly #fileChunks = new Map<number, readonly number[]>();
+
+  private constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    const sb = readSuperblock(bytes, true);
+    const header = decodeExtensionHeader(bytes);
+    const problem = validateExtensionHeader(header);
+    if (problem !== undefined) malformed('darner header', problem);
+    this.header = header;
+    this.chunkSize = header.chunkSize;
+    this.#chunkBits = Math.log2(header.chunkSize);
+    this.digestAlgorithm = digestAlgorithmOf(header.digestCode)!;
+    this.compressor = compressorOf(header.compressorCode)!;
+    this.chunkCount = header.chunkCount;
+    this.buildTime = sb.buildTime;
+
+    // Region bounds: after block 0, inside the image, which ends at the next block boundary.
+    const regionEnd = header.regionOffset + header.regionLength;
+    if (header.regionOffset < BLOCK_SIZE || regionEnd > bytes.length)
+      malformed('darner header', `region [${header.regionOffset}, ${regionEnd}) is outside the image (${bytes.length} bytes)`);
+    if (bytes.length !== alignUp(regionEnd, BLOCK_SIZE))
+      malformed('image', `${bytes.length} bytes, but the region ends at ${regionEnd} (expected ${alignUp(regionEnd, BLOCK_SIZE)} bytes)`);
+    if (sb.blocks * BLOCK_SIZE !== bytes.length)
+      malformed('superblock', `blocks ${sb.blocks} does not match the image size (${bytes.length / BLOCK_SIZE} blocks)`);
+    const checksum = crc32c(bytes.subarray(header.regionOffset, regionEnd));
+    if (checksum !== header.regionChecksum)
+      malformed('darner region', `checksum ${hex(header.regionChecksum)} does not match the computed ${hex(checksum)}`);
+
+    if (sb.devtSlotoff !== DEVICE_TABLE_SLOTOFF)
+      malformed('superblock', `device table slot offset ${sb.devtSlotoff} (darner puts it at ${DEVICE_TABLE_SLOTOFF})`);
+    if (sb.extraDevices !== header.blobCount)
+      malformed('superblock', `${sb.extraDevices} extra devices but the darner header lists ${header.blobCount} blobs`);
+    if (header.blobCount > 0 && (sb.featureIncompat & FEATURE_INCOMPAT_DEVICE_TABLE) === 0)
+      malformed('superblock', `DEVICE_TABLE feature is not set but the image has ${header.blobCount} blobs`);
+    this.image = ErofsImage.parse(bytes, { metaEnd: header.regionOffset, requireChecksum: true });
+    this.rootNid = this.image.rootNid;
+
+    const at = regionLayout(header);
+    this.blobs = this.#readBlobs(at.blobTable, sb.blocks);
+    this.#chunkTable = at.chunkTable;
+    this.#chunks = new Array(header.chunkCount);
+    const sorted = this.#readChunks();
+    this.#chunkOrder = sorted.order;
+    this.#blobChunkStart = sorted.blobStart;
+    this.#chunkBlock = sorted.block;
+    this.prefetchNids = this.#readPrefetch(at.prefetchTable);
+  }
+
+  /** Parses and validates `bytes` (see the module comment). Throws MalformedBootstrapError. */
+  static parse(bytes: Uint8Array): Bootstrap {
+    return new Bootstrap(bytes);
+  }
+
+  #readBlobs(offset: number, bootstrapBlocks: number): BlobRecord[] {
+    const blobs: BlobRecord[] = [];
+    const ids = new Map<string, number>();
+    let uniaddr = bootstrapBlocks;
+    for (let i = 0; i < this.header.blobCount; i++) {
+      const where = `blob table entry ${i}`;
+      const blob = decodeBlobRecord(this.#bytes, offset + i * BLOB_RECORD_SIZE);
+      const problem = validateBlobRecord(blob);
+      if (problem !== undefined) malformed(where, problem);
+      const twin = ids.get(blob.id);
+      if (twin !== undefined) malformed(where, `same id as blob ${twin}`);
+      ids.set(blob.id, i);
+      const slot = this.image.devices[i]!;
+      if (slot.tag !== blob.id) malformed(where, `device slot ${i} has tag ${JSON.stringify(slot.tag)}, not the blob id`);
+      if (slot.blocks !== blobBlocks(blob))
+        malformed(where, `device slot ${i} has ${slot.blocks} blocks but the blob spans ${blobBlocks(blob)}`);
+      if (slot.uniaddr !== uniaddr) malformed(where, `device slot ${i} has uniaddr ${slot.uniaddr} (expected ${uniaddr})`);
+      uniaddr += slot.blocks;
+      if (uniaddr > NULL_ADDR) malformed(where, `blobs span more than 2^32 blocks`);
+      blobs.push(Object.freeze(blob));
+    }
+    return Object.freeze(blobs) as BlobRecord[];
+  }
+
+  /** Validates every chunk record and builds the (blob, block) → chunk index. */
+  #readChunks(): { order: Uint32Array; blobStart: Uint32Array; block: Float64Array } {
+    const n = this.header.chunkCount;
+    const blobOf = new Uint16Array(n);
+    const uoff = new Float64Array(n);
+    const usize = new Uint32Array(n);
+    const coff = new Float64Array(n);
+    const csize = new Uint32Array(n);
+    const counts = new Uint32Array(this.blobs.length);
+    for (let i = 0; i < n; i++) {
+      const where = `chunk table entry ${i}`;
+      const c = decodeChunkSpan(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE);
+      const problem = validateChunkRecord(c, this.chunkSize);
+      if (problem !== undefined) malformed(where, problem);
+      const blob = this.blobs[c.blobIndex];
+      if (blob === undefined) malformed(where, `blob index ${c.blobIndex} but the image has ${this.blobs.length} blobs`);
+      const inBlob = validateChunkInBlob(c, blob);
+      if (inBlob !== undefined) malformed(where, inBlob);
+      if (this.compressor === 'none' && (c.flags & CHUNK_FLAG_ZSTD) !== 0)
+        malformed(where, `zstd-compressed in an image whose compressor is none`);
+      counts[c.blobIndex]! += 1;
+      blobOf[i] = c.blobIndex;
+      uoff[i] = c.uncompressedOffset;
+      usize[i] = c.uncompressedSize;
+      coff[i] = c.compressedOffset;
+      csize[i] = c.compressedSize;
+    }
+    this.blobs.forEach((b, i) => {
+      if (b.chunkCount !== counts[i]) malformed(`blob table entry ${i}`, `chunk count ${b.chunkCount} but the chunk table has ${counts[i]}`);
+    });
+    // No two chunks of a blob may overlap, in either space: sort by (blob, start), compare
+    // neighbours. The uncompressed order is kept as the lookup index; converters write chunks in
+    // the same order in both spaces, so the compressed check usually needs no second sort.
+    const sortedBy = (start: Float64Array): Uint32Array => {
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order.sort((a, b) => blobOf[a]! - blobOf[b]! || start[a]! - start[b]! || a - b);
+    };
+    const firstOverlap = (order: Uint32Array, start: Float64Array, size: Uint32Array): [number, number] | 'unsorted' | undefined => {
+      for (let k = 1; k < n; k++) {
+        const a = order[k - 1]!;
+        const b = order[k]!;
+        if (blobOf[a] !== blobOf[b]) continue;
+        if (start[a]! > start[b]!) return 'unsorted';
+        if (start[a]! + size[a]! > start[b]!) return [Math.min(a, b), Math.max(a, b)];
+      }
+      return undefined;
+    };
+    const order = sortedBy(uoff);
+    const spaces = [['uncompressed', uoff, usize], ['compressed', coff, csize]] as const;
+    for (const [space, start, size] of spaces) {
+      let overlap = firstOverlap(order, start, size);
+      if (overlap === 'unsorted') overlap = firstOverlap(sortedBy(start), start, size) as [number, number] | undefined;
+      if (overlap !== undefined)
+        malformed('chunk table', `chunks ${overlap[0]} and ${overlap[1]} overlap in the ${space} space of blob ${blobOf[overlap[1]]}`);
+    }
+    // `order` is now sorted by (blob, uncompressed offset): the lookup index.
+    const block = new Float64Array(n);
+    for (let i = 0; i < n; i++) block[i] = uoff[i]! / BLOCK_SIZE;
+    const blobStart = new Uint32Array(this.blobs.length + 1);
+    let k = 0;
+    for (let b = 0; b <= this.blobs.length; b++) {
+      while (k < n && blobOf[order[k]!]! < b) k++;
+      blobStart[b] = k;
+    }
+    return { order, blobStart, block };
+  }
+
+  #readPrefetch(offset: number): number[] {
+    const nids = decodePrefetchTable(this.#bytes, offset, this.header.prefetchCount);
+    nids.forEach((nid, i) => {
+      const where = `prefetch entry ${i}`;
+      const problem = validatePrefetchEntry(nid);
+      if (problem !== undefined) malformed(where, problem);
+      const kind = within(where, () => this.image.locate(nid).kind);
+      if (kind !== 'file') malformed(where, `nid ${nid} is a ${kind}, not a regular file`);
+    });
+    return Object.freeze(nids) as number[];
+  }
+
+  /** Chunk record `i` of the chunk table (validated in parse). Do not modify. */
+  chunk(i: number): ChunkRecord {
+    const cached = this.#chunks[i];
+    if (cached !== undefined) return cached;
+    if (!Number.isInteger(i) || i < 0 || i >= this.chunkCount)
+      throw new RangeError(`chunk ${i} is outside the chunk table (${this.chunkCount} entries)`);
+    const c = Object.freeze(decodeChunkRecord(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE));
+    this.#chunks[i] = c;
+    return c;
+  }
+
+  /** The chunk that starts at `block` of blob `blobIndex`'s uncompressed space, or undefined. */
+  chunkAtBlock(blobIndex: number, block: number): number | undefined {
+    if (!Number.isInteger(blobIndex) || blobIndex < 0 || blobIndex >= this.blobs.length) return undefined;
+    let lo = this.#blobChunkStart[blobIndex]!;
+    let hi = this.#blobChunkStart[blobIndex + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = this.#chunkBlock[this.#chunkOrder[mid]!]!;
+      if (b < block) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = this.#chunkOrder[lo];
+    return i !== undefined && lo < this.#blobChunkStart[blobIndex + 1]! && this.#chunkBlock[i] === block ? i : undefined;
+  }
+
+  inode(nid: number): InodeInfo {
+    return this.image.inode(nid);
+  }
+
+  readdir(nid: number): readonly DirEntry[] {
+    return this.image.readdir(nid);
+  }
+
+  lookup(dirNid: number, name: string): number | undefined {
+    return this.image.lookup(dirNid, name);
+  }
+
+  readlink(nid: number): string {
+    return this.image.readlink(nid);
+  }
+
+  xattrs(nid: number): ReadonlyMap<string, Uint8Array> {
+    return this.image.xattrs(nid);
+  }
+
+  /**
+   * The chunk slots of regular file `nid`: a chunk-table index, or HOLE, per chunkSize-sized piece.
+   * Each index entry must name a blob of the image and a block where a chunk of exactly the
+   * piece's length starts. Cached; do not modify.
+   */
+  fileChunks(nid: number): readonly number[] {
+    const cached = this.#fileChunks.get(nid);
+    if (cached !== undefined) return cached;
+    const where = `inode ${nid}`;
+    const { chunkBits, entries } = this.image.chunkIndex(nid);
+    if (chunkBits !== undefined && chunkBits !== this.#chunkBits)
+      malformed(where, `chunk size 2^${chunkBits} differs from the image's ${this.chunkSize}`);
+    const size = this.image.inode(nid).size;
+    const slots = entries.map((e, i) => {
+      const problem = validateChunkIndexEntry(e);
+      if (problem !== undefined) malformed(where, `chunk index ${i}: ${problem}`);
+      if (e.blkaddr === NULL_ADDR) return HOLE;
+      if (e.deviceId < 1 || e.deviceId > this.blobs.length)
+        malformed(where, `chunk index ${i} points at device ${e.deviceId} but the image has ${this.blobs.length} blobs`);
+      const chunk = this.chunkAtBlock(e.deviceId - 1, e.blkaddr);
+      if (chunk === undefined)
+        malformed(where, `chunk index ${i} points at block ${e.blkaddr} of blob ${e.deviceId - 1}, where no chunk starts`);
+      const length = Math.min(this.chunkSize, size - i * this.chunkSize);
+      const actual = this.chunk(chunk).uncompressedSize;
+      if (actual !== length) malformed(where, `chunk index ${i} names chunk ${chunk} of ${actual} bytes for a ${length}-byte piece`);
+      return chunk;
+    });
+    Object.freeze(slots);
+    this.#fileChunks.set(nid, slots);
+    return slots;
+  }
+
+  /** Slot `index` of file `nid` (see fileChunks); undefined past the end of the file. */
+  chunkAt(nid: number, index: number): number | undefined {
+    return this.fileChunks(nid)[index];
+  }
+
+  /**
+   * Every path of the tree with its nid, depth first in name order, the root (`/`) first. Each
+   * directory is entered once: a directory reached twice (a cycle or a hard-linked directory), a
+   * `..` that is not the parent, or nesting deeper than MAX_TREE_DEPTH throws.
+   */
+  *walk(): Generator<WalkEntry> {
+    yield { path: '/', nid: this.rootNid };
+    const entered = new Set<number>();
+    const stack: Array<{ path: string; nid: number; parent: number; depth: number }> = [
+      { path: '/', nid: this.rootNid, parent: this.rootNid, depth: 0 },
+    ];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      this.#enter(dir, entered);
+      const children = this.readdir(dir.nid);
+      const subdirs: typeof stack = [];
+      for (const e of children) {
+        const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
+        yield { path, nid: e.nid };
+        if (e.kind === 'dir') subdirs.push({ path, nid: e.nid, parent: dir.nid, depth: dir.depth + 1 });
+      }
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+    }
+  }
+
+  #enter(dir: { path: string; nid: number; parent: number; depth: number }, entered: Set<number>): void {
+    const where = `directory ${dir.nid} at ${dir.path}`;
+    if (entered.has(dir.nid)) malformed(where, `reached twice (a directory cycle or a hard-linked directory)`);
+    entered.add(dir.nid);
+    if (dir.depth > MAX_TREE_DEPTH) malformed(where, `nested deeper than ${MAX_TREE_DEPTH} directories`);
+    const parent = this.image.parentOf(dir.nid);
+    if (parent !== dir.parent) malformed(where, `".." points at ${parent}, not the parent ${dir.parent}`);
+  }
+
+  /**
+   * Decodes everything into an ImageMetadata: hard links become one node object under several
+   * names, link counts are checked against the names found, the prefetch list resolves to nodes.
+   */
+  toMetadata(): ImageMetadata {
+    const nodes = new Map<number, TreeNode>();
+    const names = new Map<number, number>();
+    const root = this.#makeNode(this.rootNid) as DirectoryNode;
+    nodes.set(this.rootNid, root);
+    const entered = new Set<number>();
+    const stack: Array<{ path: string; nid: number; parent: number; depth: number; node: DirectoryNode }> = [
+      { path: '/', nid: this.rootNid, parent: this.rootNid, depth: 0, node: root },
+    ];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      this.#enter(dir, entered);
+      let subdirs = 0;
+      for (const e of this.readdir(dir.nid)) {
+        const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
+        let node = nodes.get(e.nid);
+        if (node === undefined) {
+          node = this.#makeNode(e.nid);
+          nodes.set(e.nid, node);
+        }
+        names.set(e.nid, (names.get(e.nid) ?? 0) + 1);
+        dir.node.entries.set(e.name, node);
+        if (node.kind === 'dir') {
+          subdirs += 1;
+          stack.push({ path, nid: e.nid, parent: dir.nid, depth: dir.depth + 1, node });
+        }
+      }
+      const nlink = this.inode(dir.nid).nlink;
+      if (nlink !== 2 + subdirs) malformed(`directory ${dir.nid} at ${dir.path}`, `nlink ${nlink} but it has ${subdirs} subdirectories`);
+    }
+    for (const [nid, count] of names) {
+      const info = this.inode(nid);
+      if (info.kind !== 'dir' && info.nlink !== count) malformed(`inode ${nid}`, `nlink ${info.nlink} but ${count} names in the tree`);
+    }
+    const prefetch = this.prefetchNids.map((nid, i) => {
+      const node = nodes.get(nid);
+      if (node?.kind !== 'file') malformed(`prefetch entry ${i}`, `nid ${nid} is not a regular file of the tree`);
+      return node as FileNode;
+    });
+    const chunks: ChunkRecord[] = [];
+    for (let i = 0; i < this.chunkCount; i++) {
+      const c = this.chunk(i);
+      chunks.push({ ...c, digest: c.digest.slice() });
+    }
+    return {
+      chunkSize: this.chunkSize,
+      digestAlgorithm: this.digestAlgorithm,
+      compressor: this.compressor,
+      blobs: this.blobs.map((b) => ({ ...b })),
+      chunks,
+      root,
+      prefetch,
+      buildTime: this.buildTime,
+    };
+  }
+
+  /** A fresh model node for `nid` (directory entries filled in by the caller). */
+  #makeNode(nid: number): TreeNode {
+    const info = this.inode(nid);
+    const xattrs = new Map<string, Uint8Array>();
+    for (const [name, value] of this.xattrs(nid)) xattrs.set(name, value.slice());
+    const base = { permissions: info.mode & PERMISSION_MASK, uid: info.uid, gid: info.gid, mtime: info.mtime, mtimeNsec: info.mtimeNsec, xattrs };
+    switch (info.kind) {
+      case 'file':
+        return { kind: 'file', ...base, size: info.size, chunks: [...this.fileChunks(nid)] };
+      case 'dir':
+        return { kind: 'dir', ...base, entries: new Map() };
+      case 'symlink':
+        return { kind: 'symlink', ...base, target: this.readlink(nid) };
+      case 'chardev':
+      case 'blockdev':
+        return { kind: info.kind, ...base, major: info.major, minor: info.minor };
+      case 'fifo':
+      case 'socket':
+        return { kind: info.kind, ...base };
+    }
+  }
+}
