@@ -21,7 +21,10 @@ import { isU16, isU32, isU64, readU64, requireBytes, viewOf, writeU64 } from './
 /** Every flag this build knows. */
 export const KNOWN_CHUNK_FLAGS = CHUNK_FLAG_ZSTD;
 
-export function decodeChunkRecord(bytes: Uint8Array, offset: number): ChunkRecord {
+/** A chunk record without its digest: what range checks need, cheap to decode in bulk. */
+export type ChunkSpan = Omit<ChunkRecord, 'digest'>;
+
+export function decodeChunkSpan(bytes: Uint8Array, offset: number): ChunkSpan {
   requireBytes(bytes, offset, CHUNK_RECORD_SIZE, 'chunk record');
   const v = viewOf(bytes);
   return {
@@ -31,8 +34,13 @@ export function decodeChunkRecord(bytes: Uint8Array, offset: number): ChunkRecor
     compressedOffset: readU64(v, offset + 0x08),
     uncompressedOffset: readU64(v, offset + 0x10),
     uncompressedSize: v.getUint32(offset + 0x18, true),
-    digest: bytes.slice(offset + 0x20, offset + 0x20 + DIGEST_SIZE),
   };
+}
+
+/** Decodes a chunk record; the digest is a copy. */
+export function decodeChunkRecord(bytes: Uint8Array, offset: number): ChunkRecord {
+  const span = decodeChunkSpan(bytes, offset);
+  return { ...span, digest: bytes.slice(offset + 0x20, offset + 0x20 + DIGEST_SIZE) };
 }
 
 export function encodeChunkRecord(c: ChunkRecord, target: Uint8Array, offset: number): void {
@@ -52,7 +60,7 @@ export function encodeChunkRecord(c: ChunkRecord, target: Uint8Array, offset: nu
  * The first rule a chunk record breaks on its own, given the image's chunk size, or undefined.
  * Checks against the blob table (range, overlap) are validateChunkInBlob's.
  */
-export function validateChunkRecord(c: ChunkRecord, chunkSize: number): string | undefined {
+export function validateChunkRecord(c: ChunkSpan & { digest?: Uint8Array }, chunkSize: number): string | undefined {
   if (!isU16(c.blobIndex)) return `blob index ${c.blobIndex} does not fit in 16 bits`;
   if (!isU16(c.flags) || (c.flags & ~KNOWN_CHUNK_FLAGS) !== 0) return `unknown flags 0x${c.flags.toString(16)}`;
   if (!isU64(c.compressedOffset) || !isU64(c.uncompressedOffset)) return `offset is not a 53-bit integer`;
@@ -68,13 +76,13 @@ export function validateChunkRecord(c: ChunkRecord, chunkSize: number): string |
   } else if (c.compressedSize > chunkSize) {
     return `compressed size ${c.compressedSize} exceeds the chunk size ${chunkSize}`;
   }
-  if (c.digest.length !== DIGEST_SIZE) return `digest is ${c.digest.length} bytes (expected ${DIGEST_SIZE})`;
+  if (c.digest !== undefined && c.digest.length !== DIGEST_SIZE) return `digest is ${c.digest.length} bytes (expected ${DIGEST_SIZE})`;
   return undefined;
 }
 
 /** The first rule a chunk breaks against its blob's sizes, or undefined. */
 export function validateChunkInBlob(
-  c: ChunkRecord,
+  c: ChunkSpan,
   blob: { compressedSize: number; uncompressedSize: number },
 ): string | undefined {
   if (c.compressedOffset + c.compressedSize > blob.compressedSize)

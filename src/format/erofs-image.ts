@@ -257,7 +257,7 @@ export class ErofsImage {
     }
   }
 
-  /** Where byte `pos` of a flat inode's data is, and how many bytes follow contiguously there. */
+  /** Byte offset of logical block `blockIndex` of a flat inode's data (inline tail or data block). */
   #flatDataAt(ino: LocatedInode, blockIndex: number): number {
     const lastBlock = Math.ceil(ino.record.size / BLOCK_SIZE) - 1;
     if (ino.datalayout === DATALAYOUT_FLAT_INLINE && blockIndex === lastBlock) return ino.offset + ino.coreSize + ino.xattrSize;

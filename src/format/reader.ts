@@ -24,7 +24,7 @@ import {
 import { alignUp, hex } from './bytes.js';
 import { blobBlocks, decodeBlobRecord, validateBlobRecord } from './blob-table.js';
 import { validateChunkIndexEntry } from './chunk-index.js';
-import { decodeChunkRecord, validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
+import { decodeChunkRecord, decodeChunkSpan, validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
 import { crc32c } from './crc32c.js';
 import { ErofsImage, malformed, readSuperblock, within, type DirEntry, type InodeInfo } from './erofs-image.js';
 import {
@@ -36,7 +36,6 @@ import {
   type ExtensionHeader,
 } from './extension-header.js';
 import { decodePrefetchTable, validatePrefetchEntry } from './prefetch-table.js';
-import { findChunkOverlap } from './validate-metadata.js';
 
 /** One entry of a walk: an absolute path (`/` for the root) and the nid it names. */
 export interface WalkEntry {
@@ -121,12 +120,16 @@ export class Bootstrap {
 
   #readBlobs(offset: number, bootstrapBlocks: number): BlobRecord[] {
     const blobs: BlobRecord[] = [];
+    const ids = new Map<string, number>();
     let uniaddr = bootstrapBlocks;
     for (let i = 0; i < this.header.blobCount; i++) {
       const where = `blob table entry ${i}`;
       const blob = decodeBlobRecord(this.#bytes, offset + i * BLOB_RECORD_SIZE);
       const problem = validateBlobRecord(blob);
       if (problem !== undefined) malformed(where, problem);
+      const twin = ids.get(blob.id);
+      if (twin !== undefined) malformed(where, `same id as blob ${twin}`);
+      ids.set(blob.id, i);
       const slot = this.image.devices[i]!;
       if (slot.tag !== blob.id) malformed(where, `device slot ${i} has tag ${JSON.stringify(slot.tag)}, not the blob id`);
       if (slot.blocks !== blobBlocks(blob))
@@ -142,12 +145,15 @@ export class Bootstrap {
   /** Validates every chunk record and builds the (blob, block) → chunk index. */
   #readChunks(): { order: Uint32Array; blobStart: Uint32Array; block: Float64Array } {
     const n = this.header.chunkCount;
-    const spans = new Array<{ blobIndex: number; uncompressedOffset: number; uncompressedSize: number; compressedOffset: number; compressedSize: number }>(n);
+    const blobOf = new Uint16Array(n);
+    const uoff = new Float64Array(n);
+    const usize = new Uint32Array(n);
+    const coff = new Float64Array(n);
+    const csize = new Uint32Array(n);
     const counts = new Uint32Array(this.blobs.length);
-    const block = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const where = `chunk table entry ${i}`;
-      const c = decodeChunkRecord(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE);
+      const c = decodeChunkSpan(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE);
       const problem = validateChunkRecord(c, this.chunkSize);
       if (problem !== undefined) malformed(where, problem);
       const blob = this.blobs[c.blobIndex];
@@ -157,21 +163,48 @@ export class Bootstrap {
       if (this.compressor === 'none' && (c.flags & CHUNK_FLAG_ZSTD) !== 0)
         malformed(where, `zstd-compressed in an image whose compressor is none`);
       counts[c.blobIndex]! += 1;
-      block[i] = c.uncompressedOffset / BLOCK_SIZE;
-      spans[i] = c;
+      blobOf[i] = c.blobIndex;
+      uoff[i] = c.uncompressedOffset;
+      usize[i] = c.uncompressedSize;
+      coff[i] = c.compressedOffset;
+      csize[i] = c.compressedSize;
     }
     this.blobs.forEach((b, i) => {
       if (b.chunkCount !== counts[i]) malformed(`blob table entry ${i}`, `chunk count ${b.chunkCount} but the chunk table has ${counts[i]}`);
     });
-    const overlap = findChunkOverlap(spans);
-    if (overlap !== undefined) malformed('chunk table', overlap);
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => spans[a]!.blobIndex - spans[b]!.blobIndex || block[a]! - block[b]!);
+    // No two chunks of a blob may overlap, in either space: sort by (blob, start), compare
+    // neighbours. The uncompressed order is kept as the lookup index; converters write chunks in
+    // the same order in both spaces, so the compressed check usually needs no second sort.
+    const sortedBy = (start: Float64Array): Uint32Array => {
+      const order = new Uint32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      return order.sort((a, b) => blobOf[a]! - blobOf[b]! || start[a]! - start[b]! || a - b);
+    };
+    const firstOverlap = (order: Uint32Array, start: Float64Array, size: Uint32Array): [number, number] | 'unsorted' | undefined => {
+      for (let k = 1; k < n; k++) {
+        const a = order[k - 1]!;
+        const b = order[k]!;
+        if (blobOf[a] !== blobOf[b]) continue;
+        if (start[a]! > start[b]!) return 'unsorted';
+        if (start[a]! + size[a]! > start[b]!) return [Math.min(a, b), Math.max(a, b)];
+      }
+      return undefined;
+    };
+    const order = sortedBy(uoff);
+    const spaces = [['uncompressed', uoff, usize], ['compressed', coff, csize]] as const;
+    for (const [space, start, size] of spaces) {
+      let overlap = firstOverlap(order, start, size);
+      if (overlap === 'unsorted') overlap = firstOverlap(sortedBy(start), start, size) as [number, number] | undefined;
+      if (overlap !== undefined)
+        malformed('chunk table', `chunks ${overlap[0]} and ${overlap[1]} overlap in the ${space} space of blob ${blobOf[overlap[1]]}`);
+    }
+    // `order` is now sorted by (blob, uncompressed offset): the lookup index.
+    const block = new Float64Array(n);
+    for (let i = 0; i < n; i++) block[i] = uoff[i]! / BLOCK_SIZE;
     const blobStart = new Uint32Array(this.blobs.length + 1);
     let k = 0;
     for (let b = 0; b <= this.blobs.length; b++) {
-      while (k < n && spans[order[k]!]!.blobIndex < b) k++;
+      while (k < n && blobOf[order[k]!]! < b) k++;
       blobStart[b] = k;
     }
     return { order, blobStart, block };

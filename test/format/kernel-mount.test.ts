@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Bootstrap, writeBootstrap } from '../../src/format/index.js';
+import { FIXTURES } from '../../fixtures/make-bootstraps.js';
 import { writeBlobFiles } from './helpers/blob-files.js';
 import { attachLoop, mountErofs, tempDir } from './helpers/mount.js';
 import { richModel } from './helpers/rich-model.js';
@@ -33,6 +34,18 @@ for (const chunkSize of [4096, 16384]) {
     const total = Number(execFileSync('stat', ['-f', '-c', '%b', mnt], { encoding: 'utf8' }).trim());
     const deviceBlocks = bs.image.devices.reduce((sum, d) => sum + d.blocks, 0);
     t.is(total, bs.image.superblock.blocks + deviceBlocks);
+  });
+}
+
+for (const [name, model] of Object.entries(FIXTURES)) {
+  test(`kernel mount of golden ${name} shows its model`, (t) => {
+    const dir = tempDir(t, 'golden');
+    const meta = model();
+    const boot = join(dir, name);
+    writeFileSync(boot, writeBootstrap(meta));
+    const blobs = writeBlobFiles(meta, dir);
+    const mnt = mountErofs(t, boot, blobs.paths, dir);
+    t.deepEqual(compareTree(mnt, meta, blobs.contents, { xattrs: true, links: true, setid: true }), []);
   });
 }
 

@@ -99,8 +99,10 @@ test('superblock, device table and layout follow the format decisions', (t) => {
   t.is(layout('/links/short').layout, DATALAYOUT_FLAT_INLINE);
   t.is(layout('/links/longest').layout, DATALAYOUT_FLAT_PLAIN, 'a 4095-byte target cannot be inline');
   t.is(layout('/sizes').layout, DATALAYOUT_FLAT_INLINE);
+  t.is(bs.inode(layout('/exact').nid).size, 4096);
+  t.is(layout('/exact').layout, DATALAYOUT_FLAT_PLAIN, 'a whole block of dirents cannot be inline');
   t.is(bs.inode(layout('/bigdir').nid).size > 2 * 4096, true);
-  t.is(bs.inode(bs.rootNid).nlink, 2 + 10);
+  t.is(bs.inode(bs.rootNid).nlink, 2 + 11);
   t.is(bs.inode(layout('/links/hard-1').nid).nlink, 3);
   t.is(bs.inode(layout('/links/sym-1').nid).nlink, 2);
   // Every inode record stays within its block except long chunk indexes and huge xattrs.

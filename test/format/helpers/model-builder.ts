@@ -74,8 +74,12 @@ export class ModelBuilder {
   readonly blobs: Array<{ id: string; compressedEnd: number; uncompressedEnd: number; count: number }> = [];
   #serial = 0;
 
-  constructor(chunkSize: number) {
+  readonly compressor: 'zstd' | 'none';
+
+  /** With compressor 'none' every chunk is stored raw. */
+  constructor(chunkSize: number, compressor: 'zstd' | 'none' = 'zstd') {
     this.chunkSize = chunkSize;
+    this.compressor = compressor;
   }
 
   /** Adds a blob (id derived from `name`) and returns its index. */
@@ -88,7 +92,7 @@ export class ModelBuilder {
   chunk(blob: number, length: number): number {
     const b = this.blobs[blob]!;
     const serial = this.#serial++;
-    const zstd = serial % 3 === 1;
+    const zstd = this.compressor === 'zstd' && serial % 3 === 1;
     const stored = zstd ? Math.max(1, Math.floor(length / 3)) : length;
     const uncompressedOffset = Math.ceil(b.uncompressedEnd / 4096) * 4096;
     this.chunks.push({
@@ -122,7 +126,10 @@ export class ModelBuilder {
     return file(size, this.slots(size, blob, holes), a);
   }
 
-  finish(root: DirectoryNode, options: { buildTime?: number; prefetch?: FileNode[]; digestAlgorithm?: 'blake3' | 'sha256'; compressor?: 'zstd' | 'none' } = {}): ImageMetadata {
+  finish(
+    root: DirectoryNode,
+    options: { buildTime?: number; prefetch?: FileNode[]; digestAlgorithm?: 'blake3' | 'sha256'; compressor?: 'zstd' | 'none' } = {},
+  ): ImageMetadata {
     const blobs: BlobRecord[] = this.blobs.map((b) => ({
       id: b.id,
       compressedSize: b.compressedEnd,
@@ -132,7 +139,7 @@ export class ModelBuilder {
     return {
       chunkSize: this.chunkSize,
       digestAlgorithm: options.digestAlgorithm ?? 'blake3',
-      compressor: options.compressor ?? 'zstd',
+      compressor: options.compressor ?? this.compressor,
       blobs,
       chunks: this.chunks,
       root,

@@ -53,6 +53,11 @@ export function richModel(chunkSize = 16384): ImageMetadata {
   big.push(['x'.repeat(255), b.file(10, blobA)]);
   big.push(['sub', dir({ leaf: file(0, []) })]);
 
+  // "." and ".." plus 127 names of 20–21 bytes fill exactly one 4096-byte block: a directory whose
+  // size is a whole block cannot keep its last block inline.
+  const exact: Array<[string, TreeNode]> = [];
+  for (let i = 0; i < 127; i++) exact.push([`x${String(i).padStart(3, '0')}`.padEnd(i < 5 ? 21 : 20, 'y'), file(0, [])]);
+
   const bigXattrs: Record<string, Uint8Array | string> = {};
   for (let i = 0; i < 3; i++) bigXattrs[`user.big${i}`] = Buffer.alloc(2000, 0x41 + i);
 
@@ -60,6 +65,7 @@ export function richModel(chunkSize = 16384): ImageMetadata {
     {
       sizes: dir(sizes),
       bigdir: dir(big, { permissions: 0o750 }),
+      exact: dir(exact),
       ['n'.repeat(255)]: dir({ inside: file(0, []) }),
       order: dir({
         '!bang': file(0, []),

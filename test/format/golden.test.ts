@@ -1,0 +1,35 @@
+/**
+ * Golden bootstraps: every committed fixture decodes to the model its generator defines, and the
+ * writer still produces it byte for byte. A failure here means the format changed: bump the
+ * format version and regenerate (see fixtures/make-bootstraps.ts) only if that was intended.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Bootstrap, DARNER_FORMAT_VERSION, writeBootstrap } from '../../src/format/index.js';
+import { FIXTURES } from '../../fixtures/make-bootstraps.js';
+import { canonical } from './helpers/canonical.js';
+
+// Tests run from dist/test/format; the fixtures are committed at the repository root.
+const fixtureDir = fileURLToPath(new URL('../../../fixtures/bootstrap/', import.meta.url));
+
+test('every committed golden bootstrap has a generator', (t) => {
+  const files = readdirSync(fixtureDir).filter((f) => f.endsWith('.boot')).sort();
+  t.deepEqual(files, Object.keys(FIXTURES).sort());
+});
+
+for (const [name, model] of Object.entries(FIXTURES)) {
+  test(`${name} decodes to its model`, (t) => {
+    const bytes = readFileSync(join(fixtureDir, name));
+    const bs = Bootstrap.parse(bytes);
+    t.is(bs.header.version, DARNER_FORMAT_VERSION);
+    t.true(name.startsWith(`v${bs.header.version}-`));
+    t.deepEqual(canonical(bs.toMetadata()), canonical(model()));
+  });
+
+  test(`${name} is what the writer produces today`, (t) => {
+    const bytes = readFileSync(join(fixtureDir, name));
+    t.true(writeBootstrap(model()).equals(bytes));
+  });
+}
