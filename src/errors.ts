@@ -114,3 +114,39 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/** A P2P scheduler request named a peer that is not registered (never, expired, or state lost). */
+export class PeerNotRegisteredError extends DarnerError {
+  readonly hostId: string;
+  constructor(hostId: string) {
+    super('PEER_NOT_REGISTERED', `peer ${JSON.stringify(hostId)} is not registered with the scheduler`);
+    this.hostId = hostId;
+  }
+}
+
+/** A request to a darner service carried a field it cannot accept (bad id, offset, size). */
+export class BadRequestError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+
+/** A preheat was asked for but no seed peer is registered (or every seed is excluded). */
+export class NoSeedPeerError extends DarnerError {
+  constructor(message = 'no seed peer is registered with the scheduler') {
+    super('NO_SEED_PEER', message);
+  }
+}
+
+/**
+ * A call to the P2P scheduler failed. `grpcCode` is the gRPC status code; `code` is
+ * SCHEDULER_UNAVAILABLE (unreachable or timed out), SCHEDULER_UNAUTHENTICATED (token refused),
+ * or SCHEDULER_ERROR (anything else, e.g. an invalid request).
+ */
+export class SchedulerError extends DarnerError {
+  readonly grpcCode: number;
+  constructor(code: string, grpcCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.grpcCode = grpcCode;
+  }
+}
