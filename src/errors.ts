@@ -150,3 +150,10 @@ export class SchedulerError extends DarnerError {
     this.grpcCode = grpcCode;
   }
 }
+
+/** A state store the scheduler depends on (Redis) cannot be reached or answered with an error. */
+export class StoreUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}

@@ -245,7 +245,7 @@ test('preheat goes to a seed and waits in its task queue', async (t) => {
   await register('seed-z2', { isSeed: true, labels: { zone: 'z2' } });
   await register('seed-z1', { isSeed: true, labels: { zone: 'z1' } });
   const notified: string[] = [];
-  service.store.onTask((h) => notified.push(h));
+  await service.store.onTask((h) => notified.push(h));
   const res = await service.preheat('registry.test/app:1', { zone: 'z2' });
   t.is(res.seedHostId, 'seed-z2');
   t.deepEqual(notified, ['seed-z2']);

@@ -174,7 +174,9 @@ export class MemoryStore implements StateStore {
     ttlMs: number,
   ): Promise<PeerHistory> {
     const old = (await this.getHistories([hostId], now)).get(hostId);
-    const next = update(old);
+    const proposed = update(old);
+    // The bad-data deadline only grows, whatever the update says (same rule as the Redis store).
+    const next = { ...proposed, badUntil: Math.max(proposed.badUntil, old?.badUntil ?? 0) };
     this.histories.set(hostId, { history: { ...next }, expiresAt: now + ttlMs });
     return next;
   }
@@ -192,9 +194,11 @@ export class MemoryStore implements StateStore {
     return queue.filter((q) => q.expiresAt > now).map((q) => q.task);
   }
 
-  onTask(listener: (hostId: string) => void): () => void {
+  async onTask(listener: (hostId: string) => void): Promise<() => void> {
     this.taskListeners.add(listener);
-    return () => this.taskListeners.delete(listener);
+    return () => {
+      this.taskListeners.delete(listener);
+    };
   }
 
   async close(): Promise<void> {

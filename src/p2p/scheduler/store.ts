@@ -76,8 +76,11 @@ export interface StateStore {
   pushTask(hostId: string, task: Task, ttlMs: number, now: number): Promise<void>;
   /** Removes and returns the host's queued tasks, oldest first. */
   takeTasks(hostId: string, now: number): Promise<Task[]>;
-  /** Calls `listener(hostId)` whenever a task is queued for hostId. Returns an unsubscribe. */
-  onTask(listener: (hostId: string) => void): () => void;
+  /**
+   * Calls `listener(hostId)` whenever a task is queued for hostId (by any replica). Resolves, with
+   * an unsubscribe function, once notifications flow.
+   */
+  onTask(listener: (hostId: string) => void): Promise<() => void>;
 
   close(): Promise<void>;
 }
