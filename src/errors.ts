@@ -140,8 +140,9 @@ export class NoSeedPeerError extends DarnerError {
 
 /**
  * A call to the P2P scheduler failed. `grpcCode` is the gRPC status code; `code` is
- * SCHEDULER_UNAVAILABLE (unreachable or timed out), SCHEDULER_UNAUTHENTICATED (token refused),
- * or SCHEDULER_ERROR (anything else, e.g. an invalid request).
+ * SCHEDULER_UNAVAILABLE (unreachable, timed out, or its store is down), SCHEDULER_UNAUTHENTICATED
+ * (token or certificate refused), PEER_NOT_REGISTERED, BAD_REQUEST, NO_SEED_PEER, or
+ * SCHEDULER_ERROR (anything else).
  */
 export class SchedulerError extends DarnerError {
   readonly grpcCode: number;

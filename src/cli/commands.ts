@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerP2p } from '../p2p/cli.js';
 
 /**
  * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
@@ -6,4 +7,5 @@ import type { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerP2p(program);
 }
