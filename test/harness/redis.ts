@@ -30,12 +30,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts a redis-server. `port` reuses a known port (e.g. to restart a server that a test
+ * stopped); by default a free one is picked.
+ */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'darner-redis-'));
   let lastError: unknown;
   // Another process may take the free port between our probe and redis binding it: try again.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (options.port === undefined ? 5 : 1); attempt++) {
+    const port = options.port ?? await freePort();
     const child = spawn('redis-server', [
       '--port', String(port),
       '--bind', '127.0.0.1',
