@@ -473,9 +473,10 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
 
   /**
    * Receives tasks for this node (seeds get preheat tasks). The stream is (re)opened whenever the
-   * client is ready, on whichever scheduler is in use. Returns a function that stops watching.
+   * client is ready, on whichever scheduler is in use. One handler at a time: a second call
+   * replaces the first. Returns a function that stops watching.
    */
-  onTask(handler: (task: SchedulerTask) => void | Promise<void>): () => void {
+  watchTasks(handler: (task: SchedulerTask) => void | Promise<void>): () => void {
     this.taskHandler = handler;
     if (this.stateValue === 'ready') this.openTaskStream();
     return () => {

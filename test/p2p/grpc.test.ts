@@ -93,7 +93,7 @@ test('preheat reaches a seed through WatchTasks', async (t) => {
   t.is(noSeed?.code, 'NO_SEED_PEER');
   const [seed] = await readyClients(t, [sched.address], ['seed-1'], { isSeed: true });
   const received: SchedulerTask[] = [];
-  seed!.onTask((task) => {
+  seed!.watchTasks((task) => {
     received.push(task);
   });
   const queued = await admin.preheat('registry.test/app:1');

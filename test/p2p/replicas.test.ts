@@ -104,7 +104,7 @@ test('darner preheat reaches a seed; SIGTERM stops the scheduler cleanly', async
   const { a, b } = await twoReplicas(t);
   const [seed] = await readyClients(t, [a.address], ['seed-a'], { isSeed: true });
   const tasks: string[] = [];
-  seed!.onTask((task) => {
+  seed!.watchTasks((task) => {
     tasks.push(task.imageRef);
   });
   await eventually(async () => (await seed!.status()).seeds === 1);
