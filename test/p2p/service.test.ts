@@ -60,6 +60,36 @@ test('one BACK_TO_SOURCE per chunk however many resolve at once; the rest wait o
   t.deepEqual(byOffset(after), { 0: 'n1', 4096: 'n1', 8192: 'n1', 1048576: 'n1' });
 });
 
+test('an announce landing between the look at holders and the election does not cost a second origin fetch', async (t) => {
+  // A store in which another replica's Announce lands right before this resolve's election.
+  let beforeElection: (() => Promise<void>) | undefined;
+  class RacyStore extends MemoryStore {
+    override async acquireLeases(...args: Parameters<MemoryStore['acquireLeases']>) {
+      const hook = beforeElection;
+      beforeElection = undefined;
+      await hook?.();
+      return super.acquireLeases(...args);
+    }
+  }
+  let now = 1_700_000_000_000;
+  const service = new SchedulerService({ store: new RacyStore(), clock: () => now });
+  for (const h of ['fetcher', 'late']) {
+    await service.register({ hostId: h, peerUrl: `http://${h}.test:1`, labels: {}, uploadCapacity: 4, isSeed: false });
+  }
+  t.deepEqual(byOffset(await service.resolve({ hostId: 'fetcher', blobId: BLOB, offsets: [0, 4096] })), {
+    0: 'BACK_TO_SOURCE',
+    4096: 'BACK_TO_SOURCE',
+  });
+  // "late" looks: no holder, a live lease. Before its election runs, the fetcher announces 0
+  // (releasing that lease). Without the held check, "late" would win a fresh lease on 0.
+  beforeElection = () => service.announce('fetcher', [{ blobId: BLOB, offsets: [0] }], []);
+  now += 1;
+  t.deepEqual(byOffset(await service.resolve({ hostId: 'late', blobId: BLOB, offsets: [0, 4096] })), {
+    0: 'fetcher',
+    4096: 'fetcher*',
+  });
+});
+
 test('the answer groups chunks by identical decisions', async (t) => {
   const { service, register } = setup();
   await register('a');

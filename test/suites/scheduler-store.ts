@@ -14,6 +14,11 @@ const BLOB = 'b'.repeat(64);
 const OTHER_BLOB = 'c'.repeat(64);
 const LONG = 600_000;
 
+/** The leases an election left (for tests that do not ask for the held check). */
+async function leasesOf(store: StateStore, ...args: Parameters<StateStore['acquireLeases']>) {
+  return (await store.acquireLeases(...args)).leases;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function peer(hostId: string, extra: Partial<PeerRecord> = {}): PeerRecord {
@@ -101,11 +106,11 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     await store.registerPeer(peer('n2'), LONG);
     await store.addHoldings('n1', 'n1-e1', BLOB, [0]);
     const now = Date.now();
-    await store.acquireLeases(BLOB, [4096], { hostId: 'n1', epoch: 'n1-e1' }, LONG, now);
+    await leasesOf(store, BLOB, [4096], { hostId: 'n1', epoch: 'n1-e1' }, LONG, now);
     await store.registerPeer(peer('n1', { epoch: 'n1-e2' }), LONG);
     t.deepEqual(Object.fromEntries(await store.holders(BLOB, [0])), { 0: [] });
     t.is((await store.heldCounts(['n1'])).get('n1'), 0);
-    const leases = await store.acquireLeases(BLOB, [4096], { hostId: 'n2', epoch: 'n2-e1' }, LONG, now);
+    const leases = await leasesOf(store, BLOB, [4096], { hostId: 'n2', epoch: 'n2-e1' }, LONG, now);
     t.is(leases.get(4096)?.hostId, 'n2');
     t.is((await store.getPeers(['n1'], now)).get('n1')?.epoch, 'n1-e2');
   });
@@ -114,23 +119,23 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     const store = await withStore(t);
     for (const h of ['n1', 'n2']) await store.registerPeer(peer(h), LONG);
     const now = Date.now();
-    const first = await store.acquireLeases(BLOB, [0, 4096], { hostId: 'n1', epoch: 'n1-e1' }, 30_000, now);
+    const first = await leasesOf(store, BLOB, [0, 4096], { hostId: 'n1', epoch: 'n1-e1' }, 30_000, now);
     t.deepEqual(Object.fromEntries(first), {
       0: { hostId: 'n1', epoch: 'n1-e1', deadline: now + 30_000 },
       4096: { hostId: 'n1', epoch: 'n1-e1', deadline: now + 30_000 },
     });
-    const second = await store.acquireLeases(BLOB, [0, 4096, 8192], { hostId: 'n2', epoch: 'n2-e1' }, 30_000, now + 5);
+    const second = await leasesOf(store, BLOB, [0, 4096, 8192], { hostId: 'n2', epoch: 'n2-e1' }, 30_000, now + 5);
     t.deepEqual(Object.fromEntries(second), {
       0: { hostId: 'n1', epoch: 'n1-e1', deadline: now + 30_000 },
       4096: { hostId: 'n1', epoch: 'n1-e1', deadline: now + 30_000 },
       8192: { hostId: 'n2', epoch: 'n2-e1', deadline: now + 5 + 30_000 },
     });
-    const renewed = await store.acquireLeases(BLOB, [0], { hostId: 'n1', epoch: 'n1-e1' }, 30_000, now + 10);
+    const renewed = await leasesOf(store, BLOB, [0], { hostId: 'n1', epoch: 'n1-e1' }, 30_000, now + 10);
     t.is(renewed.get(0)?.deadline, now + 10 + 30_000);
     // Announcing the chunk (added or removed) releases the announcer's lease.
     await store.addHoldings('n1', 'n1-e1', BLOB, [0]);
     await store.removeHoldings('n1', 'n1-e1', BLOB, [4096]);
-    const third = await store.acquireLeases(BLOB, [0, 4096], { hostId: 'n2', epoch: 'n2-e1' }, 30_000, now + 20);
+    const third = await leasesOf(store, BLOB, [0, 4096], { hostId: 'n2', epoch: 'n2-e1' }, 30_000, now + 20);
     t.is(third.get(0)?.hostId, 'n2');
     t.is(third.get(4096)?.hostId, 'n2');
   });
@@ -143,7 +148,7 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     const now = Date.now();
     // Each host asks in its own order, so that the calls interleave as much as the store allows.
     const answers = await Promise.all(hosts.map((h, i) =>
-      store.acquireLeases(BLOB, i % 2 ? [...offsets].reverse() : offsets, { hostId: h, epoch: `${h}-e1` }, LONG, now)));
+      leasesOf(store, BLOB, i % 2 ? [...offsets].reverse() : offsets, { hostId: h, epoch: `${h}-e1` }, LONG, now)));
     for (const offset of offsets) {
       const holdersSeen = new Set(answers.map((a) => a.get(offset)?.hostId));
       t.is(holdersSeen.size, 1, `offset ${offset}`);
@@ -151,15 +156,41 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     }
   });
 
+  test('with unlessHeld, the election leaves chunks that a live, not ignored peer holds', async (t) => {
+    const store = await withStore(t);
+    for (const h of ['me', 'holder', 'bad', 'gone', 'other']) await store.registerPeer(peer(h), LONG);
+    await store.addHoldings('holder', 'holder-e1', BLOB, [0]);
+    await store.addHoldings('bad', 'bad-e1', BLOB, [4096]);
+    await store.addHoldings('gone', 'gone-e1', BLOB, [8192]);
+    await store.addHoldings('me', 'me-e1', BLOB, [12288]);
+    await store.unregisterPeer('gone');
+    const now = Date.now();
+    // "other" is fetching 16384 already: its live lease is reported whatever the holdings.
+    await store.acquireLeases(BLOB, [16384], { hostId: 'other', epoch: 'other-e1' }, LONG, now);
+    await store.addHoldings('holder', 'holder-e1', BLOB, [16384]);
+    await store.acquireLeases(BLOB, [16384], { hostId: 'other', epoch: 'other-e1' }, LONG, now);
+    const election = await store.acquireLeases(BLOB, [0, 4096, 8192, 12288, 16384, 20480],
+      { hostId: 'me', epoch: 'me-e1' }, LONG, now, { ignore: ['me', 'bad'] });
+    t.deepEqual(election.held, [0]);
+    t.deepEqual(
+      [...election.leases].sort((a, b) => a[0] - b[0]).map(([o, l]) => [o, l.hostId]),
+      [[4096, 'me'], [8192, 'me'], [12288, 'me'], [16384, 'other'], [20480, 'me']],
+    );
+    // Without the check, held chunks get a lease too.
+    const forced = await store.acquireLeases(BLOB, [0], { hostId: 'me', epoch: 'me-e1' }, LONG, now);
+    t.deepEqual(forced.held, []);
+    t.is(forced.leases.get(0)?.hostId, 'me');
+  });
+
   test('a lease past its TTL, or whose holder left, is given to the next caller', async (t) => {
     const store = await withStore(t);
     for (const h of ['n1', 'n2', 'n3']) await store.registerPeer(peer(h), LONG);
-    await store.acquireLeases(BLOB, [0], { hostId: 'n1', epoch: 'n1-e1' }, 100, Date.now());
-    await store.acquireLeases(BLOB, [4096], { hostId: 'n3', epoch: 'n3-e1' }, LONG, Date.now());
+    await leasesOf(store, BLOB, [0], { hostId: 'n1', epoch: 'n1-e1' }, 100, Date.now());
+    await leasesOf(store, BLOB, [4096], { hostId: 'n3', epoch: 'n3-e1' }, LONG, Date.now());
     t.true(await store.unregisterPeer('n3'));
     t.false(await store.unregisterPeer('n3'));
     await sleep(400);
-    const leases = await store.acquireLeases(BLOB, [0, 4096], { hostId: 'n2', epoch: 'n2-e1' }, LONG, Date.now());
+    const leases = await leasesOf(store, BLOB, [0, 4096], { hostId: 'n2', epoch: 'n2-e1' }, LONG, Date.now());
     t.is(leases.get(0)?.hostId, 'n2');
     t.is(leases.get(4096)?.hostId, 'n2');
   });

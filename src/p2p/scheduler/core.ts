@@ -26,7 +26,10 @@
  * 3. Offsets left without a usable holder go to the store's atomic lease election
  *    (acquireLeases): an offset whose live lease belongs to someone else keeps it; otherwise the
  *    requester becomes the holder (or renews its own lease). Atomic in the store, so concurrent
- *    resolves on any number of replicas elect one fetcher per chunk.
+ *    resolves on any number of replicas elect one fetcher per chunk. The election also refuses an
+ *    offset that some usable peer announced after step 1 looked (the announce released the lease
+ *    in the same atomic step); such offsets go through steps 1–3 once more, and the second
+ *    election grants whatever is still unheld.
  * 4. decideLeased turns each lease into a decision: the requester's own lease → BACK_TO_SOURCE;
  *    another peer's → PARENTS with that peer marked in_progress (its server answers once the
  *    chunk arrives), or SOURCE if the requester excluded that peer.

@@ -3,7 +3,7 @@
  * decided from the `now` each call passes, so tests drive it with a fake clock.
  */
 import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
-import type { StateStore } from './store.js';
+import type { Election, StateStore } from './store.js';
 
 interface LivePeer {
   record: PeerRecord;
@@ -128,9 +128,12 @@ export class MemoryStore implements StateStore {
     holder: { hostId: string; epoch: string },
     ttlMs: number,
     now: number,
-  ): Promise<Map<number, Lease>> {
-    // Single-threaded: nothing can interleave between the read and the write below.
-    const out = new Map<number, Lease>();
+    unlessHeld?: { ignore: readonly string[] },
+  ): Promise<Election> {
+    // Single-threaded: nothing can interleave between the reads and the writes below.
+    const leases = new Map<number, Lease>();
+    const held: number[] = [];
+    const ignore = new Set(unlessHeld?.ignore ?? []);
     for (const offset of offsets) {
       const key = chunkKey(blobId, offset);
       const current = this.leases.get(key);
@@ -138,15 +141,22 @@ export class MemoryStore implements StateStore {
       if (current !== undefined && !mine && current.deadline > now) {
         const owner = this.live(current.hostId, now);
         if (owner !== undefined && owner.record.epoch === current.epoch) {
-          out.set(offset, { ...current });
+          leases.set(offset, { ...current });
+          continue;
+        }
+      }
+      if (!mine && unlessHeld !== undefined) {
+        const hosts = this.chunkHolders.get(key) ?? new Set<string>();
+        if ([...hosts].some((h) => !ignore.has(h) && this.live(h, now) !== undefined)) {
+          held.push(offset);
           continue;
         }
       }
       const lease: Lease = { hostId: holder.hostId, epoch: holder.epoch, deadline: now + ttlMs };
       this.leases.set(key, lease);
-      out.set(offset, { ...lease });
+      leases.set(offset, { ...lease });
     }
-    return out;
+    return { leases, held: held.sort((a, b) => a - b) };
   }
 
   async noteAssigned(hostIds: readonly string[]): Promise<void> {

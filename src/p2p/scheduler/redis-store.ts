@@ -27,7 +27,7 @@ import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../errors.js';
 import { log } from '../../log.js';
 import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
-import type { StateStore } from './store.js';
+import type { Election, StateStore } from './store.js';
 
 export interface RedisStoreOptions {
   /** redis://[:password@]host:port[/db] */
@@ -106,24 +106,40 @@ end
 return 1`,
   },
   /**
-   * The back-to-source election. ARGV: prefix, blob, host, epoch, ttl, deadline, offsets...
-   * Returns the lease value of each offset after the election.
+   * The back-to-source election. ARGV: prefix, blob, host, epoch, ttl, deadline, checkHeld
+   * ("1" or "0"), number of ignored hosts N, N ignored hosts, offsets...
+   * Returns, per offset, the lease value after the election, or "" when a live peer not ignored
+   * holds the chunk (checkHeld only; no lease taken).
    */
   darnerAcquire: {
     keys: 0,
     lua: `
 local mine = ARGV[3] .. '|' .. ARGV[4] .. '|'
+local checkHeld = ARGV[7] == '1'
+local nIgnore = tonumber(ARGV[8])
+local ignore = {}
+for i = 9, 8 + nIgnore do ignore[ARGV[i]] = true end
 local out = {}
-for i = 7, #ARGV do
-  local lk = ARGV[1] .. 'lease:' .. ARGV[2] .. ':' .. ARGV[i]
+for i = 9 + nIgnore, #ARGV do
+  local m = ARGV[2] .. ':' .. ARGV[i]
+  local lk = ARGV[1] .. 'lease:' .. m
   local v = redis.call('GET', lk)
+  local isMine = v and string.sub(v, 1, #mine) == mine
   local keep = false
-  if v and string.sub(v, 1, #mine) ~= mine then
+  if v and not isMine then
     local h, e = string.match(v, '^([^|]+)|([^|]+)|')
     if h and redis.call('HGET', ARGV[1] .. 'peer:' .. h, 'epoch') == e then keep = true end
   end
+  local held = false
+  if not keep and not isMine and checkHeld then
+    for _, h in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'c:' .. m)) do
+      if not ignore[h] and redis.call('EXISTS', ARGV[1] .. 'peer:' .. h) == 1 then held = true break end
+    end
+  end
   if keep then
     out[#out + 1] = v
+  elseif held then
+    out[#out + 1] = ''
   else
     local nv = mine .. ARGV[6]
     redis.call('SET', lk, nv, 'PX', ARGV[5])
@@ -286,20 +302,29 @@ export class RedisStore implements StateStore {
     holder: { hostId: string; epoch: string },
     ttlMs: number,
     now: number,
-  ): Promise<Map<number, Lease>> {
-    const out = new Map<number, Lease>();
+    unlessHeld?: { ignore: readonly string[] },
+  ): Promise<Election> {
+    const leases = new Map<number, Lease>();
+    const held: number[] = [];
+    const ignore = unlessHeld?.ignore ?? [];
     for (const batch of chunks(offsets, SCRIPT_BATCH)) {
       const values = await this.script('darnerAcquire',
-        this.prefix, blobId, holder.hostId, holder.epoch, ttlMs, now + ttlMs, ...batch);
+        this.prefix, blobId, holder.hostId, holder.epoch, ttlMs, now + ttlMs,
+        unlessHeld !== undefined ? '1' : '0', ignore.length, ...ignore, ...batch);
       if (!Array.isArray(values) || values.length !== batch.length) {
         throw new StoreUnavailableError('Redis lease election returned an unexpected answer');
       }
       batch.forEach((offset, i) => {
-        const lease = decodeLease(String(values[i]));
-        if (lease !== undefined) out.set(offset, lease);
+        const value = String(values[i]);
+        if (value === '') {
+          held.push(offset);
+          return;
+        }
+        const lease = decodeLease(value);
+        if (lease !== undefined) leases.set(offset, lease);
       });
     }
-    return out;
+    return { leases, held: held.sort((a, b) => a - b) };
   }
 
   async noteAssigned(hostIds: readonly string[]): Promise<void> {

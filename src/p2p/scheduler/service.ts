@@ -14,7 +14,9 @@ import {
   planResolve,
   uniqueSorted,
   type ChunkDecision,
+  type ResolvePlan,
 } from './core.js';
+import { isEligibleParent } from './scoring.js';
 import {
   DEFAULT_SCHEDULER_CONFIG,
   LIMITS,
@@ -176,41 +178,57 @@ export class SchedulerService {
       ? Math.min(req.maxParents, this.config.maxParents)
       : this.config.maxParents;
 
-    // 1. Holders and their live records.
-    const holders = await this.store.holders(req.blobId, offsets);
-    const holderIds = new Set<string>();
-    for (const hosts of holders.values()) for (const h of hosts) holderIds.add(h);
-    holderIds.delete(requester.hostId);
-    const ids = [...holderIds];
-    const [peers, histories] = await Promise.all([this.store.getPeers(ids, now), this.store.getHistories(ids, now)]);
-
-    // 2. Ranked parents per offset.
-    const plan = planResolve({
-      requester, offsets, holders, peers, histories, exclude, maxParents, now, config: this.config,
-    });
     const decisions = new Map<number, ChunkDecision>();
-    for (const [offset, parents] of plan.parents) decisions.set(offset, { decision: 'PARENTS', parents, leaseDeadline: 0 });
+    const me = { hostId: requester.hostId, epoch: requester.epoch };
+    let todo = offsets;
+    // Two passes at most: the election refuses offsets that a peer announced after we looked
+    // (they are planned again with the fresh holders); the second election takes what is left.
+    for (let pass = 0; pass < 2 && todo.length > 0; pass++) {
+      // 1–2. Holders, their live records, and ranked parents per offset.
+      const { plan, unusable } = await this.planOffsets(requester, req.blobId, todo, exclude, maxParents, now);
+      for (const [offset, parents] of plan.parents) decisions.set(offset, { decision: 'PARENTS', parents, leaseDeadline: 0 });
+      if (plan.needLease.length === 0) break;
 
-    // 3–4. The lease election for the rest, then what each lease means for this requester.
-    if (plan.needLease.length > 0) {
-      const leases = await this.store.acquireLeases(
-        req.blobId, plan.needLease, { hostId: requester.hostId, epoch: requester.epoch }, this.config.leaseTtlMs, now,
-      );
+      // 3–4. The lease election for the rest, then what each lease means for this requester.
+      const unlessHeld = pass === 0 ? { ignore: [requester.hostId, ...exclude, ...unusable] } : undefined;
+      const election = await this.store.acquireLeases(req.blobId, plan.needLease, me, this.config.leaseTtlMs, now, unlessHeld);
       const others = new Set<string>();
-      for (const lease of leases.values()) if (lease.hostId !== requester.hostId) others.add(lease.hostId);
+      for (const lease of election.leases.values()) if (lease.hostId !== requester.hostId) others.add(lease.hostId);
       const owners = others.size > 0 ? await this.store.getPeers([...others], now) : new Map<string, PeerRecord>();
-      for (const offset of plan.needLease) {
-        const lease = leases.get(offset);
-        const owner = lease === undefined ? undefined : owners.get(lease.hostId);
-        decisions.set(offset, decideLeased(requester, lease, owner, exclude, now));
+      for (const [offset, lease] of election.leases) {
+        decisions.set(offset, decideLeased(requester, lease, owners.get(lease.hostId), exclude, now));
       }
+      todo = election.held;
     }
+    for (const offset of offsets) if (!decisions.has(offset)) decisions.set(offset, { decision: 'SOURCE' });
 
     // 5. Groups; first choices count as load until their next heartbeat.
     const groups = groupDecisions(decisions);
     const assigned = firstChoices(groups);
     if (assigned.length > 0) await this.store.noteAssigned(assigned);
     return groups;
+  }
+
+  /** Steps 1–2 for some offsets; also the live holders that may not be parents (for the election). */
+  private async planOffsets(
+    requester: PeerRecord,
+    blobId: string,
+    offsets: readonly number[],
+    exclude: ReadonlySet<string>,
+    maxParents: number,
+    now: number,
+  ): Promise<{ plan: ResolvePlan; unusable: string[] }> {
+    const holders = await this.store.holders(blobId, offsets);
+    const holderIds = new Set<string>();
+    for (const hosts of holders.values()) for (const h of hosts) holderIds.add(h);
+    holderIds.delete(requester.hostId);
+    const ids = [...holderIds];
+    const [peers, histories] = await Promise.all([this.store.getPeers(ids, now), this.store.getHistories(ids, now)]);
+    const plan = planResolve({ requester, offsets, holders, peers, histories, exclude, maxParents, now, config: this.config });
+    const unusable = [...peers.values()]
+      .filter((p) => exclude.has(p.hostId) || !isEligibleParent(p, histories.get(p.hostId), now))
+      .map((p) => p.hostId);
+    return { plan, unusable };
   }
 
   async report(report: TransferReport): Promise<PeerHistory> {

@@ -9,6 +9,14 @@
  */
 import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
 
+/** The result of acquireLeases. */
+export interface Election {
+  /** The lease of each offset after the election (the caller's own, or another live holder's). */
+  leases: Map<number, Lease>;
+  /** Offsets left without a lease because a live peer holds them now. Ascending. */
+  held: number[];
+}
+
 export interface StateStore {
   /** "memory" or "redis", for Status and logs. */
   readonly kind: string;
@@ -47,9 +55,12 @@ export interface StateStore {
   /**
    * The back-to-source election, atomic per chunk across every user of the store. For each
    * offset: a live lease (deadline ahead, holder still registered under the lease's epoch) held by
-   * another host is returned unchanged; one held by `holder` itself is renewed to now + ttl; no
-   * lease or a dead one is replaced by a new lease for `holder`. Two concurrent calls never both
-   * get a fresh lease on the same chunk.
+   * another host is returned unchanged; one held by `holder` itself is renewed to now + ttl.
+   * Otherwise, if `unlessHeld` is given and some live peer not in `unlessHeld.ignore` holds the
+   * chunk (it was announced after the caller looked), no lease is taken and the offset is listed
+   * in `held`; else a new lease for `holder` replaces the missing or dead one. Two concurrent calls
+   * never both get a fresh lease on the same chunk, and an Announce cannot slip between the
+   * caller's look at the holders and its election.
    */
   acquireLeases(
     blobId: string,
@@ -57,7 +68,8 @@ export interface StateStore {
     holder: { hostId: string; epoch: string },
     ttlMs: number,
     now: number,
-  ): Promise<Map<number, Lease>>;
+    unlessHeld?: { ignore: readonly string[] },
+  ): Promise<Election>;
 
   /** Counts one hand-out as first-choice parent against each live host (reset by heartbeat). */
   noteAssigned(hostIds: readonly string[]): Promise<void>;
