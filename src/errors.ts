@@ -191,3 +191,47 @@ export class BadRangeError extends DarnerError {
     super('BAD_RANGE', message);
   }
 }
+
+/** A P2P scheduler request named a peer that is not registered (never, expired, or state lost). */
+export class PeerNotRegisteredError extends DarnerError {
+  readonly hostId: string;
+  constructor(hostId: string) {
+    super('PEER_NOT_REGISTERED', `peer ${JSON.stringify(hostId)} is not registered with the scheduler`);
+    this.hostId = hostId;
+  }
+}
+
+/** A request to a darner service carried a field it cannot accept (bad id, offset, size). */
+export class BadRequestError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+
+/** A preheat was asked for but no seed peer is registered (or every seed is excluded). */
+export class NoSeedPeerError extends DarnerError {
+  constructor(message = 'no seed peer is registered with the scheduler') {
+    super('NO_SEED_PEER', message);
+  }
+}
+
+/**
+ * A call to the P2P scheduler failed. `grpcCode` is the gRPC status code; `code` is
+ * SCHEDULER_UNAVAILABLE (unreachable, timed out, or its store is down), SCHEDULER_UNAUTHENTICATED
+ * (token or certificate refused), PEER_NOT_REGISTERED, BAD_REQUEST, NO_SEED_PEER, or
+ * SCHEDULER_ERROR (anything else).
+ */
+export class SchedulerError extends DarnerError {
+  readonly grpcCode: number;
+  constructor(code: string, grpcCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.grpcCode = grpcCode;
+  }
+}
+
+/** A state store the scheduler depends on (Redis) cannot be reached or answered with an error. */
+export class StoreUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}

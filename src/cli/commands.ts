@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerConverter } from '../../converter/cli.js';
 import { register as registerSnapshotter } from '../../snapshotter/cli.js';
+import { register as registerP2p } from '../p2p/cli.js';
 
 /**
  * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
@@ -9,4 +10,5 @@ import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 export function registerCommands(program: Command): void {
   registerConverter(program);
   registerSnapshotter(program);
+  registerP2p(program);
 }

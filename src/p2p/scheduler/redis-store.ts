@@ -1,0 +1,541 @@
+/**
+ * The Redis StateStore: lets several scheduler replicas share one state, so any replica can answer
+ * and one can die. Standalone Redis (or Sentinel); not Redis Cluster (the scripts touch keys they
+ * derive from their arguments).
+ *
+ * Keys (all under `prefix`, default "darner:p2p:"):
+ *   peer:<host>         hash: the PeerRecord fields; PEXPIRE peerTtl, refreshed by each heartbeat.
+ *                       Its existence is what "registered" means.
+ *   peers               zset: host → expiry time; lets a sweep find expired peers to clean up.
+ *   held:<host>         set of "<blob>:<offset>": what the host announced (reverse index).
+ *   c:<blob>:<offset>   set of hosts holding the chunk.
+ *   lease:<blob>:<off>  string "<host>|<epoch>|<deadline>", SET PX leaseTtl: the back-to-source lease.
+ *   hist:<host>         hash: success, throughput, reports, badUntil, updatedAt; PEXPIRE history TTL.
+ *   tasks:<host>        list of JSON tasks; published on channel "<prefix>tasks" (message = host).
+ *
+ * Holdings carry no TTL: they die with their peer, either when a sweep (any replica) finds the
+ * peer's hash gone, or at once on unregister/re-register. Readers never trust a holding alone:
+ * they load the holder's peer hash and skip hosts that have none.
+ *
+ * Atomicity: registration, announce, unregister, sweep and the lease election are Lua scripts, so
+ * each runs as one step on the Redis server. The lease election in particular checks and sets
+ * every lease of a Resolve in one script: two replicas can never both elect a fetcher for the same
+ * chunk. History updates are read-modify-write (concurrent reports on one parent may lose one
+ * sample of a moving average), except the bad-data deadline, which only ever grows.
+ */
+import { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../../errors.js';
+import { log } from '../../log.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
+import type { Election, StateStore } from './store.js';
+
+export interface RedisStoreOptions {
+  /** redis://[:password@]host:port[/db] */
+  url: string;
+  /** Key prefix; replicas that share state use the same one. Default "darner:p2p:". */
+  prefix?: string;
+  /** How long one Redis command may take before it fails (default 2000 ms). */
+  commandTimeoutMs?: number;
+}
+
+/** Largest number of offsets one script call handles (keeps each script short on the server). */
+const SCRIPT_BATCH = 2048;
+
+const SCRIPTS = {
+  /** KEYS: peer, held, peers. ARGV: prefix, host, ttl, expiry, field, value, ... */
+  darnerRegister: {
+    keys: 3,
+    lua: `
+local members = redis.call('SMEMBERS', KEYS[2])
+for _, m in ipairs(members) do redis.call('SREM', ARGV[1] .. 'c:' .. m, ARGV[2]) end
+redis.call('DEL', KEYS[2], KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+return 1`,
+  },
+  /** KEYS: peer, peers. ARGV: host, uploads, bytes, seen, ttl, expiry. */
+  darnerHeartbeat: {
+    keys: 2,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSET', KEYS[1], 'uploads', ARGV[2], 'bytes', ARGV[3], 'assigned', 0, 'seen', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+return redis.call('HGETALL', KEYS[1])`,
+  },
+  /**
+   * Unregister (ARGV[3] = "always") or sweep (ARGV[3] = "expired": only if the peer hash is gone,
+   * and only the caller whose ZREM removed the host reports it).
+   * KEYS: peer, held, peers. ARGV: prefix, host, mode.
+   */
+  darnerDropPeer: {
+    keys: 3,
+    lua: `
+if ARGV[3] == 'expired' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local existed = redis.call('DEL', KEYS[1])
+local removed = redis.call('ZREM', KEYS[3], ARGV[2])
+local members = redis.call('SMEMBERS', KEYS[2])
+for _, m in ipairs(members) do redis.call('SREM', ARGV[1] .. 'c:' .. m, ARGV[2]) end
+redis.call('DEL', KEYS[2])
+if ARGV[3] == 'expired' then return removed end
+return existed`,
+  },
+  /**
+   * KEYS: peer, held. ARGV: prefix, host, epoch, blob, add ("1") or remove ("0"), offsets...
+   * Returns 0 if the host is not registered under that epoch.
+   */
+  darnerHoldings: {
+    keys: 2,
+    lua: `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[3] then return 0 end
+local mine = ARGV[2] .. '|'
+for i = 6, #ARGV do
+  local m = ARGV[4] .. ':' .. ARGV[i]
+  if ARGV[5] == '1' then
+    redis.call('SADD', ARGV[1] .. 'c:' .. m, ARGV[2])
+    redis.call('SADD', KEYS[2], m)
+  else
+    redis.call('SREM', ARGV[1] .. 'c:' .. m, ARGV[2])
+    redis.call('SREM', KEYS[2], m)
+  end
+  local lk = ARGV[1] .. 'lease:' .. m
+  local v = redis.call('GET', lk)
+  if v and string.sub(v, 1, #mine) == mine then redis.call('DEL', lk) end
+end
+return 1`,
+  },
+  /**
+   * The back-to-source election. ARGV: prefix, blob, host, epoch, ttl, deadline, checkHeld
+   * ("1" or "0"), number of ignored hosts N, N ignored hosts, offsets...
+   * Returns, per offset, the lease value after the election, or "" when a live peer not ignored
+   * holds the chunk (checkHeld only; no lease taken).
+   */
+  darnerAcquire: {
+    keys: 0,
+    lua: `
+local mine = ARGV[3] .. '|' .. ARGV[4] .. '|'
+local checkHeld = ARGV[7] == '1'
+local nIgnore = tonumber(ARGV[8])
+local ignore = {}
+for i = 9, 8 + nIgnore do ignore[ARGV[i]] = true end
+local out = {}
+for i = 9 + nIgnore, #ARGV do
+  local m = ARGV[2] .. ':' .. ARGV[i]
+  local lk = ARGV[1] .. 'lease:' .. m
+  local v = redis.call('GET', lk)
+  local isMine = v and string.sub(v, 1, #mine) == mine
+  local keep = false
+  if v and not isMine then
+    local h, e = string.match(v, '^([^|]+)|([^|]+)|')
+    if h and redis.call('HGET', ARGV[1] .. 'peer:' .. h, 'epoch') == e then keep = true end
+  end
+  local held = false
+  if not keep and not isMine and checkHeld then
+    for _, h in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'c:' .. m)) do
+      if not ignore[h] and redis.call('EXISTS', ARGV[1] .. 'peer:' .. h) == 1 then held = true break end
+    end
+  end
+  if keep then
+    out[#out + 1] = v
+  elseif held then
+    out[#out + 1] = ''
+  else
+    local nv = mine .. ARGV[6]
+    redis.call('SET', lk, nv, 'PX', ARGV[5])
+    out[#out + 1] = nv
+  end
+end
+return out`,
+  },
+  /** KEYS: peer keys. Counts an assignment only against peers that still exist. */
+  darnerAssign: {
+    keys: -1,
+    lua: `
+for _, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 1 then redis.call('HINCRBY', k, 'assigned', 1) end
+end
+return 1`,
+  },
+  /** KEYS: hist. ARGV: success, throughput, reports, badUntil, updatedAt, ttl. badUntil only grows. */
+  darnerHistory: {
+    keys: 1,
+    lua: `
+local bad = tonumber(redis.call('HGET', KEYS[1], 'badUntil') or '0') or 0
+local newBad = tonumber(ARGV[4]) or 0
+if newBad > bad then bad = newBad end
+redis.call('HSET', KEYS[1], 'success', ARGV[1], 'throughput', ARGV[2], 'reports', ARGV[3],
+  'badUntil', string.format('%.0f', bad), 'updatedAt', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+return string.format('%.0f', bad)`,
+  },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+export class RedisStore implements StateStore {
+  readonly kind = 'redis';
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly url: string;
+  private subscriber: Redis | undefined;
+  private subscribed: Promise<void> | undefined;
+  private readonly taskListeners = new Set<(hostId: string) => void>();
+
+  private constructor(redis: Redis, url: string, prefix: string) {
+    this.redis = redis;
+    this.url = url;
+    this.prefix = prefix;
+    for (const [name, script] of Object.entries(SCRIPTS)) {
+      const def = script.keys >= 0 ? { numberOfKeys: script.keys, lua: script.lua } : { lua: script.lua };
+      redis.defineCommand(name, def);
+    }
+  }
+
+  /** Connects (failing with StoreUnavailableError if Redis does not answer) and returns the store. */
+  static async connect(options: RedisStoreOptions): Promise<RedisStore> {
+    const redis = newClient(options.url, options.commandTimeoutMs ?? 2000);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (err) {
+      redis.disconnect();
+      throw new StoreUnavailableError(`cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
+    }
+    return new RedisStore(redis, options.url, options.prefix ?? 'darner:p2p:');
+  }
+
+  async registerPeer(peer: PeerRecord, ttlMs: number): Promise<void> {
+    await this.script('darnerRegister',
+      this.k('peer', peer.hostId), this.k('held', peer.hostId), this.k('peers'),
+      this.prefix, peer.hostId, ttlMs, peer.lastSeen + ttlMs, ...encodePeer(peer));
+  }
+
+  async heartbeat(hostId: string, load: PeerLoad, now: number, ttlMs: number): Promise<PeerRecord | undefined> {
+    const flat = await this.script('darnerHeartbeat',
+      this.k('peer', hostId), this.k('peers'),
+      hostId, load.currentUploads, load.uploadBytes, now, ttlMs, now + ttlMs);
+    if (!Array.isArray(flat)) return undefined;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
+    return decodePeer(hostId, fields);
+  }
+
+  async unregisterPeer(hostId: string): Promise<boolean> {
+    const existed = await this.script('darnerDropPeer',
+      this.k('peer', hostId), this.k('held', hostId), this.k('peers'), this.prefix, hostId, 'always');
+    return Number(existed) === 1;
+  }
+
+  async getPeers(hostIds: readonly string[], _now: number): Promise<Map<string, PeerRecord>> {
+    const out = new Map<string, PeerRecord>();
+    if (hostIds.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const hostId of hostIds) pipeline.hgetall(this.k('peer', hostId));
+    const results = await this.exec(pipeline);
+    hostIds.forEach((hostId, i) => {
+      const peer = decodePeer(hostId, results[i] as Record<string, string>);
+      if (peer !== undefined) out.set(hostId, peer);
+    });
+    return out;
+  }
+
+  async listPeers(now: number): Promise<PeerRecord[]> {
+    const hostIds = await this.call(() => this.redis.zrangebyscore(this.k('peers'), `(${now}`, '+inf'));
+    const peers = await this.getPeers(hostIds, now);
+    return [...peers.values()].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : 0));
+  }
+
+  async expirePeers(now: number): Promise<string[]> {
+    const candidates = await this.call(() => this.redis.zrangebyscore(this.k('peers'), '-inf', now, 'LIMIT', 0, 1000));
+    const expired: string[] = [];
+    for (const hostId of candidates) {
+      const removed = await this.script('darnerDropPeer',
+        this.k('peer', hostId), this.k('held', hostId), this.k('peers'), this.prefix, hostId, 'expired');
+      if (Number(removed) === 1) expired.push(hostId);
+    }
+    return expired.sort();
+  }
+
+  async addHoldings(hostId: string, epoch: string, blobId: string, offsets: readonly number[]): Promise<boolean> {
+    return this.holdings(hostId, epoch, blobId, offsets, '1');
+  }
+
+  async removeHoldings(hostId: string, epoch: string, blobId: string, offsets: readonly number[]): Promise<boolean> {
+    return this.holdings(hostId, epoch, blobId, offsets, '0');
+  }
+
+  private async holdings(hostId: string, epoch: string, blobId: string, offsets: readonly number[], add: '1' | '0'): Promise<boolean> {
+    const batches = offsets.length === 0 ? [[]] : chunks(offsets, SCRIPT_BATCH);
+    for (const batch of batches) {
+      const ok = await this.script('darnerHoldings',
+        this.k('peer', hostId), this.k('held', hostId), this.prefix, hostId, epoch, blobId, add, ...batch);
+      if (Number(ok) !== 1) return false;
+    }
+    return true;
+  }
+
+  async holders(blobId: string, offsets: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (offsets.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const offset of offsets) pipeline.smembers(this.k('c', `${blobId}:${offset}`));
+    const results = await this.exec(pipeline);
+    offsets.forEach((offset, i) => out.set(offset, [...(results[i] as string[])].sort()));
+    return out;
+  }
+
+  async heldCounts(hostIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (hostIds.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const hostId of hostIds) pipeline.scard(this.k('held', hostId));
+    const results = await this.exec(pipeline);
+    hostIds.forEach((hostId, i) => out.set(hostId, Number(results[i])));
+    return out;
+  }
+
+  async acquireLeases(
+    blobId: string,
+    offsets: readonly number[],
+    holder: { hostId: string; epoch: string },
+    ttlMs: number,
+    now: number,
+    unlessHeld?: { ignore: readonly string[] },
+  ): Promise<Election> {
+    const leases = new Map<number, Lease>();
+    const held: number[] = [];
+    const ignore = unlessHeld?.ignore ?? [];
+    for (const batch of chunks(offsets, SCRIPT_BATCH)) {
+      const values = await this.script('darnerAcquire',
+        this.prefix, blobId, holder.hostId, holder.epoch, ttlMs, now + ttlMs,
+        unlessHeld !== undefined ? '1' : '0', ignore.length, ...ignore, ...batch);
+      if (!Array.isArray(values) || values.length !== batch.length) {
+        throw new StoreUnavailableError('Redis lease election returned an unexpected answer');
+      }
+      batch.forEach((offset, i) => {
+        const value = String(values[i]);
+        if (value === '') {
+          held.push(offset);
+          return;
+        }
+        const lease = decodeLease(value);
+        if (lease !== undefined) leases.set(offset, lease);
+      });
+    }
+    return { leases, held: held.sort((a, b) => a - b) };
+  }
+
+  async noteAssigned(hostIds: readonly string[]): Promise<void> {
+    if (hostIds.length === 0) return;
+    await this.script('darnerAssign', hostIds.length, ...hostIds.map((h) => this.k('peer', h)));
+  }
+
+  async getHistories(hostIds: readonly string[], _now: number): Promise<Map<string, PeerHistory>> {
+    const out = new Map<string, PeerHistory>();
+    if (hostIds.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const hostId of hostIds) pipeline.hgetall(this.k('hist', hostId));
+    const results = await this.exec(pipeline);
+    hostIds.forEach((hostId, i) => {
+      const history = decodeHistory(results[i] as Record<string, string>);
+      if (history !== undefined) out.set(hostId, history);
+    });
+    return out;
+  }
+
+  async updateHistory(
+    hostId: string,
+    update: (old: PeerHistory | undefined) => PeerHistory,
+    now: number,
+    ttlMs: number,
+  ): Promise<PeerHistory> {
+    const old = (await this.getHistories([hostId], now)).get(hostId);
+    const next = update(old);
+    const badUntil = await this.script('darnerHistory', this.k('hist', hostId),
+      next.success, next.throughput, next.reports, next.badUntil, next.updatedAt, ttlMs);
+    return { ...next, badUntil: Number(badUntil) };
+  }
+
+  async pushTask(hostId: string, task: Task, ttlMs: number, now: number): Promise<void> {
+    const key = this.k('tasks', hostId);
+    const entry = JSON.stringify({ ...task, expiresAt: now + ttlMs });
+    await this.exec(this.redis.multi().rpush(key, entry).pexpire(key, ttlMs).publish(this.k('tasks'), hostId));
+  }
+
+  async takeTasks(hostId: string, now: number): Promise<Task[]> {
+    const key = this.k('tasks', hostId);
+    const [entries] = await this.exec(this.redis.multi().lrange(key, 0, -1).del(key));
+    const out: Task[] = [];
+    for (const entry of (entries as string[] | undefined) ?? []) {
+      const task = decodeTask(entry);
+      if (task !== undefined && task.expiresAt > now) {
+        out.push({ taskId: task.taskId, kind: task.kind, imageRef: task.imageRef, createdAt: task.createdAt });
+      }
+    }
+    return out;
+  }
+
+  async onTask(listener: (hostId: string) => void): Promise<() => void> {
+    this.taskListeners.add(listener);
+    if (this.subscribed === undefined) {
+      const sub = newClient(this.url, 0, true);
+      this.subscriber = sub;
+      const channel = this.k('tasks');
+      sub.on('message', (ch: string, hostId: string) => {
+        if (ch !== channel) return;
+        for (const l of [...this.taskListeners]) l(hostId);
+      });
+      // ioredis re-subscribes by itself after a reconnect.
+      this.subscribed = this.call(() => sub.subscribe(channel)).then(() => undefined);
+    }
+    await this.subscribed;
+    return () => {
+      this.taskListeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.taskListeners.clear();
+    const clients = [this.redis, this.subscriber].filter((c): c is Redis => c !== undefined);
+    await Promise.all(clients.map(async (c) => {
+      try {
+        await c.quit();
+      } catch {
+        c.disconnect();
+      }
+    }));
+  }
+
+  private k(kind: string, id?: string): string {
+    return id === undefined ? `${this.prefix}${kind}` : `${this.prefix}${kind}:${id}`;
+  }
+
+  private async script(name: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<ScriptName, ScriptFn>)[name];
+    return this.call(() => fn.apply(this.redis, args));
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new StoreUnavailableError(`Redis: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+    const results = await this.call(() => pipeline.exec());
+    if (results === null) throw new StoreUnavailableError('Redis transaction was aborted');
+    return results.map(([err, value]) => {
+      if (err) throw new StoreUnavailableError(`Redis: ${err.message}`, { cause: err });
+      return value;
+    });
+  }
+}
+
+function newClient(url: string, commandTimeoutMs: number, subscriber = false): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: !subscriber,
+    // Fail fast while Redis is away: the caller answers UNAVAILABLE and the peer goes to the origin.
+    enableOfflineQueue: subscriber,
+    maxRetriesPerRequest: subscriber ? null : 1,
+    ...(commandTimeoutMs > 0 ? { commandTimeout: commandTimeoutMs } : {}),
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+  });
+  let lastWarn = 0;
+  redis.on('error', (err: Error) => {
+    // ioredis repeats the same error on every reconnect attempt; one line per 10 s is enough.
+    const now = Date.now();
+    if (now - lastWarn > 10_000) {
+      lastWarn = now;
+      log.warn({ err: err.message, redis: redactUrl(url) }, 'redis connection error');
+    }
+  });
+  return redis;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function encodePeer(peer: PeerRecord): (string | number)[] {
+  return [
+    'url', peer.peerUrl,
+    'labels', JSON.stringify(peer.labels),
+    'cap', peer.uploadCapacity,
+    'seed', peer.isSeed ? 1 : 0,
+    'epoch', peer.epoch,
+    'reg', peer.registeredAt,
+    'seen', peer.lastSeen,
+    'uploads', peer.currentUploads,
+    'bytes', peer.uploadBytes,
+    'assigned', peer.assigned,
+  ];
+}
+
+function num(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
+function decodePeer(hostId: string, f: Record<string, string> | undefined): PeerRecord | undefined {
+  if (f === undefined || f.epoch === undefined || f.url === undefined) return undefined;
+  let labels: Record<string, string> = {};
+  try {
+    const parsed: unknown = JSON.parse(f.labels ?? '{}');
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      labels = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    }
+  } catch {
+    // A damaged labels field only costs locality.
+  }
+  return {
+    hostId,
+    peerUrl: f.url,
+    labels,
+    uploadCapacity: num(f.cap),
+    isSeed: f.seed === '1',
+    epoch: f.epoch,
+    registeredAt: num(f.reg),
+    lastSeen: num(f.seen),
+    currentUploads: num(f.uploads),
+    uploadBytes: num(f.bytes),
+    assigned: num(f.assigned),
+  };
+}
+
+function decodeLease(value: string): Lease | undefined {
+  const [hostId, epoch, deadline] = value.split('|');
+  if (!hostId || !epoch || deadline === undefined) return undefined;
+  return { hostId, epoch, deadline: num(deadline) };
+}
+
+function decodeHistory(f: Record<string, string> | undefined): PeerHistory | undefined {
+  if (f === undefined || f.success === undefined) return undefined;
+  const success = Number(f.success);
+  return {
+    success: Number.isFinite(success) ? Math.min(1, Math.max(0, success)) : 1,
+    throughput: num(f.throughput),
+    reports: num(f.reports),
+    badUntil: num(f.badUntil),
+    updatedAt: num(f.updatedAt),
+  };
+}
+
+function decodeTask(entry: string): (Task & { expiresAt: number }) | undefined {
+  try {
+    const t = JSON.parse(entry) as Record<string, unknown>;
+    if (typeof t.taskId !== 'string' || t.kind !== 'preheat' || typeof t.imageRef !== 'string') return undefined;
+    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)) };
+  } catch {
+    return undefined;
+  }
+}
