@@ -55,7 +55,7 @@ test.serial('registry to registry: the converted image is the applied source, by
   t.teardown(() => loaded.source.close());
   const meta = loaded.bootstrap.toMetadata();
   for (const path of richImageExpectations.absent) t.is(lookup(meta.root, path), undefined, `${path} is gone`);
-  for (const [path, kind] of Object.entries(richImageExpectations.present)) t.is<string | undefined>(lookup(meta.root, path)?.kind, kind, path);
+  for (const [path, kind] of Object.entries(richImageExpectations.present)) t.is(lookup(meta.root, path)?.kind as string | undefined, kind, path);
   for (const group of richImageExpectations.hardlinkGroups) {
     const nodes = group.map((p) => lookup(meta.root, p));
     t.truthy(nodes[0]);
