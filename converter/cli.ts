@@ -135,7 +135,7 @@ export function register(program: Command): void {
       .option('--json', 'print the summary as JSON'),
     ['src', 'dest'],
   ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
-    setLogLevel('warn');
+    setLogLevel('error');
     const level = Number(flags.compressionLevel);
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
     const prefetchPatterns =
@@ -175,7 +175,7 @@ export function register(program: Command): void {
       .option('--json', 'print the report as JSON'),
     ['src', 'dest'],
   ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean }) => {
-    setLogLevel('warn');
+    setLogLevel('error');
     const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest') });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -202,7 +202,7 @@ export function register(program: Command): void {
       .argument('<dir>', 'output directory'),
     ['src'],
   ).action(async (image: string, dir: string, flags: AccessFlags) => {
-    setLogLevel('warn');
+    setLogLevel('error');
     const result = await expandImage(image, dir, storeOptions(flags, 'src'));
     process.stdout.write(`${result.bootstrap}\n${result.devices.map((d) => `${d}\n`).join('')}`);
   });
@@ -216,7 +216,7 @@ export function register(program: Command): void {
       .option('--json', 'print as JSON'),
     ['src'],
   ).action(async (image: string, flags: AccessFlags & { tree?: boolean; json?: boolean }) => {
-    setLogLevel('warn');
+    setLogLevel('error');
     let bytes: Buffer;
     if (await stat(image).then((s) => s.isFile(), () => false)) {
       bytes = await readFile(image);
