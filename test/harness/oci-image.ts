@@ -43,8 +43,8 @@ export interface Descriptor {
 export interface ImageSpec {
   /** Full reference, e.g. `docker.io/library/test:1`; recorded as `io.containerd.image.name`. */
   name: string;
-  /** Each layer's entries, bottom layer first. */
-  layers: TarEntry[][];
+  /** Each layer's entries (or a ready-made uncompressed tar), bottom layer first. */
+  layers: Array<TarEntry[] | Buffer>;
   /** Layer compression: one for all layers or one per layer (default gzip). */
   compression?: LayerCompressionKind | LayerCompressionKind[];
   /** The image config's `config` object (Cmd, Env, Entrypoint, WorkingDir...). */
@@ -95,7 +95,7 @@ export async function buildOciImage(spec: ImageSpec): Promise<BuiltImage> {
   const compressionOf = (i: number): LayerCompressionKind =>
     (Array.isArray(spec.compression) ? spec.compression[i] : spec.compression) ?? 'gzip';
   const tars: Buffer[] = [];
-  for (const entries of spec.layers) tars.push(await buildLayerTar(entries));
+  for (const entries of spec.layers) tars.push(Buffer.isBuffer(entries) ? entries : await buildLayerTar(entries));
   const diffIds = tars.map((t) => sha256(t));
   const chains = chainIds(diffIds);
   const layers: BuiltLayer[] = tars.map((t, i) => ({
