@@ -164,7 +164,7 @@ export class OciLayout implements BlobReader {
   async openBlob(digest: string, size?: number): Promise<Readable> {
     await this.sizeOrThrow(digest, size);
     const verifier = new VerifyingStream(`blob ${digest}`, digest, size);
-    const file = createReadStream(this.blobPath(digest));
+    const file = createReadStream(this.blobPath(digest), { highWaterMark: 1 << 20 }); // 1 MiB reads: fewer crossings for big layers
     file.on('error', (err) => verifier.destroy(err));
     verifier.on('close', () => file.destroy());
     return file.pipe(verifier);
