@@ -1,31 +1,38 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DarnerError } from '../src/errors.js';
-import type { CompressRequest, CompressResponse } from './compress-worker.js';
+import type { CompressedResult, CompressRequest, CompressResponse } from './compress-worker.js';
 
 /**
- * A fixed pool of compression workers. Chunks are handed out to the least busy worker; each
- * chunk's ArrayBuffer is transferred (not copied) to the worker and back.
+ * A fixed pool of compression workers. Chunks are gathered into batches (up to BATCH_BYTES or
+ * BATCH_CHUNKS, or whatever is waiting when the event loop turns), so an image of many small
+ * files costs one message per batch rather than one per chunk. Each chunk's ArrayBuffer is
+ * transferred (not copied) to a worker and back.
  */
 
-export interface CompressedChunk {
-  data: Uint8Array;
-  compressed: boolean;
-}
+export type CompressedChunk = CompressedResult;
 
-interface PendingTask {
+const BATCH_BYTES = 1 << 20;
+const BATCH_CHUNKS = 256;
+
+interface PendingChunk {
+  data: Uint8Array;
   resolve(result: CompressedChunk): void;
   reject(err: Error): void;
 }
 
 interface PoolWorker {
   worker: Worker;
-  pending: Map<number, PendingTask>;
+  /** Batches sent and not yet answered, in order (a worker answers in order). */
+  inFlight: PendingChunk[][];
+  inFlightBytes: number;
 }
 
 export class CompressPool {
   private readonly workers: PoolWorker[] = [];
-  private nextId = 0;
+  private batch: PendingChunk[] = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
   private failure: Error | undefined;
 
   constructor(
@@ -35,33 +42,39 @@ export class CompressPool {
     const script = new URL('./compress-worker.js', import.meta.url);
     for (let i = 0; i < size; i += 1) {
       const worker = new Worker(script);
-      const entry: PoolWorker = { worker, pending: new Map() };
+      const entry: PoolWorker = { worker, inFlight: [], inFlightBytes: 0 };
       worker.on('message', (response: CompressResponse) => {
-        const task = entry.pending.get(response.id);
-        if (!task) return;
-        entry.pending.delete(response.id);
-        task.resolve({ data: response.data, compressed: response.compressed });
+        const batch = entry.inFlight.shift();
+        if (!batch) return;
+        for (const chunk of batch) entry.inFlightBytes -= chunk.data.byteLength;
+        batch.forEach((chunk, i) => chunk.resolve(response.results[i] as CompressedChunk));
       });
       worker.on('error', (err) => this.fail(entry, err));
       worker.on('exit', (code) => {
-        if (entry.pending.size > 0) this.fail(entry, new DarnerError('WORKER_EXIT', `compression worker exited with code ${code}`));
+        if (entry.inFlight.length > 0) this.fail(entry, new DarnerError('WORKER_EXIT', `compression worker exited with code ${code}`));
       });
       this.workers.push(entry);
     }
   }
 
   /**
-   * Compresses `data`. Its ArrayBuffer is transferred to the worker, so the caller must own it
-   * whole (a buffer from Buffer.allocUnsafeSlow or a fresh Uint8Array) and not touch it again.
+   * Compresses `data`. Its ArrayBuffer is transferred to a worker, so the caller must own it whole
+   * (a fresh ArrayBuffer per chunk) and not touch it again.
    */
   compress(data: Uint8Array): Promise<CompressedChunk> {
     if (this.failure) return Promise.reject(this.failure);
-    const target = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
-      const request: CompressRequest = { id, level: this.level, data };
-      target.worker.postMessage(request, [data.buffer as ArrayBuffer]);
+      this.batch.push({ data, resolve, reject });
+      this.batchBytes += data.byteLength;
+      if (this.batchBytes >= BATCH_BYTES || this.batch.length >= BATCH_CHUNKS) {
+        this.flush();
+      } else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => {
+          this.flushScheduled = false;
+          this.flush();
+        });
+      }
     });
   }
 
@@ -69,9 +82,27 @@ export class CompressPool {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    const target = this.workers.reduce((a, b) => (b.inFlightBytes < a.inFlightBytes ? b : a));
+    target.inFlight.push(batch);
+    for (const chunk of batch) target.inFlightBytes += chunk.data.byteLength;
+    const request: CompressRequest = { level: this.level, chunks: batch.map((c) => c.data) };
+    target.worker.postMessage(
+      request,
+      batch.map((c) => c.data.buffer as ArrayBuffer),
+    );
+  }
+
   private fail(entry: PoolWorker, err: Error): void {
     this.failure ??= err;
-    for (const task of entry.pending.values()) task.reject(err);
-    entry.pending.clear();
+    for (const batch of entry.inFlight) for (const chunk of batch) chunk.reject(err);
+    entry.inFlight = [];
+    entry.inFlightBytes = 0;
+    for (const chunk of this.batch) chunk.reject(err);
+    this.batch = [];
   }
 }

@@ -2,38 +2,50 @@ import { parentPort } from 'node:worker_threads';
 import zstdBinding from 'zstd-napi/binding.js';
 
 /**
- * Compression worker: compresses one chunk per message with zstd. The output buffer is one byte
- * smaller than the input, so zstd itself refuses (throws) when the chunk would not shrink, and
- * the chunk is sent back raw; darner stores such chunks uncompressed.
+ * Compression worker: compresses batches of chunks with zstd. zstd writes into a scratch buffer
+ * one byte smaller than the chunk, so it refuses (throws) when the chunk would not shrink, and the
+ * chunk goes back raw: darner stores such chunks uncompressed. Compressed chunks go back in a
+ * fresh buffer of exactly their size (transferred, not copied, to the main thread).
  */
 
 export interface CompressRequest {
-  id: number;
   level: number;
-  data: Uint8Array;
+  chunks: Uint8Array[];
 }
 
-export interface CompressResponse {
-  id: number;
+export interface CompressedResult {
   /** The stored bytes: a zstd frame when `compressed`, else the original bytes. */
   data: Uint8Array;
   compressed: boolean;
 }
 
+export interface CompressResponse {
+  results: CompressedResult[];
+}
+
 // The binding is CommonJS (module.exports = native addon), so its classes come off the default export.
 const cctx = new zstdBinding.CCtx();
+let scratch = new Uint8Array(0);
+
+function compressOne(data: Uint8Array, level: number): CompressedResult {
+  if (data.byteLength <= 1) return { data, compressed: false };
+  if (scratch.byteLength < data.byteLength - 1) scratch = new Uint8Array(data.byteLength);
+  let size = 0;
+  try {
+    size = cctx.compress(scratch.subarray(0, data.byteLength - 1), data, level);
+  } catch {
+    // "Destination buffer is too small": the chunk does not shrink; keep it raw.
+    return { data, compressed: false };
+  }
+  if (size <= 0 || size >= data.byteLength) return { data, compressed: false };
+  return { data: scratch.slice(0, size), compressed: true };
+}
 
 parentPort?.on('message', (request: CompressRequest) => {
-  const { id, level, data } = request;
-  let response: CompressResponse = { id, data, compressed: false };
-  if (data.byteLength > 1) {
-    const out = new Uint8Array(new ArrayBuffer(data.byteLength - 1));
-    try {
-      const size = cctx.compress(out, data, level);
-      if (size > 0 && size < data.byteLength) response = { id, data: out.subarray(0, size), compressed: true };
-    } catch {
-      // "Destination buffer is too small": the chunk does not shrink; keep it raw.
-    }
-  }
-  parentPort?.postMessage(response, [response.data.buffer as ArrayBuffer]);
+  const results = request.chunks.map((chunk) => compressOne(chunk, request.level));
+  const response: CompressResponse = { results };
+  parentPort?.postMessage(
+    response,
+    results.map((r) => r.data.buffer as ArrayBuffer),
+  );
 });
