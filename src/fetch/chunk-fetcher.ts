@@ -20,6 +20,7 @@
  * flight rejects with CorruptChunkError / DigestMismatchError. Nothing unverified reaches a
  * reader or the cache.
  */
+import { setMaxListeners } from 'node:events';
 import type { BlobLease } from '../cache/types.js';
 import type { BlobReader } from '../blob/blob-reader.js';
 import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
@@ -92,6 +93,16 @@ function hexOf(digest: Uint8Array): string {
   return h;
 }
 
+/**
+ * An AbortController whose signal may have any number of listeners: every running fetch and
+ * waiting read listens to its reader's and the engine's signal.
+ */
+export function unlimitedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export function flightKey(blobId: string, record: ChunkRecord): string {
   return `${blobId}:${record.uncompressedOffset}:${hexOf(record.digest)}`;
 }
@@ -130,7 +141,7 @@ export class FetchEngine implements ChunkFetcher {
   readonly slots: SlotQueue;
   readonly #flights = new Map<string, Flight>();
   readonly #jobs = new Set<Job>();
-  readonly #closing = new AbortController();
+  readonly #closing = unlimitedController();
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;

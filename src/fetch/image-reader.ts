@@ -10,7 +10,7 @@ import { HOLE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
-import type { FetchEngine, ImageBlob } from './chunk-fetcher.js';
+import { unlimitedController, type FetchEngine, type ImageBlob } from './chunk-fetcher.js';
 import { planRanges } from './range-plan.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
@@ -75,7 +75,7 @@ export class ImageReaderImpl implements ImageReader {
   readonly #name: string;
   readonly #blobs: ImageBlob[];
   readonly #leases: BlobLease[];
-  readonly #closing = new AbortController();
+  readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
 
   private constructor(engine: FetchEngine, options: ImageReaderOptions, leases: BlobLease[]) {
