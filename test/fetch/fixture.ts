@@ -125,3 +125,12 @@ export function blobRanges(proxy: ProxyHandle): Array<[number, number]> {
       return [Number(m[1]), Number(m[2]) + 1] as [number, number];
     });
 }
+
+/** Waits until no fetch runs or waits for a slot (fetches outlive reads that gave up on them). */
+export async function fetchesIdle(registry: Registry, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await metric(registry, 'darner_fetch_in_flight')) + (await metric(registry, 'darner_fetch_queued')) > 0) {
+    if (Date.now() > deadline) throw new Error('fetches still running');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
