@@ -235,3 +235,30 @@ export class StoreUnavailableError extends DarnerError {
     super('STORE_UNAVAILABLE', message, options);
   }
 }
+
+/**
+ * File data could not be had: every source failed or declined its chunks within the fetch
+ * deadline (origin unreachable, answering errors, or too slow). `cause` is the last failure. The
+ * FUSE layer answers EIO; the reason goes to the log and the metrics.
+ */
+export class ChunkUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHUNK_UNAVAILABLE', message, options);
+  }
+}
+
+/** An operation was cancelled by its caller (an AbortSignal, or the object being closed). */
+export class AbortedError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}
+
+/** A blob cache directory is in use by another live process (its lock file names that pid). */
+export class CacheLockedError extends DarnerError {
+  readonly pid: number;
+  constructor(dir: string, pid: number) {
+    super('CACHE_LOCKED', `blob cache ${dir} is in use by process ${pid}`);
+    this.pid = pid;
+  }
+}
