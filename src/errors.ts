@@ -235,3 +235,28 @@ export class StoreUnavailableError extends DarnerError {
     super('STORE_UNAVAILABLE', message, options);
   }
 }
+
+/**
+ * A call to containerd's API failed with a status other than the ones with their own class
+ * (NotFound, AlreadyExists, FailedPrecondition, InvalidArgument). `grpcCode` is the gRPC status
+ * code; UNAVAILABLE (containerd not running, or a content ingest locked by another writer) has
+ * code CONTAINERD_UNAVAILABLE, anything else CONTAINERD_ERROR.
+ */
+export class ContainerdError extends DarnerError {
+  readonly grpcCode: number;
+  constructor(code: 'CONTAINERD_UNAVAILABLE' | 'CONTAINERD_ERROR', grpcCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.grpcCode = grpcCode;
+  }
+}
+
+/**
+ * The snapshotter could not get an image mounted for a container (the daemon is unreachable or
+ * refused the mount). The container's Prepare or Mounts fails with this rather than handing
+ * containerd a root filesystem without the image in it.
+ */
+export class ImageMountError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IMAGE_MOUNT_FAILED', message, options);
+  }
+}
