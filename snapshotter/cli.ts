@@ -1,8 +1,12 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { log } from '../src/log.js';
 import { loadConfig, type SnapshotterConfig } from './config.js';
+import { DaemonFileSystem } from './daemon-fs.js';
+import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
+import { ImageCatalog } from './image-catalog.js';
 import type { RemoteLayerHandler } from './remote.js';
 import { Snapshotter } from './snapshotter.js';
 
@@ -16,8 +20,35 @@ export function register(program: Command): void {
     .option('--config <file>', 'TOML configuration file; flags override it')
     .action(async (opts: { address?: string; root?: string; config?: string }) => {
       const config = loadConfig(opts.config, { address: opts.address, root: opts.root });
-      await runSnapshotter(config);
+      if (!config.remoteSnapshots) {
+        await runSnapshotter(config);
+        return;
+      }
+      const images = new ImageCatalog({
+        mirrors: config.registry.mirrors,
+        plainHttp: config.registry.plainHttp,
+        ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
+      });
+      try {
+        await runSnapshotter(config, { remote: darnerLayers(config, images) });
+      } finally {
+        await images.close();
+      }
     });
+}
+
+/** The CLI that is running, to start `darner daemon` with by default. */
+const DARNER_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/** darner images through the daemon, as configured. */
+export function darnerLayers(config: SnapshotterConfig, images: ImageCatalog): DarnerLayers {
+  const fs = new DaemonFileSystem({
+    socket: config.daemon.address,
+    startCommand: config.daemon.startCommand ?? [process.execPath, DARNER_MAIN, 'daemon', '--address', config.daemon.address],
+    startTimeoutMs: config.daemon.startTimeoutMs,
+    ...(config.daemon.logFile !== undefined ? { logFile: config.daemon.logFile } : {}),
+  });
+  return new DarnerLayers({ root: path.resolve(config.root), fs, images });
 }
 
 export interface RunOptions {

@@ -251,6 +251,16 @@ export class ContainerdError extends DarnerError {
 }
 
 /**
+ * The filesystem that serves darner images to the snapshotter (the darner daemon, through its
+ * control API) could not be reached, could not be started, or refused a request.
+ */
+export class ImageFileSystemError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IMAGE_FS_ERROR', message, options);
+  }
+}
+
+/**
  * The snapshotter could not get an image mounted for a container (the daemon is unreachable or
  * refused the mount). The container's Prepare or Mounts fails with this rather than handing
  * containerd a root filesystem without the image in it.
