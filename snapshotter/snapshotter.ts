@@ -250,7 +250,13 @@ export class Snapshotter {
 
     const { record, chain } = this.createRecord(kind, key, parent, stored);
     this.log.debug({ key, parent, kind, id: record.id }, 'created');
-    return this.mountsOf(record, chain);
+    try {
+      return await this.mountsOf(record, chain);
+    } catch (err) {
+      // The snapshot is useless without its image: take it back so the call fails cleanly.
+      if (err instanceof ImageMountError) await this.remove(key).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Asks the remote handler about a layer; returns if it is to be unpacked, throws ALREADY_EXISTS if it is remote. */
