@@ -25,11 +25,14 @@ export interface PullEnv {
   dir: string;
   registry: RegistryHandle;
   proxy: ProxyHandle;
+  /** The snapshotter process (replaced by restartSnapshotter). */
   sn: SnapshotterProcess;
   ctd: Containerd;
   /** The snapshotter's daemon socket (nothing answers there unless the test starts a daemon). */
   daemonSocket: string;
   pullOptions: PullOptions;
+  /** Starts the snapshotter again on the same root, socket and config (after a kill). */
+  restartSnapshotter(): Promise<SnapshotterProcess>;
 }
 
 export interface PullEnvOptions {
@@ -37,6 +40,8 @@ export interface PullEnvOptions {
   snapshotterConfig?: string;
   /** The `[daemon] start_command` (default: none, so no daemon is ever started). */
   daemonStartCommand?: string[];
+  /** Started on the daemon socket before the snapshotter, stopped after containerd and the snapshotter. */
+  daemon?: (socket: string) => Promise<{ stop(): Promise<void> }>;
 }
 
 export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions = {}): Promise<PullEnv> {
@@ -47,6 +52,10 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
   const daemonSocket = path.join(dir, 'daemon.sock');
+  if (options.daemon) {
+    const daemon = await options.daemon(daemonSocket);
+    t.teardown(() => daemon.stop());
+  }
   const configFile = path.join(dir, 'snapshotter.toml');
   fs.writeFileSync(
     configFile,
@@ -57,19 +66,28 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
       options.snapshotterConfig ?? '',
     ].join('\n'),
   );
-  const sn = await startSnapshotter({ root: path.join(dir, 'sn-root'), address: path.join(dir, 'sn.sock'), configFile });
-  t.teardown(() => sn.stop());
-  const ctd = await startContainerd({ snapshotterSocket: sn.address });
-  t.teardown(() => ctd.stop());
-  return {
+  const snOptions = { root: path.join(dir, 'sn-root'), address: path.join(dir, 'sn.sock'), configFile };
+  const sn = await startSnapshotter(snOptions);
+  const env: PullEnv = {
     dir,
     registry,
     proxy,
     sn,
-    ctd,
+    ctd: undefined as unknown as Containerd,
     daemonSocket,
-    pullOptions: { address: ctd.address, namespace: 'default', snapshotter: 'darner' },
+    pullOptions: { address: '', namespace: 'default', snapshotter: 'darner' },
+    restartSnapshotter: async () => {
+      env.sn.kill('SIGKILL');
+      await env.sn.exited;
+      env.sn = await startSnapshotter(snOptions);
+      return env.sn;
+    },
   };
+  t.teardown(() => env.sn.stop());
+  env.ctd = await startContainerd({ snapshotterSocket: sn.address });
+  t.teardown(() => env.ctd.stop());
+  env.pullOptions.address = env.ctd.address;
+  return env;
 }
 
 /** Converts a built OCI image into a darner image pushed at `target` (one compression worker). */
@@ -135,3 +153,11 @@ export function layeredView(): string {
 /** A shell script that shows the merged view of layeredImage(). */
 export const LAYERED_VIEW_SCRIPT =
   'sha256sum /data/a.bin; test -e /etc/motd && echo motd || echo no motd; find /data/dir -type f | sort; cat /data/keep.txt /data/new.txt';
+
+/**
+ * A container id of its own: runc keeps container state per namespace for the whole machine
+ * (/run/containerd/runc/<ns>), so two containerd instances running tests at once share it.
+ */
+export function uid(name: string): string {
+  return `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}

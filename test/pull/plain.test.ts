@@ -6,6 +6,7 @@ import { BUSYBOX_PATH, buildOciImage, busyboxEntries, pushOciImage } from '../ha
 import { startCountingProxy, startRegistry } from '../harness/registry.js';
 import { startSnapshotter } from '../harness/snapshotter.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
+import { uid } from './env.js';
 import { ContainerdClient } from '../../snapshotter/pull/containerd-client.js';
 
 // darner pull of a plain OCI image from a real registry into a real containerd through the darner
@@ -56,7 +57,7 @@ test('darner pull unpacks a plain OCI image that ctr then runs; a second pull fe
 
   const busybox = createHash('sha256').update(fs.readFileSync(BUSYBOX_PATH)).digest('hex');
   const out = await ctd.ctr([
-    'run', '--rm', '--snapshotter', 'darner', ref, 'c1',
+    'run', '--rm', '--snapshotter', 'darner', ref, uid('c1'),
     'sh', '-c', 'cat /etc/greeting; test -e /etc/motd && echo motd || echo no-motd; sha256sum /bin/busybox',
   ]);
   t.is(out, `hello\nno-motd\n${busybox}  /bin/busybox\n`);
