@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerConverter } from '../../converter/cli.js';
 import { register as registerSnapshotter } from '../../snapshotter/cli.js';
+import { register as registerDaemon } from '../daemon/cli.js';
 import { register as registerP2p } from '../p2p/cli.js';
 
 /**
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerConverter(program);
   registerSnapshotter(program);
   registerP2p(program);
+  registerDaemon(program);
 }
