@@ -18,13 +18,18 @@ const MINT = Symbol('VerifiedChunk');
  * `record.compressedSize`). Only this module can make one.
  */
 export class VerifiedChunk {
+  /** The blob it belongs to (sha256 hex). */
+  readonly blobId: string;
+  readonly algorithm: ChunkDigestAlgorithm;
   readonly record: ChunkRecord;
   readonly data: Buffer;
   readonly stored: Buffer;
 
   /** @internal use verifyStoredRange */
-  constructor(token: symbol, record: ChunkRecord, data: Buffer, stored: Buffer) {
+  constructor(token: symbol, blobId: string, algorithm: ChunkDigestAlgorithm, record: ChunkRecord, data: Buffer, stored: Buffer) {
     if (token !== MINT) throw new TypeError('a VerifiedChunk is made by verifyStoredRange only');
+    this.blobId = blobId;
+    this.algorithm = algorithm;
     this.record = record;
     this.data = data;
     this.stored = stored;
@@ -84,7 +89,7 @@ export async function verifyStoredRange(
     out += r.uncompressedSize;
     if (status === STATUS_OK) {
       const at = r.compressedOffset - rangeOffset;
-      verdicts.push({ ok: true, chunk: new VerifiedChunk(MINT, r, data, range.subarray(at, at + r.compressedSize)) });
+      verdicts.push({ ok: true, chunk: new VerifiedChunk(MINT, blobId, algorithm, r, data, range.subarray(at, at + r.compressedSize)) });
     } else if (status === STATUS_DIGEST_MISMATCH) {
       const actual = result.digests.subarray(i * 32, i * 32 + 32);
       verdicts.push({ ok: false, record: r, error: new DigestMismatchError(what, hex(r.digest), hex(actual)) });

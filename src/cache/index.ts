@@ -8,12 +8,12 @@
  *   await lease.blob.readChunk(record, 'blake3');            // verified bytes or undefined
  *   await lease.release();
  */
-import { UnsupportedError } from '../errors.js';
+import { DiskBlobCache } from './blob-cache.js';
 import type { BlobCache, BlobCacheOptions } from './types.js';
 
 export type * from './types.js';
 
 /** Opens (creating) the cache at `options.dir` and takes its lock (CacheLockedError if held). */
-export async function openBlobCache(options: BlobCacheOptions): Promise<BlobCache> {
-  throw new UnsupportedError(`blob cache at ${options.dir}: not implemented yet`);
+export function openBlobCache(options: BlobCacheOptions): Promise<BlobCache> {
+  return DiskBlobCache.open(options);
 }
