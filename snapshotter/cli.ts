@@ -29,10 +29,12 @@ export function register(program: Command): void {
         plainHttp: config.registry.plainHttp,
         ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
       });
+      const fs = daemonFileSystem(config);
       try {
-        await runSnapshotter(config, { remote: darnerLayers(config, images) });
+        await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }) });
       } finally {
         await images.close();
+        await fs.close();
       }
     });
 }
@@ -40,15 +42,14 @@ export function register(program: Command): void {
 /** The CLI that is running, to start `darner daemon` with by default. */
 const DARNER_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-/** darner images through the daemon, as configured. */
-export function darnerLayers(config: SnapshotterConfig, images: ImageCatalog): DarnerLayers {
-  const fs = new DaemonFileSystem({
+/** The daemon, as configured. */
+export function daemonFileSystem(config: SnapshotterConfig): DaemonFileSystem {
+  return new DaemonFileSystem({
     socket: config.daemon.address,
-    startCommand: config.daemon.startCommand ?? [process.execPath, DARNER_MAIN, 'daemon', '--address', config.daemon.address],
+    startCommand: config.daemon.startCommand ?? [process.execPath, DARNER_MAIN, 'daemon', '--socket', config.daemon.address],
     startTimeoutMs: config.daemon.startTimeoutMs,
     ...(config.daemon.logFile !== undefined ? { logFile: config.daemon.logFile } : {}),
   });
-  return new DarnerLayers({ root: path.resolve(config.root), fs, images });
 }
 
 export interface RunOptions {

@@ -19,7 +19,7 @@ import { ConfigError } from '../src/errors.js';
  *   [daemon]
  *   address = "/run/darner/daemon.sock"        # the darner daemon's control socket
  *   start_command = ["darner", "daemon"]       # started when a mount is needed and none answers;
- *                                              # default: this darner's `daemon --address <address>`;
+ *                                              # default: this darner's `daemon --socket <address>`;
  *                                              # [] never starts one
  *   start_timeout = 30                         # seconds a started daemon has to answer
  *   log_file = "/var/log/darner/daemon.log"    # a started daemon's output (default: discarded)

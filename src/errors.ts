@@ -251,16 +251,6 @@ export class ContainerdError extends DarnerError {
 }
 
 /**
- * The filesystem that serves darner images to the snapshotter (the darner daemon, through its
- * control API) could not be reached, could not be started, or refused a request.
- */
-export class ImageFileSystemError extends DarnerError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IMAGE_FS_ERROR', message, options);
-  }
-}
-
-/**
  * The snapshotter could not get an image mounted for a container (the daemon is unreachable or
  * refused the mount). The container's Prepare or Mounts fails with this rather than handing
  * containerd a root filesystem without the image in it.
@@ -268,5 +258,65 @@ export class ImageFileSystemError extends DarnerError {
 export class ImageMountError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('IMAGE_MOUNT_FAILED', message, options);
+  }
+}
+
+/**
+ * File data could not be had: every source failed or declined its chunks within the fetch
+ * deadline (origin unreachable, answering errors, or too slow). `cause` is the last failure. The
+ * FUSE layer answers EIO; the reason goes to the log and the metrics.
+ */
+export class ChunkUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CHUNK_UNAVAILABLE', message, options);
+  }
+}
+
+/** An operation was cancelled by its caller (an AbortSignal, or the object being closed). */
+export class AbortedError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}
+
+/** A blob cache directory is in use by another live process (its lock file names that pid). */
+export class CacheLockedError extends DarnerError {
+  readonly pid: number;
+  constructor(dir: string, pid: number) {
+    super('CACHE_LOCKED', `blob cache ${dir} is in use by process ${pid}`);
+    this.pid = pid;
+  }
+}
+
+/** A FUSE mount or unmount failed (mount point missing or in use, FUSE unavailable). */
+export class MountError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MOUNT_FAILED', message, options);
+  }
+}
+
+/** A mount point already holds a different image (the daemon API answers 409). */
+export class MountpointBusyError extends DarnerError {
+  constructor(message: string) {
+    super('MOUNTPOINT_BUSY', message);
+  }
+}
+
+/** No darner daemon answers on the control socket (not started, crashed, wrong path). */
+export class DaemonUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DAEMON_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * The darner daemon answered a control API request with an error: `code` is the daemon's
+ * stable code (NOT_FOUND, MOUNTPOINT_BUSY, BAD_REQUEST, ...), `status` the HTTP status.
+ */
+export class DaemonApiError extends DarnerError {
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
+    super(code, message);
+    this.status = status;
   }
 }

@@ -15,11 +15,27 @@ export interface NativeAddon {
   digestBatch(algorithm: ChunkDigestAlgorithm, chunks: readonly Uint8Array[]): Promise<Buffer[]>;
   digestRanges(algorithm: ChunkDigestAlgorithm, data: Uint8Array, lengths: readonly number[]): Promise<Buffer[]>;
   digestSync(algorithm: ChunkDigestAlgorithm, data: Uint8Array): Buffer;
+  decodeVerifyBatch(
+    algorithm: ChunkDigestAlgorithm,
+    stored: Uint8Array,
+    layout: readonly number[],
+    digests: Uint8Array,
+  ): Promise<DecodeVerifyResult>;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   lsetxattr(path: string, name: string, value: Uint8Array): void;
   lremovexattr(path: string, name: string): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
+}
+
+/** What decodeVerifyBatch gives back (see its doc comment). */
+export interface DecodeVerifyResult {
+  /** The decoded chunks back to back, chunk i at the sum of the sizes before it. */
+  data: Buffer;
+  /** Per chunk: 0 verified, 1 digest mismatch, 2 zstd frame does not decode, 3 wrong decoded size. */
+  status: number[];
+  /** Per chunk, the 32-byte digest of what it decoded to (zeros where it did not decode). */
+  digests: Buffer;
 }
 
 // Compiled to dist/src/native.js, so the loader napi generates is two levels up.
@@ -79,6 +95,27 @@ export function digestRanges(
 ): Promise<Buffer[]> {
   try {
     return nativeAddon().digestRanges(algorithm, data, lengths);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * Decodes and digests a batch of chunks cut from one buffer of stored (blob) bytes, in parallel
+ * off the JavaScript thread. `layout` holds four numbers per chunk: offset in `stored`, stored
+ * size, uncompressed size, flags (bit 0: zstd frame, else raw bytes); `digests` the expected
+ * 32-byte digests back to back. A zstd frame may never produce more than its uncompressed size
+ * (the output is allocated from the sizes given, never from the frame). Bad arguments reject with
+ * ERR_OUT_OF_RANGE / ERR_INVALID_ARG_VALUE; bad chunks do not reject, they get a status.
+ */
+export function decodeVerifyBatch(
+  algorithm: ChunkDigestAlgorithm,
+  stored: Uint8Array,
+  layout: readonly number[],
+  digests: Uint8Array,
+): Promise<DecodeVerifyResult> {
+  try {
+    return nativeAddon().decodeVerifyBatch(algorithm, stored, layout, digests);
   } catch (err) {
     return Promise.reject(err);
   }

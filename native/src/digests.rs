@@ -15,7 +15,7 @@ use napi_derive::napi;
 use crate::digest::{consecutive_ranges, digest, digest_all, Algorithm, Digest32, DIGEST_LEN};
 use crate::errors::{from_napi, invalid_arg, out_of_range, throw, JsResult};
 
-fn parse_algorithm(name: &str) -> JsResult<Algorithm> {
+pub(crate) fn parse_algorithm(name: &str) -> JsResult<Algorithm> {
   Algorithm::parse(name).ok_or_else(|| {
     invalid_arg(format!(
       "unknown digest algorithm '{name}' (expected 'blake3' or 'sha256')"
@@ -72,7 +72,7 @@ impl ToNapiValue for DigestBuffer {
 
 type Resolver = Box<dyn FnOnce(Env) -> napi::Result<DigestList> + Send>;
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
   if let Some(text) = payload.downcast_ref::<&str>() {
     (*text).to_owned()
   } else if let Some(text) = payload.downcast_ref::<String>() {

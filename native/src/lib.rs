@@ -1,5 +1,6 @@
 //! darner's native addon (napi-rs). What JavaScript does slowly or cannot do at all:
 //! - chunk digests (blake3, sha256) of whole batches, in parallel, off the JavaScript thread;
+//! - chunk decode (zstd) + verify of whole batches, likewise;
 //! - the l*xattr syscalls and mknod, which Node's fs module does not have.
 //!
 //! No export may panic across the FFI boundary: the synchronous ones are `catch_unwind`, the
@@ -8,6 +9,8 @@
 // napi-derive registers no exports in test builds, so everything behind them looks unused there.
 #![cfg_attr(test, allow(dead_code))]
 
+mod chunks;
+mod decode;
 mod digest;
 mod digests;
 mod errors;

@@ -1,0 +1,301 @@
+/**
+ * The blob cache directory: `<dir>/lock` (one process), `<dir>/blobs/<id>/` per blob
+ * (cached-blob.ts). Leases keep a blob's files open and out of gc's reach; acquire and gc run
+ * under one mutex so that gc never deletes a blob that is being opened.
+ */
+import { mkdir, open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '../errors.js';
+import { BLOCK_SIZE } from '../format/model.js';
+import { log } from '../log.js';
+import { BlobFiles, FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED } from './cached-blob.js';
+import { lockDirectory } from './dir-lock.js';
+import { cacheMetrics, type CacheMetrics } from './metrics.js';
+import { Mutex } from './mutex.js';
+import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader } from './ready-bitmap.js';
+import type {
+  BlobCache,
+  BlobCacheOptions,
+  BlobIdentity,
+  BlobLease,
+  BlobUsage,
+  CacheEvent,
+  GcOptions,
+  GcResult,
+  HeldChunks,
+} from './types.js';
+
+const BLOB_ID = /^[0-9a-f]{64}$/;
+
+function allocated(st: { blocks: number } | undefined): number {
+  return st === undefined ? 0 : st.blocks * 512;
+}
+
+async function statOrUndefined(path: string): Promise<{ blocks: number; mtime: Date } | undefined> {
+  return stat(path).then(
+    (s) => ({ blocks: s.blocks, mtime: s.mtime }),
+    () => undefined,
+  );
+}
+
+class Lease implements BlobLease {
+  #released = false;
+  constructor(
+    readonly blob: BlobFiles,
+    private readonly cache: DiskBlobCache,
+  ) {}
+
+  retain(): BlobLease {
+    if (this.#released) throw new InvalidArgumentError(`blob ${this.blob.id}: retain of a released lease`);
+    return this.cache.lease(this.blob);
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.cache.drop(this.blob);
+  }
+}
+
+export class DiskBlobCache implements BlobCache {
+  readonly dir: string;
+  readonly #blobsDir: string;
+  readonly #keepStored: boolean;
+  readonly #touchIntervalMs: number;
+  readonly #open = new Map<string, BlobFiles>();
+  readonly #lastTouch = new Map<string, number>();
+  readonly #mutex = new Mutex();
+  readonly #listeners = new Set<(event: CacheEvent) => void>();
+  readonly #metrics: CacheMetrics;
+  readonly #unlock: () => Promise<void>;
+  #closed = false;
+  #sizeCache: { at: number; value: Promise<{ bytes: number; blobs: number }> } | undefined;
+
+  private constructor(options: BlobCacheOptions, unlock: () => Promise<void>) {
+    this.dir = options.dir;
+    this.#blobsDir = join(options.dir, 'blobs');
+    this.#keepStored = options.keepStored ?? true;
+    this.#touchIntervalMs = options.touchIntervalMs ?? 60_000;
+    this.#unlock = unlock;
+    this.#metrics = cacheMetrics(options.metrics, () => this.#sizeForMetrics());
+  }
+
+  static async open(options: BlobCacheOptions): Promise<DiskBlobCache> {
+    await mkdir(join(options.dir, 'blobs'), { recursive: true });
+    const lock = await lockDirectory(options.dir);
+    return new DiskBlobCache(options, () => lock.release());
+  }
+
+  #blobDir(id: string): string {
+    return join(this.#blobsDir, id);
+  }
+
+  #checkId(id: string): void {
+    if (!BLOB_ID.test(id)) throw new InvalidArgumentError(`blob id ${JSON.stringify(id)} is not 64 lowercase hex digits`);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new InvalidArgumentError(`blob cache ${this.dir} is closed`);
+  }
+
+  async acquire(identity: BlobIdentity): Promise<BlobLease> {
+    this.#checkOpen();
+    this.#checkId(identity.id);
+    for (const size of [identity.compressedSize, identity.uncompressedSize])
+      if (!Number.isSafeInteger(size) || size < 0) throw new InvalidArgumentError(`blob ${identity.id}: bad size ${size}`);
+    return this.#mutex.run(async () => {
+      this.#checkOpen();
+      let blob = this.#open.get(identity.id);
+      if (blob !== undefined) {
+        if (blob.compressedSize !== identity.compressedSize || blob.uncompressedSize !== identity.uncompressedSize)
+          throw new InvalidArgumentError(
+            `blob ${identity.id} is open with sizes ${blob.compressedSize}/${blob.uncompressedSize}, not ${identity.compressedSize}/${identity.uncompressedSize}`,
+          );
+      } else {
+        blob = await BlobFiles.open(this.#blobDir(identity.id), identity, {
+          keepStored: this.#keepStored,
+          metrics: this.#metrics,
+          emit: (event) => this.#emit(event),
+          used: () => this.touchSoon(identity.id),
+        });
+        this.#open.set(identity.id, blob);
+      }
+      const lease = this.lease(blob);
+      await this.touch(identity.id);
+      return lease;
+    });
+  }
+
+  async acquireExisting(id: string): Promise<BlobLease | undefined> {
+    this.#checkOpen();
+    if (!BLOB_ID.test(id)) return undefined;
+    const open = this.#open.get(id);
+    if (open !== undefined && open.refs > 0) return this.lease(open);
+    const header = await readFile(join(this.#blobDir(id), FILE_READY)).then(
+      (b) => decodeReadyHeader(b.subarray(0, READY_HEADER_SIZE)),
+      () => undefined,
+    );
+    if (header === undefined || typeof header === 'string') return undefined;
+    return this.acquire({ id, ...header });
+  }
+
+  /** @internal a new lease on an open blob. */
+  lease(blob: BlobFiles): BlobLease {
+    blob.refs += 1;
+    return new Lease(blob, this);
+  }
+
+  /** @internal drops one lease; the last one closes the files. */
+  async drop(blob: BlobFiles): Promise<void> {
+    blob.refs -= 1;
+    if (blob.refs > 0) return;
+    await this.#mutex.run(async () => {
+      if (blob.refs > 0 || this.#open.get(blob.id) !== blob) return;
+      this.#open.delete(blob.id);
+      await blob.close();
+    });
+  }
+
+  async touch(id: string): Promise<void> {
+    this.#checkId(id);
+    const now = new Date();
+    this.#lastTouch.set(id, now.getTime());
+    const path = join(this.#blobDir(id), FILE_USED);
+    try {
+      await utimes(path, now, now);
+    } catch {
+      await open(path, 'a').then((h) => h.close()).catch(() => undefined);
+    }
+  }
+
+  /** Touches at most every touchIntervalMs per blob (called on reads). */
+  touchSoon(id: string): void {
+    const last = this.#lastTouch.get(id) ?? 0;
+    if (Date.now() - last < this.#touchIntervalMs) return;
+    this.touch(id).catch(() => undefined);
+  }
+
+  async #ids(): Promise<string[]> {
+    const names = await readdir(this.#blobsDir).catch(() => [] as string[]);
+    return names.filter((n) => BLOB_ID.test(n)).sort();
+  }
+
+  async #usageOf(id: string): Promise<BlobUsage | undefined> {
+    const dir = this.#blobDir(id);
+    const [data, stored, ready, chunks, used] = await Promise.all(
+      [FILE_DATA, FILE_STORED, FILE_READY, FILE_CHUNKS, FILE_USED].map((f) => statOrUndefined(join(dir, f))),
+    );
+    const open = this.#open.get(id);
+    let sizes: { compressedSize: number; uncompressedSize: number } | undefined = open;
+    let readyChunks = open?.readyCount ?? 0;
+    if (open === undefined) {
+      const bytes = await readFile(join(dir, FILE_READY)).catch(() => undefined);
+      const header = bytes === undefined ? undefined : decodeReadyHeader(bytes);
+      if (bytes !== undefined && header !== undefined && typeof header !== 'string') {
+        sizes = header;
+        readyChunks = new BlockBitmap(blockCount(header.uncompressedSize), bytes.subarray(READY_HEADER_SIZE)).count;
+      }
+    }
+    const dataAllocatedBytes = allocated(data);
+    const storedAllocatedBytes = allocated(stored);
+    return {
+      id,
+      compressedSize: sizes?.compressedSize ?? 0,
+      uncompressedSize: sizes?.uncompressedSize ?? 0,
+      allocatedBytes: dataAllocatedBytes + storedAllocatedBytes + allocated(ready) + allocated(chunks),
+      dataAllocatedBytes,
+      storedAllocatedBytes,
+      readyChunks,
+      lastUse: used?.mtime ?? ready?.mtime ?? new Date(0),
+      references: open?.refs ?? 0,
+    };
+  }
+
+  async usage(): Promise<BlobUsage[]> {
+    const out: BlobUsage[] = [];
+    for (const id of await this.#ids()) {
+      const u = await this.#usageOf(id);
+      if (u !== undefined) out.push(u);
+    }
+    return out;
+  }
+
+  #sizeForMetrics(): Promise<{ bytes: number; blobs: number }> {
+    // A scrape stats every blob's files; several scrapes within a second share one pass.
+    const now = Date.now();
+    if (this.#sizeCache === undefined || now - this.#sizeCache.at > 1000) {
+      const value = this.usage().then((all) => ({ bytes: all.reduce((s, u) => s + u.allocatedBytes, 0), blobs: all.length }));
+      this.#sizeCache = { at: now, value: value.catch(() => ({ bytes: 0, blobs: 0 })) };
+    }
+    return this.#sizeCache.value;
+  }
+
+  async gc(options: GcOptions = {}): Promise<GcResult> {
+    this.#checkOpen();
+    const keep = new Set(options.keep ?? []);
+    return this.#mutex.run(async () => {
+      const removed: string[] = [];
+      let freedBytes = 0;
+      const names = await readdir(this.#blobsDir).catch(() => [] as string[]);
+      for (const name of names) {
+        if (keep.has(name) || this.#open.has(name)) continue;
+        if (BLOB_ID.test(name)) {
+          const u = await this.#usageOf(name);
+          freedBytes += u?.allocatedBytes ?? 0;
+        }
+        // Anything else under blobs/ (a stray name) is not ours to keep either.
+        await rm(join(this.#blobsDir, name), { recursive: true, force: true });
+        if (BLOB_ID.test(name)) {
+          removed.push(name);
+          this.#lastTouch.delete(name);
+          this.#emit({ type: 'removed', blobId: name });
+        }
+      }
+      if (removed.length > 0) log.info({ removed: removed.length, freedBytes }, 'blob cache: gc removed unreferenced blobs');
+      this.#sizeCache = undefined;
+      return { removed, freedBytes };
+    });
+  }
+
+  async *heldChunks(): AsyncIterable<HeldChunks> {
+    for (const id of await this.#ids()) {
+      const open = this.#open.get(id);
+      if (open !== undefined) {
+        const offsets = open.readyOffsets();
+        if (offsets.length > 0) yield { blobId: id, offsets };
+        continue;
+      }
+      const bytes = await readFile(join(this.#blobDir(id), FILE_READY)).catch(() => undefined);
+      const header = bytes === undefined ? undefined : decodeReadyHeader(bytes);
+      if (bytes === undefined || header === undefined || typeof header === 'string') continue;
+      const bits = new BlockBitmap(blockCount(header.uncompressedSize), bytes.subarray(READY_HEADER_SIZE));
+      const offsets = [...bits.setBlocks()].map((b) => b * BLOCK_SIZE);
+      if (offsets.length > 0) yield { blobId: id, offsets };
+    }
+  }
+
+  onChange(listener: (event: CacheEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: CacheEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        log.error({ err }, 'blob cache: a change listener threw');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#mutex.run(async () => {
+      this.#closed = true;
+      await Promise.all([...this.#open.values()].map((b) => b.close()));
+      this.#open.clear();
+    });
+    await this.#unlock();
+  }
+}

@@ -1,0 +1,421 @@
+/**
+ * One blob's cache files, opened once and shared by every lease (every mount, fetch and peer
+ * upload of that blob):
+ *
+ *   data     sparse, the blob's uncompressed address space (chunk at its uncompressedOffset)
+ *   stored   sparse, the blob's stored bytes (chunk at its compressedOffset), for the P2P peer
+ *   ready    header + one bit per 4 KiB block, set where a ready chunk starts (ready-bitmap.ts)
+ *   chunks   append-only log of committed chunks' stored extents and digests (chunk-log.ts)
+ *   used     empty; its mtime is the blob's last use
+ *
+ * Crash safety (docs/cache.md): a batch's bytes are written to data and stored and both files
+ * fdatasync'ed before any of its bits is set, in memory or on disk; so every bit on disk names
+ * bytes that reached the disk before it. Bitmap writes are serialized, each writing the current
+ * in-memory bytes, so an older snapshot never lands after a newer one. What a crash, a disk
+ * fault or a bug still gets wrong is caught by verifying each ready chunk on its first read after
+ * start ("verified this run", in memory only).
+ */
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VerifiedChunk, verifyChunkData, verifyStoredRange } from '../chunk-verify.js';
+import { BadRangeError, FailedPreconditionError } from '../errors.js';
+import { BLOCK_SIZE, type ChunkDigestAlgorithm, type ChunkRecord } from '../format/model.js';
+import { log } from '../log.js';
+import { coveringExtents, decodeChunkLog, encodeChunkLogRecord, type LoggedChunk } from './chunk-log.js';
+import type { CacheMetrics } from './metrics.js';
+import { Mutex } from './mutex.js';
+import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader, encodeReadyHeader } from './ready-bitmap.js';
+import type { BlobIdentity, CacheEvent, CachedBlob, ChunkWriter } from './types.js';
+
+export const FILE_DATA = 'data';
+export const FILE_STORED = 'stored';
+export const FILE_READY = 'ready';
+export const FILE_CHUNKS = 'chunks';
+export const FILE_USED = 'used';
+
+export interface BlobFilesContext {
+  keepStored: boolean;
+  metrics: CacheMetrics;
+  emit(event: CacheEvent): void;
+  /** A read used the blob (the cache records the last use, rate-limited). */
+  used(): void;
+}
+
+const OPEN_RW_CREATE = constants.O_RDWR | constants.O_CREAT;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Reads `length` bytes at `position`; fewer only at the end of the file. */
+export async function readFully(handle: FileHandle, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+async function writeFully(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.byteLength) {
+    const { bytesWritten } = await handle.write(data, done, data.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Opens (creating) `path` read-write and makes it exactly `size` bytes (sparse when growing). */
+async function openSized(path: string, size: number): Promise<FileHandle> {
+  const handle = await open(path, OPEN_RW_CREATE, 0o644);
+  try {
+    if ((await handle.stat()).size !== size) await handle.truncate(size);
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+export class BlobFiles implements CachedBlob {
+  readonly id: string;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly dir: string;
+  /** Leases held (maintained by the cache). */
+  refs = 0;
+
+  readonly #ctx: BlobFilesContext;
+  readonly #data: FileHandle;
+  readonly #stored: FileHandle | undefined;
+  readonly #ready: FileHandle;
+  readonly #chunkLog: FileHandle | undefined;
+  readonly #bits: BlockBitmap;
+  /** Ready chunks whose data bytes were verified since this process opened the blob. */
+  readonly #verified: BlockBitmap;
+  /** Ready chunks whose stored bytes were verified since then (peer uploads). */
+  readonly #storedVerified: BlockBitmap;
+  readonly #verifying = new Map<number, Promise<Buffer | undefined>>();
+  /** Latest logged extent per block (for stored ranges). */
+  readonly #logged = new Map<number, LoggedChunk>();
+  #extents: Array<{ start: number; end: number; chunk: LoggedChunk }> | undefined;
+  #pendingLog: Buffer[] = [];
+  readonly #persist = new Mutex();
+  #closed = false;
+
+  private constructor(
+    dir: string,
+    identity: BlobIdentity,
+    ctx: BlobFilesContext,
+    files: { data: FileHandle; stored: FileHandle | undefined; ready: FileHandle; chunkLog: FileHandle | undefined },
+    bits: BlockBitmap,
+  ) {
+    this.dir = dir;
+    this.id = identity.id;
+    this.compressedSize = identity.compressedSize;
+    this.uncompressedSize = identity.uncompressedSize;
+    this.#ctx = ctx;
+    this.#data = files.data;
+    this.#stored = files.stored;
+    this.#ready = files.ready;
+    this.#chunkLog = files.chunkLog;
+    this.#bits = bits;
+    this.#verified = new BlockBitmap(bits.blocks);
+    this.#storedVerified = new BlockBitmap(bits.blocks);
+  }
+
+  /**
+   * Opens the files of `identity` in `dir`, creating them if needed. Files that do not belong to
+   * this blob (another size, a bad header, the data file gone) are discarded and started afresh.
+   */
+  static async open(dir: string, identity: BlobIdentity, ctx: BlobFilesContext): Promise<BlobFiles> {
+    await mkdir(dir, { recursive: true });
+    const readyPath = join(dir, FILE_READY);
+    const blocks = blockCount(identity.uncompressedSize);
+    let existingBits: Uint8Array | undefined;
+    const existing = await readFile(readyPath).catch((err) => (isMissing(err) ? undefined : Promise.reject(err)));
+    if (existing !== undefined) {
+      const header = decodeReadyHeader(existing);
+      let problem: string | undefined;
+      if (typeof header === 'string') problem = header;
+      else if (header.compressedSize !== identity.compressedSize || header.uncompressedSize !== identity.uncompressedSize)
+        problem = `sizes ${header.compressedSize}/${header.uncompressedSize}, expected ${identity.compressedSize}/${identity.uncompressedSize}`;
+      else if (!(await stat(join(dir, FILE_DATA)).then(() => true, () => false))) problem = 'the data file is missing';
+      if (problem === undefined) existingBits = existing.subarray(READY_HEADER_SIZE);
+      else {
+        log.warn({ blob: identity.id, problem }, 'blob cache: discarding cache files that do not match the blob');
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+      }
+    }
+
+    const opened: FileHandle[] = [];
+    try {
+      const data = await openSized(join(dir, FILE_DATA), identity.uncompressedSize);
+      opened.push(data);
+      const stored = ctx.keepStored ? await openSized(join(dir, FILE_STORED), identity.compressedSize) : undefined;
+      if (stored) opened.push(stored);
+      const bits = new BlockBitmap(blocks, existingBits);
+      const ready = await open(readyPath, OPEN_RW_CREATE, 0o644);
+      opened.push(ready);
+      if (existingBits === undefined || existingBits.length !== bits.bytes.length) {
+        // A fresh bitmap (or one of the wrong length): header and bits, synced before use.
+        await ready.truncate(0);
+        await writeFully(ready, Buffer.concat([encodeReadyHeader(identity), bits.bytes]), 0);
+        await ready.datasync();
+      }
+      let chunkLog: FileHandle | undefined;
+      let logged: LoggedChunk[] = [];
+      if (ctx.keepStored) {
+        const logPath = join(dir, FILE_CHUNKS);
+        const bytes = await readFile(logPath).catch((err) => (isMissing(err) ? Buffer.alloc(0) : Promise.reject(err)));
+        const decoded = decodeChunkLog(bytes, identity);
+        if (decoded.skipped > 0) log.warn({ blob: identity.id, skipped: decoded.skipped }, 'blob cache: skipped damaged chunk log records');
+        logged = decoded.chunks;
+        chunkLog = await open(logPath, 'a', 0o644);
+        opened.push(chunkLog);
+      }
+      const used = await open(join(dir, FILE_USED), 'a', 0o644);
+      await used.close();
+      // The new files' names must be durable before any bit can claim their contents.
+      const dirHandle = await open(dir, 'r');
+      await dirHandle.sync().finally(() => dirHandle.close());
+
+      const blob = new BlobFiles(dir, identity, ctx, { data, stored, ready, chunkLog }, bits);
+      for (const c of logged) blob.#logged.set(c.record.uncompressedOffset / BLOCK_SIZE, c);
+      return blob;
+    } catch (err) {
+      await Promise.all(opened.map((h) => h.close().catch(() => undefined)));
+      throw err;
+    }
+  }
+
+  get readyCount(): number {
+    return this.#bits.count;
+  }
+
+  isReady(uncompressedOffset: number): boolean {
+    return uncompressedOffset % BLOCK_SIZE === 0 && this.#bits.has(uncompressedOffset / BLOCK_SIZE);
+  }
+
+  readyOffsets(): number[] {
+    return [...this.#bits.setBlocks()].map((b) => b * BLOCK_SIZE);
+  }
+
+  async readChunk(record: ChunkRecord, algorithm: ChunkDigestAlgorithm, start = 0, length = record.uncompressedSize - start): Promise<Buffer | undefined> {
+    this.#checkOpen();
+    if (start < 0 || length < 0 || start + length > record.uncompressedSize)
+      throw new BadRangeError(`blob ${this.id}: bytes ${start}+${length} of a ${record.uncompressedSize}-byte chunk`);
+    this.#checkChunk(record);
+    this.#ctx.used();
+    const block = record.uncompressedOffset / BLOCK_SIZE;
+    if (!this.#bits.has(block)) return undefined;
+    if (this.#verified.has(block)) {
+      const bytes = await readFully(this.#data, length, record.uncompressedOffset + start);
+      if (bytes.length === length) return bytes;
+      // The file shrank under us: treat like a bad chunk.
+    }
+    const whole = await this.#verifyOnce(record, algorithm);
+    return whole?.subarray(start, start + length);
+  }
+
+  /** Reads and digests a ready chunk not yet verified this run; one verification per chunk at a time. */
+  #verifyOnce(record: ChunkRecord, algorithm: ChunkDigestAlgorithm): Promise<Buffer | undefined> {
+    const block = record.uncompressedOffset / BLOCK_SIZE;
+    const running = this.#verifying.get(block);
+    if (running !== undefined) return running;
+    const run = (async () => {
+      const bytes = await readFully(this.#data, record.uncompressedSize, record.uncompressedOffset);
+      const [ok] = await verifyChunkData(algorithm, [record], [bytes]);
+      if (ok) {
+        if (this.#bits.has(block)) this.#verified.set(block);
+        return bytes;
+      }
+      this.#ctx.metrics.corruptChunks.inc();
+      log.warn({ blob: this.id, offset: record.uncompressedOffset }, 'blob cache: a ready chunk failed verification; fetching it again');
+      await this.invalidate([record.uncompressedOffset]);
+      return undefined;
+    })().finally(() => this.#verifying.delete(block));
+    this.#verifying.set(block, run);
+    return run;
+  }
+
+  async readStoredRange(offset: number, length: number): Promise<Buffer | undefined> {
+    if (this.#stored === undefined || this.#closed) return undefined;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0 || offset + length > this.compressedSize)
+      return undefined;
+    const extents = this.#sortedExtents();
+    const cover = coveringExtents(extents, offset, length);
+    if (cover === undefined) return undefined;
+    const covering = extents.slice(cover[0], cover[1] + 1);
+    const spanStart = covering[0]!.start;
+    const span = await readFully(this.#stored, covering[covering.length - 1]!.end - spanStart, spanStart);
+    if (span.length !== covering[covering.length - 1]!.end - spanStart) return undefined;
+    const unchecked = covering.filter((e) => !this.#storedVerified.has(e.chunk.record.uncompressedOffset / BLOCK_SIZE));
+    for (const algorithm of ['blake3', 'sha256'] as const) {
+      const records = unchecked.filter((e) => e.chunk.algorithm === algorithm).map((e) => e.chunk.record);
+      if (records.length === 0) continue;
+      const verdicts = await verifyStoredRange(algorithm, this.id, span, spanStart, records);
+      const bad = verdicts.filter((v) => !v.ok).map((v) => (v.ok ? 0 : v.record.uncompressedOffset));
+      if (bad.length > 0) {
+        this.#ctx.metrics.corruptChunks.inc(bad.length);
+        log.warn({ blob: this.id, offsets: bad }, 'blob cache: stored bytes of ready chunks failed verification');
+        await this.invalidate(bad);
+        return undefined;
+      }
+      for (const r of records) this.#storedVerified.set(r.uncompressedOffset / BLOCK_SIZE);
+    }
+    // Still ready (not invalidated while we read)?
+    if (!covering.every((e) => this.#bits.has(e.chunk.record.uncompressedOffset / BLOCK_SIZE))) return undefined;
+    return span.subarray(offset - spanStart, offset - spanStart + length);
+  }
+
+  #sortedExtents(): Array<{ start: number; end: number; chunk: LoggedChunk }> {
+    if (this.#extents === undefined) {
+      const list: Array<{ start: number; end: number; chunk: LoggedChunk }> = [];
+      for (const [block, chunk] of this.#logged) {
+        if (!this.#bits.has(block)) continue;
+        list.push({ start: chunk.record.compressedOffset, end: chunk.record.compressedOffset + chunk.record.compressedSize, chunk });
+      }
+      list.sort((a, b) => a.start - b.start);
+      this.#extents = list;
+    }
+    return this.#extents;
+  }
+
+  add(): ChunkWriter {
+    this.#checkOpen();
+    const pending: VerifiedChunk[] = [];
+    const writes: Array<Promise<void>> = [];
+    let state: 'open' | 'committing' | 'done' | 'aborted' = 'open';
+    return {
+      write: async (chunk) => {
+        if (state !== 'open') throw new FailedPreconditionError(`blob ${this.id}: write to a chunk batch that is ${state}`);
+        if (!VerifiedChunk.is(chunk)) throw new TypeError('only a VerifiedChunk can be written to the blob cache');
+        if (chunk.blobId !== this.id) throw new BadRangeError(`a chunk of blob ${chunk.blobId} written to blob ${this.id}`);
+        this.#checkChunk(chunk.record);
+        const r = chunk.record;
+        const write = (async () => {
+          await writeFully(this.#data, chunk.data, r.uncompressedOffset);
+          if (this.#stored) await writeFully(this.#stored, chunk.stored, r.compressedOffset);
+        })();
+        writes.push(write.catch(() => undefined));
+        await write;
+        pending.push(chunk);
+      },
+      commit: async () => {
+        if (state !== 'open') throw new FailedPreconditionError(`blob ${this.id}: commit of a chunk batch that is ${state}`);
+        state = 'committing';
+        await Promise.all(writes);
+        if (pending.length === 0 || this.#closed) {
+          state = 'done';
+          return [];
+        }
+        try {
+          // The ordering everything rests on: bytes durable first, bits after.
+          await Promise.all([this.#data.datasync(), this.#stored?.datasync()]);
+        } catch (err) {
+          state = 'aborted';
+          this.#ctx.metrics.writeFailures.inc();
+          throw err;
+        }
+        const newly: number[] = [];
+        for (const c of pending) {
+          const block = c.record.uncompressedOffset / BLOCK_SIZE;
+          if (this.#bits.set(block)) newly.push(c.record.uncompressedOffset);
+          this.#verified.set(block);
+          if (this.#stored) {
+            this.#storedVerified.set(block);
+            this.#logged.set(block, { record: c.record, algorithm: c.algorithm });
+            this.#pendingLog.push(encodeChunkLogRecord(c.record, c.algorithm));
+          }
+        }
+        this.#extents = undefined;
+        state = 'done';
+        this.#ctx.metrics.committedChunks.inc(newly.length);
+        await this.#persistBits(false);
+        if (newly.length > 0) this.#ctx.emit({ type: 'ready', blobId: this.id, offsets: newly });
+        return newly;
+      },
+      abort: () => {
+        if (state === 'open') state = 'aborted';
+      },
+    };
+  }
+
+  async invalidate(uncompressedOffsets: readonly number[]): Promise<void> {
+    const cleared: number[] = [];
+    for (const offset of uncompressedOffsets) {
+      if (offset % BLOCK_SIZE !== 0) continue;
+      const block = offset / BLOCK_SIZE;
+      if (this.#bits.has(block)) {
+        this.#bits.clear(block);
+        cleared.push(offset);
+      }
+      if (this.#verified.has(block)) this.#verified.clear(block);
+      if (this.#storedVerified.has(block)) this.#storedVerified.clear(block);
+    }
+    if (cleared.length === 0) return;
+    this.#extents = undefined;
+    // Synced, so that a chunk rewritten after this never sits under a stale bit on disk.
+    await this.#persistBits(true);
+    this.#ctx.emit({ type: 'invalidated', blobId: this.id, offsets: cleared });
+  }
+
+  /**
+   * Writes the changed part of the in-memory bitmap (and queued chunk-log records). Serialized,
+   * and each run writes the bytes as they are when it runs, so the file never goes backwards.
+   * A failure is logged, not thrown: the chunks' bytes are synced, the bits only get lost.
+   */
+  #persistBits(sync: boolean): Promise<void> {
+    return this.#persist.run(async () => {
+      if (this.#closed) return;
+      try {
+        const dirty = this.#bits.takeDirty();
+        if (dirty !== undefined) {
+          const bytes = Buffer.from(this.#bits.bytes.subarray(dirty.start, dirty.end));
+          await writeFully(this.#ready, bytes, READY_HEADER_SIZE + dirty.start);
+          if (sync) await this.#ready.datasync();
+        }
+        if (this.#pendingLog.length > 0 && this.#chunkLog) {
+          const records = Buffer.concat(this.#pendingLog);
+          this.#pendingLog = [];
+          await this.#chunkLog.write(records);
+        }
+      } catch (err) {
+        this.#ctx.metrics.writeFailures.inc();
+        log.error({ blob: this.id, err }, 'blob cache: could not write the ready bitmap');
+      }
+    });
+  }
+
+  /** Waits for pending bitmap writes and closes the files. */
+  async close(): Promise<void> {
+    await this.#persist.run(async () => {
+      this.#closed = true;
+      await Promise.all(
+        [this.#data, this.#stored, this.#ready, this.#chunkLog].map((h) => h?.close().catch(() => undefined)),
+      );
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new FailedPreconditionError(`blob ${this.id}: cache files are closed`);
+  }
+
+  #checkChunk(r: ChunkRecord): void {
+    if (
+      r.uncompressedOffset % BLOCK_SIZE !== 0 ||
+      r.uncompressedOffset < 0 ||
+      r.uncompressedOffset + r.uncompressedSize > this.uncompressedSize ||
+      r.compressedOffset < 0 ||
+      r.compressedOffset + r.compressedSize > this.compressedSize
+    )
+      throw new BadRangeError(
+        `blob ${this.id}: chunk at ${r.uncompressedOffset}+${r.uncompressedSize} (stored ${r.compressedOffset}+${r.compressedSize}) is outside the blob`,
+      );
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The fetch path: reads of file data for the FUSE layer, served from the blob cache, or fetched
+ * (P2P peer, then origin), decoded and verified, then cached. docs/cache.md.
+ *
+ *   const fetcher = createChunkFetcher(cache, { metrics: registry });          // one per daemon
+ *   const reader = await fetcher.openImage({ bootstrap, origin: source.blobReader() });
+ *   const bytes = await reader.read(nid, offset, length, signal);             // verified bytes
+ *   void reader.prefetchFiles();                                                // background
+ *   await reader.close();
+ */
+import type { BlobCache } from '../cache/types.js';
+import { UnsupportedError } from '../errors.js';
+import type { ChunkFetcher, FetchOptions } from './types.js';
+
+export type * from './types.js';
+
+/** The daemon-wide fetch engine over `cache`. */
+export function createChunkFetcher(cache: BlobCache, options: FetchOptions = {}): ChunkFetcher {
+  void cache;
+  void options;
+  throw new UnsupportedError('fetch path: not implemented yet');
+}

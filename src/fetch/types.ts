@@ -1,0 +1,141 @@
+/**
+ * The fetch path's public contract: what the FUSE layer calls (ImageReader) and what the P2P peer
+ * implements (PeerSource). How a read flows and the defaults: docs/cache.md.
+ */
+import type { Registry } from 'prom-client';
+import type { BlobReader } from '../blob/blob-reader.js';
+import type { Bootstrap } from '../format/reader.js';
+
+export interface FetchOptions {
+  /** Range requests in flight at once, over every image (default 8). */
+  maxConcurrentFetches?: number;
+  /**
+   * Largest Range request, in stored bytes (default 1 MiB). Absent chunks that are adjacent in
+   * the blob are merged into one request up to this size (a single larger chunk is fetched
+   * alone). With readAhead, an on-demand request is filled up to this size with the chunks that
+   * follow it in the blob, so reading a 100 KiB file of a 1 MiB-chunk image fetches at most
+   * 1 MiB (one chunk's worth) in all.
+   */
+  maxRequestBytes?: number;
+  /** Fill on-demand requests with the following absent chunks of the blob (default true). */
+  readAhead?: boolean;
+  /**
+   * A read that needs absent chunks fails (ChunkUnavailableError) when they have not arrived
+   * this long after it started, whatever the sources do (default 30 000 ms). Fetches themselves
+   * give up (and free their slot) this long after they started.
+   */
+  fetchTimeoutMs?: number;
+  /** Backoff between origin retries: doubling from retryBaseDelayMs to retryMaxDelayMs (100, 2000). */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Registry for darner_fetch_* metrics. */
+  metrics?: Registry;
+}
+
+/** The daemon-wide fetch engine: fetch slots, single flight, decode + verify, cache writes. */
+export interface ChunkFetcher {
+  /** Opens an image for reading: acquires cache leases for all its blobs until close(). */
+  openImage(options: ImageReaderOptions): Promise<ImageReader>;
+  /** Cancels every fetch (readers waiting on them get AbortedError). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ImageReaderOptions {
+  bootstrap: Bootstrap;
+  /** The image's origin: registry (openImageSource(ref).blobReader()) or OCI layout. */
+  origin: BlobReader;
+  /** Optional P2P source, tried before the origin. */
+  peer?: PeerSource;
+  /** A name for logs (e.g. the image reference). */
+  name?: string;
+}
+
+/** Reads file data of one mounted image. All bytes returned are verified. */
+export interface ImageReader {
+  readonly bootstrap: Bootstrap;
+  /**
+   * Up to `length` bytes of regular file `nid` from `offset` (fewer at the end of the file,
+   * none past it). Holes read as zeros; ready chunks come from the cache, absent ones are fetched.
+   * Rejects with (src/errors.ts):
+   * - ChunkUnavailableError: absent data could not be fetched within fetchTimeoutMs (→ EIO);
+   * - CorruptChunkError / DigestMismatchError: a chunk failed verification from the origin
+   *   twice (→ EIO);
+   * - AbortedError: `signal` aborted or the reader closed (→ EINTR);
+   * - InvalidArgumentError: `nid` is not a regular file, or a negative offset/length (→ EINVAL);
+   * - MalformedBootstrapError: the file's chunk index is malformed (→ EIO).
+   */
+  read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  /**
+   * Fetches the chunks of `nids` (default: the bootstrap's prefetch list) in the background, at
+   * prefetch priority: on-demand reads always get the next free fetch slot first. Never rejects.
+   */
+  prefetchFiles(nids?: readonly number[]): Promise<PrefetchSummary>;
+  /** Fetches every chunk of the image at prefetch priority, at most `bytesPerSecond` stored bytes/s. */
+  prefetchAll(options?: { bytesPerSecond?: number }): Promise<PrefetchSummary>;
+  /** Stops prefetches, cancels this image's waiting reads, releases the cache leases. */
+  close(): Promise<void>;
+}
+
+export interface PrefetchSummary {
+  /** Chunks that were wanted, of which already cached, fetched, and failed. */
+  chunks: number;
+  cached: number;
+  fetched: number;
+  failed: number;
+  /** Stored bytes fetched. */
+  bytes: number;
+  /** True when close() stopped it early. */
+  cancelled: boolean;
+}
+
+/**
+ * A range the fetcher offers to the P2P source before going to the origin: stored bytes
+ * [offset, offset + length) of blob `digest`, holding the chunks at `chunkOffsets`.
+ */
+export interface PeerRangeRequest {
+  /** sha256 hex of the blob (the P2P task id). */
+  blobId: string;
+  /** `sha256:<blobId>`, as a BlobReader takes it. */
+  digest: string;
+  offset: number;
+  length: number;
+  /** Uncompressed offsets of the chunks in the range, in stored order (how P2P names chunks). */
+  chunkOffsets: readonly number[];
+  priority: 'demand' | 'prefetch';
+}
+
+/** Bytes a peer served: exactly the requested length. `peer` names who served it (host id). */
+export interface PeerAnswer {
+  bytes: Buffer;
+  peer: string;
+}
+
+/**
+ * The P2P side of the fetch path (implemented by src/p2p). The BlobReader contract plus the
+ * right to decline: `readRange` resolves to undefined when no peer should serve the range (no
+ * holder, the scheduler says go to the origin, the scheduler is away): decline quickly, the read
+ * is waiting. A rejection counts as a decline (logged). Answers are verified chunk by chunk like
+ * any other bytes; a peer whose answer holds a bad chunk is reported and not asked again for
+ * that read.
+ */
+export interface PeerSource {
+  readRange(request: PeerRangeRequest, signal: AbortSignal): Promise<PeerAnswer | undefined>;
+  /** How each range offered to readRange ended (for scheduler reports and withdraw/announce). */
+  report?(report: PeerReport): void;
+}
+
+export interface PeerReport {
+  request: PeerRangeRequest;
+  /**
+   * peer-ok: the peer's bytes verified and were used. peer-bad-data: some chunks failed
+   * verification (`badChunkOffsets`); none of the answer was cached unverified. peer-error: the
+   * peer's readRange rejected or answered the wrong length. origin-ok / origin-failed: the range
+   * (declined or after a peer failure) was then fetched from the origin, or could not be.
+   */
+  outcome: 'peer-ok' | 'peer-bad-data' | 'peer-error' | 'origin-ok' | 'origin-failed';
+  peer?: string;
+  bytes?: number;
+  durationMs: number;
+  badChunkOffsets?: number[];
+  error?: unknown;
+}
