@@ -148,6 +148,8 @@ export class DarnerLayers implements RemoteLayerHandler {
       if (!this.started) await this.adoptMounts();
       await this.reconcile(live);
       await this.removeIdleMountpoints();
+      const ids = new Set(live.map((s) => `${s.id}:${s.name}`));
+      for (const key of this.digests.keys()) if (!ids.has(key)) this.digests.delete(key);
     });
     const keep = blobsOf(live);
     try {

@@ -17,6 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expandImage } from '../../converter/expand.js';
+import { DaemonClient } from '../../src/daemon/client.js';
 
 export interface StandInMount {
   id: string;
@@ -32,6 +33,8 @@ export interface StandInMount {
 
 export interface ErofsDaemon {
   socket: string;
+  /** The daemon's own client, talking to this stand-in. */
+  client: DaemonClient;
   /** Mounts currently held. */
   readonly mounts: ReadonlyMap<string, StandInMount>;
   /** Every request received: method, path and JSON body. */
@@ -43,6 +46,7 @@ export async function startErofsDaemon(socket: string): Promise<ErofsDaemon> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'darner-erofsd-'));
   const mounts = new Map<string, StandInMount>();
   const requests: ErofsDaemon['requests'] = [];
+  /** reference → its expanded blob files ("the cache"). */
   const expanded = new Map<string, Promise<string[]>>();
 
   const devicesOf = (reference: string): Promise<string[]> => {
@@ -103,6 +107,33 @@ export async function startErofsDaemon(socket: string): Promise<ErofsDaemon> {
     mounts.delete(m.id);
   };
 
+  /** The expanded blobs, as the daemon's cache listing shows its blobs. */
+  const cacheListing = async (): Promise<Array<{ id: string; uncompressedSize: number; cachedBytes: number; referenced: boolean; reference: string; file: string }>> => {
+    const used = new Set([...mounts.values()].map((m) => m.reference));
+    const out = [];
+    for (const [reference, files] of expanded) {
+      for (const file of await files) {
+        const size = fs.statSync(file).size;
+        out.push({ id: path.basename(file), uncompressedSize: size, cachedBytes: size, referenced: used.has(reference), reference, file });
+      }
+    }
+    return out;
+  };
+
+  /** Drops the expansions no mount uses, unless one of their blobs is in `keep`. */
+  const gc = async (keep: Set<string>): Promise<{ removed: string[]; freedBytes: number }> => {
+    const removed: string[] = [];
+    let freedBytes = 0;
+    for (const blob of await cacheListing()) {
+      if (blob.referenced || keep.has(blob.id)) continue;
+      removed.push(blob.id);
+      freedBytes += blob.cachedBytes;
+      fs.rmSync(blob.file, { force: true });
+      expanded.delete(blob.reference);
+    }
+    return { removed, freedBytes };
+  };
+
   const wire = (m: StandInMount): Omit<StandInMount, 'loops'> => {
     const { loops: _loops, ...rest } = m;
     return rest;
@@ -142,8 +173,10 @@ export async function startErofsDaemon(socket: string): Promise<ErofsDaemon> {
             fail(err);
           }
         }
+      } else if (req.method === 'GET' && url.pathname === '/api/v1/cache') {
+        cacheListing().then((blobs) => send(200, { blobs, totalBytes: blobs.reduce((n, b) => n + b.cachedBytes, 0) }), fail);
       } else if (req.method === 'POST' && url.pathname === '/api/v1/cache/gc') {
-        send(200, { removed: [], freedBytes: 0 });
+        gc(new Set((body as { keep?: string[] } | undefined)?.keep ?? [])).then(send.bind(null, 200), fail);
       } else {
         send(404, { error: { code: 'NOT_FOUND', message: `${req.method} ${url.pathname}` } });
       }
@@ -155,12 +188,15 @@ export async function startErofsDaemon(socket: string): Promise<ErofsDaemon> {
   });
 
   let stopped: Promise<void> | undefined;
+  const client = new DaemonClient(socket);
   return {
     socket,
+    client,
     mounts,
     requests,
     stop: () =>
       (stopped ??= (async () => {
+        await client.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const m of [...mounts.values()]) {
           try {

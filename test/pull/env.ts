@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { convertImage, type ConvertSummary } from '../../converter/convert.js';
 import type { PullOptions } from '../../snapshotter/pull/pull.js';
-import { startContainerd, type Containerd } from '../harness/containerd.js';
+import { startContainerd, unmountUnder, type Containerd } from '../harness/containerd.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { buildOciImage, busyboxEntries, writeOciLayout, type BuiltImage } from '../harness/oci-image.js';
 import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
@@ -46,7 +46,10 @@ export interface PullEnvOptions {
 
 export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions = {}): Promise<PullEnv> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'darner-pull-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => {
+    unmountUnder(dir); // image mounts live under the snapshotter's root
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const registry = await startRegistry();
   t.teardown(() => registry.stop());
   const proxy = await startCountingProxy(registry.host);

@@ -7,20 +7,28 @@ import test, { type ExecutionContext } from 'ava';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
 import { parseMountPoints, readMountInfo } from '../../snapshotter/mountinfo.js';
-import { startErofsDaemon, type ErofsDaemon } from '../harness/erofs-daemon.js';
+import type { DaemonClient } from '../../src/daemon/client.js';
+import { startErofsDaemon } from '../harness/erofs-daemon.js';
 import { snapshotsClient } from '../harness/snapshotter.js';
-import { LAYERED_VIEW_SCRIPT, blobRequests, uid, convertToRegistry, layeredImage, layeredView, startPullEnv, type PullEnv } from './env.js';
+import { LAYERED_VIEW_SCRIPT, blobBytesServed, blobRequests, uid, convertToRegistry, layeredImage, layeredView, startPullEnv, type PullEnv } from './env.js';
 
 // Containers of lazily pulled darner images: containerd + runc, the darner snapshotter, and an
 // image filesystem behind the daemon's control API.
 
 const run = promisify(execFile);
 
-async function setup(t: ExecutionContext): Promise<{ env: PullEnv; daemon: ErofsDaemon; ref: string; data: string[] }> {
-  let daemon: ErofsDaemon | undefined;
+/**
+ * What serves the images behind the daemon's control API. The darner daemon's fetch path is not
+ * in yet, so for now the kernel EROFS stand-in (test/harness/erofs-daemon.ts) does; switching to
+ * `startDaemonProcess` (./daemon-process.ts) changes nothing else in these tests.
+ */
+const startImageDaemon = (socket: string): Promise<{ client: DaemonClient; stop(): Promise<void> }> => startErofsDaemon(socket);
+
+async function setup(t: ExecutionContext): Promise<{ env: PullEnv; daemon: { client: DaemonClient }; ref: string; data: string[] }> {
+  let daemon: { client: DaemonClient; stop(): Promise<void> } | undefined;
   const env = await startPullEnv(t, {
     daemon: async (socket) => {
-      daemon = await startErofsDaemon(socket);
+      daemon = await startImageDaemon(socket);
       return daemon;
     },
   });
@@ -42,15 +50,16 @@ test('darner pull fetches no data blob; ctr run sees the upper layers\' view thr
   t.deepEqual(result.layers.map((l) => l.result), ['remote', 'remote', 'remote', 'unpacked']);
   t.is(blobRequests(env.proxy, data), 0);
 
-  const out = await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'sh', '-c', LAYERED_VIEW_SCRIPT]);
+  const c1 = uid('c1');
+  const out = await env.ctd.ctr(['run', '--snapshotter', 'darner', ref, c1, 'sh', '-c', LAYERED_VIEW_SCRIPT]);
   t.is(out, layeredView());
-  // (The mount itself may already be gone: a GC pass after the --rm removes the container's snapshot.)
-  const mounts = daemon.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/mounts');
+  t.log(`data blob bytes read by the container's reads: ${blobBytesServed(env.proxy, data)}`);
+  const mounts = await daemon.client.listMounts();
   t.is(mounts.length, 1);
-  const request = mounts[0]!.body as { reference: string; mountpoint: string; bootstrap: string };
-  t.is(path.dirname(request.mountpoint), path.join(env.sn.root, 'mnt'));
-  t.is(request.reference, `${env.proxy.host}/test/app@${result.manifestDigest}`);
-  t.regex(request.bootstrap, new RegExp(`^${env.sn.root}/snapshots/\\d+/fs/image/image\\.boot$`));
+  t.is(path.dirname(mounts[0]!.mountpoint), path.join(env.sn.root, 'mnt'));
+  t.is(mounts[0]!.reference, `${env.proxy.host}/test/app@${result.manifestDigest}`);
+  t.is(mounts[0]!.labels['darner.snapshotter.root'], env.sn.root);
+  await env.ctd.ctr(['containers', 'rm', c1]);
 });
 
 test('ctr-remote images rpull, then ctr run', async (t) => {
@@ -67,34 +76,32 @@ test('two containers share one mount; removing them and the image leaves no moun
   await env.ctd.ctr(['run', '-d', '--snapshotter', 'darner', ref, c1, 'sleep', '600']);
   await env.ctd.ctr(['run', '-d', '--snapshotter', 'darner', ref, c2, 'sleep', '600']);
   const lowers = await Promise.all([c1, c2].map(async (c) => /lowerdir=([^,\s]+)/.exec(await env.ctd.ctr([...SN, 'mounts', '/mnt', c]))?.[1]));
-  t.is(daemon.mounts.size, 1);
-  const [mount] = daemon.mounts.values();
-  t.deepEqual(lowers, [mount!.mountpoint, mount!.mountpoint], 'both containers have the image mount as their only lower layer');
-  t.is(daemon.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/mounts').length, 1);
+  const mounts = await daemon.client.listMounts();
+  t.is(mounts.length, 1);
+  t.deepEqual(lowers, [mounts[0]!.mountpoint, mounts[0]!.mountpoint], 'both containers have the image mount as their only lower layer');
 
   // One container goes: the image stays mounted for the other.
   await env.ctd.ctr(['tasks', 'kill', '-s', 'SIGKILL', c1]);
   await waitForTaskGone(env, c1);
   await env.ctd.ctr(['containers', 'rm', c1]);
   await env.ctd.ctr(['images', 'rm', '--sync', ref]);
-  t.is(daemon.mounts.size, 1);
+  t.deepEqual((await daemon.client.listMounts()).map((m) => m.id), [mounts[0]!.id]);
   t.is(await env.ctd.ctr(['tasks', 'exec', '--exec-id', 'e1', c2, 'cat', '/data/keep.txt']), 'kept\n');
 
   // The last one goes: after GC (and its Cleanup) nothing is left.
   await env.ctd.ctr(['tasks', 'kill', '-s', 'SIGKILL', c2]);
   await waitForTaskGone(env, c2);
   await env.ctd.ctr(['containers', 'rm', c2]);
+  t.true((await daemon.client.cacheList()).blobs.length > 0, 'the image\'s blobs were cached');
   await gcUntilEmpty(env);
-  t.is(daemon.mounts.size, 0);
+  t.deepEqual(await daemon.client.listMounts(), []);
   t.deepEqual(mountsUnder(env.sn.root), []);
   t.deepEqual(fs.readdirSync(path.join(env.sn.root, 'snapshots')), []);
   t.deepEqual(fs.readdirSync(path.join(env.sn.root, 'mnt')), []);
   const client = snapshotsClient(env.sn.address);
   t.teardown(() => client.close());
   t.deepEqual((await client.list()).infos, []);
-  const gc = daemon.requests.filter((r) => r.path === '/api/v1/cache/gc');
-  t.true(gc.length > 0, 'Cleanup released the cache');
-  t.deepEqual(gc[gc.length - 1]!.body, { keep: [] });
+  t.deepEqual((await daemon.client.cacheList()).blobs, [], 'Cleanup released the cached blobs');
 });
 
 test('a SIGKILLed snapshotter never disturbs a running container; restarted, it finds its mount again', async (t) => {
@@ -105,6 +112,7 @@ test('a SIGKILLed snapshotter never disturbs a running container; restarted, it 
   await env.ctd.ctr(['run', '-d', '--snapshotter', 'darner', ref, reader, 'sh', '-c', loop]);
   const lines = async (): Promise<string[]> => (await env.ctd.ctr(['tasks', 'exec', '--exec-id', `x${Date.now()}`, reader, 'cat', '/tmp/sums'])).split('\n').filter(Boolean);
   await waitFor(async () => (await lines()).length >= 4);
+  const [mount] = await daemon.client.listMounts();
 
   env.sn.kill('SIGKILL');
   await env.sn.exited;
@@ -121,7 +129,7 @@ test('a SIGKILLed snapshotter never disturbs a running container; restarted, it 
   });
   t.regex(listing, new RegExp(`\\b${reader}\\s.*Active`));
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c2'), 'cat', '/data/keep.txt']), 'kept\n');
-  t.is(daemon.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/mounts').length, 1, 'the running mount was found again, not made twice');
+  t.deepEqual((await daemon.client.listMounts()).map((m) => m.id), [mount!.id], 'the running mount was found again, not made twice');
 
   const sums = await lines();
   t.false(sums.some((l) => !/^[0-9a-f]{64} {2}\/data\/(a\.bin|dir\/y)$/.test(l)), sums.filter((l) => !l.startsWith('/')).slice(0, 3).join('\n'));
@@ -131,7 +139,7 @@ test('a SIGKILLed snapshotter never disturbs a running container; restarted, it 
   await waitForTaskGone(env, reader);
   await env.ctd.ctr(['containers', 'rm', reader]);
   await gcUntilEmpty(env, ref);
-  t.is(daemon.mounts.size, 0);
+  t.deepEqual(await daemon.client.listMounts(), []);
   t.deepEqual(fs.readdirSync(path.join(env.sn.root, 'snapshots')), []);
 });
 
