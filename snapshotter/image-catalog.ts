@@ -130,7 +130,7 @@ export class ImageCatalog {
   private async getFromMirrors(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ bytes: Buffer; digest: string; mediaType: string }> {
     for (const mirror of this.access.mirrors?.[registry] ?? []) {
       try {
-        return await this.client(mirror, plainHttp).getManifest(repo, reference);
+        return await this.client(mirror, plainHttp, true).getManifest(repo, reference);
       } catch (err) {
         this.log.warn({ err, mirror, registry, repo, reference }, 'mirror failed; trying the next');
       }
@@ -138,12 +138,14 @@ export class ImageCatalog {
     return this.client(registry, plainHttp).getManifest(repo, reference);
   }
 
-  private client(host: string, plainHttp: boolean): RegistryClient {
+  /** A client per host; a mirror's gets one try per request, so a broken mirror is passed over quickly. */
+  private client(host: string, plainHttp: boolean, mirror = false): RegistryClient {
     const http = plainHttp || (this.access.plainHttp ?? []).includes(host);
-    const key = `${http ? 'http' : 'https'}://${host}`;
+    const key = `${mirror ? 'mirror+' : ''}${http ? 'http' : 'https'}://${host}`;
     let client = this.clients.get(key);
     if (!client) {
       const options: RegistryClientOptions = { plainHttp: http };
+      if (mirror) options.retry = { attempts: 1 };
       if (this.access.dockerConfigPath !== undefined) options.dockerConfigPath = this.access.dockerConfigPath;
       if (this.access.timeouts) options.timeouts = this.access.timeouts;
       client = new RegistryClient(host, options);
