@@ -112,7 +112,15 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
   let status: DaemonStatus;
   try {
     status = await waitForDaemon(socket, 60_000, () => alive);
+    if (status.pid !== child.pid) {
+      // Another daemon answers on this socket; ours is on its way out.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`another daemon (pid ${status.pid}) answers on ${socket}: ${logs.slice(-2000)}`);
+    }
   } catch (err) {
+    if ((err as Error).message.startsWith('another daemon')) throw err;
     child.kill('SIGKILL');
     await exited;
     await unmountAllUnder(dir);
