@@ -3,6 +3,7 @@ import { register as registerConverter } from '../../converter/cli.js';
 import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 import { register as registerPull } from '../../snapshotter/pull/cli.js';
 import { register as registerDaemon } from '../daemon/cli.js';
+import { register as registerDemo } from '../demo/cli.js';
 import { register as registerP2p } from '../p2p/cli.js';
 
 /**
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerPull(program);
   registerP2p(program);
   registerDaemon(program);
+  registerDemo(program);
 }

@@ -11,13 +11,14 @@ import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
 import type { ChunkFetcher } from '../fetch/types.js';
+import { AlreadyExistsError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import type { CacheListing, DaemonStatus, GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
 import { MountManager } from './mounts.js';
-import { startControlServer, type ControlServer } from './server.js';
+import { socketAnswers, startControlServer, type ControlServer } from './server.js';
 import { StateStore } from './state.js';
 
 export interface RunningDaemon {
@@ -49,6 +50,8 @@ export function darnerVersion(): string {
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   if (config.logLevel !== undefined) log.level = config.logLevel;
   const startedAt = new Date();
+  // Fail before touching the cache or the mounts when another daemon already serves this socket.
+  if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
   await state.init();
   let manager: MountManager | undefined;

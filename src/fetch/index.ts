@@ -9,14 +9,13 @@
  *   await reader.close();
  */
 import type { BlobCache } from '../cache/types.js';
-import { UnsupportedError } from '../errors.js';
+import { FetchEngine } from './chunk-fetcher.js';
 import type { ChunkFetcher, FetchOptions } from './types.js';
 
 export type * from './types.js';
+export { FETCH_DEFAULTS } from './options.js';
 
-/** The daemon-wide fetch engine over `cache`. */
+/** The daemon-wide fetch engine over `cache`. Throws ConfigError for bad options. */
 export function createChunkFetcher(cache: BlobCache, options: FetchOptions = {}): ChunkFetcher {
-  void cache;
-  void options;
-  throw new UnsupportedError('fetch path: not implemented yet');
+  return new FetchEngine(cache, options);
 }

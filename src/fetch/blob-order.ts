@@ -1,0 +1,49 @@
+/**
+ * An image's chunks of each blob in stored order: what read-ahead extends a request with (the
+ * chunk stored right after it) and what prefetchAll walks. Built on first use from the
+ * bootstrap's chunk table (one pass, typed arrays).
+ */
+import type { ChunkRecord } from '../format/model.js';
+import type { Bootstrap } from '../format/reader.js';
+
+export class BlobChunkOrder {
+  /** Chunk-table indices of this blob's chunks, by compressed offset. */
+  readonly indices: Uint32Array;
+  readonly #offsets: Float64Array;
+  readonly #bootstrap: Bootstrap;
+
+  private constructor(bootstrap: Bootstrap, indices: Uint32Array) {
+    this.#bootstrap = bootstrap;
+    this.indices = indices;
+    this.#offsets = Float64Array.from(indices, (i) => bootstrap.chunk(i).compressedOffset);
+  }
+
+  /** One order per blob of the image, in blob-table order. */
+  static ofImage(bootstrap: Bootstrap): BlobChunkOrder[] {
+    const perBlob: number[][] = bootstrap.blobs.map(() => []);
+    for (let i = 0; i < bootstrap.chunkCount; i++) perBlob[bootstrap.chunk(i).blobIndex]!.push(i);
+    return perBlob.map((list) => {
+      const indices = Uint32Array.from(list);
+      indices.sort((a, b) => bootstrap.chunk(a).compressedOffset - bootstrap.chunk(b).compressedOffset);
+      return new BlobChunkOrder(bootstrap, indices);
+    });
+  }
+
+  /** The chunk stored right after `record` in this blob (touching it or not), if any. */
+  next(record: ChunkRecord): ChunkRecord | undefined {
+    let lo = 0;
+    let hi = this.#offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#offsets[mid]! <= record.compressedOffset) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = this.indices[lo];
+    return i === undefined ? undefined : this.#bootstrap.chunk(i);
+  }
+
+  /** Every chunk of the blob in stored order. */
+  *records(): Generator<ChunkRecord> {
+    for (const i of this.indices) yield this.#bootstrap.chunk(i);
+  }
+}

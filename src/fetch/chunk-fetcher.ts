@@ -1,0 +1,418 @@
+/**
+ * DEV DOCS — the daemon-wide fetch engine.
+ *
+ * Objects:
+ * - ImageBlob: one blob as one open image sees it (cache lease, origin, optional peer, digest
+ *   algorithm, stored order for read-ahead). Made by ImageReader.
+ * - Flight: one chunk being fetched, keyed (blob id, uncompressed offset, digest). Every reader
+ *   of that chunk, from any image, awaits the same flight: single flight. The digest is in the
+ *   key so that a bootstrap disagreeing with another about a shared blob never gets bytes that
+ *   were verified against the other's digest.
+ * - Job: one planned Range request (range-plan.ts) of touching chunks, each with its flight. It
+ *   waits for a fetch slot (slot-queue.ts: demand before prefetch), then runs.
+ *
+ * A job runs: peer (if any; may decline) → origin (retried with backoff until the job's
+ * deadline) → decode + verify every chunk in one native batch (chunk-verify.ts) → each verified
+ * chunk's flight resolves at once with its bytes → all of them are written to the cache in one
+ * batch (one fdatasync) → the flights leave the map (from then on the ready bits answer). A
+ * chunk failing verification from a peer is fetched from the origin (the peer is reported and
+ * not asked again for this job); failing from the origin it is fetched once more, then its
+ * flight rejects with CorruptChunkError / DigestMismatchError. Nothing unverified reaches a
+ * reader or the cache.
+ */
+import type { BlobLease } from '../cache/types.js';
+import type { BlobReader } from '../blob/blob-reader.js';
+import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
+import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
+import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
+import { log } from '../log.js';
+import type { BlobCache } from '../cache/types.js';
+import { ImageReaderImpl } from './image-reader.js';
+import { fetchMetrics, type FetchMetrics } from './metrics.js';
+import { resolveFetchOptions, type ResolvedFetchOptions } from './options.js';
+import { contiguousRuns, planRanges, type PlannedRange } from './range-plan.js';
+import { SlotQueue, type FetchPriority, type SlotTask } from './slot-queue.js';
+import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest, PeerReport, PeerSource } from './types.js';
+
+/** One blob of one open image, as the engine needs it. */
+export interface ImageBlob {
+  readonly id: string;
+  readonly digest: string;
+  readonly algorithm: ChunkDigestAlgorithm;
+  readonly lease: BlobLease;
+  readonly origin: BlobReader;
+  readonly peer: PeerSource | undefined;
+  /** The image's chunk of this blob stored right after `record` (read-ahead). */
+  next(record: ChunkRecord): ChunkRecord | undefined;
+  /** Who opened it (a reader), for cancelling its prefetches. */
+  readonly owner: object;
+}
+
+interface Flight {
+  readonly key: string;
+  readonly record: ChunkRecord;
+  readonly promise: Promise<Buffer>;
+  resolve(bytes: Buffer): void;
+  reject(err: unknown): void;
+  settled: boolean;
+  job: Job;
+}
+
+class Job implements SlotTask {
+  readonly flights: Flight[] = [];
+  readonly offset: number;
+  readonly length: number;
+  lease: BlobLease | undefined;
+  done: Promise<void> | undefined;
+  usedOrigin = false;
+
+  constructor(
+    readonly engine: FetchEngine,
+    readonly blob: ImageBlob,
+    readonly chunks: ChunkRecord[],
+    public priority: FetchPriority,
+  ) {
+    this.offset = chunks[0]!.compressedOffset;
+    const last = chunks[chunks.length - 1]!;
+    this.length = last.compressedOffset + last.compressedSize - this.offset;
+  }
+
+  start(): void {
+    this.done = this.engine.run(this);
+  }
+}
+
+const digestHex = new WeakMap<Uint8Array, string>();
+function hexOf(digest: Uint8Array): string {
+  let h = digestHex.get(digest);
+  if (h === undefined) {
+    h = Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+    digestHex.set(digest, h);
+  }
+  return h;
+}
+
+export function flightKey(blobId: string, record: ChunkRecord): string {
+  return `${blobId}:${record.uncompressedOffset}:${hexOf(record.digest)}`;
+}
+
+/** Whether an origin failure may pass: network errors, 5xx, 408, 429, short bodies. */
+export function retryableOriginError(err: unknown): boolean {
+  if (err instanceof RegistryError) {
+    const s = err.status;
+    return s === 0 || s >= 500 || s === 408 || s === 429 || s === 200 || s === 206;
+  }
+  if (err instanceof SizeMismatchError) return true;
+  // Other typed errors (NotFound, BadRange, Unsupported, ...) will not pass by waiting.
+  if (err instanceof DarnerError) return err.code === 'TIMEOUT';
+  return true;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class FetchEngine implements ChunkFetcher {
+  readonly options: ResolvedFetchOptions;
+  readonly cache: BlobCache;
+  readonly metrics: FetchMetrics;
+  readonly slots: SlotQueue;
+  readonly #flights = new Map<string, Flight>();
+  readonly #jobs = new Set<Job>();
+  readonly #closing = new AbortController();
+
+  constructor(cache: BlobCache, options: FetchOptions = {}) {
+    this.cache = cache;
+    this.options = resolveFetchOptions(options);
+    this.slots = new SlotQueue(this.options.maxConcurrentFetches);
+    this.metrics = fetchMetrics(this.options.metrics, () => ({ running: this.slots.running, queued: this.slots.queued }));
+  }
+
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  /** The signal every fetch listens to; aborted by close(). */
+  get closeSignal(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  openImage(options: ImageReaderOptions): Promise<ImageReader> {
+    return ImageReaderImpl.open(this, options);
+  }
+
+  /**
+   * Promises of the uncompressed bytes of `records` (chunks of `blob`), in order. Chunks that no
+   * flight covers are planned into jobs; with `readAhead` the jobs are filled with the absent
+   * chunks that follow them. A demand caller boosts the prefetch jobs it joins.
+   */
+  fetch(blob: ImageBlob, records: readonly ChunkRecord[], priority: FetchPriority, readAhead: boolean): Array<Promise<Buffer>> {
+    if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
+    const toPlan: ChunkRecord[] = [];
+    for (const r of records) {
+      const f = this.#flights.get(flightKey(blob.id, r));
+      if (f === undefined) toPlan.push(r);
+      else if (priority === 'demand') this.slots.boost(f.job);
+    }
+    if (toPlan.length > 0) {
+      const plans: Array<PlannedRange<ChunkRecord>> = planRanges(toPlan, {
+        maxRequestBytes: this.options.maxRequestBytes,
+        ...(readAhead
+          ? {
+              next: (c: ChunkRecord) => blob.next(c),
+              canAdd: (c: ChunkRecord) => !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(flightKey(blob.id, c)),
+            }
+          : {}),
+      });
+      for (const plan of plans) this.#submit(new Job(this, blob, plan.chunks, priority));
+    }
+    return records.map((r) => this.#flights.get(flightKey(blob.id, r))!.promise);
+  }
+
+  #submit(job: Job): void {
+    job.lease = job.blob.lease.retain();
+    for (const record of job.chunks) {
+      let resolve!: (b: Buffer) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<Buffer>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // Read-ahead chunks may have no reader at all: never an unhandled rejection.
+      promise.catch(() => undefined);
+      const flight: Flight = {
+        key: flightKey(job.blob.id, record),
+        record,
+        promise,
+        settled: false,
+        job,
+        resolve: (b) => {
+          flight.settled = true;
+          resolve(b);
+        },
+        reject: (e) => {
+          flight.settled = true;
+          reject(e);
+        },
+      };
+      this.#flights.set(flight.key, flight);
+      job.flights.push(flight);
+    }
+    this.#jobs.add(job);
+    this.slots.submit(job);
+  }
+
+  /** Drops queued prefetch jobs of `owner` (a closing reader) that no demand reader waits for. */
+  cancelPrefetches(owner: object): void {
+    for (const job of this.#jobs) {
+      if (job.blob.owner !== owner || job.priority !== 'prefetch' || job.done !== undefined) continue;
+      if (this.slots.cancel(job)) this.#finishCancelled(job, new AbortedError('prefetch cancelled: the image was closed'));
+    }
+  }
+
+  #finishCancelled(job: Job, err: unknown): void {
+    for (const f of job.flights) {
+      if (!f.settled) f.reject(err);
+      if (this.#flights.get(f.key) === f) this.#flights.delete(f.key);
+    }
+    this.#jobs.delete(job);
+    void job.lease?.release();
+  }
+
+  /** Runs a job that got its slot (called by Job.start). */
+  async run(job: Job): Promise<void> {
+    const { blob } = job;
+    const signal = AbortSignal.any([AbortSignal.timeout(this.options.fetchTimeoutMs), this.#closing.signal]);
+    const good: VerifiedChunk[] = [];
+    const byOffset = new Map(job.flights.map((f) => [f.record.uncompressedOffset, f]));
+    const settleGood = (chunk: VerifiedChunk): void => {
+      good.push(chunk);
+      byOffset.get(chunk.record.uncompressedOffset)?.resolve(chunk.data);
+    };
+    const started = Date.now();
+    let request: PeerRangeRequest | undefined;
+    try {
+      let remaining: ChunkRecord[] = job.chunks;
+      if (blob.peer !== undefined) {
+        request = {
+          blobId: blob.id,
+          digest: blob.digest,
+          offset: job.offset,
+          length: job.length,
+          chunkOffsets: job.chunks.map((c) => c.uncompressedOffset),
+          priority: job.priority,
+        };
+        remaining = await this.#fromPeer(job, blob.peer, request, signal, settleGood);
+      }
+      for (let attempt = 1; remaining.length > 0; attempt++) {
+        const failed: Array<{ record: ChunkRecord; error: unknown }> = [];
+        for (const run of contiguousRuns(remaining)) {
+          const bytes = await this.#fromOrigin(job, run.offset, run.length, signal);
+          const verdicts = await verifyStoredRange(blob.algorithm, blob.id, bytes, run.offset, run.chunks);
+          for (const v of verdicts) {
+            if (v.ok) settleGood(v.chunk);
+            else failed.push({ record: v.record, error: v.error });
+          }
+        }
+        if (failed.length > 0) {
+          this.metrics.verifyFailures.inc({ source: 'origin' }, failed.length);
+          log.warn(
+            { blob: blob.id, offsets: failed.map((f) => f.record.uncompressedOffset), attempt, reason: describeError(failed[0]!.error) },
+            'fetch: chunks from the origin failed verification',
+          );
+        }
+        remaining = failed.map((f) => f.record);
+        if (attempt >= 2) {
+          for (const f of failed) byOffset.get(f.record.uncompressedOffset)?.reject(f.error);
+          break;
+        }
+      }
+      // After a decline or a peer failure (a peer-ok range was reported already).
+      if (request !== undefined && job.usedOrigin) this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started });
+    } catch (err) {
+      const error = this.#failure(job, err, signal);
+      for (const f of job.flights) if (!f.settled) f.reject(error);
+      if (request !== undefined) this.#report(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
+    } finally {
+      await this.#store(job, good);
+      this.slots.release(job);
+      for (const f of job.flights) if (this.#flights.get(f.key) === f) this.#flights.delete(f.key);
+      this.#jobs.delete(job);
+      await job.lease?.release();
+    }
+  }
+
+  #report(peer: PeerSource | undefined, report: PeerReport): void {
+    if (peer?.report === undefined) return;
+    try {
+      peer.report(report);
+    } catch (err) {
+      log.error({ err }, 'fetch: the peer source report callback threw');
+    }
+  }
+
+  /** Offers the job's range to the peer; returns the chunks still needed from the origin. */
+  async #fromPeer(
+    job: Job,
+    peer: PeerSource,
+    request: PeerRangeRequest,
+    signal: AbortSignal,
+    settleGood: (c: VerifiedChunk) => void,
+  ): Promise<ChunkRecord[]> {
+    const started = Date.now();
+    let answer;
+    try {
+      answer = await peer.readRange(request, signal);
+    } catch (err) {
+      if (this.closed) throw err;
+      this.metrics.peerRequests.inc({ outcome: 'error' });
+      log.debug({ blob: job.blob.id, err: describeError(err) }, 'fetch: the peer source failed; going to the origin');
+      this.#report(peer, { request, outcome: 'peer-error', durationMs: Date.now() - started, error: err });
+      return job.chunks;
+    }
+    if (answer === undefined) {
+      this.metrics.peerRequests.inc({ outcome: 'declined' });
+      return job.chunks;
+    }
+    if (!Buffer.isBuffer(answer.bytes) || answer.bytes.length !== request.length) {
+      this.metrics.peerRequests.inc({ outcome: 'error' });
+      const error = new SizeMismatchError(`peer ${answer.peer} range of blob ${job.blob.id}`, request.length, answer.bytes?.length ?? NaN);
+      this.#report(peer, { request, outcome: 'peer-error', peer: answer.peer, durationMs: Date.now() - started, error });
+      return job.chunks;
+    }
+    this.metrics.peerBytes.inc(answer.bytes.length);
+    const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, job.chunks);
+    const bad: ChunkRecord[] = [];
+    for (const v of verdicts) {
+      if (v.ok) settleGood(v.chunk);
+      else bad.push(v.record);
+    }
+    const durationMs = Date.now() - started;
+    if (bad.length === 0) {
+      this.metrics.peerRequests.inc({ outcome: 'ok' });
+      this.metrics.fetchedBytes.inc({ priority: job.priority }, answer.bytes.length);
+      this.#report(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: answer.bytes.length, durationMs });
+      return [];
+    }
+    this.metrics.peerRequests.inc({ outcome: 'bad_data' });
+    this.metrics.verifyFailures.inc({ source: 'peer' }, bad.length);
+    log.warn({ blob: job.blob.id, peer: answer.peer, offsets: bad.map((c) => c.uncompressedOffset) }, 'fetch: a peer served chunks that failed verification');
+    this.#report(peer, {
+      request,
+      outcome: 'peer-bad-data',
+      peer: answer.peer,
+      bytes: answer.bytes.length,
+      durationMs,
+      badChunkOffsets: bad.map((c) => c.uncompressedOffset),
+    });
+    return bad;
+  }
+
+  /** `length` stored bytes from the origin, retried with backoff until the job's deadline. */
+  async #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal): Promise<Buffer> {
+    job.usedOrigin = true;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal);
+        if (bytes.length !== length) throw new SizeMismatchError(`origin range ${offset}+${length} of blob ${job.blob.id}`, length, bytes.length);
+        this.metrics.originRequests.inc({ outcome: 'ok' });
+        this.metrics.originBytes.inc(length);
+        this.metrics.fetchedBytes.inc({ priority: job.priority }, length);
+        return bytes;
+      } catch (err) {
+        this.metrics.originRequests.inc({ outcome: 'error' });
+        if (signal.aborted || !retryableOriginError(err)) throw err;
+        const delay = Math.min(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        log.warn({ blob: job.blob.id, offset, length, attempt: attempt + 1, delayMs: Math.round(delay), reason: describeError(err) }, 'fetch: origin range failed; retrying');
+        try {
+          await sleep(delay, signal);
+        } catch {
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** The error readers of a failed job get. */
+  #failure(job: Job, err: unknown, signal: AbortSignal): unknown {
+    if (this.closed) return new AbortedError('the fetcher was closed', { cause: err });
+    const what = `blob ${job.blob.id} stored bytes ${job.offset}+${job.length}`;
+    if (signal.aborted) return new ChunkUnavailableError(`${what}: not fetched within ${this.options.fetchTimeoutMs} ms (last error: ${describeError(err)})`, { cause: err });
+    return new ChunkUnavailableError(`${what}: ${describeError(err)}`, { cause: err });
+  }
+
+  /** Writes verified chunks to the cache in one batch; a failure costs only a refetch later. */
+  async #store(job: Job, good: VerifiedChunk[]): Promise<void> {
+    if (good.length === 0 || job.lease === undefined) return;
+    const writer = job.lease.blob.add();
+    try {
+      for (const chunk of good) await writer.write(chunk);
+      await writer.commit();
+    } catch (err) {
+      writer.abort();
+      log.error({ blob: job.blob.id, err: describeError(err) }, 'fetch: could not write chunks to the cache (served from memory)');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.#closing.abort(new AbortedError('the fetcher was closed'));
+    const running: Array<Promise<void>> = [];
+    for (const job of [...this.#jobs]) {
+      if (job.done !== undefined) running.push(job.done);
+      else if (this.slots.cancel(job)) this.#finishCancelled(job, new AbortedError('the fetcher was closed'));
+    }
+    await Promise.allSettled(running);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * ImageReader: file reads of one open image. A read maps its byte range to chunk slots (holes
+ * read as zeros), serves ready chunks from the blob cache (each verified on its first read after
+ * start), and hands the rest to the engine (chunk-fetcher.ts), waiting at most fetchTimeoutMs.
+ * Prefetch walks the prefetch list or the whole image at prefetch priority.
+ */
+import type { BlobLease } from '../cache/types.js';
+import { AbortedError, ChunkUnavailableError, DarnerError, InvalidArgumentError } from '../errors.js';
+import { HOLE, type ChunkRecord } from '../format/model.js';
+import type { Bootstrap } from '../format/reader.js';
+import { log } from '../log.js';
+import { BlobChunkOrder } from './blob-order.js';
+import type { FetchEngine, ImageBlob } from './chunk-fetcher.js';
+import { planRanges } from './range-plan.js';
+import { TokenBucket } from './token-bucket.js';
+import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
+
+interface Piece {
+  blob: ImageBlob;
+  record: ChunkRecord;
+  /** Bytes [from, from + length) of the chunk go to out[at ...]. */
+  from: number;
+  length: number;
+  at: number;
+}
+
+/** Waits for `promises`, rejecting at the deadline or when a signal aborts. */
+function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(new AbortedError(`${what}: aborted`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new ChunkUnavailableError(`${what}: data not fetched within the fetch timeout`));
+    }, Math.max(0, deadlineMs));
+    for (const s of signals) {
+      if (s.aborted) return onAbort();
+      s.addEventListener('abort', onAbort, { once: true });
+    }
+    Promise.all(promises).then(
+      (values) => {
+        cleanup();
+        resolve(values);
+      },
+      (err) => {
+        cleanup();
+        reject(err);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class ImageReaderImpl implements ImageReader {
+  readonly bootstrap: Bootstrap;
+  readonly #engine: FetchEngine;
+  readonly #name: string;
+  readonly #blobs: ImageBlob[];
+  readonly #leases: BlobLease[];
+  readonly #closing = new AbortController();
+  #orders: BlobChunkOrder[] | undefined;
+
+  private constructor(engine: FetchEngine, options: ImageReaderOptions, leases: BlobLease[]) {
+    this.#engine = engine;
+    this.bootstrap = options.bootstrap;
+    this.#name = options.name ?? 'image';
+    this.#leases = leases;
+    this.#blobs = options.bootstrap.blobs.map((b, i) => ({
+      id: b.id,
+      digest: `sha256:${b.id}`,
+      algorithm: options.bootstrap.digestAlgorithm,
+      lease: leases[i]!,
+      origin: options.origin,
+      peer: options.peer,
+      owner: this,
+      next: (record: ChunkRecord) => this.#order(i).next(record),
+    }));
+  }
+
+  static async open(engine: FetchEngine, options: ImageReaderOptions): Promise<ImageReaderImpl> {
+    if (engine.closed) throw new AbortedError('the fetcher is closed');
+    const settled = await Promise.allSettled(options.bootstrap.blobs.map((b) => engine.cache.acquire(b)));
+    const leases = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(leases.map((l) => l.release()));
+      throw failed.reason;
+    }
+    return new ImageReaderImpl(engine, options, leases);
+  }
+
+  #order(blobIndex: number): BlobChunkOrder {
+    this.#orders ??= BlobChunkOrder.ofImage(this.bootstrap);
+    return this.#orders[blobIndex]!;
+  }
+
+  async read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    const started = performance.now();
+    const metrics = this.#engine.metrics;
+    try {
+      return await this.#read(nid, offset, length, signal, started);
+    } catch (err) {
+      metrics.readErrors.inc({ code: err instanceof DarnerError ? err.code : 'INTERNAL' });
+      throw err;
+    } finally {
+      metrics.readDuration.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  async #read(nid: number, offset: number, length: number, signal: AbortSignal | undefined, started: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+      throw new InvalidArgumentError(`read of inode ${nid}: bad offset ${offset} or length ${length}`);
+    if (this.#closing.signal.aborted) throw new AbortedError(`${this.#name}: the image reader is closed`);
+    if (signal?.aborted) throw new AbortedError(`read of inode ${nid}: aborted`);
+    const inode = this.bootstrap.inode(nid);
+    if (inode.kind !== 'file') throw new InvalidArgumentError(`inode ${nid} is a ${inode.kind}, not a regular file`);
+    const end = Math.min(inode.size, offset + length);
+    if (end <= offset) return Buffer.alloc(0);
+    const slots = this.bootstrap.fileChunks(nid);
+    const chunkSize = this.bootstrap.chunkSize;
+    const out = Buffer.alloc(end - offset);
+
+    const pieces: Piece[] = [];
+    for (let i = Math.floor(offset / chunkSize); i * chunkSize < end; i++) {
+      const slot = slots[i];
+      if (slot === undefined) throw new ChunkUnavailableError(`inode ${nid}: no chunk slot ${i}`);
+      if (slot === HOLE) continue;
+      const record = this.bootstrap.chunk(slot);
+      const pieceStart = Math.max(offset, i * chunkSize);
+      const pieceEnd = Math.min(end, (i + 1) * chunkSize);
+      pieces.push({ blob: this.#blobs[record.blobIndex]!, record, from: pieceStart - i * chunkSize, length: pieceEnd - pieceStart, at: pieceStart - offset });
+    }
+
+    // Cache first: ready chunks (verified on their first read since start).
+    const misses: Piece[] = [];
+    let hitBytes = 0;
+    await Promise.all(
+      pieces.map(async (p) => {
+        const bytes = await p.blob.lease.blob.readChunk(p.record, p.blob.algorithm, p.from, p.length);
+        if (bytes === undefined) misses.push(p);
+        else {
+          bytes.copy(out, p.at);
+          hitBytes += p.length;
+        }
+      }),
+    );
+    if (hitBytes > 0) this.#engine.metrics.cacheHitBytes.inc(hitBytes);
+    if (misses.length === 0) return out;
+
+    // The rest from the engine, per blob, at demand priority.
+    const waits: Array<Promise<void>> = [];
+    const byBlob = new Map<ImageBlob, Piece[]>();
+    for (const p of misses) byBlob.set(p.blob, [...(byBlob.get(p.blob) ?? []), p]);
+    for (const [blob, list] of byBlob) {
+      const promises = this.#engine.fetch(
+        blob,
+        list.map((p) => p.record),
+        'demand',
+        this.#engine.options.readAhead,
+      );
+      list.forEach((p, k) => waits.push(promises[k]!.then((chunk) => void chunk.copy(out, p.at, p.from, p.from + p.length))));
+    }
+    const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
+    const left = this.#engine.options.fetchTimeoutMs - (performance.now() - started);
+    await waitAll(waits, left, `${this.#name}: read of inode ${nid} at ${offset}+${length}`, signals);
+    return out;
+  }
+
+  prefetchFiles(nids: readonly number[] = this.bootstrap.prefetchNids): Promise<PrefetchSummary> {
+    return this.#prefetch('files', () => {
+      const seen = new Set<number>();
+      const records: ChunkRecord[] = [];
+      for (const nid of nids) {
+        try {
+          if (this.bootstrap.inode(nid).kind !== 'file') continue;
+          for (const slot of this.bootstrap.fileChunks(nid)) {
+            if (slot === HOLE || seen.has(slot)) continue;
+            seen.add(slot);
+            records.push(this.bootstrap.chunk(slot));
+          }
+        } catch (err) {
+          log.warn({ image: this.#name, nid, err: String(err) }, 'prefetch: skipping a file');
+        }
+      }
+      return records;
+    });
+  }
+
+  prefetchAll(options: { bytesPerSecond?: number } = {}): Promise<PrefetchSummary> {
+    return this.#prefetch(
+      'all',
+      () => this.bootstrap.blobs.flatMap((_, i) => [...this.#order(i).records()]),
+      options.bytesPerSecond,
+    );
+  }
+
+  async #prefetch(kind: string, list: () => ChunkRecord[], bytesPerSecond?: number): Promise<PrefetchSummary> {
+    const summary: PrefetchSummary = { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: 0, cancelled: false };
+    const closing = this.#closing.signal;
+    try {
+      const records = list();
+      summary.chunks = records.length;
+      const bucket =
+        bytesPerSecond !== undefined && bytesPerSecond > 0
+          ? new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond, this.#engine.options.maxRequestBytes), Date.now())
+          : undefined;
+      // Enough requests outstanding to fill the prefetch slots, no more: queued jobs hold flights
+      // and leases, and a close must find little to cancel.
+      const window = this.#engine.slots.prefetchCapacity;
+      const outstanding = new Set<Promise<void>>();
+      for (let b = 0; b < this.#blobs.length; b++) {
+        const blob = this.#blobs[b]!;
+        const absent = records.filter((r) => r.blobIndex === b && !blob.lease.blob.isReady(r.uncompressedOffset));
+        summary.cached += records.filter((r) => r.blobIndex === b).length - absent.length;
+        for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.options.maxRequestBytes })) {
+          if (closing.aborted || this.#engine.closed) break;
+          if (bucket !== undefined) await sleep(bucket.reserve(plan.length, Date.now()), closing);
+          while (outstanding.size >= window && !closing.aborted) await Promise.race(outstanding);
+          if (closing.aborted) break;
+          const promises = this.#engine.fetch(blob, plan.chunks, 'prefetch', false);
+          const done = Promise.allSettled(promises).then((results) => {
+            results.forEach((r, k) => {
+              if (r.status === 'fulfilled') {
+                summary.fetched += 1;
+                summary.bytes += plan.chunks[k]!.compressedSize;
+              } else summary.failed += 1;
+            });
+          });
+          outstanding.add(done);
+          void done.finally(() => outstanding.delete(done));
+        }
+      }
+      await Promise.all(outstanding);
+    } catch (err) {
+      log.error({ image: this.#name, err: String(err) }, `prefetch (${kind}) stopped`);
+    }
+    summary.cancelled = closing.aborted;
+    log.info({ image: this.#name, kind, ...summary }, 'prefetch finished');
+    return summary;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    this.#engine.cancelPrefetches(this);
+    await Promise.all(this.#leases.map((l) => l.release()));
+  }
+}

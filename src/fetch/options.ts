@@ -1,0 +1,46 @@
+/**
+ * The fetch path's settings with their defaults (why each default: docs/cache.md). Validated
+ * once, at construction: core code never sees a missing or nonsensical value.
+ */
+import type { Registry } from 'prom-client';
+import { ConfigError } from '../errors.js';
+import type { FetchOptions } from './types.js';
+
+export interface ResolvedFetchOptions {
+  maxConcurrentFetches: number;
+  maxRequestBytes: number;
+  readAhead: boolean;
+  fetchTimeoutMs: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  metrics: Registry | undefined;
+}
+
+export const FETCH_DEFAULTS = {
+  maxConcurrentFetches: 8,
+  maxRequestBytes: 1024 * 1024,
+  readAhead: true,
+  fetchTimeoutMs: 30_000,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 2_000,
+} as const;
+
+function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ConfigError(`fetch option ${name} must be a whole number from 1 to ${max}, got ${value}`);
+  return value;
+}
+
+export function resolveFetchOptions(options: FetchOptions = {}): ResolvedFetchOptions {
+  const resolved: ResolvedFetchOptions = {
+    maxConcurrentFetches: positiveInteger('maxConcurrentFetches', options.maxConcurrentFetches ?? FETCH_DEFAULTS.maxConcurrentFetches, 1024),
+    maxRequestBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? FETCH_DEFAULTS.maxRequestBytes, 1 << 30),
+    readAhead: options.readAhead ?? FETCH_DEFAULTS.readAhead,
+    fetchTimeoutMs: positiveInteger('fetchTimeoutMs', options.fetchTimeoutMs ?? FETCH_DEFAULTS.fetchTimeoutMs),
+    retryBaseDelayMs: positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs ?? FETCH_DEFAULTS.retryBaseDelayMs),
+    retryMaxDelayMs: positiveInteger('retryMaxDelayMs', options.retryMaxDelayMs ?? FETCH_DEFAULTS.retryMaxDelayMs),
+    metrics: options.metrics,
+  };
+  if (resolved.retryMaxDelayMs < resolved.retryBaseDelayMs)
+    throw new ConfigError(`fetch option retryMaxDelayMs (${resolved.retryMaxDelayMs}) is below retryBaseDelayMs (${resolved.retryBaseDelayMs})`);
+  return resolved;
+}
