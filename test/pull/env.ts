@@ -40,8 +40,11 @@ export interface PullEnvOptions {
   snapshotterConfig?: string;
   /** The `[daemon] start_command` (default: none, so no daemon is ever started). */
   daemonStartCommand?: string[];
-  /** Started on the daemon socket before the snapshotter, stopped after containerd and the snapshotter. */
-  daemon?: (socket: string) => Promise<{ stop(): Promise<void> }>;
+  /**
+   * Starts the image daemon in the given directory before the snapshotter (which is pointed at
+   * the socket it answers) and stops it after containerd and the snapshotter.
+   */
+  daemon?: (dir: string) => Promise<{ socket: string; stop(): Promise<void> }>;
 }
 
 export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions = {}): Promise<PullEnv> {
@@ -54,10 +57,13 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
   t.teardown(() => registry.stop());
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
-  const daemonSocket = path.join(dir, 'daemon.sock');
+  let daemonSocket = path.join(dir, 'daemon.sock');
   if (options.daemon) {
-    const daemon = await options.daemon(daemonSocket);
+    const daemonDir = path.join(dir, 'daemon');
+    fs.mkdirSync(daemonDir, { mode: 0o755 });
+    const daemon = await options.daemon(daemonDir);
     t.teardown(() => daemon.stop());
+    daemonSocket = daemon.socket;
   }
   const configFile = path.join(dir, 'snapshotter.toml');
   fs.writeFileSync(
