@@ -12,7 +12,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutionContext } from 'ava';
+import { DaemonClient } from '../../src/daemon/client.js';
 import { convertImage, type ConvertSummary } from '../../converter/convert.js';
 import type { PullOptions } from '../../snapshotter/pull/pull.js';
 import { startContainerd, unmountUnder, type Containerd } from '../harness/containerd.js';
@@ -38,8 +40,11 @@ export interface PullEnv {
 export interface PullEnvOptions {
   /** Extra TOML for the snapshotter's config file. */
   snapshotterConfig?: string;
-  /** The `[daemon] start_command` (default: none, so no daemon is ever started). */
-  daemonStartCommand?: string[];
+  /**
+   * The `[daemon] start_command`, given the directory for its files and the socket (default:
+   * none, so no daemon is ever started). A daemon the snapshotter starts is stopped at teardown.
+   */
+  daemonStartCommand?: (dir: string, socket: string) => string[];
   /**
    * Starts the image daemon in the given directory before the snapshotter (which is pointed at
    * the socket it answers) and stops it after containerd and the snapshotter.
@@ -58,6 +63,7 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
   let daemonSocket = path.join(dir, 'daemon.sock');
+  if (options.daemonStartCommand) t.teardown(() => stopDaemonOn(daemonSocket));
   if (options.daemon) {
     const daemonDir = path.join(dir, 'daemon');
     fs.mkdirSync(daemonDir, { mode: 0o755 });
@@ -71,7 +77,7 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
     [
       '[daemon]',
       `address = ${JSON.stringify(daemonSocket)}`,
-      `start_command = ${JSON.stringify(options.daemonStartCommand ?? [])}`,
+      `start_command = ${JSON.stringify(options.daemonStartCommand?.(path.join(dir, 'daemon'), daemonSocket) ?? [])}`,
       options.snapshotterConfig ?? '',
     ].join('\n'),
   );
@@ -169,4 +175,20 @@ export const LAYERED_VIEW_SCRIPT =
  */
 export function uid(name: string): string {
   return `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** SIGTERMs whatever daemon answers on `socket` (one the snapshotter started) and waits for it to exit. */
+async function stopDaemonOn(socket: string): Promise<void> {
+  const client = new DaemonClient(socket);
+  let pid: number;
+  try {
+    pid = (await client.status()).pid;
+  } catch {
+    return;
+  } finally {
+    await client.close();
+  }
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 300 && fs.existsSync(`/proc/${pid}`); i++) await sleep(100);
+  if (fs.existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
 }

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
+import { fileURLToPath } from 'node:url';
+import { DaemonClient } from '../../src/daemon/client.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
 import { parseMountPoints, readMountInfo } from '../../snapshotter/mountinfo.js';
-import type { DaemonClient } from '../../src/daemon/client.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { snapshotsClient } from '../harness/snapshotter.js';
 import { LAYERED_VIEW_SCRIPT, blobBytesServed, blobRequests, uid, convertToRegistry, layeredImage, layeredView, startPullEnv, type PullEnv } from './env.js';
@@ -189,3 +190,26 @@ async function gcUntilEmpty(env: PullEnv, ref?: string): Promise<void> {
     client.close();
   }
 }
+
+test('with no daemon running the snapshotter starts one, and it outlives the snapshotter', async (t) => {
+  const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  const env = await startPullEnv(t, {
+    daemonStartCommand: (dir, socket) => [process.execPath, cli, 'daemon', '--socket', socket, '--cache', `${dir}/cache`, '--state', `${dir}/state`],
+  });
+  const summary = await convertToRegistry(await layeredImage(), env.dir, `${env.registry.host}/test/app:conv`);
+  const ref = `${env.registry.host}/test/app:conv`;
+  t.truthy(summary.manifestDigest);
+  const client = new DaemonClient(env.daemonSocket);
+  t.teardown(() => client.close());
+  t.false(await client.ping(), 'no daemon before the first container');
+
+  await pullImage(ref, env.pullOptions);
+  t.false(await client.ping(), 'pulling needs no daemon');
+  t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'cat', '/data/keep.txt']), 'kept\n');
+  const { pid } = await client.status();
+
+  await env.restartSnapshotter(); // SIGKILL, then start again
+  t.is((await client.status()).pid, pid, 'the daemon survived the snapshotter');
+  await waitFor(async () => (await env.ctd.ctr(['snapshots', '--snapshotter', 'darner', 'ls']).catch(() => '')) !== '');
+  t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c2'), 'cat', '/data/new.txt']), 'new in layer two\n');
+});
