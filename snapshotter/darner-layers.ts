@@ -183,7 +183,7 @@ export class DarnerLayers implements RemoteLayerHandler {
     if (!this.started) await this.adoptMounts();
     const digest = await this.bootstrapDigest(image.bootstrap);
     const tracked = this.mounts.get(digest);
-    if (tracked && isMountPoint(tracked.mountpoint)) return tracked.mountpoint;
+    if (tracked && isMountPoint(tracked.mountpoint) && (await this.served(tracked.id))) return tracked.mountpoint;
     const mountpoint = path.join(this.mountDir, digest.slice('sha256:'.length));
     await fsp.mkdir(mountpoint, { recursive: true, mode: 0o755 });
     let mount: ImageMount;
@@ -201,6 +201,19 @@ export class DarnerLayers implements RemoteLayerHandler {
     this.mounts.set(digest, { id: mount.id, mountpoint: mount.mountpoint, bootstrapDigest: digest });
     this.log.info({ image: image.image, bootstrap: digest, mountpoint: mount.mountpoint, id: mount.id }, 'image mounted');
     return mount.mountpoint;
+  }
+
+  /**
+   * Whether the filesystem still serves mount `id` (stargz's Check). A daemon that died leaves a
+   * dead mount point behind; asking it again (which starts a daemon if none runs, and a restarted
+   * daemon restores its mounts) is what brings the image back.
+   */
+  private async served(id: string): Promise<boolean> {
+    try {
+      return (await this.fs.list()).some((m) => m.id === id);
+    } catch {
+      return false;
+    }
   }
 
   /** Unmounts every mount of ours that no active or view snapshot in `live` uses. */

@@ -24,7 +24,7 @@ async function startImageDaemon(dir: string): Promise<{ socket: string; client: 
   return { socket: daemon.socket, client: daemon.client, stop: () => daemon.cleanup({ keepDir: true }) };
 }
 
-async function setup(t: ExecutionContext): Promise<{ env: PullEnv; daemon: { client: DaemonClient }; ref: string; data: string[]; dataBytes: number }> {
+async function setup(t: ExecutionContext): Promise<{ env: PullEnv; daemon: { socket: string; client: DaemonClient; stop(): Promise<void> }; ref: string; data: string[]; dataBytes: number }> {
   let daemon: { socket: string; client: DaemonClient; stop(): Promise<void> } | undefined;
   const env = await startPullEnv(t, {
     daemon: async (dir) => {
@@ -211,5 +211,15 @@ test('with no daemon running the snapshotter starts one, and it outlives the sna
   await env.restartSnapshotter(); // SIGKILL, then start again
   t.is((await client.status()).pid, pid, 'the daemon survived the snapshotter');
   await waitFor(async () => (await env.ctd.ctr(['snapshots', '--snapshotter', 'darner', 'ls']).catch(() => '')) !== '');
+  t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c2'), 'cat', '/data/new.txt']), 'new in layer two\n');
+});
+
+test('after a daemon restart, new containers of an image mounted before still start', async (t) => {
+  const { env, daemon, ref } = await setup(t);
+  await pullImage(ref, env.pullOptions);
+  t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'cat', '/data/keep.txt']), 'kept\n');
+  await daemon.stop();
+  const again = await startDaemonProcess({ dir: path.dirname(daemon.socket) });
+  t.teardown(() => again.cleanup({ keepDir: true }));
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c2'), 'cat', '/data/new.txt']), 'new in layer two\n');
 });
