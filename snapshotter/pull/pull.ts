@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { RegistryClient, type RegistryClientOptions } from '../../src/blob/registry.js';
-import { AlreadyExistsError, DigestMismatchError, InvalidManifestError, NotFoundError, UsageError } from '../../src/errors.js';
+import { AlreadyExistsError, DigestMismatchError, InvalidManifestError, NotFoundError, UnsupportedError, UsageError } from '../../src/errors.js';
 import { log } from '../../src/log.js';
 import {
   MAX_CONFIG_SIZE,
+  MediaType,
   checkManifestMatchesConfig,
   parseImageConfig,
   parseManifestOrIndex,
@@ -215,6 +216,13 @@ async function unpackLayer(
     }
     try {
       const desc = step.descriptor;
+      if (desc.mediaType === MediaType.NYDUS_BLOB) {
+        // A data blob is not a tar: only a snapshotter serving darner images remotely can take it.
+        throw new UnsupportedError(
+          `layer ${desc.digest} is a darner data blob, and snapshotter "${snapshotter}" did not take it as a remote layer ` +
+            '(pull darner images with the darner snapshotter, remote_snapshots on)',
+        );
+      }
       const written = await ingestBlob(client, contentRef('layer', desc.digest), desc, () =>
         registry.openBlob(ref.repository, desc.digest, { size: desc.size }),
       );

@@ -84,3 +84,13 @@ test('ctr-remote images rpull: the snapshotter reads stargz labels the same way'
   t.is(blobBytesServed(env.proxy, [img.bootstrap.digest]), img.bootstrap.size);
   await checkBackend(t, env, img);
 });
+
+test('darner pull of a darner image into a snapshotter that cannot serve it fails at once, naming the reason', async (t) => {
+  const env = await startPullEnv(t);
+  const img = await convertedImage(env);
+  const err = await t.throwsAsync(pullImage(img.ref, { ...env.pullOptions, snapshotter: 'overlayfs' }));
+  t.regex(err?.message ?? '', /is a darner data blob, and snapshotter "overlayfs" did not take it as a remote layer/);
+  t.is(blobRequests(env.proxy, img.data), 0);
+  t.notRegex(await env.ctd.ctr(['snapshots', '--snapshotter', 'overlayfs', 'ls']), /extract-/, 'the prepared snapshot was removed');
+  t.is(await env.ctd.ctr(['images', 'ls', '-q']), '', 'no image record for a failed pull');
+});
