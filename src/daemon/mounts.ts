@@ -14,7 +14,7 @@
  * Requests for one mount point are serialized; different mount points proceed in parallel.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
@@ -333,7 +333,8 @@ function parseBootstrap(bytes: Buffer, where: string): Bootstrap {
 async function prepareMountpoint(mountpoint: string): Promise<void> {
   const mounted = (await readMounts()).filter((m) => m.mountPoint === mountpoint);
   if (mounted.length > 0) {
-    const dead = await stat(mountpoint).then(
+    // statfs always reaches the filesystem (attributes may still be cached by the kernel).
+    const dead = await statfs(mountpoint).then(
       () => false,
       (err: NodeJS.ErrnoException) => err.code === 'ENOTCONN',
     );

@@ -31,7 +31,23 @@ export interface ImageFsObserver {
 export interface ImageFsOptions {
   /** A read that has not been answered after this long fails with EIO (default 60 s). */
   readTimeoutMs?: number;
+  /**
+   * A read starting inside a range whose read failed less than this long ago fails at once with
+   * the same error (default 250 ms). The kernel retries a failed readahead with a synchronous
+   * read of its first page right away; without this, a read(2) of data that cannot be fetched
+   * would wait for the fetch timeout twice.
+   */
+  failedReadMemoryMs?: number;
   observer?: ImageFsObserver;
+}
+
+/** A read that failed recently: file, byte range, when, and why. */
+interface FailedRead {
+  nid: number;
+  start: number;
+  end: number;
+  at: number;
+  err: unknown;
 }
 
 /** An open file: what the kernel's handle stands for. */
@@ -57,6 +73,8 @@ export class ImageFs {
   readonly #readTimeoutMs: number;
   readonly #observer: ImageFsObserver;
   readonly #closing = new AbortController();
+  readonly #failedReadMemoryMs: number;
+  #recentFailures: FailedRead[] = [];
   #nextHandle = 1;
   #statfs: FuseStatfs | undefined;
 
@@ -65,6 +83,7 @@ export class ImageFs {
     this.#reader = reader;
     this.#paths = new PathResolver(bootstrap);
     this.#readTimeoutMs = options.readTimeoutMs ?? 60_000;
+    this.#failedReadMemoryMs = options.failedReadMemoryMs ?? 250;
     this.#observer = options.observer ?? {};
   }
 
@@ -134,6 +153,11 @@ export class ImageFs {
       this.#observer.readFailed?.(err, where);
       throw err;
     }
+    const recent = this.#recentFailure(file.nid, position);
+    if (recent !== undefined) {
+      this.#observer.readFailed?.(recent.err, where);
+      throw recent.err;
+    }
     const deadline = AbortSignal.timeout(this.#readTimeoutMs);
     const signal = AbortSignal.any([deadline, this.#closing.signal]);
     try {
@@ -145,8 +169,22 @@ export class ImageFs {
       return data;
     } catch (err) {
       this.#observer.readFailed?.(err, where);
+      this.#rememberFailure({ nid: file.nid, start: position, end: position + n, at: Date.now(), err });
       throw err;
     }
+  }
+
+  #recentFailure(nid: number, position: number): FailedRead | undefined {
+    if (this.#recentFailures.length === 0) return undefined;
+    const now = Date.now();
+    this.#recentFailures = this.#recentFailures.filter((f) => now - f.at < this.#failedReadMemoryMs);
+    return this.#recentFailures.find((f) => f.nid === nid && position >= f.start && position < f.end);
+  }
+
+  #rememberFailure(failure: FailedRead): void {
+    if (this.#failedReadMemoryMs <= 0) return;
+    this.#recentFailures.push(failure);
+    if (this.#recentFailures.length > 64) this.#recentFailures.shift();
   }
 
   getxattr(path: string, name: string, bufferSize: number): XattrReply {

@@ -211,3 +211,36 @@ test('statfs and access', (t) => {
   t.is(errnoThrown(() => fs.access('/sizes/one', 2)), Errno.EROFS);
   t.is(errnoThrown(() => fs.access('/nope', 0)), Errno.ENOENT);
 });
+
+test('a read starting inside a range that just failed fails at once (the kernel retries a failed readahead)', async (t) => {
+  let calls = 0;
+  const failing: FileDataReader = {
+    read: async () => {
+      calls += 1;
+      throw new ChunkUnavailableError('origin unreachable');
+    },
+  };
+  const fs = new ImageFs(bootstrap, failing, { failedReadMemoryMs: 60_000 });
+  const path = '/sizes/cs+1';
+  const fd = fs.open(path, 0);
+  t.is(await errnoRejected(fs.read(fd, path, 8192, 0)), Errno.EIO);
+  t.is(calls, 1);
+  t.is(await errnoRejected(fs.read(fd, path, 4096, 0)), Errno.EIO, 'the retry of its first page');
+  t.is(await errnoRejected(fs.read(fd, path, 4096, 4096)), Errno.EIO);
+  t.is(calls, 1, 'answered from memory');
+  t.is(await errnoRejected(fs.read(fd, path, 4096, 8192)), Errno.EIO, 'outside the failed range');
+  t.is(calls, 2);
+
+  const forgetful = new ImageFs(bootstrap, failing, { failedReadMemoryMs: 0 });
+  const fd2 = forgetful.open(path, 0);
+  await errnoRejected(forgetful.read(fd2, path, 4096, 0));
+  await errnoRejected(forgetful.read(fd2, path, 4096, 0));
+  t.is(calls, 4, 'without memory every read asks the reader');
+
+  const brief = new ImageFs(bootstrap, failing, { failedReadMemoryMs: 20 });
+  const fd3 = brief.open(path, 0);
+  await errnoRejected(brief.read(fd3, path, 4096, 0));
+  await new Promise((r) => setTimeout(r, 40));
+  await errnoRejected(brief.read(fd3, path, 4096, 0));
+  t.is(calls, 6, 'the memory lapses');
+});
