@@ -80,6 +80,10 @@ async function openSized(path: string, size: number): Promise<FileHandle> {
   }
 }
 
+function sameDigest(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && (a === b || Buffer.compare(a, b) === 0);
+}
+
 export class BlobFiles implements CachedBlob {
   readonly id: string;
   readonly compressedSize: number;
@@ -94,11 +98,15 @@ export class BlobFiles implements CachedBlob {
   readonly #ready: FileHandle;
   readonly #chunkLog: FileHandle | undefined;
   readonly #bits: BlockBitmap;
-  /** Ready chunks whose data bytes were verified since this process opened the blob. */
-  readonly #verified: BlockBitmap;
+  /**
+   * Ready chunks whose data bytes were verified since this process opened the blob, with the
+   * digest they matched: a reader whose chunk record names another digest (another image's
+   * bootstrap disagreeing about this blob) verifies again against its own.
+   */
+  readonly #verified = new Map<number, Uint8Array>();
   /** Ready chunks whose stored bytes were verified since then (peer uploads). */
   readonly #storedVerified: BlockBitmap;
-  readonly #verifying = new Map<number, Promise<Buffer | undefined>>();
+  readonly #verifying = new Map<number, { digest: Uint8Array; promise: Promise<Buffer | undefined> }>();
   /** Latest logged extent per block (for stored ranges). */
   readonly #logged = new Map<number, LoggedChunk>();
   #extents: Array<{ start: number; end: number; chunk: LoggedChunk }> | undefined;
@@ -123,7 +131,6 @@ export class BlobFiles implements CachedBlob {
     this.#ready = files.ready;
     this.#chunkLog = files.chunkLog;
     this.#bits = bits;
-    this.#verified = new BlockBitmap(bits.blocks);
     this.#storedVerified = new BlockBitmap(bits.blocks);
   }
 
@@ -213,7 +220,7 @@ export class BlobFiles implements CachedBlob {
     this.#ctx.used();
     const block = record.uncompressedOffset / BLOCK_SIZE;
     if (!this.#bits.has(block)) return undefined;
-    if (this.#verified.has(block)) {
+    if (sameDigest(this.#verified.get(block), record.digest)) {
       const bytes = await readFully(this.#data, length, record.uncompressedOffset + start);
       if (bytes.length === length) return bytes;
       // The file shrank under us: treat like a bad chunk.
@@ -226,12 +233,15 @@ export class BlobFiles implements CachedBlob {
   #verifyOnce(record: ChunkRecord, algorithm: ChunkDigestAlgorithm): Promise<Buffer | undefined> {
     const block = record.uncompressedOffset / BLOCK_SIZE;
     const running = this.#verifying.get(block);
-    if (running !== undefined) return running;
+    if (running !== undefined) {
+      if (sameDigest(running.digest, record.digest)) return running.promise;
+      return running.promise.then(() => this.readChunk(record, algorithm));
+    }
     const run = (async () => {
       const bytes = await readFully(this.#data, record.uncompressedSize, record.uncompressedOffset);
       const [ok] = await verifyChunkData(algorithm, [record], [bytes]);
       if (ok) {
-        if (this.#bits.has(block)) this.#verified.set(block);
+        if (this.#bits.has(block)) this.#verified.set(block, record.digest);
         return bytes;
       }
       this.#ctx.metrics.corruptChunks.inc();
@@ -239,7 +249,7 @@ export class BlobFiles implements CachedBlob {
       await this.invalidate([record.uncompressedOffset]);
       return undefined;
     })().finally(() => this.#verifying.delete(block));
-    this.#verifying.set(block, run);
+    this.#verifying.set(block, { digest: record.digest, promise: run });
     return run;
   }
 
@@ -326,7 +336,7 @@ export class BlobFiles implements CachedBlob {
         for (const c of pending) {
           const block = c.record.uncompressedOffset / BLOCK_SIZE;
           if (this.#bits.set(block)) newly.push(c.record.uncompressedOffset);
-          this.#verified.set(block);
+          this.#verified.set(block, c.record.digest);
           if (this.#stored) {
             this.#storedVerified.set(block);
             this.#logged.set(block, { record: c.record, algorithm: c.algorithm });
@@ -355,7 +365,7 @@ export class BlobFiles implements CachedBlob {
         this.#bits.clear(block);
         cleared.push(offset);
       }
-      if (this.#verified.has(block)) this.#verified.clear(block);
+      this.#verified.delete(block);
       if (this.#storedVerified.has(block)) this.#storedVerified.clear(block);
     }
     if (cleared.length === 0) return;

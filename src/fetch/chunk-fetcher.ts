@@ -20,6 +20,7 @@
  * flight rejects with CorruptChunkError / DigestMismatchError. Nothing unverified reaches a
  * reader or the cache.
  */
+import { setMaxListeners } from 'node:events';
 import type { BlobLease } from '../cache/types.js';
 import type { BlobReader } from '../blob/blob-reader.js';
 import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
@@ -65,6 +66,9 @@ class Job implements SlotTask {
   lease: BlobLease | undefined;
   done: Promise<void> | undefined;
   usedOrigin = false;
+  /** Settles when the job is over: its verified chunks are in the cache (or failed to be). */
+  readonly finished: Promise<void>;
+  finish!: () => void;
 
   constructor(
     readonly engine: FetchEngine,
@@ -72,6 +76,7 @@ class Job implements SlotTask {
     readonly chunks: ChunkRecord[],
     public priority: FetchPriority,
   ) {
+    this.finished = new Promise((resolve) => (this.finish = resolve));
     this.offset = chunks[0]!.compressedOffset;
     const last = chunks[chunks.length - 1]!;
     this.length = last.compressedOffset + last.compressedSize - this.offset;
@@ -90,6 +95,16 @@ function hexOf(digest: Uint8Array): string {
     digestHex.set(digest, h);
   }
   return h;
+}
+
+/**
+ * An AbortController whose signal may have any number of listeners: every running fetch and
+ * waiting read listens to its reader's and the engine's signal.
+ */
+export function unlimitedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export function flightKey(blobId: string, record: ChunkRecord): string {
@@ -130,7 +145,7 @@ export class FetchEngine implements ChunkFetcher {
   readonly slots: SlotQueue;
   readonly #flights = new Map<string, Flight>();
   readonly #jobs = new Set<Job>();
-  readonly #closing = new AbortController();
+  readonly #closing = unlimitedController();
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;
@@ -157,7 +172,14 @@ export class FetchEngine implements ChunkFetcher {
    * flight covers are planned into jobs; with `readAhead` the jobs are filled with the absent
    * chunks that follow them. A demand caller boosts the prefetch jobs it joins.
    */
-  fetch(blob: ImageBlob, records: readonly ChunkRecord[], priority: FetchPriority, readAhead: boolean): Array<Promise<Buffer>> {
+  fetch(
+    blob: ImageBlob,
+    records: readonly ChunkRecord[],
+    priority: FetchPriority,
+    readAhead: boolean,
+    /** Resolve only once the fetch is over and its chunks are in the cache (prefetch). */
+    untilStored = false,
+  ): Array<Promise<Buffer>> {
     if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
     const toPlan: ChunkRecord[] = [];
     for (const r of records) {
@@ -177,7 +199,10 @@ export class FetchEngine implements ChunkFetcher {
       });
       for (const plan of plans) this.#submit(new Job(this, blob, plan.chunks, priority));
     }
-    return records.map((r) => this.#flights.get(flightKey(blob.id, r))!.promise);
+    return records.map((r) => {
+      const flight = this.#flights.get(flightKey(blob.id, r))!;
+      return untilStored ? flight.promise.then((bytes) => flight.job.finished.then(() => bytes)) : flight.promise;
+    });
   }
 
   #submit(job: Job): void {
@@ -228,6 +253,7 @@ export class FetchEngine implements ChunkFetcher {
     }
     this.#jobs.delete(job);
     void job.lease?.release();
+    job.finish();
   }
 
   /** Runs a job that got its slot (called by Job.start). */
@@ -290,6 +316,7 @@ export class FetchEngine implements ChunkFetcher {
       for (const f of job.flights) if (this.#flights.get(f.key) === f) this.#flights.delete(f.key);
       this.#jobs.delete(job);
       await job.lease?.release();
+      job.finish();
     }
   }
 

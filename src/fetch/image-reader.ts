@@ -10,7 +10,7 @@ import { HOLE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
-import type { FetchEngine, ImageBlob } from './chunk-fetcher.js';
+import { unlimitedController, type FetchEngine, type ImageBlob } from './chunk-fetcher.js';
 import { planRanges } from './range-plan.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
@@ -75,7 +75,7 @@ export class ImageReaderImpl implements ImageReader {
   readonly #name: string;
   readonly #blobs: ImageBlob[];
   readonly #leases: BlobLease[];
-  readonly #closing = new AbortController();
+  readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
 
   private constructor(engine: FetchEngine, options: ImageReaderOptions, leases: BlobLease[]) {
@@ -228,19 +228,24 @@ export class ImageReaderImpl implements ImageReader {
       const outstanding = new Set<Promise<void>>();
       for (let b = 0; b < this.#blobs.length; b++) {
         const blob = this.#blobs[b]!;
-        const absent = records.filter((r) => r.blobIndex === b && !blob.lease.blob.isReady(r.uncompressedOffset));
+        const isReady = (r: ChunkRecord): boolean => blob.lease.blob.isReady(r.uncompressedOffset);
+        const absent = records.filter((r) => r.blobIndex === b && !isReady(r));
         summary.cached += records.filter((r) => r.blobIndex === b).length - absent.length;
         for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.options.maxRequestBytes })) {
           if (closing.aborted || this.#engine.closed) break;
           if (bucket !== undefined) await sleep(bucket.reserve(plan.length, Date.now()), closing);
           while (outstanding.size >= window && !closing.aborted) await Promise.race(outstanding);
           if (closing.aborted) break;
-          const promises = this.#engine.fetch(blob, plan.chunks, 'prefetch', false);
+          // On-demand reads may have fetched some of them meanwhile.
+          const chunks = plan.chunks.filter((r) => !isReady(r));
+          summary.cached += plan.chunks.length - chunks.length;
+          if (chunks.length === 0) continue;
+          const promises = this.#engine.fetch(blob, chunks, 'prefetch', false, true);
           const done = Promise.allSettled(promises).then((results) => {
             results.forEach((r, k) => {
               if (r.status === 'fulfilled') {
                 summary.fetched += 1;
-                summary.bytes += plan.chunks[k]!.compressedSize;
+                summary.bytes += chunks[k]!.compressedSize;
               } else summary.failed += 1;
             });
           });

@@ -1,0 +1,95 @@
+import test from 'ava';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChunkUnavailableError, CorruptChunkError, DigestMismatchError } from '../../src/errors.js';
+import { readFully } from '../../src/cache/cached-blob.js';
+import { pseudoRandomBytes } from '../harness/layer-tar.js';
+import { fetchesIdle, makeEngine, makeFixture, metric, type Fixture } from './fixture.js';
+
+const KiB = 1024;
+const CHUNK = 64 * KiB;
+
+const FILES: Record<string, Buffer> = {
+  a: pseudoRandomBytes(150 * KiB, 1),
+  b: pseudoRandomBytes(150 * KiB, 2),
+  c: Buffer.alloc(200 * KiB, 'compressible text, stored as zstd frames\n'),
+  d: pseudoRandomBytes(150 * KiB, 4),
+};
+
+let fixture: Fixture;
+const cleanups: Array<() => Promise<void> | void> = [];
+test.before(async () => {
+  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK });
+});
+test.after.always(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+const FETCH_TIMEOUT_MS = 1500;
+
+test.serial('origin unreachable: cached reads keep working, uncached ones fail in bounded time, and work again once it is back', async (t) => {
+  // No read-ahead: file b must stay absent after reading a.
+  const { fetcher, metrics } = await makeEngine(t, { fetchTimeoutMs: FETCH_TIMEOUT_MS, retryBaseDelayMs: 50, readAhead: false });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  const [a, b, c] = ['/a', '/b', '/c'].map((p) => fixture.nid(p)) as [number, number, number];
+  t.true((await reader.read(a, 0, 150 * KiB)).equals(FILES.a!));
+
+  for (const fault of ['drop', 'stall', 503] as const) {
+    await fetchesIdle(metrics);
+    fixture.proxy.reset();
+    fixture.proxy.failNext(fault, { kind: 'blob' }, 1_000_000);
+    t.true((await reader.read(a, 1000, 100 * KiB)).equals(FILES.a!.subarray(1000, 1000 + 100 * KiB)), `cached read during ${fault}`);
+    const started = Date.now();
+    const err = await t.throwsAsync(() => reader.read(b, 0, 10), { instanceOf: ChunkUnavailableError }, `uncached read during ${fault}`);
+    const elapsed = Date.now() - started;
+    // A bound, not a speed: without the deadline this read would never end.
+    t.true(elapsed < 3 * FETCH_TIMEOUT_MS, `${fault}: failed after ${elapsed} ms`);
+    t.regex(err?.message ?? '', /not fetched within|fetch timeout/);
+    t.true(fixture.proxy.requests.some((r) => r.kind === 'blob' && r.fault === fault), 'the origin was tried');
+  }
+  t.true((await metric(metrics, 'darner_fetch_read_errors_total', { code: 'CHUNK_UNAVAILABLE' })) >= 3);
+
+  await fetchesIdle(metrics);
+  fixture.proxy.reset();
+  t.true((await reader.read(b, 0, 150 * KiB)).equals(FILES.b!), 'the origin is back');
+  t.true((await reader.read(c, 0, 200 * KiB)).equals(FILES.c!));
+});
+
+test.serial('a blob altered in the registry: the read fails typed, the failure is counted, the cache holds no altered byte', async (t) => {
+  const { fetcher, metrics, cacheDir } = await makeEngine(t, { readAhead: false });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  const nid = fixture.nid('/d');
+  const record = fixture.bootstrap.chunk(fixture.bootstrap.fileChunks(nid)[1]!);
+  const blobId = fixture.bootstrap.blobs[record.blobIndex]!.id;
+  const path = fixture.registry.blobDataPath(`sha256:${blobId}`);
+  const at = record.compressedOffset + Math.floor(record.compressedSize / 2);
+  const file = await open(path, 'r+');
+  const original = Buffer.alloc(1);
+  await file.read(original, 0, 1, at);
+  await file.write(Buffer.from([original[0]! ^ 0x5a]), 0, 1, at);
+  t.teardown(async () => {
+    await file.write(original, 0, 1, at);
+    await file.close();
+  });
+
+  fixture.proxy.reset();
+  const err = await t.throwsAsync(() => reader.read(nid, CHUNK, 100));
+  t.true(err instanceof DigestMismatchError || err instanceof CorruptChunkError, `got ${err?.name}: ${err?.message}`);
+  t.is(await metric(metrics, 'darner_fetch_verify_failures_total', { source: 'origin' }), 2, 'fetched, failed, fetched once more, failed');
+  t.is(fixture.proxy.requests.filter((r) => r.kind === 'blob').length, 2);
+  // Nothing of the altered chunk landed: its bytes in both cache files are still holes (zeros).
+  const dir = join(cacheDir, 'blobs', blobId);
+  const data = await open(join(dir, 'data'), 'r');
+  const stored = await open(join(dir, 'stored'), 'r');
+  t.true((await readFully(data, record.uncompressedSize, record.uncompressedOffset)).equals(Buffer.alloc(record.uncompressedSize)));
+  t.true((await readFully(stored, record.compressedSize, record.compressedOffset)).equals(Buffer.alloc(record.compressedSize)));
+  await data.close();
+  await stored.close();
+  // The chunks next to it are fine.
+  t.true((await reader.read(nid, 0, 100)).equals(FILES.d!.subarray(0, 100)));
+
+  await file.write(original, 0, 1, at);
+  t.true((await reader.read(nid, CHUNK, 100)).equals(FILES.d!.subarray(CHUNK, CHUNK + 100)), 'repaired at the origin: readable');
+});

@@ -1,0 +1,151 @@
+import test from 'ava';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HOLE } from '../../src/format/model.js';
+import { pseudoRandomBytes } from '../harness/layer-tar.js';
+import { blobRanges, makeEngine, makeFixture, metric, type Fixture } from './fixture.js';
+
+const KiB = 1024;
+const CHUNK = 64 * KiB;
+
+function text(size: number, seed: number): Buffer {
+  return Buffer.alloc(size, `line ${seed}: the quick brown fox jumps over the lazy dog\n`);
+}
+
+const holes = Buffer.concat([pseudoRandomBytes(CHUNK, 11), Buffer.alloc(CHUNK), pseudoRandomBytes(CHUNK, 12), Buffer.alloc(CHUNK), pseudoRandomBytes(1000, 13)]);
+const FILES: Record<string, Buffer> = {
+  empty: Buffer.alloc(0),
+  one: Buffer.from('x'),
+  small: pseudoRandomBytes(4095, 1),
+  block: pseudoRandomBytes(4096, 2),
+  blockplus: pseudoRandomBytes(4097, 3),
+  chunk: pseudoRandomBytes(CHUNK, 4),
+  chunkplus: pseudoRandomBytes(CHUNK + 1, 5),
+  text: text(300 * KiB, 6),
+  random: pseudoRandomBytes(500_000, 7),
+  holes,
+  'dir/nested': pseudoRandomBytes(200 * KiB, 8),
+  big: Buffer.concat([pseudoRandomBytes(1024 * KiB, 9), text(1024 * KiB, 10)]),
+};
+
+let fixture: Fixture;
+const cleanups: Array<() => Promise<void> | void> = [];
+test.before(async () => {
+  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK });
+});
+test.after.always(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+test.serial('reads return the source bytes: many sizes and offsets, holes, files spanning chunks, past the end', async (t) => {
+  const { fetcher } = await makeEngine(t);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader(), name: 'test' });
+  t.teardown(() => reader.close());
+  t.true(fixture.bootstrap.fileChunks(fixture.nid('/holes')).includes(HOLE), 'the image has holes');
+  for (const [path, data] of fixture.files) {
+    const nid = fixture.nid(path);
+    const size = data.length;
+    const cases: Array<[number, number]> = [
+      [0, size],
+      [0, 1],
+      [Math.max(0, size - 1), 1],
+      [Math.floor(size / 3), Math.floor(size / 2)],
+      [CHUNK - 10, 20],
+      [CHUNK, CHUNK * 2 + 7],
+      [Math.max(0, size - 100), 1000], // runs past the end: short
+      [size, 10], // at the end: nothing
+      [size + 5000, 10],
+      [4095, 4097],
+    ];
+    for (const [offset, length] of cases) {
+      const got = await reader.read(nid, offset, length);
+      const want = data.subarray(Math.min(offset, size), Math.min(size, offset + length));
+      t.true(got.equals(want), `${path} ${offset}+${length}: ${got.length} bytes, want ${want.length}`);
+    }
+  }
+});
+
+test.serial('a second read of the same data fetches nothing; reads after a restart use the cache', async (t) => {
+  const engine = await makeEngine(t);
+  let reader = await engine.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  fixture.proxy.reset();
+  const nid = fixture.nid('/random');
+  t.true((await reader.read(nid, 0, 500_000)).equals(FILES.random!), 'first read');
+  const first = fixture.proxy.bytesServed('blob');
+  t.true(first > 0, `fetched ${first}`);
+  t.true((await reader.read(nid, 1000, 200_000)).equals(FILES.random!.subarray(1000, 201_000)), 'second read');
+  t.is(fixture.proxy.bytesServed('blob'), first, 'nothing fetched again');
+  await reader.close();
+  await engine.fetcher.close();
+  await engine.cache.close();
+
+  const again = await makeEngine(t, {}, engine.cacheDir);
+  reader = await again.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  t.true((await reader.read(nid, 0, 500_000)).equals(FILES.random!), 'read after restart');
+  t.is(fixture.proxy.bytesServed('blob'), first, 'the cache survived the restart');
+  t.is(await metric(again.metrics, 'darner_fetch_cache_hit_bytes_total'), 500_000);
+});
+
+test.serial('16 concurrent readers of overlapping ranges get the right bytes and each chunk is fetched once', async (t) => {
+  const { fetcher, metrics } = await makeEngine(t, { maxConcurrentFetches: 3 });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  const nid = fixture.nid('/big');
+  const data = FILES.big!;
+  const reads = Array.from({ length: 16 }, (_, i) => {
+    const offset = (i * 97 * KiB) % (data.length - 300 * KiB);
+    const length = 300 * KiB + i * 1000;
+    return reader.read(nid, offset, length).then((got) => got.equals(data.subarray(offset, offset + length)));
+  });
+  t.deepEqual(await Promise.all(reads), Array(16).fill(true));
+  const ranges = blobRanges(fixture.proxy).sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) t.true(ranges[i]![0] >= ranges[i - 1]![1], `range ${ranges[i]} overlaps ${ranges[i - 1]}`);
+  const requested = ranges.reduce((s, [a, b]) => s + b - a, 0);
+  t.is(fixture.proxy.bytesServed('blob'), requested);
+  t.is(await metric(metrics, 'darner_fetch_origin_bytes_total'), requested);
+  t.is(await metric(metrics, 'darner_fetch_verify_failures_total'), 0);
+});
+
+test.serial('a ready chunk corrupted on disk is detected on its first read after a restart and fetched again', async (t) => {
+  const engine = await makeEngine(t);
+  let reader = await engine.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  const nid = fixture.nid('/dir/nested');
+  t.true((await reader.read(nid, 0, 200 * KiB)).equals(FILES['dir/nested']!));
+  await reader.close();
+  await engine.fetcher.close();
+  await engine.cache.close();
+
+  const record = fixture.bootstrap.chunk(fixture.bootstrap.fileChunks(nid)[1]!);
+  const blobId = fixture.bootstrap.blobs[record.blobIndex]!.id;
+  const file = await open(join(engine.cacheDir, 'blobs', blobId, 'data'), 'r+');
+  await file.write(Buffer.from('corrupt'), 0, 7, record.uncompressedOffset + 100);
+  await file.close();
+
+  const again = await makeEngine(t, {}, engine.cacheDir);
+  reader = await again.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  t.true((await reader.read(nid, 0, 200 * KiB)).equals(FILES['dir/nested']!), 'the right bytes, not the corrupt ones');
+  t.is(await metric(again.metrics, 'darner_cache_corrupt_chunks_total'), 1);
+  const ranges = blobRanges(fixture.proxy);
+  t.true(ranges.some(([a, b]) => a <= record.compressedOffset && b >= record.compressedOffset + record.compressedSize), 'the chunk was fetched again');
+  // And it is good on disk again: a third start reads it without fetching.
+  fixture.proxy.reset();
+  t.true((await reader.read(nid, CHUNK, 10)).equals(FILES['dir/nested']!.subarray(CHUNK, CHUNK + 10)));
+  t.is(fixture.proxy.bytesServed('blob'), 0);
+});
+
+test.serial('bad arguments and non-files are typed errors', async (t) => {
+  const { fetcher } = await makeEngine(t);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  await t.throwsAsync(() => reader.read(fixture.nid('/dir'), 0, 10), { code: 'INVALID_ARGUMENT' });
+  await t.throwsAsync(() => reader.read(fixture.nid('/one'), -1, 10), { code: 'INVALID_ARGUMENT' });
+  t.is((await reader.read(fixture.nid('/empty'), 0, 10)).length, 0);
+  const controller = new AbortController();
+  controller.abort();
+  await t.throwsAsync(() => reader.read(fixture.nid('/one'), 0, 1, controller.signal), { code: 'ABORTED' });
+  await reader.close();
+  await t.throwsAsync(() => reader.read(fixture.nid('/one'), 0, 1), { code: 'ABORTED' });
+});

@@ -1,0 +1,80 @@
+import test from 'ava';
+import { pseudoRandomBytes } from '../harness/layer-tar.js';
+import { blobRanges, fetchesIdle, makeEngine, makeFixture, type Fixture } from './fixture.js';
+
+const KiB = 1024;
+const CHUNK = 64 * KiB;
+
+const FILES: Record<string, Buffer> = {};
+for (let i = 1; i <= 4; i++) FILES[`p/x${i}`] = pseudoRandomBytes(256 * KiB, i);
+for (let i = 1; i <= 8; i++) FILES[`q/y${i}`] = pseudoRandomBytes(256 * KiB, 10 + i);
+
+let fixture: Fixture;
+const cleanups: Array<() => Promise<void> | void> = [];
+test.before(async () => {
+  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK, prefetch: ['/p'] });
+});
+test.after.always(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+test.serial('prefetchFiles fetches the prefetch list; reading those files afterwards fetches nothing', async (t) => {
+  const { fetcher } = await makeEngine(t);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  t.deepEqual(
+    fixture.bootstrap.prefetchNids,
+    [1, 2, 3, 4].map((i) => fixture.nid(`/p/x${i}`)),
+  );
+  const summary = await reader.prefetchFiles();
+  t.like(summary, { chunks: 16, cached: 0, fetched: 16, failed: 0, cancelled: false });
+  fixture.proxy.reset();
+  for (let i = 1; i <= 4; i++) t.true((await reader.read(fixture.nid(`/p/x${i}`), 0, 256 * KiB)).equals(FILES[`p/x${i}`]!));
+  t.is(fixture.proxy.bytesServed('blob'), 0);
+  t.like(await reader.prefetchFiles(), { chunks: 16, cached: 16, fetched: 0 });
+});
+
+test.serial('prefetchAll fills the cache at its rate and on-demand reads overtake it', async (t) => {
+  // Two slots: prefetch may hold one, so the demand read never waits for a prefetch.
+  const { fetcher, metrics } = await makeEngine(t, { maxConcurrentFetches: 2, readAhead: false });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  let prefetchDone = false;
+  // 3 MiB at 1 MiB/s after a 1 MiB burst: about two seconds.
+  const all = reader.prefetchAll({ bytesPerSecond: 1024 * KiB }).then((s) => {
+    prefetchDone = true;
+    return s;
+  });
+  const last = fixture.nid('/q/y8');
+  t.true((await reader.read(last, 0, 256 * KiB)).equals(FILES['q/y8']!));
+  t.false(prefetchDone, 'the read finished while the prefetch was still going');
+  const summary = await all;
+  const y8 = fixture.bootstrap.chunk(fixture.bootstrap.fileChunks(last)[0]!);
+  const ranges = blobRanges(fixture.proxy);
+  const demandAt = ranges.findIndex(([a, b]) => a <= y8.compressedOffset && y8.compressedOffset < b);
+  t.true(demandAt >= 0 && demandAt < ranges.length - 1, `y8 was request ${demandAt} of ${ranges.length}, before the prefetch got there`);
+  t.is(summary.failed, 0);
+  t.is(summary.cached + summary.fetched, summary.chunks);
+  t.is(summary.chunks, 48);
+  t.true(summary.cached >= 4, 'y8 was already cached when the prefetch reached it');
+  await fetchesIdle(metrics);
+  const fetchedBytes = fixture.proxy.bytesServed('blob');
+  const stored = fixture.bootstrap.blobs.reduce((s, b) => s + b.compressedSize, 0);
+  t.is(fetchedBytes, stored, 'every stored byte fetched exactly once');
+  fixture.proxy.reset();
+  for (const [path, data] of fixture.files) t.true((await reader.read(fixture.nid(path), 0, data.length)).equals(data));
+  t.is(fixture.proxy.bytesServed('blob'), 0, 'everything was cached');
+});
+
+test.serial('close() cancels a running prefetch', async (t) => {
+  const { fetcher } = await makeEngine(t, { maxConcurrentFetches: 2 });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  fixture.proxy.reset();
+  const all = reader.prefetchAll({ bytesPerSecond: 64 * KiB });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await reader.close();
+  const summary = await all;
+  t.true(summary.cancelled);
+  t.true(summary.fetched < summary.chunks, `${summary.fetched} of ${summary.chunks} fetched`);
+});
