@@ -81,9 +81,9 @@ test('containerd unpacks, runs and garbage-collects a plain OCI image through da
   t.is(info.Kind, 'Active');
   t.is(info.Parent, image.layers[1]!.chainId);
   const usage = await ctd.ctr([...SN, 'usage', C2]);
-  t.regex(usage, /c2\s+\S+\s+\S+\s+\d+/);
+  t.regex(usage, new RegExp(`${C2}\\s+\\S+\\s+\\S+\\s+\\d+`));
   const tree = await ctd.ctr([...SN, 'tree']);
-  t.regex(tree, new RegExp(`${image.layers[0]!.chainId}\\n\\s+\\\\_ ${image.layers[1]!.chainId}\\n\\s+\\\\_ c2`));
+  t.regex(tree, new RegExp(`${image.layers[0]!.chainId}\\n\\s+\\\\_ ${image.layers[1]!.chainId}\\n\\s+\\\\_ ${C2}`));
 
   // Remove container and image; containerd's GC removes the snapshots and calls Cleanup.
   await ctd.ctr(['containers', 'rm', C2]);
