@@ -1,8 +1,12 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { log } from '../src/log.js';
 import { loadConfig, type SnapshotterConfig } from './config.js';
+import { DaemonFileSystem } from './daemon-fs.js';
+import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
+import { ImageCatalog } from './image-catalog.js';
 import type { RemoteLayerHandler } from './remote.js';
 import { Snapshotter } from './snapshotter.js';
 
@@ -16,8 +20,36 @@ export function register(program: Command): void {
     .option('--config <file>', 'TOML configuration file; flags override it')
     .action(async (opts: { address?: string; root?: string; config?: string }) => {
       const config = loadConfig(opts.config, { address: opts.address, root: opts.root });
-      await runSnapshotter(config);
+      if (!config.remoteSnapshots) {
+        await runSnapshotter(config);
+        return;
+      }
+      const images = new ImageCatalog({
+        mirrors: config.registry.mirrors,
+        plainHttp: config.registry.plainHttp,
+        ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
+      });
+      const fs = daemonFileSystem(config);
+      try {
+        await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }) });
+      } finally {
+        await images.close();
+        await fs.close();
+      }
     });
+}
+
+/** The CLI that is running, to start `darner daemon` with by default. */
+const DARNER_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/** The daemon, as configured. */
+export function daemonFileSystem(config: SnapshotterConfig): DaemonFileSystem {
+  return new DaemonFileSystem({
+    socket: config.daemon.address,
+    startCommand: config.daemon.startCommand ?? [process.execPath, DARNER_MAIN, 'daemon', '--socket', config.daemon.address],
+    startTimeoutMs: config.daemon.startTimeoutMs,
+    ...(config.daemon.logFile !== undefined ? { logFile: config.daemon.logFile } : {}),
+  });
 }
 
 export interface RunOptions {

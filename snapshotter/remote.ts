@@ -23,9 +23,15 @@ import type { Kind, Labels } from './types.js';
  * inside a snapshot directory is never recursed into; the next Cleanup retries.
  *
  * A handler that throws in `prepareLayer` or `lowerDirs` is logged and the snapshot falls back to
- * the plain path (download and unpack; the parents' own directories), as stargz-snapshotter does.
+ * the plain path (download and unpack; the parents' own directories), as stargz-snapshotter does,
+ * except for an ImageMountError from `lowerDirs`: the layer directories would give the container
+ * a root filesystem without its image, so the call fails instead.
+ *
+ * `attach` is called once, when the snapshotter opens, with a read-only view of the snapshots, so
+ * the handler can find out at any time which snapshots still use what it attached.
  */
 export interface RemoteLayerHandler {
+  attach?(snapshots: SnapshotCatalog): void;
   prepareLayer?(request: RemotePrepareRequest): Promise<RemotePrepareDecision>;
   lowerDirs?(request: LowerDirsRequest): Promise<string[] | undefined>;
   removed?(snapshot: LayerRef): Promise<void>;
@@ -42,6 +48,14 @@ export interface LayerRef {
   labels: Labels;
   /** The snapshot's layer directory, `<root>/snapshots/<id>/fs`. */
   dir: string;
+  /** Id of the committed parent, null for none. */
+  parentId: number | null;
+}
+
+/** A read-only view of the snapshotter's records, each call one consistent read. */
+export interface SnapshotCatalog {
+  /** Every snapshot, in id order. */
+  list(): LayerRef[];
 }
 
 export interface RemotePrepareRequest {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import {
   AlreadyExistsError,
   FailedPreconditionError,
+  ImageMountError,
   InvalidArgumentError,
   NotFoundError,
 } from '../src/errors.js';
@@ -84,6 +85,7 @@ export class Snapshotter {
     this.asyncRemove = options.asyncRemove ?? false;
     this.remote = options.remote;
     this.log = (options.logger ?? rootLog).child({ component: 'snapshotter' });
+    this.remote?.attach?.({ list: () => this.read((tx) => tx.all()).map((r) => this.layerRef(r)) });
   }
 
   /** Opens (creating) the state under `options.root`. Throws MetaStoreError if another process holds it. */
@@ -248,7 +250,13 @@ export class Snapshotter {
 
     const { record, chain } = this.createRecord(kind, key, parent, stored);
     this.log.debug({ key, parent, kind, id: record.id }, 'created');
-    return this.mountsOf(record, chain);
+    try {
+      return await this.mountsOf(record, chain);
+    } catch (err) {
+      // The snapshot is useless without its image: take it back so the call fails cleanly.
+      if (err instanceof ImageMountError) await this.remove(key).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Asks the remote handler about a layer; returns if it is to be unpacked, throws ALREADY_EXISTS if it is remote. */
@@ -360,6 +368,7 @@ export class Snapshotter {
         });
         if (supplied) lowerDirs = supplied;
       } catch (err) {
+        if (err instanceof ImageMountError) throw err;
         this.log.warn({ err, key: record.key }, 'remote layer handler failed on mounts; using the layer directories');
       }
     }
@@ -428,7 +437,14 @@ export class Snapshotter {
   }
 
   private layerRef(record: SnapshotRecord): LayerRef {
-    return { id: record.id, name: record.key, kind: record.kind, labels: { ...record.labels }, dir: this.fsDir(record.id) };
+    return {
+      id: record.id,
+      name: record.key,
+      kind: record.kind,
+      labels: { ...record.labels },
+      dir: this.fsDir(record.id),
+      parentId: record.parentId,
+    };
   }
 
   private snapshotDir(id: number): string {

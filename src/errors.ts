@@ -237,6 +237,31 @@ export class StoreUnavailableError extends DarnerError {
 }
 
 /**
+ * A call to containerd's API failed with a status other than the ones with their own class
+ * (NotFound, AlreadyExists, FailedPrecondition, InvalidArgument). `grpcCode` is the gRPC status
+ * code; UNAVAILABLE (containerd not running, or a content ingest locked by another writer) has
+ * code CONTAINERD_UNAVAILABLE, anything else CONTAINERD_ERROR.
+ */
+export class ContainerdError extends DarnerError {
+  readonly grpcCode: number;
+  constructor(code: 'CONTAINERD_UNAVAILABLE' | 'CONTAINERD_ERROR', grpcCode: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.grpcCode = grpcCode;
+  }
+}
+
+/**
+ * The snapshotter could not get an image mounted for a container (the daemon is unreachable or
+ * refused the mount). The container's Prepare or Mounts fails with this rather than handing
+ * containerd a root filesystem without the image in it.
+ */
+export class ImageMountError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IMAGE_MOUNT_FAILED', message, options);
+  }
+}
+
+/**
  * File data could not be had: every source failed or declined its chunks within the fetch
  * deadline (origin unreachable, answering errors, or too slow). `cause` is the last failure. The
  * FUSE layer answers EIO; the reason goes to the log and the metrics.
@@ -260,5 +285,38 @@ export class CacheLockedError extends DarnerError {
   constructor(dir: string, pid: number) {
     super('CACHE_LOCKED', `blob cache ${dir} is in use by process ${pid}`);
     this.pid = pid;
+  }
+}
+
+/** A FUSE mount or unmount failed (mount point missing or in use, FUSE unavailable). */
+export class MountError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MOUNT_FAILED', message, options);
+  }
+}
+
+/** A mount point already holds a different image (the daemon API answers 409). */
+export class MountpointBusyError extends DarnerError {
+  constructor(message: string) {
+    super('MOUNTPOINT_BUSY', message);
+  }
+}
+
+/** No darner daemon answers on the control socket (not started, crashed, wrong path). */
+export class DaemonUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DAEMON_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * The darner daemon answered a control API request with an error: `code` is the daemon's
+ * stable code (NOT_FOUND, MOUNTPOINT_BUSY, BAD_REQUEST, ...), `status` the HTTP status.
+ */
+export class DaemonApiError extends DarnerError {
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
+    super(code, message);
+    this.status = status;
   }
 }

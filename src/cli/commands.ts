@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { register as registerConverter } from '../../converter/cli.js';
 import { register as registerSnapshotter } from '../../snapshotter/cli.js';
+import { register as registerPull } from '../../snapshotter/pull/cli.js';
+import { register as registerDaemon } from '../daemon/cli.js';
+import { register as registerDemo } from '../demo/cli.js';
 import { register as registerP2p } from '../p2p/cli.js';
 
 /**
@@ -10,5 +13,8 @@ import { register as registerP2p } from '../p2p/cli.js';
 export function registerCommands(program: Command): void {
   registerConverter(program);
   registerSnapshotter(program);
+  registerPull(program);
   registerP2p(program);
+  registerDaemon(program);
+  registerDemo(program);
 }

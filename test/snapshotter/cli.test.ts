@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { ConfigError } from '../../src/errors.js';
-import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../../snapshotter/config.js';
+import { loadConfig, parseConfig } from '../../snapshotter/config.js';
 import { MetaStore } from '../../snapshotter/metastore.js';
 import { snapshotsClient, startSnapshotter } from '../harness/snapshotter.js';
 
@@ -13,8 +13,11 @@ test('an empty config gives the documented defaults', (t) => {
     root: '/var/lib/darner/snapshotter',
     asyncRemove: false,
     overlay: {},
+    remoteSnapshots: true,
+    daemon: { address: '/run/darner/daemon.sock', startTimeoutMs: 30_000 },
+    registry: { plainHttp: [], mirrors: {} },
   });
-  t.deepEqual(loadConfig(undefined), { ...DEFAULT_CONFIG, overlay: {} });
+  t.deepEqual(loadConfig(undefined), parseConfig(''));
 });
 
 test('every key is read', (t) => {
@@ -22,11 +25,30 @@ test('every key is read', (t) => {
 address = "unix:///run/x.sock"
 root = "/srv/darner"
 async_remove = true
+remote_snapshots = false
 [overlay]
 index_off = false
 userxattr = true
+[daemon]
+address = "/run/d.sock"
+start_command = ["/usr/bin/darner", "daemon"]
+start_timeout = 2.5
+log_file = "/var/log/d.log"
+[registry]
+docker_config = "/etc/darner/docker.json"
+plain_http = ["reg.local:5000"]
+[registry.mirrors]
+"docker.io" = ["m1.local", "m2.local:5000"]
 `);
-  t.deepEqual(config, { address: 'unix:///run/x.sock', root: '/srv/darner', asyncRemove: true, overlay: { indexOff: false, userxattr: true } });
+  t.deepEqual(config, {
+    address: 'unix:///run/x.sock',
+    root: '/srv/darner',
+    asyncRemove: true,
+    overlay: { indexOff: false, userxattr: true },
+    remoteSnapshots: false,
+    daemon: { address: '/run/d.sock', startCommand: ['/usr/bin/darner', 'daemon'], startTimeoutMs: 2500, logFile: '/var/log/d.log' },
+    registry: { dockerConfig: '/etc/darner/docker.json', plainHttp: ['reg.local:5000'], mirrors: { 'docker.io': ['m1.local', 'm2.local:5000'] } },
+  });
 });
 
 const bad: Array<[string, RegExp]> = [
@@ -37,6 +59,12 @@ const bad: Array<[string, RegExp]> = [
   ['[overlay]\nindex = true', /unknown key overlay.index/],
   ['overlay = 1', /\[overlay\] must be a table/],
   ['address = ', /config: /],
+  ['[daemon]\nstart_command = "darner daemon"', /daemon.start_command must be a list of non-empty strings/],
+  ['[daemon]\nstart_timeout = 0', /daemon.start_timeout must be a positive number of seconds/],
+  ['[daemon]\nsocket = "/x"', /unknown key daemon.socket/],
+  ['[registry]\nmirrors = ["x"]', /registry.mirrors must be a table/],
+  ['[registry.mirrors]\n"docker.io" = "m"', /registry.mirrors.docker.io must be a list/],
+  ['remote_snapshots = 1', /remote_snapshots must be true or false/],
 ];
 for (const [text, message] of bad) {
   test(`config ${JSON.stringify(text)} is rejected`, (t) => {
@@ -50,7 +78,7 @@ test('flags override the file', (t) => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'snapshotter.toml');
   fs.writeFileSync(file, 'address = "/from/file.sock"\nroot = "/from/file"\n');
-  t.deepEqual(loadConfig(file, { root: '/from/flag' }), { ...DEFAULT_CONFIG, address: '/from/file.sock', root: '/from/flag', overlay: {} });
+  t.deepEqual(loadConfig(file, { root: '/from/flag' }), { ...parseConfig(''), address: '/from/file.sock', root: '/from/flag' });
   t.throws(() => loadConfig(path.join(dir, 'missing.toml')), { instanceOf: ConfigError, message: /cannot read/ });
 });
 

@@ -11,6 +11,10 @@ import { snapshotsClient, startSnapshotter } from '../harness/snapshotter.js';
 
 const IMAGE = 'docker.io/library/darner-busybox:1';
 const SN = ['snapshots', '--snapshotter', 'darner'];
+// runc keeps container state per namespace for the whole machine, so ids must not collide with
+// other test files running containerd at the same time.
+const C1 = `snapshotter-c1-${process.pid}`;
+const C2 = `snapshotter-c2-${process.pid}`;
 
 test('containerd unpacks, runs and garbage-collects a plain OCI image through darner', async (t) => {
   const sn = await startSnapshotter();
@@ -52,15 +56,15 @@ test('containerd unpacks, runs and garbage-collects a plain OCI image through da
   // A container sees both layers, the whiteout hides layer one's file.
   const busyboxDigest = createHash('sha256').update(fs.readFileSync(BUSYBOX_PATH)).digest('hex');
   const out = await ctd.ctr([
-    'run', '--rm', '--snapshotter', 'darner', IMAGE, 'c1',
+    'run', '--rm', '--snapshotter', 'darner', IMAGE, C1,
     'sh', '-c', 'cat /etc/greeting; test -e /etc/motd && echo motd-visible || echo motd-hidden; sha256sum /bin/busybox',
   ]);
   t.is(out, `${greeting}motd-hidden\n${busyboxDigest}  /bin/busybox\n`);
-  t.notRegex(await ctd.ctr([...SN, 'ls']), /\bc1\b/, 'the --rm container snapshot is gone (the backend copy goes at the next GC)');
+  t.notRegex(await ctd.ctr([...SN, 'ls']), new RegExp(`\\b${C1}\\b`), 'the --rm container snapshot is gone (the backend copy goes at the next GC)');
 
   // A container's writes land in its own upper directory, never in the image layers.
-  await ctd.ctr(['run', '--snapshotter', 'darner', IMAGE, 'c2', 'sh', '-c', 'echo written-by-c2 > /root/out.txt; rm /etc/greeting']);
-  const mountCmd = await ctd.ctr([...SN, 'mounts', '/mnt', 'c2']);
+  await ctd.ctr(['run', '--snapshotter', 'darner', IMAGE, C2, 'sh', '-c', 'echo written-by-c2 > /root/out.txt; rm /etc/greeting']);
+  const mountCmd = await ctd.ctr([...SN, 'mounts', '/mnt', C2]);
   const upper = /upperdir=([^,\s]+)/.exec(mountCmd)?.[1];
   const lowers = /lowerdir=([^,\s]+)/.exec(mountCmd)?.[1]?.split(':') ?? [];
   t.truthy(upper, mountCmd);
@@ -73,16 +77,16 @@ test('containerd unpacks, runs and garbage-collects a plain OCI image through da
   t.is(fs.readFileSync(path.join(lowers[0]!, 'etc', 'greeting'), 'utf8'), greeting, 'the image layer is untouched');
 
   // ctr's snapshot commands work against the proxy.
-  const info = JSON.parse(await ctd.ctr([...SN, 'info', 'c2'])) as { Kind: string; Parent: string };
+  const info = JSON.parse(await ctd.ctr([...SN, 'info', C2])) as { Kind: string; Parent: string };
   t.is(info.Kind, 'Active');
   t.is(info.Parent, image.layers[1]!.chainId);
-  const usage = await ctd.ctr([...SN, 'usage', 'c2']);
-  t.regex(usage, /c2\s+\S+\s+\S+\s+\d+/);
+  const usage = await ctd.ctr([...SN, 'usage', C2]);
+  t.regex(usage, new RegExp(`${C2}\\s+\\S+\\s+\\S+\\s+\\d+`));
   const tree = await ctd.ctr([...SN, 'tree']);
-  t.regex(tree, new RegExp(`${image.layers[0]!.chainId}\\n\\s+\\\\_ ${image.layers[1]!.chainId}\\n\\s+\\\\_ c2`));
+  t.regex(tree, new RegExp(`${image.layers[0]!.chainId}\\n\\s+\\\\_ ${image.layers[1]!.chainId}\\n\\s+\\\\_ ${C2}`));
 
   // Remove container and image; containerd's GC removes the snapshots and calls Cleanup.
-  await ctd.ctr(['containers', 'rm', 'c2']);
+  await ctd.ctr(['containers', 'rm', C2]);
   await ctd.ctr(['images', 'rm', '--sync', IMAGE]);
   t.is((await ctd.ctr([...SN, 'ls'])).trim().split('\n').length, 1, 'only the header is left');
   t.deepEqual((await client.list()).infos, []);

@@ -1,0 +1,166 @@
+import { RegistryClient, type RegistryClientOptions, type RegistryTimeouts } from '../src/blob/registry.js';
+import { InvalidManifestError } from '../src/errors.js';
+import { log as rootLog, type Logger } from '../src/log.js';
+import { Annotation, MediaType, parseManifestOrIndex, type Manifest } from '../src/oci/image-spec.js';
+import { selectManifest } from '../src/oci/platform.js';
+import { parseReference } from '../src/oci/reference.js';
+import type { LayerIdentity } from './layer-labels.js';
+
+/**
+ * Tells whether a layer that containerd is about to unpack is a darner data blob, by reading the
+ * image's manifest from the registry: the layer's descriptor must carry the Nydus blob media
+ * type and the `containerd.io/snapshot/nydus-blob: "true"` annotation. The labels on a Prepare
+ * only say which layer of which image it is; the manifest, fetched by digest when the labels
+ * name one (CRI, darner pull) or through the tag otherwise (ctr-remote), decides.
+ *
+ * Manifests are cached by digest (they never change) and tag resolutions for a short while, and
+ * lookups of the same manifest in flight at once are merged, so unpacking an image of n layers
+ * reads its manifest once. Registry mirrors are tried in order before the registry itself.
+ */
+
+export interface RegistryAccess {
+  /** Mirror hosts (`host[:port]`) to try, in order, before each registry (`docker.io` → [...]). */
+  mirrors?: Record<string, string[]>;
+  /** Registries (`host[:port]`) to speak plain http to (loopback ones always are). */
+  plainHttp?: string[];
+  /** Docker config file with credentials; undefined: the default one; null: none. */
+  dockerConfigPath?: string | null;
+  timeouts?: RegistryTimeouts;
+}
+
+export type LayerKind = 'data' | 'bootstrap' | 'other';
+
+export interface LayerLookup {
+  kind: LayerKind;
+  /** The image pinned to the manifest the layer was found in: `host/repo@sha256:…`. */
+  image: string;
+  manifestDigest: string;
+}
+
+/** How long a tag's resolution is trusted. */
+const TAG_TTL_MS = 30_000;
+const MAX_CACHED_MANIFESTS = 256;
+
+export class ImageCatalog {
+  private readonly access: RegistryAccess;
+  private readonly log: Logger;
+  private readonly clients = new Map<string, RegistryClient>();
+  /** `registry/repo@digest` → manifest (insertion order = age, for eviction). */
+  private readonly manifests = new Map<string, Manifest>();
+  /** `registry/repo:tag` → platform manifest digest and when it was resolved. */
+  private readonly tags = new Map<string, { digest: string; at: number }>();
+  private readonly inflight = new Map<string, Promise<{ manifest: Manifest; digest: string }>>();
+
+  constructor(access: RegistryAccess = {}, logger: Logger = rootLog) {
+    this.access = access;
+    this.log = logger.child({ component: 'image-catalog' });
+  }
+
+  /** The layer `identity` names, as its image's manifest describes it; undefined when it is not in it. */
+  async lookupLayer(identity: LayerIdentity): Promise<LayerLookup | undefined> {
+    const ref = parseReference(identity.reference);
+    if (ref.transport !== 'docker') return undefined;
+    const plainHttp = identity.plainHttp;
+    const pinned = identity.manifestDigest ?? ref.digest;
+    let { manifest, digest } = await this.manifest(ref.registry, ref.repository, pinned ?? ref.tag ?? 'latest', plainHttp);
+    let layer = manifest.layers.find((l) => l.digest === identity.layerDigest);
+    if (!layer && pinned === undefined) {
+      // The tag may have moved since it was cached: resolve it once more.
+      this.tags.delete(`${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`);
+      ({ manifest, digest } = await this.manifest(ref.registry, ref.repository, ref.tag ?? 'latest', plainHttp));
+      layer = manifest.layers.find((l) => l.digest === identity.layerDigest);
+    }
+    if (!layer) return undefined;
+    const kind: LayerKind =
+      layer.mediaType === MediaType.NYDUS_BLOB && layer.annotations?.[Annotation.NYDUS_BLOB] === 'true'
+        ? 'data'
+        : layer.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true'
+          ? 'bootstrap'
+          : 'other';
+    return { kind, image: `${ref.registry}/${ref.repository}@${digest}`, manifestDigest: digest };
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((c) => c.close()));
+  }
+
+  /** The platform manifest for `reference` (a tag or a digest), through the caches. */
+  private async manifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string }> {
+    const isDigest = reference.startsWith('sha256:');
+    if (isDigest) {
+      const cached = this.manifests.get(`${registry}/${repo}@${reference}`);
+      if (cached) return { manifest: cached, digest: reference };
+    } else {
+      const tag = this.tags.get(`${registry}/${repo}:${reference}`);
+      const cached = tag && Date.now() - tag.at < TAG_TTL_MS ? this.manifests.get(`${registry}/${repo}@${tag.digest}`) : undefined;
+      if (tag && cached) return { manifest: cached, digest: tag.digest };
+    }
+    const key = `${registry}/${repo}${isDigest ? '@' : ':'}${reference}`;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.fetchManifest(registry, repo, reference, plainHttp).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    const result = await pending;
+    this.remember(`${registry}/${repo}@${result.digest}`, result.manifest);
+    if (!isDigest) this.tags.set(`${registry}/${repo}:${reference}`, { digest: result.digest, at: Date.now() });
+    return result;
+  }
+
+  private async fetchManifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string }> {
+    const where = `${registry}/${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const get = async (ref: string): Promise<{ bytes: Buffer; digest: string; mediaType: string }> => this.getFromMirrors(registry, repo, ref, plainHttp);
+    let doc = await get(reference);
+    for (let depth = 0; depth < 2; depth++) {
+      let parsed;
+      try {
+        parsed = parseManifestOrIndex(doc.bytes, doc.mediaType || undefined);
+      } catch (err) {
+        throw new InvalidManifestError(`${where}: ${(err as Error).message}`);
+      }
+      if (parsed.kind === 'manifest') return { manifest: parsed.manifest, digest: doc.digest };
+      doc = await get(selectManifest(parsed.index).digest);
+    }
+    throw new InvalidManifestError(`${where}: indexes nested too deep`);
+  }
+
+  /** GETs a manifest from each mirror in turn, then from the registry itself. */
+  private async getFromMirrors(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ bytes: Buffer; digest: string; mediaType: string }> {
+    for (const mirror of this.access.mirrors?.[registry] ?? []) {
+      try {
+        return await this.client(mirror, plainHttp, true).getManifest(repo, reference);
+      } catch (err) {
+        this.log.warn({ err, mirror, registry, repo, reference }, 'mirror failed; trying the next');
+      }
+    }
+    return this.client(registry, plainHttp).getManifest(repo, reference);
+  }
+
+  /** A client per host; a mirror's gets one try per request, so a broken mirror is passed over quickly. */
+  private client(host: string, plainHttp: boolean, mirror = false): RegistryClient {
+    const http = plainHttp || (this.access.plainHttp ?? []).includes(host);
+    const key = `${mirror ? 'mirror+' : ''}${http ? 'http' : 'https'}://${host}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      const options: RegistryClientOptions = { plainHttp: http };
+      if (mirror) options.retry = { attempts: 1 };
+      if (this.access.dockerConfigPath !== undefined) options.dockerConfigPath = this.access.dockerConfigPath;
+      if (this.access.timeouts) options.timeouts = this.access.timeouts;
+      client = new RegistryClient(host, options);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private remember(key: string, manifest: Manifest): void {
+    this.manifests.delete(key);
+    this.manifests.set(key, manifest);
+    while (this.manifests.size > MAX_CACHED_MANIFESTS) {
+      const oldest = this.manifests.keys().next().value;
+      if (oldest === undefined) break;
+      this.manifests.delete(oldest);
+    }
+  }
+}

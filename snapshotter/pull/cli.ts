@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { RegistryClientOptions } from '../../src/blob/registry.js';
+import { UsageError } from '../../src/errors.js';
+import { setLogLevel } from '../../src/log.js';
+import { pullImage, type PullEvent } from './pull.js';
+
+/**
+ * `darner pull [--address SOCKET] [--namespace NS] [--snapshotter NAME] [--plain-http]
+ * [--user USER:PASS] [--platform P] REF`: pulls an image into containerd and unpacks it into a
+ * snapshotter, leaving darner data layers to the darner snapshotter (never downloaded). Flag
+ * names are ctr's; the defaults too, except the snapshotter (darner).
+ */
+
+export const DEFAULT_CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
+
+interface PullFlags {
+  address?: string;
+  namespace?: string;
+  snapshotter: string;
+  plainHttp?: boolean;
+  user?: string;
+  platform?: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('pull')
+    .description('pull an image into containerd, leaving darner data layers to the darner snapshotter (lazy)')
+    .argument('<ref>', 'image reference: HOST/REPO[:TAG|@DIGEST] (docker:// optional)')
+    .option('-a, --address <socket>', `containerd socket (default $CONTAINERD_ADDRESS or ${DEFAULT_CONTAINERD_ADDRESS})`)
+    .option('-n, --namespace <ns>', 'containerd namespace (default $CONTAINERD_NAMESPACE or "default")')
+    .option('--snapshotter <name>', 'snapshotter to unpack into', 'darner')
+    .option('--plain-http', 'speak plain http to a registry that is not on loopback')
+    .option('-u, --user <user:password>', 'registry credentials (default: the docker config)')
+    .option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)")
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (reference: string, flags: PullFlags) => {
+      setLogLevel('warn');
+      const registry: RegistryClientOptions = {};
+      if (flags.plainHttp) registry.plainHttp = true;
+      if (flags.user !== undefined) {
+        const colon = flags.user.indexOf(':');
+        if (colon <= 0) throw new UsageError('--user must be USER:PASSWORD');
+        registry.username = flags.user.slice(0, colon);
+        registry.password = flags.user.slice(colon + 1);
+      }
+      const print = flags.quiet ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
+      const started = Date.now();
+      const result = await pullImage(reference, {
+        address: flags.address ?? process.env.CONTAINERD_ADDRESS ?? DEFAULT_CONTAINERD_ADDRESS,
+        namespace: flags.namespace ?? process.env.CONTAINERD_NAMESPACE ?? 'default',
+        snapshotter: flags.snapshotter,
+        ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
+        registry,
+        onEvent: (event) => print(describeEvent(event)),
+      });
+      const remote = result.layers.filter((l) => l.result === 'remote').length;
+      const unpacked = result.layers.filter((l) => l.result === 'unpacked').length;
+      print(
+        `${result.name}: ${result.layers.length} layers (${remote} remote, ${unpacked} unpacked, ` +
+          `${result.layers.length - remote - unpacked} present), ${humanBytes(result.fetchedBytes)} fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    });
+}
+
+function describeEvent(event: PullEvent): string {
+  switch (event.type) {
+    case 'resolved':
+      return `resolved ${event.name} to ${event.digest}`;
+    case 'content':
+      return `${event.kind} ${event.digest}: ${event.stored ? 'stored' : 'already present'}`;
+    case 'layer': {
+      const what =
+        event.result === 'remote' ? 'remote (lazy, not fetched)' : event.result === 'present' ? 'already unpacked' : `unpacked (${humanBytes(event.fetchedBytes)} fetched)`;
+      return `layer ${event.index + 1}/${event.count} ${event.digest}: ${what}`;
+    }
+  }
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}

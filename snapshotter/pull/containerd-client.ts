@@ -1,0 +1,332 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import {
+  AlreadyExistsError,
+  ContainerdError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+} from '../../src/errors.js';
+import { LOADER_OPTIONS } from '../proto.js';
+import type { WireInfo, WireMount } from '../proto.js';
+
+/**
+ * A small typed client for the containerd APIs that a pull needs: leases, content, images,
+ * snapshots and diff (containerd.services.*.v1 over gRPC on containerd's unix socket), with
+ * the namespace (`containerd-namespace`) and, once a lease is taken, the lease
+ * (`containerd-lease`) sent as metadata on every call, as containerd's Go client does.
+ *
+ * Errors are translated here and nowhere else: NOT_FOUND → NotFoundError, ALREADY_EXISTS →
+ * AlreadyExistsError, FAILED_PRECONDITION → FailedPreconditionError, INVALID_ARGUMENT →
+ * InvalidArgumentError, anything else → ContainerdError (with the gRPC code).
+ */
+
+const PROTOS = [
+  'containerd/services/content/v1/content.proto',
+  'containerd/services/images/v1/images.proto',
+  'containerd/services/leases/v1/leases.proto',
+  'containerd/services/diff/v1/diff.proto',
+  'containerd/services/snapshots/v1/snapshots.proto',
+];
+
+/** containerd's default gRPC message limit. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export interface WireDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+export interface ContentInfo {
+  digest: string;
+  size: number;
+  labels: Record<string, string>;
+}
+
+export interface ImageRecord {
+  name: string;
+  labels: Record<string, string>;
+  target: WireDescriptor;
+}
+
+/** One step of a content ingest (Content/Write), and containerd's answer to it. */
+export interface WriteRequest {
+  action: 'STAT' | 'WRITE' | 'COMMIT';
+  ref: string;
+  total?: number;
+  expected?: string;
+  offset?: number;
+  data?: Buffer;
+  labels?: Record<string, string>;
+}
+export interface WriteResponse {
+  action: string;
+  offset: number;
+  total: number;
+  digest: string;
+}
+
+/**
+ * An open Content/Write stream. containerd answers each request with exactly one response, so
+ * `send` waits for it; an error status rejects that send (and ends the stream).
+ */
+export interface WriteStream {
+  send(request: WriteRequest): Promise<WriteResponse>;
+  close(): void;
+}
+
+type Services = Record<'content' | 'images' | 'leases' | 'diff' | 'snapshots', grpc.Client>;
+
+let definitions: Record<string, grpc.ServiceClientConstructor> | undefined;
+
+function serviceConstructors(): Record<string, grpc.ServiceClientConstructor> {
+  if (!definitions) {
+    const pkg = protoLoader.loadSync(PROTOS, LOADER_OPTIONS);
+    const make = (name: string): grpc.ServiceClientConstructor =>
+      grpc.makeGenericClientConstructor(pkg[name] as grpc.ServiceDefinition, name);
+    definitions = {
+      content: make('containerd.services.content.v1.Content'),
+      images: make('containerd.services.images.v1.Images'),
+      leases: make('containerd.services.leases.v1.Leases'),
+      diff: make('containerd.services.diff.v1.Diff'),
+      snapshots: make('containerd.services.snapshots.v1.Snapshots'),
+    };
+  }
+  return definitions;
+}
+
+/** `unix:///run/x.sock`, `unix:/run/x.sock` and `/run/x.sock` all name the socket /run/x.sock. */
+export function containerdTarget(address: string): string {
+  if (address.startsWith('unix://')) return `unix:${address.slice('unix://'.length)}`;
+  if (address.startsWith('unix:')) return address;
+  return `unix:${address}`;
+}
+
+export interface ContainerdClientOptions {
+  /** containerd's socket, e.g. `/run/containerd/containerd.sock`. */
+  address: string;
+  /** containerd namespace (ctr's default is `default`; the CRI plugin uses `k8s.io`). */
+  namespace: string;
+  /** Per-call deadline (default 5 minutes: Diff.Apply of a large layer takes a while). */
+  callTimeoutMs?: number;
+}
+
+export class ContainerdClient {
+  readonly namespace: string;
+  readonly lease: string | undefined;
+  private readonly services: Services;
+  private readonly callTimeoutMs: number;
+  private readonly owner: boolean;
+
+  private constructor(services: Services, namespace: string, lease: string | undefined, callTimeoutMs: number, owner: boolean) {
+    this.services = services;
+    this.namespace = namespace;
+    this.lease = lease;
+    this.callTimeoutMs = callTimeoutMs;
+    this.owner = owner;
+  }
+
+  /** Opens one channel to containerd; nothing is sent until the first call. */
+  static connect(options: ContainerdClientOptions): ContainerdClient {
+    const ctors = serviceConstructors();
+    const target = containerdTarget(options.address);
+    const channelOptions = {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    };
+    const first = new (ctors.content as grpc.ServiceClientConstructor)(target, grpc.credentials.createInsecure(), channelOptions);
+    const share = (ctor: grpc.ServiceClientConstructor | undefined): grpc.Client =>
+      new (ctor as grpc.ServiceClientConstructor)(target, grpc.credentials.createInsecure(), {
+        ...channelOptions,
+        channelOverride: first.getChannel() as grpc.Channel,
+      });
+    const services: Services = {
+      content: first,
+      images: share(ctors.images),
+      leases: share(ctors.leases),
+      diff: share(ctors.diff),
+      snapshots: share(ctors.snapshots),
+    };
+    return new ContainerdClient(services, options.namespace, undefined, options.callTimeoutMs ?? 5 * 60_000, true);
+  }
+
+  /** The same connection, sending `containerd-lease: <id>` on every call. */
+  withLease(id: string): ContainerdClient {
+    return new ContainerdClient(this.services, this.namespace, id, this.callTimeoutMs, false);
+  }
+
+  /** Closes the channel (only the client made by connect owns it). */
+  close(): void {
+    if (!this.owner) return;
+    for (const client of Object.values(this.services)) client.close();
+  }
+
+  // ---- leases ---------------------------------------------------------------------------------
+
+  async createLease(labels: Record<string, string>, id = ''): Promise<string> {
+    const res = await this.unary<{ lease: { id: string } }>('leases', 'Create', { id, labels });
+    return res.lease.id;
+  }
+
+  async deleteLease(id: string, sync = false): Promise<void> {
+    await this.unary('leases', 'Delete', { id, sync });
+  }
+
+  // ---- content --------------------------------------------------------------------------------
+
+  async contentInfo(digest: string): Promise<ContentInfo> {
+    const res = await this.unary<{ info: ContentInfo }>('content', 'Info', { digest });
+    return { digest: res.info.digest, size: res.info.size, labels: res.info.labels ?? {} };
+  }
+
+  /** Sets (or, with an empty value, deletes) the given labels of a blob; other labels stay. */
+  async updateContentLabels(digest: string, labels: Record<string, string>): Promise<ContentInfo> {
+    const paths = Object.keys(labels).map((k) => `labels.${k}`);
+    const res = await this.unary<{ info: ContentInfo }>('content', 'Update', {
+      info: { digest, labels },
+      updateMask: { paths },
+    });
+    return { digest: res.info.digest, size: res.info.size, labels: res.info.labels ?? {} };
+  }
+
+  async abortIngest(ref: string): Promise<void> {
+    await this.unary('content', 'Abort', { ref });
+  }
+
+  /** Opens a Content/Write stream for one ingest. */
+  openWrite(): WriteStream {
+    const client = this.services.content as unknown as {
+      Write(metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientDuplexStream<object, WriteResponse>;
+    };
+    const call = client.Write(this.metadata(), {});
+    let failure: unknown;
+    let waiting: { resolve: (r: WriteResponse) => void; reject: (e: unknown) => void } | undefined;
+    call.on('data', (res: WriteResponse) => {
+      const w = waiting;
+      waiting = undefined;
+      w?.resolve(res);
+    });
+    call.on('error', (err: grpc.ServiceError) => {
+      failure = translate(err, 'content write');
+      const w = waiting;
+      waiting = undefined;
+      w?.reject(failure);
+    });
+    call.on('end', () => {
+      if (failure === undefined) failure = new ContainerdError('CONTAINERD_ERROR', grpc.status.UNKNOWN, 'content write stream ended early');
+      const w = waiting;
+      waiting = undefined;
+      w?.reject(failure);
+    });
+    return {
+      send: (request) =>
+        new Promise<WriteResponse>((resolve, reject) => {
+          if (failure !== undefined) {
+            reject(failure);
+            return;
+          }
+          waiting = { resolve, reject };
+          call.write({ ...request, data: request.data ?? Buffer.alloc(0) });
+        }),
+      close: () => {
+        call.end();
+        call.cancel();
+      },
+    };
+  }
+
+  // ---- images ---------------------------------------------------------------------------------
+
+  async getImage(name: string): Promise<ImageRecord> {
+    const res = await this.unary<{ image: ImageRecord }>('images', 'Get', { name });
+    return res.image;
+  }
+
+  async createImage(image: { name: string; target: WireDescriptor; labels?: Record<string, string> }): Promise<ImageRecord> {
+    const res = await this.unary<{ image: ImageRecord }>('images', 'Create', { image: { labels: {}, ...image } });
+    return res.image;
+  }
+
+  /** Replaces every field of the named image (an empty update mask). */
+  async updateImage(image: { name: string; target: WireDescriptor; labels?: Record<string, string> }): Promise<ImageRecord> {
+    const res = await this.unary<{ image: ImageRecord }>('images', 'Update', { image: { labels: {}, ...image }, updateMask: { paths: [] } });
+    return res.image;
+  }
+
+  async deleteImage(name: string, sync = false): Promise<void> {
+    await this.unary('images', 'Delete', { name, sync });
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------------
+
+  async statSnapshot(snapshotter: string, key: string): Promise<WireInfo> {
+    const res = await this.unary<{ info: WireInfo }>('snapshots', 'Stat', { snapshotter, key });
+    return res.info;
+  }
+
+  async prepareSnapshot(snapshotter: string, key: string, parent: string, labels: Record<string, string>): Promise<WireMount[]> {
+    const res = await this.unary<{ mounts: WireMount[] }>('snapshots', 'Prepare', { snapshotter, key, parent, labels });
+    return res.mounts;
+  }
+
+  async commitSnapshot(snapshotter: string, name: string, key: string, labels: Record<string, string>): Promise<void> {
+    await this.unary('snapshots', 'Commit', { snapshotter, name, key, labels });
+  }
+
+  async removeSnapshot(snapshotter: string, key: string): Promise<void> {
+    await this.unary('snapshots', 'Remove', { snapshotter, key });
+  }
+
+  // ---- diff -----------------------------------------------------------------------------------
+
+  /** Unpacks the layer `diff` (read from the content store) onto `mounts`; returns the applied (uncompressed) descriptor. */
+  async applyDiff(diff: WireDescriptor, mounts: WireMount[]): Promise<WireDescriptor> {
+    const res = await this.unary<{ applied: WireDescriptor }>('diff', 'Apply', { diff, mounts, payloads: {} });
+    return res.applied;
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set('containerd-namespace', this.namespace);
+    if (this.lease !== undefined) md.set('containerd-lease', this.lease);
+    return md;
+  }
+
+  private unary<Res = object>(service: keyof Services, method: string, request: object): Promise<Res> {
+    const client = this.services[service] as unknown as Record<
+      string,
+      (req: object, md: grpc.Metadata, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: Res) => void) => void
+    >;
+    const fn = client[method];
+    if (!fn) throw new Error(`no method ${service}.${method}`);
+    return new Promise<Res>((resolve, reject) => {
+      fn.call(client, request, this.metadata(), { deadline: Date.now() + this.callTimeoutMs }, (err, res) => {
+        if (err) reject(translate(err, `${service}.${method}`));
+        else resolve(res);
+      });
+    });
+  }
+}
+
+/** gRPC status → darner error, keeping containerd's message. */
+export function translate(err: grpc.ServiceError, what: string): Error {
+  const message = `containerd ${what}: ${err.details || err.message}`;
+  switch (err.code) {
+    case grpc.status.NOT_FOUND:
+      return new NotFoundError(message);
+    case grpc.status.ALREADY_EXISTS:
+      return new AlreadyExistsError(message);
+    case grpc.status.FAILED_PRECONDITION:
+      return new FailedPreconditionError(message);
+    case grpc.status.INVALID_ARGUMENT:
+      return new InvalidArgumentError(message);
+    case grpc.status.UNAVAILABLE:
+      return new ContainerdError('CONTAINERD_UNAVAILABLE', err.code, message, { cause: err });
+    default:
+      return new ContainerdError('CONTAINERD_ERROR', err.code, message, { cause: err });
+  }
+}

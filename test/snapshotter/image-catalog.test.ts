@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import test from 'ava';
+import { ImageCatalog } from '../../snapshotter/image-catalog.js';
+import { buildOciImage, pushOciImage } from '../harness/oci-image.js';
+import { startCountingProxy, startRegistry } from '../harness/registry.js';
+
+// Layer lookups against a real registry: what a layer is, the manifest read once, tags followed
+// when they move, mirrors tried first.
+
+const NYDUS = { 'containerd.io/snapshot/nydus-blob': 'true' };
+
+test('layers are classified from the manifest, which is read once per image', async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const proxy = await startCountingProxy(registry.host);
+  t.teardown(() => proxy.stop());
+  const image = await buildOciImage({
+    name: 'x',
+    layers: [[{ type: 'file', path: 'a', data: 'a' }], [{ type: 'file', path: 'b', data: 'b' }], [{ type: 'file', path: 'c', data: 'c' }]],
+    layerAnnotations: [NYDUS, { 'containerd.io/snapshot/nydus-bootstrap': 'true' }],
+  });
+  // Only a layer with the Nydus media type *and* the annotation is a data blob: make layer 0 one.
+  const manifest = JSON.parse(image.blobs.get(image.manifest.digest)!.toString()) as { layers: Array<{ mediaType: string }> };
+  manifest.layers[0]!.mediaType = 'application/vnd.oci.image.layer.nydus.blob.v1';
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  image.blobs.delete(image.manifest.digest);
+  image.blobs.set(digest, bytes);
+  image.manifest = { ...image.manifest, digest, size: bytes.length };
+  await pushOciImage(image, `${registry.host}/t/app:1`);
+  proxy.reset();
+
+  const catalog = new ImageCatalog();
+  t.teardown(() => catalog.close());
+  const reference = `${proxy.host}/t/app:1`;
+  const kinds = await Promise.all(
+    image.layers.map((l) => catalog.lookupLayer({ reference, layerDigest: l.digest, plainHttp: false, source: 'stargz' })),
+  );
+  t.deepEqual(kinds.map((k) => k?.kind), ['data', 'bootstrap', 'other']);
+  t.is(kinds[0]?.image, `${proxy.host}/t/app@${digest}`);
+  t.is(proxy.requests.filter((r) => r.kind === 'manifest').length, 1, 'concurrent lookups share one read');
+
+  // By digest: no registry request at all (the manifest is cached).
+  proxy.reset();
+  const byDigest = await catalog.lookupLayer({ reference, manifestDigest: digest, layerDigest: image.layers[0]!.digest, plainHttp: false, source: 'cri' });
+  t.is(byDigest?.kind, 'data');
+  t.is(proxy.requests.length, 0);
+
+  // A layer the image does not have: the tag is read again (it may have moved), then undefined.
+  const stray = await catalog.lookupLayer({ reference, layerDigest: `sha256:${'f'.repeat(64)}`, plainHttp: false, source: 'stargz' });
+  t.is(stray, undefined);
+  t.is(proxy.requests.filter((r) => r.kind === 'manifest').length, 1);
+});
+
+test('mirrors are tried before the registry, and a failing mirror falls through', async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const mirror = await startCountingProxy(registry.host);
+  t.teardown(() => mirror.stop());
+  const broken = await startCountingProxy(registry.host);
+  t.teardown(() => broken.stop());
+  const image = await buildOciImage({ name: 'x', layers: [[{ type: 'file', path: 'a', data: 'a' }]] });
+  await pushOciImage(image, `${registry.host}/t/app:1`);
+
+  // The reference names a registry nobody listens on; its mirrors serve it.
+  const origin = '127.0.0.1:1';
+  broken.failNext(500, { kind: 'manifest' }, 100);
+  const catalog = new ImageCatalog({ mirrors: { [origin]: [broken.host, mirror.host] } });
+  t.teardown(() => catalog.close());
+  const found = await catalog.lookupLayer({ reference: `${origin}/t/app:1`, layerDigest: image.layers[0]!.digest, plainHttp: false, source: 'stargz' });
+  t.is(found?.kind, 'other');
+  t.is(found?.image, `${origin}/t/app@${image.manifest.digest}`, 'the image keeps its own name');
+  t.true(broken.requests.some((r) => r.kind === 'manifest'));
+  t.true(mirror.requests.some((r) => r.kind === 'manifest' && r.status === 200));
+});
