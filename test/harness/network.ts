@@ -83,6 +83,8 @@ export interface ShapedHost extends NetHost {
   nsAddress: string;
   /** The namespace between root and host where shaping and delay happen. */
   linkNs: string;
+  /** The root namespace end of the link (a veth, holding hostAddress). */
+  rootDevice: string;
   /** The interfaces inside linkNs whose egress is shaped: toward root, toward the host. */
   shapedDevices: { towardRoot: string; towardHost: string };
   rateMbit: number;
@@ -211,6 +213,7 @@ export async function createShapedHost(options: ShapedHostOptions): Promise<Shap
       hostAddress: a(1),
       nsAddress: a(6),
       linkNs,
+      rootDevice: rootDev,
       shapedDevices: { towardRoot: 'r0', towardHost: 'r1' },
       rateMbit: options.rateMbit,
       delayMs: options.delayMs,
