@@ -24,6 +24,7 @@ export class BlobWriter {
   private compressedSize = 0;
   private uncompressedSize = 0;
   private pending: Uint8Array[] = [];
+  private pendingDone: Array<() => void> = [];
   private pendingBytes = 0;
   private written = Promise.resolve();
 
@@ -43,12 +44,16 @@ export class BlobWriter {
     return offset;
   }
 
-  /** Appends stored bytes; returns their offset in the blob. Calls must come in blob order. */
-  append(data: Uint8Array): number {
+  /**
+   * Appends stored bytes; returns their offset in the blob. Calls must come in blob order.
+   * `written` runs once the bytes are on their way to disk (after which `data` may be reused).
+   */
+  append(data: Uint8Array, written?: () => void): number {
     const offset = this.compressedSize;
     this.compressedSize += data.byteLength;
     this.hash.update(data);
     this.pending.push(data);
+    if (written) this.pendingDone.push(written);
     this.pendingBytes += data.byteLength;
     if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flushPending();
     return offset;
@@ -85,10 +90,13 @@ export class BlobWriter {
   private flushPending(): void {
     if (this.pendingBytes === 0) return;
     const buffers = this.pending;
+    const done = this.pendingDone;
     this.pending = [];
+    this.pendingDone = [];
     this.pendingBytes = 0;
     this.written = this.written.then(async () => {
       await this.file.writev(buffers);
+      for (const callback of done) callback();
     });
     // The failure is reported by drain()/finish(); this only keeps it from being "unhandled".
     this.written.catch(() => undefined);

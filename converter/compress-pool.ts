@@ -58,8 +58,9 @@ export class CompressPool {
   }
 
   /**
-   * Compresses `data`. Its ArrayBuffer is transferred to a worker, so the caller must own it whole
-   * (a fresh ArrayBuffer per chunk) and not touch it again.
+   * Compresses `data` in place. Its ArrayBuffer is transferred to a worker and comes back as the
+   * result's buffer, so the caller must own it whole (one ArrayBuffer per chunk, e.g. from a
+   * BufferPool) and use only the result afterwards.
    */
   compress(data: Uint8Array): Promise<CompressedChunk> {
     if (this.failure) return Promise.reject(this.failure);

@@ -19,6 +19,7 @@ import { log } from '../src/log.js';
 import { MediaType, type Descriptor, type Manifest } from '../src/oci/image-spec.js';
 import { formatReference, parseReference, type ImageReference } from '../src/oci/reference.js';
 import { BlobWriter } from './blob-writer.js';
+import { BufferPool } from './buffer-pool.js';
 import { loadChunkDictionary, type LoadedDictionary } from './chunk-dict.js';
 import { ChunkStore } from './chunk-store.js';
 import { CompressPool } from './compress-pool.js';
@@ -113,8 +114,7 @@ export async function convertImage(
   const digestAlgorithm = options.digestAlgorithm ?? 'blake3';
   const compressor = options.compressor ?? 'zstd';
   const level = options.compressionLevel ?? 3;
-  const workDir = await mkdtemp(join(options.workDir ?? tmpdir(), 'darner-convert-'));
-  const resources: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
+  const resources: Array<() => Promise<void>> = [];
   try {
     options.progress?.phase?.('resolve', formatReference(sourceRef));
     const source = await openImageSource(sourceRef, options.source ?? {});
@@ -123,6 +123,12 @@ export async function convertImage(
     // Open the target early: bad credentials or a read-only transport fail before the work.
     const target = await openImageTarget(targetRef, options.target ?? {});
     resources.push(() => target.close());
+    // Blobs are assembled in a work directory; inside an OCI layout target they are then simply
+    // renamed into place.
+    const workParent = options.workDir ?? (targetRef.transport === 'oci' ? targetRef.dir : tmpdir());
+    const workDir = await mkdtemp(join(workParent, '.darner-convert-'));
+    resources.unshift(() => rm(workDir, { recursive: true, force: true }));
+    const buffers = new BufferPool(Math.max(64 << 20, 8 * chunkSize));
 
     const store = new ChunkStore(chunkSize, digestAlgorithm);
     let dictionary: LoadedDictionary | undefined;
@@ -148,6 +154,7 @@ export async function convertImage(
         digest: (chunks) => chunkDigests(digestAlgorithm, chunks),
         ...(pool ? { pool } : {}),
         createBlob: () => BlobWriter.create(join(workDir, `layer-${index}.blob`)),
+        buffers,
         maxInFlightBytes,
         batchBytes: Math.max(4 << 20, 4 * chunkSize),
       });
@@ -205,7 +212,7 @@ export async function convertImage(
     for (const [blobIndex, blob] of store.blobs.entries()) {
       const file = layerBlobs.get(blobIndex);
       if (file !== undefined) {
-        await putIfMissing(target, blob, { path: file });
+        await putIfMissing(target, blob, { path: file, move: true });
         outputBytes += blob.compressedSize;
       } else {
         await copyDictionaryBlob(target, blob, dictionary);
@@ -248,7 +255,7 @@ function targetTag(ref: ImageReference): string | undefined {
   return ref.transport === 'docker' || ref.transport === 'oci' ? ref.tag : undefined;
 }
 
-async function putIfMissing(target: ImageTarget, blob: Pick<BlobRecord, 'id' | 'compressedSize'>, body: Buffer | { path: string }): Promise<void> {
+async function putIfMissing(target: ImageTarget, blob: Pick<BlobRecord, 'id' | 'compressedSize'>, body: Buffer | { path: string; move?: boolean }): Promise<void> {
   const digest = `sha256:${blob.id}`;
   if (await target.hasBlob(digest)) return;
   await target.putBlob({ digest, size: blob.compressedSize }, body);

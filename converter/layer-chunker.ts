@@ -2,6 +2,7 @@ import { BadTarError } from '../src/errors.js';
 import { CHUNK_FLAG_ZSTD, HOLE, type ChunkRecord, type Compressor, type FileNode } from '../src/format/model.js';
 import type { BlobWriter, FinishedBlob } from './blob-writer.js';
 import type { ChunkStore } from './chunk-store.js';
+import { BufferPool } from './buffer-pool.js';
 import type { CompressPool } from './compress-pool.js';
 
 /**
@@ -31,6 +32,8 @@ export interface LayerChunkerOptions {
   maxInFlightBytes: number;
   /** Chunks are digested in batches of about this many bytes. */
   batchBytes: number;
+  /** Where chunk buffers come from and go back to (shared across layers). */
+  buffers?: BufferPool;
 }
 
 export interface LayerChunkStats {
@@ -67,10 +70,12 @@ export class LayerChunker {
   private blob: BlobWriter | undefined;
   private blobIndex = -1;
   private readonly zero: Uint8Array;
+  private readonly buffers: BufferPool;
 
   constructor(private readonly options: LayerChunkerOptions) {
     if (options.createBlob && options.compressor === 'zstd' && !options.pool) throw new Error('LayerChunker: zstd needs a CompressPool');
     this.zero = new Uint8Array(options.chunkSize);
+    this.buffers = options.buffers ?? new BufferPool(options.maxInFlightBytes);
   }
 
   /** Chunks one regular file's data (exactly node.size bytes) into node.chunks. */
@@ -87,8 +92,8 @@ export class LayerChunker {
       if (seen > node.size) throw new BadTarError(`entry "${path}" has more data than its header says`);
       while (pos < piece.byteLength) {
         if (current === undefined) {
-          // A fresh ArrayBuffer per chunk: it is transferred whole to a compression worker.
-          current = new Uint8Array(new ArrayBuffer(Math.min(chunkSize, node.size - slot * chunkSize)));
+          // One ArrayBuffer per chunk: it is transferred whole to a compression worker and back.
+          current = this.buffers.acquire(Math.min(chunkSize, node.size - slot * chunkSize));
           filled = 0;
         }
         const take = Math.min(current.byteLength - filled, piece.byteLength - pos);
@@ -132,6 +137,7 @@ export class LayerChunker {
     if (isAllZero(data, this.zero)) {
       this.stats.holeChunks += 1;
       chunk.node.chunks[chunk.slot] = HOLE;
+      this.buffers.release(data);
       return;
     }
     this.inFlight += data.byteLength;
@@ -170,6 +176,7 @@ export class LayerChunker {
       if (wasDictionary) this.stats.dictionaryChunks += 1;
       else this.stats.duplicateChunks += 1;
       this.release(chunk.data.byteLength);
+      this.buffers.release(chunk.data);
       return;
     }
     const size = chunk.data.byteLength;
@@ -185,6 +192,7 @@ export class LayerChunker {
       });
       this.stats.uniqueChunks += 1;
       this.release(size);
+      this.buffers.release(chunk.data);
       return;
     }
     const blob = await this.ensureBlob(this.options.createBlob);
@@ -206,7 +214,7 @@ export class LayerChunker {
     stored.catch(() => undefined); // observed below, in order
     this.written = this.written.then(async () => {
       const result = await stored;
-      record.compressedOffset = blob.append(result.data);
+      record.compressedOffset = blob.append(result.data, () => this.buffers.release(result.data));
       record.compressedSize = result.data.byteLength;
       record.flags = result.compressed ? CHUNK_FLAG_ZSTD : 0;
       this.release(size);

@@ -85,7 +85,12 @@ export interface ManifestHead {
  * What a blob upload reads: bytes in memory, a file, or a factory making a fresh stream for each
  * try (`() => source.openBlob(desc)` copies from an ImageSource).
  */
-export type BlobBody = Buffer | { path: string } | (() => Readable | Promise<Readable>);
+/**
+ * What a blob upload reads: bytes in memory, a file, or a factory making a fresh stream per try.
+ * A file with `move: true` was written by the caller, who computed its digest over exactly those
+ * bytes: an OCI layout on the same filesystem takes it by rename instead of a verified copy.
+ */
+export type BlobBody = Buffer | { path: string; move?: boolean } | (() => Readable | Promise<Readable>);
 
 /** Chunk size of uploads from streams of unknown size. */
 export const DEFAULT_UPLOAD_CHUNK_SIZE = 8 * 1024 * 1024;
