@@ -1,19 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import type { ImageStoreOptions } from '../src/blob/image-store.js';
 import { DarnerError, UsageError } from '../src/errors.js';
-import { Bootstrap } from '../src/format/index.js';
-import { formatDifference } from '../src/fstree/index.js';
 import { setLogLevel } from '../src/log.js';
-import { checkImage } from './check.js';
-import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
-import { convertImage, validateChunkSize, type ConvertProgress, type ConvertSummary } from './convert.js';
-import { expandImage } from './expand.js';
-import { formatInspectReport, inspectMetadata } from './inspect.js';
-import { parsePrefetchPatterns } from './prefetch.js';
+import type { SingleBar } from 'cli-progress';
+import type { ConvertProgress, ConvertSummary } from './convert.js';
 
-/** `darner convert | check | expand | inspect`. */
+/**
+ * `darner convert | check | expand | inspect`. The work itself is imported when a verb runs, so
+ * that `darner` starts quickly whatever it is asked to do.
+ */
 
 /** Parses `1048576`, `1M`, `1MiB`, `64k`, `0x100000`. */
 export function parseSize(text: string): number {
@@ -73,8 +69,9 @@ function humanBytes(n: number): string {
 }
 
 /** Progress bars per layer on a terminal; nothing otherwise (the summary still prints). */
-function terminalProgress(): { progress: ConvertProgress; stop(): void } {
+async function terminalProgress(): Promise<{ progress: ConvertProgress; stop(): void }> {
   if (!process.stderr.isTTY) return { progress: {}, stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
   const bars = new cliProgress.MultiBar(
     {
       stream: process.stderr,
@@ -85,7 +82,7 @@ function terminalProgress(): { progress: ConvertProgress; stop(): void } {
     },
     cliProgress.Presets.shades_classic,
   );
-  const layerBars = new Map<number, { bar: cliProgress.SingleBar; done: number; size: number }>();
+  const layerBars = new Map<number, { bar: SingleBar; done: number; size: number }>();
   const progress: ConvertProgress = {
     layerStart(index, count, descriptor) {
       const bar = bars.create(descriptor.size, 0, { name: `layer ${index + 1}/${count}`, done: humanBytes(0), size: humanBytes(descriptor.size) });
@@ -136,11 +133,13 @@ export function register(program: Command): void {
     ['src', 'dest'],
   ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
     setLogLevel('error');
+    const { convertImage, validateChunkSize } = await import('./convert.js');
+    const { parsePrefetchPatterns } = await import('./prefetch.js');
     const level = Number(flags.compressionLevel);
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
     const prefetchPatterns =
       typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFile(flags.prefetchPatterns, 'utf8')) : undefined;
-    const ui = terminalProgress();
+    const ui = await terminalProgress();
     let summary: ConvertSummary;
     try {
       summary = await convertImage(source, target, {
@@ -176,6 +175,8 @@ export function register(program: Command): void {
     ['src', 'dest'],
   ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean }) => {
     setLogLevel('error');
+    const { checkImage } = await import('./check.js');
+    const { formatDifference } = await import('../src/fstree/index.js');
     const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest') });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -203,6 +204,7 @@ export function register(program: Command): void {
     ['src'],
   ).action(async (image: string, dir: string, flags: AccessFlags) => {
     setLogLevel('error');
+    const { expandImage } = await import('./expand.js');
     const result = await expandImage(image, dir, storeOptions(flags, 'src'));
     process.stdout.write(`${result.bootstrap}\n${result.devices.map((d) => `${d}\n`).join('')}`);
   });
@@ -217,6 +219,9 @@ export function register(program: Command): void {
     ['src'],
   ).action(async (image: string, flags: AccessFlags & { tree?: boolean; json?: boolean }) => {
     setLogLevel('error');
+    const { Bootstrap } = await import('../src/format/index.js');
+    const { loadImageBootstrap } = await import('../src/image/bootstrap-layer.js');
+    const { formatInspectReport, inspectMetadata } = await import('./inspect.js');
     let bytes: Buffer;
     if (await stat(image).then((s) => s.isFile(), () => false)) {
       bytes = await readFile(image);
