@@ -68,6 +68,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       maxConcurrentFetches: config.fetch.maxConcurrent,
       maxRequestBytes: config.fetch.maxRequestBytes,
       readAhead: config.fetch.readAhead,
+      sequentialReadAheadBytes: config.fetch.sequentialReadAhead,
       fetchTimeoutMs: config.fetch.timeoutMs,
       retryBaseDelayMs: config.fetch.retryBaseDelayMs,
       retryMaxDelayMs: config.fetch.retryMaxDelayMs,

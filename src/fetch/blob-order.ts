@@ -42,6 +42,18 @@ export class BlobChunkOrder {
     return i === undefined ? undefined : this.#bootstrap.chunk(i);
   }
 
+  /** The chunks stored at or after `offset`, in stored order. */
+  *from(offset: number): Generator<ChunkRecord> {
+    let lo = 0;
+    let hi = this.#offsets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#offsets[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);
+  }
+
   /** Every chunk of the blob in stored order. */
   *records(): Generator<ChunkRecord> {
     for (const i of this.indices) yield this.#bootstrap.chunk(i);

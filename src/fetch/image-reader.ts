@@ -12,6 +12,7 @@ import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
 import { unlimitedController, type FetchEngine, type ImageBlob } from './chunk-fetcher.js';
 import { planRanges } from './range-plan.js';
+import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
 
@@ -77,6 +78,8 @@ export class ImageReaderImpl implements ImageReader {
   readonly #leases: BlobLease[];
   readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
+  /** Sequential read-ahead state per blob (index as in the bootstrap's blob table). */
+  readonly #streams = new Map<number, SequentialState>();
 
   private constructor(engine: FetchEngine, options: ImageReaderOptions, leases: BlobLease[]) {
     this.#engine = engine;
@@ -136,7 +139,6 @@ export class ImageReaderImpl implements ImageReader {
     if (end <= offset) return Buffer.alloc(0);
     const slots = this.bootstrap.fileChunks(nid);
     const chunkSize = this.bootstrap.chunkSize;
-    const out = Buffer.alloc(end - offset);
 
     const pieces: Piece[] = [];
     for (let i = Math.floor(offset / chunkSize); i * chunkSize < end; i++) {
@@ -149,7 +151,20 @@ export class ImageReaderImpl implements ImageReader {
       pieces.push({ blob: this.#blobs[record.blobIndex]!, record, from: pieceStart - i * chunkSize, length: pieceEnd - pieceStart, at: pieceStart - offset });
     }
 
+    // The common warm read (one chunk, ready in the cache): its bytes as they are, with no
+    // second buffer and copy.
+    const only = pieces.length === 1 ? pieces[0]! : undefined;
+    if (only !== undefined && only.length === end - offset) {
+      const bytes = await only.blob.lease.blob.readChunk(only.record, only.blob.algorithm, only.from, only.length);
+      if (bytes !== undefined) {
+        this.#engine.metrics.cacheHitBytes.inc(only.length);
+        this.#readAhead(pieces);
+        return bytes;
+      }
+    }
+
     // Cache first: ready chunks (verified on their first read since start).
+    const out = Buffer.alloc(end - offset);
     const misses: Piece[] = [];
     let hitBytes = 0;
     await Promise.all(
@@ -163,7 +178,10 @@ export class ImageReaderImpl implements ImageReader {
       }),
     );
     if (hitBytes > 0) this.#engine.metrics.cacheHitBytes.inc(hitBytes);
-    if (misses.length === 0) return out;
+    if (misses.length === 0) {
+      this.#readAhead(pieces);
+      return out;
+    }
 
     // The rest from the engine, per blob, at demand priority.
     const waits: Array<Promise<void>> = [];
@@ -178,10 +196,46 @@ export class ImageReaderImpl implements ImageReader {
       );
       list.forEach((p, k) => waits.push(promises[k]!.then((chunk) => void chunk.copy(out, p.at, p.from, p.from + p.length))));
     }
+    // After the demand requests, so that they are planned (and queued) first.
+    this.#readAhead(pieces);
     const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
     const left = this.#engine.options.fetchTimeoutMs - (performance.now() - started);
     await waitAll(waits, left, `${this.#name}: read of inode ${nid} at ${offset}+${length}`, signals);
     return out;
+  }
+
+  /**
+   * Sequential read-ahead (sequential.ts): per blob this read touched, follow the stream and fetch
+   * the absent chunks of the range it asks for at prefetch priority (chunks in flight are joined
+   * by the engine, not fetched twice).
+   */
+  #readAhead(pieces: readonly Piece[]): void {
+    const maxWindow = this.#engine.options.sequentialReadAheadBytes;
+    if (maxWindow <= 0 || pieces.length === 0 || this.#engine.closed) return;
+    const spans = new Map<ImageBlob, { start: number; end: number; index: number }>();
+    for (const p of pieces) {
+      const start = p.record.compressedOffset;
+      const end = start + p.record.compressedSize;
+      const span = spans.get(p.blob);
+      if (span === undefined) spans.set(p.blob, { start, end, index: p.record.blobIndex });
+      else {
+        span.start = Math.min(span.start, start);
+        span.end = Math.max(span.end, end);
+      }
+    }
+    const options = { maxWindow, minWindow: Math.min(maxWindow, this.#engine.options.maxRequestBytes) };
+    for (const [blob, span] of spans) {
+      let state = this.#streams.get(span.index);
+      if (state === undefined) this.#streams.set(span.index, (state = initialSequentialState()));
+      const range = observeRead(state, span.start, span.end, options);
+      if (range === undefined) continue;
+      const records: ChunkRecord[] = [];
+      for (const r of this.#order(span.index).from(range.from)) {
+        if (r.compressedOffset >= range.to) break;
+        if (!blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
+      }
+      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false);
+    }
   }
 
   prefetchFiles(nids: readonly number[] = this.bootstrap.prefetchNids): Promise<PrefetchSummary> {

@@ -10,6 +10,7 @@ export interface ResolvedFetchOptions {
   maxConcurrentFetches: number;
   maxRequestBytes: number;
   readAhead: boolean;
+  sequentialReadAheadBytes: number;
   fetchTimeoutMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
@@ -20,6 +21,7 @@ export const FETCH_DEFAULTS = {
   maxConcurrentFetches: 8,
   maxRequestBytes: 1024 * 1024,
   readAhead: true,
+  sequentialReadAheadBytes: 4 * 1024 * 1024,
   fetchTimeoutMs: 30_000,
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
@@ -30,11 +32,17 @@ function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTE
   return value;
 }
 
+function nonNegativeInteger(name: string, value: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new ConfigError(`fetch option ${name} must be a whole number from 0 to ${max}, got ${value}`);
+  return value;
+}
+
 export function resolveFetchOptions(options: FetchOptions = {}): ResolvedFetchOptions {
   const resolved: ResolvedFetchOptions = {
     maxConcurrentFetches: positiveInteger('maxConcurrentFetches', options.maxConcurrentFetches ?? FETCH_DEFAULTS.maxConcurrentFetches, 1024),
     maxRequestBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? FETCH_DEFAULTS.maxRequestBytes, 1 << 30),
     readAhead: options.readAhead ?? FETCH_DEFAULTS.readAhead,
+    sequentialReadAheadBytes: nonNegativeInteger('sequentialReadAheadBytes', options.sequentialReadAheadBytes ?? FETCH_DEFAULTS.sequentialReadAheadBytes, 1 << 30),
     fetchTimeoutMs: positiveInteger('fetchTimeoutMs', options.fetchTimeoutMs ?? FETCH_DEFAULTS.fetchTimeoutMs),
     retryBaseDelayMs: positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs ?? FETCH_DEFAULTS.retryBaseDelayMs),
     retryMaxDelayMs: positiveInteger('retryMaxDelayMs', options.retryMaxDelayMs ?? FETCH_DEFAULTS.retryMaxDelayMs),

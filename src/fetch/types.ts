@@ -20,6 +20,12 @@ export interface FetchOptions {
   /** Fill on-demand requests with the following absent chunks of the blob (default true). */
   readAhead?: boolean;
   /**
+   * Sequential read-ahead (src/fetch/sequential.ts): while an image's reads move forward through
+   * a blob in stored order, up to this many stored bytes after them are fetched ahead, at
+   * prefetch priority, so that several requests are in flight (default 4 MiB; 0: off).
+   */
+  sequentialReadAheadBytes?: number;
+  /**
    * A read that needs absent chunks fails (ChunkUnavailableError) when they have not arrived
    * this long after it started, whatever the sources do (default 30 000 ms). Fetches themselves
    * give up (and free their slot) this long after they started.

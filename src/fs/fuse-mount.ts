@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Fuse, { type FuseOperations, type FuseSignal } from 'fuse-native';
 import { MountError } from '../errors.js';
-import { S_IFDIR, S_IFMT } from '../format/index.js';
 import { log } from '../log.js';
 import { Errno, errnoOf, reasonOf } from './errno.js';
 import type { ImageFs } from './image-fs.js';
@@ -96,6 +95,16 @@ function answerError(op: string, path: string, err: unknown): number {
   return errno;
 }
 
+/**
+ * The operations registered with libfuse. Each one costs a round trip to the JavaScript thread
+ * per call, so those that carry nothing for an immutable read-only image are left out and
+ * libfuse answers them itself: open/release and opendir/releasedir succeed without a handle
+ * (reads name their file by path, which ImageFs resolves through its path cache), and the kernel
+ * stops sending flush/fsync after their first ENOSYS. What open checked stays true: the mount is
+ * `ro` (the kernel refuses opens for writing or truncating with EROFS before FUSE sees them),
+ * only regular files reach FUSE's open, and only directories its opendir. Measured with
+ * `find | xargs cat` over 2,000 small cached files: a quarter less time (docs/benchmarking.md).
+ */
 function operations(fs: ImageFs): FuseOperations {
   const erofs = (...args: unknown[]): void => (args[args.length - 1] as (err: number) => void)(Errno.EROFS);
   return {
@@ -122,21 +131,6 @@ function operations(fs: ImageFs): FuseOperations {
         cb(answerError('readlink', path, err));
       }
     },
-    open(path, flags, cb) {
-      try {
-        cb(0, fs.open(path, flags));
-      } catch (err) {
-        cb(answerError('open', path, err));
-      }
-    },
-    opendir(path, _flags, cb) {
-      try {
-        if ((fs.getattr(path).mode & S_IFMT) !== S_IFDIR) return cb(Errno.ENOTDIR);
-        cb(0, 0);
-      } catch (err) {
-        cb(answerError('opendir', path, err));
-      }
-    },
     read(path, fd, buf, len, pos, cb) {
       fs.read(fd, path, len, pos).then(
         (data) => {
@@ -146,11 +140,6 @@ function operations(fs: ImageFs): FuseOperations {
         (err: unknown) => cb(errnoOf(err)),
       );
     },
-    release(_path, fd, cb) {
-      fs.release(fd);
-      cb(0);
-    },
-    releasedir: (_path, _fd, cb) => cb(0),
     // Present so that the binding registers them; DarnerFuse answers both itself.
     getxattr: (_path, _name, _position, cb) => cb(Errno.EIO),
     listxattr: (_path, cb) => cb(Errno.EIO),
@@ -185,8 +174,6 @@ function operations(fs: ImageFs): FuseOperations {
     symlink: erofs,
     mkdir: erofs,
     rmdir: erofs,
-    flush: (_path, _fd, cb) => cb(0),
-    fsync: (_path, _datasync, _fd, cb) => cb(0),
   };
 }
 

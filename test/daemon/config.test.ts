@@ -27,6 +27,7 @@ test('a TOML file sets every section', (t) => {
       'max_concurrent = 4',
       'max_request_bytes = 2097152',
       'read_ahead = false',
+      'sequential_read_ahead = 0',
       'timeout_ms = 5000',
       'retry_base_delay_ms = 10',
       'retry_max_delay_ms = 20',
@@ -43,7 +44,7 @@ test('a TOML file sets every section', (t) => {
     'daemon.toml',
   );
   t.like(c, { socket: '/tmp/d.sock', cacheDir: '/srv/cache', stateDir: '/srv/state', metrics: '127.0.0.1:0', logLevel: 'debug' });
-  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
+  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, sequentialReadAhead: 0, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
   t.deepEqual(c.prefetch, { enabled: false, all: true, bandwidth: 0 });
   t.deepEqual(c.fuse, { readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
 });

@@ -19,7 +19,8 @@ test.after.always(async () => {
 });
 
 test.serial('prefetchFiles fetches the prefetch list; reading those files afterwards fetches nothing', async (t) => {
-  const { fetcher } = await makeEngine(t);
+  // Sequential read-ahead off: reading x1..x4 in stored order would otherwise fetch the q files.
+  const { fetcher } = await makeEngine(t, { sequentialReadAheadBytes: 0 });
   const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
   t.teardown(() => reader.close());
   t.deepEqual(
@@ -77,4 +78,37 @@ test.serial('close() cancels a running prefetch', async (t) => {
   const summary = await all;
   t.true(summary.cancelled);
   t.true(summary.fetched < summary.chunks, `${summary.fetched} of ${summary.chunks} fetched`);
+});
+
+/** Reads a file in 128 KiB pieces, as FUSE hands reads over, and checks its bytes. */
+async function readFile(t: { true(v: boolean, m?: string): void }, reader: { read(nid: number, offset: number, length: number): Promise<Buffer> }, path: string): Promise<void> {
+  const want = FILES[path]!;
+  const parts: Buffer[] = [];
+  for (let at = 0; at < want.length; at += 128 * KiB) parts.push(await reader.read(fixture.nid(`/${path}`), at, 128 * KiB));
+  t.true(Buffer.concat(parts).equals(want), `${path} read back`);
+}
+
+test.serial('sequential read-ahead: files read in stored order get the following chunks fetched ahead; random reads do not', async (t) => {
+  const options = { readAhead: false, maxRequestBytes: 128 * KiB, sequentialReadAheadBytes: 512 * KiB };
+  const { fetcher, metrics } = await makeEngine(t, options);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  for (const i of [1, 2, 3, 4]) await readFile(t, reader, `q/y${i}`);
+  await fetchesIdle(metrics);
+  const walked = fixture.proxy.bytesServed('blob');
+  t.true(walked > 4 * 256 * KiB, `the origin served ${walked} bytes for 1 MiB of reads: read-ahead went past them`);
+  t.true(walked <= 4 * 256 * KiB + 512 * KiB, `read-ahead stays within its window (${walked} bytes)`);
+  fixture.proxy.reset();
+  await readFile(t, reader, 'q/y5');
+  t.is(fixture.proxy.bytesServed('blob'), 0, 'the next file was fetched ahead of the reader');
+
+  // Reads jumping around the blob, on an empty cache: only what is read is fetched.
+  const other = await makeEngine(t, options);
+  const random = await other.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => random.close());
+  fixture.proxy.reset();
+  for (const i of [8, 2, 6, 4]) t.true((await random.read(fixture.nid(`/q/y${i}`), 0, CHUNK)).equals(FILES[`q/y${i}`]!.subarray(0, CHUNK)));
+  await fetchesIdle(other.metrics);
+  t.is(fixture.proxy.bytesServed('blob'), 4 * CHUNK);
 });

@@ -1,0 +1,77 @@
+/**
+ * Sequential read-ahead, pure: whether an image's reads walk one blob in stored order, and which
+ * stored range to fetch ahead of them.
+ *
+ * A demand request is filled up to maxRequestBytes (read-ahead in range-plan.ts), but a reader
+ * walking a blob — one big file read through, or `find | xargs cat` over files stored in tar
+ * order — then waits for each request in turn: one request at a time, a round trip and a server
+ * turnaround per MiB, and the link idles between them (measured by `npm run bench:fs`: 7 MB/s of
+ * a link that gives 11.7 MB/s to one GET). Like the kernel's readahead, a stream that keeps moving
+ * forward gets a window of stored bytes fetched ahead of it, at prefetch priority, which doubles
+ * from one request to `maxWindow` while the stream lasts; a read elsewhere ends the stream.
+ *
+ * Positions are stored (compressed) offsets in the blob, the order of the blob's chunks.
+ */
+
+export interface SequentialOptions {
+  /** The largest window (bytes of the blob fetched ahead of the reader); 0 turns read-ahead off. */
+  maxWindow: number;
+  /** The first window, and how far a read may land from the last one and still continue it. */
+  minWindow: number;
+}
+
+export interface SequentialState {
+  /** The stored range the last read touched. */
+  lastStart: number;
+  lastEnd: number;
+  /** Reads in a row that moved forward from the last one. */
+  hits: number;
+  /** The current window (0: no stream). */
+  window: number;
+  /** Where the read-ahead asked for so far ends. */
+  aheadEnd: number;
+}
+
+export function initialSequentialState(): SequentialState {
+  return { lastStart: -1, lastEnd: -1, hits: 0, window: 0, aheadEnd: 0 };
+}
+
+export interface ReadAheadRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Records a read of stored bytes [start, end) of the blob and returns the range to fetch ahead,
+ * if any. `state` is updated in place.
+ *
+ * - A read inside the last one's range changes nothing (a file read in 128 KiB pieces touches
+ *   the same chunk several times).
+ * - A read that starts near the last one (within minWindow of its range) and ends beyond it
+ *   continues the stream: the window grows (minWindow, then doubling up to maxWindow), and once
+ *   less than half a window is left ahead of the reader, the next stretch up to a full window
+ *   past the read is asked for. Asking in half-window steps keeps the requests large (a small
+ *   file per read would otherwise add a few KiB each time).
+ * - Any other read ends the stream.
+ */
+export function observeRead(state: SequentialState, start: number, end: number, options: SequentialOptions): ReadAheadRange | undefined {
+  if (options.maxWindow <= 0 || end <= start) return undefined;
+  const { lastStart, lastEnd } = state;
+  if (lastEnd >= 0 && start >= lastStart && end <= lastEnd) return undefined;
+  const forward = lastEnd >= 0 && start >= lastStart - options.minWindow && start <= lastEnd + options.minWindow && end > lastEnd;
+  state.lastStart = start;
+  state.lastEnd = end;
+  if (!forward) {
+    state.hits = 0;
+    state.window = 0;
+    state.aheadEnd = end;
+    return undefined;
+  }
+  state.hits += 1;
+  state.window = Math.min(options.maxWindow, state.window === 0 ? options.minWindow : state.window * 2);
+  if (state.aheadEnd - end >= state.window / 2) return undefined;
+  const from = Math.max(state.aheadEnd, end);
+  const to = end + state.window;
+  state.aheadEnd = to;
+  return from < to ? { from, to } : undefined;
+}

@@ -1,0 +1,82 @@
+import test from 'ava';
+import { initialSequentialState, observeRead, type ReadAheadRange } from '../../src/fetch/sequential.js';
+
+const MiB = 1 << 20;
+const options = { minWindow: MiB, maxWindow: 4 * MiB };
+
+/** Feeds reads ([start, end) stored ranges) and returns what each one asked to fetch ahead. */
+function feed(reads: Array<[number, number]>, opts = options): Array<ReadAheadRange | undefined> {
+  const state = initialSequentialState();
+  return reads.map(([start, end]) => observeRead(state, start, end, opts));
+}
+
+test('one big file read through: the window grows from one request to the maximum, asked in half-window steps', (t) => {
+  // Each read is one 1 MiB chunk, the next one each time.
+  const reads = Array.from({ length: 8 }, (_, i): [number, number] => [i * MiB, (i + 1) * MiB]);
+  t.deepEqual(feed(reads), [
+    undefined, // the first read starts no stream
+    { from: 2 * MiB, to: 3 * MiB }, // window 1 MiB
+    { from: 3 * MiB, to: 5 * MiB }, // window 2 MiB
+    { from: 5 * MiB, to: 8 * MiB }, // window 4 MiB
+    undefined, // 3 MiB ahead of the reader (at 5 MiB): at least half a window
+    undefined, // 2 MiB ahead: still half a window
+    { from: 8 * MiB, to: 11 * MiB }, // 1 MiB left: up to a full window past the read
+    undefined,
+  ]);
+});
+
+test('reads inside the last range change nothing; small files in stored order keep the stream going', (t) => {
+  const state = initialSequentialState();
+  t.is(observeRead(state, 0, MiB, options), undefined);
+  t.is(observeRead(state, 0, MiB, options), undefined, 'the same chunk again (a file read in pieces)');
+  t.is(observeRead(state, 4096, 8192, options), undefined, 'inside it');
+  t.is(state.hits, 0);
+  // Small files stored back to back after it: each continues the stream; requests stay large.
+  const asked: ReadAheadRange[] = [];
+  for (let at = MiB; at < 3 * MiB; at += 10_000) {
+    const r = observeRead(state, at, at + 10_000, options);
+    if (r) asked.push(r);
+  }
+  t.true(asked.length >= 2 && asked.length <= 4, `asked ${asked.length} times`);
+  t.true(asked.slice(1).every((r) => r.to - r.from >= MiB / 2), 'never a small stretch after the first');
+  for (let i = 1; i < asked.length; i++) t.is(asked[i]!.from, asked[i - 1]!.to, 'each stretch starts where the last one ended');
+});
+
+test('a jump ends the stream; a small step back or gap (kernel readahead out of order) does not', (t) => {
+  const state = initialSequentialState();
+  observeRead(state, 0, MiB, options);
+  t.truthy(observeRead(state, MiB, 2 * MiB, options));
+  t.is(state.hits, 1);
+  // Starts a little before the last read (within minWindow) and ends past it: still forward.
+  observeRead(state, 1.5 * MiB, 2.5 * MiB, options);
+  t.is(state.hits, 2);
+  // A gap smaller than minWindow: forward.
+  observeRead(state, 3 * MiB, 3.5 * MiB, options);
+  t.is(state.hits, 3);
+  // A jump far ahead: the stream ends.
+  t.is(observeRead(state, 100 * MiB, 101 * MiB, options), undefined);
+  t.is(state.hits, 0);
+  t.is(state.window, 0);
+  // A jump back: also a new start.
+  t.is(observeRead(state, 0, MiB, options), undefined);
+  t.is(state.hits, 0);
+});
+
+test('random reads of a blob never ask for read-ahead', (t) => {
+  const offsets = [37, 3, 91, 12, 58, 7, 77, 24, 66, 45].map((n) => n * MiB);
+  t.deepEqual(
+    feed(offsets.map((o): [number, number] => [o, o + 128 * 1024])),
+    offsets.map(() => undefined),
+  );
+});
+
+test('maxWindow 0 turns it off; the window never exceeds maxWindow', (t) => {
+  const reads = Array.from({ length: 6 }, (_, i): [number, number] => [i * MiB, (i + 1) * MiB]);
+  t.deepEqual(feed(reads, { minWindow: MiB, maxWindow: 0 }), reads.map(() => undefined));
+  const state = initialSequentialState();
+  for (const [s, e] of Array.from({ length: 50 }, (_, i): [number, number] => [i * MiB, (i + 1) * MiB])) {
+    const r = observeRead(state, s, e, { minWindow: MiB, maxWindow: 2 * MiB });
+    t.true(state.window <= 2 * MiB);
+    if (r) t.true(r.to <= e + 2 * MiB);
+  }
+});
