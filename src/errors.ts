@@ -262,3 +262,36 @@ export class CacheLockedError extends DarnerError {
     this.pid = pid;
   }
 }
+
+/** A FUSE mount or unmount failed (mount point missing or in use, FUSE unavailable). */
+export class MountError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MOUNT_FAILED', message, options);
+  }
+}
+
+/** A mount point already holds a different image (the daemon API answers 409). */
+export class MountpointBusyError extends DarnerError {
+  constructor(message: string) {
+    super('MOUNTPOINT_BUSY', message);
+  }
+}
+
+/** No darner daemon answers on the control socket (not started, crashed, wrong path). */
+export class DaemonUnavailableError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DAEMON_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * The darner daemon answered a control API request with an error: `code` is the daemon's
+ * stable code (NOT_FOUND, MOUNTPOINT_BUSY, BAD_REQUEST, ...), `status` the HTTP status.
+ */
+export class DaemonApiError extends DarnerError {
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
+    super(code, message);
+    this.status = status;
+  }
+}

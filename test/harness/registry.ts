@@ -72,6 +72,10 @@ export interface RegistryHandle {
   blobDataPath(digest: string): string;
   /** Kills and starts the registry again on the same port with the same storage. */
   restart(): Promise<void>;
+  /** Kills the registry but keeps its port and storage (an outage); start() brings it back. */
+  kill(): Promise<void>;
+  /** Starts a killed registry again on the same port with the same storage. */
+  start(): Promise<void>;
   /** Kills the registry (and token server) and removes every temp file. Idempotent. */
   stop(): Promise<void>;
 }
@@ -236,6 +240,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       await kill();
       await launch();
     },
+    kill,
+    start: launch,
     stop,
   };
   if (options.auth !== undefined) {

@@ -1,0 +1,201 @@
+/**
+ * The daemon control API's wire types and its pure rules (docs/daemon-api.md): request
+ * validation, and which HTTP status and error body a failure answers. Shared by the server
+ * (server.ts) and the client (client.ts); no I/O here.
+ */
+import {
+  BadRequestError,
+  DarnerError,
+  InvalidArgumentError,
+  InvalidReferenceError,
+  MountpointBusyError,
+  NotFoundError,
+  RegistryError,
+  UsageError,
+} from '../errors.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** A mounted image, as the API shows it. */
+export interface Mount {
+  id: string;
+  reference: string;
+  mountpoint: string;
+  manifestDigest: string;
+  /** sha256 of the bootstrap bytes: the identity of the image's metadata. */
+  bootstrapDigest: string;
+  /** The image's data blobs (sha256 hex). */
+  blobs: string[];
+  createdAt: string;
+  labels: Record<string, string>;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** `POST /api/v1/mounts` body. */
+export interface MountRequest {
+  reference: string;
+  mountpoint?: string;
+  /** A local bootstrap file to use instead of fetching the bootstrap layer. */
+  bootstrap?: string;
+  platform?: string;
+  plainHttp?: boolean;
+  credentials?: Credentials;
+  prefetchAll?: boolean;
+  labels?: Record<string, string>;
+}
+
+export interface DaemonStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  cacheDir: string;
+  mounts: number;
+  metrics: string | null;
+}
+
+export interface CachedBlobInfo {
+  id: string;
+  uncompressedSize: number;
+  /** Bytes the blob's cache files occupy on disk. */
+  cachedBytes: number;
+  readyChunks: number;
+  /** True while a mount (or a fetch) holds the blob: gc never removes it. */
+  referenced: boolean;
+  lastUsed: string;
+}
+
+export interface CacheListing {
+  blobs: CachedBlobInfo[];
+  totalBytes: number;
+}
+
+export interface GcResponse {
+  removed: string[];
+  freedBytes: number;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const MAX_LABELS = 64;
+const MAX_LABEL_BYTES = 4096;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '') throw new BadRequestError(`${key} must be a non-empty string`);
+  if (v.includes('\0')) throw new BadRequestError(`${key} must not contain NUL`);
+  return v;
+}
+
+function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new BadRequestError(`${key} must be true or false`);
+  return v;
+}
+
+/** Checks a mount request body field by field; unknown fields are refused (a typo is not ignored). */
+export function parseMountRequest(body: unknown): MountRequest {
+  if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
+  const known = new Set(['reference', 'mountpoint', 'bootstrap', 'platform', 'plainHttp', 'credentials', 'prefetchAll', 'labels']);
+  for (const key of Object.keys(body)) if (!known.has(key)) throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
+  const reference = optionalString(body, 'reference');
+  if (reference === undefined) throw new BadRequestError('reference is required');
+  const request: MountRequest = { reference };
+  const mountpoint = optionalString(body, 'mountpoint');
+  if (mountpoint !== undefined) {
+    if (!mountpoint.startsWith('/')) throw new BadRequestError('mountpoint must be an absolute path');
+    request.mountpoint = mountpoint;
+  }
+  const bootstrap = optionalString(body, 'bootstrap');
+  if (bootstrap !== undefined) {
+    if (!bootstrap.startsWith('/')) throw new BadRequestError('bootstrap must be an absolute path');
+    request.bootstrap = bootstrap;
+  }
+  const platform = optionalString(body, 'platform');
+  if (platform !== undefined) request.platform = platform;
+  const plainHttp = optionalBoolean(body, 'plainHttp');
+  if (plainHttp !== undefined) request.plainHttp = plainHttp;
+  const prefetchAll = optionalBoolean(body, 'prefetchAll');
+  if (prefetchAll !== undefined) request.prefetchAll = prefetchAll;
+  if (body.credentials !== undefined && body.credentials !== null) {
+    const c = body.credentials;
+    if (!isObject(c) || typeof c.username !== 'string' || typeof c.password !== 'string' || Object.keys(c).length !== 2) {
+      throw new BadRequestError('credentials must be {"username": string, "password": string}');
+    }
+    request.credentials = { username: c.username, password: c.password };
+  }
+  if (body.labels !== undefined && body.labels !== null) {
+    const labels = body.labels;
+    if (!isObject(labels)) throw new BadRequestError('labels must be an object of strings');
+    const entries = Object.entries(labels);
+    if (entries.length > MAX_LABELS) throw new BadRequestError(`at most ${MAX_LABELS} labels`);
+    for (const [k, v] of entries) {
+      if (typeof v !== 'string') throw new BadRequestError(`label ${JSON.stringify(k)} must be a string`);
+      if (Buffer.byteLength(k) + Buffer.byteLength(v) > MAX_LABEL_BYTES) throw new BadRequestError(`label ${JSON.stringify(k)} is longer than ${MAX_LABEL_BYTES} bytes`);
+    }
+    request.labels = Object.fromEntries(entries) as Record<string, string>;
+  }
+  return request;
+}
+
+/** `POST /api/v1/cache/gc` body: `{"keep": [blob ids]}`, all optional. */
+export function parseGcRequest(body: unknown): { keep: string[] } {
+  if (body === undefined || body === null) return { keep: [] };
+  if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
+  for (const key of Object.keys(body)) if (key !== 'keep') throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
+  const keep = body.keep ?? [];
+  if (!Array.isArray(keep) || !keep.every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))) {
+    throw new BadRequestError('keep must be an array of blob ids (64 lowercase hex digits)');
+  }
+  return { keep: keep as string[] };
+}
+
+/** The HTTP status a failure answers. */
+export function httpStatusOf(err: unknown): number {
+  if (err instanceof BadRequestError || err instanceof InvalidArgumentError || err instanceof InvalidReferenceError || err instanceof UsageError) return 400;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof MountpointBusyError) return 409;
+  if (err instanceof RegistryError) return err.code === 'REGISTRY_NOT_FOUND' ? 404 : 502;
+  if (err instanceof DarnerError) {
+    switch (err.code) {
+      case 'BAD_MANIFEST':
+      case 'MALFORMED_BOOTSTRAP':
+      case 'UNSUPPORTED':
+      case 'NO_MATCHING_PLATFORM':
+        return 422;
+      case 'DIGEST_MISMATCH':
+      case 'SIZE_MISMATCH':
+      case 'BAD_COMPRESSION':
+      case 'BAD_TAR':
+        return 502;
+      case 'METHOD_NOT_ALLOWED':
+        return 405;
+      case 'SHUTTING_DOWN':
+        return 503;
+    }
+  }
+  return 500;
+}
+
+/** The one-line error body of a failure. */
+export function errorBody(err: unknown): ErrorBody {
+  if (err instanceof DarnerError) return { error: { code: err.code, message: oneLine(err.message) } };
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: { code: typeof code === 'string' ? code : 'INTERNAL', message: oneLine(message) } };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
+}

@@ -1,0 +1,234 @@
+/**
+ * `darner daemon`, `darner mount`, `darner umount`, `darner cache ls|gc`. The last three are thin
+ * clients of the control API; `mount` starts a daemon in the background when none answers, and
+ * `cache` works on the cache directory directly when no daemon runs.
+ */
+import { resolve as resolvePath } from 'node:path';
+import type { Command } from 'commander';
+import { openBlobCache } from '../cache/index.js';
+import { DaemonUnavailableError, UsageError } from '../errors.js';
+import { setLogLevel } from '../log.js';
+import type { CacheListing, GcResponse } from './api.js';
+import { DaemonClient } from './client.js';
+import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig } from './config.js';
+import { runDaemon } from './daemon.js';
+import { ensureDaemon } from './spawn.js';
+
+/** Parses `1048576`, `64K`, `20M`, `1GiB`. */
+export function parseBytes(text: string, what: string): number {
+  const m = /^([0-9]+)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${what}: bad size ${JSON.stringify(text)} (examples: 1048576, 64K, 20M)`);
+  const unit = (m[2] ?? '').toLowerCase();
+  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
+}
+
+function parseInteger(text: string, what: string): number {
+  if (!/^[0-9]+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function parseLabels(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--label ${JSON.stringify(v)} must be KEY=VALUE`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function formatCacheListing(listing: CacheListing): string {
+  const rows = [['BLOB', 'SIZE', 'CACHED', 'CHUNKS', 'IN USE', 'LAST USED']];
+  for (const b of listing.blobs) {
+    rows.push([b.id.slice(0, 12), formatBytes(b.uncompressedSize), formatBytes(b.cachedBytes), String(b.readyChunks), b.referenced ? 'yes' : 'no', b.lastUsed]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  lines.push(`${listing.blobs.length} blobs, ${formatBytes(listing.totalBytes)} on disk`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs `fn` against the daemon when one answers, else `direct` against the cache directory. */
+async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
+  const client = new DaemonClient(socket, { timeoutMs: 600_000 });
+  try {
+    return await viaDaemon(client);
+  } catch (err) {
+    if (!(err instanceof DaemonUnavailableError)) throw err;
+  } finally {
+    await client.close();
+  }
+  return direct(cacheDir);
+}
+
+async function directCacheList(dir: string): Promise<CacheListing> {
+  const cache = await openBlobCache({ dir });
+  try {
+    const usage = await cache.usage();
+    return {
+      blobs: usage.map((u) => ({
+        id: u.id,
+        uncompressedSize: u.uncompressedSize,
+        cachedBytes: u.allocatedBytes,
+        readyChunks: u.readyChunks,
+        referenced: u.references > 0,
+        lastUsed: u.lastUse.toISOString(),
+      })),
+      totalBytes: usage.reduce((n, u) => n + u.allocatedBytes, 0),
+    };
+  } finally {
+    await cache.close();
+  }
+}
+
+async function directCacheGc(dir: string, keep: string[]): Promise<GcResponse> {
+  const cache = await openBlobCache({ dir });
+  try {
+    const result = await cache.gc({ keep });
+    return { removed: result.removed, freedBytes: result.freedBytes };
+  } finally {
+    await cache.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('daemon')
+    .description('run the node daemon: FUSE mounts of darner images, the blob cache, the control API')
+    .option('--socket <path>', `control API socket (default ${DEFAULT_SOCKET})`)
+    .option('--cache <dir>', `blob cache directory (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--state <dir>', `state directory: mounts.json, saved bootstraps, default mount points (default ${defaultDaemonConfig().stateDir})`)
+    .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
+    .option('--config <file>', 'TOML (or .json) configuration file; flags override it')
+    .option('--prefetch-all', 'fetch every chunk of every mounted image in the background')
+    .option('--prefetch-bandwidth <bytes>', 'bytes per second for --prefetch-all (e.g. 20M; 0: unlimited)')
+    .option('--fetch-timeout <ms>', 'fail a read whose data has not arrived after this long (EIO)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string }) => {
+      // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
+      process.env.UV_THREADPOOL_SIZE ??= '16';
+      const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
+        ...(opts.socket !== undefined ? { socket: resolvePath(opts.socket) } : {}),
+        ...(opts.cache !== undefined ? { cache: resolvePath(opts.cache) } : {}),
+        ...(opts.state !== undefined ? { state: resolvePath(opts.state) } : {}),
+        ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+        ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+        ...(opts.prefetchAll !== undefined ? { prefetchAll: opts.prefetchAll } : {}),
+        ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
+        ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
+      });
+      await runDaemon(config);
+    });
+
+  program
+    .command('mount')
+    .description('mount a darner image lazily through the daemon (started in the background if none runs)')
+    .argument('<reference>', 'the darner image: HOST/REPO:TAG, docker://..., oci:DIR[:TAG]')
+    .argument('<dir>', 'mount point (created if missing)')
+    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--bootstrap <file>', 'use this local bootstrap instead of fetching the bootstrap layer')
+    .option('--platform <os/arch>', 'pick this platform from a multi-platform image')
+    .option('--plain-http', 'talk plain http to a non-loopback registry')
+    .option('--creds <user:password>', 'registry credentials (default: the docker config)')
+    .option('--prefetch-all', 'fetch the whole image in the background')
+    .option('--label <key=value>', 'label to attach to the mount (repeatable)', collect, [])
+    .option('--daemon-config <file>', 'configuration for a daemon this command starts')
+    .action(async (reference: string, dir: string, opts: { daemon?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; daemonConfig?: string }) => {
+      setLogLevel('warn');
+      const socket = resolvePath(opts.daemon ?? DEFAULT_SOCKET);
+      const ensured = await ensureDaemon({ socket, ...(opts.daemonConfig !== undefined ? { args: ['--config', resolvePath(opts.daemonConfig)] } : {}) });
+      if (ensured.started) process.stdout.write(`started darner daemon (pid ${ensured.status.pid}) on ${socket}; its log: ${ensured.logFile}\n`);
+      let credentials: { username: string; password: string } | undefined;
+      if (opts.creds !== undefined) {
+        const colon = opts.creds.indexOf(':');
+        if (colon <= 0) throw new UsageError('--creds must be USERNAME:PASSWORD');
+        credentials = { username: opts.creds.slice(0, colon), password: opts.creds.slice(colon + 1) };
+      }
+      const client = new DaemonClient(socket);
+      try {
+        const { mount, created } = await client.mount({
+          reference,
+          mountpoint: resolvePath(dir),
+          ...(opts.bootstrap !== undefined ? { bootstrap: resolvePath(opts.bootstrap) } : {}),
+          ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+          ...(opts.plainHttp ? { plainHttp: true } : {}),
+          ...(credentials !== undefined ? { credentials } : {}),
+          ...(opts.prefetchAll ? { prefetchAll: true } : {}),
+          ...(opts.label.length > 0 ? { labels: parseLabels(opts.label) } : {}),
+        });
+        process.stdout.write(`${created ? 'mounted' : 'already mounted'} ${mount.reference} at ${mount.mountpoint} (${mount.id})\n`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  program
+    .command('umount')
+    .alias('unmount')
+    .description('unmount an image mounted by the daemon')
+    .argument('<dir-or-id>', 'the mount point, or the mount id (m-...)')
+    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .action(async (target: string, opts: { daemon?: string }) => {
+      setLogLevel('warn');
+      const client = new DaemonClient(resolvePath(opts.daemon ?? DEFAULT_SOCKET));
+      try {
+        if (/^m-[0-9a-f]{16}$/.test(target)) await client.unmount(target);
+        else await client.unmountAt(resolvePath(target));
+        process.stdout.write(`unmounted ${target}\n`);
+      } finally {
+        await client.close();
+      }
+    });
+
+  const cache = program.command('cache').description('the blob cache: list it, collect garbage');
+  cache
+    .command('ls')
+    .description('list cached blobs (through the daemon when it runs, else from the cache directory)')
+    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--json', 'print the listing as JSON')
+    .action(async (opts: { daemon?: string; cache?: string; json?: boolean }) => {
+      setLogLevel('warn');
+      const listing = await viaDaemonOrCache(
+        resolvePath(opts.daemon ?? DEFAULT_SOCKET),
+        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        (c) => c.cacheList(),
+        directCacheList,
+      );
+      process.stdout.write(opts.json ? `${JSON.stringify(listing, null, 2)}\n` : formatCacheListing(listing));
+    });
+  cache
+    .command('gc')
+    .description('remove every cached blob that no mount uses')
+    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--keep <blob-id>', 'keep this blob although no mount uses it (repeatable)', collect, [])
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { daemon?: string; cache?: string; keep: string[]; json?: boolean }) => {
+      setLogLevel('warn');
+      for (const id of opts.keep) if (!/^[0-9a-f]{64}$/.test(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
+      const result = await viaDaemonOrCache(
+        resolvePath(opts.daemon ?? DEFAULT_SOCKET),
+        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        (c) => c.cacheGc(opts.keep),
+        (dir) => directCacheGc(dir, opts.keep),
+      );
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `removed ${result.removed.length} blobs, freed ${formatBytes(result.freedBytes)}\n`);
+    });
+}

@@ -1,0 +1,247 @@
+/**
+ * `darner daemon` configuration: one typed schema with documented defaults and validate(), read
+ * from an optional TOML or JSON file (`--config`; JSON when the name ends in .json) with flags
+ * applied on top; the daemon's parts get plain constructor options from it and never parse files.
+ * Keys are snake_case in files; unknown keys are errors (a typo must not pass silently).
+ *
+ *   socket = "/run/darner/daemon.sock"      # control API (HTTP+JSON), mode 0660
+ *   cache_dir = "/var/lib/darner/cache"      # the blob cache shared by every mount
+ *   state_dir = "/var/lib/darner/daemon"     # mounts.json, saved bootstraps, default mount points
+ *   metrics = "127.0.0.1:9465"               # Prometheus /metrics; off when absent
+ *   log_level = "info"
+ *
+ *   [fetch]
+ *   max_concurrent = 8            # range requests in flight, over every image
+ *   max_request_bytes = 1048576   # merge size: adjacent absent chunks share one request up to this
+ *   read_ahead = true             # fill on-demand requests with the chunks that follow
+ *   timeout_ms = 30000            # a read waiting on absent chunks fails (EIO) after this
+ *   retry_base_delay_ms = 100     # backoff between origin retries, doubling
+ *   retry_max_delay_ms = 2000
+ *
+ *   [prefetch]
+ *   enabled = true                # fetch each image's prefetch list when it is mounted
+ *   all = false                   # fetch every chunk of every image in the background
+ *   bandwidth = 20971520          # bytes/s for prefetch_all (0: unlimited)
+ *
+ *   [fuse]
+ *   read_timeout_ms = 60000       # a FUSE read not answered by then gets EIO, whatever the fetch does
+ *   max_read = 131072             # largest read request (libfuse 2 allows up to 131072)
+ *   cache_timeout = 86400         # seconds the kernel caches names and attributes (images never change)
+ *   allow_other = true            # other users (containers) may use the mounts
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { ConfigError } from '../errors.js';
+import { parseHostPort } from '../p2p/address.js';
+
+export interface DaemonConfig {
+  socket: string;
+  cacheDir: string;
+  stateDir: string;
+  /** host:port of the metrics endpoint; none when undefined. */
+  metrics?: string;
+  logLevel?: string;
+  fetch: {
+    maxConcurrent: number;
+    maxRequestBytes: number;
+    readAhead: boolean;
+    timeoutMs: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+  };
+  prefetch: {
+    enabled: boolean;
+    all: boolean;
+    /** Bytes per second; 0 means unlimited. */
+    bandwidth: number;
+  };
+  fuse: {
+    readTimeoutMs: number;
+    maxRead: number;
+    cacheTimeout: number;
+    allowOther: boolean;
+  };
+}
+
+export const DEFAULT_SOCKET = '/run/darner/daemon.sock';
+
+export function defaultDaemonConfig(): DaemonConfig {
+  return {
+    socket: DEFAULT_SOCKET,
+    cacheDir: '/var/lib/darner/cache',
+    stateDir: '/var/lib/darner/daemon',
+    fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
+    prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
+    fuse: { readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Checks every rule of a complete config; the message names the key and the rule. */
+export function validateDaemonConfig(c: DaemonConfig, source = 'config'): DaemonConfig {
+  const fail = (key: string, rule: string): never => {
+    throw new ConfigError(`${source}: ${key} ${rule}`);
+  };
+  for (const [key, value] of [
+    ['socket', c.socket],
+    ['cache_dir', c.cacheDir],
+    ['state_dir', c.stateDir],
+  ] as const) {
+    if (value === '') fail(key, 'must not be empty');
+    if (!isAbsolute(value)) fail(key, `must be an absolute path, got ${JSON.stringify(value)}`);
+  }
+  // A unix socket path is at most 107 bytes (sun_path).
+  if (Buffer.byteLength(c.socket) > 107) fail('socket', `is longer than a unix socket path may be (107 bytes)`);
+  if (c.metrics !== undefined) {
+    try {
+      parseHostPort(c.metrics, 'metrics', true);
+    } catch (err) {
+      fail('metrics', (err as Error).message.replace(/^metrics /, ''));
+    }
+  }
+  if (c.logLevel !== undefined && !LOG_LEVELS.includes(c.logLevel)) fail('log_level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const int = (key: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    if (!Number.isSafeInteger(v) || v < min || v > max) fail(key, `must be an integer from ${min} to ${max}, got ${v}`);
+  };
+  int('fetch.max_concurrent', c.fetch.maxConcurrent, 1, 1024);
+  int('fetch.max_request_bytes', c.fetch.maxRequestBytes, 4096, 1 << 30);
+  int('fetch.timeout_ms', c.fetch.timeoutMs, 1, 3_600_000);
+  int('fetch.retry_base_delay_ms', c.fetch.retryBaseDelayMs, 0, 600_000);
+  int('fetch.retry_max_delay_ms', c.fetch.retryMaxDelayMs, 0, 600_000);
+  if (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs) fail('fetch.retry_max_delay_ms', 'must not be less than fetch.retry_base_delay_ms');
+  int('prefetch.bandwidth', c.prefetch.bandwidth, 0);
+  int('fuse.read_timeout_ms', c.fuse.readTimeoutMs, 1, 3_600_000);
+  int('fuse.max_read', c.fuse.maxRead, 4096, 131072);
+  int('fuse.cache_timeout', c.fuse.cacheTimeout, 0, 365 * 86400);
+  return c;
+}
+
+type Table = Record<string, unknown>;
+
+function isTable(v: unknown): v is Table {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Applies a parsed file (TOML or JSON document) over the defaults, then validates. */
+export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig {
+  if (!isTable(doc)) throw new ConfigError(`${source}: expected a table at the top level`);
+  const c = defaultDaemonConfig();
+  const at = (key: string): string => `${source}: ${key}`;
+  const str = (v: unknown, key: string): string => {
+    if (typeof v !== 'string') throw new ConfigError(`${at(key)} must be a string`);
+    return v;
+  };
+  const num = (v: unknown, key: string): number => {
+    // TOML integers arrive as numbers (or bigint beyond 2^53, which no setting needs).
+    if (typeof v !== 'number') throw new ConfigError(`${at(key)} must be a number`);
+    return v;
+  };
+  const bool = (v: unknown, key: string): boolean => {
+    if (typeof v !== 'boolean') throw new ConfigError(`${at(key)} must be true or false`);
+    return v;
+  };
+  const section = (v: unknown, name: string, fields: Record<string, (value: unknown, key: string) => void>): void => {
+    if (!isTable(v)) throw new ConfigError(`${at(name)} must be a table`);
+    for (const [k, value] of Object.entries(v)) {
+      const set = fields[k];
+      if (set === undefined) throw new ConfigError(`${at(`${name}.${k}`)}: unknown key`);
+      set(value, `${name}.${k}`);
+    }
+  };
+  for (const [key, value] of Object.entries(doc)) {
+    switch (key) {
+      case 'socket':
+        c.socket = str(value, key);
+        break;
+      case 'cache_dir':
+        c.cacheDir = str(value, key);
+        break;
+      case 'state_dir':
+        c.stateDir = str(value, key);
+        break;
+      case 'metrics':
+        c.metrics = str(value, key);
+        break;
+      case 'log_level':
+        c.logLevel = str(value, key);
+        break;
+      case 'fetch':
+        section(value, key, {
+          max_concurrent: (v, k) => (c.fetch.maxConcurrent = num(v, k)),
+          max_request_bytes: (v, k) => (c.fetch.maxRequestBytes = num(v, k)),
+          read_ahead: (v, k) => (c.fetch.readAhead = bool(v, k)),
+          timeout_ms: (v, k) => (c.fetch.timeoutMs = num(v, k)),
+          retry_base_delay_ms: (v, k) => (c.fetch.retryBaseDelayMs = num(v, k)),
+          retry_max_delay_ms: (v, k) => (c.fetch.retryMaxDelayMs = num(v, k)),
+        });
+        break;
+      case 'prefetch':
+        section(value, key, {
+          enabled: (v, k) => (c.prefetch.enabled = bool(v, k)),
+          all: (v, k) => (c.prefetch.all = bool(v, k)),
+          bandwidth: (v, k) => (c.prefetch.bandwidth = num(v, k)),
+        });
+        break;
+      case 'fuse':
+        section(value, key, {
+          read_timeout_ms: (v, k) => (c.fuse.readTimeoutMs = num(v, k)),
+          max_read: (v, k) => (c.fuse.maxRead = num(v, k)),
+          cache_timeout: (v, k) => (c.fuse.cacheTimeout = num(v, k)),
+          allow_other: (v, k) => (c.fuse.allowOther = bool(v, k)),
+        });
+        break;
+      default:
+        throw new ConfigError(`${at(key)}: unknown key`);
+    }
+  }
+  return validateDaemonConfig(c, source);
+}
+
+/** Parses a config file's text: JSON when `source` ends in .json, TOML otherwise. */
+export function parseDaemonConfig(text: string, source = 'config'): DaemonConfig {
+  let doc: unknown;
+  try {
+    doc = source.endsWith('.json') ? JSON.parse(text) : parseToml(text);
+  } catch (err) {
+    const message = err instanceof TomlError ? err.message.split('\n')[0] : (err as Error).message;
+    throw new ConfigError(`${source}: ${message}`, { cause: err });
+  }
+  return daemonConfigFrom(doc, source);
+}
+
+/** Command-line flags that override the file. */
+export interface DaemonFlags {
+  socket?: string;
+  cache?: string;
+  state?: string;
+  metrics?: string;
+  logLevel?: string;
+  prefetchAll?: boolean;
+  prefetchBandwidth?: number;
+  fetchTimeoutMs?: number;
+}
+
+/** The configuration from `file` (defaults when none), with `flags` applied on top, validated. */
+export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = {}): DaemonConfig {
+  let c = defaultDaemonConfig();
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    c = parseDaemonConfig(text, file);
+  }
+  if (flags.socket !== undefined) c.socket = flags.socket;
+  if (flags.cache !== undefined) c.cacheDir = flags.cache;
+  if (flags.state !== undefined) c.stateDir = flags.state;
+  if (flags.metrics !== undefined) c.metrics = flags.metrics;
+  if (flags.logLevel !== undefined) c.logLevel = flags.logLevel;
+  if (flags.prefetchAll !== undefined) c.prefetch.all = flags.prefetchAll;
+  if (flags.prefetchBandwidth !== undefined) c.prefetch.bandwidth = flags.prefetchBandwidth;
+  if (flags.fetchTimeoutMs !== undefined) c.fetch.timeoutMs = flags.fetchTimeoutMs;
+  return validateDaemonConfig(c, file === undefined ? 'flags' : `${file} with flags`);
+}

@@ -1,0 +1,106 @@
+/**
+ * The daemon's Prometheus metrics: one registry per process, holding the daemon's own metrics
+ * (darner_daemon_*, darner_fuse_*), the blob cache's (darner_cache_*) and the fetch path's
+ * (darner_fetch_*), which those modules register into it, plus the process defaults.
+ */
+import http, { type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { log } from '../log.js';
+import { reasonOf, type ImageFsObserver } from '../fs/index.js';
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly mounts: Gauge;
+  readonly fuseReads: Counter;
+  readonly fuseReadBytes: Counter;
+  readonly fuseReadErrors: Counter<'reason'>;
+  readonly apiRequests: Counter<'method' | 'route' | 'status'>;
+
+  constructor(mountCount: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'darner_daemon_' });
+    this.mounts = new Gauge({
+      name: 'darner_daemon_mounts',
+      help: 'Images mounted by this daemon',
+      registers: [this.registry],
+      collect() {
+        this.set(mountCount());
+      },
+    });
+    this.fuseReads = new Counter({ name: 'darner_fuse_reads_total', help: 'FUSE read requests answered with data', registers: [this.registry] });
+    this.fuseReadBytes = new Counter({ name: 'darner_fuse_read_bytes_total', help: 'Bytes answered to FUSE reads', registers: [this.registry] });
+    this.fuseReadErrors = new Counter({
+      name: 'darner_fuse_read_errors_total',
+      help: 'FUSE reads answered with an error (EIO), by the reason (a darner error code)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.apiRequests = new Counter({
+      name: 'darner_daemon_api_requests_total',
+      help: 'Control API requests by method, route and HTTP status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+  }
+
+  /**
+   * The ImageFs observer: counts reads and failures, and logs why a read failed (the reader only
+   * sees EIO) — at most one line per second per reason, with how many were left out.
+   */
+  fsObserver(): ImageFsObserver {
+    const lastLogged = new Map<string, { at: number; suppressed: number }>();
+    return {
+      readDone: (bytes) => {
+        this.fuseReads.inc();
+        this.fuseReadBytes.inc(bytes);
+      },
+      readFailed: (err, where) => {
+        const reason = reasonOf(err);
+        this.fuseReadErrors.inc({ reason });
+        const now = Date.now();
+        const seen = lastLogged.get(reason);
+        if (seen !== undefined && now - seen.at < 1000) {
+          seen.suppressed += 1;
+          return;
+        }
+        lastLogged.set(reason, { at: now, suppressed: 0 });
+        log.warn(
+          { ...where, reason, err: err instanceof Error ? err.message : String(err), suppressed: seen?.suppressed ?? 0 },
+          'FUSE read failed (answered EIO)',
+        );
+      },
+    };
+  }
+
+  /** Serves GET /metrics (and /healthz) on host:port; resolves once listening. */
+  async serve(host: string, port: number): Promise<Server> {
+    const server = http.createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        this.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(text);
+          },
+          (err: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(String(err));
+          },
+        );
+      } else if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok\n');
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found\n');
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The daemon's mounts: one FUSE mount per request, each with its image source (the origin of its
+ * blobs), its ImageReader (cache leases, fetches, prefetch) and its ImageFs.
+ *
+ * A mount request flows:
+ *   bootstrap (the request's file, or the image's bootstrap layer) → parse → check its blobs are
+ *   the image's layers → save it under the state dir → fetcher.openImage (cache leases) →
+ *   mount FUSE (a dead mount left at the mount point by a killed daemon is detached first) →
+ *   start prefetch (the bootstrap's list; everything when asked) → record it in mounts.json.
+ * Unmount reverses it: FUSE (lazily, if busy), reader (prefetch stops, leases released),
+ * source, record. Shutdown unmounts everything but keeps mounts.json, and the next start mounts
+ * the same images again from the saved bootstraps (no registry needed to get them back).
+ *
+ * Requests for one mount point are serialized; different mount points proceed in parallel.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
+import { sha256Hex } from '../digest.js';
+import { BadRequestError, MalformedBootstrapError, MountpointBusyError, NotFoundError } from '../errors.js';
+import type { ChunkFetcher, ImageReader } from '../fetch/types.js';
+import { Bootstrap } from '../format/index.js';
+import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
+import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { log } from '../log.js';
+import type { Mount, MountRequest } from './api.js';
+import type { MountRecord, StateStore } from './state.js';
+
+export interface MountManagerOptions {
+  fetcher: ChunkFetcher;
+  state: StateStore;
+  fuse: FuseMountOptions;
+  /** FUSE reads not answered within this fail with EIO. */
+  readTimeoutMs: number;
+  prefetch: { enabled: boolean; all: boolean; bandwidth: number };
+  observer?: ImageFsObserver;
+}
+
+interface ActiveMount {
+  record: MountRecord;
+  source: ImageSource;
+  reader: ImageReader;
+  fuse: FuseMount;
+}
+
+function storeOptions(r: { platform?: string; plainHttp?: boolean; credentials?: { username: string; password: string } }): ImageStoreOptions {
+  return {
+    ...(r.platform !== undefined ? { platform: r.platform } : {}),
+    ...(r.plainHttp !== undefined ? { plainHttp: r.plainHttp } : {}),
+    ...(r.credentials !== undefined ? { username: r.credentials.username, password: r.credentials.password } : {}),
+  };
+}
+
+/** Every blob of the bootstrap must be a layer of the image: otherwise its reads would go nowhere. */
+function checkBlobsBelong(bootstrap: Bootstrap, layerDigests: readonly string[], reference: string): void {
+  const layers = new Set(layerDigests);
+  for (const blob of bootstrap.blobs) {
+    if (!layers.has(`sha256:${blob.id}`)) {
+      throw new BadRequestError(`the bootstrap names blob sha256:${blob.id}, which is not a layer of ${reference}`);
+    }
+  }
+}
+
+export class MountManager {
+  readonly #options: MountManagerOptions;
+  readonly #active = new Map<string, ActiveMount>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(options: MountManagerOptions) {
+    this.#options = options;
+  }
+
+  list(): Mount[] {
+    return [...this.#active.values()].map((a) => a.record.mount);
+  }
+
+  get size(): number {
+    return this.#active.size;
+  }
+
+  /** Blob ids some mount uses. */
+  referencedBlobs(): Set<string> {
+    const out = new Set<string>();
+    for (const a of this.#active.values()) for (const b of a.record.mount.blobs) out.add(b);
+    return out;
+  }
+
+  async findByMountpoint(mountpoint: string): Promise<Mount | undefined> {
+    const paths = new Set([resolvePath(mountpoint), await canonicalPath(mountpoint)]);
+    for (const a of this.#active.values()) if (paths.has(a.record.mount.mountpoint)) return a.record.mount;
+    return undefined;
+  }
+
+  /** Mounts an image; `created` is false when the same image was already mounted there. */
+  async mount(request: MountRequest): Promise<{ mount: Mount; created: boolean }> {
+    const id = `m-${randomBytes(8).toString('hex')}`;
+    const ownMountpoint = request.mountpoint === undefined;
+    const mountpoint = ownMountpoint ? resolvePath(this.#options.state.mountDir, id) : await canonicalPath(request.mountpoint!);
+    return this.#withLock(mountpoint, async () => {
+      const existing = this.#byMountpoint(mountpoint);
+      if (existing !== undefined) {
+        if (await this.#sameImage(existing.record, request)) return { mount: existing.record.mount, created: false };
+        throw new MountpointBusyError(`${mountpoint} already holds ${existing.record.mount.reference} (mount ${existing.record.mount.id})`);
+      }
+      const opts = storeOptions(request);
+      let source: ImageSource;
+      let bootstrap: Bootstrap;
+      let bytes: Buffer;
+      let manifestDigest: string;
+      let layers: string[];
+      if (request.bootstrap !== undefined) {
+        bytes = await readBootstrapFile(request.bootstrap);
+        bootstrap = parseBootstrap(bytes, request.bootstrap);
+        source = await openImageSource(request.reference, opts);
+        try {
+          const image = await source.resolve(request.platform);
+          manifestDigest = image.manifestDigest;
+          layers = image.layers.map((l) => l.digest);
+        } catch (err) {
+          await source.close();
+          throw err;
+        }
+      } else {
+        const loaded = await loadImageBootstrap(request.reference, opts);
+        ({ source, bootstrap, bootstrapBytes: bytes } = loaded);
+        manifestDigest = loaded.image.manifestDigest;
+        layers = loaded.image.layers.map((l) => l.digest);
+      }
+      try {
+        checkBlobsBelong(bootstrap, layers, request.reference);
+        const digest = sha256Hex(bytes);
+        await this.#options.state.saveBootstrap(digest, bytes);
+        const record: MountRecord = {
+          mount: {
+            id,
+            reference: request.reference,
+            mountpoint,
+            manifestDigest,
+            bootstrapDigest: digest,
+            blobs: bootstrap.blobs.map((b) => b.id),
+            createdAt: new Date().toISOString(),
+            labels: request.labels ?? {},
+          },
+          ownMountpoint,
+          ...(request.platform !== undefined ? { platform: request.platform } : {}),
+          ...(request.plainHttp !== undefined ? { plainHttp: request.plainHttp } : {}),
+          ...(request.credentials !== undefined ? { credentials: request.credentials } : {}),
+          ...(request.prefetchAll !== undefined ? { prefetchAll: request.prefetchAll } : {}),
+          ...(request.bootstrap !== undefined ? { requestedBootstrap: request.bootstrap } : {}),
+        };
+        await this.#activate(record, bootstrap, source);
+      } catch (err) {
+        await source.close().catch(() => {});
+        if (ownMountpoint) await rmdir(mountpoint).catch(() => {});
+        throw err;
+      }
+      await this.#save();
+      const mount = this.#active.get(id)!.record.mount;
+      log.info({ id, reference: mount.reference, mountpoint, blobs: mount.blobs.length, bootstrap: mount.bootstrapDigest }, 'mounted');
+      return { mount, created: true };
+    });
+  }
+
+  /** Unmounts (lazily if busy) and forgets mount `id`; NotFoundError when there is none. */
+  async unmount(id: string): Promise<void> {
+    const found = this.#active.get(id);
+    if (found === undefined) throw new NotFoundError(`no mount ${id}`);
+    await this.#withLock(found.record.mount.mountpoint, async () => {
+      const active = this.#active.get(id);
+      if (active === undefined) throw new NotFoundError(`no mount ${id}`);
+      this.#active.delete(id);
+      await this.#save();
+      await this.#release(active);
+      if (active.record.ownMountpoint) await rmdir(active.record.mount.mountpoint).catch(() => {});
+      log.info({ id, mountpoint: active.record.mount.mountpoint }, 'unmounted');
+    });
+  }
+
+  /**
+   * Mounts again what mounts.json lists (after a restart or a crash): dead FUSE mounts left at
+   * those mount points, and under the state dir's mnt/, are detached first. A mount that cannot
+   * be restored is logged and dropped from the list.
+   */
+  async restore(): Promise<void> {
+    const { records, problem } = await this.#options.state.load();
+    if (problem !== undefined) log.error({ problem }, 'mount state unreadable; starting without mounts');
+    const wanted = new Set(records.map((r) => r.mount.mountpoint));
+    for (const m of await readMounts()) {
+      if (m.fsType !== DARNER_FUSE_TYPE) continue;
+      const ours = wanted.has(m.mountPoint) || m.mountPoint.startsWith(`${this.#options.state.mountDir}/`);
+      if (!ours) continue;
+      log.warn({ mountpoint: m.mountPoint }, 'detaching a FUSE mount left by an earlier daemon');
+      await detachMount(m.mountPoint).catch((err: unknown) => log.error({ mountpoint: m.mountPoint, err: (err as Error).message }, 'cannot detach'));
+      if (!wanted.has(m.mountPoint)) await rmdir(m.mountPoint).catch(() => {});
+    }
+    for (const record of records) {
+      const { id, mountpoint, reference, bootstrapDigest } = record.mount;
+      try {
+        const path = this.#options.state.bootstrapPath(bootstrapDigest);
+        const bytes = await readBootstrapFile(path);
+        if (sha256Hex(bytes) !== bootstrapDigest) throw new MalformedBootstrapError(`${path} does not have digest ${bootstrapDigest}`);
+        const bootstrap = parseBootstrap(bytes, path);
+        const source = await openImageSource(reference, storeOptions(record));
+        try {
+          await this.#activate(record, bootstrap, source);
+        } catch (err) {
+          await source.close().catch(() => {});
+          throw err;
+        }
+        log.info({ id, reference, mountpoint }, 'mount restored');
+      } catch (err) {
+        log.error({ id, reference, mountpoint, err: (err as Error).message }, 'cannot restore mount; dropping it');
+      }
+    }
+    await this.#save();
+  }
+
+  /** Unmounts everything, keeping mounts.json for the next start. */
+  async closeAll(): Promise<void> {
+    const all = [...this.#active.values()];
+    this.#active.clear();
+    await Promise.all(all.map((a) => this.#release(a)));
+    await this.#saving;
+  }
+
+  async #activate(record: MountRecord, bootstrap: Bootstrap, source: ImageSource): Promise<void> {
+    const { mountpoint, reference } = record.mount;
+    await prepareMountpoint(mountpoint);
+    const reader = await this.#options.fetcher.openImage({ bootstrap, origin: source.blobReader(), name: reference });
+    let fuse: FuseMount;
+    try {
+      const fs = new ImageFs(bootstrap, reader, {
+        readTimeoutMs: this.#options.readTimeoutMs,
+        ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
+      });
+      fuse = await mountImageFs(mountpoint, fs, this.#options.fuse);
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
+    this.#active.set(record.mount.id, { record, source, reader, fuse });
+    const { prefetch } = this.#options;
+    if (prefetch.enabled && bootstrap.prefetchNids.length > 0) {
+      void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));
+    }
+    if (record.prefetchAll === true || prefetch.all) {
+      const options = prefetch.bandwidth > 0 ? { bytesPerSecond: prefetch.bandwidth } : {};
+      void reader.prefetchAll(options).then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch of the whole image done'));
+    }
+  }
+
+  async #release(active: ActiveMount): Promise<void> {
+    const { id, mountpoint } = active.record.mount;
+    await active.fuse.unmount().catch((err: unknown) => log.error({ id, mountpoint, err: (err as Error).message }, 'unmount failed'));
+    await active.reader.close().catch((err: unknown) => log.error({ id, err: (err as Error).message }, 'closing the image reader failed'));
+    await active.source.close().catch(() => {});
+  }
+
+  async #sameImage(existing: MountRecord, request: MountRequest): Promise<boolean> {
+    if (existing.mount.reference !== request.reference) return false;
+    if (request.bootstrap === undefined) return existing.requestedBootstrap === undefined;
+    if (request.bootstrap === existing.requestedBootstrap) return true;
+    try {
+      return sha256Hex(await readBootstrapFile(request.bootstrap)) === existing.mount.bootstrapDigest;
+    } catch {
+      return false;
+    }
+  }
+
+  #byMountpoint(mountpoint: string): ActiveMount | undefined {
+    for (const a of this.#active.values()) if (a.record.mount.mountpoint === mountpoint) return a;
+    return undefined;
+  }
+
+  async #withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#locks.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(key) === settled) this.#locks.delete(key);
+    }
+  }
+
+  /** Writes mounts.json; writes are chained so the last state always wins. */
+  #save(): Promise<void> {
+    const records = [...this.#active.values()].map((a) => a.record);
+    const next = this.#saving.then(() => this.#options.state.save(records));
+    this.#saving = next.catch((err: unknown) => log.error({ err: (err as Error).message }, 'cannot write mount state'));
+    return next;
+  }
+}
+
+/** `path` with its parent's symlinks resolved (as /proc/self/mountinfo names mount points). */
+async function canonicalPath(path: string): Promise<string> {
+  const absolute = resolvePath(path);
+  const parent = dirname(absolute);
+  return join(await realpath(parent).catch(() => parent), basename(absolute));
+}
+
+async function readBootstrapFile(path: string): Promise<Buffer> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`bootstrap ${path} does not exist`);
+    throw err;
+  }
+  if (size > MAX_BOOTSTRAP_BYTES) throw new MalformedBootstrapError(`${path}: ${size} bytes is larger than a bootstrap darner reads`);
+  return readFile(path);
+}
+
+function parseBootstrap(bytes: Buffer, where: string): Bootstrap {
+  try {
+    return Bootstrap.parse(bytes);
+  } catch (err) {
+    if (err instanceof MalformedBootstrapError) throw new MalformedBootstrapError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Makes `mountpoint` ready to mount on: created if missing; a dead darner FUSE mount on it
+ * (its daemon was killed: ENOTCONN) is detached; anything else mounted there makes it busy.
+ */
+async function prepareMountpoint(mountpoint: string): Promise<void> {
+  const mounted = (await readMounts()).filter((m) => m.mountPoint === mountpoint);
+  if (mounted.length > 0) {
+    // statfs always reaches the filesystem (attributes may still be cached by the kernel).
+    const dead = await statfs(mountpoint).then(
+      () => false,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOTCONN',
+    );
+    if (!dead || !mounted.every((m) => m.fsType === DARNER_FUSE_TYPE)) {
+      throw new MountpointBusyError(`${mountpoint} is already a mount point (${mounted.map((m) => m.fsType).join(', ')})`);
+    }
+    log.warn({ mountpoint }, 'detaching a dead darner mount');
+    await detachMount(mountpoint);
+  }
+  await mkdir(mountpoint, { recursive: true });
+}

@@ -1,0 +1,81 @@
+/**
+ * Starting a daemon in the background when none answers, for `darner mount` and the snapshotter
+ * ("starts the daemon if none is running"): `darner daemon --socket S ...` detached from the
+ * caller, its logs appended to a file, the caller waiting until its API answers.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonUnavailableError } from '../errors.js';
+import type { DaemonStatus } from './api.js';
+import { DaemonClient, waitForDaemon } from './client.js';
+
+export interface EnsureDaemonOptions {
+  socket: string;
+  /** More `darner daemon` arguments (e.g. ['--config', FILE] or ['--state', DIR]). */
+  args?: string[];
+  /** Where the started daemon's output goes; default `daemon.log` beside the socket. */
+  logFile?: string;
+  /** How long to wait for a started daemon to answer (default 60 s). */
+  timeoutMs?: number;
+  /** Environment of the started daemon (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface EnsuredDaemon {
+  status: DaemonStatus;
+  /** True when this call started it. */
+  started: boolean;
+  /** Its log file, when this call started it. */
+  logFile?: string;
+  pid?: number;
+}
+
+/** The `darner` entry point of this installation. */
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+function tail(file: string, bytes = 4000): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return '';
+  }
+}
+
+/** The status of the daemon on `socket`, starting one in the background if none answers. */
+export async function ensureDaemon(options: EnsureDaemonOptions): Promise<EnsuredDaemon> {
+  const client = new DaemonClient(options.socket, { timeoutMs: 10_000 });
+  try {
+    return { status: await client.status(), started: false };
+  } catch (err) {
+    if (!(err instanceof DaemonUnavailableError)) throw err;
+  } finally {
+    await client.close();
+  }
+  const logFile = options.logFile ?? join(dirname(options.socket), 'daemon.log');
+  mkdirSync(dirname(logFile), { recursive: true });
+  mkdirSync(dirname(options.socket), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  let exited = false;
+  let pid: number | undefined;
+  try {
+    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--socket', options.socket, ...(options.args ?? [])], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: options.env ?? process.env,
+    });
+    pid = child.pid;
+    child.once('exit', () => (exited = true));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const status = await waitForDaemon(options.socket, options.timeoutMs ?? 60_000, () => !exited);
+    return { status, started: true, logFile, ...(pid !== undefined ? { pid } : {}) };
+  } catch (err) {
+    throw new DaemonUnavailableError(`${(err as Error).message}; its log (${logFile}) ends:\n${tail(logFile)}`, { cause: err });
+  }
+}

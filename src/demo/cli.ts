@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { setLogLevel } from '../log.js';
+import { runDemo } from './run-demo.js';
+
+/** `darner demo`: build, convert, mount lazily, read, measure, clean up (see run-demo.ts). */
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run the whole job on a small embedded image: build, convert, mount lazily, read, show what was fetched')
+    .option('--dir <dir>', 'where to make the temporary work directory (default the OS temp dir)')
+    .option('--keep', 'leave the daemon running and the image mounted')
+    .action(async (opts: { dir?: string; keep?: boolean }) => {
+      setLogLevel('warn');
+      await runDemo({ ...(opts.dir !== undefined ? { dir: opts.dir } : {}), ...(opts.keep ? { keep: true } : {}) });
+    });
+}

@@ -1,0 +1,107 @@
+import type { FuseStat, FuseStatfs } from 'fuse-native';
+import { BLOCK_SIZE, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, type InodeInfo } from '../format/index.js';
+import type { NodeKind } from '../format/model.js';
+
+/**
+ * Inode attributes of a bootstrap as FUSE answers them (pure). An image is immutable, so atime
+ * and ctime are its mtime, as the kernel's EROFS driver reports them.
+ */
+
+/** st_ino and d_ino of an inode: its nid, as the kernel's EROFS driver numbers inodes. */
+export function inodeNumber(nid: number): number {
+  // The binding carries st_ino in 32 bits; a bootstrap (at most 1 GiB, 32-byte slots) has
+  // nids below 2^25, so this holds for every image darner reads.
+  return nid >>> 0;
+}
+
+const TYPE_BITS: Record<NodeKind, number> = {
+  file: S_IFREG,
+  dir: S_IFDIR,
+  symlink: S_IFLNK,
+  chardev: S_IFCHR,
+  blockdev: S_IFBLK,
+  fifo: S_IFIFO,
+  socket: S_IFSOCK,
+};
+
+/** The st_mode type bits of a kind (what readdir needs for d_type). */
+export function typeBits(kind: NodeKind): number {
+  return TYPE_BITS[kind];
+}
+
+/**
+ * A device number in the 32-bit form FUSE carries (the kernel decodes it with new_decode_dev):
+ * minor bits 0-7, major bits 8-19, minor bits 8-19 above. Major numbers up to 4095 and minor
+ * numbers up to 2^20 - 1 fit; that is every number Linux assigns.
+ */
+export function encodeRdev(major: number, minor: number): number {
+  return ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & 0xfff00) << 12)) >>> 0;
+}
+
+/** The inverse of encodeRdev. */
+export function decodeRdev(rdev: number): { major: number; minor: number } {
+  return { major: (rdev >>> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) };
+}
+
+/**
+ * Milliseconds since the epoch, the precision the binding carries (the nanoseconds below a
+ * millisecond are lost). Times before 1970 cannot be expressed in its unsigned fields: they
+ * become the epoch.
+ */
+export function timeMs(seconds: number, nanoseconds: number): number {
+  if (seconds < 0) return 0;
+  return seconds * 1000 + Math.floor(nanoseconds / 1_000_000);
+}
+
+/** 512-byte blocks, as st_blocks counts them: the 4 KiB blocks the data would occupy. */
+export function blockCount(kind: NodeKind, size: number): number {
+  if (kind !== 'file' && kind !== 'dir' && kind !== 'symlink') return 0;
+  return Math.ceil(size / BLOCK_SIZE) * (BLOCK_SIZE / 512);
+}
+
+/** The full stat of an inode. */
+export function statOf(inode: InodeInfo): FuseStat {
+  const ms = timeMs(inode.mtime, inode.mtimeNsec);
+  return {
+    mode: inode.mode,
+    uid: inode.uid,
+    gid: inode.gid,
+    size: inode.size,
+    nlink: inode.nlink,
+    ino: inodeNumber(inode.nid),
+    rdev: inode.kind === 'chardev' || inode.kind === 'blockdev' ? encodeRdev(inode.major, inode.minor) : 0,
+    blksize: BLOCK_SIZE,
+    blocks: blockCount(inode.kind, inode.size),
+    atime: ms,
+    mtime: ms,
+    ctime: ms,
+  };
+}
+
+/** What readdir reports per entry: the type (for d_type) and the inode number (for d_ino). */
+export function entryStat(nid: number, kind: NodeKind): Pick<FuseStat, 'mode' | 'ino'> {
+  return { mode: typeBits(kind), ino: inodeNumber(nid) };
+}
+
+const U32_MAX = 0xffff_ffff;
+
+/**
+ * statfs of an image: its size is the uncompressed bytes of its blobs, nothing is free (the
+ * filesystem is read-only), and it holds `inodes` inodes.
+ */
+export function statfsOf(totalBytes: number, inodes: number): FuseStatfs {
+  const blocks = Math.min(U32_MAX, Math.ceil(totalBytes / BLOCK_SIZE));
+  return {
+    bsize: BLOCK_SIZE,
+    frsize: BLOCK_SIZE,
+    blocks,
+    bfree: 0,
+    bavail: 0,
+    files: Math.min(U32_MAX, inodes),
+    ffree: 0,
+    favail: 0,
+    fsid: 0,
+    flag: 1, // ST_RDONLY
+    namemax: 255,
+  };
+}

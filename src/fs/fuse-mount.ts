@@ -1,0 +1,259 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Fuse, { type FuseOperations, type FuseSignal } from 'fuse-native';
+import { MountError } from '../errors.js';
+import { S_IFDIR, S_IFMT } from '../format/index.js';
+import { log } from '../log.js';
+import { Errno, errnoOf, reasonOf } from './errno.js';
+import type { ImageFs } from './image-fs.js';
+import { DARNER_FUSE_TYPE } from './mountinfo.js';
+
+/**
+ * Mounts an ImageFs with fuse-native (libfuse 2, high-level API, multi-threaded loop; every
+ * operation is answered on the JavaScript thread, reads asynchronously).
+ *
+ * Mount options, and why:
+ * - `ro`, and every modifying operation answers EROFS: the image is immutable.
+ * - `use_ino`: st_ino and d_ino are the nids, so hard links share an inode number (the binding
+ *   has no option for it; DarnerFuse adds it).
+ * - `default_permissions`: the kernel checks mode bits against the caller, as on any disk
+ *   filesystem; with `allow_other` every user (and a container's processes through overlayfs)
+ *   can reach the mount, so permission checks matter.
+ * - `kernel_cache` and long entry/attr/negative timeouts: nothing ever changes, so the kernel's
+ *   page cache and dentry cache may keep everything (warm reads never reach the daemon).
+ * - `max_read=131072`: libfuse 2's largest request (32 pages).
+ * - `subtype=darner`: mounts show as `fuse.darner`, which is how a restarted daemon finds the
+ *   ones its predecessor left behind.
+ */
+
+export interface FuseMountOptions {
+  allowOther?: boolean;
+  /** Largest read request in bytes (default 131072). */
+  maxRead?: number;
+  /** Seconds the kernel may cache names, attributes and absent names (default one day). */
+  cacheTimeout?: number;
+  /** The mount's source as /proc/mounts shows it (no commas or spaces; default `darner`). */
+  fsname?: string;
+  debug?: boolean;
+}
+
+/** A mounted image; unmount() once. */
+export interface FuseMount {
+  readonly mountpoint: string;
+  unmount(): Promise<void>;
+}
+
+const run = promisify(execFile);
+
+class DarnerFuse extends Fuse {
+  readonly #imageFs: ImageFs;
+  readonly #extraOptions: string[];
+
+  constructor(mountpoint: string, ops: FuseOperations, opts: ConstructorParameters<typeof Fuse>[2], imageFs: ImageFs, extraOptions: string[]) {
+    super(mountpoint, ops, opts);
+    this.#imageFs = imageFs;
+    this.#extraOptions = extraOptions;
+  }
+
+  protected override _fuseOptions(): string {
+    const base = super._fuseOptions();
+    const extra = this.#extraOptions.join(',');
+    if (extra === '') return base;
+    return base === '' ? `-o${extra}` : `${base},${extra}`;
+  }
+
+  // The binding answers a getxattr with a buffer too small by truncating the value and a size
+  // query of listxattr with 128 bytes to spare; these two answer as getxattr(2) promises.
+  protected override _op_getxattr(signal: FuseSignal, path: string, name: string, valueBuf: Buffer): void {
+    let result: number;
+    try {
+      const reply = this.#imageFs.getxattr(path, name, valueBuf.length);
+      if (reply.bytes !== undefined) valueBuf.set(reply.bytes);
+      result = reply.result;
+    } catch (err) {
+      result = answerError('getxattr', path, err);
+    }
+    signal(result, valueBuf.buffer);
+  }
+
+  protected override _op_listxattr(signal: FuseSignal, path: string, listBuf: Buffer): void {
+    let result: number;
+    try {
+      const reply = this.#imageFs.listxattr(path, listBuf.length);
+      if (reply.bytes !== undefined) listBuf.set(reply.bytes);
+      result = reply.result;
+    } catch (err) {
+      result = answerError('listxattr', path, err);
+    }
+    signal(result, listBuf.buffer);
+  }
+}
+
+/** errno for a failed metadata operation; EIO (a broken bootstrap record) is logged. */
+function answerError(op: string, path: string, err: unknown): number {
+  const errno = errnoOf(err);
+  if (errno === Errno.EIO) log.warn({ op, path, reason: reasonOf(err), err: (err as Error)?.message }, 'FUSE operation failed');
+  return errno;
+}
+
+function operations(fs: ImageFs): FuseOperations {
+  const erofs = (...args: unknown[]): void => (args[args.length - 1] as (err: number) => void)(Errno.EROFS);
+  return {
+    init: (cb) => cb(0),
+    getattr(path, cb) {
+      try {
+        cb(0, fs.getattr(path));
+      } catch (err) {
+        cb(answerError('getattr', path, err));
+      }
+    },
+    readdir(path, cb) {
+      try {
+        const { names, stats } = fs.readdir(path);
+        cb(0, names, stats);
+      } catch (err) {
+        cb(answerError('readdir', path, err));
+      }
+    },
+    readlink(path, cb) {
+      try {
+        cb(0, fs.readlink(path));
+      } catch (err) {
+        cb(answerError('readlink', path, err));
+      }
+    },
+    open(path, flags, cb) {
+      try {
+        cb(0, fs.open(path, flags));
+      } catch (err) {
+        cb(answerError('open', path, err));
+      }
+    },
+    opendir(path, _flags, cb) {
+      try {
+        if ((fs.getattr(path).mode & S_IFMT) !== S_IFDIR) return cb(Errno.ENOTDIR);
+        cb(0, 0);
+      } catch (err) {
+        cb(answerError('opendir', path, err));
+      }
+    },
+    read(path, fd, buf, len, pos, cb) {
+      fs.read(fd, path, len, pos).then(
+        (data) => {
+          data.copy(buf);
+          cb(data.length);
+        },
+        (err: unknown) => cb(errnoOf(err)),
+      );
+    },
+    release(_path, fd, cb) {
+      fs.release(fd);
+      cb(0);
+    },
+    releasedir: (_path, _fd, cb) => cb(0),
+    // Present so that the binding registers them; DarnerFuse answers both itself.
+    getxattr: (_path, _name, _position, cb) => cb(Errno.EIO),
+    listxattr: (_path, cb) => cb(Errno.EIO),
+    statfs(_path, cb) {
+      try {
+        cb(0, fs.statfs());
+      } catch (err) {
+        cb(answerError('statfs', _path, err));
+      }
+    },
+    access(path, mode, cb) {
+      try {
+        fs.access(path, mode);
+        cb(0);
+      } catch (err) {
+        cb(answerError('access', path, err));
+      }
+    },
+    write: erofs,
+    create: erofs,
+    truncate: erofs,
+    ftruncate: erofs,
+    utimens: erofs,
+    chown: erofs,
+    chmod: erofs,
+    mknod: erofs,
+    setxattr: erofs,
+    removexattr: erofs,
+    unlink: erofs,
+    rename: erofs,
+    link: erofs,
+    symlink: erofs,
+    mkdir: erofs,
+    rmdir: erofs,
+    flush: (_path, _fd, cb) => cb(0),
+    fsync: (_path, _datasync, _fd, cb) => cb(0),
+  };
+}
+
+/**
+ * Mounts `fs` at `mountpoint` (an existing, empty directory with nothing mounted on it).
+ * Resolves once the kernel has the mount.
+ */
+export async function mountImageFs(mountpoint: string, fs: ImageFs, options: FuseMountOptions = {}): Promise<FuseMount> {
+  const timeout = options.cacheTimeout ?? 86400;
+  const fsname = options.fsname ?? 'darner';
+  if (!/^[A-Za-z0-9._:@+-]+$/.test(fsname)) throw new MountError(`fsname ${JSON.stringify(fsname)} has characters a mount option cannot carry`);
+  const fuse = new DarnerFuse(
+    mountpoint,
+    operations(fs),
+    {
+      allowOther: options.allowOther ?? true,
+      maxRead: options.maxRead ?? 131072,
+      kernelCache: true,
+      entryTimeout: timeout,
+      attrTimeout: timeout,
+      debug: options.debug ?? false,
+      // Metadata answers are synchronous; reads carry their own deadline (ImageFs).
+      timeout: false,
+    },
+    fs,
+    ['ro', 'use_ino', 'default_permissions', `negative_timeout=${timeout}`, `fsname=${fsname}`, `subtype=${DARNER_FUSE_TYPE.slice('fuse.'.length)}`],
+  );
+  await new Promise<void>((resolve, reject) => {
+    fuse.mount((err) => (err ? reject(new MountError(`cannot mount at ${mountpoint}: ${err.message}`, { cause: err })) : resolve()));
+  });
+  let unmounted: Promise<void> | undefined;
+  return {
+    mountpoint: fuse.mnt,
+    unmount() {
+      unmounted ??= (async () => {
+        try {
+          await new Promise<void>((resolve, reject) => fuse.unmount((err) => (err ? reject(err) : resolve())));
+        } catch (err) {
+          // fusermount refused (e.g. already gone): make sure nothing stays mounted.
+          log.debug({ mountpoint, err: (err as Error).message }, 'fusermount failed; unmounting with umount -l');
+          await detachMount(fuse.mnt);
+        } finally {
+          fs.close();
+        }
+      })();
+      return unmounted;
+    },
+  };
+}
+
+/**
+ * Lazily unmounts whatever is mounted at `mountpoint` (a live or a dead FUSE mount: the kernel
+ * detaches it now and frees it when its last user lets go). Resolves when nothing is mounted
+ * there any more, or when nothing was.
+ */
+export async function detachMount(mountpoint: string): Promise<void> {
+  try {
+    await run('fusermount', ['-uz', mountpoint]);
+    return;
+  } catch {
+    // not a FUSE mount, or fusermount missing: fall back to umount(8).
+  }
+  try {
+    await run('umount', ['-l', mountpoint]);
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '');
+    if (/not mounted|no mount point/i.test(stderr)) return;
+    throw new MountError(`cannot unmount ${mountpoint}: ${stderr.trim() || (err as Error).message}`, { cause: err });
+  }
+}

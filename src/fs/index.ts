@@ -1,0 +1,12 @@
+/**
+ * darner's FUSE filesystem: an image's bootstrap (metadata) plus a FileDataReader (file bytes)
+ * answered over FUSE. ImageFs holds the operations (testable without FUSE), mountImageFs mounts
+ * one, and the pure translation layer (attributes, xattr replies, errno) is exported for tests.
+ */
+export { ImageFs, type FileDataReader, type ImageFsObserver, type ImageFsOptions } from './image-fs.js';
+export { mountImageFs, detachMount, type FuseMount, type FuseMountOptions } from './fuse-mount.js';
+export { parseMountInfo, readMounts, DARNER_FUSE_TYPE, type MountEntry } from './mountinfo.js';
+export { Errno, FsErrno, errnoOf, reasonOf } from './errno.js';
+export { statOf, entryStat, statfsOf, encodeRdev, decodeRdev, timeMs, blockCount, typeBits, inodeNumber } from './attributes.js';
+export { getxattrReply, listxattrReply, encodeXattrNames, XATTR_SIZE_MAX, XATTR_LIST_MAX, type XattrReply } from './xattr-reply.js';
+export { PathResolver } from './path-resolver.js';

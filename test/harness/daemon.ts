@@ -1,0 +1,181 @@
+/**
+ * Test harness: a real `darner daemon` process (dist/src/cli/main.js) with private socket, cache
+ * and state directories and a metrics endpoint on a free port, plus its typed client.
+ *
+ *   const d = await startDaemonProcess();                  // or { dir } to reuse dirs across restarts
+ *   t.teardown(() => d.cleanup());
+ *   const { mount } = await d.client.mount({ reference, mountpoint });
+ *   await d.metric('darner_fetch_origin_bytes_total');
+ *   await d.stop();                                        // SIGTERM; exit code in d.exitCode
+ *   const again = await startDaemonProcess({ dir: d.dir }); // same cache, state and socket
+ *
+ * The daemon runs in its own process because a process reading a FUSE mount it serves itself
+ * (xattr calls are synchronous) would wait on itself. cleanup() kills it, lazily unmounts every
+ * darner mount under its directories and removes them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DaemonClient, waitForDaemon, type DaemonStatus } from '../../src/daemon/client.js';
+
+const run = promisify(execFile);
+const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface DaemonProcessOptions {
+  /** Directory holding socket, cache/, state/ and the config (default: a new temp dir). */
+  dir?: string;
+  /** Extra TOML appended to the daemon's config file (e.g. "[fetch]\ntimeout_ms = 3000"). */
+  configToml?: string;
+  /** Extra command-line arguments. */
+  args?: string[];
+}
+
+export interface DaemonProcess {
+  dir: string;
+  socket: string;
+  cacheDir: string;
+  stateDir: string;
+  /** A directory under `dir` for mount points (mode 0755). */
+  mountRoot: string;
+  child: ChildProcess;
+  pid: number;
+  status: DaemonStatus;
+  /** host:port of its metrics endpoint. */
+  metricsAddress: string;
+  client: DaemonClient;
+  /** Its stderr (structured logs) so far. */
+  readonly logs: string;
+  /** Exit code once it exited (null: killed by a signal or still running). */
+  readonly exitCode: number | null;
+  readonly exited: Promise<void>;
+  /** Sum of a metric's samples (all label sets), from /metrics. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait (mounts are left behind, dead). */
+  kill(): Promise<void>;
+  /** Kills the daemon if alive, unmounts everything it left, removes `dir` (unless kept). */
+  cleanup(options?: { keepDir?: boolean }): Promise<void>;
+}
+
+/** Every mount point at or under `dir`, deepest first. */
+async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const points = text
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => p !== undefined)
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  return points.sort((a, b) => b.length - a.length);
+}
+
+export async function unmountAllUnder(dir: string): Promise<void> {
+  for (const p of await mountsUnder(dir)) {
+    await run('umount', ['-l', p]).catch(() => run('fusermount', ['-uz', p]).catch(() => {}));
+  }
+}
+
+export async function startDaemonProcess(options: DaemonProcessOptions = {}): Promise<DaemonProcess> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'darner-daemon-')));
+  await chmod(dir, 0o755);
+  const socket = join(dir, 'daemon.sock');
+  const cacheDir = join(dir, 'cache');
+  const stateDir = join(dir, 'state');
+  const mountRoot = join(dir, 'mnt');
+  await mkdir(mountRoot, { recursive: true, mode: 0o755 });
+  const configFile = join(dir, 'daemon.toml');
+  await writeFile(configFile, `log_level = "debug"\n${options.configToml ?? ''}\n`);
+  const child = spawn(
+    process.execPath,
+    [CLI_MAIN, 'daemon', '--socket', socket, '--cache', cacheDir, '--state', stateDir, '--metrics', '127.0.0.1:0', '--config', configFile, ...(options.args ?? [])],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let logs = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    logs += d.toString();
+    if (logs.length > 4 << 20) logs = logs.slice(-(2 << 20));
+  });
+  let exitCode: number | null = null;
+  let alive = true;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code) => {
+      exitCode = code;
+      alive = false;
+      resolve();
+    });
+  });
+  let status: DaemonStatus;
+  try {
+    status = await waitForDaemon(socket, 60_000, () => alive);
+    if (status.pid !== child.pid) {
+      // Another daemon answers on this socket; ours is on its way out.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`another daemon (pid ${status.pid}) answers on ${socket}: ${logs.slice(-2000)}`);
+    }
+  } catch (err) {
+    if ((err as Error).message.startsWith('another daemon')) throw err;
+    child.kill('SIGKILL');
+    await exited;
+    await unmountAllUnder(dir);
+    if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
+    throw new Error(`daemon did not start: ${(err as Error).message}\n${logs.slice(-4000)}`);
+  }
+  const client = new DaemonClient(socket);
+  const metricsAddress = status.metrics!;
+  const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
+    if (alive) {
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return {
+    dir,
+    socket,
+    cacheDir,
+    stateDir,
+    mountRoot,
+    child,
+    pid: child.pid!,
+    status,
+    metricsAddress,
+    client,
+    get logs() {
+      return logs;
+    },
+    get exitCode() {
+      return exitCode;
+    },
+    exited,
+    async metric(name, labels) {
+      const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (\S+)$/.exec(line);
+        if (!m || m[1] !== name) continue;
+        if (labels !== undefined) {
+          const have = m[3] ?? '';
+          if (!Object.entries(labels).every(([k, v]) => have.includes(`${k}="${v}"`))) continue;
+        }
+        sum += Number(m[4]);
+      }
+      return sum;
+    },
+    stop: () => signalAndWait('SIGTERM'),
+    kill: () => signalAndWait('SIGKILL'),
+    async cleanup(cleanupOptions = {}) {
+      await client.close().catch(() => {});
+      await signalAndWait('SIGTERM');
+      await unmountAllUnder(dir);
+      if (!cleanupOptions.keepDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
