@@ -14,6 +14,9 @@
  *   proxy.failNext(500, { kind: 'blob' });             // next blob request answers 500
  *   proxy.bytesServed('blob');                         // body bytes served for blob paths
  *
+ *   const reg = await startRegistry({ netns, listenAddress, port });  // inside a namespace
+ *                                                      // (network.ts: startShapedRegistry)
+ *
  * Every process and temp directory is removed by stop(); call it from t.teardown. As a safety net
  * registries still running when the test process exits are killed.
  */
@@ -44,6 +47,20 @@ export interface RegistryOptions {
   identityToken?: string;
   /** Token auth only: lifetime of issued tokens in seconds (default 300). */
   tokenTtlSeconds?: number;
+  /**
+   * Run the registry inside this network namespace (`/run/netns/<name>`, e.g. a shaped host of
+   * network.ts), listening on `listenAddress`. Default: the root namespace.
+   */
+  netns?: string;
+  /** Address to listen on (default 127.0.0.1); must be reachable from the root namespace. */
+  listenAddress?: string;
+  /** Port to listen on (default: a free port of 127.0.0.1, retried if taken). */
+  port?: number;
+  /**
+   * Serve this existing storage directory instead of a fresh one; it is left in place by stop().
+   * Two registries over one directory serve the same blobs (used to seed a shaped registry).
+   */
+  storageDir?: string;
 }
 
 export interface TokenServerHandle {
@@ -123,7 +140,8 @@ async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean)
 /** Starts a registry as described in the module comment. */
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'darner-registry-'));
-  const storageDir = join(dir, 'storage');
+  const storageDir = options.storageDir ?? join(dir, 'storage');
+  const listenAddress = options.listenAddress ?? '127.0.0.1';
   const configPath = join(dir, 'config.yml');
   let logs = '';
   const appendLog = (chunk: Buffer): void => {
@@ -163,13 +181,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       `log:\n  level: info\n  accesslog:\n    disabled: false\n` +
       `storage:\n  filesystem:\n    rootdirectory: ${storageDir}\n  delete:\n    enabled: true\n` +
       `  maintenance:\n    uploadpurging:\n      enabled: false\n` +
-      `http:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(16).toString('hex')}\n` +
+      `http:\n  addr: ${listenAddress}:${port}\n  secret: ${randomBytes(16).toString('hex')}\n` +
       authYaml;
     await writeFile(configPath, yaml);
   };
 
   const launch = async (): Promise<void> => {
-    const proc = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // nsenter switches only the network namespace (the storage path stays the same).
+    const [cmd, args] = options.netns === undefined
+      ? ['docker-registry', ['serve', configPath]]
+      : ['nsenter', [`--net=/run/netns/${options.netns}`, '--', 'docker-registry', 'serve', configPath]];
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     running.add(proc);
     let alive = true;
@@ -188,7 +210,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     });
     proc.stdout!.on('data', appendLog);
     proc.stderr!.on('data', appendLog);
-    await waitForHttp(`http://127.0.0.1:${port}/v2/`, 20_000, () => alive);
+    await waitForHttp(`http://${listenAddress}:${port}/v2/`, 20_000, () => alive);
   };
 
   const kill = async (): Promise<void> => {
@@ -211,7 +233,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
 
   // The port is free when chosen but may be taken before the registry binds it: retry.
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = options.port ?? await freePort();
     await writeConfig();
     try {
       await launch();
@@ -226,8 +248,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   }
 
   const handle: RegistryHandle = {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: `${listenAddress}:${port}`,
+    url: `http://${listenAddress}:${port}`,
     storageDir,
     get logs() {
       return logs;
