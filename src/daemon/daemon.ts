@@ -14,6 +14,7 @@ import type { ChunkFetcher } from '../fetch/types.js';
 import { AlreadyExistsError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
+import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import type { CacheListing, DaemonStatus, GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
@@ -74,6 +75,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metrics.registry,
     });
     cleanups.push(() => fetcher.close());
+    // P2P (off without a scheduler): the peer serves this cache and is every mount's peer source.
+    const peer = await startDaemonPeer(config.p2p, { cache, fetcher, metrics: metrics.registry, stateDir: state.dir });
+    if (peer !== undefined) cleanups.push(() => peer.close());
     const mounts = new MountManager({
       fetcher,
       state,
@@ -81,6 +85,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),
+      ...(peer !== undefined ? { peer: peer.source } : {}),
     });
     manager = mounts;
     cleanups.push(() => mounts.closeAll());
