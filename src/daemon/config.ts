@@ -40,6 +40,7 @@
  *   upload_bandwidth = 0          # bytes/s over all uploads (0: unlimited)
  *   download_bandwidth = 0        # bytes/s over all downloads from peers (0: unlimited)
  *   min_peer_throughput = 1000000 # a parent slower than this (bytes/s) is abandoned
+ *   resolve_timeout_ms = 500      # a scheduler slower than this: the range goes to the origin
  *   labels = { zone = "eu-1a", rack = "r3" }   # locality (region, zone, rack)
  *   tls_cert = "…"; tls_key = "…"; tls_ca = "…" # TLS for the data plane and the scheduler (mTLS with tls_ca)
  */
@@ -92,7 +93,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
     fuse: { readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
-    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, labels: {} },
+    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
   };
 }
 
@@ -168,6 +169,7 @@ function validateP2P(p: P2PConfig, fail: (key: string, rule: string) => never): 
   nonNegative('p2p.upload_bandwidth', p.uploadBandwidth);
   nonNegative('p2p.download_bandwidth', p.downloadBandwidth);
   nonNegative('p2p.min_peer_throughput', p.minPeerThroughput);
+  if (!Number.isSafeInteger(p.resolveTimeoutMs) || p.resolveTimeoutMs < 10 || p.resolveTimeoutMs > 60_000) fail('p2p.resolve_timeout_ms', `must be a whole number from 10 to 60000, got ${p.resolveTimeoutMs}`);
   if (Object.keys(p.labels).length > 32) fail('p2p.labels', 'may hold at most 32 labels');
   for (const [k, v] of Object.entries(p.labels)) {
     if (typeof v !== 'string' || k.length > 256 || v.length > 256) fail(`p2p.labels.${k}`, 'must be a string of at most 256 characters');
@@ -261,6 +263,7 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
           upload_bandwidth: (v, k) => (c.p2p.uploadBandwidth = num(v, k)),
           download_bandwidth: (v, k) => (c.p2p.downloadBandwidth = num(v, k)),
           min_peer_throughput: (v, k) => (c.p2p.minPeerThroughput = num(v, k)),
+          resolve_timeout_ms: (v, k) => (c.p2p.resolveTimeoutMs = num(v, k)),
           labels: (v, k) => {
             if (!isTable(v)) throw new ConfigError(`${at(k)} must be a table of strings`);
             c.p2p.labels = Object.fromEntries(Object.entries(v).map(([lk, lv]) => [lk, str(lv, `${k}.${lk}`)]));

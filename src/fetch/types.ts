@@ -101,13 +101,21 @@ export interface PeerRangeRequest {
   length: number;
   /** Uncompressed offsets of the chunks in the range, in stored order (how P2P names chunks). */
   chunkOffsets: readonly number[];
+  /** The same chunks with their stored extents (back to back from `offset`), for partial answers. */
+  chunks: ReadonlyArray<{ uncompressedOffset: number; compressedOffset: number; compressedSize: number }>;
   priority: 'demand' | 'prefetch';
 }
 
-/** Bytes a peer served: exactly the requested length. `peer` names who served it (host id). */
+/**
+ * Bytes a peer served: exactly the requested length. `peer` names who served it (host id).
+ * A partial answer lists in `unserved` the chunks (uncompressed offsets) whose bytes it does
+ * not carry (their place in `bytes` is meaningless): those come from the origin, and do not
+ * count against the peer.
+ */
 export interface PeerAnswer {
   bytes: Buffer;
   peer: string;
+  unserved?: readonly number[];
 }
 
 /**

@@ -27,6 +27,8 @@ export interface P2PConfig {
   uploadBandwidth: number;
   downloadBandwidth: number;
   minPeerThroughput: number;
+  /** Deadline of a resolve call; past it the read goes to the origin (and the client reconnects). */
+  resolveTimeoutMs: number;
   labels: Record<string, string>;
   tlsCert?: string;
   tlsKey?: string;
@@ -86,5 +88,6 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     uploadBytesPerSecond: p.uploadBandwidth,
     downloadBytesPerSecond: p.downloadBandwidth,
     minBytesPerSecond: p.minPeerThroughput,
+    resolveTimeoutMs: p.resolveTimeoutMs,
   });
 }

@@ -1,17 +1,17 @@
 /**
  * Pure: what the peer source does with the scheduler's answer for one range the fetch path
- * offers. The fetch path asks for a range as a whole (one answer of exactly its length), so:
+ * offers (a run of chunks back to back in the blob).
  *
- * - every chunk has parents, and some parents are listed for every chunk → fetch the whole
- *   range from those, in the order of the first group (the scheduler's best first); a parent
- *   that is `in_progress` for any chunk is asked to wait, until the latest lease deadline;
- * - otherwise go to the origin (decline): `back_to_source` when the scheduler elected this
- *   node for every chunk, `source` when it said origin without a lease, `mixed` for anything
- *   else. The chunks this node was elected for (`leased`) must be announced once cached, or
- *   withdrawn if the fetch fails.
+ * - Every chunk has parents and some parent is listed for all of them → one request for the
+ *   whole range to those parents, in the order of the first group (the scheduler's best first).
+ * - Otherwise the range is cut into runs: consecutive chunks of the same PARENTS group (same
+ *   parents) are one request to that group's parents; the other chunks are left to the origin
+ *   (the answer is partial: the fetch path fetches them from the origin).
+ * - `leased`: the chunks this node was elected to fetch from the origin (BACK_TO_SOURCE); they
+ *   must be announced once cached, or withdrawn if the fetch fails.
  *
- * A mixed answer costs origin traffic for the chunks that peers had; it is rare because every
- * node plans the same ranges for the same reads (same chunk table, same merge size).
+ * A parent that is `in_progress` for a run's chunks is asked to hold the request until the
+ * group's lease deadline.
  */
 import type { ResolveGroup } from './scheduler-client.js';
 
@@ -22,27 +22,80 @@ export interface PlannedParent {
   inProgress: boolean;
 }
 
-export type RangePlan =
-  | { kind: 'parents'; parents: PlannedParent[]; /** latest lease deadline of in-progress parents (ms since epoch), 0 when none */ waitUntil: number }
-  | { kind: 'origin'; decision: 'back_to_source' | 'source' | 'mixed'; leased: number[] };
+/** Chunks [start, end) of the range (indices in request order) and who to ask for them. */
+export interface PlannedRun {
+  start: number;
+  end: number;
+  parents: PlannedParent[];
+  /** Latest lease deadline (ms since epoch) of an in-progress parent; 0 when none. */
+  waitUntil: number;
+}
 
-export function planRange(groups: readonly ResolveGroup[]): RangePlan {
-  const leased = groups.flatMap((g) => (g.decision === 'BACK_TO_SOURCE' ? g.offsets : []));
-  if (groups.length > 0 && groups.every((g) => g.decision === 'PARENTS')) {
-    const parentGroups = groups as Array<Extract<ResolveGroup, { decision: 'PARENTS' }>>;
-    const common = parentGroups[0]!.parents.filter((p) => parentGroups.every((g) => g.parents.some((q) => q.hostId === p.hostId)));
-    if (common.length > 0) {
-      let waitUntil = 0;
-      const parents = common.map((p) => {
-        const inProgress = parentGroups.some((g) => g.parents.some((q) => q.hostId === p.hostId && q.inProgress));
-        if (inProgress) waitUntil = Math.max(waitUntil, ...parentGroups.map((g) => g.leaseDeadline));
-        return { hostId: p.hostId, peerUrl: p.peerUrl, inProgress };
-      });
-      return { kind: 'parents', parents, waitUntil };
+export interface RangePlan {
+  decision: 'parents' | 'back_to_source' | 'source' | 'mixed';
+  runs: PlannedRun[];
+  /** Offsets that go to the origin whatever the parents do (BACK_TO_SOURCE and SOURCE chunks). */
+  origin: number[];
+  /** Of those, the ones this node holds the back-to-source lease of. */
+  leased: number[];
+}
+
+type ParentsGroup = Extract<ResolveGroup, { decision: 'PARENTS' }>;
+
+function plannedParents(groups: readonly ParentsGroup[], hostIds: readonly string[]): { parents: PlannedParent[]; waitUntil: number } {
+  let waitUntil = 0;
+  const parents = hostIds.map((hostId) => {
+    let peerUrl = '';
+    let inProgress = false;
+    for (const g of groups) {
+      for (const p of g.parents) {
+        if (p.hostId !== hostId) continue;
+        peerUrl ||= p.peerUrl;
+        if (p.inProgress) {
+          inProgress = true;
+          waitUntil = Math.max(waitUntil, g.leaseDeadline);
+        }
+      }
     }
+    return { hostId, peerUrl, inProgress };
+  });
+  return { parents, waitUntil };
+}
+
+/** `chunkOffsets`: the range's chunks in request (stored) order. */
+export function planRange(groups: readonly ResolveGroup[], chunkOffsets: readonly number[]): RangePlan {
+  const groupOf = new Map<number, ResolveGroup>();
+  for (const g of groups) for (const o of g.offsets) groupOf.set(o, g);
+  const origin: number[] = [];
+  const leased: number[] = [];
+  for (const o of chunkOffsets) {
+    const g = groupOf.get(o);
+    if (g === undefined || g.decision !== 'PARENTS') origin.push(o);
+    if (g?.decision === 'BACK_TO_SOURCE') leased.push(o);
   }
-  const decision = groups.length > 0 && groups.every((g) => g.decision === 'BACK_TO_SOURCE')
-    ? 'back_to_source'
-    : groups.every((g) => g.decision === 'SOURCE') ? 'source' : 'mixed';
-  return { kind: 'origin', decision, leased };
+  const all = chunkOffsets.map((o) => groupOf.get(o));
+  const decision = chunkOffsets.length === 0 ? 'source'
+    : all.every((g) => g?.decision === 'PARENTS') ? 'parents'
+    : all.every((g) => g?.decision === 'BACK_TO_SOURCE') ? 'back_to_source'
+    : all.every((g) => g === undefined || g.decision === 'SOURCE') ? 'source'
+    : 'mixed';
+
+  if (decision === 'parents') {
+    const pgroups = [...new Set(all)] as ParentsGroup[];
+    const common = pgroups[0]!.parents.map((p) => p.hostId).filter((h) => pgroups.every((g) => g.parents.some((q) => q.hostId === h)));
+    if (common.length > 0) return { decision, runs: [{ start: 0, end: chunkOffsets.length, ...plannedParents(pgroups, common) }], origin, leased };
+  }
+  const runs: PlannedRun[] = [];
+  for (let i = 0; i < all.length; ) {
+    const g = all[i];
+    if (g?.decision !== 'PARENTS') {
+      i += 1;
+      continue;
+    }
+    let j = i + 1;
+    while (j < all.length && all[j] === g) j += 1;
+    runs.push({ start: i, end: j, ...plannedParents([g], g.parents.map((p) => p.hostId)) });
+    i = j;
+  }
+  return { decision, runs, origin, leased };
 }

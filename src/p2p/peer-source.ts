@@ -21,7 +21,7 @@ import { PeerTransferError, describeError } from '../errors.js';
 import type { OriginFetches } from './origin-fetches.js';
 import type { PeerClient } from './peer-client.js';
 import type { PeerMetrics } from './peer-metrics.js';
-import { planRange, type PlannedParent } from './peer-plan.js';
+import { planRange, type PlannedParent, type PlannedRun } from './peer-plan.js';
 import type { ResolveResult, SchedulerClient, TransferOutcome } from './scheduler-client.js';
 
 /** What the peer source needs of the scheduler client. */
@@ -32,7 +32,7 @@ export interface P2PPeerSourceOptions {
   client: PeerClient;
   metrics: PeerMetrics;
   originFetches: OriginFetches;
-  /** Parents tried per range, over every resolve round (default 4). */
+  /** Parents tried per run of chunks (default 4). */
   maxParentTries?: number;
   /** Longest in-progress wait asked of a parent (default 15 000 ms): the read must keep time for the origin. */
   maxWaitMs?: number;
@@ -40,13 +40,21 @@ export interface P2PPeerSourceOptions {
   badPeerMs?: number;
 }
 
+/** A part of a range a parent served. */
+interface ServedPart {
+  hostId: string;
+  offsets: number[];
+  bytes: number;
+  durationMs: number;
+}
+
 /** What readRange left for report() to finish. */
 interface RangeState {
   /** Back-to-source chunks this node holds the lease of, and the end of its in-progress record. */
   leased?: number[];
   endFetch?: () => void;
-  /** When the parent transfer started (the report's duration covers the transfer only). */
-  parentHostId?: string;
+  /** Who served which chunks (for OK and BAD_DATA reports). */
+  served?: ServedPart[];
 }
 
 export class P2PPeerSource implements PeerSource {
@@ -69,40 +77,63 @@ export class P2PPeerSource implements PeerSource {
   async readRange(request: PeerRangeRequest, signal: AbortSignal): Promise<PeerAnswer | undefined> {
     const { metrics } = this.#o;
     const exclude = this.excludedParents();
-    const maxTries = this.#o.maxParentTries ?? 4;
-    let tried = 0;
+    // A second round only when every parent of a range that peers hold entirely failed.
     for (let round = 0; round < 2; round++) {
       const answer: ResolveResult = await this.#o.scheduler.resolve(request.blobId, request.chunkOffsets, { exclude, signal });
       if (!answer.p2p) {
         metrics.resolves.inc({ decision: 'no_p2p' });
         return undefined;
       }
-      const plan = planRange(answer.groups);
-      if (plan.kind === 'origin') {
-        metrics.resolves.inc({ decision: plan.decision });
-        if (plan.leased.length > 0) {
-          metrics.backToSourceChunks.inc(plan.leased.length);
-          const state = this.#states.get(request);
-          // A second round may be elected again for chunks of the first: keep one record.
-          state?.endFetch?.();
-          this.#states.set(request, { leased: plan.leased, endFetch: this.#o.originFetches.begin(request.blobId) });
-        }
-        return undefined;
+      const plan = planRange(answer.groups, request.chunkOffsets);
+      metrics.resolves.inc({ decision: plan.decision });
+      if (plan.leased.length > 0) {
+        metrics.backToSourceChunks.inc(plan.leased.length);
+        this.#states.get(request)?.endFetch?.();
+        this.#states.set(request, { leased: plan.leased, endFetch: this.#o.originFetches.begin(request.blobId) });
       }
-      metrics.resolves.inc({ decision: 'parents' });
-      for (const parent of plan.parents) {
-        if (tried >= maxTries || signal.aborted) return undefined;
-        tried += 1;
-        const bytes = await this.#fromParent(request, parent, plan.waitUntil, signal);
-        if (bytes !== undefined) return { bytes, peer: parent.hostId };
-        exclude.push(parent.hostId);
+      if (plan.runs.length === 0) return undefined;
+      const bytes = Buffer.alloc(request.length);
+      const failedParents = new Set<string>();
+      const parts = await Promise.all(plan.runs.map((run) => this.#fetchRun(request, run, bytes, signal, failedParents)));
+      const served = parts.filter((p): p is ServedPart => p !== undefined);
+      if (served.length === 0) {
+        if (signal.aborted || round > 0 || plan.decision !== 'parents') return undefined;
+        exclude.push(...failedParents);
+        continue;
       }
-      if (tried >= maxTries) return undefined;
+      const state = this.#states.get(request) ?? {};
+      state.served = served;
+      this.#states.set(request, state);
+      const got = new Set(served.flatMap((p) => p.offsets));
+      const unserved = request.chunkOffsets.filter((o) => !got.has(o));
+      return { bytes, peer: served[0]!.hostId, ...(unserved.length > 0 ? { unserved } : {}) };
     }
     return undefined;
   }
 
-  async #fromParent(request: PeerRangeRequest, parent: PlannedParent, waitUntil: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  /** One run of chunks from its parents, best first, into `into`; undefined when none served it. */
+  async #fetchRun(request: PeerRangeRequest, run: PlannedRun, into: Buffer, signal: AbortSignal, failed: Set<string>): Promise<ServedPart | undefined> {
+    const first = request.chunks[run.start]!;
+    const last = request.chunks[run.end - 1]!;
+    const offset = first.compressedOffset;
+    const length = last.compressedOffset + last.compressedSize - offset;
+    const maxTries = this.#o.maxParentTries ?? 4;
+    let tries = 0;
+    for (const parent of run.parents) {
+      if (tries >= maxTries || signal.aborted) break;
+      tries += 1;
+      const started = Date.now();
+      const bytes = await this.#fromParent(request, parent, { offset, length }, run.waitUntil, signal);
+      if (bytes !== undefined) {
+        bytes.copy(into, offset - request.offset);
+        return { hostId: parent.hostId, offsets: request.chunkOffsets.slice(run.start, run.end), bytes: length, durationMs: Date.now() - started };
+      }
+      failed.add(parent.hostId);
+    }
+    return undefined;
+  }
+
+  async #fromParent(request: PeerRangeRequest, parent: PlannedParent, range: { offset: number; length: number }, waitUntil: number, signal: AbortSignal): Promise<Buffer | undefined> {
     const { metrics } = this.#o;
     const started = Date.now();
     const waitMs = parent.inProgress ? Math.max(0, Math.min(this.#o.maxWaitMs ?? 15_000, waitUntil - started)) : 0;
@@ -110,12 +141,11 @@ export class P2PPeerSource implements PeerSource {
       const { bytes } = await this.#o.client.fetchRange({
         peerUrl: parent.peerUrl,
         blobId: request.blobId,
-        range: { offset: request.offset, length: request.length },
+        range,
         ...(waitMs > 0 ? { waitMs } : {}),
         signal,
         onBytes: (n) => metrics.downloadBytes.inc(n),
       });
-      this.#states.set(request, { ...this.#states.get(request), parentHostId: parent.hostId });
       return bytes;
     } catch (err) {
       if (signal.aborted) throw err;
@@ -134,24 +164,30 @@ export class P2PPeerSource implements PeerSource {
   report(report: PeerReport): void {
     const { request } = report;
     const state = this.#states.get(request);
+    const okReport = (part: ServedPart): void =>
+      this.#o.scheduler.report({ parentHostId: part.hostId, blobId: request.blobId, bytes: part.bytes, durationMs: part.durationMs, outcome: 'OK' });
     switch (report.outcome) {
       case 'peer-ok':
         this.#o.metrics.candidateHits.inc();
-        if (report.peer !== undefined) {
-          this.#o.scheduler.report({ parentHostId: report.peer, blobId: request.blobId, bytes: report.bytes ?? request.length, durationMs: report.durationMs, outcome: 'OK' });
-        }
+        for (const part of state?.served ?? []) okReport(part);
         break;
-      case 'peer-bad-data':
-        if (report.peer !== undefined) {
-          this.#bad.set(report.peer, Date.now() + (this.#o.badPeerMs ?? 600_000));
+      case 'peer-bad-data': {
+        const bad = new Set(report.badChunkOffsets ?? []);
+        for (const part of state?.served ?? []) {
+          if (!part.offsets.some((o) => bad.has(o))) {
+            okReport(part);
+            continue;
+          }
+          this.#bad.set(part.hostId, Date.now() + (this.#o.badPeerMs ?? 600_000));
           this.#o.metrics.badPeerReports.inc();
-          log.warn({ blob: request.blobId, parent: report.peer, chunks: report.badChunkOffsets?.length }, 'p2p: a parent served chunks that failed verification; reported and excluded');
-          this.#o.scheduler.report({ parentHostId: report.peer, blobId: request.blobId, bytes: report.bytes ?? 0, durationMs: report.durationMs, outcome: 'BAD_DATA' });
+          log.warn({ blob: request.blobId, parent: part.hostId, chunks: part.offsets.filter((o) => bad.has(o)).length }, 'p2p: a parent served chunks that failed verification; reported and excluded');
+          this.#o.scheduler.report({ parentHostId: part.hostId, blobId: request.blobId, bytes: part.bytes, durationMs: part.durationMs, outcome: 'BAD_DATA' });
         }
         break;
+      }
       case 'peer-error':
-        if (report.peer !== undefined) {
-          this.#o.scheduler.report({ parentHostId: report.peer, blobId: request.blobId, bytes: 0, durationMs: report.durationMs, outcome: 'UNREACHABLE' });
+        for (const part of state?.served ?? []) {
+          this.#o.scheduler.report({ parentHostId: part.hostId, blobId: request.blobId, bytes: 0, durationMs: part.durationMs, outcome: 'UNREACHABLE' });
         }
         break;
       case 'origin-ok':
@@ -163,6 +199,6 @@ export class P2PPeerSource implements PeerSource {
         if (state?.leased !== undefined) this.#o.scheduler.withdraw(request.blobId, state.leased);
         break;
     }
-    if (report.outcome === 'origin-ok' || report.outcome === 'origin-failed') this.#states.delete(request);
+    if (report.outcome === 'origin-ok' || report.outcome === 'origin-failed' || state?.leased === undefined) this.#states.delete(request);
   }
 }

@@ -70,6 +70,8 @@ export interface PeerNodeOptions {
   minBytesPerSecond?: number;
   /** Time until a parent's answer starts (default 2000 ms) on top of any in-progress wait. */
   firstByteTimeoutMs?: number;
+  /** Deadline of a resolve (default 500 ms): past it the range goes to the origin. */
+  resolveTimeoutMs?: number;
   /** Scheduler client tuning (tests). */
   retryMaxMs?: number;
   announceDelayMs?: number;
@@ -138,6 +140,7 @@ export class PeerNode {
         ...(o.schedulerTls !== undefined ? { tls: o.schedulerTls } : {}),
         listHoldings: () => o.cache.heldChunks(),
         load: () => server.load(),
+        ...(o.resolveTimeoutMs !== undefined ? { resolveTimeoutMs: o.resolveTimeoutMs } : {}),
         ...(o.retryMaxMs !== undefined ? { retryMaxMs: o.retryMaxMs } : {}),
         ...(o.announceDelayMs !== undefined ? { announceDelayMs: o.announceDelayMs } : {}),
       });
