@@ -138,11 +138,16 @@ export interface PeerDaemonOptions {
   wrap?: (index: number) => DaemonProcessOptions['wrap'];
   /** First host id suffix (default 0): node-<i>. */
   firstIndex?: number;
+  /** Per node: the directory for its socket, cache and state (default: a new temp dir). */
+  dir?: (index: number) => string;
 }
 
 /** Starts `n` daemons with P2P (when schedulers are given), in parallel. */
 export async function startPeerDaemons(n: number, options: PeerDaemonOptions): Promise<PeerDaemon[]> {
-  const started = await Promise.allSettled(Array.from({ length: n }, (_, k) => startPeerDaemon(k + (options.firstIndex ?? 0), options)));
+  const started = await Promise.allSettled(Array.from({ length: n }, (_, k) => {
+    const index = k + (options.firstIndex ?? 0);
+    return startPeerDaemon(index, options, options.dir?.(index));
+  }));
   const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed !== undefined) {
@@ -181,11 +186,11 @@ export async function stopAll(nodes: readonly DaemonProcess[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.cleanup().catch(() => undefined)));
 }
 
-/** Mounts `reference` on every node under its mount root. */
-export async function mountEverywhere(nodes: PeerDaemon[], reference: string): Promise<void> {
+/** Mounts `reference` on every node under its mount root (`plainHttp` for a registry off loopback). */
+export async function mountEverywhere(nodes: PeerDaemon[], reference: string, options: { plainHttp?: boolean } = {}): Promise<void> {
   await Promise.all(nodes.map(async (n) => {
     n.mountpoint = join(n.mountRoot, 'image');
-    await n.client.mount({ reference, mountpoint: n.mountpoint });
+    await n.client.mount({ reference, mountpoint: n.mountpoint, ...(options.plainHttp ? { plainHttp: true } : {}) });
   }));
 }
 
