@@ -3,7 +3,12 @@
  * proxy, a real scheduler (in-process gRPC), real peer servers on 127.0.0.1 — one process.
  */
 import test, { type ExecutionContext } from 'ava';
-import { request } from 'undici';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Agent, request } from 'undici';
 import { PeerNode, type PeerNodeOptions } from '../../src/p2p/peer.js';
 import { peerBlobPath } from '../../src/p2p/peer-protocol.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
@@ -159,4 +164,43 @@ test.serial('without a scheduler the source declines at once and the origin serv
   t.teardown(() => reader.close());
   t.true((await reader.read(fixture.nid('/b'), 0, FILES.b!.length)).equals(FILES.b!));
   t.true((await metric(engine.metrics, 'darner_p2p_resolves_total', { decision: 'no_p2p' })) > 0);
+});
+
+/** A CA and one peer certificate (server and client use, IP 127.0.0.1), P-256, by the openssl CLI. */
+async function peerCertificates(dir: string): Promise<{ ca: Buffer; cert: Buffer; key: Buffer }> {
+  const run = promisify(execFile);
+  const p = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', ['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=darner peer test CA']);
+  await writeFile(p('peer.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  await run('openssl', ['req', ...ec, '-keyout', p('peer.key'), '-out', p('peer.csr'), '-subj', '/CN=darner peer']);
+  await run('openssl', ['x509', '-req', '-in', p('peer.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('peer.pem'), '-days', '2', '-extfile', p('peer.ext')]);
+  return { ca: await readFile(p('ca.pem')), cert: await readFile(p('peer.pem')), key: await readFile(p('peer.key')) };
+}
+
+test.serial('mTLS between peers: a node with a certificate from the CA is served; a client without one is not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'darner-peer-tls-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const tls = await peerCertificates(dir);
+  const scheduler = await inProcessScheduler(t, { token: TOKEN });
+  const a = await startNode(t, scheduler, 'tls-a', { tls });
+  const b = await startNode(t, scheduler, 'tls-b', { tls });
+  t.true(a.node.peerUrl.startsWith('https://'));
+  await a.read('/b');
+  await announced(scheduler, 'tls-a', fixture.bootstrap.fileChunks(fixture.nid('/b')).length);
+  fixture.proxy.reset();
+  t.true((await b.read('/b')).equals(FILES.b!));
+  t.is(fixture.proxy.bytesServed('blob'), 0, 'served by tls-a over mTLS');
+
+  const chunk = fixture.bootstrap.chunk(fixture.bootstrap.fileChunks(fixture.nid('/b'))[0]!);
+  const url = `${a.node.peerUrl}${peerBlobPath(fixture.bootstrap.blobs[chunk.blobIndex]!.id)}`;
+  const headers = { range: `bytes=${chunk.compressedOffset}-${chunk.compressedOffset + chunk.compressedSize - 1}`, authorization: `Bearer ${TOKEN}` };
+  const noCert = new Agent({ connect: { ca: tls.ca } });
+  t.teardown(() => noCert.close());
+  await t.throwsAsync(request(url, { headers, dispatcher: noCert }).then((r) => r.body.arrayBuffer()), undefined, 'no client certificate: no answer');
+  const withCert = new Agent({ connect: { ca: tls.ca, cert: tls.cert, key: tls.key } });
+  t.teardown(() => withCert.close());
+  const res = await request(url, { headers, dispatcher: withCert });
+  t.is(res.statusCode, 206);
+  await res.body.arrayBuffer();
 });
