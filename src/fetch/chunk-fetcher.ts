@@ -306,7 +306,10 @@ export class FetchEngine implements ChunkFetcher {
         }
       }
       // After a decline or a peer failure (a peer-ok range was reported already).
-      if (request !== undefined && job.usedOrigin) this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started });
+      if (request !== undefined && job.usedOrigin) {
+        const verified = good.map((c) => ({ uncompressedOffset: c.record.uncompressedOffset, compressedOffset: c.record.compressedOffset, stored: c.stored }));
+        this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
+      }
     } catch (err) {
       const error = this.#failure(job, err, signal);
       for (const f of job.flights) if (!f.settled) f.reject(error);

@@ -146,4 +146,9 @@ export interface PeerReport {
   durationMs: number;
   badChunkOffsets?: number[];
   error?: unknown;
+  /**
+   * origin-ok: the stored bytes of the range's verified chunks, before the cache has committed
+   * them (the P2P peer serves peers waiting for them without waiting for the disk sync).
+   */
+  verified?: ReadonlyArray<{ uncompressedOffset: number; compressedOffset: number; stored: Buffer }>;
 }

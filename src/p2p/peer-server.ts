@@ -21,6 +21,7 @@ import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
 import { log } from '../log.js';
 import { formatHostPort } from './address.js';
 import type { OriginFetches } from './origin-fetches.js';
+import type { PendingChunks } from './pending-chunks.js';
 import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -54,6 +55,8 @@ export interface PeerServerOptions {
   maxRangeBytes?: number;
   /** This node's back-to-source fetches (whether waiting for a blob's chunks makes sense). */
   originFetches?: OriginFetches;
+  /** Verified origin bytes not committed to the cache yet (served before the disk sync). */
+  pending?: PendingChunks;
   /**
    * A held request whose blob has no origin fetch running here gives up after this long (the
    * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
@@ -268,7 +271,7 @@ export class PeerServer {
           if (lease !== undefined) {
             const size = lease.blob.compressedSize;
             if (offset + length > size) return { status: 'outside', size };
-            const bytes = await lease.blob.readStoredRange(offset, length);
+            const bytes = (await lease.blob.readStoredRange(offset, length)) ?? this.#options.pending?.read(blobId, offset, length);
             if (bytes !== undefined) {
               const held = { status: 'held' as const, lease, bytes, size };
               lease = undefined;

@@ -19,6 +19,7 @@ import { log } from '../log.js';
 import type { PeerAnswer, PeerRangeRequest, PeerReport, PeerSource } from '../fetch/types.js';
 import { PeerTransferError, describeError } from '../errors.js';
 import type { OriginFetches } from './origin-fetches.js';
+import type { PendingChunks } from './pending-chunks.js';
 import type { PeerClient } from './peer-client.js';
 import type { PeerMetrics } from './peer-metrics.js';
 import { planRange, type PlannedParent, type PlannedRun } from './peer-plan.js';
@@ -32,6 +33,8 @@ export interface P2PPeerSourceOptions {
   client: PeerClient;
   metrics: PeerMetrics;
   originFetches: OriginFetches;
+  /** Where verified origin bytes wait for their cache commit (served to in-progress waiters). */
+  pending?: PendingChunks;
   /** Parents tried per run of chunks (default 4). */
   maxParentTries?: number;
   /** Longest in-progress wait asked of a parent (default 15 000 ms): the read must keep time for the origin. */
@@ -191,7 +194,9 @@ export class P2PPeerSource implements PeerSource {
         }
         break;
       case 'origin-ok':
-        // The cache's `ready` events announce what was written.
+        // Waiting peers may have the verified bytes before the cache commits them; the cache's
+        // `ready` events then announce the chunks.
+        if (state?.leased !== undefined && report.verified !== undefined) this.#o.pending?.add(request.blobId, report.verified);
         state?.endFetch?.();
         break;
       case 'origin-failed':

@@ -36,6 +36,7 @@ import { PeerClient } from './peer-client.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { PeerServer, type PeerTlsFiles } from './peer-server.js';
 import { P2PPeerSource } from './peer-source.js';
+import { PendingChunks } from './pending-chunks.js';
 import { RateLimiter } from './rate-limit.js';
 import { SchedulerClient, type SchedulerTask, type SchedulerTls } from './scheduler-client.js';
 
@@ -87,6 +88,7 @@ export class PeerNode {
   readonly #client: PeerClient;
   readonly #fetcher: ChunkFetcher;
   readonly #preheats = new Map<string, Promise<PrefetchSummary>>();
+  readonly #detachPending: () => void;
   #stopWatching: (() => void) | undefined;
 
   private constructor(parts: {
@@ -98,6 +100,7 @@ export class PeerNode {
     announcer: Announcer;
     client: PeerClient;
     fetcher: ChunkFetcher;
+    detachPending: () => void;
   }) {
     this.scheduler = parts.scheduler;
     this.server = parts.server;
@@ -107,11 +110,14 @@ export class PeerNode {
     this.#announcer = parts.announcer;
     this.#client = parts.client;
     this.#fetcher = parts.fetcher;
+    this.#detachPending = parts.detachPending;
   }
 
   /** Starts the server, then registers in the background (never waits for the scheduler). */
   static async start(o: PeerNodeOptions): Promise<PeerNode> {
     const originFetches = new OriginFetches();
+    const pending = new PendingChunks();
+    const detachPending = pending.attach(o.cache);
     const server = await PeerServer.start({
       cache: o.cache,
       host: o.listen.host,
@@ -122,7 +128,11 @@ export class PeerNode {
       maxUploads: o.maxUploads ?? 16,
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
       originFetches,
+      pending,
       ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
+    }).catch((err: unknown) => {
+      detachPending();
+      throw err;
     });
     let announcer: Announcer | undefined;
     let scheduler: SchedulerClient | undefined;
@@ -151,9 +161,9 @@ export class PeerNode {
         ...(o.minBytesPerSecond !== undefined ? { minBytesPerSecond: o.minBytesPerSecond } : {}),
         limiter: new RateLimiter(o.downloadBytesPerSecond ?? 0),
       });
-      const source = new P2PPeerSource({ scheduler, client, metrics, originFetches });
+      const source = new P2PPeerSource({ scheduler, client, metrics, originFetches, pending });
       announcer = await Announcer.start(o.cache, scheduler);
-      const node = new PeerNode({ scheduler, server, source, metrics, peerUrl, announcer, client, fetcher: o.fetcher });
+      const node = new PeerNode({ scheduler, server, source, metrics, peerUrl, announcer, client, fetcher: o.fetcher, detachPending });
       scheduler.on('state', (state, address) => log.info({ state, address }, 'p2p: scheduler connection'));
       scheduler.on('excluded', (until) => log.error({ until: new Date(until).toISOString() }, 'p2p: the scheduler excludes this node as a parent (it served chunks that failed verification); check the cache'));
       if (o.seed) node.#stopWatching = scheduler.watchTasks((task) => node.#onTask(task));
@@ -161,6 +171,7 @@ export class PeerNode {
       log.info({ hostId: o.hostId, peerUrl, schedulers: o.schedulers, seed: o.seed ?? false }, 'p2p peer started');
       return node;
     } catch (err) {
+      detachPending();
       announcer?.close();
       await scheduler?.close().catch(() => undefined);
       await server.close();
@@ -217,6 +228,7 @@ export class PeerNode {
   async close(): Promise<void> {
     this.#stopWatching?.();
     this.#announcer.close();
+    this.#detachPending();
     await this.scheduler.close().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'p2p: closing the scheduler client failed'));
     await this.server.close();
     await this.#client.close();
