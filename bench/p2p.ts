@@ -13,11 +13,12 @@
  * all 16 finish within 1.5 × the time one daemon alone takes.
  *
  * Environment: DARNER_BENCH_P2P_MIB (default 200), DARNER_BENCH_P2P_NODES (default "1,4,16"),
- * DARNER_BENCH_P2P_RATE_MBIT (100), DARNER_BENCH_P2P_DELAY_MS (10).
+ * DARNER_BENCH_P2P_RATE_MBIT (100), DARNER_BENCH_P2P_DELAY_MS (10), DARNER_BENCH_P2P_CACHE_DIR (put
+ * the caches there instead of the scratch ext4, e.g. a tmpfs to take disk syncs out of the picture).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inNamespace } from '../test/harness/netlab.js';
@@ -34,6 +35,8 @@ const SIZE_MIB = Number(process.env.DARNER_BENCH_P2P_MIB ?? 200);
 const NODES = (process.env.DARNER_BENCH_P2P_NODES ?? '1,4,16').split(',').map(Number);
 const RATE_MBIT = Number(process.env.DARNER_BENCH_P2P_RATE_MBIT ?? 100);
 const DELAY_MS = Number(process.env.DARNER_BENCH_P2P_DELAY_MS ?? 10);
+/** Write a V8 CPU profile of every daemon there (for finding where a daemon's time goes). */
+const PROFILE_DIR = process.env.DARNER_BENCH_P2P_PROFILE_DIR;
 
 interface RunResult {
   nodes: number;
@@ -53,7 +56,10 @@ async function main(): Promise<void> {
   const data = pseudoRandomBytes(SIZE_MIB * MiB, 2024);
   const digest = createHash('sha256').update(data).digest('hex');
   const registry = await startShapedRegistry({ rateMbit: RATE_MBIT, delayMs: DELAY_MS });
-  const scratch = await createScratchFs({ sizeGiB: Math.max(4, Math.ceil((SIZE_MIB * 2.2 * Math.max(...NODES)) / 1024) + 2) });
+  const cacheParent = process.env.DARNER_BENCH_P2P_CACHE_DIR;
+  const scratch = cacheParent === undefined
+    ? await createScratchFs({ sizeGiB: Math.max(4, Math.ceil((SIZE_MIB * 2.2 * Math.max(...NODES)) / 1024) + 2) })
+    : { dir: await mkdtemp(join(cacheParent, 'darner-bench-p2p-')), destroy: async () => {} };
   const sw = await createSwitch();
   const token = await writeTokenFile(`bench-${Date.now()}`);
   const results: RunResult[] = [];
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     await token.remove();
     await sw.destroy();
     await scratch.destroy();
+    if (cacheParent !== undefined) await rm(scratch.dir, { recursive: true, force: true });
     await registry.stop();
   }
 
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
     timeRatio16: sixteen.seconds / one,
   };
   if (targets) process.stdout.write(`\n16 nodes with P2P: origin ${targets.originRatio16.toFixed(2)}x the data (target <= 1.1: ${targets.originAtMost1_1x ? 'met' : 'missed'}); time ${targets.timeRatio16.toFixed(2)}x one node's (target <= 1.5: ${targets.timeAtMost1_5xOneNode ? 'met' : 'missed'})\n`);
-  const file = writeResults('p2p', { sizeMiB: SIZE_MIB, rateMbit: RATE_MBIT, delayMs: DELAY_MS, results, targets });
+  const file = writeResults(process.env.DARNER_BENCH_P2P_RESULTS ?? 'p2p', { sizeMiB: SIZE_MIB, rateMbit: RATE_MBIT, delayMs: DELAY_MS, cacheOn: cacheParent ?? 'scratch ext4', results, targets });
   process.stdout.write(`results: ${file}\n`);
 }
 
@@ -120,7 +127,7 @@ async function runOnce(
       schedulers: scheduler !== undefined ? [scheduler.address] : [],
       tokenFile: env.tokenFile,
       peerHost: (i) => env.hosts[i]!.address,
-      wrap: (i) => (cmd, args) => inNamespace(env.hosts[i]!.ns, cmd, args),
+      wrap: (i) => (cmd, args) => inNamespace(env.hosts[i]!.ns, cmd, PROFILE_DIR === undefined ? args : [`--cpu-prof`, `--cpu-prof-dir=${PROFILE_DIR}`, ...args]),
       args: (i) => ['--metrics', `${env.hosts[i]!.address}:0`],
       dir: (i) => join(base, `node-${i}`),
       configToml: '',
