@@ -9,7 +9,14 @@
  *     (announcer.ts), on failure they are withdrawn here so the lease is released at once
  *   → PARENTS: fetch the range from the best parent (peer-client.ts); on an error, a timeout or
  *     a slow body report it and try the next; when every parent failed, resolve once more
- *     without them (or decline when the time is short).
+ *     without them.
+ *   → a mix (the chunks of one range decided differently): the range is cut into runs
+ *     (peer-plan.ts); runs with parents are fetched from them, in parallel, and the answer is
+ *     partial: the fetch path takes the `unserved` chunks from the origin.
+ *
+ * When the origin fetch of leased chunks succeeds, their verified stored bytes go to
+ * PendingChunks before the in-progress record ends, so waiting peers are served without
+ * waiting for the cache's disk sync.
  *
  * The fetch path verifies every chunk and reports the range's outcome back here (`report`):
  * OK with bytes and duration, BAD_DATA when a chunk failed its digest — that parent is then
