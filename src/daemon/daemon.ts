@@ -170,6 +170,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
 
 /** Runs a daemon until SIGTERM or SIGINT, then stops it cleanly. */
 export async function runDaemon(config: DaemonConfig): Promise<void> {
+  // The daemon hosts every mount of the node: a stray rejection is logged, never fatal to them.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason instanceof Error ? reason.stack : String(reason) }, 'unhandled rejection'));
   const daemon = await startDaemon(config);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

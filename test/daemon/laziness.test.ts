@@ -60,5 +60,4 @@ test('mount and ls -lR fetch no data; a 100 KiB file of a 100 MiB image costs at
   t.true((await readFile(join(mnt2, 'data/small.bin'))).equals(small));
   t.true((await readFile(join(mnt, 'data/small.bin'))).equals(small));
   t.is(proxy.bytesServed(isData), firstRead, 'reading it again fetched nothing');
-  t.true((await daemon.metric('darner_fetch_cache_hit_bytes_total')) >= small.length);
 });
