@@ -200,6 +200,10 @@ export class Lab {
   spawn(ns: string | undefined, cmd: string, args: string[], options: SpawnOptions = {}): ChildProcess {
     const [c, a] = ns === undefined ? [cmd, args] : inNamespace(ns, cmd, args);
     const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    // Flowing mode: output nobody listens to is dropped instead of filling the pipe and
+    // blocking the process (listeners added right after spawn still get everything).
+    child.stdout?.resume();
+    child.stderr?.resume();
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     child.once('error', () => this.children.delete(child));

@@ -187,13 +187,12 @@ for (const delay of ['nfqueue', 'proxy'] as const) {
     for (const q of after) t.true(q.sentBytes > 2 << 20, `${q.dev} sent ${q.sentBytes}`);
 
     const names = [link.ns, link.linkNs];
-    const rootLinks = links().filter((l) => pidOfName(l) === process.pid);
+    t.true(links().includes(link.rootDevice));
     await link.destroy();
     await link.destroy();
     t.true(server.exitCode !== null || server.signalCode !== null);
     for (const n of names) t.false(namespaces().includes(n), `namespace ${n} left`);
-    const leftLinks = links();
-    for (const l of rootLinks) if (l.includes(`-${link.ns.split('-')[2]}`)) t.false(leftLinks.includes(l), `link ${l} left`);
+    t.false(links().includes(link.rootDevice), `link ${link.rootDevice} left`);
     t.false(execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' }).includes(link.nsAddress.replace(/\.6$/, '.4/30')));
     t.false(existsSync(`${STATE_DIR}/subnet-${link.nsAddress.replace(/\.6$/, '')}`));
   });
