@@ -53,6 +53,8 @@ export interface PeerServerOptions {
   maxWaitMs?: number;
   /** Largest range served in one request (default 64 MiB). */
   maxRangeBytes?: number;
+  /** Requests held for in-progress chunks at once; beyond it 503 (default 256). */
+  maxWaiting?: number;
   /** This node's back-to-source fetches (whether waiting for a blob's chunks makes sense). */
   originFetches?: OriginFetches;
   /** Verified origin bytes not committed to the cache yet (served before the disk sync). */
@@ -222,6 +224,9 @@ export class PeerServer {
     const waitMs = parseWaitMs(req.headers[WAIT_HEADER] as string | undefined, this.#maxWaitMs);
     if (waitMs === 0 && !this.#slots.tryAcquire()) {
       return this.#refuse(res, 503, 'busy', 'upload capacity reached', { 'retry-after': '1' });
+    }
+    if (waitMs > 0 && this.#waiting >= (this.#options.maxWaiting ?? 256)) {
+      return this.#refuse(res, 503, 'busy', 'too many requests waiting', { 'retry-after': '1' });
     }
     let slot = waitMs === 0;
     // The request's life: its wait, the client going away, the server closing.
