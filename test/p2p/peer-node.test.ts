@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
+import { setLogLevel } from '../../src/log.js';
 import { PeerNode, type PeerNodeOptions } from '../../src/p2p/peer.js';
 import { peerBlobPath } from '../../src/p2p/peer-protocol.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
@@ -25,6 +26,9 @@ const FILES: Record<string, Buffer> = {
   b: pseudoRandomBytes(700 * KiB, 12),
   c: Buffer.alloc(900 * KiB, 'compressible text served as zstd frames\n'),
 };
+
+// Nodes and scheduler share this process: keep their info lines out of the test output.
+setLogLevel('warn');
 
 let fixture: Fixture;
 const cleanups: Array<() => Promise<void> | void> = [];
