@@ -111,6 +111,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       cacheDir: cache.dir,
       mounts: mounts.size,
       metrics: metricsAddress ?? null,
+      ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
     });
     const cacheList = async (): Promise<CacheListing> => {
       const usage = await cache.usage();

@@ -99,6 +99,7 @@ test.serial('scheduler stopped: reads go on from the origin; restarted: peers re
   t.deepEqual(await readEverywhere([first], 'two'), [sha(FILES.two!)]);
   await holds(a, first.hostId, chunksOf('two'));
 
+  t.like((await first.client.status()).p2p, { hostId: first.hostId, scheduler: address, state: 'ready' });
   await scheduler.stop();
   const before = originRangeBytes();
   t.deepEqual(await readEverywhere([second], 'two'), [sha(FILES.two!)], 'reads work without the scheduler');
