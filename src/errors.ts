@@ -320,3 +320,17 @@ export class DaemonApiError extends DarnerError {
     this.status = status;
   }
 }
+
+/**
+ * A transfer from a P2P parent peer failed. `reason`: unreachable (no answer, reset, timed out,
+ * server error), busy (503: its upload cap), not_held (404: it does not hold the range),
+ * refused (401/403: token or certificate), slow (below the minimum throughput), bad_answer
+ * (wrong status, range or length). The requester moves on to its next parent or the origin.
+ */
+export class PeerTransferError extends DarnerError {
+  readonly reason: 'unreachable' | 'busy' | 'not_held' | 'refused' | 'slow' | 'bad_answer';
+  constructor(reason: PeerTransferError['reason'], message: string, options?: { cause?: unknown }) {
+    super('PEER_TRANSFER_FAILED', message, options);
+    this.reason = reason;
+  }
+}

@@ -55,6 +55,8 @@ export interface DaemonStatus {
   cacheDir: string;
   mounts: number;
   metrics: string | null;
+  /** The P2P peer, when the daemon runs one: its identity, its URL and the scheduler connection. */
+  p2p?: { hostId: string; peerUrl: string; scheduler: string; state: string };
 }
 
 export interface CachedBlobInfo {

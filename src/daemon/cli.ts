@@ -10,7 +10,7 @@ import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import type { CacheListing, GcResponse } from './api.js';
 import { DaemonClient } from './client.js';
-import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig } from './config.js';
+import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig, type DaemonFlags } from './config.js';
 import { runDaemon } from './daemon.js';
 import { ensureDaemon } from './spawn.js';
 
@@ -107,6 +107,46 @@ async function directCacheGc(dir: string, keep: string[]): Promise<GcResponse> {
   }
 }
 
+interface P2PFlags {
+  scheduler?: string;
+  peerListen?: string;
+  peerAdvertise?: string;
+  peerId?: string;
+  seed?: boolean;
+  peerTokenFile?: string;
+  peerMaxUploads?: string;
+  peerUploadLimit?: string;
+  peerDownloadLimit?: string;
+  peerTlsCert?: string;
+  peerTlsKey?: string;
+  peerTlsCa?: string;
+  region?: string;
+  zone?: string;
+  rack?: string;
+}
+
+function p2pFlags(o: P2PFlags): NonNullable<DaemonFlags['p2p']> {
+  const labels: Record<string, string> = {};
+  if (o.region !== undefined) labels.region = o.region;
+  if (o.zone !== undefined) labels.zone = o.zone;
+  if (o.rack !== undefined) labels.rack = o.rack;
+  return {
+    ...(o.scheduler !== undefined ? { schedulers: o.scheduler.split(',').map((a) => a.trim()).filter((a) => a !== '') } : {}),
+    ...(o.peerListen !== undefined ? { listen: o.peerListen } : {}),
+    ...(o.peerAdvertise !== undefined ? { advertise: o.peerAdvertise } : {}),
+    ...(o.peerId !== undefined ? { hostId: o.peerId } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.peerTokenFile !== undefined ? { tokenFile: resolvePath(o.peerTokenFile) } : {}),
+    ...(o.peerMaxUploads !== undefined ? { maxUploads: parseInteger(o.peerMaxUploads, '--peer-max-uploads') } : {}),
+    ...(o.peerUploadLimit !== undefined ? { uploadBandwidth: parseBytes(o.peerUploadLimit, '--peer-upload-limit') } : {}),
+    ...(o.peerDownloadLimit !== undefined ? { downloadBandwidth: parseBytes(o.peerDownloadLimit, '--peer-download-limit') } : {}),
+    ...(o.peerTlsCert !== undefined ? { tlsCert: resolvePath(o.peerTlsCert) } : {}),
+    ...(o.peerTlsKey !== undefined ? { tlsKey: resolvePath(o.peerTlsKey) } : {}),
+    ...(o.peerTlsCa !== undefined ? { tlsCa: resolvePath(o.peerTlsCa) } : {}),
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('daemon')
@@ -120,7 +160,22 @@ export function register(program: Command): void {
     .option('--prefetch-bandwidth <bytes>', 'bytes per second for --prefetch-all (e.g. 20M; 0: unlimited)')
     .option('--fetch-timeout <ms>', 'fail a read whose data has not arrived after this long (EIO)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string }) => {
+    .option('--scheduler <addrs>', 'P2P: scheduler host:port (comma-separated replicas); P2P is off without it')
+    .option('--peer-listen <host:port>', 'P2P: where this peer serves cached ranges to others (default 0.0.0.0:8010)')
+    .option('--peer-advertise <url>', 'P2P: the URL other peers reach this one at (default: from --peer-listen)')
+    .option('--peer-id <id>', 'P2P: this node\'s host id (default: a random id kept in the state directory)')
+    .option('--seed', 'P2P: receive preheat tasks (darner preheat)')
+    .option('--peer-token-file <file>', 'P2P: the cluster\'s shared token (or DARNER_PEER_TOKEN)')
+    .option('--peer-max-uploads <n>', 'P2P: concurrent uploads before answering 503 (0: never serve)')
+    .option('--peer-upload-limit <bytes>', 'P2P: upload bandwidth over all peers, bytes/s (e.g. 50M; 0: unlimited)')
+    .option('--peer-download-limit <bytes>', 'P2P: download bandwidth from peers, bytes/s (0: unlimited)')
+    .option('--peer-tls-cert <file>', 'P2P: PEM certificate for the peer server and as client certificate')
+    .option('--peer-tls-key <file>', 'P2P: PEM key for --peer-tls-cert')
+    .option('--peer-tls-ca <file>', 'P2P: PEM CA that signs peer certificates (mTLS) and the scheduler\'s')
+    .option('--region <name>', 'P2P: locality label region')
+    .option('--zone <name>', 'P2P: locality label zone')
+    .option('--rack <name>', 'P2P: locality label rack')
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -132,6 +187,7 @@ export function register(program: Command): void {
         ...(opts.prefetchAll !== undefined ? { prefetchAll: opts.prefetchAll } : {}),
         ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
+        p2p: p2pFlags(opts),
       });
       await runDaemon(config);
     });

@@ -29,12 +29,28 @@
  *   max_read = 131072             # largest read request (libfuse 2 allows up to 131072)
  *   cache_timeout = 86400         # seconds the kernel caches names and attributes (images never change)
  *   allow_other = true            # other users (containers) may use the mounts
+ *
+ *   [p2p]                         # off unless `scheduler` is set (docs/p2p.md, "The peer")
+ *   scheduler = ["sched-a:8002"]  # scheduler replicas, failover order
+ *   listen = "0.0.0.0:8010"       # the peer server (other peers fetch cached ranges here)
+ *   advertise = "http://10.0.0.17:8010"  # the URL other peers use (default: from listen / host name)
+ *   host_id = "node-17"           # default: a random id kept in the state dir
+ *   seed = false                  # receive preheat tasks
+ *   token_file = "/etc/darner/peer-token"  # the cluster's shared token (or DARNER_PEER_TOKEN)
+ *   max_uploads = 16              # concurrent uploads; beyond: 503 (0: never serve)
+ *   upload_bandwidth = 0          # bytes/s over all uploads (0: unlimited)
+ *   download_bandwidth = 0        # bytes/s over all downloads from peers (0: unlimited)
+ *   min_peer_throughput = 1000000 # a parent slower than this (bytes/s) is abandoned
+ *   resolve_timeout_ms = 500      # a scheduler slower than this: the range goes to the origin
+ *   labels = { zone = "eu-1a", rack = "r3" }   # locality (region, zone, rack)
+ *   tls_cert = "…"; tls_key = "…"; tls_ca = "…" # TLS for the data plane and the scheduler (mTLS with tls_ca)
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { parseHostPort } from '../p2p/address.js';
+import type { P2PConfig } from '../p2p/daemon-peer.js';
 
 export interface DaemonConfig {
   socket: string;
@@ -64,7 +80,10 @@ export interface DaemonConfig {
     cacheTimeout: number;
     allowOther: boolean;
   };
+  p2p: P2PConfig;
 }
+
+export type { P2PConfig };
 
 export const DEFAULT_SOCKET = '/run/darner/daemon.sock';
 
@@ -76,6 +95,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
     fuse: { readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
+    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
   };
 }
 
@@ -118,7 +138,46 @@ export function validateDaemonConfig(c: DaemonConfig, source = 'config'): Daemon
   int('fuse.read_timeout_ms', c.fuse.readTimeoutMs, 1, 3_600_000);
   int('fuse.max_read', c.fuse.maxRead, 4096, 131072);
   int('fuse.cache_timeout', c.fuse.cacheTimeout, 0, 365 * 86400);
+  validateP2P(c.p2p, fail);
   return c;
+}
+
+function validateP2P(p: P2PConfig, fail: (key: string, rule: string) => never): void {
+  for (const a of p.schedulers) {
+    try {
+      parseHostPort(a, 'scheduler');
+    } catch (err) {
+      fail('p2p.scheduler', (err as Error).message.replace(/^scheduler /, ''));
+    }
+  }
+  try {
+    parseHostPort(p.listen, 'listen', true);
+  } catch (err) {
+    fail('p2p.listen', (err as Error).message.replace(/^listen /, ''));
+  }
+  if (p.advertise !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(p.advertise);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) fail('p2p.advertise', `must be an http(s) URL, got ${JSON.stringify(p.advertise)}`);
+  }
+  if (p.hostId !== undefined && !/^[A-Za-z0-9._:-]{1,253}$/.test(p.hostId)) fail('p2p.host_id', 'must be 1-253 characters of [A-Za-z0-9._:-]');
+  const nonNegative = (key: string, v: number): void => {
+    if (!Number.isSafeInteger(v) || v < 0) fail(key, `must be a whole number >= 0, got ${v}`);
+  };
+  nonNegative('p2p.max_uploads', p.maxUploads);
+  nonNegative('p2p.upload_bandwidth', p.uploadBandwidth);
+  nonNegative('p2p.download_bandwidth', p.downloadBandwidth);
+  nonNegative('p2p.min_peer_throughput', p.minPeerThroughput);
+  if (!Number.isSafeInteger(p.resolveTimeoutMs) || p.resolveTimeoutMs < 10 || p.resolveTimeoutMs > 60_000) fail('p2p.resolve_timeout_ms', `must be a whole number from 10 to 60000, got ${p.resolveTimeoutMs}`);
+  if (Object.keys(p.labels).length > 32) fail('p2p.labels', 'may hold at most 32 labels');
+  for (const [k, v] of Object.entries(p.labels)) {
+    if (typeof v !== 'string' || k.length > 256 || v.length > 256) fail(`p2p.labels.${k}`, 'must be a string of at most 256 characters');
+  }
+  if ((p.tlsCert === undefined) !== (p.tlsKey === undefined)) fail('p2p.tls_cert', 'and p2p.tls_key go together');
 }
 
 type Table = Record<string, unknown>;
@@ -196,6 +255,28 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
           allow_other: (v, k) => (c.fuse.allowOther = bool(v, k)),
         });
         break;
+      case 'p2p':
+        section(value, key, {
+          scheduler: (v, k) => (c.p2p.schedulers = Array.isArray(v) ? v.map((x) => str(x, k)) : str(v, k).split(',').map((x) => x.trim()).filter((x) => x !== '')),
+          listen: (v, k) => (c.p2p.listen = str(v, k)),
+          advertise: (v, k) => (c.p2p.advertise = str(v, k)),
+          host_id: (v, k) => (c.p2p.hostId = str(v, k)),
+          seed: (v, k) => (c.p2p.seed = bool(v, k)),
+          token_file: (v, k) => (c.p2p.tokenFile = str(v, k)),
+          max_uploads: (v, k) => (c.p2p.maxUploads = num(v, k)),
+          upload_bandwidth: (v, k) => (c.p2p.uploadBandwidth = num(v, k)),
+          download_bandwidth: (v, k) => (c.p2p.downloadBandwidth = num(v, k)),
+          min_peer_throughput: (v, k) => (c.p2p.minPeerThroughput = num(v, k)),
+          resolve_timeout_ms: (v, k) => (c.p2p.resolveTimeoutMs = num(v, k)),
+          labels: (v, k) => {
+            if (!isTable(v)) throw new ConfigError(`${at(k)} must be a table of strings`);
+            c.p2p.labels = Object.fromEntries(Object.entries(v).map(([lk, lv]) => [lk, str(lv, `${k}.${lk}`)]));
+          },
+          tls_cert: (v, k) => (c.p2p.tlsCert = str(v, k)),
+          tls_key: (v, k) => (c.p2p.tlsKey = str(v, k)),
+          tls_ca: (v, k) => (c.p2p.tlsCa = str(v, k)),
+        });
+        break;
       default:
         throw new ConfigError(`${at(key)}: unknown key`);
     }
@@ -225,6 +306,8 @@ export interface DaemonFlags {
   prefetchAll?: boolean;
   prefetchBandwidth?: number;
   fetchTimeoutMs?: number;
+  /** P2P flags (each overrides its [p2p] key; labels are merged over the file's). */
+  p2p?: Partial<Omit<P2PConfig, 'labels'>> & { labels?: Record<string, string> };
 }
 
 /** The configuration from `file` (defaults when none), with `flags` applied on top, validated. */
@@ -247,5 +330,10 @@ export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = 
   if (flags.prefetchAll !== undefined) c.prefetch.all = flags.prefetchAll;
   if (flags.prefetchBandwidth !== undefined) c.prefetch.bandwidth = flags.prefetchBandwidth;
   if (flags.fetchTimeoutMs !== undefined) c.fetch.timeoutMs = flags.fetchTimeoutMs;
+  if (flags.p2p !== undefined) {
+    const { labels, ...rest } = flags.p2p;
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (c.p2p as unknown as Record<string, unknown>)[k] = v;
+    if (labels !== undefined) c.p2p.labels = { ...c.p2p.labels, ...labels };
+  }
   return validateDaemonConfig(c, file === undefined ? 'flags' : `${file} with flags`);
 }

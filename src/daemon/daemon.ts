@@ -14,6 +14,7 @@ import type { ChunkFetcher } from '../fetch/types.js';
 import { AlreadyExistsError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
+import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import type { CacheListing, DaemonStatus, GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
@@ -75,6 +76,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metrics.registry,
     });
     cleanups.push(() => fetcher.close());
+    // P2P (off without a scheduler): the peer serves this cache and is every mount's peer source.
+    const peer = await startDaemonPeer(config.p2p, { cache, fetcher, metrics: metrics.registry, stateDir: state.dir });
+    if (peer !== undefined) cleanups.push(() => peer.close());
     const mounts = new MountManager({
       fetcher,
       state,
@@ -82,6 +86,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),
+      ...(peer !== undefined ? { peer: peer.source } : {}),
     });
     manager = mounts;
     cleanups.push(() => mounts.closeAll());
@@ -107,6 +112,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       cacheDir: cache.dir,
       mounts: mounts.size,
       metrics: metricsAddress ?? null,
+      ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
     });
     const cacheList = async (): Promise<CacheListing> => {
       const usage = await cache.usage();

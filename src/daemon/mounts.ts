@@ -19,7 +19,7 @@ import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
 import { BadRequestError, MalformedBootstrapError, MountpointBusyError, NotFoundError } from '../errors.js';
-import type { ChunkFetcher, ImageReader } from '../fetch/types.js';
+import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
@@ -35,6 +35,8 @@ export interface MountManagerOptions {
   readTimeoutMs: number;
   prefetch: { enabled: boolean; all: boolean; bandwidth: number };
   observer?: ImageFsObserver;
+  /** The P2P peer source, when the daemon runs one: every mount's fetches offer it their ranges. */
+  peer?: PeerSource;
 }
 
 interface ActiveMount {
@@ -228,7 +230,12 @@ export class MountManager {
   async #activate(record: MountRecord, bootstrap: Bootstrap, source: ImageSource): Promise<void> {
     const { mountpoint, reference } = record.mount;
     await prepareMountpoint(mountpoint);
-    const reader = await this.#options.fetcher.openImage({ bootstrap, origin: source.blobReader(), name: reference });
+    const reader = await this.#options.fetcher.openImage({
+      bootstrap,
+      origin: source.blobReader(),
+      name: reference,
+      ...(this.#options.peer !== undefined ? { peer: this.#options.peer } : {}),
+    });
     let fuse: FuseMount;
     try {
       const fs = new ImageFs(bootstrap, reader, {

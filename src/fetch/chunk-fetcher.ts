@@ -277,6 +277,7 @@ export class FetchEngine implements ChunkFetcher {
           offset: job.offset,
           length: job.length,
           chunkOffsets: job.chunks.map((c) => c.uncompressedOffset),
+          chunks: job.chunks.map((c) => ({ uncompressedOffset: c.uncompressedOffset, compressedOffset: c.compressedOffset, compressedSize: c.compressedSize })),
           priority: job.priority,
         };
         remaining = await this.#fromPeer(job, blob.peer, request, signal, settleGood);
@@ -305,7 +306,10 @@ export class FetchEngine implements ChunkFetcher {
         }
       }
       // After a decline or a peer failure (a peer-ok range was reported already).
-      if (request !== undefined && job.usedOrigin) this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started });
+      if (request !== undefined && job.usedOrigin) {
+        const verified = good.map((c) => ({ uncompressedOffset: c.record.uncompressedOffset, compressedOffset: c.record.compressedOffset, stored: c.stored }));
+        this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
+      }
     } catch (err) {
       const error = this.#failure(job, err, signal);
       for (const f of job.flights) if (!f.settled) f.reject(error);
@@ -358,8 +362,17 @@ export class FetchEngine implements ChunkFetcher {
       this.#report(peer, { request, outcome: 'peer-error', peer: answer.peer, durationMs: Date.now() - started, error });
       return job.chunks;
     }
-    this.metrics.peerBytes.inc(answer.bytes.length);
-    const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, job.chunks);
+    // A partial answer: only the served chunks are verified; the others go to the origin.
+    const unserved = new Set(answer.unserved ?? []);
+    const served = unserved.size === 0 ? job.chunks : job.chunks.filter((c) => !unserved.has(c.uncompressedOffset));
+    const missing = unserved.size === 0 ? [] : job.chunks.filter((c) => unserved.has(c.uncompressedOffset));
+    if (served.length === 0) {
+      this.metrics.peerRequests.inc({ outcome: 'declined' });
+      return job.chunks;
+    }
+    const servedBytes = served.reduce((n, c) => n + c.compressedSize, 0);
+    this.metrics.peerBytes.inc(servedBytes);
+    const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, served);
     const bad: ChunkRecord[] = [];
     for (const v of verdicts) {
       if (v.ok) settleGood(v.chunk);
@@ -368,9 +381,9 @@ export class FetchEngine implements ChunkFetcher {
     const durationMs = Date.now() - started;
     if (bad.length === 0) {
       this.metrics.peerRequests.inc({ outcome: 'ok' });
-      this.metrics.fetchedBytes.inc({ priority: job.priority }, answer.bytes.length);
-      this.#report(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: answer.bytes.length, durationMs });
-      return [];
+      this.metrics.fetchedBytes.inc({ priority: job.priority }, servedBytes);
+      this.#report(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: servedBytes, durationMs });
+      return missing;
     }
     this.metrics.peerRequests.inc({ outcome: 'bad_data' });
     this.metrics.verifyFailures.inc({ source: 'peer' }, bad.length);
@@ -379,11 +392,11 @@ export class FetchEngine implements ChunkFetcher {
       request,
       outcome: 'peer-bad-data',
       peer: answer.peer,
-      bytes: answer.bytes.length,
+      bytes: servedBytes,
       durationMs,
       badChunkOffsets: bad.map((c) => c.uncompressedOffset),
     });
-    return bad;
+    return [...bad, ...missing].sort((a, b) => a.compressedOffset - b.compressedOffset);
   }
 
   /** `length` stored bytes from the origin, retried with backoff until the job's deadline. */

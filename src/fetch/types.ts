@@ -107,13 +107,21 @@ export interface PeerRangeRequest {
   length: number;
   /** Uncompressed offsets of the chunks in the range, in stored order (how P2P names chunks). */
   chunkOffsets: readonly number[];
+  /** The same chunks with their stored extents (back to back from `offset`), for partial answers. */
+  chunks: ReadonlyArray<{ uncompressedOffset: number; compressedOffset: number; compressedSize: number }>;
   priority: 'demand' | 'prefetch';
 }
 
-/** Bytes a peer served: exactly the requested length. `peer` names who served it (host id). */
+/**
+ * Bytes a peer served: exactly the requested length. `peer` names who served it (host id).
+ * A partial answer lists in `unserved` the chunks (uncompressed offsets) whose bytes it does
+ * not carry (their place in `bytes` is meaningless): those come from the origin, and do not
+ * count against the peer.
+ */
 export interface PeerAnswer {
   bytes: Buffer;
   peer: string;
+  unserved?: readonly number[];
 }
 
 /**
@@ -144,4 +152,9 @@ export interface PeerReport {
   durationMs: number;
   badChunkOffsets?: number[];
   error?: unknown;
+  /**
+   * origin-ok: the stored bytes of the range's verified chunks, before the cache has committed
+   * them (the P2P peer serves peers waiting for them without waiting for the disk sync).
+   */
+  verified?: ReadonlyArray<{ uncompressedOffset: number; compressedOffset: number; stored: Buffer }>;
 }

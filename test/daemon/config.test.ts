@@ -91,3 +91,44 @@ test('flags override the file, and are validated too', async (t) => {
   t.throws(() => loadDaemonConfig(undefined, { metrics: 'nonsense' }), { instanceOf: ConfigError });
   t.throws(() => loadDaemonConfig(join(dir, 'missing.toml')), { instanceOf: ConfigError, message: /cannot read/ });
 });
+
+test('[p2p]: off by default; the file sets it, flags override it, each rule has its message', (t) => {
+  t.deepEqual(defaultDaemonConfig().p2p.schedulers, [], 'P2P is off without a scheduler');
+  const c = parseDaemonConfig(
+    [
+      '[p2p]',
+      'scheduler = ["10.0.0.1:8002", "10.0.0.2:8002"]',
+      'listen = "0.0.0.0:8010"',
+      'advertise = "http://10.0.0.17:8010"',
+      'host_id = "node-17"',
+      'seed = true',
+      'token_file = "/etc/darner/peer-token"',
+      'max_uploads = 4',
+      'upload_bandwidth = 1000000',
+      'download_bandwidth = 2000000',
+      'min_peer_throughput = 500000',
+      'resolve_timeout_ms = 800',
+      'labels = { zone = "z1", rack = "r2" }',
+    ].join('\n'),
+    'p2p.toml',
+  );
+  t.deepEqual(c.p2p.schedulers, ['10.0.0.1:8002', '10.0.0.2:8002']);
+  t.like(c.p2p, { listen: '0.0.0.0:8010', advertise: 'http://10.0.0.17:8010', hostId: 'node-17', seed: true, maxUploads: 4, uploadBandwidth: 1000000, downloadBandwidth: 2000000, minPeerThroughput: 500000, resolveTimeoutMs: 800 });
+  t.deepEqual(c.p2p.labels, { zone: 'z1', rack: 'r2' });
+  const flagged = loadDaemonConfig(undefined, { p2p: { schedulers: ['s:8002'], listen: '127.0.0.1:0', seed: false, labels: { zone: 'z9' } } });
+  t.deepEqual(flagged.p2p.schedulers, ['s:8002']);
+  t.is(flagged.p2p.listen, '127.0.0.1:0');
+  t.deepEqual(flagged.p2p.labels, { zone: 'z9' });
+  const bad = (toml: string, message: RegExp): void => {
+    const err = t.throws(() => parseDaemonConfig(toml, 'bad.toml'), { instanceOf: ConfigError });
+    t.regex(err!.message, message);
+  };
+  bad('[p2p]\nscheduler = ["nohost"]', /p2p\.scheduler/);
+  bad('[p2p]\nadvertise = "ftp://x:1"', /p2p\.advertise must be an http\(s\) URL/);
+  bad('[p2p]\nhost_id = "a b"', /p2p\.host_id/);
+  bad('[p2p]\nmax_uploads = -1', /p2p\.max_uploads/);
+  bad('[p2p]\nresolve_timeout_ms = 0', /p2p\.resolve_timeout_ms/);
+  bad('[p2p]\ntls_cert = "/c.pem"', /p2p\.tls_cert and p2p\.tls_key go together/);
+  bad('[p2p]\nlabels = { zone = 3 }', /p2p\.labels\.zone must be a string/);
+  bad('[p2p]\nschedulr = "a:1"', /p2p\.schedulr: unknown key/);
+});

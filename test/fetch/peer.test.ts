@@ -28,7 +28,7 @@ test.after.always(async () => {
   for (const fn of cleanups.reverse()) await fn();
 });
 
-type Mode = 'serve' | 'decline' | 'corrupt' | 'throw';
+type Mode = 'serve' | 'decline' | 'corrupt' | 'throw' | 'partial';
 
 /** A P2P source standing in for the peer: serves real blob bytes, or misbehaves as told. */
 class TestPeer implements PeerSource {
@@ -42,6 +42,12 @@ class TestPeer implements PeerSource {
     if (this.mode === 'throw') throw new Error('connection refused by peer');
     const bytes = await direct.readRange(request.digest, request.offset, request.length, signal);
     if (this.mode === 'corrupt') bytes[bytes.length - 10]! ^= 0xff;
+    if (this.mode === 'partial') {
+      // Every other chunk left to the origin, its bytes garbage.
+      const unserved = request.chunks.filter((_, i) => i % 2 === 1);
+      for (const c of unserved) bytes.fill(0xee, c.compressedOffset - request.offset, c.compressedOffset - request.offset + c.compressedSize);
+      return { bytes, peer: 'peer-1', unserved: unserved.map((c) => c.uncompressedOffset) };
+    }
     return { bytes, peer: 'peer-1' };
   }
 
@@ -100,4 +106,16 @@ test.serial('a peer source that throws counts as a decline', async (t) => {
   const { peer } = await readWith(t, 'throw', '/d');
   t.true(peer.reports.some((r) => r.outcome === 'peer-error'));
   t.true(fixture.proxy.bytesServed('blob') > 0);
+});
+
+test.serial('a partial answer: the chunks it leaves out come from the origin and do not count against the peer', async (t) => {
+  const { peer, metrics } = await readWith(t, 'partial', '/d');
+  t.true(peer.reports.some((r) => r.outcome === 'peer-ok'));
+  t.false(peer.reports.some((r) => r.outcome === 'peer-bad-data'));
+  t.is(await metric(metrics, 'darner_fetch_verify_failures_total', { source: 'peer' }), 0);
+  const chunks = fixture.bootstrap.fileChunks(fixture.nid('/d')).map((i) => fixture.bootstrap.chunk(i));
+  const left = peer.requests.flatMap((r) => r.chunks.filter((_, i) => i % 2 === 1));
+  t.true(left.length > 0);
+  t.is(fixture.proxy.bytesServed('blob'), left.reduce((n, c) => n + c.compressedSize, 0), 'the origin served exactly the chunks left out');
+  t.is(await metric(metrics, 'darner_fetch_peer_bytes_total'), chunks.reduce((n, c) => n + c.compressedSize, 0) - fixture.proxy.bytesServed('blob'));
 });

@@ -32,6 +32,8 @@ export interface DaemonProcessOptions {
   configToml?: string;
   /** Extra command-line arguments. */
   args?: string[];
+  /** Runs the daemon through a command prefix, e.g. nsenter into a network namespace. */
+  wrap?: (cmd: string, args: string[]) => [string, string[]];
 }
 
 export interface DaemonProcess {
@@ -90,11 +92,9 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
   await mkdir(mountRoot, { recursive: true, mode: 0o755 });
   const configFile = join(dir, 'daemon.toml');
   await writeFile(configFile, `log_level = "debug"\n${options.configToml ?? ''}\n`);
-  const child = spawn(
-    process.execPath,
-    [CLI_MAIN, 'daemon', '--socket', socket, '--cache', cacheDir, '--state', stateDir, '--metrics', '127.0.0.1:0', '--config', configFile, ...(options.args ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const argv = [CLI_MAIN, 'daemon', '--socket', socket, '--cache', cacheDir, '--state', stateDir, '--metrics', '127.0.0.1:0', '--config', configFile, ...(options.args ?? [])];
+  const [cmd, cmdArgs] = options.wrap ? options.wrap(process.execPath, argv) : [process.execPath, argv];
+  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
   let logs = '';
   child.stderr!.on('data', (d: Buffer) => {
     logs += d.toString();

@@ -1,0 +1,90 @@
+/**
+ * The P2P data plane's wire rules, pure: peers answer registry-shaped blob Range GETs
+ * (`GET /v2/<any name>/blobs/sha256:<hex>` + `Range: bytes=a-b` → 206 + Content-Range), so a
+ * requester's fetch path is the same for a peer as for the origin. What darner adds:
+ *
+ *   Authorization: Bearer <cluster token>   required when the cluster has a token (else 401)
+ *   X-Darner-Wait-Ms: <ms>                  the requester was told this parent is fetching the
+ *                                           chunks now (in_progress): hold the request up to
+ *                                           this long for them instead of answering 404
+ *   X-Darner-Peer: <host id>                who answers (206) — for the requester's reports
+ *
+ * Answers: 206 (the bytes), 400 (no or malformed Range, bad path), 401 (token), 404 (not held,
+ * fully, by this peer), 416 (range outside the blob), 503 + Retry-After (upload cap reached).
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+
+export const WAIT_HEADER = 'x-darner-wait-ms';
+export const PEER_HEADER = 'x-darner-peer';
+
+/** The repository name in the URLs a requester builds; a peer ignores it (blobs are content). */
+export const PEER_REPOSITORY = 'darner';
+
+const BLOB_PATH = /^\/v2\/(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/blobs\/sha256:([0-9a-f]{64})$/;
+
+/** The blob id (sha256 hex) a request path names, or undefined when it names no blob. */
+export function blobIdOfPath(path: string): string | undefined {
+  if (path.length > 1024) return undefined;
+  return BLOB_PATH.exec(path)?.[1];
+}
+
+/** The path a requester asks a peer for blob `blobId`. */
+export function peerBlobPath(blobId: string): string {
+  return `/v2/${PEER_REPOSITORY}/blobs/sha256:${blobId}`;
+}
+
+/** One byte range [offset, offset + length). */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * Parses a `Range` header of one closed range (`bytes=a-b`, what registries' clients send and the
+ * only form darner asks for). Undefined for anything else: open, suffix, multiple, malformed.
+ */
+export function parseRangeHeader(header: string | undefined): ByteRange | undefined {
+  if (header === undefined || header.length > 64) return undefined;
+  const m = /^bytes=(\d{1,15})-(\d{1,15})$/.exec(header.trim());
+  if (!m) return undefined;
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end < start) return undefined;
+  return { offset: start, length: end - start + 1 };
+}
+
+export function rangeHeader(range: ByteRange): string {
+  return `bytes=${range.offset}-${range.offset + range.length - 1}`;
+}
+
+export function contentRange(range: ByteRange, total: number | '*'): string {
+  return `bytes ${range.offset}-${range.offset + range.length - 1}/${total}`;
+}
+
+/**
+ * Checks a `Content-Range` answer against the range asked for: a requester never takes bytes
+ * of another range than its own.
+ */
+export function contentRangeMatches(header: string | undefined, asked: ByteRange): boolean {
+  if (header === undefined) return false;
+  const m = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15}|\*)$/.exec(header.trim());
+  return m !== null && Number(m[1]) === asked.offset && Number(m[2]) === asked.offset + asked.length - 1;
+}
+
+/** `Authorization: Bearer <token>` of a request, compared with the cluster token in constant time. */
+export function tokenAccepted(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  if (authorization === undefined) return false;
+  const m = /^Bearer (.+)$/.exec(authorization.trim());
+  if (!m) return false;
+  // Compare digests: equal lengths whatever the input, so the time says nothing about the token.
+  const a = createHash('sha256').update(m[1]!).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The wait a requester asked for, clamped to [0, max]; 0 when absent or malformed. */
+export function parseWaitMs(header: string | undefined, max: number): number {
+  if (header === undefined || !/^\d{1,9}$/.test(header.trim())) return 0;
+  return Math.min(Number(header.trim()), max);
+}

@@ -1,0 +1,354 @@
+/**
+ * The P2P peer's upload side: an HTTP(S) server inside the daemon that serves other peers the
+ * compressed (stored) byte ranges of blobs this node's cache holds, in the shape of a registry
+ * blob Range GET (wire rules: peer-protocol.ts). A request flows:
+ *
+ *   token (401) → path and Range (400) → upload cap (503) → cache.acquireExisting(blob)
+ *   → readStoredRange: every byte of the range in ready, verified chunks (else 404) →
+ *   206 + Content-Range, written in pieces through the upload rate limit.
+ *
+ * In-progress chunks: a requester that the scheduler pointed here while this node holds the
+ * back-to-source lease says so (`X-Darner-Wait-Ms`); its request is held until the range is
+ * ready (cache `ready` events wake it), this node's origin fetch of the blob ended without it,
+ * or the wait (capped by `maxWaitMs`) runs out — then 404, and the requester moves on. Held
+ * requests do not use upload slots while they wait (they send nothing); they take one when
+ * their bytes are there, queueing for it within their wait.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
+import { log } from '../log.js';
+import { formatHostPort } from './address.js';
+import type { OriginFetches } from './origin-fetches.js';
+import type { PendingChunks } from './pending-chunks.js';
+import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
+import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
+import { RateLimiter } from './rate-limit.js';
+import type { Registry } from 'prom-client';
+
+export interface PeerTlsFiles {
+  /** PEM certificate chain and key of this peer (server side, and client side for mTLS). */
+  cert: Buffer;
+  key: Buffer;
+  /** PEM CA: the server requires client certificates it signed (mTLS); clients verify servers with it. */
+  ca?: Buffer;
+}
+
+export interface PeerServerOptions {
+  cache: BlobCache;
+  /** host and port to listen on (port 0: any free one). */
+  host: string;
+  port: number;
+  /** This node's host id, sent in `X-Darner-Peer`. */
+  hostId: string;
+  /** The cluster's shared token; every request must carry it when set. */
+  token?: string;
+  tls?: PeerTlsFiles;
+  /** Concurrent uploads (answers sending bytes); beyond it 503. Default 16. */
+  maxUploads?: number;
+  /** Bytes per second over all uploads; 0 = unlimited (default). */
+  uploadBytesPerSecond?: number;
+  /** Longest a request may be held for an in-progress chunk (default 30 000 ms, the lease TTL). */
+  maxWaitMs?: number;
+  /** Largest range served in one request (default 64 MiB). */
+  maxRangeBytes?: number;
+  /** Requests held for in-progress chunks at once; beyond it 503 (default 256). */
+  maxWaiting?: number;
+  /** This node's back-to-source fetches (whether waiting for a blob's chunks makes sense). */
+  originFetches?: OriginFetches;
+  /** Verified origin bytes not committed to the cache yet (served before the disk sync). */
+  pending?: PendingChunks;
+  /**
+   * A held request whose blob has no origin fetch running here gives up after this long (the
+   * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
+   */
+  noFetchGraceMs?: number;
+  metrics?: Registry;
+}
+
+/** Bytes written per step (and per rate-limit reservation). */
+const PIECE = 64 * 1024;
+
+class UploadSlots {
+  active = 0;
+  readonly #queue: Array<() => void> = [];
+  constructor(readonly capacity: number) {}
+
+  tryAcquire(): boolean {
+    if (this.active >= this.capacity || this.#queue.length > 0) return false;
+    this.active += 1;
+    return true;
+  }
+
+  /** Waits for a slot until `signal` aborts; false then. */
+  acquire(signal: AbortSignal): Promise<boolean> {
+    if (this.tryAcquire()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const grant = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        this.active += 1;
+        resolve(true);
+      };
+      const onAbort = (): void => {
+        const i = this.#queue.indexOf(grant);
+        if (i >= 0) this.#queue.splice(i, 1);
+        resolve(false);
+      };
+      this.#queue.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    this.active -= 1;
+    const next = this.#queue.shift();
+    next?.();
+  }
+}
+
+export class PeerServer {
+  readonly #options: PeerServerOptions;
+  readonly #server: Server;
+  readonly #slots: UploadSlots;
+  readonly #upload: RateLimiter;
+  readonly #metrics: PeerMetrics;
+  readonly #maxWaitMs: number;
+  readonly #maxRangeBytes: number;
+  readonly #graceMs: number;
+  /** blob id → wake-ups of requests held for it. */
+  readonly #held = new Map<string, Set<() => void>>();
+  readonly #unsubscribe: Array<() => void> = [];
+  #waiting = 0;
+  #uploadedBytes = 0;
+  #closing = new AbortController();
+  #address = '';
+
+  private constructor(options: PeerServerOptions) {
+    this.#options = options;
+    this.#slots = new UploadSlots(options.maxUploads ?? 16);
+    this.#upload = new RateLimiter(options.uploadBytesPerSecond ?? 0);
+    this.#maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.#maxRangeBytes = options.maxRangeBytes ?? 64 << 20;
+    this.#graceMs = options.noFetchGraceMs ?? 2000;
+    this.#metrics = peerMetrics(options.metrics, () => ({ active: this.#slots.active, waiting: this.#waiting }));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.#handle(req, res).catch((err: unknown) => {
+        log.error({ err: (err as Error).message, url: req.url }, 'peer server: request failed');
+        this.#metrics.uploads.inc({ outcome: 'error' });
+        if (!res.headersSent) this.#answer(res, 500, 'internal error');
+        else res.destroy();
+      });
+    };
+    this.#server = options.tls !== undefined
+      ? createHttpsServer({
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ...(options.tls.ca !== undefined ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        }, handler)
+      : createHttpServer(handler);
+    this.#server.keepAliveTimeout = 30_000;
+    this.#unsubscribe.push(options.cache.onChange((event: CacheEvent) => this.#wake(event.blobId)));
+    if (options.originFetches !== undefined) this.#unsubscribe.push(options.originFetches.onEnd((blobId) => this.#wake(blobId)));
+  }
+
+  /** Starts listening; resolves once bound. */
+  static async start(options: PeerServerOptions): Promise<PeerServer> {
+    const server = new PeerServer(options);
+    await new Promise<void>((resolve, reject) => {
+      server.#server.once('error', reject);
+      server.#server.listen(options.port, options.host, () => {
+        server.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.#server.address() as AddressInfo;
+    server.#address = formatHostPort({ host: options.host, port: bound.port });
+    log.info({ address: server.#address, tls: options.tls !== undefined, maxUploads: server.#slots.capacity }, 'peer server listening');
+    return server;
+  }
+
+  /** host:port actually bound. */
+  get address(): string {
+    return this.#address;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Uploads sending bytes now and the running total of bytes uploaded (for heartbeats). */
+  load(): { currentUploads: number; uploadedBytes: number } {
+    return { currentUploads: this.#slots.active, uploadedBytes: this.#uploadedBytes };
+  }
+
+  /** Stops accepting, ends held requests and open connections. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    for (const fn of this.#unsubscribe) fn();
+    for (const set of this.#held.values()) for (const wake of set) wake();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #wake(blobId: string): void {
+    const set = this.#held.get(blobId);
+    if (set === undefined) return;
+    for (const wake of [...set]) wake();
+  }
+
+  #answer(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+    const body = `${message}\n`;
+    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
+  }
+
+  #refuse(res: ServerResponse, status: number, reason: 'unauthorized' | 'not_held' | 'busy' | 'bad_request', message: string, headers: Record<string, string> = {}): void {
+    this.#metrics.uploads.inc({ outcome: reason });
+    if (reason !== 'bad_request') this.#metrics.uploadsRefused.inc({ reason });
+    this.#answer(res, status, message, headers);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!tokenAccepted(req.headers.authorization, this.#options.token)) {
+      return this.#refuse(res, 401, 'unauthorized', 'a valid cluster token is required', { 'www-authenticate': 'Bearer realm="darner-peer"' });
+    }
+    if (req.method !== 'GET') return this.#refuse(res, 405, 'bad_request', 'only GET', { allow: 'GET' });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const blobId = blobIdOfPath(path);
+    if (blobId === undefined) return this.#refuse(res, 404, 'bad_request', 'no such blob path');
+    const range = parseRangeHeader(req.headers.range);
+    if (range === undefined) return this.#refuse(res, 400, 'bad_request', 'a Range: bytes=a-b header is required');
+    if (range.length > this.#maxRangeBytes) return this.#refuse(res, 400, 'bad_request', `ranges are limited to ${this.#maxRangeBytes} bytes`);
+    const waitMs = parseWaitMs(req.headers[WAIT_HEADER] as string | undefined, this.#maxWaitMs);
+    if (waitMs === 0 && !this.#slots.tryAcquire()) {
+      return this.#refuse(res, 503, 'busy', 'upload capacity reached', { 'retry-after': '1' });
+    }
+    if (waitMs > 0 && this.#waiting >= (this.#options.maxWaiting ?? 256)) {
+      return this.#refuse(res, 503, 'busy', 'too many requests waiting', { 'retry-after': '1' });
+    }
+    let slot = waitMs === 0;
+    // The request's life: its wait, the client going away, the server closing.
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    res.once('close', onClose);
+    const signal = AbortSignal.any([gone.signal, this.#closing.signal, AbortSignal.timeout(waitMs + 1)]);
+    let lease: BlobLease | undefined;
+    try {
+      const found = await this.#find(blobId, range.offset, range.length, waitMs, signal);
+      if (found.status === 'outside') return this.#refuse(res, 416, 'bad_request', 'range not within the blob', { 'content-range': `bytes */${found.size}` });
+      if (found.status !== 'held') return this.#refuse(res, 404, 'not_held', 'this peer does not hold that range');
+      lease = found.lease;
+      if (!slot) {
+        slot = await this.#slots.acquire(signal);
+        if (!slot) return this.#refuse(res, 503, 'busy', 'upload capacity reached', { 'retry-after': '1' });
+      }
+      await this.#send(res, blobId, found.bytes, range, found.size, gone.signal);
+    } finally {
+      res.off('close', onClose);
+      if (slot) this.#slots.release();
+      await lease?.release();
+    }
+  }
+
+  /** The range's bytes when this node holds all of it, waiting for them up to `waitMs`. */
+  async #find(
+    blobId: string,
+    offset: number,
+    length: number,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<{ status: 'held'; lease: BlobLease; bytes: Buffer; size: number } | { status: 'outside'; size: number } | { status: 'absent' }> {
+    const started = Date.now();
+    let lease: BlobLease | undefined;
+    let counted = false;
+    try {
+      for (;;) {
+        // Register the wake-up before looking, so an event between the look and the wait is not lost.
+        let wake!: () => void;
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        let set = this.#held.get(blobId);
+        if (set === undefined) this.#held.set(blobId, (set = new Set()));
+        set.add(wake);
+        try {
+          lease ??= await this.#options.cache.acquireExisting(blobId);
+          if (lease !== undefined) {
+            const size = lease.blob.compressedSize;
+            if (offset + length > size) return { status: 'outside', size };
+            const bytes = (await lease.blob.readStoredRange(offset, length)) ?? this.#options.pending?.read(blobId, offset, length);
+            if (bytes !== undefined) {
+              const held = { status: 'held' as const, lease, bytes, size };
+              lease = undefined;
+              return held;
+            }
+          }
+          const elapsed = Date.now() - started;
+          const fetching = this.#options.originFetches?.active(blobId) ?? false;
+          if (waitMs === 0 || signal.aborted || elapsed >= waitMs || (!fetching && elapsed >= this.#graceMs)) return { status: 'absent' };
+          if (!counted) {
+            counted = true;
+            this.#waiting += 1;
+          }
+          // Wake on the blob's next cache change or origin fetch end; look again at least every
+          // 250 ms (a fetch that starts here after the requester arrived sends no event).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 250);
+            const done = (): void => {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', done);
+              resolve();
+            };
+            void woken.then(done);
+            signal.addEventListener('abort', done, { once: true });
+          });
+        } finally {
+          set.delete(wake);
+          if (set.size === 0 && this.#held.get(blobId) === set) this.#held.delete(blobId);
+        }
+      }
+    } finally {
+      if (counted) this.#waiting -= 1;
+      await lease?.release();
+    }
+  }
+
+  async #send(res: ServerResponse, blobId: string, bytes: Buffer, range: { offset: number; length: number }, size: number, gone: AbortSignal): Promise<void> {
+    res.writeHead(206, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(range.length),
+      'content-range': contentRange(range, size),
+      'docker-content-digest': `sha256:${blobId}`,
+      [PEER_HEADER]: this.#options.hostId,
+    });
+    let sent = 0;
+    try {
+      for (let at = 0; at < bytes.length; at += PIECE) {
+        const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE));
+        await this.#upload.take(piece.length, gone);
+        if (gone.aborted) throw new Error('requester went away');
+        const drained = res.write(piece);
+        sent += piece.length;
+        this.#uploadedBytes += piece.length;
+        this.#metrics.uploadBytes.inc(piece.length);
+        if (!drained) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              res.off('drain', done);
+              gone.removeEventListener('abort', done);
+              resolve();
+            };
+            res.once('drain', done);
+            gone.addEventListener('abort', done, { once: true });
+          });
+        }
+      }
+      res.end();
+      this.#metrics.uploads.inc({ outcome: 'ok' });
+    } catch (err) {
+      log.debug({ blob: blobId, sent, err: (err as Error).message }, 'peer server: upload ended early');
+      this.#metrics.uploads.inc({ outcome: 'error' });
+      res.destroy();
+    }
+  }
+}

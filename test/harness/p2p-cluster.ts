@@ -1,0 +1,212 @@
+/**
+ * Test harness: a P2P cluster on one machine — `darner scheduler` processes and `darner daemon`
+ * processes with their peers on, each daemon with its own cache, state, control socket and peer
+ * address — and readers that read files through the daemons' FUSE mounts in separate processes.
+ *
+ *   const sched = await startSchedulerProcess({ tokenFile });
+ *   const nodes = await startPeerDaemons(8, { schedulers: [sched.address], tokenFile });
+ *   await mountEverywhere(nodes, reference);
+ *   const sums = await readEverywhere(nodes, 'big');          // sha256 of each node's read
+ *   await stopAll(nodes); await sched.stop();
+ *
+ * Every process is killed and every directory removed by the handles' stop/cleanup; call them
+ * from t.teardown (or finally). Without ava: the bench uses the same functions.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startDaemonProcess, type DaemonProcess, type DaemonProcessOptions } from './daemon.js';
+import { freePort } from './registry.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface SchedulerHandle {
+  /** host:port it listens on. */
+  address: string;
+  child: ChildProcess;
+  readonly logs: string;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+export interface SchedulerProcessOptions {
+  /** host:port to listen on (default 127.0.0.1 on a free port); reuse an address to restart. */
+  listen?: string;
+  tokenFile?: string;
+  redis?: string;
+  /** Extra arguments, and a TOML config with scheduling settings. */
+  args?: string[];
+  configToml?: string;
+  /** Run it with this command prefix (e.g. nsenter into a network namespace). */
+  wrap?: (cmd: string, args: string[]) => [string, string[]];
+}
+
+/** A short keep-alive so that tests about expiry and recovery settle quickly. */
+export const FAST_SCHEDULING = '[scheduling]\nkeepalive_interval_ms = 500\npeer_ttl_ms = 3000\n';
+
+export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerHandle> {
+  const listen = options.listen ?? `127.0.0.1:${await freePort()}`;
+  const dir = await mkdtemp(join(tmpdir(), 'darner-sched-'));
+  const configFile = join(dir, 'scheduler.toml');
+  await writeFile(configFile, options.configToml ?? FAST_SCHEDULING);
+  const args = [
+    CLI, 'scheduler', '--listen', listen, '--config', configFile,
+    ...(options.tokenFile !== undefined ? ['--peer-token-file', options.tokenFile] : []),
+    ...(options.redis !== undefined ? ['--redis', options.redis] : []),
+    ...(options.args ?? []),
+  ];
+  const [cmd, argv] = options.wrap ? options.wrap(process.execPath, args) : [process.execPath, args];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DARNER_LOG_LEVEL: 'info' } });
+  let logs = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    logs += d.toString();
+    if (logs.length > 2 << 20) logs = logs.slice(-(1 << 20));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`scheduler not listening after 30 s: ${logs}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /scheduler listening on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`darner scheduler exited before listening: ${logs}`));
+    });
+  }).catch(async (err: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
+  const signal = async (sig: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(sig);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  return {
+    address,
+    child,
+    get logs() {
+      return logs;
+    },
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+  };
+}
+
+/** Writes a cluster token to a private file; returns its path and a remover. */
+export async function writeTokenFile(token: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'darner-token-'));
+  const path = join(dir, 'peer-token');
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface PeerDaemon extends DaemonProcess {
+  hostId: string;
+  /** host:port of its peer server. */
+  peerAddress: string;
+  /** Where the image is mounted (after mountEverywhere). */
+  mountpoint?: string;
+}
+
+export interface PeerDaemonOptions {
+  /** Scheduler addresses; none: P2P off (the same daemons without a scheduler). */
+  schedulers: string[];
+  tokenFile?: string;
+  /** Extra daemon TOML (fetch settings...). */
+  configToml?: string;
+  /** Extra daemon arguments for every node, or per node index. */
+  args?: string[] | ((index: number) => string[]);
+  /** Host to listen on for the peer server (default 127.0.0.1) and to advertise. */
+  peerHost?: string | ((index: number) => string);
+  /** Per node: a command prefix (nsenter into a namespace). */
+  wrap?: (index: number) => DaemonProcessOptions['wrap'];
+  /** First host id suffix (default 0): node-<i>. */
+  firstIndex?: number;
+  /** Per node: the directory for its socket, cache and state (default: a new temp dir). */
+  dir?: (index: number) => string;
+}
+
+/** Starts `n` daemons with P2P (when schedulers are given), in parallel. */
+export async function startPeerDaemons(n: number, options: PeerDaemonOptions): Promise<PeerDaemon[]> {
+  const started = await Promise.allSettled(Array.from({ length: n }, (_, k) => {
+    const index = k + (options.firstIndex ?? 0);
+    return startPeerDaemon(index, options, options.dir?.(index));
+  }));
+  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await stopAll(nodes);
+    throw failed.reason;
+  }
+  return nodes;
+}
+
+export async function startPeerDaemon(index: number, options: PeerDaemonOptions, dir?: string): Promise<PeerDaemon> {
+  const hostId = `node-${index}`;
+  const host = typeof options.peerHost === 'function' ? options.peerHost(index) : options.peerHost ?? '127.0.0.1';
+  const port = host === '127.0.0.1' ? await freePort() : 8010;
+  const peerAddress = `${host}:${port}`;
+  const extra = typeof options.args === 'function' ? options.args(index) : options.args ?? [];
+  const p2pArgs = options.schedulers.length === 0 ? [] : [
+    '--scheduler', options.schedulers.join(','),
+    '--peer-listen', peerAddress,
+    '--peer-advertise', `http://${peerAddress}`,
+    '--peer-id', hostId,
+    ...(options.tokenFile !== undefined ? ['--peer-token-file', options.tokenFile] : []),
+  ];
+  const wrap = options.wrap?.(index);
+  const daemon = await startDaemonProcess({
+    ...(dir !== undefined ? { dir } : {}),
+    // Many daemons share two cores here: give the scheduler time before a range goes to the origin.
+    configToml: `[p2p]\nresolve_timeout_ms = 2000\n${options.configToml ?? ''}`,
+    args: [...p2pArgs, ...extra],
+    ...(wrap !== undefined ? { wrap } : {}),
+  });
+  return Object.assign(daemon, { hostId, peerAddress });
+}
+
+/** Cleans up every node (kill if alive, unmount, remove dirs). */
+export async function stopAll(nodes: readonly DaemonProcess[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.cleanup().catch(() => undefined)));
+}
+
+/** Mounts `reference` on every node under its mount root (`plainHttp` for a registry off loopback). */
+export async function mountEverywhere(nodes: PeerDaemon[], reference: string, options: { plainHttp?: boolean } = {}): Promise<void> {
+  await Promise.all(nodes.map(async (n) => {
+    n.mountpoint = join(n.mountRoot, 'image');
+    await n.client.mount({ reference, mountpoint: n.mountpoint, ...(options.plainHttp ? { plainHttp: true } : {}) });
+  }));
+}
+
+/**
+ * Reads `path` of the image on every node at once, each in its own process (sha256sum through
+ * the FUSE mount); resolves to the digests in node order (a failed read rejects).
+ */
+export async function readEverywhere(nodes: readonly PeerDaemon[], path: string): Promise<string[]> {
+  return Promise.all(nodes.map(async (n) => {
+    const { stdout } = await run('sha256sum', [join(n.mountpoint!, path)], { maxBuffer: 1 << 20 });
+    return stdout.split(' ')[0]!;
+  }));
+}
+
+/** Sum of a metric over nodes. */
+export async function metricSum(nodes: readonly DaemonProcess[], name: string, labels?: Record<string, string>): Promise<number> {
+  const values = await Promise.all(nodes.map((n) => n.metric(name, labels).catch(() => 0)));
+  return values.reduce((a, b) => a + b, 0);
+}
