@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { ImageStoreOptions } from '../src/blob/image-store.js';
+import { humanBytes } from '../src/cli/format.js';
 import { DarnerError, UsageError } from '../src/errors.js';
 import { setLogLevel } from '../src/log.js';
 import type { SingleBar } from 'cli-progress';
@@ -55,17 +56,6 @@ function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Comma
   if (sides.includes('dest')) command.option('--dest-creds <user:password>', 'credentials for the target registry');
   command.option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)");
   return command;
-}
-
-function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u += 1;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
 /** Progress bars per layer on a terminal; nothing otherwise (the summary still prints). */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RegistryClientOptions } from '../../src/blob/registry.js';
+import { humanBytes } from '../../src/cli/format.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
 import { pullImage, type PullEvent } from './pull.js';
@@ -76,15 +77,4 @@ function describeEvent(event: PullEvent): string {
       return `layer ${event.index + 1}/${event.count} ${event.digest}: ${what}`;
     }
   }
-}
-
-function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u += 1;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }

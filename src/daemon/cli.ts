@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { openBlobCache } from '../cache/index.js';
+import { formatBytes } from '../cli/format.js';
 import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import type { CacheListing, GcResponse } from './api.js';
@@ -25,18 +26,6 @@ export function parseBytes(text: string, what: string): number {
 function parseInteger(text: string, what: string): number {
   if (!/^[0-9]+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number, got ${JSON.stringify(text)}`);
   return Number(text);
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 function parseLabels(values: string[]): Record<string, string> {

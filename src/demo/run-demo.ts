@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { convertImage } from '../../converter/convert.js';
+import { formatBytes } from '../cli/format.js';
 import { DaemonClient } from '../daemon/client.js';
-import { formatBytes } from '../daemon/cli.js';
 import { ensureDaemon } from '../daemon/spawn.js';
 import { writeDemoImage } from './demo-image.js';
 
