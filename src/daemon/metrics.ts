@@ -3,9 +3,10 @@
  * (darner_daemon_*, darner_fuse_*), the blob cache's (darner_cache_*) and the fetch path's
  * (darner_fetch_*), which those modules register into it, plus the process defaults.
  */
-import http, { type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { log } from '../log.js';
+import { serveMetrics } from '../metrics-server.js';
 import { reasonOf, type ImageFsObserver } from '../fs/index.js';
 
 export class DaemonMetrics {
@@ -72,35 +73,7 @@ export class DaemonMetrics {
   }
 
   /** Serves GET /metrics (and /healthz) on host:port; resolves once listening. */
-  async serve(host: string, port: number): Promise<Server> {
-    const server = http.createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/metrics') {
-        this.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(text);
-          },
-          (err: unknown) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(String(err));
-          },
-        );
-      } else if (req.method === 'GET' && path === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok\n');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found\n');
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server;
+  serve(host: string, port: number): Promise<Server> {
+    return serveMetrics(this.registry, host, port);
   }
 }

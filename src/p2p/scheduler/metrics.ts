@@ -1,10 +1,11 @@
 /**
- * The scheduler's Prometheus metrics (prom-client, one registry per process) and the small HTTP
- * server that exposes them: GET /metrics, and GET /healthz for liveness probes.
+ * The scheduler's Prometheus metrics (prom-client, one registry per process), exposed by the
+ * shared metrics server (src/metrics-server.ts): GET /metrics, and GET /healthz for liveness probes.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { log } from '../../log.js';
+import { serveMetrics } from '../../metrics-server.js';
 import type { ChunkGroup } from './model.js';
 
 export class SchedulerMetrics {
@@ -113,35 +114,7 @@ export class SchedulerMetrics {
   }
 
   /** Serves /metrics and /healthz on host:port; resolves once listening. */
-  async serve(host: string, port: number): Promise<Server> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/metrics') {
-        this.registry.metrics().then(
-          (body) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(body);
-          },
-          (err: unknown) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(`${(err as Error).message}\n`);
-          },
-        );
-      } else if (req.method === 'GET' && path === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('ok\n');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found\n');
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server;
+  serve(host: string, port: number): Promise<Server> {
+    return serveMetrics(this.registry, host, port);
   }
 }
