@@ -17,7 +17,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BadTarError, DigestMismatchError, InvalidManifestError, NotFoundError, SizeMismatchError, UnsupportedError } from '../errors.js';
-import { DigestHasher, sha256Digest } from '../oci/digest.js';
+import { sha256Digest, Sha256Hasher } from '../digest.js';
 import {
   MAX_CONFIG_SIZE,
   MediaType,
@@ -191,7 +191,7 @@ export class DockerArchive implements BlobReader {
   private async hashMember(m: TarMember): Promise<string> {
     const known = this.digests.get(m.offset);
     if (known !== undefined) return known;
-    const hasher = new DigestHasher();
+    const hasher = new Sha256Hasher();
     if (m.size > 0) {
       const stream = createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
       for await (const chunk of stream as AsyncIterable<Buffer>) hasher.update(chunk);

@@ -17,7 +17,7 @@
 import type { Readable } from 'node:stream';
 import { DigestMismatchError, InvalidManifestError, SizeMismatchError, UnsupportedError } from '../errors.js';
 import { log } from '../log.js';
-import { sha256Digest } from '../oci/digest.js';
+import { sha256Digest } from '../digest.js';
 import {
   MAX_CONFIG_SIZE,
   checkManifestMatchesConfig,

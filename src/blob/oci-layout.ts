@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, InvalidManifestError, InvalidReferenceError, NotFoundError, SizeMismatchError } from '../errors.js';
-import { DigestHasher, digestHex, isDigest, sha256Digest } from '../oci/digest.js';
+import { sha256Digest, Sha256Hasher } from '../digest.js';
+import { digestHex, isDigest } from '../oci/digest.js';
 import { Annotation, MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE, MediaType, parseIndex, type Descriptor, type Index } from '../oci/image-spec.js';
 import type { BlobReader } from './blob-reader.js';
 import { checkRange, readExactly } from './file-range.js';
@@ -243,7 +244,7 @@ export class OciLayout implements BlobReader {
     const dir = join(this.dir, 'blobs', 'sha256');
     await mkdir(dir, { recursive: true });
     const temp = join(dir, tempName());
-    const hasher = new DigestHasher();
+    const hasher = new Sha256Hasher();
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, callback) {
         hasher.update(chunk);

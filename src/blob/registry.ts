@@ -21,7 +21,8 @@ import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DigestMismatchError, InvalidReferenceError, RegistryError, SizeMismatchError } from '../errors.js';
 import { log } from '../log.js';
-import { DigestHasher, isDigest, sha256Digest } from '../oci/digest.js';
+import { sha256Digest, Sha256Hasher } from '../digest.js';
+import { isDigest } from '../oci/digest.js';
 import { MANIFEST_MEDIA_TYPES, MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE } from '../oci/image-spec.js';
 import { registryBaseUrl } from '../oci/reference.js';
 import { defaultDockerConfigPath, loadDockerCredentials, type RegistryCredentials } from './docker-config.js';
@@ -570,7 +571,7 @@ export class RegistryClient {
     const chunkSize = options.chunkSize ?? DEFAULT_UPLOAD_CHUNK_SIZE;
     const signal = options.signal;
     let location = await this.retry('blob upload start', signal, async () => (await this.startUpload(repo, undefined, signal))!);
-    const hasher = new DigestHasher();
+    const hasher = new Sha256Hasher();
     let pending: Buffer[] = [];
     let pendingSize = 0;
 

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { DigestMismatchError, SizeMismatchError } from '../errors.js';
-import { DigestHasher } from '../oci/digest.js';
+import { Sha256Hasher } from '../digest.js';
 
 /**
  * A pass-through stream that hashes what flows through it and fails unless the bytes have the
@@ -9,7 +9,7 @@ import { DigestHasher } from '../oci/digest.js';
  * the promised bytes or an error (DigestMismatchError / SizeMismatchError).
  */
 export class VerifyingStream extends Transform {
-  private readonly hasher = new DigestHasher();
+  private readonly hasher = new Sha256Hasher();
 
   constructor(
     private readonly what: string,

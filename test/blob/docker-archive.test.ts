@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { DockerArchive } from '../../src/blob/docker-archive.js';
 import { BadRangeError, BadTarError, DigestMismatchError, NotFoundError, UnsupportedError } from '../../src/errors.js';
-import { digestHex, sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
+import { digestHex } from '../../src/oci/digest.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { tarOf } from '../harness/images.js';
 

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { openImageSource, openImageTarget, type ImageSource, type ImageTarget } from '../../src/blob/image-store.js';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { NoMatchingPlatformError, UnsupportedError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { makeIndex, makeTestImage, tarOf, type TestImage } from '../harness/images.js';
 import { startRegistry, type RegistryHandle } from '../harness/registry.js';

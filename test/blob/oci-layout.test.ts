@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OciLayout } from '../../src/blob/oci-layout.js';
 import { BadRangeError, DigestMismatchError, NotFoundError, SizeMismatchError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { Annotation, MediaType } from '../../src/oci/image-spec.js';
 import { makeTestImage } from '../harness/images.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryClient, type RegistryClientOptions } from '../../src/blob/registry.js';
 import { RegistryError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { startCountingProxy, startRegistry, type RegistryHandle } from '../harness/registry.js';
 
 async function dockerConfig(t: { teardown(fn: () => Promise<void>): void }, auths: Record<string, unknown>): Promise<string> {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { Readable } from 'node:stream';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { DigestMismatchError, RegistryError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { makeTestImage } from '../harness/images.js';
 import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';

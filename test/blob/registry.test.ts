@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { DigestMismatchError, RegistryError, SizeMismatchError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { MediaType, parseIndex, parseManifest } from '../../src/oci/image-spec.js';
 import { makeIndex, makeTestImage } from '../harness/images.js';
 import { freePort, startRegistry, type RegistryHandle } from '../harness/registry.js';

@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { MediaType, type Descriptor, type Platform } from '../../src/oci/image-spec.js';
 
 /** A tar of regular files (`path → content`), in the given order. */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { InvalidManifestError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import {
   MediaType,
   checkManifestMatchesConfig,

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { NoMatchingPlatformError, UsageError } from '../../src/errors.js';
-import { sha256Digest } from '../../src/oci/digest.js';
+import { sha256Digest } from '../../src/digest.js';
 import { MediaType, type Descriptor, type Index, type Platform } from '../../src/oci/image-spec.js';
 import {
   formatPlatform,
