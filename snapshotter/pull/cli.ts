@@ -3,13 +3,14 @@ import type { RegistryClientOptions } from '../../src/blob/registry.js';
 import { humanBytes } from '../../src/cli/format.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
-import { pullImage, type PullEvent } from './pull.js';
+import type { PullEvent } from './pull.js';
 
 /**
  * `darner pull [--address SOCKET] [--namespace NS] [--snapshotter NAME] [--plain-http]
  * [--user USER:PASS] [--platform P] REF`: pulls an image into containerd and unpacks it into a
  * snapshotter, leaving darner data layers to the darner snapshotter (never downloaded). Flag
- * names are ctr's; the defaults too, except the snapshotter (darner).
+ * names are ctr's; the defaults too, except the snapshotter (darner). The work (pull.ts) is imported
+ * when the verb runs, so that `darner` starts quickly whatever it is asked to do.
  */
 
 export const DEFAULT_CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (reference: string, flags: PullFlags) => {
       setLogLevel('warn');
+      const { pullImage } = await import('./pull.js');
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
       if (flags.user !== undefined) {

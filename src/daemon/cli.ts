@@ -1,19 +1,17 @@
 /**
  * `darner daemon`, `darner mount`, `darner umount`, `darner cache ls|gc`. The last three are thin
  * clients of the control API; `mount` starts a daemon in the background when none answers, and
- * `cache` works on the cache directory directly when no daemon runs.
+ * `cache` works on the cache directory directly when no daemon runs. The work (the daemon, its
+ * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { openBlobCache } from '../cache/index.js';
 import { formatBytes } from '../cli/format.js';
 import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import type { CacheListing, GcResponse } from './api.js';
-import { DaemonClient } from './client.js';
+import type { DaemonClient } from './client.js';
 import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig, type DaemonFlags } from './config.js';
-import { runDaemon } from './daemon.js';
-import { ensureDaemon } from './spawn.js';
 
 /** Parses `1048576`, `64K`, `20M`, `1GiB`. */
 export function parseBytes(text: string, what: string): number {
@@ -55,6 +53,7 @@ export function formatCacheListing(listing: CacheListing): string {
 
 /** Runs `fn` against the daemon when one answers, else `direct` against the cache directory. */
 async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
+  const { DaemonClient } = await import('./client.js');
   const client = new DaemonClient(socket, { timeoutMs: 600_000 });
   try {
     return await viaDaemon(client);
@@ -67,6 +66,7 @@ async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: 
 }
 
 async function directCacheList(dir: string): Promise<CacheListing> {
+  const { openBlobCache } = await import('../cache/index.js');
   const cache = await openBlobCache({ dir });
   try {
     const usage = await cache.usage();
@@ -87,6 +87,7 @@ async function directCacheList(dir: string): Promise<CacheListing> {
 }
 
 async function directCacheGc(dir: string, keep: string[]): Promise<GcResponse> {
+  const { openBlobCache } = await import('../cache/index.js');
   const cache = await openBlobCache({ dir });
   try {
     const result = await cache.gc({ keep });
@@ -178,6 +179,7 @@ export function register(program: Command): void {
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
         p2p: p2pFlags(opts),
       });
+      const { runDaemon } = await import('./daemon.js');
       await runDaemon(config);
     });
 
@@ -196,6 +198,8 @@ export function register(program: Command): void {
     .option('--daemon-config <file>', 'configuration for a daemon this command starts')
     .action(async (reference: string, dir: string, opts: { daemon?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; daemonConfig?: string }) => {
       setLogLevel('warn');
+      const { ensureDaemon } = await import('./spawn.js');
+      const { DaemonClient } = await import('./client.js');
       const socket = resolvePath(opts.daemon ?? DEFAULT_SOCKET);
       const ensured = await ensureDaemon({ socket, ...(opts.daemonConfig !== undefined ? { args: ['--config', resolvePath(opts.daemonConfig)] } : {}) });
       if (ensured.started) process.stdout.write(`started darner daemon (pid ${ensured.status.pid}) on ${socket}; its log: ${ensured.logFile}\n`);
@@ -231,6 +235,7 @@ export function register(program: Command): void {
     .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
     .action(async (target: string, opts: { daemon?: string }) => {
       setLogLevel('warn');
+      const { DaemonClient } = await import('./client.js');
       const client = new DaemonClient(resolvePath(opts.daemon ?? DEFAULT_SOCKET));
       try {
         if (/^m-[0-9a-f]{16}$/.test(target)) await client.unmount(target);

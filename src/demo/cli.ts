@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { setLogLevel } from '../log.js';
-import { runDemo } from './run-demo.js';
 
 /** `darner demo`: build, convert, mount lazily, read, measure, clean up (see run-demo.ts). */
 export function register(program: Command): void {
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .option('--keep', 'leave the daemon running and the image mounted')
     .action(async (opts: { dir?: string; keep?: boolean }) => {
       setLogLevel('warn');
+      const { runDemo } = await import('./run-demo.js');
       await runDemo({ ...(opts.dir !== undefined ? { dir: opts.dir } : {}), ...(opts.keep ? { keep: true } : {}) });
     });
 }

@@ -1,13 +1,14 @@
 /**
  * CLI verbs of the P2P control plane: `darner scheduler` (the cluster service) and
- * `darner preheat` (ask a seed peer to fetch an image ahead of demand).
+ * `darner preheat` (ask a seed peer to fetch an image ahead of demand). The work (grpc, the
+ * scheduler, its stores) is imported when a verb runs, so that `darner` starts quickly.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import { log, setLogLevel } from '../log.js';
 import { parseHostPort } from './address.js';
-import { SchedulerAdmin, type SchedulerTls } from './scheduler-client.js';
+import type { SchedulerTls } from './scheduler-client.js';
 import {
   DEFAULT_LISTEN,
   defaultProcessConfig,
@@ -15,7 +16,6 @@ import {
   validateProcessConfig,
   type SchedulerProcessConfig,
 } from './scheduler/config.js';
-import { readTokenFile, startScheduler } from './scheduler/process.js';
 
 interface SchedulerFlags {
   listen?: string;
@@ -56,6 +56,7 @@ export function register(program: Command): void {
     .action(async (flags: SchedulerFlags) => {
       const cfg = await schedulerConfig(flags);
       const token = await schedulerToken(flags, cfg);
+      const { startScheduler } = await import('./scheduler/process.js');
       const running = await startScheduler(cfg, token);
       // The address line on stdout lets scripts (and tests) learn a port chosen with :0.
       process.stdout.write(`scheduler listening on ${running.address}\n`);
@@ -97,6 +98,8 @@ export function register(program: Command): void {
       }
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
+      const { readTokenFile } = await import('./scheduler/process.js');
+      const { SchedulerAdmin } = await import('./scheduler-client.js');
       const token = flags.peerTokenFile !== undefined ? await readTokenFile(flags.peerTokenFile) : envToken();
       const tls = await clientTls(flags);
       const admin = new SchedulerAdmin({
@@ -140,6 +143,7 @@ async function schedulerConfig(flags: SchedulerFlags): Promise<SchedulerProcessC
 
 /** --peer-token-file, else DARNER_PEER_TOKEN, else the config file's peer_token_file. */
 async function schedulerToken(flags: SchedulerFlags, cfg: SchedulerProcessConfig): Promise<string | undefined> {
+  const { readTokenFile } = await import('./scheduler/process.js');
   if (flags.peerTokenFile !== undefined) return readTokenFile(flags.peerTokenFile);
   const env = envToken();
   if (env !== undefined) return env;

@@ -1,0 +1,95 @@
+/**
+ * What `darner snapshotter` runs: the snapshotter (and, with remote snapshots, the daemon client
+ * and image catalog it needs) served until a signal. Kept apart from cli.ts so that the CLI
+ * imports grpc and the rest only when this verb runs.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { log } from '../src/log.js';
+import type { SnapshotterConfig } from './config.js';
+import { DaemonFileSystem } from './daemon-fs.js';
+import { DarnerLayers } from './darner-layers.js';
+import { SnapshotServer } from './grpc-server.js';
+import { ImageCatalog } from './image-catalog.js';
+import type { RemoteLayerHandler } from './remote.js';
+import { Snapshotter } from './snapshotter.js';
+
+/** Serves as configured: local snapshots only, or with remote (darner) layers through the daemon. */
+export async function serveSnapshotter(config: SnapshotterConfig): Promise<void> {
+  if (!config.remoteSnapshots) {
+    await runSnapshotter(config);
+    return;
+  }
+  const images = new ImageCatalog({
+    mirrors: config.registry.mirrors,
+    plainHttp: config.registry.plainHttp,
+    ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
+  });
+  const fs = daemonFileSystem(config);
+  try {
+    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }) });
+  } finally {
+    await images.close();
+    await fs.close();
+  }
+}
+
+/** The CLI that is running, to start `darner daemon` with by default. */
+const DARNER_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/** The daemon, as configured. */
+export function daemonFileSystem(config: SnapshotterConfig): DaemonFileSystem {
+  return new DaemonFileSystem({
+    socket: config.daemon.address,
+    startCommand: config.daemon.startCommand ?? [process.execPath, DARNER_MAIN, 'daemon', '--socket', config.daemon.address],
+    startTimeoutMs: config.daemon.startTimeoutMs,
+    ...(config.daemon.logFile !== undefined ? { logFile: config.daemon.logFile } : {}),
+  });
+}
+
+export interface RunOptions {
+  remote?: RemoteLayerHandler;
+  /** Resolves to stop the server; default: the first SIGTERM or SIGINT. */
+  until?: Promise<unknown>;
+}
+
+/**
+ * Opens the state, serves until told to stop, then stops accepting calls, lets the ones in
+ * flight finish, and closes the database. Orphan directories (from a crash) are removed at start.
+ */
+export async function runSnapshotter(config: SnapshotterConfig, options: RunOptions = {}): Promise<void> {
+  const snapshotter = Snapshotter.open({
+    root: path.resolve(config.root),
+    overlay: config.overlay,
+    asyncRemove: config.asyncRemove,
+    remote: options.remote,
+  });
+  let server: SnapshotServer;
+  try {
+    server = await SnapshotServer.start(snapshotter, { address: config.address });
+  } catch (err) {
+    snapshotter.close();
+    throw err;
+  }
+  log.info({ root: snapshotter.root, overlay: snapshotter.overlayFeatures }, 'snapshotter started');
+  const startupCleanup = snapshotter.cleanup().catch((err: unknown) => log.warn({ err }, 'startup cleanup failed'));
+
+  const reason = await (options.until ?? firstSignal());
+  log.info({ reason }, 'snapshotter stopping');
+  await server.stop();
+  await startupCleanup;
+  snapshotter.close();
+  log.info('snapshotter stopped');
+}
+
+function firstSignal(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const onSignal = (signal: string): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
