@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { RegistryClient } from '../../src/blob/registry.js';
-import { buildLayerTar, pseudoRandomBytes, sha256 } from '../harness/layer-tar.js';
+import { buildLayerTar, patchSize, pseudoRandomBytes, sha256 } from '../harness/layer-tar.js';
 import { buildOciImage, pushOciImage } from '../harness/oci-image.js';
 import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 
@@ -72,17 +72,6 @@ function layoutWithLayer(dir: string, layer: Buffer, mediaType: string, diffId =
     JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }),
   );
   return `oci:${dir}`;
-}
-
-/** Rewrites the octal size field of the tar header at `offset` and fixes its checksum. */
-function patchSize(tar: Buffer, offset: number, size: number): Buffer {
-  const copy = Buffer.from(tar);
-  copy.write(size.toString(8).padStart(11, '0') + '\0', offset + 124, 'latin1');
-  copy.fill(0x20, offset + 148, offset + 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i += 1) sum += copy[offset + i] as number;
-  copy.write(sum.toString(8).padStart(6, '0') + '\0 ', offset + 148, 'latin1');
-  return copy;
 }
 
 let registry: RegistryHandle;

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { BadTarError, DecompressError } from '../../src/errors.js';
 import { decompressLayer, sniffCompression } from '../../src/layer/decompress.js';
 import { decodePaxRecords, normalizeEntryPath, readTarEntries, type TarEntry } from '../../src/layer/tar-reader.js';
-import { buildLayerTar, pseudoRandomBytes } from '../harness/layer-tar.js';
+import { buildLayerTar, patchSize, pseudoRandomBytes } from '../harness/layer-tar.js';
 
 async function entriesOf(tar: Buffer): Promise<Array<TarEntry & { data: Buffer }>> {
   const out: Array<TarEntry & { data: Buffer }> = [];
@@ -18,17 +18,6 @@ async function entriesOf(tar: Buffer): Promise<Array<TarEntry & { data: Buffer }
     out.push({ ...entry, data: Buffer.concat(parts) });
   }
   return out;
-}
-
-/** Rewrites the octal size field of the tar header at `offset` and fixes its checksum. */
-function patchSize(tar: Buffer, offset: number, size: number): Buffer {
-  const copy = Buffer.from(tar);
-  copy.write(size.toString(8).padStart(11, '0') + '\0', offset + 124, 'latin1');
-  copy.fill(0x20, offset + 148, offset + 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i += 1) sum += copy[offset + i] as number;
-  copy.write(sum.toString(8).padStart(6, '0') + '\0 ', offset + 148, 'latin1');
-  return copy;
 }
 
 test('every entry kind comes through with its attributes', async (t) => {

@@ -164,3 +164,14 @@ export function pseudoRandomBytes(length: number, seed: number): Buffer {
   }
   return out;
 }
+
+/** Rewrites the octal size field of the tar header at `offset` and fixes its checksum. */
+export function patchSize(tar: Buffer, offset: number, size: number): Buffer {
+  const copy = Buffer.from(tar);
+  copy.write(size.toString(8).padStart(11, '0') + '\0', offset + 124, 'latin1');
+  copy.fill(0x20, offset + 148, offset + 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i += 1) sum += copy[offset + i] as number;
+  copy.write(sum.toString(8).padStart(6, '0') + '\0 ', offset + 148, 'latin1');
+  return copy;
+}
