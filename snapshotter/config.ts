@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseConfigText, readConfigFile } from '../src/config-file.js';
 import { ConfigError } from '../src/errors.js';
 
 /**
@@ -143,28 +142,13 @@ export function validateConfig(raw: unknown, source = 'config'): SnapshotterConf
 
 /** Parses TOML text and validates it. */
 export function parseConfig(text: string, source = 'config'): SnapshotterConfig {
-  let raw: unknown;
-  try {
-    raw = parseToml(text);
-  } catch (err) {
-    const message = err instanceof TomlError ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(`${source}: ${message}`, { cause: err });
-  }
-  return validateConfig(raw, source);
+  return validateConfig(parseConfigText(text, source), source);
 }
 
 /** The configuration from `file` (defaults when none), with flags applied on top. */
 export function loadConfig(file: string | undefined, flags: { address?: string; root?: string } = {}): SnapshotterConfig {
   let config = defaults();
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    config = parseConfig(text, file);
-  }
+  if (file !== undefined) config = parseConfig(readConfigFile(file), file);
   if (flags.address !== undefined) config.address = nonEmptyString(flags.address, '--address');
   if (flags.root !== undefined) config.root = nonEmptyString(flags.root, '--root');
   return config;

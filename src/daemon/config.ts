@@ -45,9 +45,8 @@
  *   labels = { zone = "eu-1a", rack = "r3" }   # locality (region, zone, rack)
  *   tls_cert = "…"; tls_key = "…"; tls_ca = "…" # TLS for the data plane and the scheduler (mTLS with tls_ca)
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseConfigText, readConfigFile } from '../config-file.js';
 import { ConfigError } from '../errors.js';
 import { parseHostPort } from '../p2p/address.js';
 import type { P2PConfig } from '../p2p/daemon-peer.js';
@@ -286,14 +285,7 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
 
 /** Parses a config file's text: JSON when `source` ends in .json, TOML otherwise. */
 export function parseDaemonConfig(text: string, source = 'config'): DaemonConfig {
-  let doc: unknown;
-  try {
-    doc = source.endsWith('.json') ? JSON.parse(text) : parseToml(text);
-  } catch (err) {
-    const message = err instanceof TomlError ? err.message.split('\n')[0] : (err as Error).message;
-    throw new ConfigError(`${source}: ${message}`, { cause: err });
-  }
-  return daemonConfigFrom(doc, source);
+  return daemonConfigFrom(parseConfigText(text, source, source.endsWith('.json') ? 'json' : 'toml'), source);
 }
 
 /** Command-line flags that override the file. */
@@ -313,15 +305,7 @@ export interface DaemonFlags {
 /** The configuration from `file` (defaults when none), with `flags` applied on top, validated. */
 export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = {}): DaemonConfig {
   let c = defaultDaemonConfig();
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    c = parseDaemonConfig(text, file);
-  }
+  if (file !== undefined) c = parseDaemonConfig(readConfigFile(file), file);
   if (flags.socket !== undefined) c.socket = flags.socket;
   if (flags.cache !== undefined) c.cacheDir = flags.cache;
   if (flags.state !== undefined) c.stateDir = flags.state;
