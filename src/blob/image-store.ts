@@ -115,6 +115,15 @@ function loadConfig(manifest: Manifest, configBytes: Buffer, where: string): Ima
   return config;
 }
 
+/** The image manifest resolveManifest arrived at, and the index it came through (if any). */
+interface FoundManifest {
+  manifest: Manifest;
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
+  indexDigest?: string;
+}
+
 /**
  * Follows a manifest-or-index document down to an image manifest: `fetch(descriptor)` gets a
  * child by digest (already digest-checked). Nested indexes are followed up to two levels.
@@ -124,7 +133,7 @@ async function resolveManifest(
   fetch: (desc: Descriptor) => Promise<Buffer>,
   platform: Platform,
   where: string,
-): Promise<{ manifest: Manifest; bytes: Buffer; digest: string; mediaType: string; indexDigest?: string }> {
+): Promise<FoundManifest> {
   let current = first;
   let indexDigest: string | undefined;
   for (let depth = 0; depth < 3; depth++) {
@@ -151,6 +160,27 @@ function warnPlatform(config: ImageConfig, want: Platform, explicit: boolean, wh
   if (explicit && !platformMatches(want, have)) {
     log.warn({ image: where, wanted: formatPlatform(want), image_platform: formatPlatform(have) }, 'the image is not for the requested platform');
   }
+}
+
+/**
+ * The ResolvedImage of a manifest and its config blob: the config is checked against the
+ * manifest, and a warning logged when an explicitly asked platform does not match the image's.
+ */
+function resolvedImage(found: FoundManifest, configBytes: Buffer, want: Platform, explicit: boolean, where: string): ResolvedImage {
+  const { manifest } = found;
+  const config = loadConfig(manifest, configBytes, where);
+  warnPlatform(config, want, explicit && found.indexDigest === undefined, where);
+  return {
+    manifest,
+    manifestBytes: found.bytes,
+    manifestDigest: found.digest,
+    manifestMediaType: found.mediaType,
+    config,
+    configBytes,
+    configDescriptor: manifest.config,
+    layers: manifest.layers,
+    ...(found.indexDigest !== undefined ? { indexDigest: found.indexDigest } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,19 +210,7 @@ class RegistrySource implements ImageSource {
     );
     const { manifest } = found;
     const configBytes = await this.client.getBlob(this.repo, manifest.config.digest, { size: manifest.config.size, maxSize: MAX_CONFIG_SIZE, ...(signal ? { signal } : {}) });
-    const config = loadConfig(manifest, configBytes, where);
-    warnPlatform(config, want, explicit !== undefined && found.indexDigest === undefined, where);
-    return {
-      manifest,
-      manifestBytes: found.bytes,
-      manifestDigest: found.digest,
-      manifestMediaType: found.mediaType,
-      config,
-      configBytes,
-      configDescriptor: manifest.config,
-      layers: manifest.layers,
-      ...(found.indexDigest !== undefined ? { indexDigest: found.indexDigest } : {}),
-    };
+    return resolvedImage(found, configBytes, want, explicit !== undefined, where);
   }
 
   openBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
@@ -273,19 +291,7 @@ class OciLayoutSource implements ImageSource {
     }
     const { manifest } = found;
     const configBytes = await this.layout.readBlob(manifest.config.digest, manifest.config.size);
-    const config = loadConfig(manifest, configBytes, where);
-    warnPlatform(config, want, explicit !== undefined && found.indexDigest === undefined, where);
-    return {
-      manifest,
-      manifestBytes: found.bytes,
-      manifestDigest: found.digest,
-      manifestMediaType: found.mediaType,
-      config,
-      configBytes,
-      configDescriptor: manifest.config,
-      layers: manifest.layers,
-      ...(found.indexDigest !== undefined ? { indexDigest: found.indexDigest } : {}),
-    };
+    return resolvedImage(found, configBytes, want, explicit !== undefined, where);
   }
 
   /**
