@@ -37,14 +37,8 @@ export interface SchedulerConnectionOptions {
   callTimeoutMs?: number;
 }
 
-export interface SchedulerStatus {
-  schedulerId: string;
-  version: string;
-  store: string;
-  peers: number;
-  seeds: number;
-  uptimeMs: number;
-}
+/** What the scheduler's Status call answers (the wire message as it is). */
+export type SchedulerStatus = StatusResponse;
 
 export type PeerInfo = WirePeerInfo;
 
