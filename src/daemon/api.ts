@@ -13,6 +13,7 @@ import {
   RegistryError,
   UsageError,
 } from '../errors.js';
+import type { BlobUsage } from '../cache/types.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -73,6 +74,21 @@ export interface CachedBlobInfo {
 export interface CacheListing {
   blobs: CachedBlobInfo[];
   totalBytes: number;
+}
+
+/** The listing of a cache's usage (what the daemon answers, and `darner cache ls` without one). */
+export function cacheListingOf(usage: readonly BlobUsage[]): CacheListing {
+  return {
+    blobs: usage.map((u) => ({
+      id: u.id,
+      uncompressedSize: u.uncompressedSize,
+      cachedBytes: u.allocatedBytes,
+      readyChunks: u.readyChunks,
+      referenced: u.references > 0,
+      lastUsed: u.lastUse.toISOString(),
+    })),
+    totalBytes: usage.reduce((n, u) => n + u.allocatedBytes, 0),
+  };
 }
 
 export interface GcResponse {

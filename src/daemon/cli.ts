@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { formatBytes } from '../cli/format.js';
 import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
-import type { CacheListing, GcResponse } from './api.js';
+import { cacheListingOf, type CacheListing, type GcResponse } from './api.js';
 import type { DaemonClient } from './client.js';
 import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig, type DaemonFlags } from './config.js';
 
@@ -69,18 +69,7 @@ async function directCacheList(dir: string): Promise<CacheListing> {
   const { openBlobCache } = await import('../cache/index.js');
   const cache = await openBlobCache({ dir });
   try {
-    const usage = await cache.usage();
-    return {
-      blobs: usage.map((u) => ({
-        id: u.id,
-        uncompressedSize: u.uncompressedSize,
-        cachedBytes: u.allocatedBytes,
-        readyChunks: u.readyChunks,
-        referenced: u.references > 0,
-        lastUsed: u.lastUse.toISOString(),
-      })),
-      totalBytes: usage.reduce((n, u) => n + u.allocatedBytes, 0),
-    };
+    return cacheListingOf(await cache.usage());
   } finally {
     await cache.close();
   }

@@ -15,7 +15,7 @@ import { AlreadyExistsError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
-import type { CacheListing, DaemonStatus, GcResponse } from './api.js';
+import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
 import { MountManager } from './mounts.js';
@@ -114,18 +114,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metricsAddress ?? null,
       ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
     });
-    const cacheList = async (): Promise<CacheListing> => {
-      const usage = await cache.usage();
-      const blobs = usage.map((u) => ({
-        id: u.id,
-        uncompressedSize: u.uncompressedSize,
-        cachedBytes: u.allocatedBytes,
-        readyChunks: u.readyChunks,
-        referenced: u.references > 0,
-        lastUsed: u.lastUse.toISOString(),
-      }));
-      return { blobs, totalBytes: usage.reduce((n, u) => n + u.allocatedBytes, 0) };
-    };
+    const cacheList = async (): Promise<CacheListing> => cacheListingOf(await cache.usage());
     const cacheGc = async (keep: string[]): Promise<GcResponse> => {
       const result = await cache.gc({ keep: [...keep, ...mounts.referencedBlobs()] });
       log.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'cache gc');
