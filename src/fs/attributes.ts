@@ -1,5 +1,5 @@
 import type { FuseStat, FuseStatfs } from 'fuse-native';
-import { BLOCK_SIZE, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK, type InodeInfo } from '../format/index.js';
+import { BLOCK_SIZE, modeTypeOfKind, type InodeInfo } from '../format/index.js';
 import type { NodeKind } from '../format/model.js';
 
 /**
@@ -12,21 +12,6 @@ export function inodeNumber(nid: number): number {
   // The binding carries st_ino in 32 bits; a bootstrap (at most 1 GiB, 32-byte slots) has
   // nids below 2^25, so this holds for every image darner reads.
   return nid >>> 0;
-}
-
-const TYPE_BITS: Record<NodeKind, number> = {
-  file: S_IFREG,
-  dir: S_IFDIR,
-  symlink: S_IFLNK,
-  chardev: S_IFCHR,
-  blockdev: S_IFBLK,
-  fifo: S_IFIFO,
-  socket: S_IFSOCK,
-};
-
-/** The st_mode type bits of a kind (what readdir needs for d_type). */
-export function typeBits(kind: NodeKind): number {
-  return TYPE_BITS[kind];
 }
 
 /**
@@ -80,7 +65,7 @@ export function statOf(inode: InodeInfo): FuseStat {
 
 /** What readdir reports per entry: the type (for d_type) and the inode number (for d_ino). */
 export function entryStat(nid: number, kind: NodeKind): Pick<FuseStat, 'mode' | 'ino'> {
-  return { mode: typeBits(kind), ino: inodeNumber(nid) };
+  return { mode: modeTypeOfKind(kind), ino: inodeNumber(nid) };
 }
 
 const U32_MAX = 0xffff_ffff;
