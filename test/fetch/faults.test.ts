@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ChunkUnavailableError, CorruptChunkError, DigestMismatchError } from '../../src/errors.js';
 import { readFully } from '../../src/cache/cached-blob.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { fetchesIdle, makeEngine, makeFixture, metric, type Fixture } from './fixture.js';
+import { beforeAllFixture, fetchesIdle, makeEngine, metric, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -17,13 +17,7 @@ const FILES: Record<string, Buffer> = {
 };
 
 let fixture: Fixture;
-const cleanups: Array<() => Promise<void> | void> = [];
-test.before(async () => {
-  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK });
-});
-test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+beforeAllFixture(FILES, { chunkSize: CHUNK }, (f) => (fixture = f));
 
 const FETCH_TIMEOUT_MS = 1500;
 

@@ -3,6 +3,7 @@
  * pushed, converted by the converter into the same registry, and opened through a counting,
  * fault-injecting proxy (the origin the fetch path sees). Everything is torn down by the test.
  */
+import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,20 @@ export async function makeFixture(t: Teardown, files: Record<string, Buffer>, op
       return nid;
     },
   };
+}
+
+/**
+ * One fixture for every test of a file: built in test.before (`ready` receives it before the
+ * first test runs), torn down in reverse order in test.after.always.
+ */
+export function beforeAllFixture(files: Record<string, Buffer>, options: { chunkSize: number; prefetch?: string[] }, ready: (fixture: Fixture) => void): void {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  test.before(async () => {
+    ready(await makeFixture({ teardown: (fn) => cleanups.push(fn) }, files, options));
+  });
+  test.after.always(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
 }
 
 export interface Engine {

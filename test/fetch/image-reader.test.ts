@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOLE } from '../../src/format/model.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { blobRanges, makeEngine, makeFixture, metric, type Fixture } from './fixture.js';
+import { beforeAllFixture, blobRanges, makeEngine, metric, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -29,13 +29,7 @@ const FILES: Record<string, Buffer> = {
 };
 
 let fixture: Fixture;
-const cleanups: Array<() => Promise<void> | void> = [];
-test.before(async () => {
-  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK });
-});
-test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+beforeAllFixture(FILES, { chunkSize: CHUNK }, (f) => (fixture = f));
 
 test.serial('reads return the source bytes: many sizes and offsets, holes, files spanning chunks, past the end', async (t) => {
   const { fetcher } = await makeEngine(t);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { blobRanges, makeEngine, makeFixture, type Fixture } from './fixture.js';
+import { beforeAllFixture, blobRanges, makeEngine, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -14,13 +14,7 @@ FILES['lib/small.bin'] = pseudoRandomBytes(100 * KiB, 7);
 for (let i = 0; i < 13; i++) FILES[`lib/c${String(i).padStart(2, '0')}.bin`] = pseudoRandomBytes(4 * MiB, 200 + i);
 
 let fixture: Fixture;
-const cleanups: Array<() => Promise<void> | void> = [];
-test.before(async () => {
-  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: MiB });
-});
-test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+beforeAllFixture(FILES, { chunkSize: MiB }, (f) => (fixture = f));
 
 test('reading one 100 KiB file of a 104 MiB image fetches at most one chunk\'s worth, and nothing the second time', async (t) => {
   t.true(fixture.bootstrap.blobs.reduce((s, b) => s + b.uncompressedSize, 0) >= 100 * MiB);

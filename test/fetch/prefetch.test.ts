@@ -1,6 +1,6 @@
 import test from 'ava';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { blobRanges, fetchesIdle, makeEngine, makeFixture, type Fixture } from './fixture.js';
+import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -10,13 +10,7 @@ for (let i = 1; i <= 4; i++) FILES[`p/x${i}`] = pseudoRandomBytes(256 * KiB, i);
 for (let i = 1; i <= 8; i++) FILES[`q/y${i}`] = pseudoRandomBytes(256 * KiB, 10 + i);
 
 let fixture: Fixture;
-const cleanups: Array<() => Promise<void> | void> = [];
-test.before(async () => {
-  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK, prefetch: ['/p'] });
-});
-test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+beforeAllFixture(FILES, { chunkSize: CHUNK, prefetch: ['/p'] }, (f) => (fixture = f));
 
 test.serial('prefetchFiles fetches the prefetch list; reading those files afterwards fetches nothing', async (t) => {
   // Sequential read-ahead off: reading x1..x4 in stored order would otherwise fetch the q files.

@@ -13,7 +13,7 @@ import { setLogLevel } from '../../src/log.js';
 import { PeerNode, type PeerNodeOptions } from '../../src/p2p/peer.js';
 import { peerBlobPath } from '../../src/p2p/peer-protocol.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { makeEngine, makeFixture, metric, type Engine, type Fixture } from '../fetch/fixture.js';
+import { beforeAllFixture, makeEngine, metric, type Engine, type Fixture } from '../fetch/fixture.js';
 import { eventually, inProcessScheduler } from './helpers.js';
 import type { RunningScheduler } from '../../src/p2p/scheduler/process.js';
 
@@ -31,13 +31,7 @@ const FILES: Record<string, Buffer> = {
 setLogLevel('warn');
 
 let fixture: Fixture;
-const cleanups: Array<() => Promise<void> | void> = [];
-test.before(async () => {
-  fixture = await makeFixture({ teardown: (fn) => cleanups.push(fn) }, FILES, { chunkSize: CHUNK });
-});
-test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+beforeAllFixture(FILES, { chunkSize: CHUNK }, (f) => (fixture = f));
 
 interface Node {
   engine: Engine;
