@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDaemonProcess, type DaemonProcess, type DaemonProcessOptions } from './daemon.js';
-import { freePort } from './registry.js';
+import type { TarEntry } from './oci-image.js';
+import { freePort, startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from './registry.js';
+import { publishImage, type PublishedImage } from './rich-image.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -114,6 +116,37 @@ export async function writeTokenFile(token: string): Promise<{ path: string; rem
   const path = join(dir, 'peer-token');
   await writeFile(path, `${token}\n`, { mode: 0o600 });
   return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The origin a cluster test reads from: a registry, the counting proxy in front of it, one image. */
+export interface ClusterOrigin {
+  registry: RegistryHandle;
+  proxy: ProxyHandle;
+  image: PublishedImage;
+  /** The darner image's reference through the proxy. */
+  reference: string;
+  tokenFile: { path: string; remove(): Promise<void> };
+}
+
+/**
+ * Starts a registry, publishes `layer` as darner image `repo` (chunks of `chunkSize`), puts the
+ * counting proxy in front and writes the cluster's token file; each stop goes onto `cleanups`.
+ */
+export async function startClusterOrigin(
+  repo: string,
+  layer: TarEntry[],
+  options: { chunkSize: number; token: string },
+  cleanups: Array<() => Promise<void>>,
+): Promise<ClusterOrigin> {
+  const registry = await startRegistry();
+  cleanups.push(() => registry.stop());
+  const image = await publishImage(registry.host, repo, [layer], { chunkSize: options.chunkSize });
+  const proxy = await startCountingProxy(registry.host);
+  cleanups.push(() => proxy.stop());
+  const reference = image.darnerRef.replace(registry.host, proxy.host);
+  const tokenFile = await writeTokenFile(options.token);
+  cleanups.push(() => tokenFile.remove());
+  return { registry, proxy, image, reference, tokenFile };
 }
 
 export interface PeerDaemon extends DaemonProcess {

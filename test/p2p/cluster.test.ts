@@ -13,9 +13,9 @@ import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { SchedulerAdmin, SchedulerClient } from '../../src/p2p/scheduler-client.js';
 import { blobIdOfPath, contentRange, parseRangeHeader } from '../../src/p2p/peer-protocol.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { mountEverywhere, metricSum, readEverywhere, startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
-import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
-import { publishImage, type PublishedImage } from '../harness/rich-image.js';
+import { mountEverywhere, metricSum, readEverywhere, startClusterOrigin, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon } from '../harness/p2p-cluster.js';
+import type { ProxyHandle, RegistryHandle } from '../harness/registry.js';
+import type { PublishedImage } from '../harness/rich-image.js';
 import { eventually } from './helpers.js';
 
 const MiB = 1 << 20;
@@ -34,18 +34,11 @@ let tokenFile: { path: string; remove(): Promise<void> };
 const cleanups: Array<() => Promise<void>> = [];
 
 test.before(async () => {
-  registry = await startRegistry();
-  cleanups.push(() => registry.stop());
-  image = await publishImage(registry.host, 'p2p', [[
+  ({ registry, proxy, image, reference, tokenFile } = await startClusterOrigin('p2p', [
     { type: 'file', path: 'big', data: BIG },
     { type: 'file', path: 'small', data: SMALL },
     { type: 'file', path: 'other', data: OTHER },
-  ]], { chunkSize: CHUNK });
-  proxy = await startCountingProxy(registry.host);
-  cleanups.push(() => proxy.stop());
-  reference = image.darnerRef.replace(registry.host, proxy.host);
-  tokenFile = await writeTokenFile(TOKEN);
-  cleanups.push(() => tokenFile.remove());
+  ], { chunkSize: CHUNK, token: TOKEN }, cleanups));
 });
 test.after.always(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { SchedulerAdmin } from '../../src/p2p/scheduler-client.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { mountEverywhere, metricSum, readEverywhere, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
+import { mountEverywhere, metricSum, readEverywhere, startClusterOrigin, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon } from '../harness/p2p-cluster.js';
 import { startRedis } from '../harness/redis.js';
-import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
-import { publishImage, type PublishedImage } from '../harness/rich-image.js';
+import type { ProxyHandle, RegistryHandle } from '../harness/registry.js';
+import type { PublishedImage } from '../harness/rich-image.js';
 import { CLI, eventually } from './helpers.js';
 
 const run = promisify(execFile);
@@ -34,14 +34,8 @@ let tokenFile: { path: string; remove(): Promise<void> };
 const cleanups: Array<() => Promise<void>> = [];
 
 test.before(async () => {
-  registry = await startRegistry();
-  cleanups.push(() => registry.stop());
-  image = await publishImage(registry.host, 'p2p-resilience', [Object.entries(FILES).map(([path, data]) => ({ type: 'file' as const, path, data }))], { chunkSize: CHUNK });
-  proxy = await startCountingProxy(registry.host);
-  cleanups.push(() => proxy.stop());
-  reference = image.darnerRef.replace(registry.host, proxy.host);
-  tokenFile = await writeTokenFile(TOKEN);
-  cleanups.push(() => tokenFile.remove());
+  const layer = Object.entries(FILES).map(([path, data]) => ({ type: 'file' as const, path, data }));
+  ({ registry, proxy, image, reference, tokenFile } = await startClusterOrigin('p2p-resilience', layer, { chunkSize: CHUNK, token: TOKEN }, cleanups));
 });
 test.after.always(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
