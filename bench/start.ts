@@ -30,7 +30,7 @@ import { buildLayerTar, busyboxEntries } from '../test/harness/oci-image.js';
 import { startSnapshotter, type SnapshotterProcess } from '../test/harness/snapshotter.js';
 import { debianPythonLayers } from './debian-python.js';
 import { MiB, Teardown, dropCaches, fmt, linkBytesDown, median, metricOf, runCommand } from './lib.js';
-import { fileLayer, pushFileImage, type FileLayer } from './oci-files.js';
+import { fileLayer, pushFileImage, type FileLayer } from '../test/harness/file-image.js';
 import { printTable, writeResults } from './report.js';
 
 const RUNS = Number(process.env.START_RUNS ?? 3);

@@ -8,8 +8,8 @@ import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { openImageTarget, type ImageStoreOptions } from '../src/blob/image-store.js';
-import { MEDIA_TYPES } from '../test/harness/oci-image.js';
+import { openImageTarget, type ImageStoreOptions } from '../../src/blob/image-store.js';
+import { MEDIA_TYPES } from './oci-image.js';
 
 export interface FileLayer {
   path: string;
@@ -46,7 +46,12 @@ export async function fileLayer(path: string): Promise<FileLayer> {
 }
 
 /** Pushes layers, config and manifest (last) to `reference` (registry or `oci:DIR:TAG`). */
-export async function pushFileImage(reference: string, layers: readonly FileLayer[], runConfig: Record<string, unknown>, options: ImageStoreOptions = {}): Promise<string> {
+export async function pushFileImage(
+  reference: string,
+  layers: readonly FileLayer[],
+  runConfig: Record<string, unknown>,
+  { createdBy = 'darner benchmark image', ...options }: ImageStoreOptions & { createdBy?: string } = {},
+): Promise<string> {
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
@@ -54,7 +59,7 @@ export async function pushFileImage(reference: string, layers: readonly FileLaye
       created: '2024-01-01T00:00:00Z',
       config: runConfig,
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-      history: layers.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'darner benchmark image' })),
+      history: layers.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: createdBy })),
     }),
   );
   const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
