@@ -2,8 +2,8 @@ import test from 'ava';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { buffer as readAll } from 'node:stream/consumers';
 import tar from 'tar-stream';
 import { DockerArchive } from '../../src/blob/docker-archive.js';
 import { BadRangeError, BadTarError, DigestMismatchError, NotFoundError, UnsupportedError } from '../../src/errors.js';
@@ -83,12 +83,6 @@ async function writeTemp(t: { teardown(fn: () => Promise<void>): void }, bytes: 
   const path = join(dir, 'image.tar');
   await writeFile(path, bytes);
   return path;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
 }
 
 test('old docker save layout: layer.tar members, a symlinked repeated layer', async (t) => {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { openImageSource, openImageTarget, type ImageSource, type ImageTarget } from '../../src/blob/image-store.js';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { NoMatchingPlatformError, UnsupportedError } from '../../src/errors.js';
@@ -47,12 +47,6 @@ test.after.always(async () => {
   await client?.close();
   await registry?.stop();
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
 
 async function source(t: { teardown(fn: () => Promise<void>): void }, ref: string, platform?: string): Promise<ImageSource> {
   const s = await openImageSource(ref, { ...opts, ...(platform ? { platform } : {}) });

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { OciLayout } from '../../src/blob/oci-layout.js';
 import { BadRangeError, DigestMismatchError, NotFoundError, SizeMismatchError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/digest.js';
@@ -13,12 +14,6 @@ async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<
   const dir = await mkdtemp(join(tmpdir(), 'darner-layout-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
 }
 
 test('write an image and read it back', async (t) => {

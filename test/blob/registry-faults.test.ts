@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { DigestMismatchError, RegistryError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/digest.js';
@@ -35,12 +36,6 @@ test.after.always(async () => {
 });
 
 test.beforeEach(() => proxy.reset());
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
 
 const manifestGets = (): number => proxy.requests.filter((r) => r.kind === 'manifest' && r.method === 'GET').length;
 

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
 import { RegistryClient } from '../../src/blob/registry.js';
 import { DigestMismatchError, RegistryError, SizeMismatchError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/digest.js';
@@ -22,12 +23,6 @@ test.after.always(async () => {
   await client?.close();
   await registry?.stop();
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
 
 test('push blobs (buffer, file, stream factory, chunked stream), a manifest and an index; read them back', async (t) => {
   const amd = await makeTestImage({ layers: [{ 'a.txt': 'amd64 layer one' }, { 'b.txt': 'amd64 layer two' }] });
