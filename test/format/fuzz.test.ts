@@ -10,23 +10,12 @@ import test from 'ava';
 import { MalformedBootstrapError } from '../../src/errors.js';
 import { Bootstrap, writeBootstrap } from '../../src/format/index.js';
 import { basicModel, multiblobModel } from '../../fixtures/make-bootstraps.js';
+import { mulberry32 as prng } from '../harness/prng.js';
 import { canonical } from './helpers/canonical.js';
 import { exercise, reseal } from './helpers/exercise.js';
 import { richModel } from './helpers/rich-model.js';
 
 const CASES = Number(process.env.DARNER_FUZZ_CASES ?? 2500);
-
-/** mulberry32: a small, seedable PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xfff, 0x1000, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff];
 

@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as grpc from '@grpc/grpc-js';
 import { MetaStore } from '../../snapshotter/metastore.js';
 import type { WireInfo, WireMount } from '../../snapshotter/proto.js';
+import { mulberry32 } from '../harness/prng.js';
 import { startSnapshotter, snapshotsClient, type SnapshotsClient } from '../harness/snapshotter.js';
 import { ReferenceModel, type ModelOp, type ModelSnapshot, type Outcome } from './reference-model.js';
 
@@ -15,17 +16,6 @@ import { ReferenceModel, type ModelOp, type ModelSnapshot, type Outcome } from '
 // directories must be there, and at the end Cleanup must leave exactly one directory per snapshot.
 
 const ROUNDS = 14;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const toModel = (i: WireInfo): ModelSnapshot => ({
   name: i.name,
