@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstSignal } from '../src/cli/signals.js';
 import { log } from '../src/log.js';
 import type { SnapshotterConfig } from './config.js';
 import { DaemonFileSystem } from './daemon-fs.js';
@@ -80,16 +81,4 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
   await startupCleanup;
   snapshotter.close();
   log.info('snapshotter stopped');
-}
-
-function firstSignal(): Promise<string> {
-  return new Promise<string>((resolve) => {
-    const onSignal = (signal: string): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }

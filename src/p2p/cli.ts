@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
+import { firstSignal } from '../cli/signals.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { log, setLogLevel } from '../log.js';
 import { parseHostPort } from './address.js';
@@ -60,16 +61,8 @@ export function register(program: Command): void {
       const running = await startScheduler(cfg, token);
       // The address line on stdout lets scripts (and tests) learn a port chosen with :0.
       process.stdout.write(`scheduler listening on ${running.address}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          log.info({ signal }, 'scheduler stopping');
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          resolve();
-        };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
-      });
+      const signal = await firstSignal();
+      log.info({ signal }, 'scheduler stopping');
       await running.stop();
     });
 
