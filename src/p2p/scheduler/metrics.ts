@@ -10,59 +10,20 @@ import type { ChunkGroup } from './model.js';
 
 export class SchedulerMetrics {
   readonly registry = new Registry();
-  readonly resolves = new Counter({
-    name: 'darner_scheduler_resolves_total',
-    help: 'Resolve calls answered',
-    registers: [this.registry],
-  });
-  readonly candidateHits = new Counter({
-    name: 'darner_scheduler_candidate_hits_total',
-    help: 'Resolve calls whose answer named at least one parent peer (holder or in-progress fetcher)',
-    registers: [this.registry],
-  });
-  readonly resolvedChunks = new Counter({
-    name: 'darner_scheduler_resolved_chunks_total',
-    help: 'Chunks resolved, by decision: parents (holders), in_progress (wait for the fetching peer), back_to_source (lease granted), source (no lease)',
-    labelNames: ['decision'] as const,
-    registers: [this.registry],
-  });
-  readonly backToSource = new Counter({
-    name: 'darner_scheduler_back_to_source_total',
-    help: 'Chunks for which a BACK_TO_SOURCE lease was granted or renewed',
-    registers: [this.registry],
-  });
-  readonly reports = new Counter({
-    name: 'darner_scheduler_reports_total',
-    help: 'Transfer results reported by requesters, by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly badPeerReports = new Counter({
-    name: 'darner_scheduler_bad_peer_reports_total',
-    help: 'BAD_DATA reports (each excludes the parent for the bad-peer period)',
-    registers: [this.registry],
-  });
-  readonly registrations = new Counter({
-    name: 'darner_scheduler_registrations_total',
-    help: 'RegisterPeer calls accepted',
-    registers: [this.registry],
-  });
-  readonly expiredPeers = new Counter({
-    name: 'darner_scheduler_expired_peers_total',
-    help: 'Peers dropped because they were not heard from within the peer TTL',
-    registers: [this.registry],
-  });
-  readonly preheats = new Counter({
-    name: 'darner_scheduler_preheats_total',
-    help: 'Preheat tasks queued for a seed',
-    registers: [this.registry],
-  });
-  readonly rpcErrors = new Counter({
-    name: 'darner_scheduler_rpc_errors_total',
-    help: 'Calls answered with an error, by method and gRPC status name',
-    labelNames: ['method', 'code'] as const,
-    registers: [this.registry],
-  });
+  readonly resolves = this.counter('darner_scheduler_resolves_total', 'Resolve calls answered');
+  readonly candidateHits = this.counter('darner_scheduler_candidate_hits_total', 'Resolve calls whose answer named at least one parent peer (holder or in-progress fetcher)');
+  readonly resolvedChunks = this.counter(
+    'darner_scheduler_resolved_chunks_total',
+    'Chunks resolved, by decision: parents (holders), in_progress (wait for the fetching peer), back_to_source (lease granted), source (no lease)',
+    ['decision'] as const,
+  );
+  readonly backToSource = this.counter('darner_scheduler_back_to_source_total', 'Chunks for which a BACK_TO_SOURCE lease was granted or renewed');
+  readonly reports = this.counter('darner_scheduler_reports_total', 'Transfer results reported by requesters, by outcome', ['outcome'] as const);
+  readonly badPeerReports = this.counter('darner_scheduler_bad_peer_reports_total', 'BAD_DATA reports (each excludes the parent for the bad-peer period)');
+  readonly registrations = this.counter('darner_scheduler_registrations_total', 'RegisterPeer calls accepted');
+  readonly expiredPeers = this.counter('darner_scheduler_expired_peers_total', 'Peers dropped because they were not heard from within the peer TTL');
+  readonly preheats = this.counter('darner_scheduler_preheats_total', 'Preheat tasks queued for a seed');
+  readonly rpcErrors = this.counter('darner_scheduler_rpc_errors_total', 'Calls answered with an error, by method and gRPC status name', ['method', 'code'] as const);
 
   constructor(counts?: () => Promise<{ peers: number; seeds: number }>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'darner_scheduler_' });
@@ -92,6 +53,11 @@ export class SchedulerMetrics {
         this.set((await current()).seeds);
       },
     });
+  }
+
+  /** A counter in this registry (labelled when labelNames are given). */
+  private counter<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
   /** Counts one Resolve answer. */
