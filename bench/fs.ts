@@ -38,6 +38,8 @@ import { printTable, writeResults } from './report.js';
 const RUNS = Number(process.env.FS_RUNS ?? 3);
 const BIG_BYTES = Number(process.env.FS_BIG_MIB ?? 256) * MiB;
 const TREE_FILES = Number(process.env.FS_TREE_FILES ?? 5000);
+/** Extra daemon configuration (TOML) for every darner run, to compare fetch settings. */
+const DAEMON_TOML = process.env.FS_DAEMON_TOML ?? '';
 const RATE_MBIT = 100;
 const DELAY_MS = 10;
 
@@ -228,7 +230,7 @@ async function main(teardown: Teardown): Promise<void> {
     const mark = teardown.mark();
     const dir = join(scratch.dir, `daemon-${run}`);
     mkdirSync(dir);
-    let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'] });
+    let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml: DAEMON_TOML });
     teardown.add('daemon', () => daemon.cleanup());
     const mountpoint = join(daemon.mountRoot, 'image');
     await daemon.client.mount({ reference, mountpoint, plainHttp: true });
@@ -254,7 +256,7 @@ async function main(teardown: Teardown): Promise<void> {
     treeRow.darnerWarmPageCache = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
 
     await daemon.stop();
-    daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'] });
+    daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml: DAEMON_TOML });
     await waitForMount(daemon, mountpoint);
     await dropCaches();
     big.darnerWarmRestarted = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));

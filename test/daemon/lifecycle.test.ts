@@ -66,7 +66,8 @@ test('a killed daemon leaves dead mounts; the restarted daemon detaches them, mo
   t.teardown(() => proxy.stop());
   const published = await publishImage(registry.host, 'crash', [[{ type: 'file', path: 'a', data: FILES.a }, { type: 'file', path: 'b', data: FILES.b }]]);
   const reference = published.darnerRef.replace(registry.host, proxy.host);
-  const daemon = await startDaemonProcess();
+  // No sequential read-ahead: reading a would fetch b ahead of its read.
+  const daemon = await startDaemonProcess({ configToml: '[fetch]\nsequential_read_ahead = 0' });
   t.teardown(() => daemon.cleanup());
   const mnt = join(daemon.mountRoot, 'crash');
   const { mount } = await daemon.client.mount({ reference, mountpoint: mnt });
@@ -81,7 +82,7 @@ test('a killed daemon leaves dead mounts; the restarted daemon detaches them, mo
   t.deepEqual(await darnerMountsUnder(daemon.dir), [mnt]);
 
   proxy.reset();
-  const again = await startDaemonProcess({ dir: daemon.dir });
+  const again = await startDaemonProcess({ dir: daemon.dir, configToml: '[fetch]\nsequential_read_ahead = 0' });
   t.teardown(() => again.cleanup());
   t.deepEqual((await again.client.listMounts()).map((m) => m.id), [mount.id]);
   t.deepEqual(await darnerMountsUnder(daemon.dir), [mnt], 'one live mount, the dead one is gone');

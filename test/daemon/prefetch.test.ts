@@ -41,7 +41,8 @@ test('the prefetch list is fetched at mount; prefetchAll fetches the whole image
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
   const reference = image.darnerRef.replace(registry.host, proxy.host);
-  const daemon = await startDaemonProcess();
+  // No sequential read-ahead: reading hot.bin through would fetch cold.bin ahead of its read.
+  const daemon = await startDaemonProcess({ configToml: '[fetch]\nsequential_read_ahead = 0' });
   t.teardown(() => daemon.cleanup());
 
   const mnt = join(daemon.mountRoot, 'p');
