@@ -35,6 +35,10 @@ import { printTable, writeResults } from './report.js';
 
 const RUNS = Number(process.env.START_RUNS ?? 3);
 const IMAGES = (process.env.START_IMAGES ?? 'python,big').split(',');
+/** Which systems run (default both; the ratios need both). */
+const SYSTEMS = (process.env.START_SYSTEMS ?? 'overlayfs,darner').split(',');
+/** START_DROP_CACHES=0 keeps the page cache between runs (how much of a start is reading code from disk). */
+const DROP_CACHES = process.env.START_DROP_CACHES !== '0';
 const RATE_MBIT = 100;
 const DELAY_MS = 10;
 const DARNER = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -180,7 +184,7 @@ export async function coldStart(
     const ref = system === 'darner' ? image.darner : image.oci;
     const id = `bench-start-${process.pid}-${containerSeq++}`;
 
-    await dropCaches();
+    if (DROP_CACHES) await dropCaches();
     const origin0 = daemon ? await metricOf(daemon, 'darner_fetch_origin_bytes_total') : 0;
     const requests0 = daemon ? await metricOf(daemon, 'darner_fetch_origin_requests_total') : 0;
     const link0 = await linkBytesDown(reg.link);
@@ -227,7 +231,7 @@ async function main(teardown: Teardown): Promise<void> {
   for (let run = 0; run < RUNS; run++) {
     for (const image of images) {
       const order: System[] = run % 2 === 0 ? ['overlayfs', 'darner'] : ['darner', 'overlayfs'];
-      for (const system of order) {
+      for (const system of order.filter((s) => SYSTEMS.includes(s))) {
         process.stderr.write(`bench:start: run ${run + 1}/${RUNS} ${image.name} ${system}\n`);
         const m = await coldStart(system, image, reg, join(scratch.dir, `r${run}-${image.name}-${system}`), teardown);
         ((results[image.name] ??= { overlayfs: [], darner: [] })[system]).push(m);
