@@ -39,6 +39,8 @@ const IMAGES = (process.env.START_IMAGES ?? 'python,big').split(',');
 const SYSTEMS = (process.env.START_SYSTEMS ?? 'overlayfs,darner').split(',');
 /** START_DROP_CACHES=0 keeps the page cache between runs (how much of a start is reading code from disk). */
 const DROP_CACHES = process.env.START_DROP_CACHES !== '0';
+/** Extra daemon configuration (TOML) for every darner run, to compare fetch settings. */
+const DAEMON_TOML = process.env.START_DAEMON_TOML ?? '';
 const RATE_MBIT = 100;
 const DELAY_MS = 10;
 const DARNER = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -162,7 +164,7 @@ export async function coldStart(
     if (system === 'darner') {
       const daemonDir = join(dir, 'daemon');
       mkdirSync(daemonDir, { mode: 0o755 });
-      daemon = await startDaemonProcess({ dir: daemonDir, args: ['--log-level', 'info'] });
+      daemon = await startDaemonProcess({ dir: daemonDir, args: ['--log-level', 'info'], configToml: DAEMON_TOML });
       const d = daemon;
       teardown.add('daemon', () => d.cleanup({ keepDir: true }));
       const config = join(dir, 'snapshotter.toml');
