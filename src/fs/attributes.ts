@@ -1,5 +1,6 @@
 import type { FuseStat, FuseStatfs } from 'fuse-native';
 import { BLOCK_SIZE, modeTypeOfKind, type InodeInfo } from '../format/index.js';
+import { encodeRdev } from '../format/inode.js';
 import type { NodeKind } from '../format/model.js';
 
 /**
@@ -12,20 +13,6 @@ export function inodeNumber(nid: number): number {
   // The binding carries st_ino in 32 bits; a bootstrap (at most 1 GiB, 32-byte slots) has
   // nids below 2^25, so this holds for every image darner reads.
   return nid >>> 0;
-}
-
-/**
- * A device number in the 32-bit form FUSE carries (the kernel decodes it with new_decode_dev):
- * minor bits 0-7, major bits 8-19, minor bits 8-19 above. Major numbers up to 4095 and minor
- * numbers up to 2^20 - 1 fit; that is every number Linux assigns.
- */
-export function encodeRdev(major: number, minor: number): number {
-  return ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & 0xfff00) << 12)) >>> 0;
-}
-
-/** The inverse of encodeRdev. */
-export function decodeRdev(rdev: number): { major: number; minor: number } {
-  return { major: (rdev >>> 8) & 0xfff, minor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) };
 }
 
 /**
@@ -54,6 +41,7 @@ export function statOf(inode: InodeInfo): FuseStat {
     size: inode.size,
     nlink: inode.nlink,
     ino: inodeNumber(inode.nid),
+    // FUSE carries st_rdev in the 32-bit form the kernel decodes with new_decode_dev: EROFS's own.
     rdev: inode.kind === 'chardev' || inode.kind === 'blockdev' ? encodeRdev(inode.major, inode.minor) : 0,
     blksize: BLOCK_SIZE,
     blocks: blockCount(inode.kind, inode.size),

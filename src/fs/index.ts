@@ -7,6 +7,7 @@ export { ImageFs, type FileDataReader, type ImageFsObserver, type ImageFsOptions
 export { mountImageFs, detachMount, type FuseMount, type FuseMountOptions } from './fuse-mount.js';
 export { parseMountInfo, readMounts, DARNER_FUSE_TYPE, type MountEntry } from './mountinfo.js';
 export { Errno, FsErrno, errnoOf, reasonOf } from './errno.js';
-export { statOf, entryStat, statfsOf, encodeRdev, decodeRdev, timeMs, blockCount, inodeNumber } from './attributes.js';
+export { statOf, entryStat, statfsOf, timeMs, blockCount, inodeNumber } from './attributes.js';
+export { encodeRdev, decodeRdev } from '../format/inode.js';
 export { getxattrReply, listxattrReply, encodeXattrNames, XATTR_SIZE_MAX, XATTR_LIST_MAX, type XattrReply } from './xattr-reply.js';
 export { PathResolver } from './path-resolver.js';
