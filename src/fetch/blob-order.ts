@@ -31,19 +31,18 @@ export class BlobChunkOrder {
 
   /** The chunk stored right after `record` in this blob (touching it or not), if any. */
   next(record: ChunkRecord): ChunkRecord | undefined {
-    let lo = 0;
-    let hi = this.#offsets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#offsets[mid]! <= record.compressedOffset) lo = mid + 1;
-      else hi = mid;
-    }
-    const i = this.indices[lo];
+    // Offsets are whole numbers: the first one above record's is the first at or after it + 1.
+    const i = this.indices[this.#firstAtOrAfter(record.compressedOffset + 1)];
     return i === undefined ? undefined : this.#bootstrap.chunk(i);
   }
 
   /** The chunks stored at or after `offset`, in stored order. */
   *from(offset: number): Generator<ChunkRecord> {
+    for (let i = this.#firstAtOrAfter(offset); i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);
+  }
+
+  /** Position of the first chunk stored at or after `offset` (binary search). */
+  #firstAtOrAfter(offset: number): number {
     let lo = 0;
     let hi = this.#offsets.length;
     while (lo < hi) {
@@ -51,7 +50,7 @@ export class BlobChunkOrder {
       if (this.#offsets[mid]! < offset) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);
+    return lo;
   }
 
   /** Every chunk of the blob in stored order. */
