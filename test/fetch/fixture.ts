@@ -17,6 +17,8 @@ import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { buildOciImage, pushOciImage, type TarEntry } from '../harness/oci-image.js';
 import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 
+export { blobRanges } from '../harness/registry.js';
+
 export interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
 }
@@ -129,16 +131,6 @@ export async function metric(registry: Registry, name: string, labels: Record<st
   return m.values
     .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
     .reduce((s, v) => s + v.value, 0);
-}
-
-/** Parses the proxy's record of blob Range requests into [start, end) pairs. */
-export function blobRanges(proxy: ProxyHandle): Array<[number, number]> {
-  return proxy.requests
-    .filter((r) => r.kind === 'blob' && r.range !== undefined && r.status === 206)
-    .map((r) => {
-      const m = /^bytes=(\d+)-(\d+)$/.exec(r.range!)!;
-      return [Number(m[1]), Number(m[2]) + 1] as [number, number];
-    });
 }
 
 /** Waits until no fetch runs or waits for a slot (fetches outlive reads that gave up on them). */

@@ -467,6 +467,20 @@ export interface ProxyHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * The [start, end) byte ranges of the blob Range requests the proxy answered 206, from its
+ * request number `from` on.
+ */
+export function blobRanges(proxy: ProxyHandle, from = 0): Array<[number, number]> {
+  return proxy.requests
+    .slice(from)
+    .filter((r) => r.kind === 'blob' && r.range !== undefined && r.status === 206)
+    .map((r) => {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(r.range!)!;
+      return [Number(m[1]), Number(m[2]) + 1] as [number, number];
+    });
+}
+
 const REDIRECT_PREFIX = '/__redirected__';
 
 function matches(matcher: RequestMatcher | undefined, req: ProxyRequest): boolean {

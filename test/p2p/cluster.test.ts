@@ -14,7 +14,7 @@ import { SchedulerAdmin, SchedulerClient } from '../../src/p2p/scheduler-client.
 import { blobIdOfPath, contentRange, parseRangeHeader } from '../../src/p2p/peer-protocol.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { mountEverywhere, metricSum, readEverywhere, startClusterOrigin, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon } from '../harness/p2p-cluster.js';
-import type { ProxyHandle, RegistryHandle } from '../harness/registry.js';
+import { blobRanges, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 import type { PublishedImage } from '../harness/rich-image.js';
 import { eventually } from './helpers.js';
 
@@ -67,14 +67,7 @@ async function storedExtent(path: string): Promise<{ start: number; end: number;
  * next file's chunks (once), which are not the data under test.
  */
 function originBytesWithin(extent: { start: number; end: number }, from: number): number {
-  let n = 0;
-  for (const r of proxy.requests.slice(from)) {
-    if (r.kind !== 'blob' || r.range === undefined || r.status !== 206) continue;
-    const m = /^bytes=(\d+)-(\d+)$/.exec(r.range);
-    if (m === null) continue;
-    n += Math.max(0, Math.min(Number(m[2]) + 1, extent.end) - Math.max(Number(m[1]), extent.start));
-  }
-  return n;
+  return blobRanges(proxy, from).reduce((n, [a, b]) => n + Math.max(0, Math.min(b, extent.end) - Math.max(a, extent.start)), 0);
 }
 
 /** Mounts and reads `path` on every node; the origin's bytes of the file's extent. */
