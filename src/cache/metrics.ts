@@ -4,6 +4,7 @@
  * one's counters (its size gauge keeps reporting the first cache).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { reuseMetric } from '../metrics-registry.js';
 
 export interface CacheMetrics {
   corruptChunks: Counter;
@@ -11,14 +12,8 @@ export interface CacheMetrics {
   writeFailures: Counter;
 }
 
-function reuse<T>(registry: Registry | undefined, name: string, make: (registers: Registry[]) => T): T {
-  const existing = registry?.getSingleMetric(name);
-  if (existing !== undefined) return existing as T;
-  return make(registry ? [registry] : []);
-}
-
 export function cacheMetrics(registry: Registry | undefined, sizeBytes: () => Promise<{ bytes: number; blobs: number }>): CacheMetrics {
-  reuse(registry, 'darner_cache_size_bytes', (registers) =>
+  reuseMetric(registry, 'darner_cache_size_bytes', (registers) =>
     new Gauge({
       name: 'darner_cache_size_bytes',
       help: 'Bytes allocated on disk by the blob cache (data, stored mirror, bitmaps, logs)',
@@ -28,7 +23,7 @@ export function cacheMetrics(registry: Registry | undefined, sizeBytes: () => Pr
       },
     }),
   );
-  reuse(registry, 'darner_cache_blobs', (registers) =>
+  reuseMetric(registry, 'darner_cache_blobs', (registers) =>
     new Gauge({
       name: 'darner_cache_blobs',
       help: 'Blobs in the blob cache',
@@ -39,17 +34,17 @@ export function cacheMetrics(registry: Registry | undefined, sizeBytes: () => Pr
     }),
   );
   return {
-    corruptChunks: reuse(registry, 'darner_cache_corrupt_chunks_total', (registers) =>
+    corruptChunks: reuseMetric(registry, 'darner_cache_corrupt_chunks_total', (registers) =>
       new Counter({
         name: 'darner_cache_corrupt_chunks_total',
         help: 'Ready chunks whose bytes on disk failed verification (marked not ready and fetched again)',
         registers,
       }),
     ),
-    committedChunks: reuse(registry, 'darner_cache_committed_chunks_total', (registers) =>
+    committedChunks: reuseMetric(registry, 'darner_cache_committed_chunks_total', (registers) =>
       new Counter({ name: 'darner_cache_committed_chunks_total', help: 'Chunks written to the cache and marked ready', registers }),
     ),
-    writeFailures: reuse(registry, 'darner_cache_write_failures_total', (registers) =>
+    writeFailures: reuseMetric(registry, 'darner_cache_write_failures_total', (registers) =>
       new Counter({
         name: 'darner_cache_write_failures_total',
         help: 'Chunk batches that could not be written to the cache (disk full, I/O error); their reads were served from memory',

@@ -4,6 +4,7 @@
  * The cache's own size and corruption metrics are darner_cache_* (src/cache/metrics.ts).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { counterIn, reuseMetric } from '../metrics-registry.js';
 
 export interface FetchMetrics {
   originBytes: Counter;
@@ -19,15 +20,8 @@ export interface FetchMetrics {
   queued: Gauge;
 }
 
-function reuse<T>(registry: Registry | undefined, name: string, make: (registers: Registry[]) => T): T {
-  const existing = registry?.getSingleMetric(name);
-  if (existing !== undefined) return existing as T;
-  return make(registry ? [registry] : []);
-}
-
 export function fetchMetrics(registry: Registry | undefined, queue: () => { running: number; queued: number }): FetchMetrics {
-  const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
-    reuse(registry, name, (registers) => new Counter<L>({ name, help, labelNames, registers }));
+  const counter = counterIn(registry);
   return {
     originBytes: counter('darner_fetch_origin_bytes_total', 'Stored bytes received from origin registries (verified or not)'),
     originRequests: counter('darner_fetch_origin_requests_total', 'Range requests to origin registries, by outcome (ok, error)', ['outcome']),
@@ -36,7 +30,7 @@ export function fetchMetrics(registry: Registry | undefined, queue: () => { runn
     cacheHitBytes: counter('darner_fetch_cache_hit_bytes_total', 'File bytes read served from the blob cache'),
     fetchedBytes: counter('darner_fetch_fetched_bytes_total', 'Stored bytes fetched (from any source), by priority (demand, prefetch)', ['priority']),
     verifyFailures: counter('darner_fetch_verify_failures_total', 'Fetched chunks that failed decoding or their digest, by source (origin, peer)', ['source']),
-    readDuration: reuse(
+    readDuration: reuseMetric(
       registry,
       'darner_fetch_read_duration_seconds',
       (registers) =>
@@ -48,7 +42,7 @@ export function fetchMetrics(registry: Registry | undefined, queue: () => { runn
         }),
     ),
     readErrors: counter('darner_fetch_read_errors_total', 'File reads that failed, by error code', ['code']),
-    inFlight: reuse(
+    inFlight: reuseMetric(
       registry,
       'darner_fetch_in_flight',
       (registers) =>
@@ -61,7 +55,7 @@ export function fetchMetrics(registry: Registry | undefined, queue: () => { runn
           },
         }),
     ),
-    queued: reuse(
+    queued: reuseMetric(
       registry,
       'darner_fetch_queued',
       (registers) =>

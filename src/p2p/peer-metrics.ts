@@ -4,6 +4,7 @@
  * there (`darner_fetch_peer_bytes_total`), before verification.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { counterIn, reuseMetric } from '../metrics-registry.js';
 
 export interface PeerMetrics {
   /** Stored bytes received from parents (every answer, before the fetch path verifies it). */
@@ -31,22 +32,15 @@ export interface PeerMetrics {
   preheats: Counter<'outcome'>;
 }
 
-function reuse<T>(registry: Registry | undefined, name: string, make: (registers: Registry[]) => T): T {
-  const existing = registry?.getSingleMetric(name);
-  if (existing !== undefined) return existing as T;
-  return make(registry ? [registry] : []);
-}
-
 /** The metrics in `registry` (shared with an earlier peer of the same registry); private ones without. */
 export function peerMetrics(registry: Registry | undefined, live: () => { active: number; waiting: number } = () => ({ active: 0, waiting: 0 })): PeerMetrics {
-  const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
-    reuse(registry, name, (registers) => new Counter<L>({ name, help, labelNames, registers }));
+  const counter = counterIn(registry);
   return {
     downloadBytes: counter('darner_p2p_download_bytes_total', 'Stored bytes received from parent peers (before verification)'),
     uploadBytes: counter('darner_p2p_upload_bytes_total', 'Stored bytes served to other peers'),
     uploads: counter('darner_p2p_uploads_total', 'Upload requests from other peers, by outcome (ok, unauthorized, not_held, busy, bad_request, error)', ['outcome']),
     uploadsRefused: counter('darner_p2p_uploads_refused_total', 'Upload requests refused, by reason (unauthorized, not_held, busy)', ['reason']),
-    uploadsActive: reuse(registry, 'darner_p2p_uploads_active', (registers) => new Gauge({
+    uploadsActive: reuseMetric(registry, 'darner_p2p_uploads_active', (registers) => new Gauge({
       name: 'darner_p2p_uploads_active',
       help: 'Uploads sending bytes now',
       registers,
@@ -54,7 +48,7 @@ export function peerMetrics(registry: Registry | undefined, live: () => { active
         this.set(live().active);
       },
     })),
-    uploadsWaiting: reuse(registry, 'darner_p2p_uploads_waiting', (registers) => new Gauge({
+    uploadsWaiting: reuseMetric(registry, 'darner_p2p_uploads_waiting', (registers) => new Gauge({
       name: 'darner_p2p_uploads_waiting',
       help: 'Upload requests waiting for chunks this node is fetching from the origin',
       registers,

@@ -1,0 +1,20 @@
+/**
+ * Registering darner's Prometheus metrics (prom-client) in a registry the process passes in.
+ * A component registering a name already in that registry (a second cache, fetcher or peer of
+ * the same daemon) gets the existing metric instead of prom-client's duplicate-name error; with
+ * no registry, metrics are private to the component.
+ */
+import { Counter, type Registry } from 'prom-client';
+
+/** The metric named `name` in `registry`, or the one `make` registers (in no registry without one). */
+export function reuseMetric<T>(registry: Registry | undefined, name: string, make: (registers: Registry[]) => T): T {
+  const existing = registry?.getSingleMetric(name);
+  if (existing !== undefined) return existing as T;
+  return make(registry ? [registry] : []);
+}
+
+/** A Counter factory over reuseMetric for one registry. */
+export function counterIn(registry: Registry | undefined): <L extends string = never>(name: string, help: string, labelNames?: L[]) => Counter<L> {
+  return <L extends string = never>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
+    reuseMetric(registry, name, (registers) => new Counter<L>({ name, help, labelNames, registers }));
+}
