@@ -167,6 +167,11 @@ test('a read the reader never answers fails with EIO after the read timeout, and
     },
   };
   const fs = new ImageFs(bootstrap, hanging, { readTimeoutMs: 50 });
+  // The read timeout is an AbortSignal.timeout, whose timer does not hold the event loop open (in
+  // the daemon FUSE does); without this, the worker can go idle first and ava ends the test as
+  // never resolved.
+  const keepAlive = setInterval(() => {}, 1000);
+  t.teardown(() => clearInterval(keepAlive));
   t.is(await errnoRejected(fs.read(fs.open('/sizes/one', 0), '/sizes/one', 1, 0)), Errno.EIO);
   t.true(signalSeen?.aborted);
 });
