@@ -13,7 +13,7 @@ use crate::errors::{invalid_arg, last_errno, out_of_range, syscall_error, throw,
 /// How often a get/list is retried when the value grew between asking its size and reading it.
 const SIZE_RACE_RETRIES: usize = 8;
 
-fn c_string(what: &str, value: &str) -> JsResult<CString> {
+pub(crate) fn c_string(what: &str, value: &str) -> JsResult<CString> {
   CString::new(value).map_err(|_| invalid_arg(format!("{what} must not contain NUL bytes")))
 }
 
@@ -137,7 +137,7 @@ fn lremovexattr_inner(path: String, name: String) -> JsResult<()> {
   Ok(())
 }
 
-fn whole_u32(what: &str, value: f64) -> JsResult<u32> {
+pub(crate) fn whole_u32(what: &str, value: f64) -> JsResult<u32> {
   if value.is_finite() && value.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&value) {
     Ok(value as u32)
   } else {

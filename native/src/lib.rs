@@ -1,10 +1,13 @@
 //! darner's native addon (napi-rs). What JavaScript does slowly or cannot do at all:
 //! - chunk digests (blake3, sha256) of whole batches, in parallel, off the JavaScript thread;
 //! - chunk decode (zstd) + verify of whole batches, likewise;
-//! - the l*xattr syscalls and mknod, which Node's fs module does not have.
+//! - the l*xattr syscalls and mknod, which Node's fs module does not have;
+//! - mount(2) and umount2(2), on libuv's threadpool (they can wait on this process's own FUSE
+//!   filesystem, which the JavaScript thread serves).
 //!
 //! No export may panic across the FFI boundary: the synchronous ones are `catch_unwind`, the
-//! batch work catches panics on its worker thread and rejects the promise instead.
+//! batch work catches panics on its worker thread and rejects the promise instead, and the mount
+//! tasks run nothing on their pool thread that can panic (one libc call and a read of errno).
 
 // napi-derive registers no exports in test builds, so everything behind them looks unused there.
 #![cfg_attr(test, allow(dead_code))]
@@ -15,3 +18,4 @@ mod digest;
 mod digests;
 mod errors;
 mod fsops;
+mod mounts;
