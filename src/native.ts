@@ -1,6 +1,7 @@
 /**
  * Typed access to darner's Rust addon (native/, napi-rs). The addon is loaded on first use, not
- * at import, so commands that never digest or touch xattrs (`darner --help`) work without it.
+ * at import, so commands that never digest, touch xattrs or mount (`darner --help`) work without
+ * it.
  * When it is absent every function here throws NativeMissingError (code NATIVE_MISSING).
  *
  * What crosses the boundary and why it is native: docs/native.md.
@@ -26,6 +27,8 @@ export interface NativeAddon {
   lsetxattr(path: string, name: string, value: Uint8Array): void;
   lremovexattr(path: string, name: string): void;
   mknod(path: string, mode: number, major: number, minor: number): void;
+  mountFs(source: string, target: string, fstype: string, flags: number, data: string): Promise<void>;
+  umountFs(target: string, flags: number): Promise<void>;
 }
 
 /** What decodeVerifyBatch gives back (see its doc comment). */
@@ -155,4 +158,47 @@ export function lremovexattr(path: string, name: string): void {
  */
 export function mknod(path: string, mode: number, major: number, minor: number): void {
   nativeAddon().mknod(path, mode, major, minor);
+}
+
+// mount(2) and umount2(2). They run on libuv's threadpool, never on the JavaScript thread: the
+// kernel may read files of a FUSE filesystem this process serves while the call runs (EROFS
+// file-backed mounts open their `device=` files), and only the JavaScript thread can answer.
+// Each call in flight holds one of libuv's threads (4 unless UV_THREADPOOL_SIZE says otherwise),
+// which the FUSE answers may need for their own fs reads: keep mounts and unmounts serialized.
+// Failures reject with errors shaped like Node's fs errors: `code` the errno name (ENOENT,
+// ENODEV, ENOTBLK, EINVAL, EPERM, ...), `syscall`, `path` and, for mount, `dest`.
+
+/** mount(2) flag: mount read-only. */
+export const MS_RDONLY = 1;
+/** umount2(2) flag: ask the filesystem to abort requests in flight (FUSE aborts its connection). */
+export const MNT_FORCE = 1;
+/** umount2(2) flag: detach now, finish when the mount is no longer busy (`umount -l`). */
+export const MNT_DETACH = 2;
+
+/**
+ * mount(2): mounts `source` (a block device, or a regular file where the filesystem takes one:
+ * EROFS since Linux 6.12 mounts an image file directly, with no loop device) of type `fstype` on
+ * `target`. `flags` are MS_* bits (a whole number below 2^32), `data` the comma-separated options
+ * ('' for none), e.g. `device=/blobs/0,device=/blobs/1` for EROFS's extra devices. A NUL byte in
+ * a string rejects with ERR_INVALID_ARG_VALUE, bad flags with ERR_OUT_OF_RANGE. The message
+ * names both paths: `ENOENT: no such file or directory, mount '/img' -> '/mnt'`.
+ */
+export function mountFs(source: string, target: string, fstype: string, flags: number, data: string): Promise<void> {
+  try {
+    return nativeAddon().mountFs(source, target, fstype, flags, data);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * umount2(2) of `target` with `flags` (MNT_FORCE, MNT_DETACH, or 0). A directory that is not a
+ * mount point rejects with code EINVAL: `EINVAL: invalid argument, umount2 '/mnt'`.
+ */
+export function umountFs(target: string, flags: number): Promise<void> {
+  try {
+    return nativeAddon().umountFs(target, flags);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
