@@ -10,6 +10,7 @@ import { HOLE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
+import { BlobAddressSpace } from './blob-space.js';
 import { unlimitedController, type FetchEngine, type ImageBlob } from './chunk-fetcher.js';
 import { planRanges } from './range-plan.js';
 import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
@@ -78,6 +79,7 @@ export class ImageReaderImpl implements ImageReader {
   readonly #leases: BlobLease[];
   readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
+  #spaces: BlobAddressSpace[] | undefined;
   /** Sequential read-ahead state per blob (index as in the bootstrap's blob table). */
   readonly #streams = new Map<number, SequentialState>();
 
@@ -150,11 +152,43 @@ export class ImageReaderImpl implements ImageReader {
       const pieceEnd = Math.min(end, (i + 1) * chunkSize);
       pieces.push({ blob: this.#blobs[record.blobIndex]!, record, from: pieceStart - i * chunkSize, length: pieceEnd - pieceStart, at: pieceStart - offset });
     }
+    return this.#serve(pieces, end - offset, `${this.#name}: read of inode ${nid} at ${offset}+${length}`, signal, started);
+  }
 
+  async readBlob(blobIndex: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    const started = performance.now();
+    const metrics = this.#engine.metrics;
+    try {
+      if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+        throw new InvalidArgumentError(`read of blob ${blobIndex}: bad offset ${offset} or length ${length}`);
+      const blob = this.#blobs[blobIndex];
+      if (blob === undefined) throw new InvalidArgumentError(`the image has no blob ${blobIndex}`);
+      if (this.#closing.signal.aborted) throw new AbortedError(`${this.#name}: the image reader is closed`);
+      if (signal?.aborted) throw new AbortedError(`read of blob ${blobIndex}: aborted`);
+      this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
+      const space = this.#spaces[blobIndex]!;
+      const end = Math.min(space.size, offset + length);
+      if (end <= offset) return Buffer.alloc(0);
+      const pieces = space.pieces(offset, end).map((p): Piece => ({ blob, ...p }));
+      return await this.#serve(pieces, end - offset, `${this.#name}: read of blob ${blob.id.slice(0, 12)} at ${offset}+${length}`, signal, started);
+    } catch (err) {
+      metrics.readErrors.inc({ code: err instanceof DarnerError ? err.code : 'INTERNAL' });
+      throw err;
+    } finally {
+      metrics.readDuration.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * `length` bytes assembled from `pieces` (places no piece covers read as zeros): ready chunks
+   * from the cache, the rest fetched at demand priority, waiting until fetchTimeoutMs after
+   * `started` at most.
+   */
+  async #serve(pieces: Piece[], length: number, what: string, signal: AbortSignal | undefined, started: number): Promise<Buffer> {
     // The common warm read (one chunk, ready in the cache): its bytes as they are, with no
     // second buffer and copy.
     const only = pieces.length === 1 ? pieces[0]! : undefined;
-    if (only !== undefined && only.length === end - offset) {
+    if (only !== undefined && only.length === length) {
       const bytes = await only.blob.lease.blob.readChunk(only.record, only.blob.algorithm, only.from, only.length);
       if (bytes !== undefined) {
         this.#engine.metrics.cacheHitBytes.inc(only.length);
@@ -164,7 +198,7 @@ export class ImageReaderImpl implements ImageReader {
     }
 
     // Cache first: ready chunks (verified on their first read since start).
-    const out = Buffer.alloc(end - offset);
+    const out = Buffer.alloc(length);
     const misses: Piece[] = [];
     let hitBytes = 0;
     await Promise.all(
@@ -200,7 +234,7 @@ export class ImageReaderImpl implements ImageReader {
     this.#readAhead(pieces);
     const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
     const left = this.#engine.options.fetchTimeoutMs - (performance.now() - started);
-    await waitAll(waits, left, `${this.#name}: read of inode ${nid} at ${offset}+${length}`, signals);
+    await waitAll(waits, left, what, signals);
     return out;
   }
 

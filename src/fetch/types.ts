@@ -72,6 +72,13 @@ export interface ImageReader {
    */
   read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
   /**
+   * Up to `length` bytes of blob `blobIndex`'s uncompressed address space from `offset` (fewer at
+   * its end, none past it): what a blob device file serves to the kernel's EROFS. Bytes between
+   * chunks read as zeros; chunks come from the cache or are fetched and verified as for read(),
+   * which also lists the rejections.
+   */
+  readBlob(blobIndex: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  /**
    * Fetches the chunks of `nids` (default: the bootstrap's prefetch list) in the background, at
    * prefetch priority: on-demand reads always get the next free fetch slot first. Never rejects.
    */

@@ -143,3 +143,38 @@ test.serial('bad arguments and non-files are typed errors', async (t) => {
   await reader.close();
   await t.throwsAsync(() => reader.read(fixture.nid('/one'), 0, 1), { code: 'ABORTED' });
 });
+
+test.serial('readBlob serves the blob address space: chunk bytes at their offsets, zeros between, verified and cached', async (t) => {
+  const { fetcher } = await makeEngine(t);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader(), name: 'test' });
+  t.teardown(() => reader.close());
+  const { bootstrap } = fixture;
+  // The expected space, from the files: chunk slot i of a file holds its bytes [i*CHUNK, ...).
+  const spaces = bootstrap.blobs.map((b) => Buffer.alloc(b.uncompressedSize));
+  for (const [path, data] of fixture.files) {
+    bootstrap.fileChunks(fixture.nid(path)).forEach((slot, i) => {
+      if (slot === HOLE) return;
+      const r = bootstrap.chunk(slot);
+      data.copy(spaces[r.blobIndex]!, r.uncompressedOffset, i * CHUNK, i * CHUNK + r.uncompressedSize);
+    });
+  }
+  for (const [b, space] of spaces.entries()) {
+    const size = space.length;
+    const cases: Array<[number, number]> = [
+      [0, size],
+      [0, 1],
+      [4095, 4097],
+      [CHUNK - 10, CHUNK + 20],
+      [Math.floor(size / 3), 131072],
+      [Math.max(0, size - 100), 1000],
+      [size, 10],
+    ];
+    for (const [offset, length] of cases) {
+      const got = await reader.readBlob(b, offset, length);
+      const want = space.subarray(Math.min(offset, size), Math.min(size, offset + length));
+      t.true(got.equals(want), `blob ${b} ${offset}+${length}: ${got.length} bytes, want ${want.length}`);
+    }
+  }
+  await t.throwsAsync(reader.readBlob(bootstrap.blobs.length, 0, 10), { code: 'INVALID_ARGUMENT' });
+  await t.throwsAsync(reader.readBlob(0, -1, 10), { code: 'INVALID_ARGUMENT' });
+});

@@ -1,0 +1,82 @@
+/**
+ * A blob's uncompressed address space, as the kernel's EROFS sees it through a blob device
+ * file: each chunk occupies [uncompressedOffset, uncompressedOffset + uncompressedSize), the
+ * bytes between chunks (block alignment) read as zeros. Maps a byte range of that space to the
+ * chunk pieces that hold it. Pure: built once per blob from the bootstrap's chunk table.
+ */
+import type { ChunkRecord } from '../format/model.js';
+import type { Bootstrap } from '../format/reader.js';
+
+/** Bytes [from, from + length) of chunk `record` belong at [at, at + length) of the range. */
+export interface SpacePiece {
+  record: ChunkRecord;
+  from: number;
+  length: number;
+  at: number;
+}
+
+export class BlobAddressSpace {
+  /** Size of the space: reads past it read nothing. */
+  readonly size: number;
+  readonly #records: ChunkRecord[];
+  /** Chunk starts, ascending, for the binary search. */
+  readonly #starts: Float64Array;
+  /** Per position, the largest chunk end at or before it: where a search must start looking back. */
+  readonly #maxEnds: Float64Array;
+
+  constructor(records: readonly ChunkRecord[], size: number) {
+    this.size = size;
+    this.#records = [...records].sort((a, b) => a.uncompressedOffset - b.uncompressedOffset || a.uncompressedSize - b.uncompressedSize);
+    this.#starts = Float64Array.from(this.#records, (r) => r.uncompressedOffset);
+    this.#maxEnds = new Float64Array(this.#records.length);
+    let maxEnd = 0;
+    this.#records.forEach((r, i) => {
+      maxEnd = Math.max(maxEnd, r.uncompressedOffset + r.uncompressedSize);
+      this.#maxEnds[i] = maxEnd;
+    });
+  }
+
+  /** One space per blob of the image, in blob-table order (one pass over the chunk table). */
+  static ofImage(bootstrap: Bootstrap): BlobAddressSpace[] {
+    const perBlob: ChunkRecord[][] = bootstrap.blobs.map(() => []);
+    for (let i = 0; i < bootstrap.chunkCount; i++) {
+      const record = bootstrap.chunk(i);
+      perBlob[record.blobIndex]?.push(record);
+    }
+    return perBlob.map((records, i) => new BlobAddressSpace(records, bootstrap.blobs[i]!.uncompressedSize));
+  }
+
+  /**
+   * The pieces of chunks holding bytes [offset, end) of the space (end clipped to its size), in
+   * address order. Gaps are left out (they read as zeros). Where a malformed bootstrap lets
+   * chunks overlap, each byte comes from the first chunk covering it, so pieces never overlap.
+   */
+  pieces(offset: number, end: number): SpacePiece[] {
+    end = Math.min(end, this.size);
+    const out: SpacePiece[] = [];
+    if (end <= offset) return out;
+    // First chunk whose end may pass `offset`: after the last one whose running max end is <= offset.
+    let i = this.#firstMaxEndAfter(offset);
+    let position = offset;
+    for (; i < this.#records.length && this.#starts[i]! < end; i++) {
+      const record = this.#records[i]!;
+      const start = Math.max(position, record.uncompressedOffset);
+      const stop = Math.min(end, record.uncompressedOffset + record.uncompressedSize);
+      if (stop <= start) continue;
+      out.push({ record, from: start - record.uncompressedOffset, length: stop - start, at: start - offset });
+      position = stop;
+    }
+    return out;
+  }
+
+  #firstMaxEndAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.#maxEnds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#maxEnds[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
