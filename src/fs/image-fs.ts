@@ -1,9 +1,10 @@
 import type { FuseStat, FuseStatfs } from 'fuse-native';
 import type { Bootstrap } from '../format/index.js';
-import { TimeoutError } from '../errors.js';
 import { entryStat, statfsOf, statOf } from './attributes.js';
 import { Errno, FsErrno } from './errno.js';
 import { PathResolver } from './path-resolver.js';
+import { ReadGuard, type ReadGuardOptions } from './read-guard.js';
+export type { ImageFsObserver } from './read-guard.js';
 import { getxattrReply, listxattrReply, type XattrReply } from './xattr-reply.js';
 
 /**
@@ -20,35 +21,8 @@ export interface FileDataReader {
   read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
-/** Hooks for metrics and logs; all optional. */
-export interface ImageFsObserver {
-  /** A read answered `bytes` bytes. */
-  readDone?(bytes: number): void;
-  /** A read failed (the caller got EIO): the reason for the operator. */
-  readFailed?(err: unknown, where: { nid: number; path: string; offset: number; length: number }): void;
-}
-
-export interface ImageFsOptions {
-  /** A read that has not been answered after this long fails with EIO (default 60 s). */
-  readTimeoutMs?: number;
-  /**
-   * A read starting inside a range whose read failed less than this long ago fails at once with
-   * the same error (default 250 ms). The kernel retries a failed readahead with a synchronous
-   * read of its first page right away; without this, a read(2) of data that cannot be fetched
-   * would wait for the fetch timeout twice.
-   */
-  failedReadMemoryMs?: number;
-  observer?: ImageFsObserver;
-}
-
-/** A read that failed recently: file, byte range, when, and why. */
-interface FailedRead {
-  nid: number;
-  start: number;
-  end: number;
-  at: number;
-  err: unknown;
-}
+/** Read deadline, failed-read memory and observer: see ReadGuard. */
+export type ImageFsOptions = ReadGuardOptions;
 
 /** An open file: what the kernel's handle stands for. */
 interface OpenFile {
@@ -70,11 +44,7 @@ export class ImageFs {
   readonly #reader: FileDataReader;
   readonly #paths: PathResolver;
   readonly #handles = new Map<number, OpenFile>();
-  readonly #readTimeoutMs: number;
-  readonly #observer: ImageFsObserver;
-  readonly #closing = new AbortController();
-  readonly #failedReadMemoryMs: number;
-  #recentFailures: FailedRead[] = [];
+  readonly #guard: ReadGuard;
   #nextHandle = 1;
   #statfs: FuseStatfs | undefined;
 
@@ -82,9 +52,7 @@ export class ImageFs {
     this.#bootstrap = bootstrap;
     this.#reader = reader;
     this.#paths = new PathResolver(bootstrap);
-    this.#readTimeoutMs = options.readTimeoutMs ?? 60_000;
-    this.#failedReadMemoryMs = options.failedReadMemoryMs ?? 250;
-    this.#observer = options.observer ?? {};
+    this.#guard = new ReadGuard(options);
   }
 
   /** Open handles (for status and tests). */
@@ -94,7 +62,7 @@ export class ImageFs {
 
   /** After close, reads in flight are aborted and new reads fail with EIO. */
   close(): void {
-    this.#closing.abort(new FsErrno(Errno.EIO, 'the mount is closed'));
+    this.#guard.close();
     this.#handles.clear();
   }
 
@@ -147,44 +115,7 @@ export class ImageFs {
     const file = this.#handles.get(fd) ?? this.#openByPath(path);
     if (position >= file.size || length <= 0) return Buffer.alloc(0);
     const n = Math.min(length, file.size - position);
-    const where = { nid: file.nid, path: file.path, offset: position, length: n };
-    if (this.#closing.signal.aborted) {
-      const err = this.#closing.signal.reason as Error;
-      this.#observer.readFailed?.(err, where);
-      throw err;
-    }
-    const recent = this.#recentFailure(file.nid, position);
-    if (recent !== undefined) {
-      this.#observer.readFailed?.(recent.err, where);
-      throw recent.err;
-    }
-    const deadline = AbortSignal.timeout(this.#readTimeoutMs);
-    const signal = AbortSignal.any([deadline, this.#closing.signal]);
-    try {
-      const data = await abortable(this.#reader.read(file.nid, position, n, signal), signal, () =>
-        deadline.aborted ? new TimeoutError(`read of ${n} bytes at ${position} of ${file.path} took longer than ${this.#readTimeoutMs} ms`) : (this.#closing.signal.reason as Error),
-      );
-      if (data.length !== n) throw new FsErrno(Errno.EIO, `the data reader returned ${data.length} bytes for a read of ${n}`);
-      this.#observer.readDone?.(n);
-      return data;
-    } catch (err) {
-      this.#observer.readFailed?.(err, where);
-      this.#rememberFailure({ nid: file.nid, start: position, end: position + n, at: Date.now(), err });
-      throw err;
-    }
-  }
-
-  #recentFailure(nid: number, position: number): FailedRead | undefined {
-    if (this.#recentFailures.length === 0) return undefined;
-    const now = Date.now();
-    this.#recentFailures = this.#recentFailures.filter((f) => now - f.at < this.#failedReadMemoryMs);
-    return this.#recentFailures.find((f) => f.nid === nid && position >= f.start && position < f.end);
-  }
-
-  #rememberFailure(failure: FailedRead): void {
-    if (this.#failedReadMemoryMs <= 0) return;
-    this.#recentFailures.push(failure);
-    if (this.#recentFailures.length > 64) this.#recentFailures.shift();
+    return this.#guard.run(file.nid, { nid: file.nid, path: file.path, offset: position, length: n }, (signal) => this.#reader.read(file.nid, position, n, signal));
   }
 
   getxattr(path: string, name: string, bufferSize: number): XattrReply {
@@ -230,23 +161,4 @@ export class ImageFs {
 function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
-}
-
-/** Settles with `promise`, or rejects with `reason()` as soon as `signal` aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
-  if (signal.aborted) return Promise.reject(reason());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(reason());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
