@@ -295,6 +295,15 @@ export class MountError extends DarnerError {
   }
 }
 
+/** The kernel refused a mount(2); `errno` is its errno name (ENOTBLK: no file-backed EROFS). */
+export class KernelMountError extends MountError {
+  readonly errno: string | undefined;
+  constructor(message: string, errno: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.errno = errno;
+  }
+}
+
 /** A mount point already holds a different image (the daemon API answers 409). */
 export class MountpointBusyError extends DarnerError {
   constructor(message: string) {

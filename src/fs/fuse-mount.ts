@@ -44,13 +44,12 @@ export interface FuseMount {
 
 const run = promisify(execFile);
 
-class DarnerFuse extends Fuse {
-  readonly #imageFs: ImageFs;
+/** The binding, with mount options it has no setting for (`ro`, `use_ino`, `subtype=`…). */
+export class OptionsFuse extends Fuse {
   readonly #extraOptions: string[];
 
-  constructor(mountpoint: string, ops: FuseOperations, opts: ConstructorParameters<typeof Fuse>[2], imageFs: ImageFs, extraOptions: string[]) {
+  constructor(mountpoint: string, ops: FuseOperations, opts: ConstructorParameters<typeof Fuse>[2], extraOptions: string[]) {
     super(mountpoint, ops, opts);
-    this.#imageFs = imageFs;
     this.#extraOptions = extraOptions;
   }
 
@@ -59,6 +58,15 @@ class DarnerFuse extends Fuse {
     const extra = this.#extraOptions.join(',');
     if (extra === '') return base;
     return base === '' ? `-o${extra}` : `${base},${extra}`;
+  }
+}
+
+class DarnerFuse extends OptionsFuse {
+  readonly #imageFs: ImageFs;
+
+  constructor(mountpoint: string, ops: FuseOperations, opts: ConstructorParameters<typeof Fuse>[2], imageFs: ImageFs, extraOptions: string[]) {
+    super(mountpoint, ops, opts, extraOptions);
+    this.#imageFs = imageFs;
   }
 
   // The binding answers a getxattr with a buffer too small by truncating the value and a size
@@ -201,8 +209,16 @@ export async function mountImageFs(mountpoint: string, fs: ImageFs, options: Fus
     fs,
     ['ro', 'use_ino', 'default_permissions', `negative_timeout=${timeout}`, `fsname=${fsname}`, `subtype=${DARNER_FUSE_TYPE.slice('fuse.'.length)}`],
   );
+  return mountFuse(fuse, () => fs.close());
+}
+
+/**
+ * Mounts `fuse` (resolving once the kernel has the mount) and returns its handle; unmount()
+ * calls `closed` once the mount is gone.
+ */
+export async function mountFuse(fuse: Fuse, closed: () => void): Promise<FuseMount> {
   await new Promise<void>((resolve, reject) => {
-    fuse.mount((err) => (err ? reject(new MountError(`cannot mount at ${mountpoint}: ${err.message}`, { cause: err })) : resolve()));
+    fuse.mount((err) => (err ? reject(new MountError(`cannot mount at ${fuse.mnt}: ${err.message}`, { cause: err })) : resolve()));
   });
   let unmounted: Promise<void> | undefined;
   return {
@@ -213,10 +229,10 @@ export async function mountImageFs(mountpoint: string, fs: ImageFs, options: Fus
           await new Promise<void>((resolve, reject) => fuse.unmount((err) => (err ? reject(err) : resolve())));
         } catch (err) {
           // fusermount refused (e.g. already gone): make sure nothing stays mounted.
-          log.debug({ mountpoint, err: (err as Error).message }, 'fusermount failed; unmounting with umount -l');
+          log.debug({ mountpoint: fuse.mnt, err: (err as Error).message }, 'fusermount failed; unmounting with umount -l');
           await detachMount(fuse.mnt);
         } finally {
-          fs.close();
+          closed();
         }
       })();
       return unmounted;

@@ -1,0 +1,99 @@
+/**
+ * An image mounted by the kernel's EROFS: the saved bootstrap file is the filesystem (a
+ * file-backed mount, kernel 6.12+, no loop device) and the image's blobs are its extra devices,
+ * files on a FUSE mount of BlobDevices. The kernel answers every metadata operation from the
+ * bootstrap; the daemon sees only reads of blob bytes, in large sequential requests.
+ *
+ * mount(2) runs on the thread pool (the native addon): the kernel opens the device files while
+ * it mounts, and their FUSE answers come from this process's JavaScript thread.
+ */
+import { mkdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Bootstrap } from '../format/reader.js';
+import { KernelMountError, MountError } from '../errors.js';
+import { log } from '../log.js';
+import { MNT_DETACH, MS_RDONLY, mountFs, umountFs } from '../native.js';
+import { BlobDevices, type BlobDataReader } from './blob-devices.js';
+import { mountBlobDevices } from './blob-devices-mount.js';
+import type { FuseMount } from './fuse-mount.js';
+import type { ReadGuardOptions } from './read-guard.js';
+
+const MS_NOSUID = 2;
+const MS_NODEV = 4;
+/** mount(2) copies at most one page of options. */
+const MAX_OPTIONS_BYTES = 4095;
+
+/**
+ * mount(2) and umount2(2) hold a thread-pool thread while the kernel may wait on FUSE answers
+ * that need the pool too (cache file reads): one at a time leaves the rest of the pool free.
+ */
+let syscallChain: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const run = syscallChain.then(fn, fn);
+  syscallChain = run.catch(() => undefined);
+  return run;
+}
+
+/** The `-o` string for a file-backed EROFS mount with these device files, checked to fit. */
+export function erofsMountData(devicePaths: readonly string[]): string {
+  for (const path of devicePaths) {
+    if (/[,\0]/.test(path)) throw new MountError(`blob device path ${JSON.stringify(path)} cannot be a mount option (comma or NUL)`);
+  }
+  const data = devicePaths.map((p) => `device=${p}`).join(',');
+  if (Buffer.byteLength(data) > MAX_OPTIONS_BYTES)
+    throw new MountError(`${devicePaths.length} blob devices do not fit in one mount option page (${Buffer.byteLength(data)} bytes)`);
+  return data;
+}
+
+export interface ErofsMountOptions extends ReadGuardOptions {
+  /** The bootstrap as a file (kept until unmounted: the kernel reads it). */
+  bootstrapPath: string;
+  /** An empty directory the blob devices are mounted on (created, and removed at unmount). */
+  deviceDir: string;
+}
+
+/** Mounts `bootstrap` at `mountpoint` with the kernel's EROFS over blob devices read from `reader`. */
+export async function mountImageErofs(mountpoint: string, bootstrap: Bootstrap, reader: BlobDataReader, options: ErofsMountOptions): Promise<FuseMount> {
+  const devices = new BlobDevices(
+    bootstrap.blobs.map((b) => ({ id: b.id, size: b.uncompressedSize })),
+    reader,
+    options,
+  );
+  const devicePaths = devices.names.map((n) => join(options.deviceDir, n));
+  const data = erofsMountData(devicePaths);
+  await mkdir(options.deviceDir, { recursive: true, mode: 0o700 });
+  const deviceMount = await mountBlobDevices(options.deviceDir, devices);
+  try {
+    await oneAtATime(() => mountFs(options.bootstrapPath, mountpoint, 'erofs', MS_RDONLY | MS_NOSUID | MS_NODEV, data));
+  } catch (err) {
+    await deviceMount.unmount();
+    await rmdir(options.deviceDir).catch(() => {});
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw new KernelMountError(`the kernel cannot mount ${options.bootstrapPath} as EROFS at ${mountpoint}: ${(err as Error).message}`, errno, { cause: err });
+  }
+  let unmounted: Promise<void> | undefined;
+  return {
+    mountpoint,
+    unmount() {
+      unmounted ??= (async () => {
+        await unmountKernel(mountpoint);
+        await deviceMount.unmount();
+        await rmdir(options.deviceDir).catch(() => {});
+      })();
+      return unmounted;
+    },
+  };
+}
+
+/** Unmounts a kernel mount: at once when idle, else detached (the kernel frees it when its last user goes). */
+export async function unmountKernel(mountpoint: string): Promise<void> {
+  try {
+    await oneAtATime(() => umountFs(mountpoint, 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT') return; // not mounted (any more)
+    if (code !== 'EBUSY') throw new MountError(`cannot unmount ${mountpoint}: ${(err as Error).message}`, { cause: err });
+    log.info({ mountpoint }, 'mount busy; detaching it');
+    await oneAtATime(() => umountFs(mountpoint, MNT_DETACH));
+  }
+}
