@@ -29,6 +29,11 @@ export interface Mount {
   blobs: string[];
   createdAt: string;
   labels: Record<string, string>;
+  /**
+   * How it is mounted: `erofs` (the kernel's EROFS over FUSE blob devices; only data reads reach
+   * the daemon) or `fuse` (FUSE answers every operation). See docs/daemon.md.
+   */
+  mode?: 'erofs' | 'fuse';
 }
 
 export interface Credentials {

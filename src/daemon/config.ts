@@ -25,6 +25,9 @@
  *   bandwidth = 20971520          # bytes/s for prefetch_all (0: unlimited)
  *
  *   [fuse]
+ *   mode = "auto"                 # erofs: the kernel's EROFS mounts the bootstrap, FUSE serves only
+ *                                 # blob bytes; fuse: FUSE answers everything; auto: erofs when
+ *                                 # the kernel mounts file-backed EROFS, else fuse (docs/daemon.md)
  *   read_timeout_ms = 60000       # a FUSE read not answered by then gets EIO, whatever the fetch does
  *   max_read = 131072             # largest read request (libfuse 2 allows up to 131072)
  *   cache_timeout = 86400         # seconds the kernel caches names and attributes (images never change)
@@ -74,6 +77,8 @@ export interface DaemonConfig {
     bandwidth: number;
   };
   fuse: {
+    /** How an image is mounted: see MountMode. */
+    mode: MountMode;
     readTimeoutMs: number;
     maxRead: number;
     cacheTimeout: number;
@@ -84,6 +89,14 @@ export interface DaemonConfig {
 
 export type { P2PConfig };
 
+/**
+ * erofs: the kernel's EROFS mounts the bootstrap (file-backed) with FUSE blob devices under it,
+ * so only data reads reach the daemon; fuse: FUSE answers every operation; auto: erofs where
+ * the kernel can (tried per mount), else fuse.
+ */
+export type MountMode = 'auto' | 'erofs' | 'fuse';
+export const MOUNT_MODES: readonly MountMode[] = ['auto', 'erofs', 'fuse'];
+
 export const DEFAULT_SOCKET = '/run/darner/daemon.sock';
 
 export function defaultDaemonConfig(): DaemonConfig {
@@ -93,7 +106,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     stateDir: '/var/lib/darner/daemon',
     fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
-    fuse: { readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
+    fuse: { mode: 'auto', readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
     p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
   };
 }
@@ -134,6 +147,7 @@ export function validateDaemonConfig(c: DaemonConfig, source = 'config'): Daemon
   int('fetch.retry_max_delay_ms', c.fetch.retryMaxDelayMs, 0, 600_000);
   if (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs) fail('fetch.retry_max_delay_ms', 'must not be less than fetch.retry_base_delay_ms');
   int('prefetch.bandwidth', c.prefetch.bandwidth, 0);
+  if (!MOUNT_MODES.includes(c.fuse.mode)) fail('fuse.mode', `must be one of ${MOUNT_MODES.join(', ')}, got ${JSON.stringify(c.fuse.mode)}`);
   int('fuse.read_timeout_ms', c.fuse.readTimeoutMs, 1, 3_600_000);
   int('fuse.max_read', c.fuse.maxRead, 4096, 131072);
   int('fuse.cache_timeout', c.fuse.cacheTimeout, 0, 365 * 86400);
@@ -248,6 +262,11 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
         break;
       case 'fuse':
         section(value, key, {
+          mode: (v, k) => {
+            const mode = str(v, k);
+            if (!(MOUNT_MODES as readonly string[]).includes(mode)) throw new ConfigError(`${at(k)} must be one of ${MOUNT_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+            c.fuse.mode = mode as MountMode;
+          },
           read_timeout_ms: (v, k) => (c.fuse.readTimeoutMs = num(v, k)),
           max_read: (v, k) => (c.fuse.maxRead = num(v, k)),
           cache_timeout: (v, k) => (c.fuse.cacheTimeout = num(v, k)),

@@ -83,6 +83,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       fetcher,
       state,
       fuse: { allowOther: config.fuse.allowOther, maxRead: config.fuse.maxRead, cacheTimeout: config.fuse.cacheTimeout },
+      mode: config.fuse.mode,
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),

@@ -1,11 +1,13 @@
 /**
- * The daemon's mounts: one FUSE mount per request, each with its image source (the origin of its
- * blobs), its ImageReader (cache leases, fetches, prefetch) and its ImageFs.
+ * The daemon's mounts: one per request, each with its image source (the origin of its blobs) and
+ * its ImageReader (cache leases, fetches, prefetch). In erofs mode the kernel's EROFS mounts the
+ * saved bootstrap over FUSE blob devices (src/fs/erofs-mount.ts); in fuse mode ImageFs answers
+ * everything over FUSE.
  *
  * A mount request flows:
  *   bootstrap (the request's file, or the image's bootstrap layer) → parse → check its blobs are
  *   the image's layers → save it under the state dir → fetcher.openImage (cache leases) →
- *   mount FUSE (a dead mount left at the mount point by a killed daemon is detached first) →
+ *   mount (a dead mount left at the mount point by a killed daemon is detached first) →
  *   start prefetch (the bootstrap's list; everything when asked) → record it in mounts.json.
  * Unmount reverses it: FUSE (lazily, if busy), reader (prefetch stops, leases released),
  * source, record. Shutdown unmounts everything but keeps mounts.json, and the next start mounts
@@ -18,19 +20,23 @@ import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, MalformedBootstrapError, MountpointBusyError, NotFoundError } from '../errors.js';
+import { BadRequestError, KernelMountError, MalformedBootstrapError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
+import { mountImageErofs, unmountKernel } from '../fs/erofs-mount.js';
 import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
+import type { MountMode } from './config.js';
 import type { MountRecord, StateStore } from './state.js';
 
 export interface MountManagerOptions {
   fetcher: ChunkFetcher;
   state: StateStore;
   fuse: FuseMountOptions;
+  /** erofs, fuse, or auto (erofs where the kernel can): see MountMode. */
+  mode: MountMode;
   /** FUSE reads not answered within this fail with EIO. */
   readTimeoutMs: number;
   prefetch: { enabled: boolean; all: boolean; bandwidth: number };
@@ -43,7 +49,8 @@ interface ActiveMount {
   record: MountRecord;
   source: ImageSource;
   reader: ImageReader;
-  fuse: FuseMount;
+  /** The mount: FUSE alone, or the kernel's EROFS with its FUSE blob devices. */
+  mounted: FuseMount;
 }
 
 function storeOptions(r: { platform?: string; plainHttp?: boolean; credentials?: { username: string; password: string } }): ImageStoreOptions {
@@ -67,6 +74,8 @@ function checkBlobsBelong(bootstrap: Bootstrap, layerDigests: readonly string[],
 export class MountManager {
   readonly #options: MountManagerOptions;
   readonly #active = new Map<string, ActiveMount>();
+  /** Set once the kernel (or a missing native addon) showed that erofs mode cannot work here. */
+  #noKernelErofs = false;
   readonly #locks = new Map<string, Promise<unknown>>();
   #saving: Promise<void> = Promise.resolve();
 
@@ -181,17 +190,29 @@ export class MountManager {
   }
 
   /**
-   * Mounts again what mounts.json lists (after a restart or a crash): dead FUSE mounts left at
-   * those mount points, and under the state dir's mnt/, are detached first. A mount that cannot
+   * Mounts again what mounts.json lists (after a restart or a crash): kernel EROFS mounts of
+   * saved bootstraps and dead FUSE mounts left at those mount points, under the state dir's mnt/
+   * (and, for blob devices, devices/) are detached first. A mount that cannot
    * be restored is logged and dropped from the list.
    */
   async restore(): Promise<void> {
     const { records, problem } = await this.#options.state.load();
     if (problem !== undefined) log.error({ problem }, 'mount state unreadable; starting without mounts');
     const wanted = new Set(records.map((r) => r.mount.mountpoint));
-    for (const m of await readMounts()) {
+    const { mountDir, deviceRoot, bootstrapDir } = this.#options.state;
+    const under = (dir: string, path: string): boolean => path.startsWith(`${dir}/`);
+    const mounts = await readMounts();
+    // Kernel EROFS mounts of our saved bootstraps first: they hold their blob devices open.
+    for (const m of mounts) {
+      if (m.fsType !== 'erofs' || !under(bootstrapDir, m.source)) continue;
+      if (!wanted.has(m.mountPoint) && !under(mountDir, m.mountPoint)) continue;
+      log.warn({ mountpoint: m.mountPoint }, 'detaching a kernel EROFS mount left by an earlier daemon');
+      await unmountKernel(m.mountPoint).catch((err: unknown) => log.error({ mountpoint: m.mountPoint, err: (err as Error).message }, 'cannot detach'));
+      if (!wanted.has(m.mountPoint)) await rmdir(m.mountPoint).catch(() => {});
+    }
+    for (const m of mounts) {
       if (m.fsType !== DARNER_FUSE_TYPE) continue;
-      const ours = wanted.has(m.mountPoint) || m.mountPoint.startsWith(`${this.#options.state.mountDir}/`);
+      const ours = wanted.has(m.mountPoint) || under(mountDir, m.mountPoint) || under(deviceRoot, m.mountPoint);
       if (!ours) continue;
       log.warn({ mountpoint: m.mountPoint }, 'detaching a FUSE mount left by an earlier daemon');
       await detachMount(m.mountPoint).catch((err: unknown) => log.error({ mountpoint: m.mountPoint, err: (err as Error).message }, 'cannot detach'));
@@ -236,18 +257,14 @@ export class MountManager {
       name: reference,
       ...(this.#options.peer !== undefined ? { peer: this.#options.peer } : {}),
     });
-    let fuse: FuseMount;
+    let mounted: FuseMount;
     try {
-      const fs = new ImageFs(bootstrap, reader, {
-        readTimeoutMs: this.#options.readTimeoutMs,
-        ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
-      });
-      fuse = await mountImageFs(mountpoint, fs, this.#options.fuse);
+      mounted = await this.#mountImage(record, bootstrap, reader);
     } catch (err) {
       await reader.close();
       throw err;
     }
-    this.#active.set(record.mount.id, { record, source, reader, fuse });
+    this.#active.set(record.mount.id, { record, source, reader, mounted });
     const { prefetch } = this.#options;
     if (prefetch.enabled && bootstrap.prefetchNids.length > 0) {
       void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));
@@ -258,9 +275,43 @@ export class MountManager {
     }
   }
 
+  /**
+   * Mounts the image at the record's mount point: with the kernel's EROFS unless the mode is
+   * fuse (auto falls back to FUSE when the kernel refuses, and stops trying after a refusal that
+   * says it cannot do file-backed EROFS at all). Sets record.mount.mode.
+   */
+  async #mountImage(record: MountRecord, bootstrap: Bootstrap, reader: ImageReader): Promise<FuseMount> {
+    const { mountpoint, id, bootstrapDigest } = record.mount;
+    const guard = {
+      readTimeoutMs: this.#options.readTimeoutMs,
+      ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
+    };
+    const mode = this.#options.mode;
+    if (mode === 'erofs' || (mode === 'auto' && !this.#noKernelErofs)) {
+      try {
+        const mounted = await mountImageErofs(mountpoint, bootstrap, reader, {
+          ...guard,
+          bootstrapPath: this.#options.state.bootstrapPath(bootstrapDigest),
+          deviceDir: this.#options.state.deviceDir(id),
+        });
+        record.mount.mode = 'erofs';
+        return mounted;
+      } catch (err) {
+        if (mode === 'erofs' || !(err instanceof KernelMountError || err instanceof NativeMissingError)) throw err;
+        const unsupported = err instanceof NativeMissingError || err.errno === 'ENOTBLK' || err.errno === 'ENODEV';
+        if (unsupported) this.#noKernelErofs = true;
+        log.warn({ id, mountpoint, err: err.message, unsupported }, 'kernel EROFS mount refused; mounting with FUSE');
+      }
+    }
+    const fs = new ImageFs(bootstrap, reader, guard);
+    const mounted = await mountImageFs(mountpoint, fs, this.#options.fuse);
+    record.mount.mode = 'fuse';
+    return mounted;
+  }
+
   async #release(active: ActiveMount): Promise<void> {
     const { id, mountpoint } = active.record.mount;
-    await active.fuse.unmount().catch((err: unknown) => log.error({ id, mountpoint, err: (err as Error).message }, 'unmount failed'));
+    await active.mounted.unmount().catch((err: unknown) => log.error({ id, mountpoint, err: (err as Error).message }, 'unmount failed'));
     await active.reader.close().catch((err: unknown) => log.error({ id, err: (err as Error).message }, 'closing the image reader failed'));
     await active.source.close().catch(() => {});
   }

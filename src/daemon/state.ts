@@ -75,17 +75,25 @@ export class StateStore {
   readonly file: string;
   readonly bootstrapDir: string;
   readonly mountDir: string;
+  /** Where each kernel (erofs-mode) mount's blob devices are mounted: devices/<mount id>. */
+  readonly deviceRoot: string;
 
   constructor(readonly dir: string) {
     this.file = join(dir, 'mounts.json');
     this.bootstrapDir = join(dir, 'bootstraps');
     this.mountDir = join(dir, 'mnt');
+    this.deviceRoot = join(dir, 'devices');
+  }
+
+  deviceDir(mountId: string): string {
+    return join(this.deviceRoot, mountId);
   }
 
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await mkdir(this.bootstrapDir, { recursive: true, mode: 0o700 });
     await mkdir(this.mountDir, { recursive: true, mode: 0o755 });
+    await mkdir(this.deviceRoot, { recursive: true, mode: 0o700 });
   }
 
   /** The saved records; [] when there is no file. A bad file is moved aside and reported. */

@@ -88,7 +88,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     const { mount } = await client.mount({ reference: `oci:${layout}:darner`, mountpoint: mnt });
     mountId = mount.id;
     const originAtMount = metrics !== null ? await metricValue(metrics, 'darner_fetch_origin_bytes_total') : 0;
-    out(`4. mounted it lazily at ${mnt} (${mount.id}); origin bytes fetched so far: ${formatBytes(originAtMount)}`);
+    out(`4. mounted it lazily at ${mnt} (${mount.id}, ${mount.mode === 'erofs' ? 'kernel EROFS over FUSE blob devices' : 'FUSE'}); origin bytes fetched so far: ${formatBytes(originAtMount)}`);
 
     out('5. reading through the mount:');
     const { stdout: listing } = await run('ls', ['-l', join(mnt, 'usr/share/demo')]);

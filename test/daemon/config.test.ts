@@ -36,6 +36,7 @@ test('a TOML file sets every section', (t) => {
       'all = true',
       'bandwidth = 0',
       '[fuse]',
+      'mode = "fuse"',
       'read_timeout_ms = 9000',
       'max_read = 65536',
       'cache_timeout = 10',
@@ -46,7 +47,7 @@ test('a TOML file sets every section', (t) => {
   t.like(c, { socket: '/tmp/d.sock', cacheDir: '/srv/cache', stateDir: '/srv/state', metrics: '127.0.0.1:0', logLevel: 'debug' });
   t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, sequentialReadAhead: 0, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
   t.deepEqual(c.prefetch, { enabled: false, all: true, bandwidth: 0 });
-  t.deepEqual(c.fuse, { readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
+  t.deepEqual(c.fuse, { mode: 'fuse', readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
 });
 
 test('a JSON file uses the same keys', (t) => {
@@ -66,6 +67,7 @@ test('every rule has its own message naming the key', (t) => {
     ['[fetch]\nretry_base_delay_ms = 50\nretry_max_delay_ms = 10', /retry_max_delay_ms must not be less/],
     ['[fuse]\nmax_read = 1048576', /fuse\.max_read must be an integer from 4096 to 131072/],
     ['[prefetch]\nall = "yes"', /prefetch\.all must be true or false/],
+    ['[fuse]\nmode = "fscache"', /fuse\.mode must be one of auto, erofs, fuse, got "fscache"/],
     ['metrics = "localhost"', /metrics .*host:port/],
     ['log_level = "loud"', /log_level must be one of/],
     ['fetch = 3', /fetch must be a table/],
