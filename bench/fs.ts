@@ -1,6 +1,8 @@
 /**
- * `npm run bench:fs`: file reads through `darner daemon`'s FUSE mount, against local disk and
- * against downloading the whole blob, side by side in one run (docs/benchmarking.md).
+ * `npm run bench:fs`: file reads through `darner daemon`'s mounts, in erofs mode (the kernel's
+ * EROFS over FUSE blob devices) and fuse mode (FUSE alone), against local disk and against
+ * downloading the whole blob, side by side in one run (docs/benchmarking.md). The targets are
+ * erofs mode's, the daemon's default; FS_MODES=fuse (or erofs) measures one mode.
  *
  * One darner image of two layers, the registry behind the shaped link (100 Mbit/s, 10 ms each
  * way):
@@ -14,9 +16,9 @@
  * Per run (FS_RUNS, default 3), each read is `cat big > /dev/null` (sequential) or
  * `find tree -type f | xargs cat > /dev/null` (small files):
  *   - baseline: one GET of each data blob;
- *   - darner cold: a new daemon with an empty cache, a fresh mount, page cache dropped;
- *   - darner warm: every chunk in darner's cache; (1) page cache dropped, so each read goes
- *     through FUSE to the daemon and its cache file; (2) page cache kept (what a second container
+ *   - darner cold, per mode: a new daemon with an empty cache, a fresh mount, page cache dropped;
+ *   - darner warm, per mode: every chunk in darner's cache; (1) page cache dropped, so each read
+ *     goes through FUSE to the daemon and its cache file; (2) page cache kept (what a second container
  *     of the image sees); (3) page cache dropped after a daemon restart (each chunk is verified
  *     again on its first read);
  *   - local: the same files extracted to the scratch ext4, page cache dropped, then kept.
@@ -167,14 +169,14 @@ async function waitForMount(daemon: DaemonProcess, mountpoint: string): Promise<
   throw new Error(`the daemon did not mount ${mountpoint} again`);
 }
 
-type RowKey =
-  | 'baseline'
-  | 'darnerCold'
-  | 'darnerWarmDropped'
-  | 'darnerWarmPageCache'
-  | 'darnerWarmRestarted'
-  | 'localCold'
-  | 'localPageCache';
+/** darner's rows per mount mode: erofs mode (the default) as `darner*`, fuse mode as `fuse*`. */
+type DarnerRow = 'Cold' | 'WarmDropped' | 'WarmPageCache' | 'WarmRestarted';
+type Mode = 'erofs' | 'fuse';
+const ROW_PREFIX: Record<Mode, 'darner' | 'fuse'> = { erofs: 'darner', fuse: 'fuse' };
+type RowKey = 'baseline' | `${'darner' | 'fuse'}${DarnerRow}` | 'localCold' | 'localPageCache';
+/** Mount modes measured, the first one the targets' (FS_MODES, default both). */
+const MODES = (process.env.FS_MODES ?? 'erofs,fuse').split(',').map((m) => m.trim()) as Mode[];
+for (const m of MODES) if (m !== 'erofs' && m !== 'fuse') throw new Error(`FS_MODES: unknown mode ${m}`);
 
 interface RunResult {
   big: Record<RowKey, ReadResult>;
@@ -227,14 +229,6 @@ async function main(teardown: Teardown): Promise<void> {
   const runs: RunResult[] = [];
   for (let run = 0; run < RUNS; run++) {
     process.stderr.write(`bench:fs: run ${run + 1}/${RUNS}\n`);
-    const mark = teardown.mark();
-    const dir = join(scratch.dir, `daemon-${run}`);
-    mkdirSync(dir);
-    let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml: DAEMON_TOML });
-    teardown.add('daemon', () => daemon.cleanup());
-    const mountpoint = join(daemon.mountRoot, 'image');
-    await daemon.client.mount({ reference, mountpoint, plainHttp: true });
-
     const big = {} as Record<RowKey, ReadResult>;
     const treeRow = {} as Record<RowKey, ReadResult>;
     // Baseline: the whole blob in one GET.
@@ -242,26 +236,41 @@ async function main(teardown: Teardown): Promise<void> {
     big.baseline = { seconds: bigGet.seconds, linkBytes: bigGet.bytes };
     treeRow.baseline = { seconds: treeGet.seconds, linkBytes: treeGet.bytes };
 
-    await dropCaches();
-    big.darnerCold = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-    await dropCaches();
-    treeRow.darnerCold = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+    for (const mode of MODES) {
+      const prefix = ROW_PREFIX[mode];
+      const mark = teardown.mark();
+      const dir = join(scratch.dir, `daemon-${run}-${mode}`);
+      mkdirSync(dir);
+      const configToml = `${DAEMON_TOML}\n[fuse]\nmode = "${mode}"\n`;
+      let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
+      teardown.add('daemon', () => daemon.cleanup());
+      const mountpoint = join(daemon.mountRoot, 'image');
+      const { mount } = await daemon.client.mount({ reference, mountpoint, plainHttp: true });
+      if (mount.mode !== mode) throw new Error(`asked for ${mode} mode, the daemon mounted in ${mount.mode ?? 'an unknown'} mode`);
 
-    // Warm, page cache dropped, then the same read again from the page cache it filled.
-    await dropCaches();
-    big.darnerWarmDropped = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-    big.darnerWarmPageCache = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-    await dropCaches();
-    treeRow.darnerWarmDropped = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
-    treeRow.darnerWarmPageCache = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+      await dropCaches();
+      big[`${prefix}Cold`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
+      await dropCaches();
+      treeRow[`${prefix}Cold`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
 
-    await daemon.stop();
-    daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml: DAEMON_TOML });
-    await waitForMount(daemon, mountpoint);
-    await dropCaches();
-    big.darnerWarmRestarted = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-    await dropCaches();
-    treeRow.darnerWarmRestarted = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+      // Warm, page cache dropped, then the same read again from the page cache it filled.
+      await dropCaches();
+      big[`${prefix}WarmDropped`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
+      big[`${prefix}WarmPageCache`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
+      await dropCaches();
+      treeRow[`${prefix}WarmDropped`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+      treeRow[`${prefix}WarmPageCache`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+
+      await daemon.stop();
+      daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
+      await waitForMount(daemon, mountpoint);
+      await dropCaches();
+      big[`${prefix}WarmRestarted`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
+      await dropCaches();
+      treeRow[`${prefix}WarmRestarted`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
+      await teardown.unwindTo(mark);
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     await dropCaches();
     big.localCold = { seconds: await readBig(local) };
@@ -271,17 +280,21 @@ async function main(teardown: Teardown): Promise<void> {
     treeRow.localPageCache = { seconds: await readTree(local) };
 
     runs.push({ big, tree: treeRow });
-    await teardown.unwindTo(mark);
-    rmSync(dir, { recursive: true, force: true });
   }
 
   // Report: medians.
   const keys: Array<[RowKey, string]> = [
     ['baseline', 'one GET of the whole blob (shaped link)'],
-    ['darnerCold', 'darner, cold (empty cache, shaped link)'],
-    ['darnerWarmDropped', 'darner, warm: cached, page cache dropped'],
-    ['darnerWarmRestarted', 'darner, warm: cached, daemon restarted'],
-    ['darnerWarmPageCache', 'darner, warm: page cache'],
+    ...MODES.flatMap((mode): Array<[RowKey, string]> => {
+      const prefix = ROW_PREFIX[mode];
+      const name = `darner ${mode} mode`;
+      return [
+        [`${prefix}Cold`, `${name}, cold (empty cache, shaped link)`],
+        [`${prefix}WarmDropped`, `${name}, warm: cached, page cache dropped`],
+        [`${prefix}WarmRestarted`, `${name}, warm: cached, daemon restarted`],
+        [`${prefix}WarmPageCache`, `${name}, warm: page cache`],
+      ];
+    }),
     ['localCold', 'local ext4, page cache dropped'],
     ['localPageCache', 'local ext4, page cache'],
   ];
@@ -341,21 +354,23 @@ async function main(teardown: Teardown): Promise<void> {
   );
 
   const linkMBps = bigStats.baseline.MBps;
+  // The targets are the first mode's (erofs unless FS_MODES says otherwise).
+  const main = ROW_PREFIX[MODES[0]!];
   const targets = [
     {
       target: 'warm sequential (page cache dropped) >= 50% of local disk (page cache dropped)',
-      value: bigStats.darnerWarmDropped.MBps / bigStats.localCold.MBps,
+      value: bigStats[`${main}WarmDropped`].MBps / bigStats.localCold.MBps,
       goal: 0.5,
     },
-    { target: 'cold sequential >= 80% of the link (one whole-blob GET)', value: bigStats.darnerCold.MBps / linkMBps, goal: 0.8 },
+    { target: 'cold sequential >= 80% of the link (one whole-blob GET)', value: bigStats[`${main}Cold`].MBps / linkMBps, goal: 0.8 },
     {
       target: 'cold sequential >= 80% of the nominal link (100 Mbit/s)',
-      value: bigStats.darnerCold.MBps / (RATE_MBIT / 8),
+      value: bigStats[`${main}Cold`].MBps / (RATE_MBIT / 8),
       goal: 0.8,
     },
     {
       target: 'cold small files no slower than one GET of their blob (time ratio GET / darner)',
-      value: treeStats.baseline.seconds / treeStats.darnerCold.seconds,
+      value: treeStats.baseline.seconds / treeStats[`${main}Cold`].seconds,
       goal: 1,
     },
   ].map((t) => ({ ...t, met: t.value >= t.goal }));
@@ -381,6 +396,8 @@ async function main(teardown: Teardown): Promise<void> {
       'warm = every chunk in darner\'s cache; reported with the page cache dropped (reads reach the daemon and its cache file), with the page cache kept, and after a daemon restart (first reads verify each chunk again)',
     sequential: bigStats,
     smallFiles: treeStats,
+    modes: MODES,
+    targetsMode: MODES[0],
     targets,
     raw: runs,
   });
