@@ -20,7 +20,7 @@ import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, KernelMountError, MalformedBootstrapError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
+import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
@@ -297,8 +297,10 @@ export class MountManager {
         record.mount.mode = 'erofs';
         return mounted;
       } catch (err) {
-        if (mode === 'erofs' || !(err instanceof KernelMountError || err instanceof NativeMissingError)) throw err;
-        const unsupported = err instanceof NativeMissingError || err.errno === 'ENOTBLK' || err.errno === 'ENODEV';
+        // auto: anything about the kernel mount (refused, no native addon, too many devices for
+        // one option page, the blob devices' FUSE mount) falls back to FUSE alone.
+        if (mode === 'erofs' || !(err instanceof MountError || err instanceof NativeMissingError)) throw err;
+        const unsupported = err instanceof NativeMissingError || (err instanceof KernelMountError && (err.errno === 'ENOTBLK' || err.errno === 'ENODEV'));
         if (unsupported) this.#noKernelErofs = true;
         log.warn({ id, mountpoint, err: err.message, unsupported }, 'kernel EROFS mount refused; mounting with FUSE');
       }

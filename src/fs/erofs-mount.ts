@@ -62,7 +62,13 @@ export async function mountImageErofs(mountpoint: string, bootstrap: Bootstrap, 
   const devicePaths = devices.names.map((n) => join(options.deviceDir, n));
   const data = erofsMountData(devicePaths);
   await mkdir(options.deviceDir, { recursive: true, mode: 0o700 });
-  const deviceMount = await mountBlobDevices(options.deviceDir, devices);
+  let deviceMount: FuseMount;
+  try {
+    deviceMount = await mountBlobDevices(options.deviceDir, devices);
+  } catch (err) {
+    await rmdir(options.deviceDir).catch(() => {});
+    throw err;
+  }
   try {
     await oneAtATime(() => mountFs(options.bootstrapPath, mountpoint, 'erofs', MS_RDONLY | MS_NOSUID | MS_NODEV, data));
   } catch (err) {

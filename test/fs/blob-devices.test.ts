@@ -1,5 +1,6 @@
 import test from 'ava';
 import { BlobDevices, type BlobDataReader } from '../../src/fs/blob-devices.js';
+import { erofsMountData } from '../../src/fs/erofs-mount.js';
 import { Errno } from '../../src/fs/errno.js';
 
 /** A reader over in-memory spaces; records every call. */
@@ -73,4 +74,13 @@ test('a read the reader does not answer in time fails, is remembered briefly, an
   devices.close();
   await t.throwsAsync(devices.read('/0', 4096, 500_000));
   t.is(failures.length, 3);
+});
+
+test('erofsMountData: one device= per blob in order; paths a mount option cannot carry, or too many for a page, are refused', (t) => {
+  t.is(erofsMountData(['/s/devices/m-1/0', '/s/devices/m-1/1']), 'device=/s/devices/m-1/0,device=/s/devices/m-1/1');
+  t.is(erofsMountData([]), '');
+  t.throws(() => erofsMountData(['/a,b/0']), { code: 'MOUNT_FAILED', message: /comma or NUL/ });
+  const long = `/${'d'.repeat(2100)}`;
+  t.notThrows(() => erofsMountData([`${long}/0`]));
+  t.throws(() => erofsMountData([`${long}/0`, `${long}/1`]), { code: 'MOUNT_FAILED', message: /2 blob devices do not fit in one mount option page/ });
 });
