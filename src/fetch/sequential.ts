@@ -45,8 +45,9 @@ export interface ReadAheadRange {
  * Records a read of stored bytes [start, end) of the blob and returns the range to fetch ahead,
  * if any. `state` is updated in place.
  *
- * - A read inside the last one's range changes nothing (a file read in 128 KiB pieces touches
- *   the same chunk several times).
+ * - A read inside the last one's range, or ending inside it and starting at most minWindow
+ *   before it, changes nothing (a file read in 128 KiB pieces touches the same chunk several
+ *   times, and concurrent requests of one reader arrive a little out of order).
  * - A read that starts near the last one (within minWindow of its range) and ends beyond it
  *   continues the stream: the window grows (minWindow, then doubling up to maxWindow), and once
  *   less than half a window is left ahead of the reader, the next stretch up to a full window
@@ -57,7 +58,9 @@ export interface ReadAheadRange {
 export function observeRead(state: SequentialState, start: number, end: number, options: SequentialOptions): ReadAheadRange | undefined {
   if (options.maxWindow <= 0 || end <= start) return undefined;
   const { lastStart, lastEnd } = state;
-  if (lastEnd >= 0 && start >= lastStart && end <= lastEnd) return undefined;
+  // At or a little behind the stream's front: nothing new. Concurrent requests of one reader
+  // arrive out of order (the kernel's readahead of a blob device issues several at once).
+  if (lastEnd >= 0 && start >= lastStart - options.minWindow && end <= lastEnd) return undefined;
   const forward = lastEnd >= 0 && start >= lastStart - options.minWindow && start <= lastEnd + options.minWindow && end > lastEnd;
   state.lastStart = start;
   state.lastEnd = end;

@@ -53,6 +53,13 @@ test('a jump ends the stream; a small step back or gap (kernel readahead out of 
   // A gap smaller than minWindow: forward.
   observeRead(state, 3 * MiB, 3.5 * MiB, options);
   t.is(state.hits, 3);
+  // Concurrent requests arriving out of order: one a little behind the front changes nothing.
+  const before = { ...state };
+  t.is(observeRead(state, 2.8 * MiB, 3.2 * MiB, options), undefined, 'behind the front, overlapping the last read');
+  t.is(observeRead(state, 2.6 * MiB, 2.9 * MiB, options), undefined, 'behind the last read, within minWindow');
+  t.deepEqual(state, before, 'the stream is as it was');
+  observeRead(state, 3.5 * MiB, 4 * MiB, options);
+  t.is(state.hits, 4, 'the next read forward continues it');
   // A jump far ahead: the stream ends.
   t.is(observeRead(state, 100 * MiB, 101 * MiB, options), undefined);
   t.is(state.hits, 0);
