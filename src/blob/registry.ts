@@ -64,6 +64,12 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** An undici dispatcher to share; by default the client owns an Agent, closed by close(). */
   dispatcher?: Dispatcher;
+  /**
+   * HTTP/1.1 requests in flight per connection of the client's own Agent (default 1: none
+   * pipelined). The daemon's range reads pipeline: responses then follow each other on one warm
+   * connection with no round trip or TCP slow start between them (docs/daemon.md).
+   */
+  pipelining?: number;
   userAgent?: string;
 }
 
@@ -148,7 +154,7 @@ export class RegistryClient {
     this.headersTimeoutMs = t.headersMs ?? 30_000;
     this.bodyTimeoutMs = t.bodyMs ?? 60_000;
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: t.connectMs ?? 10_000 }, keepAliveTimeout: 30_000 });
+    this.dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: t.connectMs ?? 10_000 }, keepAliveTimeout: 30_000, pipelining: options.pipelining ?? 1 });
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.userAgent = options.userAgent ?? 'darner/0.1';
     const explicit: RegistryCredentials | undefined =

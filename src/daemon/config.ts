@@ -15,6 +15,7 @@
  *   max_request_bytes = 1048576   # merge size: adjacent absent chunks share one request up to this
  *   read_ahead = true             # fill on-demand requests with the chunks that follow
  *   sequential_read_ahead = 4194304  # bytes fetched ahead of reads walking a blob in order (0: off)
+ *   pipelining = 4                # registry range requests in flight per connection (1: none pipelined)
  *   timeout_ms = 30000            # a read waiting on absent chunks fails (EIO) after this
  *   retry_base_delay_ms = 100     # backoff between origin retries, doubling
  *   retry_max_delay_ms = 2000
@@ -66,6 +67,8 @@ export interface DaemonConfig {
     maxRequestBytes: number;
     readAhead: boolean;
     sequentialReadAhead: number;
+    /** HTTP/1.1 requests in flight per registry connection. */
+    pipelining: number;
     timeoutMs: number;
     retryBaseDelayMs: number;
     retryMaxDelayMs: number;
@@ -104,7 +107,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     socket: DEFAULT_SOCKET,
     cacheDir: '/var/lib/darner/cache',
     stateDir: '/var/lib/darner/daemon',
-    fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
+    fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, pipelining: 4, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
     fuse: { mode: 'auto', readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
     p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
@@ -142,6 +145,7 @@ export function validateDaemonConfig(c: DaemonConfig, source = 'config'): Daemon
   int('fetch.max_concurrent', c.fetch.maxConcurrent, 1, 1024);
   int('fetch.max_request_bytes', c.fetch.maxRequestBytes, 4096, 1 << 30);
   int('fetch.sequential_read_ahead', c.fetch.sequentialReadAhead, 0, 1 << 30);
+  int('fetch.pipelining', c.fetch.pipelining, 1, 64);
   int('fetch.timeout_ms', c.fetch.timeoutMs, 1, 3_600_000);
   int('fetch.retry_base_delay_ms', c.fetch.retryBaseDelayMs, 0, 600_000);
   int('fetch.retry_max_delay_ms', c.fetch.retryMaxDelayMs, 0, 600_000);
@@ -248,6 +252,7 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
           max_request_bytes: (v, k) => (c.fetch.maxRequestBytes = num(v, k)),
           read_ahead: (v, k) => (c.fetch.readAhead = bool(v, k)),
           sequential_read_ahead: (v, k) => (c.fetch.sequentialReadAhead = num(v, k)),
+          pipelining: (v, k) => (c.fetch.pipelining = num(v, k)),
           timeout_ms: (v, k) => (c.fetch.timeoutMs = num(v, k)),
           retry_base_delay_ms: (v, k) => (c.fetch.retryBaseDelayMs = num(v, k)),
           retry_max_delay_ms: (v, k) => (c.fetch.retryMaxDelayMs = num(v, k)),

@@ -84,6 +84,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       state,
       fuse: { allowOther: config.fuse.allowOther, maxRead: config.fuse.maxRead, cacheTimeout: config.fuse.cacheTimeout },
       mode: config.fuse.mode,
+      pipelining: config.fetch.pipelining,
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),

@@ -35,6 +35,8 @@ export interface MountManagerOptions {
   fetcher: ChunkFetcher;
   state: StateStore;
   fuse: FuseMountOptions;
+  /** Registry requests in flight per connection (fetch.pipelining). */
+  pipelining: number;
   /** erofs, fuse, or auto (erofs where the kernel can): see MountMode. */
   mode: MountMode;
   /** FUSE reads not answered within this fail with EIO. */
@@ -53,8 +55,9 @@ interface ActiveMount {
   mounted: FuseMount;
 }
 
-function storeOptions(r: { platform?: string; plainHttp?: boolean; credentials?: { username: string; password: string } }): ImageStoreOptions {
+function storeOptions(r: { platform?: string; plainHttp?: boolean; credentials?: { username: string; password: string } }, pipelining: number): ImageStoreOptions {
   return {
+    pipelining,
     ...(r.platform !== undefined ? { platform: r.platform } : {}),
     ...(r.plainHttp !== undefined ? { plainHttp: r.plainHttp } : {}),
     ...(r.credentials !== undefined ? { username: r.credentials.username, password: r.credentials.password } : {}),
@@ -115,7 +118,7 @@ export class MountManager {
         if (await this.#sameImage(existing.record, request)) return { mount: existing.record.mount, created: false };
         throw new MountpointBusyError(`${mountpoint} already holds ${existing.record.mount.reference} (mount ${existing.record.mount.id})`);
       }
-      const opts = storeOptions(request);
+      const opts = storeOptions(request, this.#options.pipelining);
       let source: ImageSource;
       let bootstrap: Bootstrap;
       let bytes: Buffer;
@@ -225,7 +228,7 @@ export class MountManager {
         const bytes = await readBootstrapFile(path);
         if (sha256Hex(bytes) !== bootstrapDigest) throw new MalformedBootstrapError(`${path} does not have digest ${bootstrapDigest}`);
         const bootstrap = parseBootstrap(bytes, path);
-        const source = await openImageSource(reference, storeOptions(record));
+        const source = await openImageSource(reference, storeOptions(record, this.#options.pipelining));
         try {
           await this.#activate(record, bootstrap, source);
         } catch (err) {

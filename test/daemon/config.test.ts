@@ -28,6 +28,7 @@ test('a TOML file sets every section', (t) => {
       'max_request_bytes = 2097152',
       'read_ahead = false',
       'sequential_read_ahead = 0',
+      'pipelining = 2',
       'timeout_ms = 5000',
       'retry_base_delay_ms = 10',
       'retry_max_delay_ms = 20',
@@ -45,7 +46,7 @@ test('a TOML file sets every section', (t) => {
     'daemon.toml',
   );
   t.like(c, { socket: '/tmp/d.sock', cacheDir: '/srv/cache', stateDir: '/srv/state', metrics: '127.0.0.1:0', logLevel: 'debug' });
-  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, sequentialReadAhead: 0, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
+  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, sequentialReadAhead: 0, pipelining: 2, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
   t.deepEqual(c.prefetch, { enabled: false, all: true, bandwidth: 0 });
   t.deepEqual(c.fuse, { mode: 'fuse', readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
 });
@@ -64,6 +65,7 @@ test('every rule has its own message naming the key', (t) => {
     ['[fetch]\nbogus = 1', /fetch\.bogus: unknown key/],
     ['[fetch]\nmax_concurrent = 0', /fetch\.max_concurrent must be an integer from 1/],
     ['[fetch]\ntimeout_ms = 1.5', /fetch\.timeout_ms must be an integer/],
+    ['[fetch]\npipelining = 0', /fetch\.pipelining must be an integer from 1 to 64/],
     ['[fetch]\nretry_base_delay_ms = 50\nretry_max_delay_ms = 10', /retry_max_delay_ms must not be less/],
     ['[fuse]\nmax_read = 1048576', /fuse\.max_read must be an integer from 4096 to 131072/],
     ['[prefetch]\nall = "yes"', /prefetch\.all must be true or false/],
