@@ -16,8 +16,10 @@
 export interface SequentialOptions {
   /** The largest window (bytes of the blob fetched ahead of the reader); 0 turns read-ahead off. */
   maxWindow: number;
-  /** The first window, and how far a read may land from the last one and still continue it. */
+  /** How far a read may land from the last one and still continue it; the first window by default. */
   minWindow: number;
+  /** The first window of a stream (default minWindow), at most maxWindow. */
+  startWindow?: number;
 }
 
 export interface SequentialState {
@@ -49,7 +51,7 @@ export interface ReadAheadRange {
  *   before it, changes nothing (a file read in 128 KiB pieces touches the same chunk several
  *   times, and concurrent requests of one reader arrive a little out of order).
  * - A read that starts near the last one (within minWindow of its range) and ends beyond it
- *   continues the stream: the window grows (minWindow, then doubling up to maxWindow), and once
+ *   continues the stream: the window grows (startWindow, then doubling up to maxWindow), and once
  *   less than half a window is left ahead of the reader, the next stretch up to a full window
  *   past the read is asked for. Asking in half-window steps keeps the requests large (a small
  *   file per read would otherwise add a few KiB each time).
@@ -71,7 +73,7 @@ export function observeRead(state: SequentialState, start: number, end: number, 
     return undefined;
   }
   state.hits += 1;
-  state.window = Math.min(options.maxWindow, state.window === 0 ? options.minWindow : state.window * 2);
+  state.window = Math.min(options.maxWindow, state.window === 0 ? (options.startWindow ?? options.minWindow) : state.window * 2);
   if (state.aheadEnd - end >= state.window / 2) return undefined;
   const from = Math.max(state.aheadEnd, end);
   const to = end + state.window;

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { initialSequentialState, observeRead, type ReadAheadRange } from '../../src/fetch/sequential.js';
+import { initialSequentialState, observeRead, type ReadAheadRange, type SequentialOptions } from '../../src/fetch/sequential.js';
 
 const MiB = 1 << 20;
 const options = { minWindow: MiB, maxWindow: 4 * MiB };
 
 /** Feeds reads ([start, end) stored ranges) and returns what each one asked to fetch ahead. */
-function feed(reads: Array<[number, number]>, opts = options): Array<ReadAheadRange | undefined> {
+function feed(reads: Array<[number, number]>, opts: SequentialOptions = options): Array<ReadAheadRange | undefined> {
   const state = initialSequentialState();
   return reads.map(([start, end]) => observeRead(state, start, end, opts));
 }
@@ -67,6 +67,16 @@ test('a jump ends the stream; a small step back or gap (kernel readahead out of 
   // A jump back: also a new start.
   t.is(observeRead(state, 0, MiB, options), undefined);
   t.is(state.hits, 0);
+});
+
+test('startWindow: a stream may start at the full window', (t) => {
+  const reads = Array.from({ length: 4 }, (_, i): [number, number] => [i * MiB, (i + 1) * MiB]);
+  t.deepEqual(feed(reads, { ...options, startWindow: 4 * MiB }), [
+    undefined, // the first read starts no stream
+    { from: 2 * MiB, to: 6 * MiB }, // the second one asks for the whole window at once
+    undefined, // 3 MiB ahead: at least half a window
+    undefined, // 2 MiB ahead
+  ]);
 });
 
 test('random reads of a blob never ask for read-ahead', (t) => {
