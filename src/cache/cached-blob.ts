@@ -68,6 +68,53 @@ async function writeFully(handle: FileHandle, data: Uint8Array, position: number
   }
 }
 
+/** Writes `buffers` back to back from `position` (one writev, finished piecewise if it falls short). */
+async function writevFully(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
+  const { bytesWritten } = await handle.writev(buffers, position);
+  if (bytesWritten === total) return;
+  let skip = bytesWritten;
+  let at = position;
+  for (const b of buffers) {
+    if (skip >= b.byteLength) {
+      skip -= b.byteLength;
+      at += b.byteLength;
+      continue;
+    }
+    await writeFully(handle, b.subarray(skip), at + skip);
+    at += b.byteLength;
+    skip = 0;
+  }
+}
+
+/** Zeros for the alignment gaps between chunks written in one run (at most a block less one). */
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+/** At most this many buffers per writev (IOV_MAX is 1024). */
+const MAX_IOVECS = 1024;
+
+/**
+ * Groups `items` (sorted by start) into runs of back-to-back extents: each run is its buffers,
+ * with zeros filling gaps of at most `maxGap` bytes, and where it starts. In the uncompressed
+ * space a gap under a block is the alignment after a chunk (no chunk can start inside it, as
+ * chunks start on block boundaries); in the stored space chunks of a run touch, and any gap
+ * may hold another chunk's bytes, so there maxGap is 0.
+ */
+function contiguousWrites(items: Array<{ start: number; bytes: Buffer }>, maxGap: number): Array<{ position: number; buffers: Buffer[] }> {
+  const runs: Array<{ position: number; buffers: Buffer[]; end: number }> = [];
+  for (const { start, bytes } of items) {
+    const last = runs[runs.length - 1];
+    const gap = last === undefined ? -1 : start - last.end;
+    if (last !== undefined && gap >= 0 && gap <= maxGap && last.buffers.length + 2 <= MAX_IOVECS) {
+      if (gap > 0) last.buffers.push(ZERO_BLOCK.subarray(0, gap));
+      last.buffers.push(bytes);
+      last.end = start + bytes.byteLength;
+    } else {
+      runs.push({ position: start, buffers: [bytes], end: start + bytes.byteLength });
+    }
+  }
+  return runs;
+}
+
 /** Opens (creating) `path` read-write and makes it exactly `size` bytes (sparse when growing). */
 async function openSized(path: string, size: number): Promise<FileHandle> {
   const handle = await open(path, OPEN_RW_CREATE, 0o644);
@@ -315,6 +362,29 @@ export class BlobFiles implements CachedBlob {
         writes.push(write.catch(() => undefined));
         await write;
         pending.push(chunk);
+      },
+      writeAll: async (chunks) => {
+        if (state !== 'open') throw new FailedPreconditionError(`blob ${this.id}: write to a chunk batch that is ${state}`);
+        for (const chunk of chunks) {
+          if (!VerifiedChunk.is(chunk)) throw new TypeError('only a VerifiedChunk can be written to the blob cache');
+          if (chunk.blobId !== this.id) throw new BadRangeError(`a chunk of blob ${chunk.blobId} written to blob ${this.id}`);
+          this.#checkChunk(chunk.record);
+        }
+        const byData = [...chunks].sort((a, b) => a.record.uncompressedOffset - b.record.uncompressedOffset);
+        const byStored = [...chunks].sort((a, b) => a.record.compressedOffset - b.record.compressedOffset);
+        const write = (async () => {
+          for (const run of contiguousWrites(byData.map((c) => ({ start: c.record.uncompressedOffset, bytes: c.data })), BLOCK_SIZE - 1)) {
+            await writevFully(this.#data, run.buffers, run.position);
+          }
+          if (this.#stored) {
+            for (const run of contiguousWrites(byStored.map((c) => ({ start: c.record.compressedOffset, bytes: c.stored })), 0)) {
+              await writevFully(this.#stored, run.buffers, run.position);
+            }
+          }
+        })();
+        writes.push(write.catch(() => undefined));
+        await write;
+        pending.push(...chunks);
       },
       commit: async () => {
         if (state !== 'open') throw new FailedPreconditionError(`blob ${this.id}: commit of a chunk batch that is ${state}`);

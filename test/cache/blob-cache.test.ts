@@ -251,3 +251,33 @@ test('cache files that do not match the blob are discarded', async (t) => {
   await lease.release();
   await t.throwsAsync(() => cache.acquire({ id: 'nothex', compressedSize: 1, uncompressedSize: 1 }), { code: 'INVALID_ARGUMENT' });
 });
+
+test('writeAll: neighbours go to disk in runs, alignment gaps zero-filled, a chunk between runs untouched', async (t) => {
+  const dir = await tempDir(t);
+  // Sizes off the block size, so the uncompressed space has alignment gaps between chunks.
+  const blob = syntheticBlob([5000, 70 * KiB + 3, 4 * KiB, 9000, 12 * KiB + 1, 3000]);
+  const cache = await openCache(t, dir);
+  const lease = await cache.acquire(blob);
+  t.teardown(() => lease.release());
+  // Chunk 3 first, alone: the batch below must write around it, in both spaces.
+  const [c3] = await verified(blob, [3]);
+  const w0 = lease.blob.add();
+  await w0.write(c3!);
+  await w0.commit();
+  const batch = await verified(blob, [5, 0, 2, 1, 4]); // any order
+  const w = lease.blob.add();
+  await w.writeAll(batch);
+  t.false(lease.blob.isReady(0), 'not ready before commit');
+  t.deepEqual((await w.commit()).sort((a, b) => a - b), [0, 1, 2, 4, 5].map((i) => blob.records[i]!.uncompressedOffset));
+  for (const [i, r] of blob.records.entries()) {
+    t.deepEqual(await lease.blob.readChunk(r, 'blake3'), blob.data[i], `chunk ${i}`);
+  }
+  t.deepEqual(await lease.blob.readStoredRange(0, blob.compressedSize), blob.stored, 'the stored file holds the blob');
+  const data = await readFile(join(dir, 'blobs', blob.id, 'data'));
+  for (const [i, r] of blob.records.entries()) {
+    t.true(data.subarray(r.uncompressedOffset, r.uncompressedOffset + r.uncompressedSize).equals(blob.data[i]!), `data of chunk ${i} in place`);
+  }
+  const w2 = lease.blob.add();
+  w2.abort();
+  await t.throwsAsync(() => w2.writeAll(batch), { code: 'FAILED_PRECONDITION' });
+});
