@@ -27,6 +27,7 @@ import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
 import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
+import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
 import { ImageReaderImpl } from './image-reader.js';
 import { fetchMetrics, type FetchMetrics } from './metrics.js';
@@ -142,15 +143,20 @@ export class FetchEngine implements ChunkFetcher {
   readonly options: ResolvedFetchOptions;
   readonly cache: BlobCache;
   readonly metrics: FetchMetrics;
+  /** Decoded bytes of the chunks fetched last: reads right after a fetch skip the cache file. */
+  readonly recent: RecentChunks;
   readonly slots: SlotQueue;
   readonly #flights = new Map<string, Flight>();
   readonly #jobs = new Set<Job>();
+  /** Jobs whose bytes are in and which are writing them to the cache (their slots mostly released). */
+  #storing = 0;
   readonly #closing = unlimitedController();
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;
     this.options = resolveFetchOptions(options);
     this.slots = new SlotQueue(this.options.maxConcurrentFetches);
+    this.recent = new RecentChunks(this.options.recentChunkBytes);
     this.metrics = fetchMetrics(this.options.metrics, () => ({ running: this.slots.running, queued: this.slots.queued }));
   }
 
@@ -264,6 +270,7 @@ export class FetchEngine implements ChunkFetcher {
     const byOffset = new Map(job.flights.map((f) => [f.record.uncompressedOffset, f]));
     const settleGood = (chunk: VerifiedChunk): void => {
       good.push(chunk);
+      this.recent.put(blob.id, chunk.record.uncompressedOffset, chunk.data);
       byOffset.get(chunk.record.uncompressedOffset)?.resolve(chunk.data);
     };
     const started = Date.now();
@@ -315,8 +322,18 @@ export class FetchEngine implements ChunkFetcher {
       for (const f of job.flights) if (!f.settled) f.reject(error);
       if (request !== undefined) this.#report(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
     } finally {
-      await this.#store(job, good);
-      this.slots.release(job);
+      // The fetch slot stands for a request on the link; the cache commit (an fdatasync) does not
+      // need it, so the next request starts now — unless as many jobs are still storing as there
+      // are slots: then this one keeps its slot until stored, bounding the decoded bytes held.
+      const holdSlot = this.#storing >= this.slots.capacity;
+      if (!holdSlot) this.slots.release(job);
+      this.#storing += 1;
+      try {
+        await this.#store(job, good);
+      } finally {
+        this.#storing -= 1;
+      }
+      if (holdSlot) this.slots.release(job);
       for (const f of job.flights) if (this.#flights.get(f.key) === f) this.#flights.delete(f.key);
       this.#jobs.delete(job);
       await job.lease?.release();
@@ -437,7 +454,7 @@ export class FetchEngine implements ChunkFetcher {
     if (good.length === 0 || job.lease === undefined) return;
     const writer = job.lease.blob.add();
     try {
-      for (const chunk of good) await writer.write(chunk);
+      await writer.writeAll(good);
       await writer.commit();
     } catch (err) {
       writer.abort();

@@ -189,7 +189,7 @@ export class ImageReaderImpl implements ImageReader {
     // second buffer and copy.
     const only = pieces.length === 1 ? pieces[0]! : undefined;
     if (only !== undefined && only.length === length) {
-      const bytes = await only.blob.lease.blob.readChunk(only.record, only.blob.algorithm, only.from, only.length);
+      const bytes = this.#recent(only) ?? (await only.blob.lease.blob.readChunk(only.record, only.blob.algorithm, only.from, only.length));
       if (bytes !== undefined) {
         this.#engine.metrics.cacheHitBytes.inc(only.length);
         this.#readAhead(pieces);
@@ -203,7 +203,7 @@ export class ImageReaderImpl implements ImageReader {
     let hitBytes = 0;
     await Promise.all(
       pieces.map(async (p) => {
-        const bytes = await p.blob.lease.blob.readChunk(p.record, p.blob.algorithm, p.from, p.length);
+        const bytes = this.#recent(p) ?? (await p.blob.lease.blob.readChunk(p.record, p.blob.algorithm, p.from, p.length));
         if (bytes === undefined) misses.push(p);
         else {
           bytes.copy(out, p.at);
@@ -236,6 +236,12 @@ export class ImageReaderImpl implements ImageReader {
     const left = this.#engine.options.fetchTimeoutMs - (performance.now() - started);
     await waitAll(waits, left, what, signals);
     return out;
+  }
+
+  /** The piece's bytes from the chunks fetched last (verified, in memory), if there. */
+  #recent(p: Piece): Buffer | undefined {
+    const data = this.#engine.recent.get(p.blob.id, p.record.uncompressedOffset);
+    return data?.subarray(p.from, p.from + p.length);
   }
 
   /**

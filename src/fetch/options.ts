@@ -11,6 +11,7 @@ export interface ResolvedFetchOptions {
   maxRequestBytes: number;
   readAhead: boolean;
   sequentialReadAheadBytes: number;
+  recentChunkBytes: number;
   fetchTimeoutMs: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
@@ -22,6 +23,7 @@ export const FETCH_DEFAULTS = {
   maxRequestBytes: 1024 * 1024,
   readAhead: true,
   sequentialReadAheadBytes: 4 * 1024 * 1024,
+  recentChunkBytes: 16 * 1024 * 1024,
   fetchTimeoutMs: 30_000,
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
@@ -43,6 +45,7 @@ export function resolveFetchOptions(options: FetchOptions = {}): ResolvedFetchOp
     maxRequestBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? FETCH_DEFAULTS.maxRequestBytes, 1 << 30),
     readAhead: options.readAhead ?? FETCH_DEFAULTS.readAhead,
     sequentialReadAheadBytes: nonNegativeInteger('sequentialReadAheadBytes', options.sequentialReadAheadBytes ?? FETCH_DEFAULTS.sequentialReadAheadBytes, 1 << 30),
+    recentChunkBytes: nonNegativeInteger('recentChunkBytes', options.recentChunkBytes ?? FETCH_DEFAULTS.recentChunkBytes, 1 << 30),
     fetchTimeoutMs: positiveInteger('fetchTimeoutMs', options.fetchTimeoutMs ?? FETCH_DEFAULTS.fetchTimeoutMs),
     retryBaseDelayMs: positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs ?? FETCH_DEFAULTS.retryBaseDelayMs),
     retryMaxDelayMs: positiveInteger('retryMaxDelayMs', options.retryMaxDelayMs ?? FETCH_DEFAULTS.retryMaxDelayMs),

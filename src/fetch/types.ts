@@ -34,6 +34,11 @@ export interface FetchOptions {
   /** Backoff between origin retries: doubling from retryBaseDelayMs to retryMaxDelayMs (100, 2000). */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /**
+   * Decoded bytes of the chunks fetched last that are kept in memory (default 16 MiB; 0: none):
+   * reads that follow a fetch are answered without reading the cache file back.
+   */
+  recentChunkBytes?: number;
   /** Registry for darner_fetch_* metrics. */
   metrics?: Registry;
 }
