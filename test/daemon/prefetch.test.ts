@@ -29,12 +29,14 @@ test('the prefetch list is fetched at mount; prefetchAll fetches the whole image
   const image = await publishImage(
     registry.host,
     'prefetch',
+    // Separate layers (blobs): in erofs mode the kernel's readahead on a blob device may run past
+    // the end of hot.bin into what is stored next (docs/daemon.md), fetching part of cold.bin.
     [
       [
         { type: 'dir', path: 'app' },
         { type: 'file', path: 'app/hot.bin', data: hot },
-        { type: 'file', path: 'app/cold.bin', data: cold },
       ],
+      [{ type: 'file', path: 'app/cold.bin', data: cold }],
     ],
     { prefetchPatterns: ['/app/hot.bin'] },
   );
@@ -56,11 +58,12 @@ test('the prefetch list is fetched at mount; prefetchAll fetches the whole image
   t.true((await readFile(join(mnt, 'app/cold.bin'))).equals(cold));
   t.true(proxy.bytesServed('blob') > before, 'the other file is fetched on demand');
   await daemon.client.unmount(mount.id);
-  t.deepEqual((await daemon.client.cacheGc()).removed, [blob]);
+  t.deepEqual((await daemon.client.cacheGc()).removed.sort(), [...mount.blobs].sort());
 
   // prefetchAll: every chunk arrives without a read.
   const whole = await daemon.client.mount({ reference, mountpoint: join(daemon.mountRoot, 'all'), prefetchAll: true });
-  await eventually(async () => (await daemon.client.cacheList()).blobs.some((b) => b.id === whole.mount.blobs[0] && b.readyChunks === 5));
+  const readyOf = async (id: string): Promise<number> => (await daemon.client.cacheList()).blobs.find((b) => b.id === id)?.readyChunks ?? 0;
+  await eventually(async () => (await readyOf(whole.mount.blobs[0]!)) === 2 && (await readyOf(whole.mount.blobs[1]!)) === 3);
   proxy.reset();
   t.true((await readFile(join(whole.mount.mountpoint, 'app/cold.bin'))).equals(cold));
   t.is(proxy.bytesServed('blob'), 0);
