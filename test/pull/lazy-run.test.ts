@@ -98,7 +98,13 @@ test('two containers share one mount; removing them and the image leaves no moun
   await env.ctd.ctr(['tasks', 'kill', '-s', 'SIGKILL', c2]);
   await waitForTaskGone(env, c2);
   await env.ctd.ctr(['containers', 'rm', c2]);
-  t.true((await daemon.client.cacheList()).blobs.length > 0, 'the image\'s blobs were cached');
+  // Chunks are committed to the cache after the reads they answered: allow that to finish.
+  let cachedBlobs = 0;
+  for (let i = 0; i < 100 && cachedBlobs === 0; i++) {
+    cachedBlobs = (await daemon.client.cacheList()).blobs.length;
+    if (cachedBlobs === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.true(cachedBlobs > 0, 'the image\'s blobs were cached');
   await gcUntilEmpty(env);
   t.deepEqual(await daemon.client.listMounts(), []);
   t.deepEqual(mountsUnder(env.sn.root), []);
