@@ -1,8 +1,7 @@
 import type { FuseOperations } from 'fuse-native';
-import { log } from '../log.js';
 import type { BlobDevices } from './blob-devices.js';
-import { Errno, errnoOf, reasonOf } from './errno.js';
-import { mountFuse, OptionsFuse, type FuseMount } from './fuse-mount.js';
+import { errnoOf } from './errno.js';
+import { answerError, mountFuse, OptionsFuse, readOnlyRefusals, type FuseMount } from './fuse-mount.js';
 import { DARNER_FUSE_TYPE } from './mountinfo.js';
 
 /**
@@ -35,15 +34,8 @@ export async function mountBlobDevices(dir: string, devices: BlobDevices, option
   return mountFuse(fuse, () => devices.close());
 }
 
-function answerError(op: string, path: string, err: unknown): number {
-  const errno = errnoOf(err);
-  if (errno === Errno.EIO) log.warn({ op, path, reason: reasonOf(err), err: (err as Error)?.message }, 'FUSE operation failed');
-  return errno;
-}
-
 /** As for image mounts, only what carries something is registered (each costs a round trip). */
 function operations(devices: BlobDevices): FuseOperations {
-  const erofs = (...args: unknown[]): void => (args[args.length - 1] as (err: number) => void)(Errno.EROFS);
   return {
     init: (cb) => cb(0),
     getattr(path, cb) {
@@ -69,21 +61,6 @@ function operations(devices: BlobDevices): FuseOperations {
         (err: unknown) => cb(errnoOf(err)),
       );
     },
-    write: erofs,
-    create: erofs,
-    truncate: erofs,
-    ftruncate: erofs,
-    utimens: erofs,
-    chown: erofs,
-    chmod: erofs,
-    mknod: erofs,
-    setxattr: erofs,
-    removexattr: erofs,
-    unlink: erofs,
-    rename: erofs,
-    link: erofs,
-    symlink: erofs,
-    mkdir: erofs,
-    rmdir: erofs,
+    ...readOnlyRefusals(),
   };
 }
