@@ -5,5 +5,14 @@
  * the caller verifies the chunks it cuts out of them.
  */
 export interface BlobReader {
-  readRange(digest: string, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer>;
 }
+
+/**
+ * Called while a range's bytes arrive (sources that stream them, such as the registry):
+ * `bytes[0, filled)` is in and will not change; `bytes` is the buffer the read resolves to if
+ * this attempt succeeds. A retried attempt starts again with a new buffer and `filled` from 0.
+ * The caller may start decoding the chunks that have arrived (src/fetch/arriving-range.ts)
+ * instead of waiting for the last byte. Must not throw.
+ */
+export type RangeProgress = (bytes: Buffer, filled: number) => void;

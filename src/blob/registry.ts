@@ -39,6 +39,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from './http.js';
+import type { RangeProgress } from './blob-reader.js';
 import { RegistryAuthenticator } from './registry-auth.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { VerifyingStream } from './verify.js';
@@ -424,9 +425,10 @@ export class RegistryClient {
    * Reads `length` bytes of a blob from `offset` with an HTTP Range GET: exactly `length` bytes
    * or an error. The registry must answer 206 with the matching Content-Range; a range past the
    * blob's end answers 416 (REGISTRY_ERROR). The bytes cannot be verified here (only whole blobs
-   * have a digest): the caller verifies the chunks it cuts out.
+   * have a digest): the caller verifies the chunks it cuts out. `onProgress` hears of each piece
+   * of the body as it lands (blob-reader.ts).
    */
-  async readRange(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+  async readRange(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer> {
     checkRepo(repo);
     checkDigest(digest);
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(offset + length)) {
@@ -475,6 +477,7 @@ export class RegistryClient {
           }
           chunk.copy(out, filled);
           filled += chunk.length;
+          onProgress?.(out, filled);
         }
       } catch (err) {
         throw networkError(ctx, err);

@@ -85,6 +85,25 @@ test('range reads: first byte, last byte, middle, whole; past the end is an erro
   await t.throwsAsync(client.getBlob('ranges', digest, { maxSize: 999 }), { instanceOf: RegistryError, message: /1000 bytes, more than the 999 allowed/ });
 });
 
+test('range reads report the body as it arrives: growing prefixes of the buffer they return', async (t) => {
+  const bytes = Buffer.from(Array.from({ length: 3 << 20 }, (_, i) => (i * 7) % 253));
+  const digest = sha256Digest(bytes);
+  await client.pushBlob('ranges', { digest, size: bytes.length }, bytes);
+  const seen: Array<{ buffer: Buffer; filled: number; prefixOk: boolean }> = [];
+  const offset = 12345;
+  const length = bytes.length - offset - 10;
+  const got = await client.readRange('ranges', digest, offset, length, undefined, (buffer, filled) => {
+    // Checked at the call: bytes [0, filled) are already the range's.
+    seen.push({ buffer, filled, prefixOk: buffer.subarray(0, filled).equals(bytes.subarray(offset, offset + filled)) });
+  });
+  t.true(got.equals(bytes.subarray(offset, offset + length)));
+  t.true(seen.length > 1, `${seen.length} progress calls for ${length} bytes`);
+  t.true(seen.every((s) => s.buffer === got), 'every call names the buffer that is returned');
+  t.true(seen.every((s) => s.prefixOk), 'every reported prefix holds the right bytes');
+  t.true(seen.every((s, i) => i === 0 || s.filled > seen[i - 1]!.filled), 'filled only grows');
+  t.is(seen.at(-1)!.filled, length);
+});
+
 test('a blob corrupted in the registry storage fails digest verification', async (t) => {
   const bytes = Buffer.from('precious bytes that will be damaged on disk');
   const digest = sha256Digest(bytes);
