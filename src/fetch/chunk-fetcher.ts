@@ -12,21 +12,23 @@
  *   waits for a fetch slot (slot-queue.ts: demand before prefetch), then runs.
  *
  * A job runs: peer (if any; may decline) → origin (retried with backoff until the job's
- * deadline) → decode + verify every chunk in one native batch (chunk-verify.ts) → each verified
- * chunk's flight resolves at once with its bytes → all of them are written to the cache in one
- * batch (one fdatasync) → the flights leave the map (from then on the ready bits answer). A
- * chunk failing verification from a peer is fetched from the origin (the peer is reported and
- * not asked again for this job); failing from the origin it is fetched once more, then its
- * flight rejects with CorruptChunkError / DigestMismatchError. Nothing unverified reaches a
- * reader or the cache.
+ * deadline), whose chunks are decoded + verified in native batches as the body arrives
+ * (arriving-range.ts, chunk-verify.ts) → each verified chunk's flight resolves at once with its
+ * bytes → all of them are written to the cache in one batch (one fdatasync) → the flights leave
+ * the map (from then on the ready bits answer; a failed flight leaves at once, so that a later
+ * read fetches again). A chunk failing verification from a peer is fetched from the origin (the
+ * peer is reported and not asked again for this job); failing from the origin it is fetched
+ * once more, then its flight rejects with CorruptChunkError / DigestMismatchError. Nothing
+ * unverified reaches a reader or the cache.
  */
 import { setMaxListeners } from 'node:events';
 import type { BlobLease } from '../cache/types.js';
-import type { BlobReader } from '../blob/blob-reader.js';
+import type { BlobReader, RangeProgress } from '../blob/blob-reader.js';
 import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
 import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
+import { ArrivingRange } from './arriving-range.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
 import { ImageReaderImpl } from './image-reader.js';
@@ -87,6 +89,13 @@ class Job implements SlotTask {
     this.done = this.engine.run(this);
   }
 }
+
+/**
+ * Fewest stored bytes verified per batch while a body is still arriving: small enough that the
+ * reader of a range's first chunks does not wait for much more than them, large enough that the
+ * native calls stay few (a 1 MiB range of small-file chunks: about 16).
+ */
+const ARRIVING_BATCH_BYTES = 64 * 1024;
 
 const digestHex = new WeakMap<Uint8Array, string>();
 function hexOf(digest: Uint8Array): string {
@@ -292,12 +301,24 @@ export class FetchEngine implements ChunkFetcher {
       for (let attempt = 1; remaining.length > 0; attempt++) {
         const failed: Array<{ record: ChunkRecord; error: unknown }> = [];
         for (const run of contiguousRuns(remaining)) {
-          const bytes = await this.#fromOrigin(job, run.offset, run.length, signal);
-          const verdicts = await verifyStoredRange(blob.algorithm, blob.id, bytes, run.offset, run.chunks);
-          for (const v of verdicts) {
-            if (v.ok) settleGood(v.chunk);
-            else failed.push({ record: v.record, error: v.error });
+          // Chunks are verified and handed on while the body is still arriving (arriving-range.ts).
+          const arriving = new ArrivingRange({
+            algorithm: blob.algorithm,
+            blobId: blob.id,
+            offset: run.offset,
+            chunks: run.chunks,
+            minBatchBytes: ARRIVING_BATCH_BYTES,
+            onVerified: settleGood,
+          });
+          let bytes: Buffer;
+          try {
+            bytes = await this.#fromOrigin(job, run.offset, run.length, signal, (b, filled) => arriving.arrived(b, filled));
+          } catch (err) {
+            await arriving.stop();
+            throw err;
           }
+          await arriving.finish(bytes);
+          failed.push(...arriving.failed);
         }
         if (failed.length > 0) {
           this.metrics.verifyFailures.inc({ source: 'origin' }, failed.length);
@@ -308,7 +329,10 @@ export class FetchEngine implements ChunkFetcher {
         }
         remaining = failed.map((f) => f.record);
         if (attempt >= 2) {
-          for (const f of failed) byOffset.get(f.record.uncompressedOffset)?.reject(f.error);
+          for (const f of failed) {
+            const flight = byOffset.get(f.record.uncompressedOffset);
+            if (flight !== undefined) this.#fail(flight, f.error);
+          }
           break;
         }
       }
@@ -319,7 +343,7 @@ export class FetchEngine implements ChunkFetcher {
       }
     } catch (err) {
       const error = this.#failure(job, err, signal);
-      for (const f of job.flights) if (!f.settled) f.reject(error);
+      for (const f of job.flights) if (!f.settled) this.#fail(f, error);
       if (request !== undefined) this.#report(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
     } finally {
       // The fetch slot stands for a request on the link; the cache commit (an fdatasync) does not
@@ -339,6 +363,16 @@ export class FetchEngine implements ChunkFetcher {
       await job.lease?.release();
       job.finish();
     }
+  }
+
+  /**
+   * Rejects a flight and forgets it at once: a read that comes after the failure starts a new
+   * fetch rather than joining this one's error (the job may still be writing its good chunks to
+   * the cache for a while).
+   */
+  #fail(flight: Flight, err: unknown): void {
+    flight.reject(err);
+    if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
   }
 
   #report(peer: PeerSource | undefined, report: PeerReport): void {
@@ -417,11 +451,11 @@ export class FetchEngine implements ChunkFetcher {
   }
 
   /** `length` stored bytes from the origin, retried with backoff until the job's deadline. */
-  async #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal): Promise<Buffer> {
+  async #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal, onProgress: RangeProgress): Promise<Buffer> {
     job.usedOrigin = true;
     for (let attempt = 0; ; attempt++) {
       try {
-        const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal);
+        const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal, onProgress);
         if (bytes.length !== length) throw new SizeMismatchError(`origin range ${offset}+${length} of blob ${job.blob.id}`, length, bytes.length);
         this.metrics.originRequests.inc({ outcome: 'ok' });
         this.metrics.originBytes.inc(length);

@@ -87,3 +87,28 @@ test.serial('a blob altered in the registry: the read fails typed, the failure i
   await file.write(original, 0, 1, at);
   t.true((await reader.read(nid, CHUNK, 100)).equals(FILES.d!.subarray(CHUNK, CHUNK + 100)), 'repaired at the origin: readable');
 });
+
+test.serial('a body that stops halfway: chunks that arrived are served at once, the rest fail in bounded time and come later', async (t) => {
+  const { fetcher, metrics } = await makeEngine(t, { fetchTimeoutMs: FETCH_TIMEOUT_MS, retryBaseDelayMs: 50, maxRequestBytes: 1 << 20 });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  const nid = fixture.nid('/d');
+  const chunks = fixture.bootstrap.fileChunks(nid).map((slot) => fixture.bootstrap.chunk(slot));
+  t.is(chunks.length, 3);
+  fixture.proxy.reset();
+  fixture.proxy.failNext('stall-half', { kind: 'blob' });
+  // One request for all of d (read-ahead fills it); its body stops after half, which holds the
+  // first chunk: that read is answered although the request never completes.
+  const started = Date.now();
+  const first = await reader.read(nid, 0, CHUNK);
+  t.true(first.equals(FILES.d!.subarray(0, CHUNK)), 'first chunk served from the part that arrived');
+  t.true(Date.now() - started < FETCH_TIMEOUT_MS, `answered after ${Date.now() - started} ms, before the request's deadline`);
+  const ranges = fixture.proxy.requests.filter((r) => r.kind === 'blob');
+  t.is(ranges.length, 1);
+  t.is(ranges[0]!.fault, 'stall-half');
+  t.true(ranges[0]!.range!.endsWith(`-${chunks[2]!.compressedOffset + chunks[2]!.compressedSize - 1}`), `one request for all of d: ${ranges[0]!.range}`);
+
+  await t.throwsAsync(() => reader.read(nid, 2 * CHUNK, 10), { instanceOf: ChunkUnavailableError }, 'the last chunk never arrived');
+  await fetchesIdle(metrics);
+  t.true((await reader.read(nid, 0, FILES.d!.length)).equals(FILES.d!), 'all of d once the origin answers in full');
+});

@@ -416,13 +416,15 @@ export function pathKind(path: string): PathKind {
  * - a number: answer that HTTP status with a registry-style JSON error, without asking the registry;
  * - 'wrong-bytes': forward the answer with one body byte flipped (same length);
  * - 'truncate': forward the headers and half the body, then close the connection;
+ * - 'stall-half': forward the headers and half the body, then send nothing more (the connection
+ *   stays open until the client gives up or stop());
  * - 'drop': close the connection without answering;
  * - 'stall': never answer (the connection stays open until the client gives up or stop());
  * - 'redirect': answer 307 to the same request on this proxy (same host);
  * - 'redirect-other-host': answer 307 to the same request on the proxy's second address
  *   (127.0.0.2), which a client must treat as another host (no Authorization header).
  */
-export type Fault = number | 'wrong-bytes' | 'truncate' | 'drop' | 'stall' | 'redirect' | 'redirect-other-host';
+export type Fault = number | 'wrong-bytes' | 'truncate' | 'stall-half' | 'drop' | 'stall' | 'redirect' | 'redirect-other-host';
 
 export interface ProxyRequest {
   method: string;
@@ -588,12 +590,13 @@ export async function startCountingProxy(target: string, options: ProxyOptions =
             out[at] = out[at]! ^ 0xff;
             flipped = true;
           }
-          if (fault === 'truncate') {
+          if (fault === 'truncate' || fault === 'stall-half') {
             const half = Number.isFinite(length) ? Math.floor(length / 2) : 0;
             if (sent + out.length >= half) {
               const head = out.subarray(0, Math.max(0, half - sent));
               record.bytes += head.length;
-              res.write(head, () => res.socket?.destroy());
+              res.write(head, () => (fault === 'truncate' ? res.socket?.destroy() : undefined));
+              sent = half;
               up.destroy();
               return;
             }
