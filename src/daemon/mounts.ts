@@ -268,6 +268,8 @@ export class MountManager {
       throw err;
     }
     this.#active.set(record.mount.id, { record, source, reader, mounted });
+    // After the mount answer, before the first read is likely (a container starts after it).
+    setImmediate(() => reader.prepare());
     const { prefetch } = this.#options;
     if (prefetch.enabled && bootstrap.prefetchNids.length > 0) {
       void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));

@@ -117,6 +117,17 @@ export class ImageReaderImpl implements ImageReader {
     return this.#orders[blobIndex]!;
   }
 
+  prepare(): void {
+    if (this.#closing.signal.aborted) return;
+    try {
+      this.#orders ??= BlobChunkOrder.ofImage(this.bootstrap);
+      this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
+    } catch (err) {
+      // A malformed chunk table: the reads that need it fail with the same error.
+      log.warn({ image: this.#name, err: String(err) }, 'could not index the chunks of the image ahead of reads');
+    }
+  }
+
   async read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
     const started = performance.now();
     const metrics = this.#engine.metrics;
