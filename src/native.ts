@@ -29,6 +29,26 @@ export interface NativeAddon {
   mknod(path: string, mode: number, major: number, minor: number): void;
   mountFs(source: string, target: string, fstype: string, flags: number, data: string): Promise<void>;
   umountFs(target: string, flags: number): Promise<void>;
+  startBlobDevices(
+    mountpoint: string,
+    sizes: readonly number[],
+    cachePaths: readonly string[],
+    onRead: (unique: number, device: number, offset: number, length: number) => void,
+  ): NativeBlobDeviceServer;
+}
+
+/** The blob devices' FUSE server (native/src/blobdev.rs). */
+export interface NativeBlobDeviceServer {
+  /** Answers forwarded read `unique` with `data`. */
+  reply(unique: number, data: Uint8Array): void;
+  /** Answers forwarded read `unique` with an errno (either sign). */
+  replyError(unique: number, errno: number): void;
+  /** Marks (or unmarks) the pages holding bytes [start, end) of `device` as served from its cache file. */
+  mark(device: number, start: number, end: number, cached: boolean): void;
+  /** [reads answered from the cache files, reads forwarded to JavaScript]. */
+  stats(): [number, number];
+  /** After the unmount: reads still arriving are answered EIO. */
+  close(): void;
 }
 
 /** What decodeVerifyBatch gives back (see its doc comment). */
@@ -201,4 +221,19 @@ export function umountFs(target: string, flags: number): Promise<void> {
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+/**
+ * Mounts and serves blob device files at `mountpoint` (fstype fuse.darner, source darner-blobs):
+ * file `i` is `sizes[i]` bytes; reads of pages marked with `mark` are answered from
+ * `cachePaths[i]` on the server's own threads, the others call `onRead`, which must answer each
+ * with `reply` or `replyError`. Synchronous (FUSE's mount does not wait for the server).
+ */
+export function startBlobDevices(
+  mountpoint: string,
+  sizes: readonly number[],
+  cachePaths: readonly string[],
+  onRead: (unique: number, device: number, offset: number, length: number) => void,
+): NativeBlobDeviceServer {
+  return nativeAddon().startBlobDevices(mountpoint, sizes, cachePaths, onRead);
 }

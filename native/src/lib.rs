@@ -3,7 +3,8 @@
 //! - chunk decode (zstd) + verify of whole batches, likewise;
 //! - the l*xattr syscalls and mknod, which Node's fs module does not have;
 //! - mount(2) and umount2(2), on libuv's threadpool (they can wait on this process's own FUSE
-//!   filesystem, which the JavaScript thread serves).
+//!   filesystem, which the JavaScript thread serves);
+//! - the blob devices' FUSE server (1 MiB requests, cached pages answered without JavaScript).
 //!
 //! No export may panic across the FFI boundary: the synchronous ones are `catch_unwind`, the
 //! batch work catches panics on its worker thread and rejects the promise instead, and the mount
@@ -12,6 +13,7 @@
 // napi-derive registers no exports in test builds, so everything behind them looks unused there.
 #![cfg_attr(test, allow(dead_code))]
 
+mod blobdev;
 mod chunks;
 mod decode;
 mod digest;

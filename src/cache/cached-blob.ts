@@ -255,6 +255,16 @@ export class BlobFiles implements CachedBlob {
     return uncompressedOffset % BLOCK_SIZE === 0 && this.#bits.has(uncompressedOffset / BLOCK_SIZE);
   }
 
+  get dataPath(): string {
+    return join(this.dir, FILE_DATA);
+  }
+
+  isVerified(record: ChunkRecord): boolean {
+    if (record.uncompressedOffset % BLOCK_SIZE !== 0) return false;
+    const block = record.uncompressedOffset / BLOCK_SIZE;
+    return this.#bits.has(block) && sameDigest(this.#verified.get(block), record.digest);
+  }
+
   readyOffsets(): number[] {
     return [...this.#bits.setBlocks()].map((b) => b * BLOCK_SIZE);
   }

@@ -114,6 +114,14 @@ export interface CachedBlob {
   isReady(uncompressedOffset: number): boolean;
   /** Number of ready chunks. */
   readonly readyCount: number;
+  /**
+   * The data file: the blob's uncompressed address space, ready chunks at their offsets, zeros
+   * elsewhere. For readers that go around readChunk (the blob devices' server) and so may read
+   * only chunks for which isVerified holds.
+   */
+  readonly dataPath: string;
+  /** True when chunk `record` is ready and its bytes in the data file matched its digest since this process opened the blob. */
+  isVerified(record: ChunkRecord): boolean;
   /** Uncompressed offsets of every ready chunk, ascending. */
   readyOffsets(): number[];
   /**

@@ -4,7 +4,7 @@
  * bytes between chunks (block alignment) read as zeros. Maps a byte range of that space to the
  * chunk pieces that hold it. Pure: built once per blob from the bootstrap's chunk table.
  */
-import type { ChunkRecord } from '../format/model.js';
+import { BLOCK_SIZE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 
 /** Bytes [from, from + length) of chunk `record` belong at [at, at + length) of the range. */
@@ -24,16 +24,45 @@ export class BlobAddressSpace {
   /** Per position, the largest chunk end at or before it: where a search must start looking back. */
   readonly #maxEnds: Float64Array;
 
+  /**
+   * True when every chunk starts on a block (4 KiB) boundary and none overlaps another, as the
+   * converter writes them: then each block of the space holds bytes of at most one chunk, and the
+   * rest of it is zeros. Only then may a whole block be served from the cache file once its
+   * chunk is verified (the blob devices' server).
+   */
+  readonly blockAligned: boolean;
+
   constructor(records: readonly ChunkRecord[], size: number) {
     this.size = size;
     this.#records = [...records].sort((a, b) => a.uncompressedOffset - b.uncompressedOffset || a.uncompressedSize - b.uncompressedSize);
     this.#starts = Float64Array.from(this.#records, (r) => r.uncompressedOffset);
     this.#maxEnds = new Float64Array(this.#records.length);
     let maxEnd = 0;
+    let aligned = true;
     this.#records.forEach((r, i) => {
+      if (r.uncompressedOffset % BLOCK_SIZE !== 0 || r.uncompressedOffset < maxEnd) aligned = false;
       maxEnd = Math.max(maxEnd, r.uncompressedOffset + r.uncompressedSize);
       this.#maxEnds[i] = maxEnd;
     });
+    this.blockAligned = aligned && maxEnd <= size;
+  }
+
+  /** The chunks, by offset. */
+  get records(): readonly ChunkRecord[] {
+    return this.#records;
+  }
+
+  /** The chunk starting at `offset`, if any. */
+  chunkAt(offset: number): ChunkRecord | undefined {
+    let lo = 0;
+    let hi = this.#starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#starts[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    const record = this.#records[lo];
+    return record?.uncompressedOffset === offset ? record : undefined;
   }
 
   /** One space per blob of the image, in blob-table order (one pass over the chunk table). */

@@ -128,6 +128,47 @@ export class ImageReaderImpl implements ImageReader {
     }
   }
 
+  #space(blobIndex: number): BlobAddressSpace | undefined {
+    this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
+    return this.#spaces[blobIndex];
+  }
+
+  cacheFile(blobIndex: number): string | undefined {
+    const blob = this.#blobs[blobIndex];
+    if (blob === undefined || this.#space(blobIndex)?.blockAligned !== true) return undefined;
+    return blob.lease.blob.dataPath;
+  }
+
+  watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void {
+    const blob = this.#blobs[blobIndex];
+    const space = this.#space(blobIndex);
+    if (blob === undefined || space === undefined || !space.blockAligned) return () => {};
+    const cached = blob.lease.blob;
+    for (const r of space.records) if (cached.isVerified(r)) listener(r.uncompressedOffset, r.uncompressedOffset + r.uncompressedSize, true);
+    return this.#engine.cache.onChange((event) => {
+      if (event.blobId !== blob.id) return;
+      if (event.type === 'removed') return listener(0, space.size, false);
+      for (const offset of event.offsets) {
+        const r = space.chunkAt(offset);
+        if (r === undefined) continue;
+        // Stored chunks were verified, but against the digests of the image that fetched them:
+        // this image's record must be the one that matched.
+        const verified = event.type === 'ready' && cached.isVerified(r);
+        if (verified || event.type === 'invalidated') listener(offset, offset + r.uncompressedSize, verified);
+      }
+    });
+  }
+
+  verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]> {
+    const blob = this.#blobs[blobIndex];
+    const space = this.#space(blobIndex);
+    if (blob === undefined || space === undefined || !space.blockAligned) return [];
+    return space
+      .pieces(start, end)
+      .filter((p) => blob.lease.blob.isVerified(p.record))
+      .map((p) => [p.record.uncompressedOffset, p.record.uncompressedOffset + p.record.uncompressedSize]);
+  }
+
   async read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
     const started = performance.now();
     const metrics = this.#engine.metrics;
@@ -176,8 +217,7 @@ export class ImageReaderImpl implements ImageReader {
       if (blob === undefined) throw new InvalidArgumentError(`the image has no blob ${blobIndex}`);
       if (this.#closing.signal.aborted) throw new AbortedError(`${this.#name}: the image reader is closed`);
       if (signal?.aborted) throw new AbortedError(`read of blob ${blobIndex}: aborted`);
-      this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
-      const space = this.#spaces[blobIndex]!;
+      const space = this.#space(blobIndex)!;
       const end = Math.min(space.size, offset + length);
       if (end <= offset) return Buffer.alloc(0);
       const pieces = space.pieces(offset, end).map((p): Piece => ({ blob, ...p }));

@@ -84,6 +84,20 @@ export interface ImageReader {
    */
   readBlob(blobIndex: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
   /**
+   * For a server that reads cached blob bytes itself (the blob devices' native server): the
+   * cache file holding blob `blobIndex`'s address space, or undefined when its bytes must not be
+   * read around readBlob (a chunk table whose chunks overlap or are not block-aligned).
+   */
+  cacheFile(blobIndex: number): string | undefined;
+  /**
+   * Calls `listener` with each extent [start, end) of blob `blobIndex`'s address space whose
+   * chunk is in the cache and verified since the daemon started, and then with every change
+   * (chunks fetched and stored: true; invalidated or removed: false). Returns the unsubscribe.
+   */
+  watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void;
+  /** The extents of chunks within [start, end) of blob `blobIndex`'s space verified now (after a read verified them). */
+  verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
+  /**
    * Builds now the per-blob indexes reads need (stored order for read-ahead, the blob address
    * spaces blob devices serve), which are otherwise built on the first read: for an image of
    * 5,000 files, 40 ms that the first read of a cold start would wait. Call it once the mount is

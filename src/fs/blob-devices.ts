@@ -7,7 +7,7 @@
  * over a userspace blob provider) with FUSE as the provider, because this kernel has no
  * CONFIG_EROFS_FS_ONDEMAND.
  *
- * No FUSE here: blob-devices-mount.ts adapts these methods to the binding; tests call them
+ * No FUSE here: blob-device-server.ts serves these methods with the native server; tests call them
  * directly. Files are named by their index in the bootstrap's blob table (`0`, `1`, …): mount
  * options are limited to one page, and short names fit more devices in it.
  */
@@ -42,6 +42,11 @@ export class BlobDevices {
     this.#devices = devices;
     this.#reader = reader;
     this.#guard = new ReadGuard(options);
+  }
+
+  /** The files' sizes, in blob-table order. */
+  get sizes(): number[] {
+    return this.#devices.map((d) => d.size);
   }
 
   /** The file names, in blob-table order (what `device=` lists). */

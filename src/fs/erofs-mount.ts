@@ -1,11 +1,12 @@
 /**
  * An image mounted by the kernel's EROFS: the saved bootstrap file is the filesystem (a
  * file-backed mount, kernel 6.12+, no loop device) and the image's blobs are its extra devices,
- * files on a FUSE mount of BlobDevices. The kernel answers every metadata operation from the
- * bootstrap; the daemon sees only reads of blob bytes, in large sequential requests.
+ * files on a FUSE mount of BlobDevices served by the native server (blob-device-server.ts). The
+ * kernel answers every metadata operation from the bootstrap; the daemon sees only reads of blob
+ * bytes that are not cached yet, in large sequential requests.
  *
- * mount(2) runs on the thread pool (the native addon): the kernel opens the device files while
- * it mounts, and their FUSE answers come from this process's JavaScript thread.
+ * mount(2) runs on the thread pool (the native addon): the kernel reads the device files while
+ * it mounts, and answers about bytes not cached yet come from this process's JavaScript thread.
  */
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { KernelMountError, MountError } from '../errors.js';
 import { log } from '../log.js';
 import { MNT_DETACH, MS_RDONLY, mountFs, umountFs } from '../native.js';
 import { BlobDevices, type BlobDataReader } from './blob-devices.js';
-import { mountBlobDevices } from './blob-devices-mount.js';
+import { serveBlobDevices, type VerifiedSpaces } from './blob-device-server.js';
 import type { FuseMount } from './fuse-mount.js';
 import type { ReadGuardOptions } from './read-guard.js';
 
@@ -53,7 +54,12 @@ export interface ErofsMountOptions extends ReadGuardOptions {
 }
 
 /** Mounts `bootstrap` at `mountpoint` with the kernel's EROFS over blob devices read from `reader`. */
-export async function mountImageErofs(mountpoint: string, bootstrap: Bootstrap, reader: BlobDataReader, options: ErofsMountOptions): Promise<FuseMount> {
+export async function mountImageErofs(
+  mountpoint: string,
+  bootstrap: Bootstrap,
+  reader: BlobDataReader & VerifiedSpaces,
+  options: ErofsMountOptions,
+): Promise<FuseMount> {
   const devices = new BlobDevices(
     bootstrap.blobs.map((b) => ({ id: b.id, size: b.uncompressedSize })),
     reader,
@@ -64,7 +70,7 @@ export async function mountImageErofs(mountpoint: string, bootstrap: Bootstrap, 
   await mkdir(options.deviceDir, { recursive: true, mode: 0o700 });
   let deviceMount: FuseMount;
   try {
-    deviceMount = await mountBlobDevices(options.deviceDir, devices);
+    deviceMount = serveBlobDevices(options.deviceDir, devices, reader);
   } catch (err) {
     await rmdir(options.deviceDir).catch(() => {});
     throw err;

@@ -42,3 +42,19 @@ test('pieces: the search finds a long chunk that starts well before the range', 
   t.deepEqual(shape(space, 999_990, 1_000_010), [[0, 999_990, 10, 0], [1_000_000, 0, 10, 10]]);
   t.deepEqual(shape(space, 1_000_000 + 50 * 4096 + 1, 1_000_000 + 50 * 4096 + 2), [[1_000_000 + 50 * 4096, 1, 1, 0]]);
 });
+
+test('blockAligned only for block-aligned, disjoint chunks inside the space; chunkAt finds a chunk by its start', (t) => {
+  const space = new BlobAddressSpace([chunk(8192, 4096), chunk(0, 100), chunk(4096, 100)], 12288);
+  t.true(space.blockAligned);
+  t.is(space.chunkAt(4096)?.uncompressedSize, 100);
+  t.is(space.chunkAt(0)?.uncompressedOffset, 0);
+  t.is(space.chunkAt(8192)?.uncompressedSize, 4096);
+  t.is(space.chunkAt(100), undefined);
+  t.is(space.chunkAt(12288), undefined);
+  t.deepEqual(space.records.map((r) => r.uncompressedOffset), [0, 4096, 8192]);
+  t.false(new BlobAddressSpace([chunk(0, 100), chunk(50, 30)], 4096).blockAligned, 'overlapping');
+  t.false(new BlobAddressSpace([chunk(0, 5000), chunk(4096, 10)], 8192).blockAligned, 'a chunk running into the next block');
+  t.false(new BlobAddressSpace([chunk(100, 10)], 4096).blockAligned, 'not on a block boundary');
+  t.false(new BlobAddressSpace([chunk(0, 5000)], 4096).blockAligned, 'past the space');
+  t.true(new BlobAddressSpace([], 0).blockAligned);
+});

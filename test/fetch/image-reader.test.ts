@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOLE } from '../../src/format/model.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { beforeAllFixture, blobRanges, makeEngine, metric, type Fixture } from './fixture.js';
+import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, metric, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -65,6 +65,9 @@ test.serial('a second read of the same data fetches nothing; reads after a resta
   fixture.proxy.reset();
   const nid = fixture.nid('/random');
   t.true((await reader.read(nid, 0, 500_000)).equals(FILES.random!), 'first read');
+  // The read is answered as soon as its chunks arrive; the rest of the request (read-ahead) may
+  // still be on its way.
+  await fetchesIdle(engine.metrics);
   const first = fixture.proxy.bytesServed('blob');
   t.true(first > 0, `fetched ${first}`);
   t.true((await reader.read(nid, 1000, 200_000)).equals(FILES.random!.subarray(1000, 201_000)), 'second read');
@@ -178,3 +181,49 @@ test.serial('readBlob serves the blob address space: chunk bytes at their offset
   await t.throwsAsync(reader.readBlob(bootstrap.blobs.length, 0, 10), { code: 'INVALID_ARGUMENT' });
   await t.throwsAsync(reader.readBlob(0, -1, 10), { code: 'INVALID_ARGUMENT' });
 });
+
+test.serial('verified extents: none before a read; a read stores and verifies its chunks; watchers hear of stored chunks; the cache file holds them', async (t) => {
+  const { fetcher } = await makeEngine(t);
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader(), name: 'test' });
+  t.teardown(() => reader.close());
+  const nid = fixture.nid('/random');
+  const chunks = fixture.bootstrap.fileChunks(nid).map((slot) => fixture.bootstrap.chunk(slot));
+  const blob = chunks[0]!.blobIndex;
+  const first = chunks[0]!;
+  const last = chunks.at(-1)!;
+  const [start, end] = [first.uncompressedOffset, last.uncompressedOffset + last.uncompressedSize];
+  t.deepEqual(reader.verifiedIn(blob, start, end), [], 'nothing cached yet');
+  const heard: Array<[number, number, boolean]> = [];
+  const stop = reader.watchVerified(blob, (s, e, v) => heard.push([s, e, v]));
+  t.deepEqual(heard, [], 'nothing verified at the start');
+
+  t.true((await reader.read(nid, 0, FILES.random!.length)).equals(FILES.random!));
+  await waitStored(fixture, reader, blob, chunks.length);
+  const extents = reader.verifiedIn(blob, start, end);
+  t.deepEqual(extents, chunks.map((c) => [c.uncompressedOffset, c.uncompressedOffset + c.uncompressedSize]));
+  for (const c of chunks) t.true(heard.some(([s, e, v]) => v && s === c.uncompressedOffset && e === c.uncompressedOffset + c.uncompressedSize), `heard of ${c.uncompressedOffset}`);
+  stop();
+
+  // The cache file holds the verified chunks at their offsets: what the native server serves.
+  const path = reader.cacheFile(blob)!;
+  t.truthy(path);
+  const fh = await open(path, 'r');
+  t.teardown(() => fh.close());
+  const bytes = Buffer.alloc(end - start);
+  await fh.read(bytes, 0, bytes.length, start);
+  const space = Buffer.alloc(end - start);
+  chunks.forEach((c, i) => FILES.random!.copy(space, c.uncompressedOffset - start, i * CHUNK, i * CHUNK + c.uncompressedSize));
+  t.true(bytes.equals(space));
+  // A late watcher hears of what is verified already.
+  const late: Array<[number, number, boolean]> = [];
+  reader.watchVerified(blob, (s, e, v) => late.push([s, e, v]))();
+  t.true(chunks.every((c) => late.some(([s, , v]) => v && s === c.uncompressedOffset)));
+});
+
+/** Waits until every chunk of the read is stored (the commit follows the read's answer). */
+async function waitStored(f: Fixture, reader: { verifiedIn(b: number, s: number, e: number): unknown[] }, blob: number, count: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (reader.verifiedIn(blob, 0, f.bootstrap.blobs[blob]!.uncompressedSize).length >= count) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Serves BlobDevices with the native FUSE server (native/src/blobdev.rs) instead of libfuse:
+ * requests of up to 1 MiB, and reads of cached bytes answered by the server's own threads from
+ * the blob cache files, without a round trip through the JavaScript thread. Only reads of bytes
+ * that are not yet marked reach BlobDevices.read (fetch, verify, answer).
+ *
+ * What is marked: the blocks of chunks that are in the cache file and verified since the daemon
+ * started, for this image's digests (ImageReader.watchVerified / verifiedIn) — the rule the
+ * cache's own reads follow. Marks come from three places: at the mount (chunks verified earlier
+ * in this run), as chunks are stored after a fetch, and after a forwarded read (a chunk read for
+ * the first time since a restart is verified then). Invalidated chunks are unmarked. A blob whose
+ * chunk table is not block-aligned and disjoint is never marked.
+ *
+ * Mount options (set by the server): read-only, nosuid, nodev, default_permissions, no
+ * allow_other (the files hold every byte of the image whatever its files' modes: only the
+ * daemon's user may open them; the kernel's EROFS opens them once, at its mount), fstype
+ * fuse.darner so that a restarted daemon finds the ones its predecessor left.
+ */
+import { log } from '../log.js';
+import { startBlobDevices, umountFs, MNT_DETACH, type NativeBlobDeviceServer } from '../native.js';
+import { MountError } from '../errors.js';
+import type { BlobDevices } from './blob-devices.js';
+import { errnoOf } from './errno.js';
+import type { FuseMount } from './fuse-mount.js';
+
+/** What the server needs besides the devices: where cached bytes are, and which are verified. */
+export interface VerifiedSpaces {
+  cacheFile(blobIndex: number): string | undefined;
+  watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void;
+  verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
+}
+
+export interface BlobDeviceServerMount extends FuseMount {
+  /** Reads answered from the cache files and reads forwarded to the daemon, so far. */
+  stats(): { cachedReads: number; forwardedReads: number };
+}
+
+export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: VerifiedSpaces): BlobDeviceServerMount {
+  const count = devices.sizes.length;
+  const cachePaths = Array.from({ length: count }, (_, i) => spaces.cacheFile(i) ?? '');
+  let server: NativeBlobDeviceServer;
+  const onRead = (unique: number, device: number, offset: number, length: number): void => {
+    devices.read(`/${device}`, length, offset).then(
+      (data) => {
+        server.reply(unique, data);
+        if (cachePaths[device] !== '') {
+          for (const [start, end] of spaces.verifiedIn(device, offset, offset + data.length)) server.mark(device, start, end, true);
+        }
+      },
+      (err: unknown) => server.replyError(unique, errnoOf(err)),
+    );
+  };
+  try {
+    server = startBlobDevices(dir, devices.sizes, cachePaths, onRead);
+  } catch (err) {
+    throw new MountError(`cannot mount the blob devices at ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  const unwatch = cachePaths.map((path, i) => (path === '' ? () => {} : spaces.watchVerified(i, (start, end, verified) => server.mark(i, start, end, verified))));
+  let unmounted: Promise<void> | undefined;
+  return {
+    mountpoint: dir,
+    stats() {
+      const [cachedReads, forwardedReads] = server.stats();
+      return { cachedReads, forwardedReads };
+    },
+    unmount() {
+      unmounted ??= (async () => {
+        for (const stop of unwatch) stop();
+        // Reads waiting on fetches end now (EIO); the kernel's EROFS, if still mounted, gets EIO too.
+        devices.close();
+        try {
+          await umountFs(dir, 0);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EBUSY') await umountFs(dir, MNT_DETACH).catch((e: unknown) => log.error({ dir, err: String(e) }, 'cannot detach the blob devices'));
+          else if (code !== 'EINVAL' && code !== 'ENOENT') log.error({ dir, err: String(err) }, 'cannot unmount the blob devices');
+        } finally {
+          server.close();
+        }
+      })();
+      return unmounted;
+    },
+  };
+}
