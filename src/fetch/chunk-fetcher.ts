@@ -194,6 +194,8 @@ export class FetchEngine implements ChunkFetcher {
     readAhead: boolean,
     /** Resolve only once the fetch is over and its chunks are in the cache (prefetch). */
     untilStored = false,
+    /** Largest request for these chunks (default maxRequestBytes). */
+    maxRequestBytes = this.options.maxRequestBytes,
   ): Array<Promise<Buffer>> {
     if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
     const toPlan: ChunkRecord[] = [];
@@ -204,7 +206,7 @@ export class FetchEngine implements ChunkFetcher {
     }
     if (toPlan.length > 0) {
       const plans: Array<PlannedRange<ChunkRecord>> = planRanges(toPlan, {
-        maxRequestBytes: this.options.maxRequestBytes,
+        maxRequestBytes,
         ...(readAhead
           ? {
               next: (c: ChunkRecord) => blob.next(c),

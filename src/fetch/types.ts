@@ -22,7 +22,8 @@ export interface FetchOptions {
   /**
    * Sequential read-ahead (src/fetch/sequential.ts): while an image's reads move forward through
    * a blob in stored order, up to this many stored bytes after them are fetched ahead, at
-   * prefetch priority, so that several requests are in flight (default 4 MiB; 0: off).
+   * prefetch priority, so that several requests are in flight (default 4 MiB; 0: off). Each
+   * range asked for is one request of up to this size, whatever maxRequestBytes says.
    */
   sequentialReadAheadBytes?: number;
   /**
