@@ -10,23 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { startDaemonProcess } from '../harness/daemon.js';
+import { readFileRange } from '../harness/files.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { startRegistry } from '../harness/registry.js';
 import { publishImage } from '../harness/rich-image.js';
 
 const run = promisify(execFile);
 const MiB = 1 << 20;
-
-async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, offset);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
 
 test('a blob altered in the registry: EIO for its chunk, counted, logged, never served or cached', async (t) => {
   const registry = await startRegistry();
@@ -54,11 +44,11 @@ test('a blob altered in the registry: EIO for its chunk, counted, logged, never 
   const file = join(mnt, 'f.bin');
 
   // The good chunks read right.
-  t.true((await readRange(file, 0, MiB)).equals(data.subarray(0, MiB)));
-  t.true((await readRange(file, 2 * MiB, MiB)).equals(data.subarray(2 * MiB)));
+  t.true((await readFileRange(file, 0, MiB)).equals(data.subarray(0, MiB)));
+  t.true((await readFileRange(file, 2 * MiB, MiB)).equals(data.subarray(2 * MiB)));
   // The altered one: EIO, however it is read; no byte of it.
-  await t.throwsAsync(readRange(file, MiB, 4096), { code: 'EIO' });
-  await t.throwsAsync(readRange(file, MiB + 100_000, 10), { code: 'EIO' });
+  await t.throwsAsync(readFileRange(file, MiB, 4096), { code: 'EIO' });
+  await t.throwsAsync(readFileRange(file, MiB + 100_000, 10), { code: 'EIO' });
   const cat = await run('cat', [file], { encoding: 'buffer', maxBuffer: 8 * MiB }).then(
     () => undefined,
     (err: { stderr: Buffer; stdout: Buffer }) => err,
@@ -82,5 +72,5 @@ test('a blob altered in the registry: EIO for its chunk, counted, logged, never 
   await fix.close();
   const again = join(daemon.mountRoot, 'again');
   await daemon.client.mount({ reference: image.darnerRef, mountpoint: again });
-  t.true((await readRange(join(again, 'f.bin'), MiB, MiB)).equals(data.subarray(MiB, 2 * MiB)));
+  t.true((await readFileRange(join(again, 'f.bin'), MiB, MiB)).equals(data.subarray(MiB, 2 * MiB)));
 });

@@ -39,15 +39,21 @@ function feed(range: ArrivingRange, stored: Buffer, step: number): Buffer {
   return buffer;
 }
 
+/** Hands `range` a new buffer holding the first `upTo` bytes of `stored` (a body cut short there). */
+function arrivePrefix(range: ArrivingRange, stored: Buffer, upTo: number): Buffer {
+  const buffer = Buffer.alloc(stored.length);
+  stored.copy(buffer, 0, 0, upTo);
+  range.arrived(buffer, upTo);
+  return buffer;
+}
+
 test('chunks are verified in stored order while the body arrives, each handed on once', async (t) => {
   const blob = syntheticBlob(Array.from({ length: 40 }, (_, i) => 3000 + i * 97), 3);
   const verified: VerifiedChunk[] = [];
   const range = new ArrivingRange({ algorithm: blob.algorithm, blobId: blob.id, offset: 0, chunks: blob.records, minBatchBytes: 8 * 1024, onVerified: (c) => verified.push(c) });
   // Half the body: the chunks wholly inside it are verified before the rest arrives.
   const half = Math.floor(blob.stored.length / 2);
-  const buffer = Buffer.alloc(blob.stored.length);
-  blob.stored.copy(buffer, 0, 0, half);
-  range.arrived(buffer, half);
+  const buffer = arrivePrefix(range, blob.stored, half);
   for (let i = 0; i < 50 && verified.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   t.true(verified.length > 0, 'some chunks verified before the body is complete');
   const inFirstHalf = arrivedChunkEnd(blob.records, 0, 0, half);
@@ -81,10 +87,7 @@ test('a retried request (new buffer, from byte 0) keeps the chunks already hande
   const blob = syntheticBlob(Array.from({ length: 12 }, () => 4096), 5);
   const verified: VerifiedChunk[] = [];
   const range = new ArrivingRange({ algorithm: blob.algorithm, blobId: blob.id, offset: 0, chunks: blob.records, minBatchBytes: 1, onVerified: (c) => verified.push(c) });
-  const first = Buffer.alloc(blob.stored.length);
-  const cut = blob.records[5]!.compressedOffset;
-  blob.stored.copy(first, 0, 0, cut);
-  range.arrived(first, cut);
+  arrivePrefix(range, blob.stored, blob.records[5]!.compressedOffset);
   // The connection broke; the retry streams the range again into a new buffer.
   feed(range, blob.stored, 3000);
   const final = Buffer.from(blob.stored);
@@ -95,10 +98,7 @@ test('a retried request (new buffer, from byte 0) keeps the chunks already hande
   const stopped = syntheticBlob([4096, 4096, 4096, 4096], 6);
   const handed: VerifiedChunk[] = [];
   const partial = new ArrivingRange({ algorithm: stopped.algorithm, blobId: stopped.id, offset: 0, chunks: stopped.records, minBatchBytes: 1, onVerified: (c) => handed.push(c) });
-  const buffer = Buffer.alloc(stopped.stored.length);
-  const two = stopped.records[2]!.compressedOffset;
-  stopped.stored.copy(buffer, 0, 0, two);
-  partial.arrived(buffer, two);
+  const buffer = arrivePrefix(partial, stopped.stored, stopped.records[2]!.compressedOffset);
   await partial.stop();
   partial.arrived(buffer, stopped.stored.length); // after stop: ignored
   t.is(handed.length, 2);

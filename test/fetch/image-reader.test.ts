@@ -2,6 +2,7 @@ import test from 'ava';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOLE } from '../../src/format/model.js';
+import { readFileRange } from '../harness/files.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, metric, type Fixture } from './fixture.js';
 
@@ -207,10 +208,7 @@ test.serial('verified extents: none before a read; a read stores and verifies it
   // The cache file holds the verified chunks at their offsets: what the native server serves.
   const path = reader.cacheFile(blob)!;
   t.truthy(path);
-  const fh = await open(path, 'r');
-  t.teardown(() => fh.close());
-  const bytes = Buffer.alloc(end - start);
-  await fh.read(bytes, 0, bytes.length, start);
+  const bytes = await readFileRange(path, start, end - start);
   const space = Buffer.alloc(end - start);
   chunks.forEach((c, i) => FILES.random!.copy(space, c.uncompressedOffset - start, i * CHUNK, i * CHUNK + c.uncompressedSize));
   t.true(bytes.equals(space));

@@ -6,11 +6,12 @@
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open, readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMounts } from '../../src/fs/index.js';
 import { MNT_DETACH, startBlobDevices, umountFs, type NativeBlobDeviceServer } from '../../src/native.js';
+import { readFileRange } from '../harness/files.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 
 const MiB = 1 << 20;
@@ -47,17 +48,6 @@ function serve(t: ExecutionContext): Served {
   return { dir, server, forwarded, cache };
 }
 
-async function readAt(path: string, offset: number, length: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(out, 0, length, offset);
-    return out.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 rootTest('the tree: one read-only file per device, named by index, root only; writes are refused', async (t) => {
   const { dir } = serve(t);
   const mount = (await readMounts()).find((m) => m.mountPoint === dir);
@@ -79,44 +69,44 @@ rootTest('the tree: one read-only file per device, named by index, root only; wr
 rootTest('unmarked pages go to JavaScript; marked pages are read from the cache file; unmarking sends them back', async (t) => {
   const { dir, server, forwarded, cache } = serve(t);
   const file = join(dir, '0');
-  t.true((await readAt(file, 0, 4096)).equals(cache.subarray(0, 4096)));
+  t.true((await readFileRange(file, 0, 4096)).equals(cache.subarray(0, 4096)));
   t.true(forwarded.length > 0 && forwarded.every(([d]) => d === 0), 'answered by JavaScript');
   t.deepEqual(server.stats(), [0, forwarded.length]);
   t.true(forwarded.every(([, , length]) => length <= MiB));
 
   server.mark(0, 2 * MiB, 3 * MiB, true);
   const before = forwarded.length;
-  t.true((await readAt(file, 2 * MiB + 8192, 65536)).equals(cache.subarray(2 * MiB + 8192, 2 * MiB + 8192 + 65536)));
+  t.true((await readFileRange(file, 2 * MiB + 8192, 65536)).equals(cache.subarray(2 * MiB + 8192, 2 * MiB + 8192 + 65536)));
   t.is(forwarded.length, before, 'no JavaScript read for marked pages');
   t.true(server.stats()[0] > 0, 'answered from the cache file');
 
   // The last, partial page of the device, marked: the file's end, not a page of zeros past it.
   server.mark(0, 4 * MiB, 4 * MiB + 100, true);
-  t.true((await readAt(file, 4 * MiB, 4096)).equals(cache.subarray(4 * MiB)));
+  t.true((await readFileRange(file, 4 * MiB, 4096)).equals(cache.subarray(4 * MiB)));
 
   // A range only partly marked goes to JavaScript whole.
   server.mark(0, 3 * MiB, 3 * MiB + 4096, true);
   const partly = forwarded.length;
-  t.true((await readAt(file, 3 * MiB, 65536)).equals(cache.subarray(3 * MiB, 3 * MiB + 65536)));
+  t.true((await readFileRange(file, 3 * MiB, 65536)).equals(cache.subarray(3 * MiB, 3 * MiB + 65536)));
   t.true(forwarded.length > partly);
 
   server.mark(0, MiB, 2 * MiB, true);
   server.mark(0, MiB, 2 * MiB, false);
   const unmarked = forwarded.length;
-  t.true((await readAt(file, MiB + 4096, 4096)).equals(cache.subarray(MiB + 4096, MiB + 8192)));
+  t.true((await readFileRange(file, MiB + 4096, 4096)).equals(cache.subarray(MiB + 4096, MiB + 8192)));
   t.true(forwarded.length > unmarked, 'unmarked pages are forwarded again');
 });
 
 rootTest('a JavaScript error answer is the reader\'s errno; a device without a cache file ignores marks; close answers EIO', async (t) => {
   const { dir, server } = serve(t);
-  await t.throwsAsync(readAt(join(dir, '1'), 0, 100), { code: 'EIO' });
+  await t.throwsAsync(readFileRange(join(dir, '1'), 0, 100), { code: 'EIO' });
   server.mark(1, 0, 5000, true);
-  await t.throwsAsync(readAt(join(dir, '1'), 0, 100), { code: 'EIO' }, 'still forwarded (and refused)');
-  t.true((await readAt(join(dir, '0'), 4 * MiB + 100, 10)).length === 0, 'at the end: nothing');
+  await t.throwsAsync(readFileRange(join(dir, '1'), 0, 100), { code: 'EIO' }, 'still forwarded (and refused)');
+  t.true((await readFileRange(join(dir, '0'), 4 * MiB + 100, 10)).length === 0, 'at the end: nothing');
   server.mark(0, 0, 4096, true);
   server.close();
-  t.true((await readAt(join(dir, '0'), 0, 10)).length === 10, 'cached pages still answer after close');
-  await t.throwsAsync(readAt(join(dir, '0'), 3 * MiB + 65536, 10), { code: 'EIO' }, 'others get EIO after close');
+  t.true((await readFileRange(join(dir, '0'), 0, 10)).length === 10, 'cached pages still answer after close');
+  await t.throwsAsync(readFileRange(join(dir, '0'), 3 * MiB + 65536, 10), { code: 'EIO' }, 'others get EIO after close');
 });
 
 rootTest('bad arguments are refused before anything is mounted', (t) => {
