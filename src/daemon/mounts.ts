@@ -24,7 +24,8 @@ import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError,
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
-import { mountImageErofs, unmountKernel } from '../fs/erofs-mount.js';
+import { mountImageErofs } from '../fs/erofs-mount.js';
+import { unmountKernel } from '../fs/mount-syscalls.js';
 import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';

@@ -17,11 +17,12 @@
  * fuse.darner so that a restarted daemon finds the ones its predecessor left.
  */
 import { log } from '../log.js';
-import { startBlobDevices, umountFs, MNT_DETACH, type NativeBlobDeviceServer } from '../native.js';
+import { startBlobDevices, type NativeBlobDeviceServer } from '../native.js';
 import { MountError } from '../errors.js';
 import type { BlobDevices } from './blob-devices.js';
 import { errnoOf } from './errno.js';
 import type { FuseMount } from './fuse-mount.js';
+import { unmountKernel } from './mount-syscalls.js';
 
 /** What the server needs besides the devices: where cached bytes are, and which are verified. */
 export interface VerifiedSpaces {
@@ -30,12 +31,7 @@ export interface VerifiedSpaces {
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
 }
 
-export interface BlobDeviceServerMount extends FuseMount {
-  /** Reads answered from the cache files and reads forwarded to the daemon, so far. */
-  stats(): { cachedReads: number; forwardedReads: number };
-}
-
-export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: VerifiedSpaces): BlobDeviceServerMount {
+export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: VerifiedSpaces): FuseMount {
   const count = devices.sizes.length;
   const cachePaths = Array.from({ length: count }, (_, i) => spaces.cacheFile(i) ?? '');
   let server: NativeBlobDeviceServer;
@@ -59,21 +55,15 @@ export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: Veri
   let unmounted: Promise<void> | undefined;
   return {
     mountpoint: dir,
-    stats() {
-      const [cachedReads, forwardedReads] = server.stats();
-      return { cachedReads, forwardedReads };
-    },
     unmount() {
       unmounted ??= (async () => {
         for (const stop of unwatch) stop();
         // Reads waiting on fetches end now (EIO); the kernel's EROFS, if still mounted, gets EIO too.
         devices.close();
         try {
-          await umountFs(dir, 0);
+          await unmountKernel(dir);
         } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EBUSY') await umountFs(dir, MNT_DETACH).catch((e: unknown) => log.error({ dir, err: String(e) }, 'cannot detach the blob devices'));
-          else if (code !== 'EINVAL' && code !== 'ENOENT') log.error({ dir, err: String(err) }, 'cannot unmount the blob devices');
+          log.error({ dir, err: String(err) }, 'cannot unmount the blob devices');
         } finally {
           server.close();
         }

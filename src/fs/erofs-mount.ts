@@ -12,28 +12,17 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bootstrap } from '../format/reader.js';
 import { KernelMountError, MountError } from '../errors.js';
-import { log } from '../log.js';
-import { MNT_DETACH, MS_RDONLY, mountFs, umountFs } from '../native.js';
+import { MS_RDONLY, mountFs } from '../native.js';
 import { BlobDevices, type BlobDataReader } from './blob-devices.js';
 import { serveBlobDevices, type VerifiedSpaces } from './blob-device-server.js';
 import type { FuseMount } from './fuse-mount.js';
+import { oneAtATime, unmountKernel } from './mount-syscalls.js';
 import type { ReadGuardOptions } from './read-guard.js';
 
 const MS_NOSUID = 2;
 const MS_NODEV = 4;
 /** mount(2) copies at most one page of options. */
 const MAX_OPTIONS_BYTES = 4095;
-
-/**
- * mount(2) and umount2(2) hold a thread-pool thread while the kernel may wait on FUSE answers
- * that need the pool too (cache file reads): one at a time leaves the rest of the pool free.
- */
-let syscallChain: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
-  const run = syscallChain.then(fn, fn);
-  syscallChain = run.catch(() => undefined);
-  return run;
-}
 
 /** The `-o` string for a file-backed EROFS mount with these device files, checked to fit. */
 export function erofsMountData(devicePaths: readonly string[]): string {
@@ -95,17 +84,4 @@ export async function mountImageErofs(
       return unmounted;
     },
   };
-}
-
-/** Unmounts a kernel mount: at once when idle, else detached (the kernel frees it when its last user goes). */
-export async function unmountKernel(mountpoint: string): Promise<void> {
-  try {
-    await oneAtATime(() => umountFs(mountpoint, 0));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EINVAL' || code === 'ENOENT') return; // not mounted (any more)
-    if (code !== 'EBUSY') throw new MountError(`cannot unmount ${mountpoint}: ${(err as Error).message}`, { cause: err });
-    log.info({ mountpoint }, 'mount busy; detaching it');
-    await oneAtATime(() => umountFs(mountpoint, MNT_DETACH));
-  }
 }

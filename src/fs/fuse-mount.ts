@@ -45,7 +45,7 @@ export interface FuseMount {
 const run = promisify(execFile);
 
 /** The binding, with mount options it has no setting for (`ro`, `use_ino`, `subtype=`…). */
-export class OptionsFuse extends Fuse {
+class OptionsFuse extends Fuse {
   readonly #extraOptions: string[];
 
   constructor(mountpoint: string, ops: FuseOperations, opts: ConstructorParameters<typeof Fuse>[2], extraOptions: string[]) {
@@ -97,14 +97,14 @@ class DarnerFuse extends OptionsFuse {
 }
 
 /** errno for a failed metadata operation; EIO (a broken bootstrap record) is logged. */
-export function answerError(op: string, path: string, err: unknown): number {
+function answerError(op: string, path: string, err: unknown): number {
   const errno = errnoOf(err);
   if (errno === Errno.EIO) log.warn({ op, path, reason: reasonOf(err), err: (err as Error)?.message }, 'FUSE operation failed');
   return errno;
 }
 
 /** Every modifying operation, answered EROFS: the mounts are of immutable, read-only data. */
-export function readOnlyRefusals(): FuseOperations {
+function readOnlyRefusals(): FuseOperations {
   const erofs = (...args: unknown[]): void => (args[args.length - 1] as (err: number) => void)(Errno.EROFS);
   return {
     write: erofs,
@@ -223,7 +223,7 @@ export async function mountImageFs(mountpoint: string, fs: ImageFs, options: Fus
  * Mounts `fuse` (resolving once the kernel has the mount) and returns its handle; unmount()
  * calls `closed` once the mount is gone.
  */
-export async function mountFuse(fuse: Fuse, closed: () => void): Promise<FuseMount> {
+async function mountFuse(fuse: Fuse, closed: () => void): Promise<FuseMount> {
   await new Promise<void>((resolve, reject) => {
     fuse.mount((err) => (err ? reject(new MountError(`cannot mount at ${fuse.mnt}: ${err.message}`, { cause: err })) : resolve()));
   });

@@ -14,5 +14,6 @@ export { encodeRdev, decodeRdev } from '../format/inode.js';
 export { getxattrReply, listxattrReply, encodeXattrNames, XATTR_SIZE_MAX, XATTR_LIST_MAX, type XattrReply } from './xattr-reply.js';
 export { PathResolver } from './path-resolver.js';
 export { BlobDevices, type BlobDataReader, type BlobDevice } from './blob-devices.js';
-export { mountImageErofs, unmountKernel, erofsMountData, type ErofsMountOptions } from './erofs-mount.js';
+export { mountImageErofs, erofsMountData, type ErofsMountOptions } from './erofs-mount.js';
+export { unmountKernel } from './mount-syscalls.js';
 export { ReadGuard, type ReadGuardOptions, type ReadWhere } from './read-guard.js';
