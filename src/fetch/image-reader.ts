@@ -133,16 +133,21 @@ export class ImageReaderImpl implements ImageReader {
     return this.#spaces[blobIndex];
   }
 
-  cacheFile(blobIndex: number): string | undefined {
+  /** Blob `blobIndex` with its space, when its bytes may be read around readBlob (blockAligned). */
+  #alignedBlob(blobIndex: number): { blob: ImageBlob; space: BlobAddressSpace } | undefined {
     const blob = this.#blobs[blobIndex];
-    if (blob === undefined || this.#space(blobIndex)?.blockAligned !== true) return undefined;
-    return blob.lease.blob.dataPath;
+    const space = this.#space(blobIndex);
+    return blob !== undefined && space?.blockAligned === true ? { blob, space } : undefined;
+  }
+
+  cacheFile(blobIndex: number): string | undefined {
+    return this.#alignedBlob(blobIndex)?.blob.lease.blob.dataPath;
   }
 
   watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void {
-    const blob = this.#blobs[blobIndex];
-    const space = this.#space(blobIndex);
-    if (blob === undefined || space === undefined || !space.blockAligned) return () => {};
+    const aligned = this.#alignedBlob(blobIndex);
+    if (aligned === undefined) return () => {};
+    const { blob, space } = aligned;
     const cached = blob.lease.blob;
     for (const r of space.records) if (cached.isVerified(r)) listener(r.uncompressedOffset, r.uncompressedOffset + r.uncompressedSize, true);
     return this.#engine.cache.onChange((event) => {
@@ -160,12 +165,12 @@ export class ImageReaderImpl implements ImageReader {
   }
 
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]> {
-    const blob = this.#blobs[blobIndex];
-    const space = this.#space(blobIndex);
-    if (blob === undefined || space === undefined || !space.blockAligned) return [];
-    return space
+    const aligned = this.#alignedBlob(blobIndex);
+    if (aligned === undefined) return [];
+    const cached = aligned.blob.lease.blob;
+    return aligned.space
       .pieces(start, end)
-      .filter((p) => blob.lease.blob.isVerified(p.record))
+      .filter((p) => cached.isVerified(p.record))
       .map((p) => [p.record.uncompressedOffset, p.record.uncompressedOffset + p.record.uncompressedSize]);
   }
 
