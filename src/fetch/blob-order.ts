@@ -5,6 +5,7 @@
  */
 import type { ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
+import { lowerBound, upperBound } from './sorted-search.js';
 
 export class BlobChunkOrder {
   /** Chunk-table indices of this blob's chunks, by compressed offset. */
@@ -31,26 +32,13 @@ export class BlobChunkOrder {
 
   /** The chunk stored right after `record` in this blob (touching it or not), if any. */
   next(record: ChunkRecord): ChunkRecord | undefined {
-    // Offsets are whole numbers: the first one above record's is the first at or after it + 1.
-    const i = this.indices[this.#firstAtOrAfter(record.compressedOffset + 1)];
+    const i = this.indices[upperBound(this.#offsets, record.compressedOffset)];
     return i === undefined ? undefined : this.#bootstrap.chunk(i);
   }
 
   /** The chunks stored at or after `offset`, in stored order. */
   *from(offset: number): Generator<ChunkRecord> {
-    for (let i = this.#firstAtOrAfter(offset); i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);
-  }
-
-  /** Position of the first chunk stored at or after `offset` (binary search). */
-  #firstAtOrAfter(offset: number): number {
-    let lo = 0;
-    let hi = this.#offsets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#offsets[mid]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    for (let i = lowerBound(this.#offsets, offset); i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);
   }
 
   /** Every chunk of the blob in stored order. */

@@ -6,6 +6,7 @@
  */
 import { BLOCK_SIZE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
+import { lowerBound, upperBound } from './sorted-search.js';
 
 /** Bytes [from, from + length) of chunk `record` belong at [at, at + length) of the range. */
 export interface SpacePiece {
@@ -54,16 +55,10 @@ export class BlobAddressSpace {
 
   /** The chunk starting at `offset`, if any. */
   chunkAt(offset: number): ChunkRecord | undefined {
-    let lo = 0;
-    let hi = this.#starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#starts[mid]! < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    const record = this.#records[lo];
+    const record = this.#records[lowerBound(this.#starts, offset)];
     return record?.uncompressedOffset === offset ? record : undefined;
   }
+
 
   /** One space per blob of the image, in blob-table order (one pass over the chunk table). */
   static ofImage(bootstrap: Bootstrap): BlobAddressSpace[] {
@@ -85,7 +80,7 @@ export class BlobAddressSpace {
     const out: SpacePiece[] = [];
     if (end <= offset) return out;
     // First chunk whose end may pass `offset`: after the last one whose running max end is <= offset.
-    let i = this.#firstMaxEndAfter(offset);
+    let i = upperBound(this.#maxEnds, offset);
     let position = offset;
     for (; i < this.#records.length && this.#starts[i]! < end; i++) {
       const record = this.#records[i]!;
@@ -96,16 +91,5 @@ export class BlobAddressSpace {
       position = stop;
     }
     return out;
-  }
-
-  #firstMaxEndAfter(offset: number): number {
-    let lo = 0;
-    let hi = this.#maxEnds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#maxEnds[mid]! <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
