@@ -104,13 +104,7 @@ impl Device {
 
   /// Sets or clears the bits of pages [first, end).
   fn set(&self, first: u64, end: u64, on: bool) {
-    let end = end.min(self.pages());
-    let mut page = first;
-    while page < end {
-      let word = (page / 64) as usize;
-      let bit = page % 64;
-      let span = (64 - bit).min(end - page);
-      let mask = if span == 64 { u64::MAX } else { ((1u64 << span) - 1) << bit };
+    for (word, mask) in page_masks(first, end.min(self.pages())) {
       if let Some(w) = self.marked.get(word) {
         if on {
           w.fetch_or(mask, Ordering::Release);
@@ -118,7 +112,6 @@ impl Device {
           w.fetch_and(!mask, Ordering::Release);
         }
       }
-      page += span;
     }
   }
 
@@ -127,21 +120,25 @@ impl Device {
     if end <= offset {
       return true;
     }
-    let (first, last) = (offset / PAGE, (end - 1) / PAGE);
-    let mut page = first;
-    while page <= last {
-      let word = (page / 64) as usize;
-      let bit = page % 64;
-      let span = (64 - bit).min(last + 1 - page);
-      let mask = if span == 64 { u64::MAX } else { ((1u64 << span) - 1) << bit };
-      match self.marked.get(word) {
-        Some(w) if w.load(Ordering::Acquire) & mask == mask => {}
-        _ => return false,
-      }
-      page += span;
-    }
-    true
+    page_masks(offset / PAGE, (end - 1) / PAGE + 1)
+      .all(|(word, mask)| self.marked.get(word).is_some_and(|w| w.load(Ordering::Acquire) & mask == mask))
   }
+}
+
+/// The bitmap words and bits of pages [first, end), one word at a time.
+fn page_masks(first: u64, end: u64) -> impl Iterator<Item = (usize, u64)> {
+  let mut page = first;
+  std::iter::from_fn(move || {
+    if page >= end {
+      return None;
+    }
+    let bit = page % 64;
+    let span = (64 - bit).min(end - page);
+    let mask = if span == 64 { u64::MAX } else { ((1u64 << span) - 1) << bit };
+    let word = (page / 64) as usize;
+    page += span;
+    Some((word, mask))
+  })
 }
 
 struct Shared {
@@ -288,6 +285,8 @@ impl BlobDeviceServer {
 fn serve(shared: &Shared) {
   let fd = shared.fd.as_raw_fd();
   let mut buffer = vec![0u8; REQUEST_BUFFER];
+  // Cached reads are answered from here: one buffer per thread, not one per read.
+  let mut reply = vec![0u8; OUT_HEADER + MAX_READ as usize];
   loop {
     // SAFETY: reading into a buffer we own, of its length.
     let n = unsafe { libc::read(fd, buffer.as_mut_ptr().cast(), buffer.len()) };
@@ -300,7 +299,7 @@ fn serve(shared: &Shared) {
       }
     }
     let Some(request) = buffer.get(..n as usize) else { return };
-    handle(shared, fd, request);
+    handle(shared, fd, request, &mut reply);
   }
 }
 
@@ -314,7 +313,7 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
   Some(u64::from_ne_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
-fn handle(shared: &Shared, fd: RawFd, request: &[u8]) {
+fn handle(shared: &Shared, fd: RawFd, request: &[u8], reply: &mut [u8]) {
   let (Some(len), Some(opcode), Some(unique), Some(nodeid)) = (u32_at(request, 0), u32_at(request, 4), u64_at(request, 8), u64_at(request, 16)) else {
     return; // not even a header: nothing to answer
   };
@@ -356,7 +355,7 @@ fn handle(shared: &Shared, fd: RawFd, request: &[u8]) {
       }
       reply_ok(fd, unique, &open_out(0));
     }
-    READ => read(shared, fd, unique, nodeid, body),
+    READ => read(shared, fd, unique, nodeid, body, reply),
     READDIR => readdir(shared, fd, unique, nodeid, body),
     STATFS => {
       let blocks: u64 = shared.devices.iter().map(|d| d.size.div_ceil(PAGE)).sum();
@@ -490,7 +489,7 @@ fn readdir(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8]) {
   reply_ok(fd, unique, &out);
 }
 
-fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8]) {
+fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8], reply: &mut [u8]) {
   let (Some(offset), Some(size)) = (u64_at(body, 8), u32_at(body, 16)) else {
     return reply_error(fd, unique, libc::EINVAL);
   };
@@ -501,11 +500,12 @@ fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8]) {
   let length = u64::from(size.min(MAX_READ)).min(device.size - offset);
   if let Some(cache) = &device.cache {
     if device.all_marked(offset, offset + length) {
-      let mut out = vec![0u8; OUT_HEADER + length as usize];
-      if let Some(data) = out.get_mut(OUT_HEADER..) {
-        if read_full(cache, data, offset) {
-          shared.cached_reads.fetch_add(1, Ordering::Relaxed);
-          return reply_buffer(fd, unique, out);
+      if let Some(out) = reply.get_mut(..OUT_HEADER + length as usize) {
+        if let Some(data) = out.get_mut(OUT_HEADER..) {
+          if read_full(cache, data, offset) {
+            shared.cached_reads.fetch_add(1, Ordering::Relaxed);
+            return reply_buffer(fd, unique, out);
+          }
         }
       }
     }
@@ -550,13 +550,20 @@ fn reply_error(fd: RawFd, unique: u64, errno: i32) {
   reply_parts(fd, unique, -errno, &[]);
 }
 
+/// struct fuse_out_header.
+fn out_header(len: usize, error: i32, unique: u64) -> [u8; OUT_HEADER] {
+  let mut header = [0u8; OUT_HEADER];
+  header[0..4].copy_from_slice(&(len as u32).to_ne_bytes());
+  header[4..8].copy_from_slice(&error.to_ne_bytes());
+  header[8..16].copy_from_slice(&unique.to_ne_bytes());
+  header
+}
+
 /// `out` starts with OUT_HEADER bytes of room for the header.
-fn reply_buffer(fd: RawFd, unique: u64, mut out: Vec<u8>) {
-  let len = out.len() as u32;
-  if let Some(header) = out.get_mut(..OUT_HEADER) {
-    header[0..4].copy_from_slice(&len.to_ne_bytes());
-    header[4..8].copy_from_slice(&0i32.to_ne_bytes());
-    header[8..16].copy_from_slice(&unique.to_ne_bytes());
+fn reply_buffer(fd: RawFd, unique: u64, out: &mut [u8]) {
+  let header = out_header(out.len(), 0, unique);
+  if let Some(room) = out.get_mut(..OUT_HEADER) {
+    room.copy_from_slice(&header);
   }
   // SAFETY: writing a buffer we own, of its length. A failed write (the request was interrupted,
   // the connection ended) leaves nothing to do.
@@ -565,10 +572,7 @@ fn reply_buffer(fd: RawFd, unique: u64, mut out: Vec<u8>) {
 
 fn reply_parts(fd: RawFd, unique: u64, error: i32, parts: &[&[u8]]) {
   let len = OUT_HEADER + if error == 0 { parts.iter().map(|p| p.len()).sum::<usize>() } else { 0 };
-  let mut header = [0u8; OUT_HEADER];
-  header[0..4].copy_from_slice(&(len as u32).to_ne_bytes());
-  header[4..8].copy_from_slice(&error.to_ne_bytes());
-  header[8..16].copy_from_slice(&unique.to_ne_bytes());
+  let mut header = out_header(len, error, unique);
   let mut iov = vec![libc::iovec { iov_base: header.as_mut_ptr().cast(), iov_len: OUT_HEADER }];
   if error == 0 {
     for p in parts {
