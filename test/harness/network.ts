@@ -40,7 +40,7 @@
  * crash by the next process's stale cleanup (netlab.ts).
  */
 import { type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -360,12 +360,25 @@ export async function startShapedRegistry(options: ShapedRegistryOptions): Promi
 
 const NFQ_SOURCE = fileURLToPath(new URL('../../../test/harness/nfq-delay.c', import.meta.url));
 
-async function nfqDelayBinary(): Promise<string> {
+let nfqDelayBuild: Promise<string> | undefined;
+
+/** One build per process: concurrent tests share it (two builds once raced on one partial file). */
+function nfqDelayBinary(): Promise<string> {
+  nfqDelayBuild ??= buildNfqDelay();
+  nfqDelayBuild.catch(() => {
+    nfqDelayBuild = undefined;
+  });
+  return nfqDelayBuild;
+}
+
+async function buildNfqDelay(): Promise<string> {
   const source = readFileSync(NFQ_SOURCE);
   const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const binary = join(tmpdir(), `darner-nfq-delay-${digest}`);
   if (existsSync(binary)) return binary;
-  const partial = `${binary}.${process.pid}.tmp`;
+  // Other processes (test files run in parallel) may build it too: each in its own partial file,
+  // renamed into place atomically.
+  const partial = `${binary}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await run('cc', ['-O2', '-o', partial, NFQ_SOURCE, '-lnetfilter_queue']);
   } catch (err) {
