@@ -191,10 +191,21 @@ export async function startPeerDaemons(n: number, options: PeerDaemonOptions): P
 }
 
 export async function startPeerDaemon(index: number, options: PeerDaemonOptions, dir?: string): Promise<PeerDaemon> {
-  const hostId = `node-${index}`;
   const host = typeof options.peerHost === 'function' ? options.peerHost(index) : options.peerHost ?? '127.0.0.1';
-  const port = host === '127.0.0.1' ? await freePort() : 8010;
-  const peerAddress = `${host}:${port}`;
+  // A loopback port from freePort() can be taken by another process before the daemon binds it:
+  // try again on a fresh port (in a namespace the fixed port is ours alone).
+  for (let attempt = 1; ; attempt++) {
+    const port = host === '127.0.0.1' ? await freePort() : 8010;
+    try {
+      return await startPeerDaemonOn(index, options, dir, `${host}:${port}`);
+    } catch (err) {
+      if (host !== '127.0.0.1' || attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startPeerDaemonOn(index: number, options: PeerDaemonOptions, dir: string | undefined, peerAddress: string): Promise<PeerDaemon> {
+  const hostId = `node-${index}`;
   const extra = typeof options.args === 'function' ? options.args(index) : options.args ?? [];
   const p2pArgs = options.schedulers.length === 0 ? [] : [
     '--scheduler', options.schedulers.join(','),
