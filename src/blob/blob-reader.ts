@@ -5,7 +5,19 @@
  * the caller verifies the chunks it cuts out of them.
  */
 export interface BlobReader {
-  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer>;
+  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, options?: RangeReadOptions): Promise<Buffer>;
+}
+
+/** How one range read is carried out; sources that cannot use a hint ignore it. */
+export interface RangeReadOptions {
+  /** Hears of the body as it arrives (see RangeProgress). */
+  onProgress?: RangeProgress;
+  /**
+   * Background bytes (read-ahead, prefetch) that may queue behind each other: the registry client
+   * sends them all on one pipelined connection, so that streams of one reader do not compete
+   * with each other for a narrow link (docs/daemon.md, "One bulk connection").
+   */
+  bulk?: boolean;
 }
 
 /**

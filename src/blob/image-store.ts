@@ -32,7 +32,7 @@ import {
 } from '../oci/image-spec.js';
 import { formatPlatform, hostPlatform, parsePlatformFlag, platformMatches, selectManifest } from '../oci/platform.js';
 import { formatReference, parseReference, type ImageReference, type RegistryReference } from '../oci/reference.js';
-import type { BlobReader, RangeProgress } from './blob-reader.js';
+import type { BlobReader, RangeReadOptions } from './blob-reader.js';
 import { DockerArchive } from './docker-archive.js';
 import { OciLayout } from './oci-layout.js';
 import { RegistryClient, type BlobBody, type RegistryClientOptions } from './registry.js';
@@ -65,7 +65,7 @@ export interface ImageSource {
   /** A whole (small) blob in memory, verified; at most `maxSize` bytes (default 16 MiB). */
   readBlob(desc: Descriptor, signal?: AbortSignal, maxSize?: number): Promise<Buffer>;
   /** Exactly `length` bytes of a blob from `offset`, or a typed error. Not verified. */
-  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer>;
+  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, options?: RangeReadOptions): Promise<Buffer>;
   /** The daemon's contract over this source. */
   blobReader(): BlobReader;
   close(): Promise<void>;
@@ -221,12 +221,12 @@ class RegistrySource implements ImageSource {
     return this.client.getBlob(this.repo, desc.digest, { size: desc.size, maxSize, ...(signal ? { signal } : {}) });
   }
 
-  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer> {
-    return this.client.readRange(this.repo, digest, offset, length, signal, onProgress);
+  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, options?: RangeReadOptions): Promise<Buffer> {
+    return this.client.readRange(this.repo, digest, offset, length, signal, options);
   }
 
   blobReader(): BlobReader {
-    return { readRange: (digest, offset, length, signal, onProgress) => this.readRange(digest, offset, length, signal, onProgress) };
+    return { readRange: (digest, offset, length, signal, options) => this.readRange(digest, offset, length, signal, options) };
   }
 
   close(): Promise<void> {

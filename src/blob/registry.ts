@@ -39,7 +39,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from './http.js';
-import type { RangeProgress } from './blob-reader.js';
+import type { RangeReadOptions } from './blob-reader.js';
 import { RegistryAuthenticator } from './registry-auth.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { VerifyingStream } from './verify.js';
@@ -109,6 +109,8 @@ interface Call {
   url: URL;
   scopes: string[];
   headers?: Record<string, string>;
+  /** Where the request goes (default: the client's dispatcher). */
+  dispatcher?: Dispatcher;
   /** A fresh body for each send (auth retries and redirects resend it). */
   body?: () => Buffer | Readable | null | Promise<Readable>;
   signal?: AbortSignal | undefined;
@@ -141,6 +143,14 @@ export class RegistryClient {
   private readonly origin: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  /**
+   * One connection (pipelined like the others) for bulk range reads, and for any range read
+   * while it has none in flight; only when the client owns its dispatcher. Several connections
+   * streaming at once through one narrow link compete and lose packets, each backing off on its
+   * own; one connection keeps the link as busy as a single whole-blob GET (docs/daemon.md).
+   */
+  private readonly bulkDispatcher: Dispatcher | undefined;
+  private bulkRangesInFlight = 0;
   private readonly auth: RegistryAuthenticator;
   private readonly retryPolicy: RetryPolicy;
   private readonly headersTimeoutMs: number;
@@ -155,7 +165,9 @@ export class RegistryClient {
     this.headersTimeoutMs = t.headersMs ?? 30_000;
     this.bodyTimeoutMs = t.bodyMs ?? 60_000;
     this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: t.connectMs ?? 10_000 }, keepAliveTimeout: 30_000, pipelining: options.pipelining ?? 1 });
+    const agentOptions = { connect: { timeout: t.connectMs ?? 10_000 }, keepAliveTimeout: 30_000, pipelining: options.pipelining ?? 1 };
+    this.dispatcher = options.dispatcher ?? new Agent(agentOptions);
+    this.bulkDispatcher = this.ownsDispatcher ? new Agent({ ...agentOptions, connections: 1 }) : undefined;
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.userAgent = options.userAgent ?? 'darner/0.1';
     const explicit: RegistryCredentials | undefined =
@@ -174,7 +186,7 @@ export class RegistryClient {
 
   /** Releases connections (only when the client created its own dispatcher). */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsDispatcher) await Promise.all([this.dispatcher.close(), this.bulkDispatcher?.close()]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -205,7 +217,7 @@ export class RegistryClient {
         headersTimeoutMs: this.headersTimeoutMs,
         bodyTimeoutMs: this.bodyTimeoutMs,
       };
-      const res = await sendHttp(this.dispatcher, req);
+      const res = await sendHttp(call.dispatcher ?? this.dispatcher, req);
       log.debug({ method, url: describeRequest(method, url), status: res.status }, 'registry request');
       if (res.status === 401 && sameOrigin && !authRetried) {
         authRetried = true;
@@ -426,9 +438,9 @@ export class RegistryClient {
    * or an error. The registry must answer 206 with the matching Content-Range; a range past the
    * blob's end answers 416 (REGISTRY_ERROR). The bytes cannot be verified here (only whole blobs
    * have a digest): the caller verifies the chunks it cuts out. `onProgress` hears of each piece
-   * of the body as it lands (blob-reader.ts).
+   * of the body as it lands; `bulk` reads share one connection (blob-reader.ts).
    */
-  async readRange(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal, onProgress?: RangeProgress): Promise<Buffer> {
+  async readRange(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal, options: RangeReadOptions = {}): Promise<Buffer> {
     checkRepo(repo);
     checkDigest(digest);
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(offset + length)) {
@@ -436,13 +448,28 @@ export class RegistryClient {
     }
     if (length === 0) return Buffer.alloc(0);
     const last = offset + length - 1;
+    const onBulk = this.bulkDispatcher !== undefined && (options.bulk === true || this.bulkRangesInFlight === 0);
     const call: Call = {
       method: 'GET',
       url: this.url(`/v2/${repo}/blobs/${digest}`),
       scopes: [pullScope(repo)],
       headers: { range: `bytes=${offset}-${last}` },
       signal,
+      ...(onBulk ? { dispatcher: this.bulkDispatcher } : {}),
     };
+    if (!onBulk) return this.sendRange(call, offset, length, options);
+    this.bulkRangesInFlight += 1;
+    try {
+      return await this.sendRange(call, offset, length, options);
+    } finally {
+      this.bulkRangesInFlight -= 1;
+    }
+  }
+
+  /** readRange's request, retried; `call` carries the range header and the dispatcher. */
+  private sendRange(call: Call, offset: number, length: number, { onProgress }: RangeReadOptions): Promise<Buffer> {
+    const signal = call.signal;
+    const last = offset + length - 1;
     return this.retry('blob range GET', signal, async () => {
       const res = await this.exchange(call);
       const ctx = { method: call.method, url: res.url, signal };

@@ -457,7 +457,7 @@ export class FetchEngine implements ChunkFetcher {
     job.usedOrigin = true;
     for (let attempt = 0; ; attempt++) {
       try {
-        const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal, onProgress);
+        const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal, { onProgress, bulk: job.priority === 'prefetch' });
         if (bytes.length !== length) throw new SizeMismatchError(`origin range ${offset}+${length} of blob ${job.blob.id}`, length, bytes.length);
         this.metrics.originRequests.inc({ outcome: 'ok' });
         this.metrics.originBytes.inc(length);

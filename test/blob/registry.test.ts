@@ -9,7 +9,7 @@ import { DigestMismatchError, RegistryError, SizeMismatchError } from '../../src
 import { sha256Digest } from '../../src/digest.js';
 import { MediaType, parseIndex, parseManifest } from '../../src/oci/image-spec.js';
 import { makeIndex, makeTestImage } from '../harness/images.js';
-import { freePort, startRegistry, type RegistryHandle } from '../harness/registry.js';
+import { freePort, startCountingProxy, startRegistry, type RegistryHandle } from '../harness/registry.js';
 
 let registry: RegistryHandle;
 let client: RegistryClient;
@@ -92,9 +92,11 @@ test('range reads report the body as it arrives: growing prefixes of the buffer 
   const seen: Array<{ buffer: Buffer; filled: number; prefixOk: boolean }> = [];
   const offset = 12345;
   const length = bytes.length - offset - 10;
-  const got = await client.readRange('ranges', digest, offset, length, undefined, (buffer, filled) => {
-    // Checked at the call: bytes [0, filled) are already the range's.
-    seen.push({ buffer, filled, prefixOk: buffer.subarray(0, filled).equals(bytes.subarray(offset, offset + filled)) });
+  const got = await client.readRange('ranges', digest, offset, length, undefined, {
+    onProgress: (buffer, filled) => {
+      // Checked at the call: bytes [0, filled) are already the range's.
+      seen.push({ buffer, filled, prefixOk: buffer.subarray(0, filled).equals(bytes.subarray(offset, offset + filled)) });
+    },
   });
   t.true(got.equals(bytes.subarray(offset, offset + length)));
   t.true(seen.length > 1, `${seen.length} progress calls for ${length} bytes`);
@@ -102,6 +104,34 @@ test('range reads report the body as it arrives: growing prefixes of the buffer 
   t.true(seen.every((s) => s.prefixOk), 'every reported prefix holds the right bytes');
   t.true(seen.every((s, i) => i === 0 || s.filled > seen[i - 1]!.filled), 'filled only grows');
   t.is(seen.at(-1)!.filled, length);
+});
+
+test('bulk range reads share one connection; a read finding that connection busy takes another', async (t) => {
+  const bytes = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 13) % 251));
+  const digest = sha256Digest(bytes);
+  await client.pushBlob('bulk', { digest, size: bytes.length }, bytes);
+  const proxy = await startCountingProxy(registry.host);
+  const viaProxy = new RegistryClient(proxy.host, { dockerConfigPath: null, pipelining: 4 });
+  t.teardown(async () => {
+    await viaProxy.close();
+    await proxy.stop();
+  });
+  const ranges = Array.from({ length: 8 }, (_, i) => [i * 65536, 65536] as const);
+  const connectionsOf = (from: number): Set<number> =>
+    new Set(proxy.requests.slice(from).filter((r) => r.kind === 'blob').map((r) => r.connection));
+
+  const bulk = await Promise.all(ranges.map(([o, l]) => viaProxy.readRange('bulk', digest, o, l, undefined, { bulk: true })));
+  t.true(bulk.every((b, i) => b.equals(bytes.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1]))));
+  const bulkConnections = connectionsOf(0);
+  t.is(bulkConnections.size, 1, `8 concurrent bulk reads came on connections ${[...bulkConnections].join(', ')}`);
+
+  const from = proxy.requests.length;
+  const plain = await Promise.all(ranges.map(([o, l]) => viaProxy.readRange('bulk', digest, o, l)));
+  t.true(plain.every((b, i) => b.equals(bytes.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1]))));
+  const plainConnections = connectionsOf(from);
+  // The first read finds the bulk connection idle and takes it; the others go on the main pool.
+  t.true(plainConnections.has([...bulkConnections][0]!), 'the first read used the idle bulk connection');
+  t.true(plainConnections.size > 1, `8 concurrent reads all came on connection ${[...plainConnections].join(', ')}`);
 });
 
 test('a blob corrupted in the registry storage fails digest verification', async (t) => {

@@ -450,6 +450,8 @@ export interface ProxyRecord extends ProxyRequest {
   fault?: Fault;
   /** True for a request that arrived through a redirect this proxy issued. */
   redirected: boolean;
+  /** Which client connection carried it: 1 for the proxy's first accepted connection, and so on. */
+  connection: number;
 }
 
 export interface ProxyHandle {
@@ -515,6 +517,8 @@ export async function startCountingProxy(target: string, options: ProxyOptions =
   const requests: ProxyRecord[] = [];
   let faults: Array<{ fault: Fault; matcher: RequestMatcher | undefined; remaining: number }> = [];
   const sockets = new Set<Socket>();
+  const connectionNumbers = new WeakMap<Socket, number>();
+  let connectionCount = 0;
   let mainHost = '';
   let otherHost = '';
 
@@ -539,7 +543,7 @@ export async function startCountingProxy(target: string, options: ProxyOptions =
     };
     if (req.headers.authorization !== undefined) info.authorization = req.headers.authorization;
     if (req.headers.range !== undefined) info.range = req.headers.range;
-    const record: ProxyRecord = { ...info, status: 0, bytes: 0, redirected };
+    const record: ProxyRecord = { ...info, status: 0, bytes: 0, redirected, connection: connectionNumbers.get(req.socket) ?? 0 };
     requests.push(record);
     const fault = redirected ? undefined : takeFault(info);
     if (fault !== undefined) record.fault = fault;
@@ -624,6 +628,7 @@ export async function startCountingProxy(target: string, options: ProxyOptions =
   const listen = async (address: string): Promise<http.Server> => {
     const server = http.createServer(handler);
     server.on('connection', (s) => {
+      connectionNumbers.set(s, ++connectionCount);
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     });
