@@ -34,7 +34,7 @@ import { startDaemonProcess, type DaemonProcess } from '../test/harness/daemon.j
 import { pseudoRandomBytes, type LayerEntry } from '../test/harness/layer-tar.js';
 import { createScratchFs, startShapedRegistry } from '../test/harness/network.js';
 import { buildLayerTar, buildOciImage, writeOciLayout } from '../test/harness/oci-image.js';
-import { MB, MiB, Teardown, dropCaches, fmt, linkBytesDown, median, metricOf, runCommand } from './lib.js';
+import { MB, MiB, Teardown, dropCaches, fmt, linkDown, median, metricOf, runCommand } from './lib.js';
 import { printTable, writeResults } from './report.js';
 
 const RUNS = Number(process.env.FS_RUNS ?? 3);
@@ -127,6 +127,8 @@ interface ReadResult {
   originBytes?: number;
   originRequests?: number;
   linkBytes?: number;
+  /** Packets the link's tbf dropped during the read (shaped reads only). */
+  linkDrops?: number;
 }
 
 /** cat's stdout goes to /dev/null through sh, so no byte of it reaches this process. */
@@ -137,26 +139,36 @@ async function timed(cmd: string): Promise<number> {
 const readBig = (root: string): Promise<number> => timed(`cat '${join(root, 'big', 'file.bin')}' > /dev/null`);
 const readTree = (root: string): Promise<number> => timed(`find '${join(root, 'tree')}' -type f -print0 | xargs -0 cat > /dev/null`);
 
-async function withDaemonCounters(daemon: DaemonProcess, link: Parameters<typeof linkBytesDown>[0], read: () => Promise<number>): Promise<ReadResult> {
+type Link = Parameters<typeof linkDown>[0];
+
+async function withDaemonCounters(daemon: DaemonProcess, link: Link, read: () => Promise<number>): Promise<ReadResult> {
   const [bytes0, requests0, link0] = await Promise.all([
     metricOf(daemon, 'darner_fetch_origin_bytes_total'),
     metricOf(daemon, 'darner_fetch_origin_requests_total'),
-    linkBytesDown(link),
+    linkDown(link),
   ]);
   const seconds = await read();
   const [bytes1, requests1, link1] = await Promise.all([
     metricOf(daemon, 'darner_fetch_origin_bytes_total'),
     metricOf(daemon, 'darner_fetch_origin_requests_total'),
-    linkBytesDown(link),
+    linkDown(link),
   ]);
-  return { seconds, originBytes: bytes1 - bytes0, originRequests: requests1 - requests0, linkBytes: link1 - link0 };
+  return {
+    seconds,
+    originBytes: bytes1 - bytes0,
+    originRequests: requests1 - requests0,
+    linkBytes: link1.sentBytes - link0.sentBytes,
+    linkDrops: link1.drops - link0.drops,
+  };
 }
 
-/** One GET of a whole blob through the shaped link with curl: seconds and bytes. */
-async function blobGet(url: string): Promise<{ seconds: number; bytes: number }> {
+/** One GET of a whole blob through the shaped link with curl: seconds, bytes, the link's drops. */
+async function blobGet(link: Link, url: string): Promise<ReadResult> {
+  const link0 = await linkDown(link);
   const r = await runCommand('curl', ['-sS', '-f', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', url]);
+  const link1 = await linkDown(link);
   const [seconds, bytes] = r.stdout.trim().split(' ').map(Number);
-  return { seconds: seconds!, bytes: bytes! };
+  return { seconds: seconds!, linkBytes: bytes!, linkDrops: link1.drops - link0.drops };
 }
 
 async function waitForMount(daemon: DaemonProcess, mountpoint: string): Promise<void> {
@@ -181,6 +193,50 @@ for (const m of MODES) if (m !== 'erofs' && m !== 'fuse') throw new Error(`FS_MO
 interface RunResult {
   big: Record<RowKey, ReadResult>;
   tree: Record<RowKey, ReadResult>;
+}
+
+/**
+ * darner's rows for one mount mode: a new daemon with an empty cache and a fresh mount; cold
+ * reads, warm reads (page cache dropped, then kept), warm reads after a daemon restart.
+ */
+async function measureMode(
+  teardown: Teardown,
+  { mode, dir, reference, link }: { mode: Mode; dir: string; reference: string; link: Link },
+): Promise<{ big: Record<DarnerRow, ReadResult>; tree: Record<DarnerRow, ReadResult> }> {
+  const big = {} as Record<DarnerRow, ReadResult>;
+  const tree = {} as Record<DarnerRow, ReadResult>;
+  const mark = teardown.mark();
+  mkdirSync(dir);
+  const configToml = `${DAEMON_TOML}\n[fuse]\nmode = "${mode}"\n`;
+  let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
+  teardown.add('daemon', () => daemon.cleanup());
+  const mountpoint = join(daemon.mountRoot, 'image');
+  const { mount } = await daemon.client.mount({ reference, mountpoint, plainHttp: true });
+  if (mount.mode !== mode) throw new Error(`asked for ${mode} mode, the daemon mounted in ${mount.mode ?? 'an unknown'} mode`);
+
+  await dropCaches();
+  big.Cold = await withDaemonCounters(daemon, link, () => readBig(mountpoint));
+  await dropCaches();
+  tree.Cold = await withDaemonCounters(daemon, link, () => readTree(mountpoint));
+
+  // Warm, page cache dropped, then the same read again from the page cache it filled.
+  await dropCaches();
+  big.WarmDropped = await withDaemonCounters(daemon, link, () => readBig(mountpoint));
+  big.WarmPageCache = await withDaemonCounters(daemon, link, () => readBig(mountpoint));
+  await dropCaches();
+  tree.WarmDropped = await withDaemonCounters(daemon, link, () => readTree(mountpoint));
+  tree.WarmPageCache = await withDaemonCounters(daemon, link, () => readTree(mountpoint));
+
+  await daemon.stop();
+  daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
+  await waitForMount(daemon, mountpoint);
+  await dropCaches();
+  big.WarmRestarted = await withDaemonCounters(daemon, link, () => readBig(mountpoint));
+  await dropCaches();
+  tree.WarmRestarted = await withDaemonCounters(daemon, link, () => readTree(mountpoint));
+  await teardown.unwindTo(mark);
+  rmSync(dir, { recursive: true, force: true });
+  return { big, tree };
 }
 
 async function main(teardown: Teardown): Promise<void> {
@@ -232,44 +288,16 @@ async function main(teardown: Teardown): Promise<void> {
     const big = {} as Record<RowKey, ReadResult>;
     const treeRow = {} as Record<RowKey, ReadResult>;
     // Baseline: the whole blob in one GET.
-    const [bigGet, treeGet] = [await blobGet(blobUrl(bigBlob.digest)), await blobGet(blobUrl(treeBlob.digest))];
-    big.baseline = { seconds: bigGet.seconds, linkBytes: bigGet.bytes };
-    treeRow.baseline = { seconds: treeGet.seconds, linkBytes: treeGet.bytes };
+    big.baseline = await blobGet(reg.link, blobUrl(bigBlob.digest));
+    treeRow.baseline = await blobGet(reg.link, blobUrl(treeBlob.digest));
 
     for (const mode of MODES) {
       const prefix = ROW_PREFIX[mode];
-      const mark = teardown.mark();
-      const dir = join(scratch.dir, `daemon-${run}-${mode}`);
-      mkdirSync(dir);
-      const configToml = `${DAEMON_TOML}\n[fuse]\nmode = "${mode}"\n`;
-      let daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
-      teardown.add('daemon', () => daemon.cleanup());
-      const mountpoint = join(daemon.mountRoot, 'image');
-      const { mount } = await daemon.client.mount({ reference, mountpoint, plainHttp: true });
-      if (mount.mode !== mode) throw new Error(`asked for ${mode} mode, the daemon mounted in ${mount.mode ?? 'an unknown'} mode`);
-
-      await dropCaches();
-      big[`${prefix}Cold`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-      await dropCaches();
-      treeRow[`${prefix}Cold`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
-
-      // Warm, page cache dropped, then the same read again from the page cache it filled.
-      await dropCaches();
-      big[`${prefix}WarmDropped`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-      big[`${prefix}WarmPageCache`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-      await dropCaches();
-      treeRow[`${prefix}WarmDropped`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
-      treeRow[`${prefix}WarmPageCache`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
-
-      await daemon.stop();
-      daemon = await startDaemonProcess({ dir, args: ['--log-level', 'info'], configToml });
-      await waitForMount(daemon, mountpoint);
-      await dropCaches();
-      big[`${prefix}WarmRestarted`] = await withDaemonCounters(daemon, reg.link, () => readBig(mountpoint));
-      await dropCaches();
-      treeRow[`${prefix}WarmRestarted`] = await withDaemonCounters(daemon, reg.link, () => readTree(mountpoint));
-      await teardown.unwindTo(mark);
-      rmSync(dir, { recursive: true, force: true });
+      const rows = await measureMode(teardown, { mode, dir: join(scratch.dir, `daemon-${run}-${mode}`), reference, link: reg.link });
+      for (const row of Object.keys(rows.big) as DarnerRow[]) {
+        big[`${prefix}${row}`] = rows.big[row];
+        treeRow[`${prefix}${row}`] = rows.tree[row];
+      }
     }
 
     await dropCaches();
@@ -312,10 +340,11 @@ async function main(teardown: Teardown): Promise<void> {
             originBytes: med(which, key, 'originBytes'),
             originRequests: med(which, key, 'originRequests'),
             linkBytes: med(which, key, 'linkBytes'),
+            linkDrops: med(which, key, 'linkDrops'),
           },
         ];
       }),
-    ) as Record<RowKey, { seconds: number; MBps: number; filesPerSecond: number; originBytes: number; originRequests: number; linkBytes: number }>;
+    ) as Record<RowKey, { seconds: number; MBps: number; filesPerSecond: number; originBytes: number; originRequests: number; linkBytes: number; linkDrops: number }>;
   const bigStats = summaryOf('big', BIG_BYTES, 1);
   const treeStats = summaryOf('tree', tree.bytes, tree.files);
   // The baseline's MB/s is over the blob's bytes as sent (what the link moved), the others over file bytes.
@@ -325,7 +354,7 @@ async function main(teardown: Teardown): Promise<void> {
   process.stdout.write(`\nbench:fs — ${RUNS} runs, medians; link ${RATE_MBIT} Mbit/s, ${DELAY_MS} ms each way; MB = 10^6 bytes\n\n`);
   process.stdout.write(`sequential: cat of one ${fmt.mb(BIG_BYTES)} MB file (blob ${fmt.mb(bigBlob.size)} MB, incompressible)\n`);
   printTable(
-    ['read', 'way', 's', 'MB/s', 'vs local cold', 'vs whole GET', 'origin MB', 'requests'],
+    ['read', 'way', 's', 'MB/s', 'vs local cold', 'vs whole GET', 'origin MB', 'requests', 'link drops'],
     keys.map(([key, label]) => [
       key,
       label,
@@ -335,11 +364,12 @@ async function main(teardown: Teardown): Promise<void> {
       fmt.ratio(bigStats.baseline.seconds / bigStats[key].seconds),
       fmt.mb(bigStats[key].originBytes),
       fmt.int(bigStats[key].originRequests),
+      fmt.int(bigStats[key].linkDrops),
     ]),
   );
   process.stdout.write(`\nsmall files: find + cat of ${tree.files} files, ${fmt.mb(tree.bytes)} MB (blob ${fmt.mb(treeBlob.size)} MB)\n`);
   printTable(
-    ['read', 'way', 's', 'MB/s', 'files/s', 'vs local cold', 'vs whole GET', 'origin MB', 'requests'],
+    ['read', 'way', 's', 'MB/s', 'files/s', 'vs local cold', 'vs whole GET', 'origin MB', 'requests', 'link drops'],
     keys.map(([key, label]) => [
       key,
       label,
@@ -350,6 +380,7 @@ async function main(teardown: Teardown): Promise<void> {
       fmt.ratio(treeStats.baseline.seconds / treeStats[key].seconds),
       fmt.mb(treeStats[key].originBytes),
       fmt.int(treeStats[key].originRequests),
+      fmt.int(treeStats[key].linkDrops),
     ]),
   );
 

@@ -120,10 +120,15 @@ export class Teardown {
 
 /** Bytes the shaped link has sent toward the root namespace (what the registry served, framing included). */
 export async function linkBytesDown(link: ShapedHost): Promise<number> {
+  return (await linkDown(link)).sentBytes;
+}
+
+/** The downstream tbf's counters: bytes sent, packets dropped (TCP losses on the shaped link). */
+export async function linkDown(link: ShapedHost): Promise<{ sentBytes: number; drops: number }> {
   const qdiscs = await link.qdiscs();
   const q = qdiscs.find((d) => d.kind === 'tbf' && d.dev === link.shapedDevices.towardRoot);
   if (q === undefined) throw new Error(`no tbf qdisc on ${link.shapedDevices.towardRoot}`);
-  return q.sentBytes;
+  return { sentBytes: q.sentBytes, drops: q.drops };
 }
 
 /**
