@@ -134,6 +134,35 @@ test('bulk range reads share one connection; a read finding that connection busy
   t.true(plainConnections.size > 1, `8 concurrent reads all came on connection ${[...plainConnections].join(', ')}`);
 });
 
+test('a read that took the idle bulk connection and stalls does not hold up the bulk reads behind it once aborted', async (t) => {
+  const bytes = Buffer.from(Array.from({ length: 1 << 19 }, (_, i) => (i * 11) % 241));
+  const digest = sha256Digest(bytes);
+  await client.pushBlob('bulk-stall', { digest, size: bytes.length }, bytes);
+  const proxy = await startCountingProxy(registry.host);
+  const viaProxy = new RegistryClient(proxy.host, { dockerConfigPath: null, pipelining: 4, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  t.teardown(async () => {
+    await viaProxy.close();
+    await proxy.stop();
+  });
+  proxy.failNext('stall', { kind: 'blob' });
+  const stalled = viaProxy.readRange('bulk-stall', digest, 0, 4096, AbortSignal.timeout(500));
+  // Queued behind the stalled read on the bulk connection (pipelined).
+  const started = Date.now();
+  const behind = viaProxy.readRange('bulk-stall', digest, 65536, 65536, undefined, { bulk: true });
+  // An aborted read rejects with the signal's reason, as fetch() does.
+  const reason = await stalled.then(() => undefined, (err: unknown) => err);
+  t.is((reason as Error | undefined)?.name, 'TimeoutError');
+  const got = await behind;
+  const elapsed = Date.now() - started;
+  t.true(got.equals(bytes.subarray(65536, 131072)));
+  // Held up until the abort (it shares the stalled connection), then answered on a new one,
+  // long before the 30 s headers timeout would have freed it.
+  t.true(elapsed >= 400 && elapsed < 10_000, `the bulk read took ${elapsed} ms`);
+  const blobRequests = proxy.requests.filter((r) => r.kind === 'blob');
+  t.is(blobRequests[0]!.fault, 'stall');
+  t.true(blobRequests.slice(1).every((r) => r.connection !== blobRequests[0]!.connection && r.status === 206));
+});
+
 test('a blob corrupted in the registry storage fails digest verification', async (t) => {
   const bytes = Buffer.from('precious bytes that will be damaged on disk');
   const digest = sha256Digest(bytes);
