@@ -40,7 +40,7 @@
  * crash by the next process's stale cleanup (netlab.ts).
  */
 import { type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -362,11 +362,14 @@ const NFQ_SOURCE = fileURLToPath(new URL('../../../test/harness/nfq-delay.c', im
 
 let nfqDelayBuild: Promise<string> | undefined;
 
-/** One build per process: concurrent tests share it (two builds once raced on one partial file). */
+/**
+ * One build per process: concurrent tests share it (two builds in one process once raced on the
+ * same partial file). A failed build is tried again by the next caller.
+ */
 function nfqDelayBinary(): Promise<string> {
-  nfqDelayBuild ??= buildNfqDelay();
-  nfqDelayBuild.catch(() => {
+  nfqDelayBuild ??= buildNfqDelay().catch((err: unknown) => {
     nfqDelayBuild = undefined;
+    throw err;
   });
   return nfqDelayBuild;
 }
@@ -378,7 +381,7 @@ async function buildNfqDelay(): Promise<string> {
   if (existsSync(binary)) return binary;
   // Other processes (test files run in parallel) may build it too: each in its own partial file,
   // renamed into place atomically.
-  const partial = `${binary}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const partial = `${binary}.${process.pid}.tmp`;
   try {
     await run('cc', ['-O2', '-o', partial, NFQ_SOURCE, '-lnetfilter_queue']);
   } catch (err) {
