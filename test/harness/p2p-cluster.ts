@@ -194,12 +194,13 @@ export async function startPeerDaemon(index: number, options: PeerDaemonOptions,
   const host = typeof options.peerHost === 'function' ? options.peerHost(index) : options.peerHost ?? '127.0.0.1';
   // A loopback port from freePort() can be taken by another process before the daemon binds it:
   // try again on a fresh port (in a namespace the fixed port is ours alone).
+  const loopback = host === '127.0.0.1';
   for (let attempt = 1; ; attempt++) {
-    const port = host === '127.0.0.1' ? await freePort() : 8010;
+    const port = loopback ? await freePort() : 8010;
     try {
       return await startPeerDaemonOn(index, options, dir, `${host}:${port}`);
     } catch (err) {
-      if (host !== '127.0.0.1' || attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      if (!loopback || attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
     }
   }
 }
