@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { DigestMismatchError, RegistryError, SizeMismatchError } from '../../src
 import { sha256Digest } from '../../src/digest.js';
 import { MediaType, parseIndex, parseManifest } from '../../src/oci/image-spec.js';
 import { makeIndex, makeTestImage } from '../harness/images.js';
-import { freePort, startCountingProxy, startRegistry, type RegistryHandle } from '../harness/registry.js';
+import { freePort, startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 
 let registry: RegistryHandle;
 let client: RegistryClient;
@@ -106,28 +106,35 @@ test('range reads report the body as it arrives: growing prefixes of the buffer 
   t.is(seen.at(-1)!.filled, length);
 });
 
-test('bulk range reads share one connection; a read finding that connection busy takes another', async (t) => {
-  const bytes = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 13) % 251));
+/** A blob of `size` bytes pushed to `repo`, and a client (pipelining 4) that reaches it through a counting proxy. */
+async function blobBehindProxy(t: ExecutionContext, repo: string, size: number): Promise<{ bytes: Buffer; digest: string; proxy: ProxyHandle; viaProxy: RegistryClient }> {
+  const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 13) % 251));
   const digest = sha256Digest(bytes);
-  await client.pushBlob('bulk', { digest, size: bytes.length }, bytes);
+  await client.pushBlob(repo, { digest, size }, bytes);
   const proxy = await startCountingProxy(registry.host);
-  const viaProxy = new RegistryClient(proxy.host, { dockerConfigPath: null, pipelining: 4 });
+  const viaProxy = new RegistryClient(proxy.host, { dockerConfigPath: null, pipelining: 4, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
   t.teardown(async () => {
     await viaProxy.close();
     await proxy.stop();
   });
+  return { bytes, digest, proxy, viaProxy };
+}
+
+test('bulk range reads share one connection; a read finding that connection busy takes another', async (t) => {
+  const { bytes, digest, proxy, viaProxy } = await blobBehindProxy(t, 'bulk', 1 << 20);
   const ranges = Array.from({ length: 8 }, (_, i) => [i * 65536, 65536] as const);
+  const rightBytes = (got: Buffer[]): boolean => got.every((b, i) => b.equals(bytes.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1])));
   const connectionsOf = (from: number): Set<number> =>
     new Set(proxy.requests.slice(from).filter((r) => r.kind === 'blob').map((r) => r.connection));
 
   const bulk = await Promise.all(ranges.map(([o, l]) => viaProxy.readRange('bulk', digest, o, l, undefined, { bulk: true })));
-  t.true(bulk.every((b, i) => b.equals(bytes.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1]))));
+  t.true(rightBytes(bulk));
   const bulkConnections = connectionsOf(0);
   t.is(bulkConnections.size, 1, `8 concurrent bulk reads came on connections ${[...bulkConnections].join(', ')}`);
 
   const from = proxy.requests.length;
   const plain = await Promise.all(ranges.map(([o, l]) => viaProxy.readRange('bulk', digest, o, l)));
-  t.true(plain.every((b, i) => b.equals(bytes.subarray(ranges[i]![0], ranges[i]![0] + ranges[i]![1]))));
+  t.true(rightBytes(plain));
   const plainConnections = connectionsOf(from);
   // The first read finds the bulk connection idle and takes it; the others go on the main pool.
   t.true(plainConnections.has([...bulkConnections][0]!), 'the first read used the idle bulk connection');
@@ -135,15 +142,7 @@ test('bulk range reads share one connection; a read finding that connection busy
 });
 
 test('a read that took the idle bulk connection and stalls does not hold up the bulk reads behind it once aborted', async (t) => {
-  const bytes = Buffer.from(Array.from({ length: 1 << 19 }, (_, i) => (i * 11) % 241));
-  const digest = sha256Digest(bytes);
-  await client.pushBlob('bulk-stall', { digest, size: bytes.length }, bytes);
-  const proxy = await startCountingProxy(registry.host);
-  const viaProxy = new RegistryClient(proxy.host, { dockerConfigPath: null, pipelining: 4, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
-  t.teardown(async () => {
-    await viaProxy.close();
-    await proxy.stop();
-  });
+  const { bytes, digest, proxy, viaProxy } = await blobBehindProxy(t, 'bulk-stall', 1 << 19);
   proxy.failNext('stall', { kind: 'blob' });
   const stalled = viaProxy.readRange('bulk-stall', digest, 0, 4096, AbortSignal.timeout(500));
   // Queued behind the stalled read on the bulk connection (pipelined).
