@@ -59,7 +59,6 @@ export class BlobAddressSpace {
     return record?.uncompressedOffset === offset ? record : undefined;
   }
 
-
   /** One space per blob of the image, in blob-table order (one pass over the chunk table). */
   static ofImage(bootstrap: Bootstrap): BlobAddressSpace[] {
     const perBlob: ChunkRecord[][] = bootstrap.blobs.map(() => []);
