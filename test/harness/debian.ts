@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mirrorFor, readAptSources } from './apt-sources.js';
+import { TEST_CACHE_DIR } from './test-cache.js';
 
 /**
  * A real root filesystem for tests and benchmarks: Debian bookworm minbase made by debootstrap,
@@ -16,7 +17,7 @@ import { mirrorFor, readAptSources } from './apt-sources.js';
 const run = promisify(execFile);
 
 export const DEBIAN_MIRROR: string | undefined = process.env.DARNER_DEBIAN_MIRROR || mirrorFor(readAptSources(), 'bookworm');
-export const DEBIAN_CACHE_DIR = process.env.DARNER_TEST_CACHE ?? '/var/cache/darner-test';
+export const DEBIAN_CACHE_DIR = TEST_CACHE_DIR;
 const TARBALL = 'debian-bookworm-minbase.tar';
 
 export type DebianRootfs = { ok: true; tar: string; size: number } | { ok: false; reason: string };
