@@ -28,6 +28,7 @@ import {
   type WireTimestamp,
 } from './proto.js';
 import type { Snapshotter } from './snapshotter.js';
+import type { UnixNanos } from './clock.js';
 import type { Kind, Mount, SnapshotInfo } from './types.js';
 
 /**
@@ -243,10 +244,9 @@ export function toStatus(err: unknown): Partial<grpc.StatusObject> & { code: grp
 
 const WIRE_KIND: Record<Kind, WireKind> = { view: 'VIEW', active: 'ACTIVE', committed: 'COMMITTED' };
 
-function toWireTimestamp(date: Date): WireTimestamp {
-  const ms = date.getTime();
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
+function toWireTimestamp(time: UnixNanos): WireTimestamp {
+  const seconds = time / 1_000_000_000n;
+  return { seconds: Number(seconds), nanos: Number(time - seconds * 1_000_000_000n) };
 }
 
 export function toWireInfo(info: SnapshotInfo): WireInfo {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { DarnerError } from '../src/errors.js';
+import type { UnixNanos } from './clock.js';
 import type { Kind, Labels, Usage } from './types.js';
 
 /**
@@ -17,6 +18,10 @@ import type { Kind, Labels, Usage } from './types.js';
  *
  * Ids come from AUTOINCREMENT and name the snapshot's directory. A committed id is never handed
  * out again, even after the row is deleted; an id of a transaction that rolled back can be.
+ *
+ * Times are nanoseconds since the Unix epoch (INTEGER, read back as bigint), as containerd keeps
+ * them. Schema 1 kept milliseconds: opening such a database migrates it in place, each time
+ * becoming the first nanosecond of its millisecond.
  */
 
 /** One row: a snapshot as stored. `parentKey` is the parent's current name ('' for none). */
@@ -27,8 +32,8 @@ export interface SnapshotRecord {
   parentId: number | null;
   parentKey: string;
   labels: Labels;
-  created: Date;
-  updated: Date;
+  created: UnixNanos;
+  updated: UnixNanos;
   /** Stored usage: measured at commit for committed snapshots, zero for the others. */
   usage: Usage;
 }
@@ -38,7 +43,7 @@ export interface NewSnapshot {
   kind: Kind;
   parentId: number | null;
   labels: Labels;
-  now: Date;
+  now: UnixNanos;
   usage?: Usage;
 }
 
@@ -54,8 +59,8 @@ export interface MetaTx {
   /** Writable transactions only. */
   insert(snapshot: NewSnapshot): SnapshotRecord;
   /** Turns an active snapshot into a committed one named `name`, keeping its id. */
-  commit(id: number, name: string, labels: Labels, usage: Usage, now: Date): void;
-  updateLabels(id: number, labels: Labels, now: Date): void;
+  commit(id: number, name: string, labels: Labels, usage: Usage, now: UnixNanos): void;
+  updateLabels(id: number, labels: Labels, now: UnixNanos): void;
   delete(id: number): void;
 }
 
@@ -66,7 +71,7 @@ export class MetaStoreError extends DarnerError {
   }
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -75,12 +80,19 @@ CREATE TABLE IF NOT EXISTS snapshots (
   kind         TEXT    NOT NULL CHECK (kind IN ('view', 'active', 'committed')),
   parent_id    INTEGER REFERENCES snapshots(id) ON DELETE RESTRICT,
   labels       TEXT    NOT NULL DEFAULT '{}',
-  created_ms   INTEGER NOT NULL,
-  updated_ms   INTEGER NOT NULL,
+  created_ns   INTEGER NOT NULL,
+  updated_ns   INTEGER NOT NULL,
   usage_size   INTEGER NOT NULL DEFAULT 0,
   usage_inodes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS snapshots_parent ON snapshots(parent_id);
+`;
+
+/** Schema 1 → 2: times from milliseconds to nanoseconds. */
+const MIGRATE_FROM_1 = `
+ALTER TABLE snapshots RENAME COLUMN created_ms TO created_ns;
+ALTER TABLE snapshots RENAME COLUMN updated_ms TO updated_ns;
+UPDATE snapshots SET created_ns = created_ns * 1000000, updated_ns = updated_ns * 1000000;
 `;
 
 interface Row {
@@ -90,14 +102,16 @@ interface Row {
   parent_id: number | null;
   parent_key: string | null;
   labels: string;
-  created_ms: number;
-  updated_ms: number;
+  /** Decimal text: a nanosecond time needs more than a double's 53 bits. */
+  created_ns: string;
+  updated_ns: string;
   usage_size: number;
   usage_inodes: number;
 }
 
 const SELECT = `
-SELECT s.id, s.key, s.kind, s.parent_id, p.key AS parent_key, s.labels, s.created_ms, s.updated_ms,
+SELECT s.id, s.key, s.kind, s.parent_id, p.key AS parent_key, s.labels,
+       CAST(s.created_ns AS TEXT) AS created_ns, CAST(s.updated_ns AS TEXT) AS updated_ns,
        s.usage_size, s.usage_inodes
 FROM snapshots s LEFT JOIN snapshots p ON p.id = s.parent_id`;
 
@@ -109,8 +123,8 @@ function toRecord(row: Row): SnapshotRecord {
     parentId: row.parent_id,
     parentKey: row.parent_key ?? '',
     labels: JSON.parse(row.labels) as Labels,
-    created: new Date(row.created_ms),
-    updated: new Date(row.updated_ms),
+    created: BigInt(row.created_ns),
+    updated: BigInt(row.updated_ns),
     usage: { size: row.usage_size, inodes: row.usage_inodes },
   };
 }
@@ -129,14 +143,14 @@ export class MetaStore {
       ids: db.prepare<[], { id: number }>('SELECT id FROM snapshots'),
       child: db.prepare<[number], { id: number }>('SELECT id FROM snapshots WHERE parent_id = ? LIMIT 1'),
       insert: db.prepare(
-        `INSERT INTO snapshots (key, kind, parent_id, labels, created_ms, updated_ms, usage_size, usage_inodes)
+        `INSERT INTO snapshots (key, kind, parent_id, labels, created_ns, updated_ns, usage_size, usage_inodes)
          VALUES (@key, @kind, @parentId, @labels, @now, @now, @size, @inodes)`,
       ),
       commit: db.prepare(
-        `UPDATE snapshots SET key = @name, kind = 'committed', labels = @labels, created_ms = @now,
-           updated_ms = @now, usage_size = @size, usage_inodes = @inodes WHERE id = @id`,
+        `UPDATE snapshots SET key = @name, kind = 'committed', labels = @labels, created_ns = @now,
+           updated_ns = @now, usage_size = @size, usage_inodes = @inodes WHERE id = @id`,
       ),
-      labels: db.prepare('UPDATE snapshots SET labels = @labels, updated_ms = @now WHERE id = @id'),
+      labels: db.prepare('UPDATE snapshots SET labels = @labels, updated_ns = @now WHERE id = @id'),
       delete: db.prepare('DELETE FROM snapshots WHERE id = ?'),
     };
   }
@@ -156,7 +170,8 @@ export class MetaStore {
         throw new MetaStoreError(`${file}: schema version ${version} is newer than this build (${SCHEMA_VERSION})`);
       }
       // The first write takes the exclusive lock and keeps it until close.
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+      const migrate = version === 1 ? MIGRATE_FROM_1 : '';
+      db.transaction(() => db.exec(`${migrate} ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION};`)).immediate();
     } catch (err) {
       if (err instanceof MetaStoreError) throw err;
       const code = (err as { code?: string }).code;
@@ -232,7 +247,7 @@ export class MetaStore {
         kind: s.kind,
         parentId: s.parentId,
         labels: JSON.stringify(s.labels),
-        now: s.now.getTime(),
+        now: s.now,
         size: s.usage?.size ?? 0,
         inodes: s.usage?.inodes ?? 0,
       });
@@ -246,14 +261,14 @@ export class MetaStore {
         id,
         name,
         labels: JSON.stringify(labels),
-        now: now.getTime(),
+        now,
         size: usage.size,
         inodes: usage.inodes,
       });
     },
     updateLabels: (id, labels, now) => {
       this.assertWritable();
-      this.statements.labels.run({ id, labels: JSON.stringify(labels), now: now.getTime() });
+      this.statements.labels.run({ id, labels: JSON.stringify(labels), now });
     },
     delete: (id) => {
       this.assertWritable();

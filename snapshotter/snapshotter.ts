@@ -11,6 +11,7 @@ import {
   NotFoundError,
 } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
+import { nowNanos } from './clock.js';
 import { diskUsage } from './disk-usage.js';
 import { parseFilters, snapshotAdaptor } from './filters.js';
 import { applyLabelUpdate, normalizeLabels, validateLabels } from './labels.js';
@@ -18,6 +19,7 @@ import { MetaStore, type MetaTx, type SnapshotRecord } from './metastore.js';
 import { mountPointsUnder, readMountInfo } from './mountinfo.js';
 import { mountsFitPage, snapshotMounts, type OverlayFeatures } from './mounts.js';
 import { LABEL_REMOTE, type LayerRef, type RemoteLayerHandler } from './remote.js';
+import { checkCommit, checkCreate, mustGet, toInfo } from './snapshot-checks.js';
 import { LABEL_SNAPSHOT_REF, type Kind, type Labels, type Mount, type SnapshotInfo, type Usage } from './types.js';
 
 /**
@@ -162,7 +164,7 @@ export class Snapshotter {
       const done = this.write((tx) => {
         const current = checkCommit(tx, name, key);
         if (current.id !== record.id) return false;
-        tx.commit(current.id, name, stored, usage, new Date());
+        tx.commit(current.id, name, stored, usage, nowNanos());
         return true;
       });
       if (done) {
@@ -205,7 +207,7 @@ export class Snapshotter {
     return this.write((tx) => {
       const record = mustGet(tx, info.name);
       const labels = applyLabelUpdate(info.name, record.labels, requested, paths);
-      const now = new Date();
+      const now = nowNanos();
       tx.updateLabels(record.id, labels, now);
       return toInfo({ ...record, labels, updated: now });
     });
@@ -298,7 +300,7 @@ export class Snapshotter {
         kind: 'committed',
         parentId: parents[0]?.id ?? null,
         labels,
-        now: new Date(),
+        now: nowNanos(),
         usage: { size: 0, inodes: 0 },
       });
     })?.record.id ?? null;
@@ -307,7 +309,7 @@ export class Snapshotter {
   private createRecord(kind: 'active' | 'view', key: string, parent: string, labels: Labels): { record: SnapshotRecord; chain: SnapshotRecord[] } {
     const created = this.createWithDirectory(kind, (tx) => {
       const parents = checkCreate(tx, key, parent);
-      return tx.insert({ key, kind, parentId: parents[0]?.id ?? null, labels, now: new Date() });
+      return tx.insert({ key, kind, parentId: parents[0]?.id ?? null, labels, now: nowNanos() });
     });
     if (!created) throw new AlreadyExistsError(`snapshot ${key}: already exists`);
     return created;
@@ -468,50 +470,6 @@ export class Snapshotter {
   private assertOpen(): void {
     if (this.closed) throw new FailedPreconditionError('snapshotter is closed');
   }
-}
-
-// ---- checks shared by the read pre-check and the write transaction ------------------------
-
-function mustGet(tx: MetaTx, key: string): SnapshotRecord {
-  const record = tx.get(key);
-  if (!record) throw new NotFoundError(`snapshot ${key} does not exist`);
-  return record;
-}
-
-/** containerd's order: parent missing, parent not committed, key taken. Returns the parent chain. */
-function checkCreate(tx: MetaTx, key: string, parent: string): SnapshotRecord[] {
-  if (key === '') throw new InvalidArgumentError('snapshot key must not be empty');
-  let chain: SnapshotRecord[] = [];
-  if (parent !== '') {
-    const parentRecord = tx.get(parent);
-    if (!parentRecord) throw new NotFoundError(`parent snapshot ${parent} does not exist`);
-    if (parentRecord.kind !== 'committed') {
-      throw new InvalidArgumentError(`parent ${parent} is not a committed snapshot`);
-    }
-    chain = [parentRecord, ...tx.parentChain(parentRecord)];
-  }
-  if (tx.get(key)) throw new AlreadyExistsError(`snapshot ${key}: already exists`);
-  return chain;
-}
-
-/** containerd's order: name taken, key missing, key not active. */
-function checkCommit(tx: MetaTx, name: string, key: string): SnapshotRecord {
-  if (name === '') throw new InvalidArgumentError('committed snapshot name must not be empty');
-  if (tx.get(name)) throw new AlreadyExistsError(`committed snapshot ${name}: already exists`);
-  const record = mustGet(tx, key);
-  if (record.kind !== 'active') throw new FailedPreconditionError(`snapshot ${key} is ${record.kind}, not active`);
-  return record;
-}
-
-function toInfo(record: SnapshotRecord): SnapshotInfo {
-  return {
-    name: record.key,
-    parent: record.parentKey,
-    kind: record.kind,
-    created: record.created,
-    updated: record.updated,
-    labels: { ...record.labels },
-  };
 }
 
 function fsyncDirectory(dir: string): void {

@@ -4,6 +4,8 @@
  * `view` (read-only, from View) or `committed` (immutable, from Commit, usable as a parent).
  */
 
+import type { UnixNanos } from './clock.js';
+
 export type Kind = 'view' | 'active' | 'committed';
 
 export type Labels = Record<string, string>;
@@ -15,8 +17,9 @@ export interface SnapshotInfo {
   /** Name of the committed parent, '' for none. */
   parent: string;
   kind: Kind;
-  created: Date;
-  updated: Date;
+  /** Nanoseconds since the Unix epoch, as containerd keeps them. */
+  created: UnixNanos;
+  updated: UnixNanos;
   /** Never holds empty values: an empty value means "no such label" (containerd drops them). */
   labels: Labels;
 }

@@ -16,6 +16,13 @@
 //! Every request buffer from the kernel is bounds-checked before it is read; a malformed one is
 //! answered EINVAL (or dropped when it cannot even carry a header). Nothing on the server's
 //! threads can panic: slices are taken with `get`, and arithmetic that could overflow saturates.
+//!
+//! This file holds the mount, the threads and the dispatch; the wire format (request decoding,
+//! reply encoding) is in blobdev/protocol.rs and the bitmap of marked pages in blobdev/pages.rs,
+//! both free of I/O and unit-tested.
+
+mod pages;
+mod protocol;
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -31,54 +38,13 @@ use napi_derive::napi;
 
 use crate::errors::{invalid_arg, last_errno, syscall_error, syscall_error_to, throw, JsResult};
 use crate::fsops::c_string;
+use pages::PageBitmap;
+use protocol::*;
 
-const PAGE: u64 = 4096;
-/// Largest read the kernel may send: max_pages (256) pages.
-const MAX_PAGES: u16 = 256;
-const MAX_READ: u32 = MAX_PAGES as u32 * PAGE as u32;
-/// Seconds the kernel may cache names and attributes: the files never change while mounted.
-const TTL: u64 = 86_400;
-const ROOT_ID: u64 = 1;
 /// Threads reading /dev/fuse: cached reads are answered on them (a pread each).
 const THREADS: usize = 4;
 /// Request buffer: FUSE wants room for max_write (4 KiB here) plus headers; names are short.
 const REQUEST_BUFFER: usize = 64 * 1024 + 4096;
-
-// Opcodes (linux/fuse.h).
-const LOOKUP: u32 = 1;
-const FORGET: u32 = 2;
-const GETATTR: u32 = 3;
-const OPEN: u32 = 14;
-const READ: u32 = 15;
-const STATFS: u32 = 17;
-const RELEASE: u32 = 18;
-const GETXATTR: u32 = 22;
-const LISTXATTR: u32 = 23;
-const FLUSH: u32 = 25;
-const INIT: u32 = 26;
-const OPENDIR: u32 = 27;
-const READDIR: u32 = 28;
-const RELEASEDIR: u32 = 29;
-const ACCESS: u32 = 34;
-const INTERRUPT: u32 = 36;
-const DESTROY: u32 = 38;
-const BATCH_FORGET: u32 = 42;
-/// Operations that would change the filesystem: EROFS.
-const WRITES: [u32; 16] = [4, 6, 8, 9, 10, 11, 12, 13, 16, 21, 24, 35, 43, 45, 47, 51];
-
-// INIT flags.
-const FUSE_ASYNC_READ: u32 = 1 << 0;
-const FUSE_PARALLEL_DIROPS: u32 = 1 << 18;
-const FUSE_MAX_PAGES: u32 = 1 << 22;
-const FOPEN_KEEP_CACHE: u32 = 1 << 1;
-
-const IN_HEADER: usize = 40;
-const OUT_HEADER: usize = 16;
-
-const S_IFDIR: u32 = 0o040000;
-const S_IFREG: u32 = 0o100000;
-const DT_DIR: u32 = 4;
-const DT_REG: u32 = 8;
 
 /// `on_read(unique, device, offset, length)`: a read JavaScript must answer.
 type ReadCallback = ThreadsafeFunction<
@@ -93,52 +59,8 @@ type ReadCallback = ThreadsafeFunction<
 struct Device {
   size: u64,
   cache: Option<File>,
-  /// One bit per page of the address space: set = answer from the cache file.
-  marked: Vec<AtomicU64>,
-}
-
-impl Device {
-  fn pages(&self) -> u64 {
-    self.size.div_ceil(PAGE)
-  }
-
-  /// Sets or clears the bits of pages [first, end).
-  fn set(&self, first: u64, end: u64, on: bool) {
-    for (word, mask) in page_masks(first, end.min(self.pages())) {
-      if let Some(w) = self.marked.get(word) {
-        if on {
-          w.fetch_or(mask, Ordering::Release);
-        } else {
-          w.fetch_and(!mask, Ordering::Release);
-        }
-      }
-    }
-  }
-
-  /// True when every page of bytes [offset, end) is marked.
-  fn all_marked(&self, offset: u64, end: u64) -> bool {
-    if end <= offset {
-      return true;
-    }
-    page_masks(offset / PAGE, (end - 1) / PAGE + 1)
-      .all(|(word, mask)| self.marked.get(word).is_some_and(|w| w.load(Ordering::Acquire) & mask == mask))
-  }
-}
-
-/// The bitmap words and bits of pages [first, end), one word at a time.
-fn page_masks(first: u64, end: u64) -> impl Iterator<Item = (usize, u64)> {
-  let mut page = first;
-  std::iter::from_fn(move || {
-    if page >= end {
-      return None;
-    }
-    let bit = page % 64;
-    let span = (64 - bit).min(end - page);
-    let mask = if span == 64 { u64::MAX } else { ((1u64 << span) - 1) << bit };
-    let word = (page / 64) as usize;
-    page += span;
-    Some((word, mask))
-  })
+  /// Pages answered from the cache file.
+  marked: PageBitmap,
 }
 
 struct Shared {
@@ -192,8 +114,7 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     } else {
       Some(File::open(path).map_err(|e| syscall_error(e.raw_os_error().unwrap_or(libc::EIO), "open", path))?)
     };
-    let words = size.div_ceil(PAGE).div_ceil(64) as usize;
-    devices.push(Device { size, cache, marked: (0..words).map(|_| AtomicU64::new(0)).collect() });
+    devices.push(Device { size, cache, marked: PageBitmap::new(size) });
   }
   let target = c_string("mountpoint", &mountpoint)?;
   let dev = c_string("device", "/dev/fuse")?;
@@ -262,7 +183,7 @@ impl BlobDeviceServer {
       return;
     }
     let (start, end) = (start as u64, end as u64);
-    d.set(start / PAGE, end.div_ceil(PAGE), cached);
+    d.marked.set(start / PAGE, end.div_ceil(PAGE), cached);
   }
 
   /// [reads answered from the cache files, reads forwarded to JavaScript].
@@ -303,37 +224,20 @@ fn serve(shared: &Shared) {
   }
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-  Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-  Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-  Some(u64::from_ne_bytes(b.get(at..at + 8)?.try_into().ok()?))
-}
-
 fn handle(shared: &Shared, fd: RawFd, request: &[u8], reply: &mut [u8]) {
-  let (Some(len), Some(opcode), Some(unique), Some(nodeid)) = (u32_at(request, 0), u32_at(request, 4), u64_at(request, 8), u64_at(request, 16)) else {
-    return; // not even a header: nothing to answer
-  };
-  let extensions = u16_at(request, 36).unwrap_or(0) as usize * 8;
-  let body = match request.get(IN_HEADER..(len as usize).min(request.len()).saturating_sub(extensions).max(IN_HEADER)) {
-    Some(body) => body,
-    None => return reply_error(fd, unique, libc::EINVAL),
+  let Request { opcode, unique, nodeid, body } = match decode(request) {
+    Ok(request) => request,
+    Err(Malformed::NoHeader) => return, // nothing to answer
+    Err(Malformed::Truncated { unique }) => return reply_error(fd, unique, libc::EINVAL),
   };
   match opcode {
-    INIT => init(fd, unique, body),
+    INIT => match init_out(body) {
+      Ok(out) => reply_ok(fd, unique, &out),
+      Err(errno) => reply_error(fd, unique, errno),
+    },
     LOOKUP => lookup(shared, fd, unique, nodeid, body),
     GETATTR => match attr_of(shared, nodeid) {
-      Some(attr) => {
-        let mut out = Vec::with_capacity(104);
-        out.extend_from_slice(&TTL.to_ne_bytes());
-        out.extend_from_slice(&0u32.to_ne_bytes());
-        out.extend_from_slice(&0u32.to_ne_bytes());
-        out.extend_from_slice(&attr);
-        reply_ok(fd, unique, &out);
-      }
+      Some(attr) => reply_ok(fd, unique, &attr_out(&attr)),
       None => reply_error(fd, unique, libc::ENOENT),
     },
     OPEN => {
@@ -343,8 +247,7 @@ fn handle(shared: &Shared, fd: RawFd, request: &[u8], reply: &mut [u8]) {
       if device_of(shared, nodeid).is_none() {
         return reply_error(fd, unique, libc::ENOENT);
       }
-      let flags = u32_at(body, 0).unwrap_or(0) as i32;
-      if flags & libc::O_ACCMODE != libc::O_RDONLY {
+      if open_flags(body) & libc::O_ACCMODE != libc::O_RDONLY {
         return reply_error(fd, unique, libc::EROFS);
       }
       reply_ok(fd, unique, &open_out(FOPEN_KEEP_CACHE));
@@ -356,17 +259,18 @@ fn handle(shared: &Shared, fd: RawFd, request: &[u8], reply: &mut [u8]) {
       reply_ok(fd, unique, &open_out(0));
     }
     READ => read(shared, fd, unique, nodeid, body, reply),
-    READDIR => readdir(shared, fd, unique, nodeid, body),
+    READDIR => {
+      if nodeid != ROOT_ID {
+        return reply_error(fd, unique, libc::ENOTDIR);
+      }
+      match read_in(body) {
+        Some((offset, size)) => reply_ok(fd, unique, &readdir_out(shared.devices.len() as u64, offset, size)),
+        None => reply_error(fd, unique, libc::EINVAL),
+      }
+    }
     STATFS => {
       let blocks: u64 = shared.devices.iter().map(|d| d.size.div_ceil(PAGE)).sum();
-      let mut out = Vec::with_capacity(80);
-      for v in [blocks, 0, 0, shared.devices.len() as u64 + 1, 0] {
-        out.extend_from_slice(&v.to_ne_bytes());
-      }
-      for v in [PAGE as u32, 255, PAGE as u32, 0, 0, 0, 0, 0, 0, 0] {
-        out.extend_from_slice(&v.to_ne_bytes());
-      }
-      reply_ok(fd, unique, &out);
+      reply_ok(fd, unique, &statfs_out(blocks, shared.devices.len() as u64 + 1));
     }
     RELEASE | RELEASEDIR | FLUSH | ACCESS | DESTROY => reply_ok(fd, unique, &[]),
     FORGET | BATCH_FORGET | INTERRUPT => {}
@@ -376,33 +280,6 @@ fn handle(shared: &Shared, fd: RawFd, request: &[u8], reply: &mut [u8]) {
   }
 }
 
-fn init(fd: RawFd, unique: u64, body: &[u8]) {
-  let (Some(major), Some(minor), Some(max_readahead), Some(flags)) = (u32_at(body, 0), u32_at(body, 4), u32_at(body, 8), u32_at(body, 12)) else {
-    return reply_error(fd, unique, libc::EINVAL);
-  };
-  if major != 7 {
-    // The kernel retries with the major version we answer; we speak 7 only.
-    let mut out = Vec::with_capacity(8);
-    out.extend_from_slice(&7u32.to_ne_bytes());
-    out.extend_from_slice(&38u32.to_ne_bytes());
-    return reply_ok(fd, unique, &out);
-  }
-  let mut out = Vec::with_capacity(64);
-  out.extend_from_slice(&7u32.to_ne_bytes());
-  out.extend_from_slice(&minor.min(38).to_ne_bytes());
-  out.extend_from_slice(&max_readahead.to_ne_bytes());
-  out.extend_from_slice(&(flags & (FUSE_ASYNC_READ | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES)).to_ne_bytes());
-  out.extend_from_slice(&64u16.to_ne_bytes()); // max_background
-  out.extend_from_slice(&48u16.to_ne_bytes()); // congestion_threshold
-  out.extend_from_slice(&4096u32.to_ne_bytes()); // max_write (nothing is written)
-  out.extend_from_slice(&1u32.to_ne_bytes()); // time_gran
-  out.extend_from_slice(&MAX_PAGES.to_ne_bytes());
-  out.extend_from_slice(&0u16.to_ne_bytes()); // map_alignment
-  out.extend_from_slice(&0u32.to_ne_bytes()); // flags2
-  out.extend_from_slice(&[0u8; 28]); // unused[7]
-  reply_ok(fd, unique, &out);
-}
-
 fn device_of(shared: &Shared, nodeid: u64) -> Option<(usize, &Device)> {
   let index = usize::try_from(nodeid.checked_sub(ROOT_ID + 1)?).ok()?;
   shared.devices.get(index).map(|d| (index, d))
@@ -410,96 +287,31 @@ fn device_of(shared: &Shared, nodeid: u64) -> Option<(usize, &Device)> {
 
 /// struct fuse_attr of a node.
 fn attr_of(shared: &Shared, nodeid: u64) -> Option<Vec<u8>> {
-  let (mode, size, nlink) = if nodeid == ROOT_ID {
-    (S_IFDIR | 0o500, 0, 2)
-  } else {
-    (S_IFREG | 0o400, device_of(shared, nodeid)?.1.size, 1)
-  };
-  let (secs, nsec) = shared.time;
-  let mut a = Vec::with_capacity(88);
-  for v in [nodeid, size, size.div_ceil(512), secs, secs, secs] {
-    a.extend_from_slice(&v.to_ne_bytes());
-  }
-  for v in [nsec, nsec, nsec, mode, nlink, 0, 0, 0, PAGE as u32, 0] {
-    a.extend_from_slice(&v.to_ne_bytes());
-  }
-  Some(a)
-}
-
-fn open_out(open_flags: u32) -> [u8; 16] {
-  let mut out = [0u8; 16];
-  out[8..12].copy_from_slice(&open_flags.to_ne_bytes());
-  out
-}
-
-/// A device name: its index in decimal, no leading zeros.
-fn parse_name(name: &[u8]) -> Option<u64> {
-  if name.is_empty() || name.len() > 9 || (name.len() > 1 && name[0] == b'0') || !name.iter().all(u8::is_ascii_digit) {
-    return None;
-  }
-  std::str::from_utf8(name).ok()?.parse().ok()
+  let size = if nodeid == ROOT_ID { None } else { Some(device_of(shared, nodeid)?.1.size) };
+  Some(fuse_attr(nodeid, size, shared.time))
 }
 
 fn lookup(shared: &Shared, fd: RawFd, unique: u64, parent: u64, body: &[u8]) {
   if parent != ROOT_ID {
     return reply_error(fd, unique, libc::ENOTDIR);
   }
-  let name = body.split(|&b| b == 0).next().unwrap_or(&[]);
-  let Some(index) = parse_name(name) else { return reply_error(fd, unique, libc::ENOENT) };
-  let nodeid = index.saturating_add(ROOT_ID + 1);
+  let Some(index) = parse_name(lookup_name(body)) else { return reply_error(fd, unique, libc::ENOENT) };
+  let nodeid = device_nodeid(index);
   let Some(attr) = attr_of(shared, nodeid) else { return reply_error(fd, unique, libc::ENOENT) };
-  let mut out = Vec::with_capacity(128);
-  for v in [nodeid, 0, TTL, TTL] {
-    out.extend_from_slice(&v.to_ne_bytes());
-  }
-  out.extend_from_slice(&[0u8; 8]);
-  out.extend_from_slice(&attr);
-  reply_ok(fd, unique, &out);
-}
-
-fn readdir(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8]) {
-  if nodeid != ROOT_ID {
-    return reply_error(fd, unique, libc::ENOTDIR);
-  }
-  let (Some(offset), Some(size)) = (u64_at(body, 8), u32_at(body, 16)) else {
-    return reply_error(fd, unique, libc::EINVAL);
-  };
-  let count = shared.devices.len() as u64 + 2;
-  let mut out = Vec::new();
-  let mut index = offset;
-  while index < count {
-    let (ino, kind, name) = match index {
-      0 => (ROOT_ID, DT_DIR, ".".to_owned()),
-      1 => (ROOT_ID, DT_DIR, "..".to_owned()),
-      i => (i, DT_REG, (i - 2).to_string()),
-    };
-    let entry = 24 + name.len();
-    let padded = entry.div_ceil(8) * 8;
-    if out.len() + padded > size as usize {
-      break;
-    }
-    out.extend_from_slice(&ino.to_ne_bytes());
-    out.extend_from_slice(&(index + 1).to_ne_bytes());
-    out.extend_from_slice(&(name.len() as u32).to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(name.as_bytes());
-    out.resize(out.len() + padded - entry, 0);
-    index += 1;
-  }
-  reply_ok(fd, unique, &out);
+  reply_ok(fd, unique, &entry_out(nodeid, &attr));
 }
 
 fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8], reply: &mut [u8]) {
-  let (Some(offset), Some(size)) = (u64_at(body, 8), u32_at(body, 16)) else {
+  let Some((offset, size)) = read_in(body) else {
     return reply_error(fd, unique, libc::EINVAL);
   };
   let Some((index, device)) = device_of(shared, nodeid) else { return reply_error(fd, unique, libc::ENOENT) };
-  if offset >= device.size || size == 0 {
+  let length = read_length(offset, size, device.size);
+  if length == 0 {
     return reply_ok(fd, unique, &[]);
   }
-  let length = u64::from(size.min(MAX_READ)).min(device.size - offset);
   if let Some(cache) = &device.cache {
-    if device.all_marked(offset, offset + length) {
+    if device.marked.all_set(offset, offset + length) {
       if let Some(out) = reply.get_mut(..OUT_HEADER + length as usize) {
         if let Some(data) = out.get_mut(OUT_HEADER..) {
           if read_full(cache, data, offset) {
@@ -548,15 +360,6 @@ fn reply_ok(fd: RawFd, unique: u64, data: &[u8]) {
 
 fn reply_error(fd: RawFd, unique: u64, errno: i32) {
   reply_parts(fd, unique, -errno, &[]);
-}
-
-/// struct fuse_out_header.
-fn out_header(len: usize, error: i32, unique: u64) -> [u8; OUT_HEADER] {
-  let mut header = [0u8; OUT_HEADER];
-  header[0..4].copy_from_slice(&(len as u32).to_ne_bytes());
-  header[4..8].copy_from_slice(&error.to_ne_bytes());
-  header[8..16].copy_from_slice(&unique.to_ne_bytes());
-  header
 }
 
 /// `out` starts with OUT_HEADER bytes of room for the header.

@@ -3,7 +3,7 @@
  * layout, without reading the 200 MB tar into memory:
  *
  *   const rootfs = await debianMinbaseTar();
- *   if (!rootfs.ok) return skip(rootfs.reason);
+ *   if (!rootfs.ok) return t.fail(rootfs.reason);
  *   await writeTarAsOciLayout(rootfs.tar, dir, 'minbase');     // oci:DIR:minbase
  */
 import { fileLayer, pushFileImage } from './file-image.js';

@@ -2,18 +2,22 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { mirrorFor, readAptSources } from './apt-sources.js';
+import { TEST_CACHE_DIR } from './test-cache.js';
 
 /**
  * A real root filesystem for tests and benchmarks: Debian bookworm minbase made by debootstrap,
  * tarred with owners, modes, xattrs and hard links, and cached under /var/cache/darner-test so
- * that only the first run on a machine pays for it (a few minutes). Tests skip with a clear
- * message only when the Debian archive cannot be reached.
+ * that only the first run on a machine pays for it (a few minutes; .ci/setup builds it). The
+ * archive is the one apt uses on this machine (its bookworm main source), or
+ * DARNER_DEBIAN_MIRROR. When the archive cannot be reached the result says why, and the tests
+ * that need the tar fail with that reason: they never pass without it.
  */
 
 const run = promisify(execFile);
 
-export const DEBIAN_MIRROR = process.env.DARNER_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
-export const DEBIAN_CACHE_DIR = process.env.DARNER_TEST_CACHE ?? '/var/cache/darner-test';
+export const DEBIAN_MIRROR: string | undefined = process.env.DARNER_DEBIAN_MIRROR || mirrorFor(readAptSources(), 'bookworm');
+export const DEBIAN_CACHE_DIR = TEST_CACHE_DIR;
 const TARBALL = 'debian-bookworm-minbase.tar';
 
 export type DebianRootfs = { ok: true; tar: string; size: number } | { ok: false; reason: string };
@@ -29,6 +33,8 @@ export function debianMinbaseTar(): Promise<DebianRootfs> {
 async function build(): Promise<DebianRootfs> {
   const tar = join(DEBIAN_CACHE_DIR, TARBALL);
   if (existsSync(tar)) return { ok: true, tar, size: statSync(tar).size };
+  const mirror = DEBIAN_MIRROR;
+  if (mirror === undefined) return { ok: false, reason: 'apt has no source for bookworm main and DARNER_DEBIAN_MIRROR is not set' };
   mkdirSync(DEBIAN_CACHE_DIR, { recursive: true });
   // A lock directory: concurrent test processes wait for the one that builds.
   const lock = join(DEBIAN_CACHE_DIR, `${TARBALL}.lock`);
@@ -48,12 +54,13 @@ async function build(): Promise<DebianRootfs> {
     if (existsSync(tar)) return { ok: true, tar, size: statSync(tar).size };
     rmSync(root, { recursive: true, force: true });
     try {
-      await run('debootstrap', ['--variant=minbase', 'bookworm', root, DEBIAN_MIRROR], { maxBuffer: 64 << 20, timeout: 30 * 60_000 });
+      await run('debootstrap', ['--variant=minbase', 'bookworm', root, mirror], { maxBuffer: 64 << 20, timeout: 30 * 60_000 });
     } catch (err) {
       const log = existsSync(join(root, 'debootstrap', 'debootstrap.log')) ? readFileSync(join(root, 'debootstrap', 'debootstrap.log'), 'utf8') : '';
-      const text = `${(err as Error).message}\n${log}`;
+      const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+      const text = `${(err as Error).message}\n${stdout}\n${stderr}\n${log}`;
       if (/Failed getting release file|Could not resolve|unable to connect|Network is unreachable|Temporary failure/i.test(text)) {
-        return { ok: false, reason: `the Debian archive ${DEBIAN_MIRROR} is unreachable` };
+        return { ok: false, reason: `the Debian archive ${mirror} is unreachable` };
       }
       throw err;
     }

@@ -105,13 +105,24 @@ async function checkDirectoriesExist(t: ExecutionContext, client: SnapshotsClien
   }
 }
 
+/** The same operations and kill points every run unless DARNER_CRASH_SEED asks for others. */
+const DEFAULT_CRASH_SEED = 20_241_107;
+
+function crashSeed(): number {
+  const text = process.env.DARNER_CRASH_SEED;
+  if (text === undefined || text === '') return DEFAULT_CRASH_SEED;
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new Error(`DARNER_CRASH_SEED must be a whole number below 2^32, got ${text}`);
+  return seed;
+}
+
 test('SIGKILL mid-operation leaves the old or the new state; Cleanup removes the orphans', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'darner-crash-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'root');
   const address = path.join(dir, 'sn.sock');
-  const seed = Date.now() >>> 0;
-  t.log(`seed ${seed}`);
+  const seed = crashSeed();
+  t.log(`seed ${seed} (DARNER_CRASH_SEED=${seed} replays this run)`);
   const rand = mulberry32(seed);
   const counter = { n: 0 };
   let model = new ReferenceModel();

@@ -11,8 +11,8 @@ function info(partial: Partial<SnapshotInfo>): SnapshotInfo {
     name: 'default/12/sha256:abc',
     parent: '',
     kind: 'committed',
-    created: new Date(0),
-    updated: new Date(0),
+    created: 0n,
+    updated: 0n,
     labels: {},
     ...partial,
   };
