@@ -113,7 +113,8 @@ export async function makeCacheRoot(dir: string): Promise<void> {
   for (const at of missing) {
     await mkdir(at, { mode: at === dir ? PRIVATE_DIR_MODE : 0o755 }).catch((err: unknown) => {
       if (errnoOf(err) === 'EEXIST') return;
-      throw new CacheDirError(`cannot create the blob cache directory ${dir} (at ${at}): ${(err as Error).message}`, { cause: err });
+      const where = at === dir ? '' : ` (at ${at})`;
+      throw new CacheDirError(`cannot create the blob cache directory ${dir}${where}: ${(err as Error).message}`, { cause: err });
     });
   }
   let handle: FileHandle;
