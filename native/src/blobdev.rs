@@ -19,7 +19,7 @@
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -201,7 +201,9 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     let cache = if path.is_empty() {
       None
     } else {
-      Some(File::open(path).map_err(|e| syscall_error(e.raw_os_error().unwrap_or(libc::EIO), "open", path))?)
+      // O_NOFOLLOW: never read through a symlink planted in the cache (docs/cache.md).
+      let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path);
+      Some(file.map_err(|e| syscall_error(e.raw_os_error().unwrap_or(libc::EIO), "open", path))?)
     };
     let words = size.div_ceil(PAGE).div_ceil(64) as usize;
     devices.push(Device { size, cache, marked: (0..words).map(|_| AtomicU64::new(0)).collect() });
