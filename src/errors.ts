@@ -288,6 +288,25 @@ export class CacheLockedError extends DarnerError {
   }
 }
 
+/** The blob cache directory cannot be created or used (a bad path, no permission, not a directory, another owner). */
+export class CacheDirError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CACHE_DIR', message, options);
+  }
+}
+
+/**
+ * An entry inside the blob cache that the daemon did not make as it makes them: a symlink, another
+ * type, another owner, a hard link. Refused, never followed or written through.
+ */
+export class UnsafeCacheFileError extends DarnerError {
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super('UNSAFE_CACHE_FILE', `blob cache entry ${path} is ${problem}: refused (remove it, e.g. with \`darner cache gc\`)`);
+    this.path = path;
+  }
+}
+
 /** A FUSE mount or unmount failed (mount point missing or in use, FUSE unavailable). */
 export class MountError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {

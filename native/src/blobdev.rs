@@ -26,9 +26,9 @@ mod protocol;
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use napi::bindgen_prelude::{BufferSlice, FnArgs, Unknown};
@@ -70,14 +70,25 @@ struct Shared {
   /// Times of every file: when the server started.
   time: (u64, u32),
   closed: AtomicBool,
-  cached_reads: AtomicU64,
-  forwarded_reads: AtomicU64,
+  counts: Arc<ReadCounts>,
+}
+
+#[derive(Default)]
+struct ReadCounts {
+  cached: AtomicU64,
+  forwarded: AtomicU64,
 }
 
 /// A running blob-device server; see the module comment. Made by `startBlobDevices`.
 #[napi]
 pub struct BlobDeviceServer {
-  shared: Arc<Shared>,
+  /// Keeps the server alive until `close`; then only the serving threads hold it, and the last of
+  /// them to end (the kernel ended the connection) closes /dev/fuse.
+  keep: Mutex<Option<Arc<Shared>>>,
+  /// Replies go through this while the server lives (also after `close` if the unmount failed
+  /// and the threads still serve).
+  shared: Weak<Shared>,
+  counts: Arc<ReadCounts>,
 }
 
 /// Mounts a FUSE filesystem of fstype `fuse.darner` at `mountpoint` holding one read-only file
@@ -112,7 +123,9 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     let cache = if path.is_empty() {
       None
     } else {
-      Some(File::open(path).map_err(|e| syscall_error(e.raw_os_error().unwrap_or(libc::EIO), "open", path))?)
+      // O_NOFOLLOW: never read through a symlink planted in the cache (docs/cache.md).
+      let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path);
+      Some(file.map_err(|e| syscall_error(e.raw_os_error().unwrap_or(libc::EIO), "open", path))?)
     };
     devices.push(Device { size, cache, marked: PageBitmap::new(size) });
   }
@@ -136,6 +149,7 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
   if status < 0 {
     return Err(syscall_error_to(last_errno(), "mount", "darner-blobs", Some(&mountpoint)));
   }
+  let counts = Arc::new(ReadCounts::default());
   let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
   let shared = Arc::new(Shared {
     fd,
@@ -143,8 +157,7 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     on_read,
     time: (now.as_secs(), now.subsec_nanos()),
     closed: AtomicBool::new(false),
-    cached_reads: AtomicU64::new(0),
-    forwarded_reads: AtomicU64::new(0),
+    counts: Arc::clone(&counts),
   });
   for i in 0..THREADS {
     let shared = Arc::clone(&shared);
@@ -156,21 +169,30 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
       return Err(syscall_error(libc::EAGAIN, "pthread_create", &mountpoint));
     }
   }
-  Ok(BlobDeviceServer { shared })
+  Ok(BlobDeviceServer { shared: Arc::downgrade(&shared), keep: Mutex::new(Some(shared)), counts })
 }
 
 #[napi]
 impl BlobDeviceServer {
+  /// The server, while it lives.
+  fn shared(&self) -> Option<Arc<Shared>> {
+    self.shared.upgrade()
+  }
+
   /// Answers read `unique` with `data` (at most the length asked for).
   #[napi(catch_unwind)]
   pub fn reply(&self, unique: f64, data: BufferSlice) {
-    reply_parts(self.shared.fd.as_raw_fd(), unique as u64, 0, &[&data]);
+    if let Some(shared) = self.shared() {
+      reply_parts(shared.fd.as_raw_fd(), unique as u64, 0, &[&data]);
+    }
   }
 
   /// Answers read `unique` with an error (a positive errno such as EIO = 5).
   #[napi(catch_unwind)]
   pub fn reply_error(&self, unique: f64, errno: i32) {
-    reply_parts(self.shared.fd.as_raw_fd(), unique as u64, -errno.abs(), &[]);
+    if let Some(shared) = self.shared() {
+      reply_parts(shared.fd.as_raw_fd(), unique as u64, -errno.abs(), &[]);
+    }
   }
 
   /// Marks (or unmarks) the pages holding bytes [start, end) of device `device` as answered
@@ -178,7 +200,8 @@ impl BlobDeviceServer {
   /// page tails are zeros may be marked.
   #[napi(catch_unwind)]
   pub fn mark(&self, device: u32, start: f64, end: f64, cached: bool) {
-    let Some(d) = self.shared.devices.get(device as usize) else { return };
+    let Some(shared) = self.shared() else { return };
+    let Some(d) = shared.devices.get(device as usize) else { return };
     if !(start >= 0.0 && end > start) {
       return;
     }
@@ -190,16 +213,19 @@ impl BlobDeviceServer {
   #[napi(catch_unwind)]
   pub fn stats(&self) -> Vec<f64> {
     vec![
-      self.shared.cached_reads.load(Ordering::Relaxed) as f64,
-      self.shared.forwarded_reads.load(Ordering::Relaxed) as f64,
+      self.counts.cached.load(Ordering::Relaxed) as f64,
+      self.counts.forwarded.load(Ordering::Relaxed) as f64,
     ]
   }
 
   /// After the unmount: reads still forwarded are answered EIO by whoever holds them; the
-  /// threads end when the kernel ends the connection (the unmount's last user gone).
+  /// threads end when the kernel ends the connection (the unmount's last user gone), and the
+  /// last of them closes /dev/fuse and the cache files (not the garbage collection of this
+  /// object, which may come much later: a cache file gc deleted would hold its disk space).
   #[napi(catch_unwind)]
   pub fn close(&self) {
-    self.shared.closed.store(true, Ordering::Release);
+    let Some(shared) = self.keep.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() else { return };
+    shared.closed.store(true, Ordering::Release);
   }
 }
 
@@ -315,7 +341,7 @@ fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8], reply
       if let Some(out) = reply.get_mut(..OUT_HEADER + length as usize) {
         if let Some(data) = out.get_mut(OUT_HEADER..) {
           if read_full(cache, data, offset) {
-            shared.cached_reads.fetch_add(1, Ordering::Relaxed);
+            shared.counts.cached.fetch_add(1, Ordering::Relaxed);
             return reply_buffer(fd, unique, out);
           }
         }
@@ -325,7 +351,7 @@ fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8], reply
   if shared.closed.load(Ordering::Acquire) {
     return reply_error(fd, unique, libc::EIO);
   }
-  shared.forwarded_reads.fetch_add(1, Ordering::Relaxed);
+  shared.counts.forwarded.fetch_add(1, Ordering::Relaxed);
   let status = shared.on_read.call(
     (unique as f64, index as u32, offset as f64, length as u32).into(),
     ThreadsafeFunctionCallMode::NonBlocking,

@@ -1,15 +1,19 @@
 /**
  * The blob cache directory: `<dir>/lock` (one process), `<dir>/blobs/<id>/` per blob
- * (cached-blob.ts). Leases keep a blob's files open and out of gc's reach; acquire and gc run
- * under one mutex so that gc never deletes a blob that is being opened.
+ * (blob-files.ts). Leases keep a blob's files open and out of gc's reach; acquire and gc run
+ * under one mutex so that gc never deletes a blob that is being opened. Every directory is 0700
+ * and every file 0600, and nothing inside the cache directory is followed (private-files.ts).
  */
-import { mkdir, open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, lutimes, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, UnsafeCacheFileError } from '../errors.js';
 import { BLOCK_SIZE } from '../format/model.js';
 import { log } from '../log.js';
-import { BlobFiles, FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED } from './cached-blob.js';
+import { FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED, type BlobFiles } from './blob-files.js';
 import { lockDirectory } from './dir-lock.js';
+import { openBlobFiles } from './open-blob-files.js';
+import { makeCacheRoot, makePrivateDir, openPrivateFile, readPrivateFile } from './private-files.js';
 import { cacheMetrics, type CacheMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader } from './ready-bitmap.js';
@@ -32,7 +36,7 @@ function allocated(st: { blocks: number } | undefined): number {
 }
 
 async function statOrUndefined(path: string): Promise<{ blocks: number; mtime: Date } | undefined> {
-  return stat(path).then(
+  return lstat(path).then(
     (s) => ({ blocks: s.blocks, mtime: s.mtime }),
     () => undefined,
   );
@@ -81,8 +85,14 @@ export class DiskBlobCache implements BlobCache {
   }
 
   static async open(options: BlobCacheOptions): Promise<DiskBlobCache> {
-    await mkdir(join(options.dir, 'blobs'), { recursive: true });
+    await makeCacheRoot(options.dir);
     const lock = await lockDirectory(options.dir);
+    try {
+      await makePrivateDir(join(options.dir, 'blobs'));
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     return new DiskBlobCache(options, () => lock.release());
   }
 
@@ -112,12 +122,20 @@ export class DiskBlobCache implements BlobCache {
             `blob ${identity.id} is open with sizes ${blob.compressedSize}/${blob.uncompressedSize}, not ${identity.compressedSize}/${identity.uncompressedSize}`,
           );
       } else {
-        blob = await BlobFiles.open(this.#blobDir(identity.id), identity, {
-          keepStored: this.#keepStored,
-          metrics: this.#metrics,
-          emit: (event) => this.#emit(event),
-          used: () => this.touchSoon(identity.id),
-        });
+        try {
+          blob = await openBlobFiles(this.#blobDir(identity.id), identity, {
+            keepStored: this.#keepStored,
+            metrics: this.#metrics,
+            emit: (event) => this.#emit(event),
+            used: () => this.touchSoon(identity.id),
+          });
+        } catch (err) {
+          if (err instanceof UnsafeCacheFileError) {
+            this.#metrics.unsafeEntries.inc();
+            log.error({ blob: identity.id, path: err.path, err: err.message }, 'blob cache: refused an entry the daemon did not make');
+          }
+          throw err;
+        }
         this.#open.set(identity.id, blob);
       }
       const lease = this.lease(blob);
@@ -131,12 +149,11 @@ export class DiskBlobCache implements BlobCache {
     if (!BLOB_ID.test(id)) return undefined;
     const open = this.#open.get(id);
     if (open !== undefined && open.refs > 0) return this.lease(open);
-    const header = await readFile(join(this.#blobDir(id), FILE_READY)).then(
-      (b) => decodeReadyHeader(b.subarray(0, READY_HEADER_SIZE)),
-      () => undefined,
-    );
+    const bytes = await readPrivateFile(join(this.#blobDir(id), FILE_READY));
+    const header = bytes === undefined ? undefined : decodeReadyHeader(bytes.subarray(0, READY_HEADER_SIZE));
     if (header === undefined || typeof header === 'string') return undefined;
-    return this.acquire({ id, ...header });
+    // Refused files (counted and logged by acquire) are declined like absent ones.
+    return this.acquire({ id, ...header }).catch((err: unknown) => (err instanceof UnsafeCacheFileError ? undefined : Promise.reject(err)));
   }
 
   /** @internal a new lease on an open blob. */
@@ -162,9 +179,10 @@ export class DiskBlobCache implements BlobCache {
     this.#lastTouch.set(id, now.getTime());
     const path = join(this.#blobDir(id), FILE_USED);
     try {
-      await utimes(path, now, now);
+      // lutimes: a symlink planted as `used` gets its own times changed, not its target's.
+      await lutimes(path, now, now);
     } catch {
-      await open(path, 'a').then((h) => h.close()).catch(() => undefined);
+      await openPrivateFile(path, constants.O_WRONLY | constants.O_CREAT).then((h) => h.close()).catch(() => undefined);
     }
   }
 
@@ -189,7 +207,7 @@ export class DiskBlobCache implements BlobCache {
     let sizes: { compressedSize: number; uncompressedSize: number } | undefined = open;
     let readyChunks = open?.readyCount ?? 0;
     if (open === undefined) {
-      const bytes = await readFile(join(dir, FILE_READY)).catch(() => undefined);
+      const bytes = await readPrivateFile(join(dir, FILE_READY));
       const header = bytes === undefined ? undefined : decodeReadyHeader(bytes);
       if (bytes !== undefined && header !== undefined && typeof header !== 'string') {
         sizes = header;
@@ -265,7 +283,7 @@ export class DiskBlobCache implements BlobCache {
         if (offsets.length > 0) yield { blobId: id, offsets };
         continue;
       }
-      const bytes = await readFile(join(this.#blobDir(id), FILE_READY)).catch(() => undefined);
+      const bytes = await readPrivateFile(join(this.#blobDir(id), FILE_READY));
       const header = bytes === undefined ? undefined : decodeReadyHeader(bytes);
       if (bytes === undefined || header === undefined || typeof header === 'string') continue;
       const bits = new BlockBitmap(blockCount(header.uncompressedSize), bytes.subarray(READY_HEADER_SIZE));

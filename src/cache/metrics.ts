@@ -10,6 +10,7 @@ export interface CacheMetrics {
   corruptChunks: Counter;
   committedChunks: Counter;
   writeFailures: Counter;
+  unsafeEntries: Counter;
 }
 
 export function cacheMetrics(registry: Registry | undefined, sizeBytes: () => Promise<{ bytes: number; blobs: number }>): CacheMetrics {
@@ -48,6 +49,13 @@ export function cacheMetrics(registry: Registry | undefined, sizeBytes: () => Pr
       new Counter({
         name: 'darner_cache_write_failures_total',
         help: 'Chunk batches that could not be written to the cache (disk full, I/O error); their reads were served from memory',
+        registers,
+      }),
+    ),
+    unsafeEntries: reuseMetric(registry, 'darner_cache_unsafe_entries_total', (registers) =>
+      new Counter({
+        name: 'darner_cache_unsafe_entries_total',
+        help: 'Entries in the cache directory refused because the daemon did not make them so (a symlink, another owner or type, a hard link)',
         registers,
       }),
     ),

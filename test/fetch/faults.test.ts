@@ -2,7 +2,7 @@ import test from 'ava';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChunkUnavailableError, CorruptChunkError, DigestMismatchError } from '../../src/errors.js';
-import { readFully } from '../../src/cache/cached-blob.js';
+import { readFully } from '../../src/cache/file-io.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { beforeAllFixture, fetchesIdle, makeEngine, metric, type Fixture } from './fixture.js';
 

@@ -5,7 +5,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,5 +116,7 @@ rootTest('bad arguments are refused before anything is mounted', (t) => {
   t.throws(() => startBlobDevices(root, [1, 2], [''], noop), { code: 'ERR_INVALID_ARG_VALUE' });
   t.throws(() => startBlobDevices(root, [1.5], [''], noop), { code: 'ERR_INVALID_ARG_VALUE' });
   t.throws(() => startBlobDevices(root, [10], [join(root, 'missing')], noop), { code: 'ENOENT' });
+  symlinkSync('/etc/hostname', join(root, 'link'));
+  t.throws(() => startBlobDevices(root, [10], [join(root, 'link')], noop), { code: 'ELOOP' }, 'a cache file is never opened through a symlink');
   t.throws(() => startBlobDevices(join(root, 'nowhere'), [10], [''], noop), { code: 'ENOENT' });
 });

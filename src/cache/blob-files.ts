@@ -15,17 +15,16 @@
  * fault or a bug still gets wrong is caught by verifying each ready chunk on its first read after
  * start ("verified this run", in memory only).
  */
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VerifiedChunk, verifyChunkData, verifyStoredRange } from '../chunk-verify.js';
 import { BadRangeError, FailedPreconditionError } from '../errors.js';
 import { BLOCK_SIZE, type ChunkDigestAlgorithm, type ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
-import { coveringExtents, decodeChunkLog, encodeChunkLogRecord, type LoggedChunk } from './chunk-log.js';
+import { coveringExtents, encodeChunkLogRecord, type LoggedChunk } from './chunk-log.js';
+import { contiguousWrites, readFully, writeFully, writevFully, type CacheFile } from './file-io.js';
 import type { CacheMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
-import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader, encodeReadyHeader } from './ready-bitmap.js';
+import { BlockBitmap, READY_HEADER_SIZE } from './ready-bitmap.js';
 import type { BlobIdentity, CacheEvent, CachedBlob, ChunkWriter } from './types.js';
 
 export const FILE_DATA = 'data';
@@ -42,89 +41,12 @@ export interface BlobFilesContext {
   used(): void;
 }
 
-const OPEN_RW_CREATE = constants.O_RDWR | constants.O_CREAT;
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
-
-/** Reads `length` bytes at `position`; fewer only at the end of the file. */
-export async function readFully(handle: FileHandle, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done === length ? buf : buf.subarray(0, done);
-}
-
-async function writeFully(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.byteLength) {
-    const { bytesWritten } = await handle.write(data, done, data.byteLength - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/** Writes `buffers` back to back from `position` (one writev, finished piecewise if it falls short). */
-async function writevFully(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-  const { bytesWritten } = await handle.writev(buffers, position);
-  if (bytesWritten === total) return;
-  let skip = bytesWritten;
-  let at = position;
-  for (const b of buffers) {
-    if (skip >= b.byteLength) {
-      skip -= b.byteLength;
-      at += b.byteLength;
-      continue;
-    }
-    await writeFully(handle, b.subarray(skip), at + skip);
-    at += b.byteLength;
-    skip = 0;
-  }
-}
-
-/** Zeros for the alignment gaps between chunks written in one run (at most a block less one). */
-const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
-/** At most this many buffers per writev (IOV_MAX is 1024). */
-const MAX_IOVECS = 1024;
-
-/**
- * Groups `items` (sorted by start) into runs of back-to-back extents: each run is its buffers,
- * with zeros filling gaps of at most `maxGap` bytes, and where it starts. In the uncompressed
- * space a gap under a block is the alignment after a chunk (no chunk can start inside it, as
- * chunks start on block boundaries); in the stored space chunks of a run touch, and any gap
- * may hold another chunk's bytes, so there maxGap is 0.
- */
-function contiguousWrites(items: Array<{ start: number; bytes: Buffer }>, maxGap: number): Array<{ position: number; buffers: Buffer[] }> {
-  const runs: Array<{ position: number; buffers: Buffer[]; end: number }> = [];
-  for (const { start, bytes } of items) {
-    const last = runs[runs.length - 1];
-    const gap = last === undefined ? -1 : start - last.end;
-    if (last !== undefined && gap >= 0 && gap <= maxGap && last.buffers.length + 2 <= MAX_IOVECS) {
-      if (gap > 0) last.buffers.push(ZERO_BLOCK.subarray(0, gap));
-      last.buffers.push(bytes);
-      last.end = start + bytes.byteLength;
-    } else {
-      runs.push({ position: start, buffers: [bytes], end: start + bytes.byteLength });
-    }
-  }
-  return runs;
-}
-
-/** Opens (creating) `path` read-write and makes it exactly `size` bytes (sparse when growing). */
-async function openSized(path: string, size: number): Promise<FileHandle> {
-  const handle = await open(path, OPEN_RW_CREATE, 0o644);
-  try {
-    if ((await handle.stat()).size !== size) await handle.truncate(size);
-    return handle;
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
+/** The open files of a blob (stored and chunkLog only with keepStored). */
+export interface BlobFileHandles {
+  data: CacheFile;
+  stored: CacheFile | undefined;
+  ready: CacheFile;
+  chunkLog: CacheFile | undefined;
 }
 
 function sameDigest(a: Uint8Array | undefined, b: Uint8Array): boolean {
@@ -140,10 +62,10 @@ export class BlobFiles implements CachedBlob {
   refs = 0;
 
   readonly #ctx: BlobFilesContext;
-  readonly #data: FileHandle;
-  readonly #stored: FileHandle | undefined;
-  readonly #ready: FileHandle;
-  readonly #chunkLog: FileHandle | undefined;
+  readonly #data: CacheFile;
+  readonly #stored: CacheFile | undefined;
+  readonly #ready: CacheFile;
+  readonly #chunkLog: CacheFile | undefined;
   readonly #bits: BlockBitmap;
   /**
    * Ready chunks whose data bytes were verified since this process opened the blob, with the
@@ -161,13 +83,11 @@ export class BlobFiles implements CachedBlob {
   readonly #persist = new Mutex();
   #closed = false;
 
-  private constructor(
-    dir: string,
-    identity: BlobIdentity,
-    ctx: BlobFilesContext,
-    files: { data: FileHandle; stored: FileHandle | undefined; ready: FileHandle; chunkLog: FileHandle | undefined },
-    bits: BlockBitmap,
-  ) {
+  /**
+   * Over files already open and checked (openBlobFiles), with `bits` as read from `ready`. The
+   * files are the blob's from now on: close() closes them.
+   */
+  constructor(dir: string, identity: BlobIdentity, ctx: BlobFilesContext, files: BlobFileHandles, bits: BlockBitmap) {
     this.dir = dir;
     this.id = identity.id;
     this.compressedSize = identity.compressedSize;
@@ -181,70 +101,9 @@ export class BlobFiles implements CachedBlob {
     this.#storedVerified = new BlockBitmap(bits.blocks);
   }
 
-  /**
-   * Opens the files of `identity` in `dir`, creating them if needed. Files that do not belong to
-   * this blob (another size, a bad header, the data file gone) are discarded and started afresh.
-   */
-  static async open(dir: string, identity: BlobIdentity, ctx: BlobFilesContext): Promise<BlobFiles> {
-    await mkdir(dir, { recursive: true });
-    const readyPath = join(dir, FILE_READY);
-    const blocks = blockCount(identity.uncompressedSize);
-    let existingBits: Uint8Array | undefined;
-    const existing = await readFile(readyPath).catch((err) => (isMissing(err) ? undefined : Promise.reject(err)));
-    if (existing !== undefined) {
-      const header = decodeReadyHeader(existing);
-      let problem: string | undefined;
-      if (typeof header === 'string') problem = header;
-      else if (header.compressedSize !== identity.compressedSize || header.uncompressedSize !== identity.uncompressedSize)
-        problem = `sizes ${header.compressedSize}/${header.uncompressedSize}, expected ${identity.compressedSize}/${identity.uncompressedSize}`;
-      else if (!(await stat(join(dir, FILE_DATA)).then(() => true, () => false))) problem = 'the data file is missing';
-      if (problem === undefined) existingBits = existing.subarray(READY_HEADER_SIZE);
-      else {
-        log.warn({ blob: identity.id, problem }, 'blob cache: discarding cache files that do not match the blob');
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
-      }
-    }
-
-    const opened: FileHandle[] = [];
-    try {
-      const data = await openSized(join(dir, FILE_DATA), identity.uncompressedSize);
-      opened.push(data);
-      const stored = ctx.keepStored ? await openSized(join(dir, FILE_STORED), identity.compressedSize) : undefined;
-      if (stored) opened.push(stored);
-      const bits = new BlockBitmap(blocks, existingBits);
-      const ready = await open(readyPath, OPEN_RW_CREATE, 0o644);
-      opened.push(ready);
-      if (existingBits === undefined || existingBits.length !== bits.bytes.length) {
-        // A fresh bitmap (or one of the wrong length): header and bits, synced before use.
-        await ready.truncate(0);
-        await writeFully(ready, Buffer.concat([encodeReadyHeader(identity), bits.bytes]), 0);
-        await ready.datasync();
-      }
-      let chunkLog: FileHandle | undefined;
-      let logged: LoggedChunk[] = [];
-      if (ctx.keepStored) {
-        const logPath = join(dir, FILE_CHUNKS);
-        const bytes = await readFile(logPath).catch((err) => (isMissing(err) ? Buffer.alloc(0) : Promise.reject(err)));
-        const decoded = decodeChunkLog(bytes, identity);
-        if (decoded.skipped > 0) log.warn({ blob: identity.id, skipped: decoded.skipped }, 'blob cache: skipped damaged chunk log records');
-        logged = decoded.chunks;
-        chunkLog = await open(logPath, 'a', 0o644);
-        opened.push(chunkLog);
-      }
-      const used = await open(join(dir, FILE_USED), 'a', 0o644);
-      await used.close();
-      // The new files' names must be durable before any bit can claim their contents.
-      const dirHandle = await open(dir, 'r');
-      await dirHandle.sync().finally(() => dirHandle.close());
-
-      const blob = new BlobFiles(dir, identity, ctx, { data, stored, ready, chunkLog }, bits);
-      for (const c of logged) blob.#logged.set(c.record.uncompressedOffset / BLOCK_SIZE, c);
-      return blob;
-    } catch (err) {
-      await Promise.all(opened.map((h) => h.close().catch(() => undefined)));
-      throw err;
-    }
+  /** @internal the chunk log's records, at open. */
+  seedLogged(chunks: readonly LoggedChunk[]): void {
+    for (const c of chunks) this.#logged.set(c.record.uncompressedOffset / BLOCK_SIZE, c);
   }
 
   get readyCount(): number {
@@ -358,6 +217,13 @@ export class BlobFiles implements CachedBlob {
     const pending: VerifiedChunk[] = [];
     const writes: Array<Promise<void>> = [];
     let state: 'open' | 'committing' | 'done' | 'aborted' = 'open';
+    let failed = false;
+    /** Counts the batch as failed once, whichever of its writes or its sync failed first. */
+    const failure = (err: unknown): never => {
+      if (!failed) this.#ctx.metrics.writeFailures.inc();
+      failed = true;
+      throw err;
+    };
     return {
       write: async (chunk) => {
         if (state !== 'open') throw new FailedPreconditionError(`blob ${this.id}: write to a chunk batch that is ${state}`);
@@ -368,7 +234,7 @@ export class BlobFiles implements CachedBlob {
         const write = (async () => {
           await writeFully(this.#data, chunk.data, r.uncompressedOffset);
           if (this.#stored) await writeFully(this.#stored, chunk.stored, r.compressedOffset);
-        })();
+        })().catch(failure);
         writes.push(write.catch(() => undefined));
         await write;
         pending.push(chunk);
@@ -391,7 +257,7 @@ export class BlobFiles implements CachedBlob {
               await writevFully(this.#stored, run.buffers, run.position);
             }
           }
-        })();
+        })().catch(failure);
         writes.push(write.catch(() => undefined));
         await write;
         pending.push(...chunks);
@@ -409,8 +275,7 @@ export class BlobFiles implements CachedBlob {
           await Promise.all([this.#data.datasync(), this.#stored?.datasync()]);
         } catch (err) {
           state = 'aborted';
-          this.#ctx.metrics.writeFailures.inc();
-          throw err;
+          failure(err);
         }
         const newly: number[] = [];
         for (const c of pending) {
