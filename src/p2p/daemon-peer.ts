@@ -13,7 +13,7 @@ import { ConfigError } from '../errors.js';
 import type { ChunkFetcher } from '../fetch/types.js';
 import { parseHostPort } from './address.js';
 import { PeerNode } from './peer.js';
-import { readTokenFile } from './scheduler/process.js';
+import { envToken, readTokenFile } from './token-file.js';
 
 /** The daemon's `[p2p]` settings (keys and defaults: src/daemon/config.ts); P2P is off while `schedulers` is empty. */
 export interface P2PConfig {
@@ -65,8 +65,7 @@ export interface DaemonPeerDeps {
 
 export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promise<PeerNode | undefined> {
   if (p.schedulers.length === 0) return undefined;
-  const envToken = process.env.DARNER_PEER_TOKEN?.trim();
-  const token = p.tokenFile !== undefined ? await readTokenFile(p.tokenFile) : envToken !== undefined && envToken !== '' ? envToken : undefined;
+  const token = p.tokenFile !== undefined ? await readTokenFile(p.tokenFile) : envToken();
   const cert = p.tlsCert !== undefined ? await load(p.tlsCert) : undefined;
   const key = p.tlsKey !== undefined ? await load(p.tlsKey) : undefined;
   const ca = p.tlsCa !== undefined ? await load(p.tlsCa) : undefined;
