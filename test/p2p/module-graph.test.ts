@@ -4,7 +4,7 @@
  * shared wire modules; no cycles among src/p2p and src/daemon.
  */
 import test from 'ava';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findCycle, importsOf, reachable, type ModuleImports } from '../harness/module-graph.js';
@@ -45,4 +45,11 @@ test('no import cycle among src/p2p and src/daemon', (t) => {
   for (const f of [...ts(P2P), ...ts(SCHEDULER), ...ts(join(ROOT, 'src/daemon'))]) graph.set(f, importsOf(f, { types: true }));
   t.true(graph.size > 30);
   t.is(findCycle(graph)?.map((f) => relative(ROOT, f)).join(' → '), undefined);
+});
+
+test('no P2P module is over 500 lines', (t) => {
+  const long = [...ts(P2P), ...ts(SCHEDULER)]
+    .map((f) => ({ file: relative(ROOT, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+    .filter((f) => f.lines > 500);
+  t.deepEqual(long, []);
 });
