@@ -41,6 +41,7 @@
  *   host_id = "node-17"           # default: a random id kept in the state dir
  *   seed = false                  # receive preheat tasks
  *   token_file = "/etc/darner/peer-token"  # the cluster's shared token (or DARNER_PEER_TOKEN)
+ *   insecure = false              # serve peers without token or mTLS (refused to start otherwise)
  *   max_uploads = 16              # concurrent uploads; beyond: 503 (0: never serve)
  *   upload_bandwidth = 0          # bytes/s over all uploads (0: unlimited)
  *   download_bandwidth = 0        # bytes/s over all downloads from peers (0: unlimited)
@@ -110,7 +111,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, pipelining: 4, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
     fuse: { mode: 'auto', readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
-    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
+    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, insecure: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
   };
 }
 
@@ -286,6 +287,7 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
           host_id: (v, k) => (c.p2p.hostId = str(v, k)),
           seed: (v, k) => (c.p2p.seed = bool(v, k)),
           token_file: (v, k) => (c.p2p.tokenFile = str(v, k)),
+          insecure: (v, k) => (c.p2p.insecure = bool(v, k)),
           max_uploads: (v, k) => (c.p2p.maxUploads = num(v, k)),
           upload_bandwidth: (v, k) => (c.p2p.uploadBandwidth = num(v, k)),
           download_bandwidth: (v, k) => (c.p2p.downloadBandwidth = num(v, k)),

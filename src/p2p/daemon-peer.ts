@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.js';
 import type { ChunkFetcher } from '../fetch/types.js';
 import { parseHostPort } from './address.js';
 import { PeerNode } from './peer.js';
+import { UNAUTHENTICATED_PEER } from './peer-server.js';
 import { envToken, readTokenFile } from './token-file.js';
 
 /** The daemon's `[p2p]` settings (keys and defaults: src/daemon/config.ts); P2P is off while `schedulers` is empty. */
@@ -23,6 +24,8 @@ export interface P2PConfig {
   hostId?: string;
   seed: boolean;
   tokenFile?: string;
+  /** Serve other peers without a token or mTLS (the daemon refuses to start that way otherwise). */
+  insecure: boolean;
   maxUploads: number;
   uploadBandwidth: number;
   downloadBandwidth: number;
@@ -69,6 +72,7 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
   const cert = p.tlsCert !== undefined ? await load(p.tlsCert) : undefined;
   const key = p.tlsKey !== undefined ? await load(p.tlsKey) : undefined;
   const ca = p.tlsCa !== undefined ? await load(p.tlsCa) : undefined;
+  if (token === undefined && (ca === undefined || cert === undefined) && !p.insecure) throw new ConfigError(UNAUTHENTICATED_PEER);
   const listen = parseHostPort(p.listen, 'p2p.listen', true);
   return PeerNode.start({
     cache: deps.cache,
@@ -80,6 +84,7 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     ...(p.advertise !== undefined ? { advertise: p.advertise } : {}),
     seed: p.seed,
     ...(token !== undefined ? { token } : {}),
+    insecure: p.insecure,
     ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca !== undefined ? { ca } : {}) } } : {}),
     ...(ca !== undefined || cert !== undefined ? { schedulerTls: { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined && key !== undefined ? { cert, key } : {}) } } : {}),
     labels: p.labels,

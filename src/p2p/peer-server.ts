@@ -18,6 +18,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
+import { ConfigError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort } from './address.js';
 import type { OriginFetches } from './origin-fetches.js';
@@ -45,6 +46,11 @@ export interface PeerServerOptions {
   /** The cluster's shared token; every request must carry it when set. */
   token?: string;
   tls?: PeerTlsFiles;
+  /**
+   * Serve without authentication (no token, no mTLS): anyone who reaches the port reads the cached
+   * bytes. Without it such a server refuses to start.
+   */
+  insecure?: boolean;
   /** Concurrent uploads (answers sending bytes); beyond it 503. Default 16. */
   maxUploads?: number;
   /** Bytes per second over all uploads; 0 = unlimited (default). */
@@ -66,6 +72,10 @@ export interface PeerServerOptions {
   noFetchGraceMs?: number;
   metrics?: Registry;
 }
+
+/** Why a peer server without a token or mTLS does not start, and the ways out. */
+export const UNAUTHENTICATED_PEER =
+  'p2p: the peer server needs the cluster token (p2p.token_file, --peer-token-file or DARNER_PEER_TOKEN) or mTLS (p2p.tls_ca) — without either anyone who reaches it reads cached image bytes; set p2p.insecure = true (--peer-insecure) to serve without authentication anyway';
 
 /** Bytes written per step (and per rate-limit reservation). */
 const PIECE = 64 * 1024;
@@ -154,6 +164,8 @@ export class PeerServer {
 
   /** Starts listening; resolves once bound. */
   static async start(options: PeerServerOptions): Promise<PeerServer> {
+    const authenticated = options.token !== undefined || options.tls?.ca !== undefined;
+    if (!authenticated && options.insecure !== true) throw new ConfigError(UNAUTHENTICATED_PEER);
     const server = new PeerServer(options);
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', reject);
@@ -165,6 +177,7 @@ export class PeerServer {
     const bound = server.#server.address() as AddressInfo;
     server.#address = formatHostPort({ host: options.host, port: bound.port });
     log.info({ address: server.#address, tls: options.tls !== undefined, maxUploads: server.#slots.capacity }, 'peer server listening');
+    if (!authenticated) log.warn({ address: server.#address }, 'peer server: serving WITHOUT authentication (p2p.insecure): anyone who reaches this address can read the cached bytes of every image on this node');
     return server;
   }
 

@@ -57,6 +57,8 @@ export interface PeerNodeOptions {
   seed?: boolean;
   /** The cluster's shared token (peers and scheduler). */
   token?: string;
+  /** Serve other peers without a token or mTLS (refused otherwise). */
+  insecure?: boolean;
   /** TLS of the data plane (server certificate, client certificate, CA); optional. */
   tls?: PeerTlsFiles;
   /** TLS towards the scheduler. */
@@ -125,6 +127,7 @@ export class PeerNode {
       hostId: o.hostId,
       ...(o.token !== undefined ? { token: o.token } : {}),
       ...(o.tls !== undefined ? { tls: o.tls } : {}),
+      ...(o.insecure === true ? { insecure: true } : {}),
       maxUploads: o.maxUploads ?? 16,
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
       originFetches,
