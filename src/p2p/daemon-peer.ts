@@ -28,6 +28,9 @@ export interface P2PConfig {
   insecure: boolean;
   maxUploads: number;
   uploadBandwidth: number;
+  /** A requester taking fewer bytes/s than this over `uploadRateWindowMs` of waiting loses its upload (0: off). */
+  minUploadRate: number;
+  uploadRateWindowMs: number;
   downloadBandwidth: number;
   minPeerThroughput: number;
   /** Deadline of a resolve call; past it the read goes to the origin (and the client reconnects). */
@@ -90,6 +93,8 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     labels: p.labels,
     maxUploads: p.maxUploads,
     uploadBytesPerSecond: p.uploadBandwidth,
+    minUploadBytesPerSecond: p.minUploadRate,
+    uploadRateWindowMs: p.uploadRateWindowMs,
     downloadBytesPerSecond: p.downloadBandwidth,
     minBytesPerSecond: p.minPeerThroughput,
     resolveTimeoutMs: p.resolveTimeoutMs,

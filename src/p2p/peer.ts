@@ -68,6 +68,9 @@ export interface PeerNodeOptions {
   maxUploads?: number;
   /** Bytes/s, 0 = unlimited. */
   uploadBytesPerSecond?: number;
+  /** The pace a requester must keep or lose its upload (peer-server.ts; defaults 65 536 B/s over 10 000 ms). */
+  minUploadBytesPerSecond?: number;
+  uploadRateWindowMs?: number;
   downloadBytesPerSecond?: number;
   /** A parent's body slower than this (bytes/s) is abandoned (default 1 MB/s). */
   minBytesPerSecond?: number;
@@ -130,6 +133,8 @@ export class PeerNode {
       ...(o.insecure === true ? { insecure: true } : {}),
       maxUploads: o.maxUploads ?? 16,
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
+      ...(o.minUploadBytesPerSecond !== undefined ? { minUploadBytesPerSecond: o.minUploadBytesPerSecond } : {}),
+      ...(o.uploadRateWindowMs !== undefined ? { uploadRateWindowMs: o.uploadRateWindowMs } : {}),
       originFetches,
       pending,
       ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
