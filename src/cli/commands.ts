@@ -4,7 +4,8 @@ import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 import { register as registerPull } from '../../snapshotter/pull/cli.js';
 import { register as registerDaemon } from '../daemon/cli.js';
 import { register as registerDemo } from '../demo/cli.js';
-import { register as registerP2p } from '../p2p/cli.js';
+import { register as registerPreheat } from '../p2p/cli.js';
+import { register as registerScheduler } from '../p2p/scheduler/cli.js';
 
 /**
  * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
@@ -14,7 +15,8 @@ export function registerCommands(program: Command): void {
   registerConverter(program);
   registerSnapshotter(program);
   registerPull(program);
-  registerP2p(program);
+  registerScheduler(program);
+  registerPreheat(program);
   registerDaemon(program);
   registerDemo(program);
 }

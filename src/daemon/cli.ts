@@ -93,6 +93,7 @@ interface P2PFlags {
   peerId?: string;
   seed?: boolean;
   peerTokenFile?: string;
+  peerInsecure?: boolean;
   peerMaxUploads?: string;
   peerUploadLimit?: string;
   peerDownloadLimit?: string;
@@ -116,6 +117,7 @@ function p2pFlags(o: P2PFlags): NonNullable<DaemonFlags['p2p']> {
     ...(o.peerId !== undefined ? { hostId: o.peerId } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.peerTokenFile !== undefined ? { tokenFile: resolvePath(o.peerTokenFile) } : {}),
+    ...(o.peerInsecure !== undefined ? { insecure: o.peerInsecure } : {}),
     ...(o.peerMaxUploads !== undefined ? { maxUploads: parseInteger(o.peerMaxUploads, '--peer-max-uploads') } : {}),
     ...(o.peerUploadLimit !== undefined ? { uploadBandwidth: parseBytes(o.peerUploadLimit, '--peer-upload-limit') } : {}),
     ...(o.peerDownloadLimit !== undefined ? { downloadBandwidth: parseBytes(o.peerDownloadLimit, '--peer-download-limit') } : {}),
@@ -145,6 +147,7 @@ export function register(program: Command): void {
     .option('--peer-id <id>', 'P2P: this node\'s host id (default: a random id kept in the state directory)')
     .option('--seed', 'P2P: receive preheat tasks (darner preheat)')
     .option('--peer-token-file <file>', 'P2P: the cluster\'s shared token (or DARNER_PEER_TOKEN)')
+    .option('--peer-insecure', 'P2P: serve other peers without a token or mTLS (anyone reaching --peer-listen reads cached bytes)')
     .option('--peer-max-uploads <n>', 'P2P: concurrent uploads before answering 503 (0: never serve)')
     .option('--peer-upload-limit <bytes>', 'P2P: upload bandwidth over all peers, bytes/s (e.g. 50M; 0: unlimited)')
     .option('--peer-download-limit <bytes>', 'P2P: download bandwidth from peers, bytes/s (0: unlimited)')

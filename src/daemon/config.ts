@@ -41,8 +41,11 @@
  *   host_id = "node-17"           # default: a random id kept in the state dir
  *   seed = false                  # receive preheat tasks
  *   token_file = "/etc/darner/peer-token"  # the cluster's shared token (or DARNER_PEER_TOKEN)
+ *   insecure = false              # serve peers without token or mTLS (refused to start otherwise)
  *   max_uploads = 16              # concurrent uploads; beyond: 503 (0: never serve)
  *   upload_bandwidth = 0          # bytes/s over all uploads (0: unlimited)
+ *   min_upload_rate = 65536       # a requester taking fewer bytes/s than this ...
+ *   upload_rate_window_ms = 10000 # ... over this long of waiting for it loses its upload (0: off)
  *   download_bandwidth = 0        # bytes/s over all downloads from peers (0: unlimited)
  *   min_peer_throughput = 1000000 # a parent slower than this (bytes/s) is abandoned
  *   resolve_timeout_ms = 500      # a scheduler slower than this: the range goes to the origin
@@ -110,7 +113,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, pipelining: 4, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
     prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
     fuse: { mode: 'auto', readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
-    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, maxUploads: 16, uploadBandwidth: 0, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
+    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, insecure: false, maxUploads: 16, uploadBandwidth: 0, minUploadRate: 65_536, uploadRateWindowMs: 10_000, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
   };
 }
 
@@ -187,6 +190,8 @@ function validateP2P(p: P2PConfig, fail: (key: string, rule: string) => never): 
   };
   nonNegative('p2p.max_uploads', p.maxUploads);
   nonNegative('p2p.upload_bandwidth', p.uploadBandwidth);
+  nonNegative('p2p.min_upload_rate', p.minUploadRate);
+  if (!Number.isSafeInteger(p.uploadRateWindowMs) || p.uploadRateWindowMs < 100 || p.uploadRateWindowMs > 600_000) fail('p2p.upload_rate_window_ms', `must be a whole number from 100 to 600000, got ${p.uploadRateWindowMs}`);
   nonNegative('p2p.download_bandwidth', p.downloadBandwidth);
   nonNegative('p2p.min_peer_throughput', p.minPeerThroughput);
   if (!Number.isSafeInteger(p.resolveTimeoutMs) || p.resolveTimeoutMs < 10 || p.resolveTimeoutMs > 60_000) fail('p2p.resolve_timeout_ms', `must be a whole number from 10 to 60000, got ${p.resolveTimeoutMs}`);
@@ -286,8 +291,11 @@ export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig 
           host_id: (v, k) => (c.p2p.hostId = str(v, k)),
           seed: (v, k) => (c.p2p.seed = bool(v, k)),
           token_file: (v, k) => (c.p2p.tokenFile = str(v, k)),
+          insecure: (v, k) => (c.p2p.insecure = bool(v, k)),
           max_uploads: (v, k) => (c.p2p.maxUploads = num(v, k)),
           upload_bandwidth: (v, k) => (c.p2p.uploadBandwidth = num(v, k)),
+          min_upload_rate: (v, k) => (c.p2p.minUploadRate = num(v, k)),
+          upload_rate_window_ms: (v, k) => (c.p2p.uploadRateWindowMs = num(v, k)),
           download_bandwidth: (v, k) => (c.p2p.downloadBandwidth = num(v, k)),
           min_peer_throughput: (v, k) => (c.p2p.minPeerThroughput = num(v, k)),
           resolve_timeout_ms: (v, k) => (c.p2p.resolveTimeoutMs = num(v, k)),

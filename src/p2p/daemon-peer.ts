@@ -13,7 +13,8 @@ import { ConfigError } from '../errors.js';
 import type { ChunkFetcher } from '../fetch/types.js';
 import { parseHostPort } from './address.js';
 import { PeerNode } from './peer.js';
-import { readTokenFile } from './scheduler/process.js';
+import { UNAUTHENTICATED_PEER } from './peer-server.js';
+import { envToken, readTokenFile } from './token-file.js';
 
 /** The daemon's `[p2p]` settings (keys and defaults: src/daemon/config.ts); P2P is off while `schedulers` is empty. */
 export interface P2PConfig {
@@ -23,8 +24,13 @@ export interface P2PConfig {
   hostId?: string;
   seed: boolean;
   tokenFile?: string;
+  /** Serve other peers without a token or mTLS (the daemon refuses to start that way otherwise). */
+  insecure: boolean;
   maxUploads: number;
   uploadBandwidth: number;
+  /** A requester taking fewer bytes/s than this over `uploadRateWindowMs` of waiting loses its upload (0: off). */
+  minUploadRate: number;
+  uploadRateWindowMs: number;
   downloadBandwidth: number;
   minPeerThroughput: number;
   /** Deadline of a resolve call; past it the read goes to the origin (and the client reconnects). */
@@ -65,11 +71,11 @@ export interface DaemonPeerDeps {
 
 export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promise<PeerNode | undefined> {
   if (p.schedulers.length === 0) return undefined;
-  const envToken = process.env.DARNER_PEER_TOKEN?.trim();
-  const token = p.tokenFile !== undefined ? await readTokenFile(p.tokenFile) : envToken !== undefined && envToken !== '' ? envToken : undefined;
+  const token = p.tokenFile !== undefined ? await readTokenFile(p.tokenFile) : envToken();
   const cert = p.tlsCert !== undefined ? await load(p.tlsCert) : undefined;
   const key = p.tlsKey !== undefined ? await load(p.tlsKey) : undefined;
   const ca = p.tlsCa !== undefined ? await load(p.tlsCa) : undefined;
+  if (token === undefined && (ca === undefined || cert === undefined) && !p.insecure) throw new ConfigError(UNAUTHENTICATED_PEER);
   const listen = parseHostPort(p.listen, 'p2p.listen', true);
   return PeerNode.start({
     cache: deps.cache,
@@ -81,11 +87,14 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     ...(p.advertise !== undefined ? { advertise: p.advertise } : {}),
     seed: p.seed,
     ...(token !== undefined ? { token } : {}),
+    insecure: p.insecure,
     ...(cert !== undefined && key !== undefined ? { tls: { cert, key, ...(ca !== undefined ? { ca } : {}) } } : {}),
     ...(ca !== undefined || cert !== undefined ? { schedulerTls: { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined && key !== undefined ? { cert, key } : {}) } } : {}),
     labels: p.labels,
     maxUploads: p.maxUploads,
     uploadBytesPerSecond: p.uploadBandwidth,
+    minUploadBytesPerSecond: p.minUploadRate,
+    uploadRateWindowMs: p.uploadRateWindowMs,
     downloadBytesPerSecond: p.downloadBandwidth,
     minBytesPerSecond: p.minPeerThroughput,
     resolveTimeoutMs: p.resolveTimeoutMs,

@@ -11,13 +11,15 @@ export interface PeerMetrics {
   downloadBytes: Counter;
   /** Stored bytes sent to other peers. */
   uploadBytes: Counter;
-  /** Upload requests by answer: ok, unauthorized, not_held, busy, bad_request, error. */
+  /** Upload requests by answer: ok, unauthorized, not_held, busy, bad_request, slow (cut off), error. */
   uploads: Counter<'outcome'>;
   /** Upload requests refused, by reason: unauthorized, not_held, busy. */
   uploadsRefused: Counter<'reason'>;
   /** Uploads sending bytes now / requests waiting for an in-progress chunk. */
   uploadsActive: Gauge;
   uploadsWaiting: Gauge;
+  /** Bytes read from the cache for uploads and not yet written to their sockets. */
+  uploadBufferedBytes: Gauge;
   /** Ranges offered by the fetch path, by what the scheduler said: parents, back_to_source, source, mixed, no_p2p. */
   resolves: Counter<'decision'>;
   /** Ranges a parent served (whose bytes the fetch path then verified). */
@@ -33,12 +35,12 @@ export interface PeerMetrics {
 }
 
 /** The metrics in `registry` (shared with an earlier peer of the same registry); private ones without. */
-export function peerMetrics(registry: Registry | undefined, live: () => { active: number; waiting: number } = () => ({ active: 0, waiting: 0 })): PeerMetrics {
+export function peerMetrics(registry: Registry | undefined, live: () => { active: number; waiting: number; buffered: number } = () => ({ active: 0, waiting: 0, buffered: 0 })): PeerMetrics {
   const counter = counterIn(registry);
   return {
     downloadBytes: counter('darner_p2p_download_bytes_total', 'Stored bytes received from parent peers (before verification)'),
     uploadBytes: counter('darner_p2p_upload_bytes_total', 'Stored bytes served to other peers'),
-    uploads: counter('darner_p2p_uploads_total', 'Upload requests from other peers, by outcome (ok, unauthorized, not_held, busy, bad_request, error)', ['outcome']),
+    uploads: counter('darner_p2p_uploads_total', 'Upload requests from other peers, by outcome (ok, unauthorized, not_held, busy, bad_request, slow, error)', ['outcome']),
     uploadsRefused: counter('darner_p2p_uploads_refused_total', 'Upload requests refused, by reason (unauthorized, not_held, busy)', ['reason']),
     uploadsActive: reuseMetric(registry, 'darner_p2p_uploads_active', (registers) => new Gauge({
       name: 'darner_p2p_uploads_active',
@@ -54,6 +56,14 @@ export function peerMetrics(registry: Registry | undefined, live: () => { active
       registers,
       collect() {
         this.set(live().waiting);
+      },
+    })),
+    uploadBufferedBytes: reuseMetric(registry, 'darner_p2p_upload_buffered_bytes', (registers) => new Gauge({
+      name: 'darner_p2p_upload_buffered_bytes',
+      help: 'Bytes read from the cache for uploads and not yet written to their sockets',
+      registers,
+      collect() {
+        this.set(live().buffered);
       },
     })),
     resolves: counter('darner_p2p_resolves_total', 'Ranges offered to P2P, by the scheduler\'s decision (parents, back_to_source, source, mixed, no_p2p)', ['decision']),

@@ -4,8 +4,11 @@
  * blob Range GET (wire rules: peer-protocol.ts). A request flows:
  *
  *   token (401) → path and Range (400) → upload cap (503) → cache.acquireExisting(blob)
- *   → readStoredRange: every byte of the range in ready, verified chunks (else 404) →
- *   206 + Content-Range, written in pieces through the upload rate limit.
+ *   → every byte of the range in ready, verified chunks (else 404), looked at piece by piece →
+ *   206 + Content-Range, streamed: read READ_PIECE bytes from the cache, write them in 64 KiB
+ *   steps through the upload rate limit, read the next piece. An upload holds one piece in
+ *   memory whatever the range's length, and its requester must keep a minimum pace
+ *   (upload-pace.ts) or lose its slot.
  *
  * In-progress chunks: a requester that the scheduler pointed here while this node holds the
  * back-to-source lease says so (`X-Darner-Wait-Ms`); its request is held until the range is
@@ -18,6 +21,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
+import { ConfigError, PeerTransferError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort } from './address.js';
 import type { OriginFetches } from './origin-fetches.js';
@@ -25,6 +29,8 @@ import type { PendingChunks } from './pending-chunks.js';
 import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { RateLimiter } from './rate-limit.js';
+import { UploadPace } from './upload-pace.js';
+import { UploadSlots } from './upload-slots.js';
 import type { Registry } from 'prom-client';
 
 export interface PeerTlsFiles {
@@ -45,6 +51,11 @@ export interface PeerServerOptions {
   /** The cluster's shared token; every request must carry it when set. */
   token?: string;
   tls?: PeerTlsFiles;
+  /**
+   * Serve without authentication (no token, no mTLS): anyone who reaches the port reads the cached
+   * bytes. Without it such a server refuses to start.
+   */
+  insecure?: boolean;
   /** Concurrent uploads (answers sending bytes); beyond it 503. Default 16. */
   maxUploads?: number;
   /** Bytes per second over all uploads; 0 = unlimited (default). */
@@ -53,6 +64,13 @@ export interface PeerServerOptions {
   maxWaitMs?: number;
   /** Largest range served in one request (default 64 MiB). */
   maxRangeBytes?: number;
+  /**
+   * The pace a requester must keep while the server waits for it to take bytes (upload-pace.ts):
+   * at least this many bytes per second over every window of `uploadRateWindowMs` of waiting,
+   * or the upload is cut off. Defaults 65 536 B/s and 10 000 ms; 0 turns it off.
+   */
+  minUploadBytesPerSecond?: number;
+  uploadRateWindowMs?: number;
   /** Requests held for in-progress chunks at once; beyond it 503 (default 256). */
   maxWaiting?: number;
   /** This node's back-to-source fetches (whether waiting for a blob's chunks makes sense). */
@@ -67,45 +85,18 @@ export interface PeerServerOptions {
   metrics?: Registry;
 }
 
+/** Why a peer server without a token or mTLS does not start, and the ways out. */
+export const UNAUTHENTICATED_PEER =
+  'p2p: the peer server needs the cluster token (p2p.token_file, --peer-token-file or DARNER_PEER_TOKEN) or mTLS (p2p.tls_ca) — without either anyone who reaches it reads cached image bytes; set p2p.insecure = true (--peer-insecure) to serve without authentication anyway';
+
 /** Bytes written per step (and per rate-limit reservation). */
-const PIECE = 64 * 1024;
+const WRITE_STEP = 64 * 1024;
 
-class UploadSlots {
-  active = 0;
-  readonly #queue: Array<() => void> = [];
-  constructor(readonly capacity: number) {}
-
-  tryAcquire(): boolean {
-    if (this.active >= this.capacity || this.#queue.length > 0) return false;
-    this.active += 1;
-    return true;
-  }
-
-  /** Waits for a slot until `signal` aborts; false then. */
-  acquire(signal: AbortSignal): Promise<boolean> {
-    if (this.tryAcquire()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const grant = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        this.active += 1;
-        resolve(true);
-      };
-      const onAbort = (): void => {
-        const i = this.#queue.indexOf(grant);
-        if (i >= 0) this.#queue.splice(i, 1);
-        resolve(false);
-      };
-      this.#queue.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(): void {
-    this.active -= 1;
-    const next = this.#queue.shift();
-    next?.();
-  }
-}
+/**
+ * Bytes of a range read from the cache at once: what one upload holds in memory (a pending
+ * chunk served before its disk sync is taken whole, up to the chunk size).
+ */
+export const READ_PIECE = 1 << 20;
 
 export class PeerServer {
   readonly #options: PeerServerOptions;
@@ -121,6 +112,9 @@ export class PeerServer {
   readonly #unsubscribe: Array<() => void> = [];
   #waiting = 0;
   #uploadedBytes = 0;
+  /** Bytes read for uploads and not yet handed to their sockets: now, and the most at once. */
+  #buffered = 0;
+  #bufferedPeak = 0;
   #closing = new AbortController();
   #address = '';
 
@@ -131,7 +125,7 @@ export class PeerServer {
     this.#maxWaitMs = options.maxWaitMs ?? 30_000;
     this.#maxRangeBytes = options.maxRangeBytes ?? 64 << 20;
     this.#graceMs = options.noFetchGraceMs ?? 2000;
-    this.#metrics = peerMetrics(options.metrics, () => ({ active: this.#slots.active, waiting: this.#waiting }));
+    this.#metrics = peerMetrics(options.metrics, () => ({ active: this.#slots.active, waiting: this.#waiting, buffered: this.#buffered }));
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((err: unknown) => {
         log.error({ err: (err as Error).message, url: req.url }, 'peer server: request failed');
@@ -154,6 +148,8 @@ export class PeerServer {
 
   /** Starts listening; resolves once bound. */
   static async start(options: PeerServerOptions): Promise<PeerServer> {
+    const authenticated = options.token !== undefined || options.tls?.ca !== undefined;
+    if (!authenticated && options.insecure !== true) throw new ConfigError(UNAUTHENTICATED_PEER);
     const server = new PeerServer(options);
     await new Promise<void>((resolve, reject) => {
       server.#server.once('error', reject);
@@ -165,6 +161,7 @@ export class PeerServer {
     const bound = server.#server.address() as AddressInfo;
     server.#address = formatHostPort({ host: options.host, port: bound.port });
     log.info({ address: server.#address, tls: options.tls !== undefined, maxUploads: server.#slots.capacity }, 'peer server listening');
+    if (!authenticated) log.warn({ address: server.#address }, 'peer server: serving WITHOUT authentication (p2p.insecure): anyone who reaches this address can read the cached bytes of every image on this node');
     return server;
   }
 
@@ -180,6 +177,11 @@ export class PeerServer {
   /** Uploads sending bytes now and the running total of bytes uploaded (for heartbeats). */
   load(): { currentUploads: number; uploadedBytes: number } {
     return { currentUploads: this.#slots.active, uploadedBytes: this.#uploadedBytes };
+  }
+
+  /** Bytes read for uploads and not yet written to their sockets: now, and the most at once since start. */
+  buffered(): { now: number; peak: number } {
+    return { now: this.#buffered, peak: this.#bufferedPeak };
   }
 
   /** Stops accepting, ends held requests and open connections. */
@@ -235,31 +237,39 @@ export class PeerServer {
     res.once('close', onClose);
     const signal = AbortSignal.any([gone.signal, this.#closing.signal, AbortSignal.timeout(waitMs + 1)]);
     let lease: BlobLease | undefined;
+    let firstBytes = 0;
     try {
       const found = await this.#find(blobId, range.offset, range.length, waitMs, signal);
       if (found.status === 'outside') return this.#refuse(res, 416, 'bad_request', 'range not within the blob', { 'content-range': `bytes */${found.size}` });
       if (found.status !== 'held') return this.#refuse(res, 404, 'not_held', 'this peer does not hold that range');
       lease = found.lease;
+      // A first piece read while looking is kept for sending (the range is that one piece).
+      firstBytes = found.first?.length ?? 0;
+      this.#hold(firstBytes);
       if (!slot) {
         slot = await this.#slots.acquire(signal);
         if (!slot) return this.#refuse(res, 503, 'busy', 'upload capacity reached', { 'retry-after': '1' });
       }
-      await this.#send(res, blobId, found.bytes, range, found.size, gone.signal);
+      await this.#send(res, found.lease, blobId, range, found.size, found.first, gone.signal);
     } finally {
       res.off('close', onClose);
+      this.#buffered -= firstBytes;
       if (slot) this.#slots.release();
       await lease?.release();
     }
   }
 
-  /** The range's bytes when this node holds all of it, waiting for them up to `waitMs`. */
+  /**
+   * Whether this node holds all of the range, waiting for it up to `waitMs`; `first` holds its
+   * bytes when one piece covers it (larger ranges are read again as they are sent).
+   */
   async #find(
     blobId: string,
     offset: number,
     length: number,
     waitMs: number,
     signal: AbortSignal,
-  ): Promise<{ status: 'held'; lease: BlobLease; bytes: Buffer; size: number } | { status: 'outside'; size: number } | { status: 'absent' }> {
+  ): Promise<{ status: 'held'; lease: BlobLease; first: Buffer | undefined; size: number } | { status: 'outside'; size: number } | { status: 'absent' }> {
     const started = Date.now();
     let lease: BlobLease | undefined;
     let counted = false;
@@ -276,9 +286,9 @@ export class PeerServer {
           if (lease !== undefined) {
             const size = lease.blob.compressedSize;
             if (offset + length > size) return { status: 'outside', size };
-            const bytes = (await lease.blob.readStoredRange(offset, length)) ?? this.#options.pending?.read(blobId, offset, length);
-            if (bytes !== undefined) {
-              const held = { status: 'held' as const, lease, bytes, size };
+            const look = await this.#holds(lease, blobId, offset, length);
+            if (look.held) {
+              const held = { status: 'held' as const, lease, first: look.first, size };
               lease = undefined;
               return held;
             }
@@ -313,7 +323,43 @@ export class PeerServer {
     }
   }
 
-  async #send(res: ServerResponse, blobId: string, bytes: Buffer, range: { offset: number; length: number }, size: number, gone: AbortSignal): Promise<void> {
+  /** Up to READ_PIECE bytes of the range from `at`: the cache's, else a pending chunk starting there. */
+  async #readPiece(lease: BlobLease, blobId: string, at: number, end: number): Promise<Buffer | undefined> {
+    const stored = await lease.blob.readStoredRange(at, Math.min(READ_PIECE, end - at));
+    if (stored !== undefined) return stored;
+    const pending = this.#options.pending?.chunkAt(blobId, at);
+    return pending !== undefined && pending.length > 0 && at + pending.length <= end ? pending : undefined;
+  }
+
+  /** Reads the range piece by piece, keeping none but a first piece that covers all of it. */
+  async #holds(lease: BlobLease, blobId: string, offset: number, length: number): Promise<{ held: boolean; first?: Buffer }> {
+    const end = offset + length;
+    for (let at = offset; at < end;) {
+      const piece = await this.#readPiece(lease, blobId, at, end);
+      if (piece === undefined) return { held: false };
+      if (piece.length === length) return { held: true, first: piece };
+      // Counted while looked at, though dropped at once: the peak covers it.
+      this.#hold(piece.length);
+      this.#buffered -= piece.length;
+      at += piece.length;
+    }
+    return { held: true };
+  }
+
+  #hold(bytes: number): void {
+    this.#buffered += bytes;
+    this.#bufferedPeak = Math.max(this.#bufferedPeak, this.#buffered);
+  }
+
+  async #send(
+    res: ServerResponse,
+    lease: BlobLease,
+    blobId: string,
+    range: { offset: number; length: number },
+    size: number,
+    first: Buffer | undefined,
+    gone: AbortSignal,
+  ): Promise<void> {
     res.writeHead(206, {
       'content-type': 'application/octet-stream',
       'content-length': String(range.length),
@@ -321,34 +367,74 @@ export class PeerServer {
       'docker-content-digest': `sha256:${blobId}`,
       [PEER_HEADER]: this.#options.hostId,
     });
+    const pace = new UploadPace(this.#options.minUploadBytesPerSecond ?? 64 * 1024, this.#options.uploadRateWindowMs ?? 10_000);
+    const end = range.offset + range.length;
     let sent = 0;
     try {
-      for (let at = 0; at < bytes.length; at += PIECE) {
-        const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE));
-        await this.#upload.take(piece.length, gone);
-        if (gone.aborted) throw new Error('requester went away');
-        const drained = res.write(piece);
-        sent += piece.length;
-        this.#uploadedBytes += piece.length;
-        this.#metrics.uploadBytes.inc(piece.length);
-        if (!drained) {
-          await new Promise<void>((resolve) => {
-            const done = (): void => {
-              res.off('drain', done);
-              gone.removeEventListener('abort', done);
-              resolve();
-            };
-            res.once('drain', done);
-            gone.addEventListener('abort', done, { once: true });
-          });
+      for (let at = range.offset; at < end;) {
+        // The first piece may come from the look before (counted by the caller).
+        const read = first === undefined;
+        const piece = first ?? (await this.#readPiece(lease, blobId, at, end));
+        first = undefined;
+        if (piece === undefined) throw new Error('a chunk of the range is no longer held');
+        if (read) this.#hold(piece.length);
+        try {
+          for (let step = 0; step < piece.length; step += WRITE_STEP) {
+            const part = piece.subarray(step, Math.min(piece.length, step + WRITE_STEP));
+            await this.#upload.take(part.length, gone);
+            if (gone.aborted) throw new Error('requester went away');
+            const drained = res.write(part);
+            sent += part.length;
+            this.#uploadedBytes += part.length;
+            this.#metrics.uploadBytes.inc(part.length);
+            if (drained) pace.took(part.length);
+            else await this.#drained(res, pace, part.length, gone);
+          }
+        } finally {
+          if (read) this.#buffered -= piece.length;
         }
+        at += piece.length;
       }
       res.end();
       this.#metrics.uploads.inc({ outcome: 'ok' });
     } catch (err) {
-      log.debug({ blob: blobId, sent, err: (err as Error).message }, 'peer server: upload ended early');
-      this.#metrics.uploads.inc({ outcome: 'error' });
+      const slow = err instanceof PeerTransferError && err.reason === 'slow';
+      if (slow) log.info({ blob: blobId, sent, length: range.length }, `peer server: upload cut off: ${(err as Error).message}`);
+      else log.debug({ blob: blobId, sent, err: (err as Error).message }, 'peer server: upload ended early');
+      this.#metrics.uploads.inc({ outcome: slow ? 'slow' : 'error' });
       res.destroy();
+    }
+  }
+
+  /**
+   * Waits until the socket takes the bytes written (`bytes` of them last), within the pace the
+   * requester must keep; throws PeerTransferError('slow') when it falls below it.
+   */
+  async #drained(res: ServerResponse, pace: UploadPace, bytes: number, gone: AbortSignal): Promise<void> {
+    for (;;) {
+      if (gone.aborted) throw new Error('requester went away');
+      const started = Date.now();
+      const budget = pace.remainingMs();
+      const outcome = await new Promise<'drained' | 'window' | 'gone'>((resolve) => {
+        const timer = Number.isFinite(budget) ? setTimeout(() => done('window'), budget) : undefined;
+        const onDrain = (): void => done('drained');
+        const onGone = (): void => done('gone');
+        function done(o: 'drained' | 'window' | 'gone'): void {
+          clearTimeout(timer);
+          res.off('drain', onDrain);
+          gone.removeEventListener('abort', onGone);
+          resolve(o);
+        }
+        res.once('drain', onDrain);
+        gone.addEventListener('abort', onGone, { once: true });
+      });
+      if (outcome === 'gone') throw new Error('requester went away');
+      if (outcome === 'drained') pace.took(bytes);
+      const waited = Date.now() - started;
+      if (!pace.waited(outcome === 'window' ? Math.max(waited, budget) : waited)) {
+        throw new PeerTransferError('slow', `the requester took fewer than ${pace.minBytesPerSecond} bytes/s over ${pace.windowMs} ms of waiting for it`);
+      }
+      if (outcome === 'drained') return;
     }
   }
 }

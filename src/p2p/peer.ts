@@ -57,6 +57,8 @@ export interface PeerNodeOptions {
   seed?: boolean;
   /** The cluster's shared token (peers and scheduler). */
   token?: string;
+  /** Serve other peers without a token or mTLS (refused otherwise). */
+  insecure?: boolean;
   /** TLS of the data plane (server certificate, client certificate, CA); optional. */
   tls?: PeerTlsFiles;
   /** TLS towards the scheduler. */
@@ -66,6 +68,9 @@ export interface PeerNodeOptions {
   maxUploads?: number;
   /** Bytes/s, 0 = unlimited. */
   uploadBytesPerSecond?: number;
+  /** The pace a requester must keep or lose its upload (peer-server.ts; defaults 65 536 B/s over 10 000 ms). */
+  minUploadBytesPerSecond?: number;
+  uploadRateWindowMs?: number;
   downloadBytesPerSecond?: number;
   /** A parent's body slower than this (bytes/s) is abandoned (default 1 MB/s). */
   minBytesPerSecond?: number;
@@ -125,8 +130,11 @@ export class PeerNode {
       hostId: o.hostId,
       ...(o.token !== undefined ? { token: o.token } : {}),
       ...(o.tls !== undefined ? { tls: o.tls } : {}),
+      ...(o.insecure === true ? { insecure: true } : {}),
       maxUploads: o.maxUploads ?? 16,
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
+      ...(o.minUploadBytesPerSecond !== undefined ? { minUploadBytesPerSecond: o.minUploadBytesPerSecond } : {}),
+      ...(o.uploadRateWindowMs !== undefined ? { uploadRateWindowMs: o.uploadRateWindowMs } : {}),
       originFetches,
       pending,
       ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),

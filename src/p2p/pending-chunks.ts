@@ -79,24 +79,10 @@ export class PendingChunks {
     if (map.size === 0) this.#byBlob.delete(blobId);
   }
 
-  /**
-   * Stored bytes [offset, offset + length) of the blob when pending chunks cover exactly that
-   * range, back to back from a chunk's start to a chunk's end; undefined otherwise.
-   */
-  read(blobId: string, offset: number, length: number): Buffer | undefined {
+  /** Stored bytes of the pending chunk that starts at compressed `offset`, if there is one. */
+  chunkAt(blobId: string, offset: number): Buffer | undefined {
     this.#trim(Date.now());
-    const map = this.#byBlob.get(blobId);
-    if (map === undefined) return undefined;
-    const parts: Buffer[] = [];
-    let at = offset;
-    const end = offset + length;
-    while (at < end) {
-      const e = map.get(at);
-      if (e === undefined || at + e.stored.length > end) return undefined;
-      parts.push(e.stored);
-      at += e.stored.length;
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
+    return this.#byBlob.get(blobId)?.get(offset)?.stored;
   }
 
   #dropBlob(blobId: string): void {

@@ -2,25 +2,9 @@
  * The daemon's side of the P2P control plane: a client for darner.p2p.v1.Scheduler that can never
  * become a single point of failure.
  *
- * Usage (the daemon's peer module):
- *
- *   const scheduler = new SchedulerClient({
- *     addresses: ['sched-a:8002', 'sched-b:8002'],    // failover order
- *     hostId: 'node-17', peerUrl: 'http://10.0.0.17:8010',
- *     labels: { zone: 'eu-1a', rack: 'r3' }, uploadCapacity: 16,
- *     token,                                           // shared token, if the scheduler has one
- *     listHoldings: () => cache.heldChunks(),          // every (blob, offsets) the cache holds
- *     load: () => ({ currentUploads: server.active, uploadedBytes: server.bytesTotal }),
- *   });
- *   scheduler.start();
- *   const { p2p, groups } = await scheduler.resolve(blobId, offsets);
- *   for (const g of groups) switch (g.decision) {
- *     case 'PARENTS':        // try g.parents in order; in-progress parents answer once they have it
- *     case 'BACK_TO_SOURCE': // fetch from the origin, then scheduler.announce(blobId, g.offsets)
- *                            // (or scheduler.withdraw(blobId, g.offsets) if the fetch failed)
- *     case 'SOURCE':         // fetch from the origin
- *   }
- *   scheduler.report({ parentHostId, blobId, bytes, durationMs, outcome: 'OK' });
+ * Usage: docs/p2p.md, "The client". Resolve answers groups of offsets: PARENTS (try the parents
+ * in order; in-progress parents answer once they have the chunks), BACK_TO_SOURCE (fetch from the
+ * origin, then announce, or withdraw on failure), SOURCE (fetch from the origin).
  *
  * Failure behaviour:
  * - Every call has a short deadline (resolve: resolveTimeoutMs, others: callTimeoutMs).
@@ -37,8 +21,8 @@
  * - report() is fire-and-forget and dropped when the scheduler is away.
  */
 import { EventEmitter } from 'node:events';
-import * as grpc from '@grpc/grpc-js';
 import { log } from '../log.js';
+import { AnnounceQueue, BLOB_ID, announceBatches, type HeldChunks } from './announce-queue.js';
 import type {
   HeartbeatResponse,
   ListPeersResponse,
@@ -46,18 +30,20 @@ import type {
   RegisterPeerResponse,
   ResolveResponse,
   StatusResponse,
-  WireChunkGroup,
-  WireTask,
 } from './proto.js';
+import { checkResolveGroups, type ResolveGroup, type ResolveResult } from './resolve-groups.js';
 import {
   SchedulerRpc,
   errorCode,
-  toSchedulerError,
   type PeerInfo,
   type SchedulerConnectionOptions,
   type SchedulerStatus,
 } from './scheduler-rpc.js';
+import { TaskStream, type SchedulerTask } from './task-stream.js';
 
+export type { HeldChunks } from './announce-queue.js';
+export type { Parent, ResolveGroup, ResolveResult } from './resolve-groups.js';
+export type { SchedulerTask } from './task-stream.js';
 export {
   SchedulerAdmin,
   type PeerInfo,
@@ -67,33 +53,6 @@ export {
 } from './scheduler-rpc.js';
 
 // ---- public types ----
-
-/** A candidate parent peer, best first in its group. */
-export interface Parent {
-  hostId: string;
-  /** Base URL of the parent's HTTP data plane. */
-  peerUrl: string;
-  /**
-   * The parent holds the back-to-source lease and is fetching the chunks from the origin now: its
-   * server answers once it has them (wait at most until the group's leaseDeadline).
-   */
-  inProgress: boolean;
-  /** In [0, 1]; informative, the order is what counts. */
-  score: number;
-}
-
-/** What to do for some chunks of the blob. Offsets ascending. */
-export type ResolveGroup =
-  | { decision: 'PARENTS'; offsets: number[]; parents: Parent[]; /** ms since epoch when an in-progress parent's lease ends; 0 otherwise */ leaseDeadline: number }
-  | { decision: 'BACK_TO_SOURCE'; offsets: number[]; /** ms since epoch; announce (or withdraw) before it */ leaseDeadline: number }
-  | { decision: 'SOURCE'; offsets: number[] };
-
-export interface ResolveResult {
-  /** False when the scheduler was not consulted or did not answer: every chunk is then SOURCE. */
-  p2p: boolean;
-  /** Every requested offset (deduplicated) is in exactly one group. */
-  groups: ResolveGroup[];
-}
 
 export type TransferOutcome = 'OK' | 'BAD_DATA' | 'SLOW' | 'UNREACHABLE';
 
@@ -107,18 +66,6 @@ export interface TransferReport {
   outcome: TransferOutcome;
 }
 
-/** Chunks the daemon holds, for re-announcement. */
-export interface HeldChunks {
-  blobId: string;
-  offsets: number[];
-}
-
-export interface SchedulerTask {
-  taskId: string;
-  kind: 'preheat';
-  imageRef: string;
-  createdAt: number;
-}
 export interface SchedulerClientOptions extends SchedulerConnectionOptions {
   /** This node's stable identity: 1..253 chars of [A-Za-z0-9._:-]. */
   hostId: string;
@@ -157,11 +104,8 @@ export interface SchedulerClientEvents {
 }
 // ---- limits ----
 
-const BLOB_ID = /^[0-9a-f]{64}$/;
 /** Offsets per Resolve call (the scheduler's limit). */
 const RESOLVE_BATCH = 4096;
-/** Offsets per Announce call (the scheduler accepts 65536). */
-const ANNOUNCE_BATCH = 16_384;
 /** Reports in flight at once; more are dropped (history is best-effort). */
 const MAX_REPORTS_IN_FLIGHT = 32;
 
@@ -180,15 +124,12 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private recovering: Promise<void> | undefined;
   private wakeSleep: (() => void) | undefined;
-  /** blob → offset → true (holds) / false (no longer holds): the last change per chunk wins. */
-  private pending = new Map<string, Map<number, boolean>>();
+  private readonly pending = new AnnounceQueue();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastUploaded: number | undefined;
   private reportsInFlight = 0;
-  private taskHandler: ((task: SchedulerTask) => void | Promise<void>) | undefined;
-  private taskStream: grpc.ClientReadableStream<WireTask> | undefined;
-  private taskRetry: NodeJS.Timeout | undefined;
+  private readonly tasks: TaskStream;
   private readyWaiters = new Set<() => void>();
 
   constructor(options: SchedulerClientOptions) {
@@ -198,6 +139,13 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     this.rpc = new SchedulerRpc(options);
     this.callTimeoutMs = options.callTimeoutMs ?? 2000;
     this.resolveTimeoutMs = options.resolveTimeoutMs ?? 500;
+    this.tasks = new TaskStream({
+      rpc: this.rpc,
+      hostId: this.hostId,
+      current: () => this.current,
+      ready: () => this.stateValue === 'ready',
+      onNotRegistered: (index, err) => this.callFailed('WatchTasks', index, err),
+    });
   }
 
   get state(): ClientState {
@@ -261,7 +209,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
           excludeHostIds: options.exclude ?? [],
         }, this.resolveTimeoutMs, options.signal)));
       const groups: ResolveGroup[] = [];
-      answers.forEach((answer, i) => groups.push(...this.checkGroups(batches[i]!, answer.groups)));
+      answers.forEach((answer, i) => groups.push(...checkResolveGroups(batches[i]!, answer.groups, this.hostId)));
       return { p2p: true, groups };
     } catch (err) {
       if (!options.signal?.aborted) this.callFailed('Resolve', index, err);
@@ -316,12 +264,12 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
    * replaces the first. Returns a function that stops watching.
    */
   watchTasks(handler: (task: SchedulerTask) => void | Promise<void>): () => void {
-    this.taskHandler = handler;
-    if (this.stateValue === 'ready') this.openTaskStream();
+    this.tasks.handler = handler;
+    this.tasks.open();
     return () => {
-      if (this.taskHandler === handler) {
-        this.taskHandler = undefined;
-        this.closeTaskStream();
+      if (this.tasks.handler === handler) {
+        this.tasks.handler = undefined;
+        this.tasks.close();
       }
     };
   }
@@ -352,7 +300,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     }
     this.setState('closed');
     this.stopHeartbeat();
-    this.closeTaskStream();
+    this.tasks.close();
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.wakeSleep?.();
     if (wasReady) {
@@ -392,7 +340,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     if (this.recovering !== undefined || this.stateValue === 'closed') return;
     this.setState('connecting');
     this.stopHeartbeat();
-    this.closeTaskStream();
+    this.tasks.close();
     const retryMin = this.opts.retryMinMs ?? 250;
     const retryMax = this.opts.retryMaxMs ?? 5000;
     this.recovering = (async () => {
@@ -406,7 +354,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
           this.setState('ready');
           log.info({ address: this.address, hostId: this.hostId }, 'scheduler connected: P2P on');
           this.scheduleHeartbeat();
-          if (this.taskHandler !== undefined) this.openTaskStream();
+          this.tasks.open();
           if (this.pending.size > 0) this.scheduleFlush();
           return;
         } catch (err) {
@@ -455,28 +403,11 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
     const list = this.opts.listHoldings;
     if (list === undefined) return;
     this.pending.clear();
-    let batch: HeldChunks[] = [];
-    let size = 0;
     let total = 0;
-    const send = async () => {
-      if (batch.length === 0) return;
+    for await (const batch of announceBatches(await list())) {
       await this.rpc.call(index, 'Announce', { hostId: this.hostId, added: batch, removed: [] }, this.callTimeoutMs);
-      total += size;
-      batch = [];
-      size = 0;
-    };
-    const source = await list();
-    for await (const held of source as AsyncIterable<HeldChunks>) {
-      if (!BLOB_ID.test(held.blobId)) continue;
-      const offsets = held.offsets.filter((o) => Number.isSafeInteger(o) && o >= 0 && o % 4096 === 0);
-      for (let i = 0; i < offsets.length; i += ANNOUNCE_BATCH) {
-        const part = offsets.slice(i, i + ANNOUNCE_BATCH);
-        if (size + part.length > ANNOUNCE_BATCH) await send();
-        batch.push({ blobId: held.blobId, offsets: part });
-        size += part.length;
-      }
+      total += batch.reduce((n, b) => n + b.offsets.length, 0);
     }
-    await send();
     log.info({ chunks: total }, 're-announced held chunks');
   }
 
@@ -534,11 +465,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
       log.warn({ blobId }, 'announce with a malformed blob id ignored');
       return;
     }
-    let chunks = this.pending.get(blobId);
-    if (chunks === undefined) this.pending.set(blobId, (chunks = new Map()));
-    for (const offset of offsets) {
-      if (Number.isSafeInteger(offset) && offset >= 0 && offset % 4096 === 0) chunks.set(offset, holds);
-    }
+    this.pending.add(blobId, offsets, holds);
     if (this.stateValue === 'ready') this.scheduleFlush();
   }
 
@@ -551,143 +478,19 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
   }
 
   private async sendPending(): Promise<void> {
-    const taken = this.pending;
-    this.pending = new Map();
-    const requests: { added: HeldChunks[]; removed: HeldChunks[]; size: number }[] = [];
-    let req = { added: [] as HeldChunks[], removed: [] as HeldChunks[], size: 0 };
-    for (const [blobId, chunks] of taken) {
-      const added: number[] = [];
-      const removed: number[] = [];
-      for (const [offset, holds] of chunks) (holds ? added : removed).push(offset);
-      for (const [list, into] of [[added, 'added'], [removed, 'removed']] as const) {
-        for (let i = 0; i < list.length; i += ANNOUNCE_BATCH) {
-          const part = list.slice(i, i + ANNOUNCE_BATCH);
-          if (req.size + part.length > ANNOUNCE_BATCH) {
-            requests.push(req);
-            req = { added: [], removed: [], size: 0 };
-          }
-          req[into].push({ blobId, offsets: part });
-          req.size += part.length;
-        }
-      }
-    }
-    if (req.size > 0) requests.push(req);
+    const requests = this.pending.take();
     const index = this.current;
     for (let i = 0; i < requests.length; i++) {
       const r = requests[i]!;
       try {
         await this.rpc.call(index, 'Announce', { hostId: this.hostId, added: r.added, removed: r.removed }, this.callTimeoutMs);
       } catch (err) {
-        // Put back what was not sent, unless a newer change for the same chunk was queued meanwhile.
-        for (const rest of requests.slice(i)) {
-          for (const [list, holds] of [[rest.added, true], [rest.removed, false]] as const) {
-            for (const { blobId, offsets } of list) {
-              let chunks = this.pending.get(blobId);
-              if (chunks === undefined) this.pending.set(blobId, (chunks = new Map()));
-              for (const o of offsets) if (!chunks.has(o)) chunks.set(o, holds);
-            }
-          }
-        }
+        this.pending.putBack(requests.slice(i));
         this.callFailed('Announce', index, err);
         return;
       }
     }
   }
-
-  // ---- tasks ----
-
-  private openTaskStream(): void {
-    if (this.taskStream !== undefined || this.taskHandler === undefined || this.stateValue !== 'ready') return;
-    const index = this.current;
-    const stream = this.rpc.watchTasks(index, this.hostId);
-    this.taskStream = stream;
-    let cancelled = false;
-    (stream as unknown as { darnerCancel: () => void }).darnerCancel = () => {
-      cancelled = true;
-      stream.cancel();
-    };
-    stream.on('data', (wire: WireTask) => {
-      const task = checkTask(wire);
-      if (task === undefined || this.taskHandler === undefined) return;
-      Promise.resolve()
-        .then(() => this.taskHandler?.(task))
-        .catch((err: unknown) => log.warn({ taskId: task.taskId, err: (err as Error).message }, 'task handler failed'));
-    });
-    const ended = (err?: grpc.ServiceError) => {
-      if (this.taskStream === stream) this.taskStream = undefined;
-      if (cancelled || this.stateValue === 'closed') return;
-      if (err !== undefined && err.code === grpc.status.NOT_FOUND) {
-        this.callFailed('WatchTasks', index, toSchedulerError('WatchTasks', this.rpc.addresses[index]!, err));
-        return;
-      }
-      // The scheduler went away or restarted the stream: watch again shortly, wherever we are connected.
-      if (this.taskRetry === undefined) {
-        this.taskRetry = setTimeout(() => {
-          this.taskRetry = undefined;
-          this.openTaskStream();
-        }, 1000);
-        this.taskRetry.unref();
-      }
-    };
-    stream.on('error', (err: grpc.ServiceError) => ended(err));
-    stream.on('end', () => ended());
-  }
-
-  private closeTaskStream(): void {
-    if (this.taskRetry !== undefined) clearTimeout(this.taskRetry);
-    this.taskRetry = undefined;
-    const stream = this.taskStream as unknown as { darnerCancel?: () => void } | undefined;
-    this.taskStream = undefined;
-    stream?.darnerCancel?.();
-  }
-
-  // ---- answer checking ----
-
-  /** The scheduler's answer, checked: only requested offsets, each once; sane parents; the rest SOURCE. */
-  private checkGroups(requested: readonly number[], wire: readonly WireChunkGroup[]): ResolveGroup[] {
-    const left = new Set(requested);
-    const out: ResolveGroup[] = [];
-    for (const g of wire ?? []) {
-      const offsets = (g.offsets ?? []).filter((o) => left.delete(o)).sort((a, b) => a - b);
-      if (offsets.length === 0) continue;
-      const deadline = Number.isSafeInteger(g.leaseDeadlineUnixMs) && g.leaseDeadlineUnixMs > 0 ? g.leaseDeadlineUnixMs : 0;
-      if (g.decision === 'PARENTS') {
-        const parents = (g.parents ?? []).filter((p) => p.hostId !== this.hostId && isHttpUrl(p.peerUrl)).map((p) => ({
-          hostId: p.hostId,
-          peerUrl: p.peerUrl,
-          inProgress: p.inProgress === true,
-          score: Number.isFinite(p.score) ? p.score : 0,
-        }));
-        out.push(parents.length > 0
-          ? { decision: 'PARENTS', offsets, parents, leaseDeadline: deadline }
-          : { decision: 'SOURCE', offsets });
-      } else if (g.decision === 'BACK_TO_SOURCE') {
-        out.push({ decision: 'BACK_TO_SOURCE', offsets, leaseDeadline: deadline });
-      } else {
-        out.push({ decision: 'SOURCE', offsets });
-      }
-    }
-    if (left.size > 0) out.push({ decision: 'SOURCE', offsets: [...left].sort((a, b) => a - b) });
-    return out;
-  }
-}
-
-function isHttpUrl(text: unknown): boolean {
-  if (typeof text !== 'string' || text.length > 2048) return false;
-  try {
-    const u = new URL(text);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function checkTask(wire: WireTask): SchedulerTask | undefined {
-  if (wire.kind !== 'preheat' || typeof wire.taskId !== 'string' || typeof wire.imageRef !== 'string' || wire.imageRef === '') {
-    log.warn({ kind: wire.kind }, 'ignoring a task this daemon does not understand');
-    return undefined;
-  }
-  return { taskId: wire.taskId, kind: 'preheat', imageRef: wire.imageRef, createdAt: Number(wire.createdUnixMs) || 0 };
 }
 
 /** The scheduler's keep-alive interval, kept within sane bounds whatever it says. */

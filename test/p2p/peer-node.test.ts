@@ -156,7 +156,7 @@ test.serial('without a scheduler the source declines at once and the origin serv
   // A scheduler address where nothing listens.
   const scheduler = { address: '127.0.0.1:1' } as RunningScheduler;
   const engine = await makeEngine(t, { readAhead: false });
-  const node = await PeerNode.start({ cache: engine.cache, fetcher: engine.fetcher, metrics: engine.metrics, hostId: 'alone', schedulers: [scheduler.address], listen: { host: '127.0.0.1', port: 0 } });
+  const node = await PeerNode.start({ cache: engine.cache, fetcher: engine.fetcher, metrics: engine.metrics, hostId: 'alone', schedulers: [scheduler.address], listen: { host: '127.0.0.1', port: 0 }, token: TOKEN });
   t.teardown(() => node.close());
   const reader = await engine.fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader(), peer: node.source });
   t.teardown(() => reader.close());

@@ -3,7 +3,7 @@
  * Redis), the service, the gRPC server and the metrics endpoint; and takes it apart in order.
  * `darner scheduler` uses it, and so can tests that want a scheduler in-process.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { ConfigError } from '../../errors.js';
 import { log } from '../../log.js';
@@ -65,25 +65,6 @@ export async function startScheduler(cfg: SchedulerProcessConfig, token: string 
     await store.close();
     throw err;
   }
-}
-
-/** The shared token from a file (trailing newline ignored); refuses an empty one. */
-export async function readTokenFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`peer token file ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  const token = text.trim();
-  if (token === '') throw new ConfigError(`peer token file ${path} is empty`);
-  if (/\s/.test(token)) throw new ConfigError(`peer token file ${path}: the token must be one line without spaces`);
-  try {
-    if (((await stat(path)).mode & 0o077) !== 0) log.warn({ path }, 'peer token file is readable by group or others');
-  } catch {
-    // Only a warning.
-  }
-  return token;
 }
 
 async function readTls(files: { cert: string; key: string; clientCa?: string }): Promise<SchedulerTlsFiles> {
