@@ -286,6 +286,9 @@ function toEntry(header: TarStreamHeader): TarEntry {
   const declaredSize = paxInteger(pax, 'size', () => field('size', Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER, rawName);
   if (declaredSize !== header.size) throw new BadTarError(`entry "${printable(rawName)}" has an invalid size`);
   const size = kind === 'file' ? declaredSize : 0;
+  // tar-stream does not skip data after a directory header: its "data" would be parsed as more
+  // headers, entries other tar readers never see.
+  if (kind === 'dir' && declaredSize !== 0) throw new BadTarError(`directory "${printable(rawName)}" claims ${declaredSize} bytes of data`);
   if (kind !== 'file' && kind !== 'dir' && declaredSize !== 0 && header.type !== 'link') {
     throw new BadTarError(`entry "${printable(rawName)}" (${kind}) claims ${declaredSize} bytes of data`);
   }

@@ -267,6 +267,7 @@ test('a darner image as the source is refused in one line, from a registry and f
   const layout = join(work, 'darner-layout');
   t.is((await cli(['convert', `${registry.host}/conv/src:1`, `oci:${layout}:d`])).code, 0);
   oneLineError(t, await cli(['convert', `oci:${layout}:d`, `oci:${layout}:again`]), /is already a darner\/Nydus image .*\[ALREADY_CONVERTED\]$/);
+  oneLineError(t, await cli(['check', `oci:${layout}:d`, `oci:${layout}:d`]), /is already a darner\/Nydus image .*\[ALREADY_CONVERTED\]$/);
 });
 
 test('a corrupt layer from a registry ends in one line, not a silent exit 13', async (t) => {
