@@ -9,9 +9,10 @@ import { parseReference } from '../src/oci/reference.js';
 import { BLOB_WINDOW_BYTES, blobWindows, chunksByBlob, storedChunks, type IndexedChunk } from './blob-chunks.js';
 import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 import { ChunkStore } from './chunk-store.js';
-import { applyLayer } from './layer-apply.js';
+import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
 import { LayerChunker } from './layer-chunker.js';
 import { LayerMerger } from './layer-merge.js';
+import { refuseConvertedSource } from './source-target.js';
 
 /**
  * `darner check SOURCE TARGET`: is the converted image the source image?
@@ -26,6 +27,8 @@ import { LayerMerger } from './layer-merge.js';
 
 export interface CheckOptions {
   source?: ImageStoreOptions;
+  /** Most tar entries the source image may have (default DEFAULT_MAX_ENTRIES). */
+  maxEntries?: number;
   target?: ImageStoreOptions;
   progress?: {
     phase?(name: 'target' | 'blobs' | 'source' | 'compare', detail?: string): void;
@@ -58,7 +61,7 @@ export async function checkImage(sourceRef: string, targetRef: string, options: 
     const { badChunks, badBlobs } = await verifyBlobs(target.source, bootstrap, options.progress?.bytes);
 
     options.progress?.phase?.('source', sourceRef);
-    const sourceTree = await sourceImageTree(sourceRef, meta, options.source ?? {});
+    const sourceTree = await sourceImageTree(sourceRef, meta, options.source ?? {}, options.maxEntries);
     options.progress?.phase?.('compare');
     const targetTree = imageTree(meta);
     const differences = compareTrees(sourceTree, targetTree);
@@ -105,10 +108,14 @@ export async function sourceImageTree(
   sourceRef: string,
   like: Pick<ImageMetadata, 'chunkSize' | 'digestAlgorithm'>,
   options: ImageStoreOptions,
+  maxEntries = DEFAULT_MAX_ENTRIES,
 ): Promise<FsTree> {
-  const source = await openImageSource(parseReference(sourceRef), options);
+  const reference = parseReference(sourceRef);
+  const source = await openImageSource(reference, options);
   try {
     const image = await source.resolve(options.platform);
+    refuseConvertedSource(image.manifest, reference);
+    const entries = { max: maxEntries, seen: 0 };
     const store = new ChunkStore(like.chunkSize, like.digestAlgorithm);
     const merger = new LayerMerger();
     for (const layer of image.layers) {
@@ -120,7 +127,7 @@ export async function sourceImageTree(
         maxInFlightBytes: Math.max(64 << 20, 8 * like.chunkSize),
         batchBytes: Math.max(4 << 20, 4 * like.chunkSize),
       });
-      await applyLayer(source, layer, merger, chunker);
+      await applyLayer(source, layer, merger, chunker, undefined, entries);
       await chunker.finish();
     }
     return imageTree({

@@ -22,6 +22,24 @@ export function parseSize(text: string): number {
   return base * factor;
 }
 
+/** A positive whole number given to `flag`. */
+function parseCount(text: string, flag: string): number {
+  const n = /^[0-9]{1,15}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag}: "${text}" is not a positive whole number`);
+  return n;
+}
+
+/** Reads a file named by `flag`; a failure names the flag and the file in its one line. */
+async function readFlagFile(file: string, flag: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UsageError(`${flag} ${file}: cannot read the file (${why})`);
+  }
+}
+
 function parseCreds(text: string | undefined): { username?: string; password?: string } {
   if (text === undefined) return {};
   const colon = text.indexOf(':');
@@ -119,6 +137,8 @@ export function register(program: Command): void {
       .option('--chunk-dict <image|bootstrap>', 'reuse chunks of an earlier darner image (reference or bootstrap file)')
       .option('--prefetch-patterns <file>', 'file listing absolute paths to prefetch on mount, one per line')
       .option('--work-dir <dir>', 'where blobs are assembled before upload (default: the OS temp dir)')
+      .option('--max-entries <n>', 'refuse a source image with more tar entries than this, over all layers', String(4 * 1024 * 1024))
+      .option('--overwrite', "allow the target to be the source's own tag (re-points it at the converted image)")
       .option('--json', 'print the summary as JSON'),
     ['src', 'dest'],
   ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
@@ -128,7 +148,8 @@ export function register(program: Command): void {
     const level = Number(flags.compressionLevel);
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
     const prefetchPatterns =
-      typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFile(flags.prefetchPatterns, 'utf8')) : undefined;
+      typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFlagFile(flags.prefetchPatterns, '--prefetch-patterns')) : undefined;
+    const maxEntries = parseCount(String(flags.maxEntries), '--max-entries');
     const ui = await terminalProgress();
     let summary: ConvertSummary;
     try {
@@ -140,6 +161,8 @@ export function register(program: Command): void {
         ...(typeof flags.chunkDict === 'string' ? { chunkDict: flags.chunkDict } : {}),
         ...(prefetchPatterns ? { prefetchPatterns } : {}),
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
+        maxEntries,
+        overwrite: flags.overwrite === true,
         source: storeOptions(flags, 'src'),
         target: storeOptions(flags, 'dest'),
         progress: ui.progress,
@@ -161,13 +184,15 @@ export function register(program: Command): void {
       .description('compare a converted image with its source: every path, attribute, xattr, hard link and file byte')
       .argument('<source>', 'the OCI image that was converted')
       .argument('<target>', 'the darner image')
+      .option('--max-entries <n>', 'refuse a source image with more tar entries than this, over all layers', String(4 * 1024 * 1024))
       .option('--json', 'print the report as JSON'),
     ['src', 'dest'],
-  ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean }) => {
+  ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean; maxEntries: string }) => {
     setLogLevel('error');
+    const maxEntries = parseCount(flags.maxEntries, '--max-entries');
     const { checkImage } = await import('./check.js');
     const { formatDifference } = await import('../src/fstree/index.js');
-    const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest') });
+    const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest'), maxEntries });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {

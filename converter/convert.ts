@@ -25,9 +25,10 @@ import { ChunkStore } from './chunk-store.js';
 import { CompressPool } from './compress-pool.js';
 import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
-import { applyLayer } from './layer-apply.js';
+import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
 import { LayerMerger } from './layer-merge.js';
 import { selectPrefetchFiles } from './prefetch.js';
+import { refuseConvertedSource, refuseSourceAsTarget } from './source-target.js';
 
 /**
  * `darner convert`: an OCI image in, a darner image out.
@@ -61,6 +62,10 @@ export interface ConvertOptions {
   workers?: number;
   /** Bytes of chunks allowed between "read" and "written" (memory bound). */
   maxInFlightBytes?: number;
+  /** Most tar entries the source image may have, over all its layers (default DEFAULT_MAX_ENTRIES). */
+  maxEntries?: number;
+  /** Allow the target to be the source's own tag (it is then re-pointed at the converted image). */
+  overwrite?: boolean;
   progress?: ConvertProgress;
 }
 
@@ -114,12 +119,14 @@ export async function convertImage(
   const digestAlgorithm = options.digestAlgorithm ?? 'blake3';
   const compressor = options.compressor ?? 'zstd';
   const level = options.compressionLevel ?? 3;
+  await refuseSourceAsTarget(sourceRef, targetRef, options.overwrite === true);
   const resources: Array<() => Promise<void>> = [];
   try {
     options.progress?.phase?.('resolve', formatReference(sourceRef));
     const source = await openImageSource(sourceRef, options.source ?? {});
     resources.push(() => source.close());
     const image = await source.resolve(options.source?.platform);
+    refuseConvertedSource(image.manifest, sourceRef);
     // Open the target early: bad credentials or a read-only transport fail before the work.
     const target = await openImageTarget(targetRef, options.target ?? {});
     resources.push(() => target.close());
@@ -144,6 +151,7 @@ export async function convertImage(
     const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
     const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
     const maxInFlightBytes = options.maxInFlightBytes ?? Math.max(64 << 20, 8 * chunkSize);
+    const entries = { max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, seen: 0 };
 
     for (const [index, layer] of image.layers.entries()) {
       options.progress?.layerStart?.(index, image.layers.length, layer);
@@ -159,7 +167,7 @@ export async function convertImage(
         batchBytes: Math.max(4 << 20, 4 * chunkSize),
       });
       try {
-        const counts = await applyLayer(source, layer, merger, chunker, (n) => options.progress?.layerBytes?.(index, n));
+        const counts = await applyLayer(source, layer, merger, chunker, (n) => options.progress?.layerBytes?.(index, n), entries);
         totals.inputBytes += counts.storedBytes;
         totals.inputTarBytes += counts.tarBytes;
         const finished = await chunker.finish();

@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import type { ImageSource } from '../src/blob/image-store.js';
+import { LimitExceededError } from '../src/errors.js';
 import type { Descriptor } from '../src/oci/image-spec.js';
 import { decompressLayer } from '../src/layer/decompress.js';
 import type { LayerChunker } from './layer-chunker.js';
@@ -11,23 +12,45 @@ import { readTarEntries } from '../src/layer/tar-reader.js';
  * walk the tar, merge every entry into the tree and hand regular files to the chunker. Shared by
  * `darner convert` (chunker writes a blob) and `darner check` (chunker only digests).
  */
+
+/** Default bound on tar entries per image: far above real images, far below what exhausts memory. */
+export const DEFAULT_MAX_ENTRIES = 4 * 1024 * 1024;
+
+/** Tar entries read so far across the image's layers, against the configured bound. */
+export interface EntryBudget {
+  max: number;
+  seen: number;
+}
+
 export async function applyLayer(
   source: ImageSource,
   layer: Descriptor,
   merger: LayerMerger,
   chunker: LayerChunker,
   onStoredBytes?: (n: number) => void,
+  budget: EntryBudget = { max: DEFAULT_MAX_ENTRIES, seen: 0 },
 ): Promise<{ storedBytes: number; tarBytes: number }> {
   const counts = { storedBytes: 0, tarBytes: 0 };
   merger.beginLayer();
-  const stored = countBytes(await source.openBlob(layer), (n) => {
-    counts.storedBytes += n;
-    onStoredBytes?.(n);
-  });
-  const tar = countBytes(decompressLayer(stored), (n) => (counts.tarBytes += n));
-  for await (const { entry, body } of readTarEntries(tar)) {
-    const file = merger.apply(entry);
-    if (file && file.size > 0) await chunker.addFile(file, body, entry.path);
+  const blob = await source.openBlob(layer);
+  try {
+    const stored = countBytes(blob, (n) => {
+      counts.storedBytes += n;
+      onStoredBytes?.(n);
+    });
+    const tar = countBytes(decompressLayer(stored), (n) => (counts.tarBytes += n));
+    for await (const { entry, body } of readTarEntries(tar)) {
+      budget.seen += 1;
+      if (budget.seen > budget.max) {
+        throw new LimitExceededError(`the image has more than ${budget.max} tar entries (the limit; raise it with --max-entries)`);
+      }
+      const file = merger.apply(entry);
+      if (file && file.size > 0) await chunker.addFile(file, body, entry.path);
+    }
+  } finally {
+    // A layer left half-read (an error above) must not keep its download open: a paused HTTP
+    // body would make closing the source wait for it forever.
+    blob.destroy();
   }
   return counts;
 }

@@ -86,6 +86,20 @@ export class BadTarError extends DarnerError {
   }
 }
 
+/** An image is larger than a configured limit allows (e.g. more tar entries than `--max-entries`). */
+export class LimitExceededError extends DarnerError {
+  constructor(message: string) {
+    super('LIMIT_EXCEEDED', message);
+  }
+}
+
+/** `darner convert` was given an image that is already a darner (or Nydus) image. */
+export class AlreadyConvertedError extends DarnerError {
+  constructor(message: string) {
+    super('ALREADY_CONVERTED', message);
+  }
+}
+
 /** Decompression of a layer or chunk failed (truncated gzip, corrupt zstd frame). */
 export class DecompressError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -50,13 +50,29 @@ export async function treeFromDirectory(root: string, options: DirectoryReadOpti
     if (kind === 'file') entry.content = await fileContentKey(abs, Number(st.size), options);
     tree.set(rel, entry);
     if (kind === 'dir') {
-      const names = await readdir(abs);
+      const names = (await readdir(abs, { encoding: 'buffer' })).map((name) => utf8Name(name, rel));
       names.sort();
       for (const name of names) await visit(join(abs, name), rel === '' ? name : `${rel}/${name}`);
     }
   };
   await visit(root, '');
   return tree;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A directory entry's name as text. Paths in an FsTree are UTF-8 taken byte for byte (as the tar
+ * reader and the bootstrap reader take them); a name that is not UTF-8 would be folded into
+ * U+FFFD by a plain readdir, and two such names into one entry, so it is an error instead.
+ */
+function utf8Name(name: Buffer, dir: string): string {
+  try {
+    return strictUtf8.decode(name);
+  } catch {
+    const shown = [...name].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+    throw new Error(`/${dir}: entry "${shown}" has a name that is not valid UTF-8`);
+  }
 }
 
 /** Content key of a file on disk, computed chunk by chunk (bounded memory). */

@@ -1,5 +1,7 @@
 import tarStream from 'tar-stream';
 import { BadTarError, DarnerError } from '../errors.js';
+import { MAX_DEVICE_MAJOR, MAX_DEVICE_MINOR } from '../format/inode.js';
+import { escapeBytes, headerNumber, paxNumber, printable, utf8Name, utf8OrUndefined } from './tar-fields.js';
 
 /**
  * Safe iteration over the entries of one layer tar.
@@ -10,6 +12,11 @@ import { BadTarError, DarnerError } from '../errors.js';
  * mtime), and reads extended attributes from PAX records byte-exactly: tar-stream decodes PAX
  * values as UTF-8, which corrupts binary values such as `security.capability`, so PAX headers are
  * decoded here instead (see BinarySafeExtract).
+ *
+ * Names and link targets must be UTF-8 (the image model and EROFS names are text here): header
+ * names and GNU long names are taken as raw bytes and refused when they are not UTF-8, as are PAX
+ * path and linkpath records, never folded into U+FFFD where two names could become one. Numeric
+ * header fields are decoded again strictly from the header bytes (see headerNumber).
  */
 
 export type TarEntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
@@ -39,6 +46,8 @@ export type TarBody = AsyncIterable<Uint8Array>;
 /** Longest name component EROFS accepts, and the longest symlink target we keep. */
 const MAX_NAME_BYTES = 255;
 const MAX_SYMLINK_BYTES = 4095;
+/** The largest uid and gid EROFS stores (32 bits). */
+const MAX_ID = 0xffff_ffff;
 
 const PAX_XATTRS = Symbol('darner.pax.xattrs');
 
@@ -69,13 +78,19 @@ export function decodePaxRecords(buf: Uint8Array): PaxRecords {
     }
     const eq = bytes.indexOf(0x3d, space + 1);
     if (eq < 0 || eq >= end - 1) throw new BadTarError('malformed PAX header: record without "="');
-    const key = bytes.toString('utf8', space + 1, eq);
+    const key = utf8OrUndefined(bytes.subarray(space + 1, eq));
+    if (key === undefined) throw new BadTarError(`PAX record key "${escapeBytes(bytes.subarray(space + 1, eq))}" is not valid UTF-8`);
     const rawValue = bytes.subarray(eq + 1, end - 1);
     if (key.startsWith('SCHILY.xattr.')) {
       xattrsOf(records).set(key.slice('SCHILY.xattr.'.length), new Uint8Array(rawValue));
     } else if (key.startsWith('LIBARCHIVE.xattr.')) {
       const name = decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
       xattrsOf(records).set(name, new Uint8Array(Buffer.from(rawValue.toString('latin1'), 'base64')));
+    } else if (key === 'path' || key === 'linkpath') {
+      // POSIX: PAX names are UTF-8 (unless hdrcharset=BINARY, which darner does not accept).
+      const text = utf8OrUndefined(rawValue);
+      if (text === undefined) throw new BadTarError(`PAX ${key} record "${escapeBytes(rawValue)}" is not valid UTF-8`);
+      records[key] = text;
     } else {
       records[key] = rawValue.toString('utf8');
     }
@@ -95,10 +110,13 @@ function xattrsOf(records: PaxRecords): Map<string, Uint8Array> {
 
 /** The minimal view of tar-stream's Extract internals that the subclass below relies on. */
 interface ExtractInternals {
-  _header: { type: string } | null;
+  _header: { type: string; raw?: Uint8Array } | null;
+  _buffer: { shift(size: number): Uint8Array | null };
   _pax: PaxRecords | null;
   _paxGlobal: PaxRecords | null;
   _decodeLongHeader(buf: Uint8Array): void;
+  _consumeHeader(): boolean;
+  _applyLongHeaders(): void;
 }
 
 type ExtractConstructor = new (opts?: object) => ExtractInternals & AsyncIterable<TarStreamEntry>;
@@ -115,6 +133,8 @@ interface TarStreamHeader {
   devmajor: number | null;
   devminor: number | null;
   pax: PaxRecords | null;
+  /** The entry's own 512 header bytes (set by BinarySafeExtract). */
+  raw?: Uint8Array;
 }
 
 interface TarStreamEntry extends AsyncIterable<Uint8Array> {
@@ -123,13 +143,45 @@ interface TarStreamEntry extends AsyncIterable<Uint8Array> {
 }
 
 /**
- * tar-stream's Extract with PAX decoding replaced by decodePaxRecords. tar-stream does not export
- * the class, so it is taken from an instance; `_decodeLongHeader` is the one method that decodes
- * PAX headers (checked against the pinned tar-stream 3.x by the tests in test/converter).
+ * tar-stream's Extract with PAX decoding replaced by decodePaxRecords, names decoded as latin1
+ * (one char per byte, judged later by utf8Name), and each entry's raw header bytes kept on its
+ * header as `raw`. tar-stream does not export the class, so it is taken from an instance;
+ * `_decodeLongHeader` is the one method that decodes PAX headers, `_consumeHeader` takes the
+ * 512 header bytes with one `_buffer.shift(512)` and calls `_applyLongHeaders` only for real
+ * entries, before emitting them (checked against the pinned tar-stream 3.x by the tests in
+ * test/converter).
  */
 const BaseExtract = Object.getPrototypeOf(tarStream.extract()).constructor as ExtractConstructor;
 
 class BinarySafeExtract extends BaseExtract {
+  private lastHeaderBytes: Uint8Array | null = null;
+  private takingHeader = false;
+
+  constructor() {
+    super({ filenameEncoding: 'latin1' });
+    const buffer = this._buffer;
+    const shift = buffer.shift.bind(buffer);
+    buffer.shift = (size: number): Uint8Array | null => {
+      const bytes = shift(size);
+      if (this.takingHeader && size === 512) this.lastHeaderBytes = bytes === null ? null : Uint8Array.from(bytes);
+      return bytes;
+    };
+  }
+
+  override _consumeHeader(): boolean {
+    this.takingHeader = true;
+    try {
+      return super._consumeHeader();
+    } finally {
+      this.takingHeader = false;
+    }
+  }
+
+  override _applyLongHeaders(): void {
+    super._applyLongHeaders();
+    if (this._header && this.lastHeaderBytes) this._header.raw = this.lastHeaderBytes;
+  }
+
   override _decodeLongHeader(buf: Uint8Array): void {
     const type = this._header?.type;
     if (type === 'pax-header') {
@@ -169,11 +221,6 @@ export function normalizeEntryPath(name: string, what = 'entry'): string {
   return parts.join('/');
 }
 
-function printable(name: string): string {
-  const shown = name.length > 200 ? `${name.slice(0, 200)}…` : name;
-  return shown.replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 function kindOf(type: string | null, name: string): TarEntryKind {
   switch (type) {
     case 'file':
@@ -196,62 +243,81 @@ function kindOf(type: string | null, name: string): TarEntryKind {
   }
 }
 
-function paxInteger(records: PaxRecords | null, key: string, fallback: number, name: string): number {
+/** A PAX number if the record is there, else the header field's (read only then: PAX overrides it). */
+function paxInteger(records: PaxRecords | null, key: string, fallback: () => number, max: number, name: string): number {
   const text = records?.[key];
-  if (text === undefined) return fallback;
-  if (!/^[0-9]{1,15}$/.test(text)) throw new BadTarError(`entry "${printable(name)}": bad PAX ${key} "${text}"`);
-  return Number(text);
+  return text === undefined ? fallback() : paxNumber(text, key, max, name);
 }
 
 /** PAX mtime is decimal seconds with an optional fraction (and may be negative). */
-function paxTime(records: PaxRecords | null, header: TarStreamHeader, name: string): { sec: number; nsec: number } {
+function paxTime(records: PaxRecords | null, headerSeconds: () => number, name: string): { sec: number; nsec: number } {
   const text = records?.mtime;
-  if (text === undefined) {
-    const ms = header.mtime ? header.mtime.getTime() : 0;
-    return { sec: Number.isFinite(ms) ? Math.floor(ms / 1000) : 0, nsec: 0 };
-  }
+  if (text === undefined) return { sec: headerSeconds(), nsec: 0 };
   const m = /^(-?)([0-9]{1,15})(?:\.([0-9]{1,9})[0-9]*)?$/.exec(text);
-  if (!m) throw new BadTarError(`entry "${printable(name)}": bad PAX mtime "${text}"`);
+  if (!m) throw new BadTarError(`entry "${printable(name)}": bad PAX mtime "${printable(text)}"`);
   const whole = Number(m[2]);
   const nsec = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
   if (m[1] === '-') return nsec === 0 ? { sec: -whole, nsec: 0 } : { sec: -whole - 1, nsec: 1e9 - nsec };
   return { sec: whole, nsec };
 }
 
+/** The entry's name: the PAX path if there is one (already UTF-8), else the header's bytes. */
+function entryName(header: TarStreamHeader): string {
+  const paxPath = header.pax?.path;
+  if (paxPath) return paxPath;
+  return utf8Name(header.name, 'entry');
+}
+
+function linkName(header: TarStreamHeader, name: string): string {
+  const paxLink = header.pax?.linkpath;
+  if (paxLink) return paxLink;
+  return utf8Name(header.linkname ?? '', `link target of "${printable(name)}"`);
+}
+
 function toEntry(header: TarStreamHeader): TarEntry {
-  const rawName = header.name;
+  const raw = header.raw;
+  if (!raw) throw new BadTarError('tar reader internal error: header bytes unavailable');
+  const rawName = entryName(header);
   const kind = kindOf(header.type, rawName);
   const path = normalizeEntryPath(rawName);
   const pax = header.pax;
-  const size = kind === 'file' ? header.size : 0;
-  if (!Number.isSafeInteger(size) || size < 0) throw new BadTarError(`entry "${printable(rawName)}" has an invalid size`);
-  if (kind !== 'file' && kind !== 'dir' && header.size !== 0 && header.type !== 'link') {
-    throw new BadTarError(`entry "${printable(rawName)}" (${kind}) claims ${header.size} bytes of data`);
+  const field = (name: Parameters<typeof headerNumber>[1], max: number, min = 0): number => headerNumber(raw, name, { min, max }, rawName);
+  // tar-stream skips `header.size` bytes of data: the strict reading must agree with it.
+  const declaredSize = paxInteger(pax, 'size', () => field('size', Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER, rawName);
+  if (declaredSize !== header.size) throw new BadTarError(`entry "${printable(rawName)}" has an invalid size`);
+  const size = kind === 'file' ? declaredSize : 0;
+  // tar-stream does not skip data after a directory header: its "data" would be parsed as more
+  // headers, entries other tar readers never see.
+  if (kind === 'dir' && declaredSize !== 0) throw new BadTarError(`directory "${printable(rawName)}" claims ${declaredSize} bytes of data`);
+  if (kind !== 'file' && kind !== 'dir' && declaredSize !== 0 && header.type !== 'link') {
+    throw new BadTarError(`entry "${printable(rawName)}" (${kind}) claims ${declaredSize} bytes of data`);
   }
   let linkTarget = '';
   if (kind === 'symlink') {
-    linkTarget = header.linkname ?? '';
+    linkTarget = linkName(header, rawName);
     if (linkTarget === '' || linkTarget.includes('\0') || Buffer.byteLength(linkTarget) > MAX_SYMLINK_BYTES) {
       throw new BadTarError(`symlink "${printable(rawName)}" has an empty, NUL-containing or over-long target`);
     }
   } else if (kind === 'hardlink') {
-    linkTarget = normalizeEntryPath(header.linkname ?? '', `hardlink target of "${printable(rawName)}"`);
+    linkTarget = normalizeEntryPath(linkName(header, rawName), `hardlink target of "${printable(rawName)}"`);
     if (linkTarget === '') throw new BadTarError(`hardlink "${printable(rawName)}" points at the root directory`);
   }
   if (path === '' && kind !== 'dir') throw new BadTarError(`entry "${printable(rawName)}" replaces the root with a ${kind}`);
-  const time = paxTime(pax, header, rawName);
+  const device = kind === 'chardev' || kind === 'blockdev';
+  const time = paxTime(pax, () => field('mtime', Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER), rawName);
   return {
     path,
     kind,
-    permissions: (header.mode ?? 0) & 0o7777,
-    uid: paxInteger(pax, 'uid', header.uid ?? 0, rawName),
-    gid: paxInteger(pax, 'gid', header.gid ?? 0, rawName),
+    permissions: field('mode', Number.MAX_SAFE_INTEGER) & 0o7777,
+    uid: paxInteger(pax, 'uid', () => field('uid', MAX_ID), MAX_ID, rawName),
+    gid: paxInteger(pax, 'gid', () => field('gid', MAX_ID), MAX_ID, rawName),
     mtime: time.sec,
     mtimeNsec: time.nsec,
     size,
     linkTarget,
-    devMajor: header.devmajor ?? 0,
-    devMinor: header.devminor ?? 0,
+    // Device numbers mean something only for devices; other entries often carry blanks there.
+    devMajor: device ? field('devmajor', MAX_DEVICE_MAJOR) : 0,
+    devMinor: device ? field('devminor', MAX_DEVICE_MINOR) : 0,
     xattrs: pax?.[PAX_XATTRS] ?? new Map(),
   };
 }

@@ -9,6 +9,7 @@ import { BadTarError, DecompressError } from '../../src/errors.js';
 import { decompressLayer, sniffCompression } from '../../src/layer/decompress.js';
 import { decodePaxRecords, normalizeEntryPath, readTarEntries, type TarEntry } from '../../src/layer/tar-reader.js';
 import { buildLayerTar, patchSize, pseudoRandomBytes } from '../harness/layer-tar.js';
+import { base256, paxEntry, rawTar, type RawEntry } from './raw-tar.js';
 
 async function entriesOf(tar: Buffer): Promise<Array<TarEntry & { data: Buffer }>> {
   const out: Array<TarEntry & { data: Buffer }> = [];
@@ -110,6 +111,101 @@ test('layer compression is recognized by content and truncated gzip is an error'
   t.is(ok[0]?.data.length, 50000);
   await t.throwsAsync(collect(decompressLayer(Readable.from([gz.subarray(0, gz.length / 2)]))), { instanceOf: DecompressError });
 });
+
+test('names that are not UTF-8 are refused, hex-escaped, wherever the name comes from', async (t) => {
+  // The attack: x\377 and x\376 both became x\uFFFD and one file vanished.
+  const twoNames = rawTar([
+    { name: Buffer.from('x\xff', 'latin1'), data: 'one' },
+    { name: Buffer.from('x\xfe', 'latin1'), data: 'two' },
+  ]);
+  await t.throwsAsync(entriesOf(twoNames), { instanceOf: BadTarError, message: 'entry "x\\xff" is not valid UTF-8' });
+  // ustar prefix field
+  const prefixed = rawTar([{ name: 'file', data: 'x' }]);
+  prefixed.write('dir\xfe', 345, 'latin1');
+  await t.throwsAsync(entriesOf(fixChecksum(prefixed)), { instanceOf: BadTarError, message: /"dir\\xfe\/file" is not valid UTF-8/ });
+  // GNU long name (raw bytes by definition)
+  const longName = Buffer.concat([Buffer.from('d/'.repeat(60)), Buffer.from([0xc3, 0x28])]);
+  const gnu = rawTar([{ name: '././@LongLink', type: 'L', data: longName }, { name: 'short', data: 'x' }]);
+  await t.throwsAsync(entriesOf(gnu), { instanceOf: BadTarError, message: /d\/\\xc3\(" is not valid UTF-8$/ });
+  // PAX path record (UTF-8 by POSIX)
+  const pax = rawTar([paxEntry({ path: Buffer.from('p\xfe', 'latin1') }), { name: 'p', data: 'x' }]);
+  await t.throwsAsync(entriesOf(pax), { instanceOf: BadTarError, message: 'PAX path record "p\\xfe" is not valid UTF-8' });
+  // symlink targets, from the header and from PAX linkpath
+  const link = rawTar([{ name: 'l', type: '2', linkname: Buffer.from('t\x80', 'latin1') }]);
+  await t.throwsAsync(entriesOf(link), { instanceOf: BadTarError, message: 'link target of "l" "t\\x80" is not valid UTF-8' });
+  const paxLink = rawTar([paxEntry({ linkpath: Buffer.from('t\x80', 'latin1') }), { name: 'l', type: '2', linkname: 't' }]);
+  await t.throwsAsync(entriesOf(paxLink), { instanceOf: BadTarError, message: /PAX linkpath record "t\\x80"/ });
+  // an encoded surrogate (CESU-8) is not UTF-8 either
+  const surrogate = rawTar([{ name: Buffer.from([0x61, 0xed, 0xa0, 0x80]), data: 'x' }]);
+  await t.throwsAsync(entriesOf(surrogate), { instanceOf: BadTarError, message: /"a\\xed\\xa0\\x80"/ });
+});
+
+test('UTF-8 names come through byte for byte from every kind of name field', async (t) => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf, 0x62]); // a leading BOM is part of the name
+  const long = `${'ü/'.repeat(40)}é`;
+  const tar = rawTar([
+    { name: 'größe', data: '1' },
+    { name: bom, data: '2' },
+    { name: '././@LongLink', type: 'L', data: long },
+    { name: 'short', data: '3' },
+    paxEntry({ path: 'pax-ß', linkpath: 'ziel-ø' }),
+    { name: 'p', type: '2', linkname: 'x' },
+  ]);
+  const entries = await entriesOf(tar);
+  t.deepEqual(
+    entries.map((e) => Buffer.from(e.path)),
+    [Buffer.from('größe'), bom, Buffer.from(long), Buffer.from('pax-ß')],
+  );
+  t.is(entries[3]?.linkTarget, 'ziel-ø');
+});
+
+test('negative, garbage and out-of-range numeric header fields are refused', async (t) => {
+  const refused = async (entry: Partial<RawEntry>, message: RegExp): Promise<void> => {
+    const tar = rawTar([{ name: 'f', data: '', ...entry }, { name: 'next', data: 'after' }]);
+    await t.throwsAsync(entriesOf(tar), { instanceOf: BadTarError, message }, JSON.stringify(entry, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+  };
+  // The attack: all-ones base-256 (-1) was read as size 0.
+  await refused({ size: new Uint8Array(12).fill(0xff) }, /invalid size field \(-1;/);
+  await refused({ size: base256(-5n, 12) }, /invalid size|corrupt/);
+  await refused({ size: Buffer.from('0000000001x\0', 'latin1') }, /invalid size field \(not octal/);
+  await refused({ size: Uint8Array.from([0x81, ...new Uint8Array(11)]) }, /base-256 marker 0x81/);
+  await refused({ uid: base256(-1n, 8) }, /invalid uid field \(-1;/);
+  await refused({ uid: base256(2n ** 32n, 8) }, /invalid uid field \(4294967296; allowed 0\.\.4294967295\)/);
+  await refused({ gid: Buffer.from('12 34\0\0\0', 'latin1') }, /invalid gid field/);
+  await refused({ mode: Buffer.from('0000644x', 'latin1') }, /invalid mode field/);
+  await refused({ mtime: base256(2n ** 80n, 12) }, /invalid mtime field/);
+  await refused({ type: '3', devmajor: 4096 }, /invalid devmajor field \(4096; allowed 0\.\.4095\)/);
+  await refused({ type: '4', devminor: base256(-2n, 8) }, /invalid devminor field/);
+  // A directory's data would be parsed as headers by tar-stream: entries no other reader sees.
+  await refused({ name: 'dir/', type: '5', data: rawTar([{ name: 'smuggled', data: 'x' }]).subarray(0, 1024) }, /directory "dir\/" claims 1024 bytes/);
+  for (const [key, value] of [['uid', '4294967296'], ['gid', '-1'], ['size', '1e3'], ['uid', '']] as const) {
+    const tar = rawTar([paxEntry({ [key]: value }), { name: 'f', data: '' }]);
+    await t.throwsAsync(entriesOf(tar), { instanceOf: BadTarError }, `PAX ${key}=${value}`);
+  }
+});
+
+test('numeric header fields in base-256 and odd but valid octal are read exactly', async (t) => {
+  const data = pseudoRandomBytes(700, 9);
+  const tar = rawTar([
+    { name: 'big-ids', data, size: base256(700n, 12), uid: base256(4294967295n, 8), gid: Buffer.from('  1750 \0', 'latin1'), mtime: base256(-86400n, 12) },
+    { name: 'dev', type: '3', devmajor: 4095, devminor: base256(1048575n, 8) },
+    // Device fields of anything but a device are not used, whatever they hold.
+    { name: 'plain', data: 'p', devmajor: Buffer.from('garbage!', 'latin1') },
+  ]);
+  const [big, dev, plain] = await entriesOf(tar);
+  t.like(big, { path: 'big-ids', size: 700, uid: 4294967295, gid: 0o1750, mtime: -86400 });
+  t.deepEqual(big?.data, data);
+  t.like(dev, { kind: 'chardev', devMajor: 4095, devMinor: 1048575 });
+  t.like(plain, { path: 'plain', devMajor: 0, size: 1 });
+});
+
+function fixChecksum(tar: Buffer, offset = 0): Buffer {
+  tar.fill(0x20, offset + 148, offset + 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i += 1) sum += tar[offset + i] as number;
+  tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, offset + 148, 'latin1');
+  return tar;
+}
 
 async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -1,0 +1,100 @@
+import { BadTarError } from '../errors.js';
+
+/**
+ * Checks on the fields of one tar header (pure). Names reach this module as "byte strings" (one
+ * char per byte, as tar-stream decodes them with latin1) so that nothing is lost before they are
+ * judged: a name that is not UTF-8 is refused rather than folded into U+FFFD, where two different
+ * names would become one.
+ */
+
+// fatal: invalid sequences throw instead of becoming U+FFFD; ignoreBOM: a leading EF BB BF is
+// part of the name, not a marker to strip.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The UTF-8 text of `bytes`, or undefined when they are not valid UTF-8. */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name held in a byte string (one char per byte) as UTF-8 text; BadTarError when it is not UTF-8. */
+export function utf8Name(byteString: string, what: string): string {
+  const bytes = Buffer.from(byteString, 'latin1');
+  const text = utf8OrUndefined(bytes);
+  if (text === undefined) throw new BadTarError(`${what} "${escapeBytes(bytes)}" is not valid UTF-8`);
+  return text;
+}
+
+/** Printable ASCII as is; every other byte (and `\`, `"`) as \xNN. For names that are not UTF-8. */
+export function escapeBytes(bytes: Uint8Array, max = 200): string {
+  let out = '';
+  for (const b of bytes.subarray(0, max)) {
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c && b !== 0x22 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return bytes.length > max ? `${out}…` : out;
+}
+
+/** A name for messages: control characters escaped, cut at 200 characters. */
+export function printable(name: string): string {
+  const shown = name.length > 200 ? `${name.slice(0, 200)}…` : name;
+  return shown.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Where the numeric fields sit in a 512-byte tar header, and how wide they are. */
+export const NUMERIC_FIELDS = {
+  mode: [100, 8],
+  uid: [108, 8],
+  gid: [116, 8],
+  size: [124, 12],
+  mtime: [136, 12],
+  devmajor: [329, 8],
+  devminor: [337, 8],
+} as const;
+
+export type NumericField = keyof typeof NUMERIC_FIELDS;
+
+/**
+ * A numeric field of a raw tar header, decoded strictly: octal digits padded with spaces or NULs,
+ * or GNU base-256 (first byte 0x80 for positive, 0xff for a two's-complement negative). tar-stream
+ * is lenient here (a negative base-256 size of all ones reads as 0, trailing garbage after octal
+ * digits is ignored), so the fields are decoded again from the header bytes. Negative values are
+ * accepted only where `allowNegative` says (mtime before 1970); every value must be a 53-bit
+ * integer within `min..max`.
+ */
+export function headerNumber(header: Uint8Array, field: NumericField, range: { min?: number; max: number }, name: string): number {
+  const [offset, length] = NUMERIC_FIELDS[field];
+  const bytes = header.subarray(offset, offset + length);
+  const min = range.min ?? 0;
+  const bad = (why: string): BadTarError =>
+    new BadTarError(`entry "${printable(name)}" has an invalid ${field} field (${why}; allowed ${min}..${range.max})`);
+  let value: number;
+  const first = bytes[0] ?? 0;
+  if (first & 0x80) {
+    if (first !== 0x80 && first !== 0xff) throw bad(`base-256 marker 0x${first.toString(16)}`);
+    const negative = first === 0xff;
+    let magnitude = 0n;
+    for (const b of bytes.subarray(1)) magnitude = (magnitude << 8n) | BigInt(negative ? 0xff - b : b);
+    const big = negative ? -magnitude - 1n : magnitude;
+    if (big < BigInt(Number.MIN_SAFE_INTEGER) || big > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`base-256 value ${big}`);
+    value = Number(big);
+  } else {
+    const text = Buffer.from(bytes).toString('latin1');
+    const m = /^[ \0]*([0-7]*)[ \0]*$/.exec(text);
+    if (!m) throw bad(`not octal: "${escapeBytes(bytes)}"`);
+    value = m[1] === '' ? 0 : parseInt(m[1] as string, 8);
+  }
+  if (!Number.isSafeInteger(value) || value < min || value > range.max) throw bad(String(value));
+  return value;
+}
+
+/** A decimal PAX number (uid, gid, size): digits only, at most `max`. */
+export function paxNumber(text: string, key: string, max: number, name: string): number {
+  const value = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value > max) {
+    throw new BadTarError(`entry "${printable(name)}": bad PAX ${key} "${printable(text)}" (allowed 0..${max})`);
+  }
+  return value;
+}
