@@ -20,13 +20,14 @@ import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
+import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
-import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { MAX_BOOTSTRAP_BYTES, findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
 import type { MountMode } from './config.js';
@@ -131,6 +132,10 @@ export class MountManager {
         source = await openImageSource(request.reference, opts);
         try {
           const image = await source.resolve(request.platform);
+          // The file stands for the bootstrap layer (containerd checked its diff_id on unpacking).
+          const bootstrapIndex = findBootstrapLayerIndex(image.manifest);
+          if (bootstrapIndex < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+          checkDarnerDiffIds(image.manifest, image.config, bootstrapIndex, request.reference);
           manifestDigest = image.manifestDigest;
           layers = image.layers.map((l) => l.digest);
         } catch (err) {

@@ -4,9 +4,8 @@ import { execFile } from 'node:child_process';
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openImageSource } from '../../src/blob/image-store.js';
 import { DaemonApiError } from '../../src/errors.js';
-import { findBootstrapLayer, readBootstrapFromLayer } from '../../src/image/bootstrap-layer.js';
+import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { startRegistry } from '../harness/registry.js';
 import { publishImage, publishRichImage } from '../harness/rich-image.js';
@@ -15,13 +14,9 @@ const run = promisify(execFile);
 
 /** The darner image's bootstrap as a local file (what containerd unpacks for the snapshotter). */
 async function bootstrapFile(reference: string, path: string): Promise<void> {
-  const source = await openImageSource(reference);
-  try {
-    const image = await source.resolve();
-    await writeFile(path, await readBootstrapFromLayer(await source.openBlob(findBootstrapLayer(image.manifest)!), reference));
-  } finally {
-    await source.close();
-  }
+  const loaded = await loadImageBootstrap(reference, {});
+  await loaded.source.close();
+  await writeFile(path, loaded.bootstrapBytes);
 }
 
 async function apiError(t: { fail: (m: string) => void }, p: Promise<unknown>): Promise<DaemonApiError> {
