@@ -16,7 +16,7 @@
  * Requests for one mount point are serialized; different mount points proceed in parallel.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
+import { mkdir, realpath, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
@@ -26,7 +26,8 @@ import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
-import { MAX_BOOTSTRAP_BYTES, findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { readBootstrapFile } from '../image/bootstrap-file.js';
+import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
@@ -374,18 +375,6 @@ async function canonicalPath(path: string): Promise<string> {
   const absolute = resolvePath(path);
   const parent = dirname(absolute);
   return join(await realpath(parent).catch(() => parent), basename(absolute));
-}
-
-async function readBootstrapFile(path: string): Promise<Buffer> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`bootstrap ${path} does not exist`);
-    throw err;
-  }
-  if (size > MAX_BOOTSTRAP_BYTES) throw new MalformedBootstrapError(`${path}: ${size} bytes is larger than a bootstrap darner reads`);
-  return readFile(path);
 }
 
 function parseBootstrap(bytes: Buffer, where: string): Bootstrap {
