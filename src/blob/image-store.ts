@@ -308,7 +308,14 @@ class OciLayoutSource implements ImageSource {
   private async findTop(want: Platform): Promise<Descriptor> {
     if (this.reference.tag === undefined) {
       const index = await this.layout.readIndex();
-      if (index.manifests.length > 1 && index.manifests.every((d) => d.platform !== undefined)) return selectManifest(index, want);
+      if (index.manifests.length > 1 && index.manifests.every((d) => d.platform !== undefined)) {
+        try {
+          return selectManifest(index, want);
+        } catch (err) {
+          if (err instanceof InvalidManifestError) throw new InvalidManifestError(`${formatReference(this.reference)}: index.json: ${err.message}`);
+          throw err;
+        }
+      }
     }
     return this.layout.findManifest(this.reference.tag);
   }

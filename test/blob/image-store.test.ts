@@ -190,4 +190,12 @@ test('an OCI layout whose index.json lists one manifest per platform is resolved
   for (const { image } of layoutIndex) await writeFile(join(dir, 'blobs', 'sha256', image.manifest.desc.digest.slice(7)), image.manifest.bytes);
   t.is((await (await source(t, `oci:${dir}`, 'linux/arm64')).resolve()).manifestDigest, arm.manifest.desc.digest);
   t.is((await (await source(t, `oci:${dir}`, 'linux/amd64')).resolve()).manifestDigest, amd.manifest.desc.digest);
+
+  // Only attestations: said so, naming the layout.
+  const unknown = { os: 'unknown', architecture: 'unknown' };
+  await writeFile(join(dir, 'index.json'), makeIndex([{ image: amd, platform: unknown }, { image: arm, platform: unknown }]).bytes);
+  await t.throwsAsync((await source(t, `oci:${dir}`, 'linux/amd64')).resolve(), {
+    instanceOf: InvalidManifestError,
+    message: `oci:${dir}: index.json: the index lists no image manifests (only attestations)`,
+  });
 });
