@@ -126,7 +126,8 @@ interface FoundManifest {
 
 /**
  * Follows a manifest-or-index document down to an image manifest: `fetch(descriptor)` gets a
- * child by digest (already digest-checked). Nested indexes are followed up to two levels.
+ * child by digest (already digest-checked). Nested indexes are followed up to two levels; a child
+ * must be what its descriptor says (size here, digest by `fetch`).
  */
 async function resolveManifest(
   first: { bytes: Buffer; digest: string; mediaType: string },
@@ -147,7 +148,13 @@ async function resolveManifest(
       return { manifest: doc.manifest, bytes: current.bytes, digest: current.digest, mediaType: doc.mediaType, ...(indexDigest !== undefined ? { indexDigest } : {}) };
     }
     indexDigest ??= current.digest;
-    const desc = selectManifest(doc.index, platform);
+    let desc: Descriptor;
+    try {
+      desc = selectManifest(doc.index, platform);
+    } catch (err) {
+      if (err instanceof InvalidManifestError) throw new InvalidManifestError(`${where}: index ${current.digest}: ${err.message}`);
+      throw err;
+    }
     const bytes = await fetch(desc);
     if (bytes.length !== desc.size) throw new SizeMismatchError(`${where}: manifest ${desc.digest}`, desc.size, bytes.length);
     current = { bytes, digest: desc.digest, mediaType: desc.mediaType };
@@ -301,7 +308,14 @@ class OciLayoutSource implements ImageSource {
   private async findTop(want: Platform): Promise<Descriptor> {
     if (this.reference.tag === undefined) {
       const index = await this.layout.readIndex();
-      if (index.manifests.length > 1 && index.manifests.every((d) => d.platform !== undefined)) return selectManifest(index, want);
+      if (index.manifests.length > 1 && index.manifests.every((d) => d.platform !== undefined)) {
+        try {
+          return selectManifest(index, want);
+        } catch (err) {
+          if (err instanceof InvalidManifestError) throw new InvalidManifestError(`${formatReference(this.reference)}: index.json: ${err.message}`);
+          throw err;
+        }
+      }
     }
     return this.layout.findManifest(this.reference.tag);
   }

@@ -16,17 +16,19 @@
  * Requests for one mount point are serialized; different mount points proceed in parallel.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rmdir, stat, statfs } from 'node:fs/promises';
+import { mkdir, realpath, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
+import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
-import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { readBootstrapFile } from '../image/bootstrap-file.js';
+import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
 import type { MountMode } from './config.js';
@@ -131,6 +133,10 @@ export class MountManager {
         source = await openImageSource(request.reference, opts);
         try {
           const image = await source.resolve(request.platform);
+          // The file stands for the bootstrap layer (containerd checked its diff_id on unpacking).
+          const bootstrapIndex = findBootstrapLayerIndex(image.manifest);
+          if (bootstrapIndex < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+          checkDarnerDiffIds(image.manifest, image.config, bootstrapIndex, request.reference);
           manifestDigest = image.manifestDigest;
           layers = image.layers.map((l) => l.digest);
         } catch (err) {
@@ -369,18 +375,6 @@ async function canonicalPath(path: string): Promise<string> {
   const absolute = resolvePath(path);
   const parent = dirname(absolute);
   return join(await realpath(parent).catch(() => parent), basename(absolute));
-}
-
-async function readBootstrapFile(path: string): Promise<Buffer> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`bootstrap ${path} does not exist`);
-    throw err;
-  }
-  if (size > MAX_BOOTSTRAP_BYTES) throw new MalformedBootstrapError(`${path}: ${size} bytes is larger than a bootstrap darner reads`);
-  return readFile(path);
 }
 
 function parseBootstrap(bytes: Buffer, where: string): Bootstrap {

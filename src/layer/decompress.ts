@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { DarnerError, DecompressError } from '../errors.js';
@@ -13,6 +14,8 @@ export type LayerCompression = 'gzip' | 'zstd' | 'none';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/** Bytes sniffCompression looks at. */
+const MAGIC_BYTES = 4;
 
 export function sniffCompression(head: Uint8Array): LayerCompression {
   if (GZIP_MAGIC.every((b, i) => head[i] === b)) return 'gzip';
@@ -30,53 +33,43 @@ export function decompressLayer(input: Readable): Readable {
 }
 
 async function* decompressed(input: Readable): AsyncGenerator<Buffer> {
-  const head = await peek(input);
-  if (head === undefined) return;
-  const kind = sniffCompression(head);
-  if (kind === 'none') {
-    yield* input;
-    return;
-  }
-  const decoder = kind === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : new DecompressStream();
-  input.on('error', (err) => decoder.destroy(err));
-  input.pipe(decoder);
+  // The iterator listens for `input`'s errors from here to the end: a verifying source can fail
+  // in the same tick as its last bytes arrive (a small blob with a wrong digest), and an 'error'
+  // event with no listener would take the whole process down.
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {
-    for await (const piece of decoder) yield piece as Buffer;
-  } catch (err) {
-    if (err instanceof DarnerError) throw err;
-    throw new DecompressError(`${kind} layer data is corrupt or truncated (${(err as Error).message})`, { cause: err });
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    while (headBytes < MAGIC_BYTES) {
+      const next = await chunks.next();
+      if (next.done === true) break;
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+    if (headBytes === 0) return;
+    const rest = async function* (): AsyncGenerator<Buffer> {
+      yield* head;
+      for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
+    };
+    const kind = sniffCompression(Buffer.concat(head, headBytes));
+    if (kind === 'none') {
+      yield* rest();
+      return;
+    }
+    const decoder = kind === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : new DecompressStream();
+    // Errors of the input reach the loop below through the decoder, which pipeline destroys.
+    const feeding = pipeline(rest(), decoder).catch(() => {});
+    try {
+      for await (const piece of decoder) yield piece as Buffer;
+      await feeding;
+    } catch (err) {
+      if (err instanceof DarnerError) throw err;
+      throw new DecompressError(`${kind} layer data is corrupt or truncated (${(err as Error).message})`, { cause: err });
+    } finally {
+      decoder.destroy();
+    }
   } finally {
-    input.unpipe(decoder);
-    input.destroy();
-    decoder.destroy();
+    // Stops the input when the consumer stops early or anything failed.
+    await chunks.return?.();
   }
-}
-
-/** Waits for the first chunk of `input` and puts it back; undefined when the stream is empty. */
-function peek(input: Readable): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      input.off('readable', onReadable);
-      input.off('end', onEnd);
-      input.off('error', onError);
-    };
-    const onReadable = (): void => {
-      const chunk = input.read() as Buffer | null;
-      if (chunk === null) return;
-      cleanup();
-      input.unshift(chunk);
-      resolve(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    input.on('readable', onReadable);
-    input.once('end', onEnd);
-    input.once('error', onError);
-  });
 }

@@ -6,8 +6,8 @@
  *
  * Pure apart from hostPlatform(), which reads `process`.
  */
-import { NoMatchingPlatformError, UsageError } from '../errors.js';
-import { isManifestMediaType, type Descriptor, type Index, type Platform } from './image-spec.js';
+import { InvalidManifestError, NoMatchingPlatformError, UsageError } from '../errors.js';
+import { isIndexMediaType, isManifestMediaType, type Descriptor, type Index, type Platform } from './image-spec.js';
 
 const NODE_ARCH: Record<string, { architecture: string; variant?: string }> = {
   x64: { architecture: 'amd64' },
@@ -103,28 +103,44 @@ export function platformMatches(want: Platform, have: Platform): boolean {
   return w.variant === undefined || w.variant === h.variant;
 }
 
-/** Index entries that are not images: buildkit's attestations carry platform unknown/unknown. */
-function isImageEntry(d: Descriptor): boolean {
-  if (!isManifestMediaType(d.mediaType)) return false;
-  if (d.platform?.os === 'unknown' || d.platform?.architecture === 'unknown') return false;
-  return d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest';
+/** Entries that are not images: buildkit's attestations carry platform unknown/unknown. */
+function isAttestation(d: Descriptor): boolean {
+  if (d.platform?.os === 'unknown' || d.platform?.architecture === 'unknown') return true;
+  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+}
+
+/** Index entries that can lead to an image: image manifests, and nested indexes. */
+function isCandidate(d: Descriptor): boolean {
+  return (isManifestMediaType(d.mediaType) || isIndexMediaType(d.mediaType)) && !isAttestation(d);
 }
 
 /**
- * Picks the manifest for `want` (default: the host's platform) from an index: the first entry
- * whose platform matches, preferring one whose variant matches exactly. An index whose only image
- * entry has no platform at all gives that entry. Otherwise throws NoMatchingPlatformError listing
- * the platforms the index has.
+ * Picks the entry for `want` (default: the host's platform) from an index: the first entry whose
+ * platform matches, preferring one whose variant matches exactly. An index whose only candidate
+ * has no platform gives that entry, and so does an index with exactly one nested index without a
+ * platform (its own entries name the platforms, as containerd reads it). The entry may be a nested
+ * index: the caller follows it. An index with no image entries at all is an InvalidManifestError;
+ * otherwise NoMatchingPlatformError lists the platforms the index has.
  */
 export function selectManifest(index: Index, want: Platform = hostPlatform()): Descriptor {
-  const images = index.manifests.filter(isImageEntry);
+  if (index.manifests.length === 0) throw new InvalidManifestError('the index lists no manifests');
+  const candidates = index.manifests.filter(isCandidate);
+  if (candidates.length === 0) {
+    const kinds = [...new Set(index.manifests.map((d) => (isAttestation(d) ? 'attestations' : d.mediaType)))];
+    throw new InvalidManifestError(`the index lists no image manifests (only ${kinds.join(', ')})`);
+  }
   const w = normalizePlatform(want);
-  const matching = images.filter((d) => d.platform !== undefined && platformMatches(w, d.platform));
+  const matching = candidates.filter((d) => d.platform !== undefined && platformMatches(w, d.platform));
   const exact = matching.find((d) => normalizePlatform(d.platform!).variant === w.variant);
   const chosen = exact ?? matching[0];
   if (chosen !== undefined) return chosen;
-  const withoutPlatform = images.filter((d) => d.platform === undefined);
-  if (withoutPlatform.length === 1 && images.length === 1) return withoutPlatform[0]!;
-  const available = images.map((d) => (d.platform ? formatPlatform(normalizePlatform(d.platform)) : 'unspecified'));
+  const withoutPlatform = candidates.filter((d) => d.platform === undefined);
+  if (withoutPlatform.length === 1 && candidates.length === 1) return withoutPlatform[0]!;
+  const nested = withoutPlatform.filter((d) => isIndexMediaType(d.mediaType));
+  if (nested.length === 1) return nested[0]!;
+  const available = candidates.map((d) => {
+    if (d.platform) return formatPlatform(normalizePlatform(d.platform));
+    return isIndexMediaType(d.mediaType) ? 'nested index' : 'unspecified';
+  });
   throw new NoMatchingPlatformError(formatPlatform(w), [...new Set(available)]);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buffer as readAll } from 'node:stream/consumers';
 import { openImageSource, openImageTarget, type ImageSource, type ImageTarget } from '../../src/blob/image-store.js';
 import { RegistryClient } from '../../src/blob/registry.js';
-import { NoMatchingPlatformError, UnsupportedError } from '../../src/errors.js';
+import { InvalidManifestError, NoMatchingPlatformError, UnsupportedError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/digest.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { makeIndex, makeTestImage, tarOf, type TestImage } from '../harness/images.js';
@@ -81,6 +81,28 @@ test('multi-platform index: the platform picks the manifest; the host platform b
   }
   const err = await t.throwsAsync((await source(t, ref, 'linux/s390x')).resolve(), { instanceOf: NoMatchingPlatformError });
   t.is(err!.message, 'no image for platform linux/s390x (available: linux/amd64, linux/arm64, linux/arm/v7)');
+});
+
+test('a nested index is followed to the image; an empty index says it lists no manifests', async (t) => {
+  const inner = makeIndex([
+    { image: amd, platform: { os: 'linux', architecture: 'amd64' } },
+    { image: arm, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+  ]);
+  await client.putManifest('store/multi', inner.desc.digest, inner.bytes, MediaType.OCI_INDEX);
+  const outer = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [inner.desc] }));
+  await client.putManifest('store/multi', 'nested', outer, MediaType.OCI_INDEX);
+  const ref = `docker://${registry.host}/store/multi:nested`;
+  const picked = await (await source(t, ref)).resolve('linux/arm64');
+  t.is(picked.manifestDigest, arm.manifest.desc.digest);
+  t.is(picked.indexDigest, sha256Digest(outer));
+  t.is((await (await source(t, ref)).resolve('linux/amd64')).manifestDigest, amd.manifest.desc.digest);
+
+  const empty = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [] }));
+  await client.putManifest('store/multi', 'empty', empty, MediaType.OCI_INDEX);
+  await t.throwsAsync((await source(t, `${registry.host}/store/multi:empty`)).resolve('linux/amd64'), {
+    instanceOf: InvalidManifestError,
+    message: `docker://${registry.host}/store/multi:empty: index ${sha256Digest(empty)}: the index lists no manifests`,
+  });
 });
 
 test('a registry source gives verified blobs, range reads and a BlobReader', async (t) => {
@@ -168,4 +190,12 @@ test('an OCI layout whose index.json lists one manifest per platform is resolved
   for (const { image } of layoutIndex) await writeFile(join(dir, 'blobs', 'sha256', image.manifest.desc.digest.slice(7)), image.manifest.bytes);
   t.is((await (await source(t, `oci:${dir}`, 'linux/arm64')).resolve()).manifestDigest, arm.manifest.desc.digest);
   t.is((await (await source(t, `oci:${dir}`, 'linux/amd64')).resolve()).manifestDigest, amd.manifest.desc.digest);
+
+  // Only attestations: said so, naming the layout.
+  const unknown = { os: 'unknown', architecture: 'unknown' };
+  await writeFile(join(dir, 'index.json'), makeIndex([{ image: amd, platform: unknown }, { image: arm, platform: unknown }]).bytes);
+  await t.throwsAsync((await source(t, `oci:${dir}`, 'linux/amd64')).resolve(), {
+    instanceOf: InvalidManifestError,
+    message: `oci:${dir}: index.json: the index lists no image manifests (only attestations)`,
+  });
 });

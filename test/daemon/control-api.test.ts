@@ -1,12 +1,11 @@
 /** The control API (docs/daemon-api.md) against a real daemon: every endpoint, success and failure. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openImageSource } from '../../src/blob/image-store.js';
 import { DaemonApiError } from '../../src/errors.js';
-import { findBootstrapLayer, readBootstrapFromLayer } from '../../src/image/bootstrap-layer.js';
+import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { startRegistry } from '../harness/registry.js';
 import { publishImage, publishRichImage } from '../harness/rich-image.js';
@@ -15,13 +14,9 @@ const run = promisify(execFile);
 
 /** The darner image's bootstrap as a local file (what containerd unpacks for the snapshotter). */
 async function bootstrapFile(reference: string, path: string): Promise<void> {
-  const source = await openImageSource(reference);
-  try {
-    const image = await source.resolve();
-    await writeFile(path, await readBootstrapFromLayer(await source.openBlob(findBootstrapLayer(image.manifest)!), reference));
-  } finally {
-    await source.close();
-  }
+  const loaded = await loadImageBootstrap(reference, {});
+  await loaded.source.close();
+  await writeFile(path, loaded.bootstrapBytes);
 }
 
 async function apiError(t: { fail: (m: string) => void }, p: Promise<unknown>): Promise<DaemonApiError> {
@@ -192,4 +187,35 @@ test('a second daemon on the same socket is refused; the first keeps serving', a
   const second = startDaemonProcess({ dir: daemon.dir });
   await t.throwsAsync(second, { message: /already answers|CACHE_LOCKED|in use/ });
   t.is((await daemon.client.status()).pid, daemon.pid);
+});
+
+test('a bootstrap that is not a regular file (/dev/zero, a FIFO, a symlink) is refused at once; the daemon still exits on SIGTERM', async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const image = await publishImage(registry.host, 'special', [[{ type: 'file', path: 'hello', data: 'hi\n' }]]);
+  const daemon = await startDaemonProcess();
+  t.teardown(() => daemon.cleanup());
+  const { client } = daemon;
+  const fifo = join(daemon.dir, 'boot.fifo');
+  await run('mkfifo', [fifo]);
+  const real = join(daemon.dir, 'real.boot');
+  await bootstrapFile(image.darnerRef, real);
+  const link = join(daemon.dir, 'link.boot');
+  await symlink(real, link);
+  const cases: Array<[string, RegExp]> = [
+    ['/dev/zero', /is a character device, not a regular file/],
+    [fifo, /is a FIFO, not a regular file/],
+    [daemon.dir, /is a directory, not a regular file/],
+    [link, /is a symbolic link, not a regular file/],
+  ];
+  for (const [path, message] of cases) {
+    const err = await apiError(t, client.mount({ reference: image.darnerRef, mountpoint: join(daemon.mountRoot, 'special'), bootstrap: path }));
+    t.is(err.status, 400, path);
+    t.is(err.code, 'BAD_REQUEST', path);
+    t.regex(err.message, message, path);
+  }
+  // The file itself is fine.
+  t.true((await client.mount({ reference: image.darnerRef, mountpoint: join(daemon.mountRoot, 'special'), bootstrap: real })).created);
+  await daemon.stop();
+  t.is(daemon.exitCode, 0, 'exited by itself on SIGTERM (not killed)');
 });

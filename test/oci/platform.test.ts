@@ -1,5 +1,5 @@
 import test from 'ava';
-import { NoMatchingPlatformError, UsageError } from '../../src/errors.js';
+import { InvalidManifestError, NoMatchingPlatformError, UsageError } from '../../src/errors.js';
 import { sha256Digest } from '../../src/digest.js';
 import { MediaType, type Descriptor, type Index, type Platform } from '../../src/oci/image-spec.js';
 import {
@@ -80,4 +80,26 @@ test('selectManifest takes the only entry of an index without platforms', (t) =>
   t.throws(() => selectManifest(two, { os: 'linux', architecture: 'amd64' }), {
     message: 'no image for platform linux/amd64 (available: unspecified)',
   });
+});
+
+test('selectManifest: an index with no entries, or only attestations, says so', (t) => {
+  const empty: Index = { schemaVersion: 2, manifests: [] };
+  t.throws(() => selectManifest(empty, { os: 'linux', architecture: 'amd64' }), { instanceOf: InvalidManifestError, message: 'the index lists no manifests' });
+  const onlyAttestations: Index = { schemaVersion: 2, manifests: [entry({ os: 'unknown', architecture: 'unknown' }, 'att')] };
+  t.throws(() => selectManifest(onlyAttestations, { os: 'linux', architecture: 'amd64' }), {
+    instanceOf: InvalidManifestError,
+    message: 'the index lists no image manifests (only attestations)',
+  });
+});
+
+test('selectManifest gives nested indexes: by platform, or the only one without a platform', (t) => {
+  const nested = (platform: Platform | undefined, name: string): Descriptor => entry(platform, name, { mediaType: MediaType.OCI_INDEX });
+  const byPlatform: Index = { schemaVersion: 2, manifests: [nested({ os: 'linux', architecture: 'arm64' }, 'arm'), nested({ os: 'linux', architecture: 'amd64' }, 'amd')] };
+  t.is(selectManifest(byPlatform, { os: 'linux', architecture: 'amd64' }).digest, sha256Digest(Buffer.from('amd')));
+  const unplatformed: Index = { schemaVersion: 2, manifests: [entry({ os: 'linux', architecture: 'arm64' }, 'arm'), nested(undefined, 'inner')] };
+  const picked = selectManifest(unplatformed, { os: 'linux', architecture: 'amd64' });
+  t.is(picked.digest, sha256Digest(Buffer.from('inner')));
+  t.is(picked.mediaType, MediaType.OCI_INDEX);
+  const two: Index = { schemaVersion: 2, manifests: [nested(undefined, 'a'), nested(undefined, 'b')] };
+  t.throws(() => selectManifest(two, { os: 'linux', architecture: 'amd64' }), { message: 'no image for platform linux/amd64 (available: nested index)' });
 });
