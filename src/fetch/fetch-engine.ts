@@ -21,16 +21,17 @@
  * once more, then its flight rejects with CorruptChunkError / DigestMismatchError. Nothing
  * unverified reaches a reader or the cache.
  */
-import { setMaxListeners } from 'node:events';
 import type { BlobLease } from '../cache/types.js';
-import type { BlobReader, RangeProgress } from '../blob/blob-reader.js';
+import type { RangeProgress } from '../blob/blob-reader.js';
+import { sleep } from '../blob/retry.js';
 import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
-import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
+import type { ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
 import { ArrivingRange } from './arriving-range.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
+import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSettings } from './engine-port.js';
 import { ImageReaderImpl } from './image-reader.js';
 import { fetchMetrics, type FetchMetrics } from './metrics.js';
 import { resolveFetchOptions, type ResolvedFetchOptions } from './options.js';
@@ -38,19 +39,7 @@ import { contiguousRuns, planRanges, type PlannedRange } from './range-plan.js';
 import { SlotQueue, type FetchPriority, type SlotTask } from './slot-queue.js';
 import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest, PeerReport, PeerSource } from './types.js';
 
-/** One blob of one open image, as the engine needs it. */
-export interface ImageBlob {
-  readonly id: string;
-  readonly digest: string;
-  readonly algorithm: ChunkDigestAlgorithm;
-  readonly lease: BlobLease;
-  readonly origin: BlobReader;
-  readonly peer: PeerSource | undefined;
-  /** The image's chunk of this blob stored right after `record` (read-ahead). */
-  next(record: ChunkRecord): ChunkRecord | undefined;
-  /** Who opened it (a reader), for cancelling its prefetches. */
-  readonly owner: object;
-}
+export type { ImageBlob } from './engine-port.js';
 
 interface Flight {
   readonly key: string;
@@ -107,16 +96,6 @@ function hexOf(digest: Uint8Array): string {
   return h;
 }
 
-/**
- * An AbortController whose signal may have any number of listeners: every running fetch and
- * waiting read listens to its reader's and the engine's signal.
- */
-export function unlimitedController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
-}
-
 export function flightKey(blobId: string, record: ChunkRecord): string {
   return `${blobId}:${record.uncompressedOffset}:${hexOf(record.digest)}`;
 }
@@ -133,23 +112,9 @@ export function retryableOriginError(err: unknown): boolean {
   return true;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-export class FetchEngine implements ChunkFetcher {
+export class FetchEngine implements ChunkFetcher, ReaderEngine {
   readonly options: ResolvedFetchOptions;
+  readonly settings: ReaderSettings;
   readonly cache: BlobCache;
   readonly metrics: FetchMetrics;
   /** Decoded bytes of the chunks fetched last: reads right after a fetch skip the cache file. */
@@ -165,6 +130,8 @@ export class FetchEngine implements ChunkFetcher {
     this.cache = cache;
     this.options = resolveFetchOptions(options);
     this.slots = new SlotQueue(this.options.maxConcurrentFetches);
+    const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes } = this.options;
+    this.settings = { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes, prefetchWindow: this.slots.prefetchCapacity };
     this.recent = new RecentChunks(this.options.recentChunkBytes);
     this.metrics = fetchMetrics(this.options.metrics, () => ({ running: this.slots.running, queued: this.slots.queued }));
   }
@@ -176,6 +143,10 @@ export class FetchEngine implements ChunkFetcher {
   /** The signal every fetch listens to; aborted by close(). */
   get closeSignal(): AbortSignal {
     return this.#closing.signal;
+  }
+
+  recentChunk(blobId: string, uncompressedOffset: number): Buffer | undefined {
+    return this.recent.get(blobId, uncompressedOffset);
   }
 
   openImage(options: ImageReaderOptions): Promise<ImageReader> {
