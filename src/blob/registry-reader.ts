@@ -164,6 +164,9 @@ export class RegistryReader extends RegistryExchange {
    * blob's end answers 416 (REGISTRY_ERROR). The bytes cannot be verified here (only whole blobs
    * have a digest): the caller verifies the chunks it cuts out. `onProgress` hears of each piece
    * of the body as it lands; `bulk` reads share one connection (blob-reader.ts).
+   *
+   * One request, not retried: the caller owns the retries of range reads (retry.ts) — the fetch
+   * engine, or readRangeRetrying for callers that do not retry themselves.
    */
   async readRange(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal, options: RangeReadOptions = {}): Promise<Buffer> {
     checkRepo(repo);
@@ -191,55 +194,57 @@ export class RegistryReader extends RegistryExchange {
     }
   }
 
-  /** readRange's request, retried; `call` carries the range header and the dispatcher. */
-  private sendRange(call: Call, offset: number, length: number, { onProgress }: RangeReadOptions): Promise<Buffer> {
-    const signal = call.signal;
-    const last = offset + length - 1;
-    return this.retry('blob range GET', signal, async () => {
-      const res = await this.exchange(call);
-      const ctx = { method: call.method, url: res.url, signal };
-      if (res.status !== 206) {
-        if (res.status === 200) {
-          abandon(res);
-          throw new RegistryError('REGISTRY_ERROR', 200, `${describeRequest('GET', res.url)}: answered 200 to a Range request (range reads unsupported)`);
-        }
-        throw await this.fail(ctx, res);
-      }
-      const contentRange = headerValue(res.headers, 'content-range') ?? '';
-      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange.trim());
-      if (m === null || Number(m[1]) !== offset || Number(m[2]) !== last) {
-        abandon(res);
-        const total = m?.[3] !== undefined && m[3] !== '*' ? Number(m[3]) : undefined;
-        if (total !== undefined && offset + length > total) {
-          throw new RegistryError('REGISTRY_ERROR', 206, `${describeRequest('GET', res.url)}: range ${offset}-${last} goes past the end of the blob (${total} bytes)`);
-        }
-        throw new RegistryError(
-          'REGISTRY_ERROR',
-          206,
-          `${describeRequest('GET', res.url)}: Content-Range ${JSON.stringify(contentRange)} does not match the requested bytes ${offset}-${last}`,
-        );
-      }
-      const out = Buffer.allocUnsafe(length);
-      let filled = 0;
-      try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          if (filled + chunk.length > length) {
-            abandon(res);
-            throw new RegistryError('REGISTRY_ERROR', 206, `${describeRequest('GET', res.url)}: range body longer than the ${length} bytes requested`);
-          }
-          chunk.copy(out, filled);
-          filled += chunk.length;
-          onProgress?.(out, filled);
-        }
-      } catch (err) {
-        throw networkError(ctx, err);
-      }
-      if (filled !== length) {
-        // A short body is a broken connection, worth another try.
-        throw new RegistryError('REGISTRY_UNREACHABLE', 0, `${describeRequest('GET', res.url)}: range body ended after ${filled} of ${length} bytes`);
-      }
-      return out;
-    });
+  /** readRange retried with the client's policy, for callers that do not retry (tools walking a blob whole). */
+  readRangeRetrying(repo: string, digest: string, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    return this.retry('blob range GET', signal, () => this.readRange(repo, digest, offset, length, signal));
   }
 
+  /** readRange's one request; `call` carries the range header and the dispatcher. */
+  private async sendRange(call: Call, offset: number, length: number, { onProgress }: RangeReadOptions): Promise<Buffer> {
+    const signal = call.signal;
+    const last = offset + length - 1;
+    const res = await this.exchange(call);
+    const ctx = { method: call.method, url: res.url, signal };
+    if (res.status !== 206) {
+      if (res.status === 200) {
+        abandon(res);
+        throw new RegistryError('REGISTRY_ERROR', 200, `${describeRequest('GET', res.url)}: answered 200 to a Range request (range reads unsupported)`);
+      }
+      throw await this.fail(ctx, res);
+    }
+    const contentRange = headerValue(res.headers, 'content-range') ?? '';
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange.trim());
+    if (m === null || Number(m[1]) !== offset || Number(m[2]) !== last) {
+      abandon(res);
+      const total = m?.[3] !== undefined && m[3] !== '*' ? Number(m[3]) : undefined;
+      if (total !== undefined && offset + length > total) {
+        throw new RegistryError('REGISTRY_ERROR', 206, `${describeRequest('GET', res.url)}: range ${offset}-${last} goes past the end of the blob (${total} bytes)`);
+      }
+      throw new RegistryError(
+        'REGISTRY_ERROR',
+        206,
+        `${describeRequest('GET', res.url)}: Content-Range ${JSON.stringify(contentRange)} does not match the requested bytes ${offset}-${last}`,
+      );
+    }
+    const out = Buffer.allocUnsafe(length);
+    let filled = 0;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (filled + chunk.length > length) {
+          abandon(res);
+          throw new RegistryError('REGISTRY_ERROR', 206, `${describeRequest('GET', res.url)}: range body longer than the ${length} bytes requested`);
+        }
+        chunk.copy(out, filled);
+        filled += chunk.length;
+        onProgress?.(out, filled);
+      }
+    } catch (err) {
+      throw networkError(ctx, err);
+    }
+    if (filled !== length) {
+      // A short body is a broken connection, worth another try.
+      throw new RegistryError('REGISTRY_UNREACHABLE', 0, `${describeRequest('GET', res.url)}: range body ended after ${filled} of ${length} bytes`);
+    }
+    return out;
+  }
 }

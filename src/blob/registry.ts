@@ -7,8 +7,9 @@
  *   redirects — followed (up to 5); the Authorization header is dropped when the host changes,
  *             as blob GETs are commonly redirected to a storage service;
  *   retry     (retry.ts) — network errors, 5xx, 408 and 429 are retried with backoff, bounded in
- *             attempts and total time. Blob streams are retried until their headers arrive; range
- *             reads and small documents are retried whole; uploads restart from a new session.
+ *             attempts and total time. Blob streams are retried until their headers arrive; small
+ *             documents are retried whole; uploads restart from a new session. Range reads are
+ *             one request: their caller retries (readRangeRetrying, or the fetch engine).
  *
  * What comes back is checked: manifests fetched by digest must have that digest (by tag, the
  * computed digest is returned), blob streams fail with DigestMismatchError at the end when the

@@ -23,12 +23,14 @@
  */
 import type { BlobLease } from '../cache/types.js';
 import type { RangeProgress } from '../blob/blob-reader.js';
-import { sleep } from '../blob/retry.js';
+import { retryableRegistryError } from '../blob/http.js';
+import { withRetry, type RetryDecision, type RetryPolicy } from '../blob/retry.js';
 import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
 import type { ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
 import { ArrivingRange } from './arriving-range.js';
+import { FailedChunks } from './failed-chunks.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSettings } from './engine-port.js';
@@ -100,17 +102,24 @@ export function flightKey(blobId: string, record: ChunkRecord): string {
   return `${blobId}:${record.uncompressedOffset}:${hexOf(record.digest)}`;
 }
 
-/** Whether an origin failure may pass: network errors, 5xx, 408, 429, short bodies. */
-export function retryableOriginError(err: unknown): boolean {
-  if (err instanceof RegistryError) {
-    const s = err.status;
-    return s === 0 || s >= 500 || s === 408 || s === 429 || s === 200 || s === 206;
-  }
-  if (err instanceof SizeMismatchError) return true;
+/**
+ * Whether an origin range failure may pass (retry.ts): registry answers as the registry client
+ * decides them (no answer, 5xx, 408, 429), short bodies and timeouts; nothing else typed.
+ */
+export function originRetryDecision(err: unknown): RetryDecision {
+  if (err instanceof RegistryError) return retryableRegistryError(err);
+  if (err instanceof SizeMismatchError) return { retry: true };
   // Other typed errors (NotFound, BadRange, Unsupported, ...) will not pass by waiting.
-  if (err instanceof DarnerError) return err.code === 'TIMEOUT';
-  return true;
+  if (err instanceof DarnerError) return { retry: err.code === 'TIMEOUT' };
+  return { retry: true };
 }
+
+/**
+ * How long a chunk whose fetch failed fails reads at once (failed-chunks.ts): long enough for the
+ * reads the kernel sends right after a failed one, short enough that a read made once the origin
+ * is back fetches again.
+ */
+export const FAILED_CHUNK_MEMORY_MS = 1000;
 
 export class FetchEngine implements ChunkFetcher, ReaderEngine {
   readonly options: ResolvedFetchOptions;
@@ -121,10 +130,12 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
   readonly recent: RecentChunks;
   readonly slots: SlotQueue;
   readonly #flights = new Map<string, Flight>();
+  readonly #failed = new FailedChunks(FAILED_CHUNK_MEMORY_MS);
   readonly #jobs = new Set<Job>();
   /** Jobs whose bytes are in and which are writing them to the cache (their slots mostly released). */
   #storing = 0;
   readonly #closing = unlimitedController();
+  readonly #originRetry: RetryPolicy;
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;
@@ -133,6 +144,12 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes } = this.options;
     this.settings = { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes, prefetchWindow: this.slots.prefetchCapacity };
     this.recent = new RecentChunks(this.options.recentChunkBytes);
+    this.#originRetry = {
+      attempts: this.options.originAttempts,
+      baseDelayMs: this.options.retryBaseDelayMs,
+      maxDelayMs: this.options.retryMaxDelayMs,
+      maxTotalMs: this.options.fetchTimeoutMs,
+    };
     this.metrics = fetchMetrics(this.options.metrics, () => ({ running: this.slots.running, queued: this.slots.queued }));
   }
 
@@ -169,11 +186,19 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     maxRequestBytes = this.options.maxRequestBytes,
   ): Array<Promise<Buffer>> {
     if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
+    const now = Date.now();
     const toPlan: ChunkRecord[] = [];
+    const failedLately = new Map<ChunkRecord, unknown>();
     for (const r of records) {
-      const f = this.#flights.get(flightKey(blob.id, r));
-      if (f === undefined) toPlan.push(r);
-      else if (priority === 'demand') this.slots.boost(f.job);
+      const key = flightKey(blob.id, r);
+      const f = this.#flights.get(key);
+      if (f !== undefined) {
+        if (priority === 'demand') this.slots.boost(f.job);
+        continue;
+      }
+      const err = this.#failed.recall(key, now);
+      if (err === undefined) toPlan.push(r);
+      else failedLately.set(r, err);
     }
     if (toPlan.length > 0) {
       const plans: Array<PlannedRange<ChunkRecord>> = planRanges(toPlan, {
@@ -181,13 +206,23 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
         ...(readAhead
           ? {
               next: (c: ChunkRecord) => blob.next(c),
-              canAdd: (c: ChunkRecord) => !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(flightKey(blob.id, c)),
+              canAdd: (c: ChunkRecord) => {
+                const key = flightKey(blob.id, c);
+                return !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(key) && this.#failed.recall(key, now) === undefined;
+              },
             }
           : {}),
       });
       for (const plan of plans) this.#submit(new Job(this, blob, plan.chunks, priority));
     }
     return records.map((r) => {
+      const err = failedLately.get(r);
+      if (err !== undefined) {
+        const failed = Promise.reject(err);
+        // Read-ahead callers drop their promises: never an unhandled rejection.
+        failed.catch(() => undefined);
+        return failed;
+      }
       const flight = this.#flights.get(flightKey(blob.id, r))!;
       return untilStored ? flight.promise.then((bytes) => flight.job.finished.then(() => bytes)) : flight.promise;
     });
@@ -345,6 +380,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
    */
   #fail(flight: Flight, err: unknown): void {
     flight.reject(err);
+    if (!(err instanceof AbortedError)) this.#failed.remember(flight.key, err, Date.now());
     if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
   }
 
@@ -423,10 +459,13 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     return [...bad, ...missing].sort((a, b) => a.compressedOffset - b.compressedOffset);
   }
 
-  /** `length` stored bytes from the origin, retried with backoff until the job's deadline. */
-  async #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal, onProgress: RangeProgress): Promise<Buffer> {
+  /**
+   * `length` stored bytes from the origin: the one place origin range reads are retried
+   * (retry.ts), within the job's deadline.
+   */
+  #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal, onProgress: RangeProgress): Promise<Buffer> {
     job.usedOrigin = true;
-    for (let attempt = 0; ; attempt++) {
+    const attempt = async (): Promise<Buffer> => {
       try {
         const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal, { onProgress, bulk: job.priority === 'prefetch' });
         if (bytes.length !== length) throw new SizeMismatchError(`origin range ${offset}+${length} of blob ${job.blob.id}`, length, bytes.length);
@@ -436,16 +475,16 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
         return bytes;
       } catch (err) {
         this.metrics.originRequests.inc({ outcome: 'error' });
-        if (signal.aborted || !retryableOriginError(err)) throw err;
-        const delay = Math.min(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-        log.warn({ blob: job.blob.id, offset, length, attempt: attempt + 1, delayMs: Math.round(delay), reason: describeError(err) }, 'fetch: origin range failed; retrying');
-        try {
-          await sleep(delay, signal);
-        } catch {
-          throw err;
-        }
+        throw err;
       }
-    }
+    };
+    return withRetry(attempt, {
+      policy: this.#originRetry,
+      retryable: originRetryDecision,
+      signal,
+      onRetry: (err, n, delayMs) =>
+        log.warn({ blob: job.blob.id, offset, length, attempt: n, delayMs, reason: describeError(err) }, 'fetch: origin range failed; retrying'),
+    });
   }
 
   /** The error readers of a failed job get. */

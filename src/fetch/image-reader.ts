@@ -28,7 +28,7 @@ interface Piece {
 }
 
 /** Waits for `promises`, rejecting at the deadline or when a signal aborts. */
-function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
+function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
   return new Promise<T[]>((resolve, reject) => {
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -40,7 +40,7 @@ function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: strin
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new ChunkUnavailableError(`${what}: data not fetched within the fetch timeout`));
+      reject(new ChunkUnavailableError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
     }, Math.max(0, deadlineMs));
     for (const s of signals) {
       if (s.aborted) return onAbort();
@@ -278,7 +278,7 @@ export class ImageReaderImpl implements ImageReader {
     this.#readAhead(pieces);
     const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
     const left = this.#engine.settings.fetchTimeoutMs - (performance.now() - started);
-    await waitAll(waits, left, what, signals);
+    await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
     return out;
   }
 

@@ -32,6 +32,12 @@ export interface FetchOptions {
    * give up (and free their slot) this long after they started.
    */
   fetchTimeoutMs?: number;
+  /**
+   * Tries of one origin range request that fails for a reason that may pass (no answer, 5xx, 408,
+   * 429), within fetchTimeoutMs (default 4). The fetch engine is the only layer that retries
+   * range reads (src/blob/retry.ts).
+   */
+  originAttempts?: number;
   /** Backoff between origin retries: doubling from retryBaseDelayMs to retryMaxDelayMs (100, 2000). */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
