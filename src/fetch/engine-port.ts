@@ -45,6 +45,11 @@ export interface ReaderEngine {
    * resolves only once the chunks are in the cache; `maxRequestBytes` bounds one request.
    */
   fetch(blob: ImageBlob, records: readonly ChunkRecord[], priority: FetchPriority, readAhead: boolean, untilStored?: boolean, maxRequestBytes?: number): Array<Promise<Buffer>>;
+  /**
+   * A read waiting for `records` reached its deadline with `err`: reads of them that follow fail
+   * at once with it for a moment (FAILED_CHUNK_MEMORY_MS), even while a fetch of them still runs.
+   */
+  readTimedOut(blob: ImageBlob, records: readonly ChunkRecord[], err: unknown): void;
   /** Drops queued prefetch requests of `owner` (a closing reader) that no demand read waits for. */
   cancelPrefetches(owner: object): void;
 }

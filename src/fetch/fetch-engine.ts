@@ -191,14 +191,15 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     const failedLately = new Map<ChunkRecord, unknown>();
     for (const r of records) {
       const key = flightKey(blob.id, r);
-      const f = this.#flights.get(key);
-      if (f !== undefined) {
-        if (priority === 'demand') this.slots.boost(f.job);
+      // Before joining a flight: a read that gave up on it has made the caller wait a deadline already.
+      const err = this.#failed.recall(key, now);
+      if (err !== undefined) {
+        failedLately.set(r, err);
         continue;
       }
-      const err = this.#failed.recall(key, now);
-      if (err === undefined) toPlan.push(r);
-      else failedLately.set(r, err);
+      const f = this.#flights.get(key);
+      if (f === undefined) toPlan.push(r);
+      else if (priority === 'demand') this.slots.boost(f.job);
     }
     if (toPlan.length > 0) {
       const plans: Array<PlannedRange<ChunkRecord>> = planRanges(toPlan, {
@@ -261,6 +262,11 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     this.slots.submit(job);
   }
 
+  readTimedOut(blob: ImageBlob, records: readonly ChunkRecord[], err: unknown): void {
+    const now = Date.now();
+    for (const r of records) this.#failed.remember(flightKey(blob.id, r), err, now);
+  }
+
   /** Drops queued prefetch jobs of `owner` (a closing reader) that no demand reader waits for. */
   cancelPrefetches(owner: object): void {
     for (const job of this.#jobs) {
@@ -287,6 +293,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     const byOffset = new Map(job.flights.map((f) => [f.record.uncompressedOffset, f]));
     const settleGood = (chunk: VerifiedChunk): void => {
       good.push(chunk);
+      this.#failed.forget(flightKey(blob.id, chunk.record));
       this.recent.put(blob.id, chunk.record.uncompressedOffset, chunk.data);
       byOffset.get(chunk.record.uncompressedOffset)?.resolve(chunk.data);
     };

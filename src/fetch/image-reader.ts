@@ -11,6 +11,7 @@ import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
 import { BlobAddressSpace } from './blob-space.js';
+import { ChunkFiles } from './chunk-files.js';
 import { sleep } from '../blob/retry.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine } from './engine-port.js';
 import { planRanges } from './range-plan.js';
@@ -68,6 +69,7 @@ export class ImageReaderImpl implements ImageReader {
   readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
   #spaces: BlobAddressSpace[] | undefined;
+  #files: ChunkFiles | undefined;
   /** Sequential read-ahead state per blob (index as in the bootstrap's blob table). */
   readonly #streams = new Map<number, SequentialState>();
 
@@ -150,6 +152,15 @@ export class ImageReaderImpl implements ImageReader {
         if (verified || event.type === 'invalidated') listener(offset, offset + r.uncompressedSize, verified);
       }
     });
+  }
+
+  fileAt(blobIndex: number, offset: number): string | undefined {
+    try {
+      this.#files ??= ChunkFiles.of(this.bootstrap);
+    } catch {
+      return undefined;
+    }
+    return this.#files.fileAt(blobIndex, offset);
   }
 
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]> {
@@ -278,7 +289,12 @@ export class ImageReaderImpl implements ImageReader {
     this.#readAhead(pieces);
     const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
     const left = this.#engine.settings.fetchTimeoutMs - (performance.now() - started);
-    await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
+    try {
+      await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
+    } catch (err) {
+      if (err instanceof ChunkUnavailableError) for (const [blob, list] of byBlob) this.#engine.readTimedOut(blob, list.map((p) => p.record), err);
+      throw err;
+    }
     return out;
   }
 

@@ -102,6 +102,8 @@ export interface ImageReader {
    * (chunks fetched and stored: true; invalidated or removed: false). Returns the unsubscribe.
    */
   watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void;
+  /** The path of the file whose data is at `offset` of blob `blobIndex`'s space, if any (for messages). */
+  fileAt(blobIndex: number, offset: number): string | undefined;
   /** The extents of chunks within [start, end) of blob `blobIndex`'s space verified now (after a read verified them). */
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
   /**
