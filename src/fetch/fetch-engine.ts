@@ -11,26 +11,30 @@
  * - Job: one planned Range request (range-plan.ts) of touching chunks, each with its flight. It
  *   waits for a fetch slot (slot-queue.ts: demand before prefetch), then runs.
  *
- * A job runs: peer (if any; may decline) → origin (retried with backoff until the job's
- * deadline), whose chunks are decoded + verified in native batches as the body arrives
- * (arriving-range.ts, chunk-verify.ts) → each verified chunk's flight resolves at once with its
- * bytes → all of them are written to the cache in one batch (one fdatasync) → the flights leave
- * the map (from then on the ready bits answer; a failed flight leaves at once, so that a later
- * read fetches again). A chunk failing verification from a peer is fetched from the origin (the
- * peer is reported and not asked again for this job); failing from the origin it is fetched
- * once more, then its flight rejects with CorruptChunkError / DigestMismatchError. Nothing
- * unverified reaches a reader or the cache.
+ * A job runs: peer (if any; may decline; peer-offer.ts) → origin (the only retrier of range
+ * reads: originAttempts tries with backoff within the job's deadline; src/blob/retry.ts), whose
+ * chunks are decoded + verified in native batches as the body arrives (arriving-range.ts,
+ * chunk-verify.ts) → each verified chunk's flight resolves at once with its bytes → all of them
+ * are written to the cache in one batch (one fdatasync) → the flights leave the map (from then
+ * on the ready bits answer; a failed flight leaves at once). A chunk failing verification from a
+ * peer is fetched from the origin (the peer is reported and not asked again for this job);
+ * failing from the origin it is fetched once more, then its flight rejects with
+ * CorruptChunkError / DigestMismatchError. Nothing unverified reaches a reader or the cache.
+ *
+ * A failed chunk (and one a read gave up on at its deadline) fails the reads that ask for it in
+ * the next FAILED_CHUNK_MEMORY_MS at once (failed-chunks.ts); a read after that fetches again.
  */
 import type { BlobLease } from '../cache/types.js';
 import type { RangeProgress } from '../blob/blob-reader.js';
 import { retryableRegistryError } from '../blob/http.js';
 import { withRetry, type RetryDecision, type RetryPolicy } from '../blob/retry.js';
-import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
+import type { VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
 import type { ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
 import { ArrivingRange } from './arriving-range.js';
 import { FailedChunks } from './failed-chunks.js';
+import { offerToPeer, reportToPeer } from './peer-offer.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSettings } from './engine-port.js';
@@ -39,7 +43,7 @@ import { fetchMetrics, type FetchMetrics } from './metrics.js';
 import { resolveFetchOptions, type ResolvedFetchOptions } from './options.js';
 import { contiguousRuns, planRanges, type PlannedRange } from './range-plan.js';
 import { SlotQueue, type FetchPriority, type SlotTask } from './slot-queue.js';
-import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest, PeerReport, PeerSource } from './types.js';
+import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest } from './types.js';
 
 export type { ImageBlob } from './engine-port.js';
 
@@ -311,7 +315,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
           chunks: job.chunks.map((c) => ({ uncompressedOffset: c.uncompressedOffset, compressedOffset: c.compressedOffset, compressedSize: c.compressedSize })),
           priority: job.priority,
         };
-        remaining = await this.#fromPeer(job, blob.peer, request, signal, settleGood);
+        remaining = await offerToPeer(this.metrics, () => this.closed, { blob, chunks: job.chunks, priority: job.priority }, blob.peer, request, signal, settleGood);
       }
       for (let attempt = 1; remaining.length > 0; attempt++) {
         const failed: Array<{ record: ChunkRecord; error: unknown }> = [];
@@ -354,12 +358,12 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
       // After a decline or a peer failure (a peer-ok range was reported already).
       if (request !== undefined && job.usedOrigin) {
         const verified = good.map((c) => ({ uncompressedOffset: c.record.uncompressedOffset, compressedOffset: c.record.compressedOffset, stored: c.stored }));
-        this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
+        reportToPeer(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
       }
     } catch (err) {
       const error = this.#failure(job, err, signal);
       for (const f of job.flights) if (!f.settled) this.#fail(f, error);
-      if (request !== undefined) this.#report(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
+      if (request !== undefined) reportToPeer(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
     } finally {
       // The fetch slot stands for a request on the link; the cache commit (an fdatasync) does not
       // need it, so the next request starts now — unless as many jobs are still storing as there
@@ -389,81 +393,6 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     flight.reject(err);
     if (!(err instanceof AbortedError)) this.#failed.remember(flight.key, err, Date.now());
     if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
-  }
-
-  #report(peer: PeerSource | undefined, report: PeerReport): void {
-    if (peer?.report === undefined) return;
-    try {
-      peer.report(report);
-    } catch (err) {
-      log.error({ err }, 'fetch: the peer source report callback threw');
-    }
-  }
-
-  /** Offers the job's range to the peer; returns the chunks still needed from the origin. */
-  async #fromPeer(
-    job: Job,
-    peer: PeerSource,
-    request: PeerRangeRequest,
-    signal: AbortSignal,
-    settleGood: (c: VerifiedChunk) => void,
-  ): Promise<ChunkRecord[]> {
-    const started = Date.now();
-    let answer;
-    try {
-      answer = await peer.readRange(request, signal);
-    } catch (err) {
-      if (this.closed) throw err;
-      this.metrics.peerRequests.inc({ outcome: 'error' });
-      log.debug({ blob: job.blob.id, err: describeError(err) }, 'fetch: the peer source failed; going to the origin');
-      this.#report(peer, { request, outcome: 'peer-error', durationMs: Date.now() - started, error: err });
-      return job.chunks;
-    }
-    if (answer === undefined) {
-      this.metrics.peerRequests.inc({ outcome: 'declined' });
-      return job.chunks;
-    }
-    if (!Buffer.isBuffer(answer.bytes) || answer.bytes.length !== request.length) {
-      this.metrics.peerRequests.inc({ outcome: 'error' });
-      const error = new SizeMismatchError(`peer ${answer.peer} range of blob ${job.blob.id}`, request.length, answer.bytes?.length ?? NaN);
-      this.#report(peer, { request, outcome: 'peer-error', peer: answer.peer, durationMs: Date.now() - started, error });
-      return job.chunks;
-    }
-    // A partial answer: only the served chunks are verified; the others go to the origin.
-    const unserved = new Set(answer.unserved ?? []);
-    const served = unserved.size === 0 ? job.chunks : job.chunks.filter((c) => !unserved.has(c.uncompressedOffset));
-    const missing = unserved.size === 0 ? [] : job.chunks.filter((c) => unserved.has(c.uncompressedOffset));
-    if (served.length === 0) {
-      this.metrics.peerRequests.inc({ outcome: 'declined' });
-      return job.chunks;
-    }
-    const servedBytes = served.reduce((n, c) => n + c.compressedSize, 0);
-    this.metrics.peerBytes.inc(servedBytes);
-    const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, served);
-    const bad: ChunkRecord[] = [];
-    for (const v of verdicts) {
-      if (v.ok) settleGood(v.chunk);
-      else bad.push(v.record);
-    }
-    const durationMs = Date.now() - started;
-    if (bad.length === 0) {
-      this.metrics.peerRequests.inc({ outcome: 'ok' });
-      this.metrics.fetchedBytes.inc({ priority: job.priority }, servedBytes);
-      this.#report(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: servedBytes, durationMs });
-      return missing;
-    }
-    this.metrics.peerRequests.inc({ outcome: 'bad_data' });
-    this.metrics.verifyFailures.inc({ source: 'peer' }, bad.length);
-    log.warn({ blob: job.blob.id, peer: answer.peer, offsets: bad.map((c) => c.uncompressedOffset) }, 'fetch: a peer served chunks that failed verification');
-    this.#report(peer, {
-      request,
-      outcome: 'peer-bad-data',
-      peer: answer.peer,
-      bytes: servedBytes,
-      durationMs,
-      badChunkOffsets: bad.map((c) => c.uncompressedOffset),
-    });
-    return [...bad, ...missing].sort((a, b) => a.compressedOffset - b.compressedOffset);
   }
 
   /**
