@@ -28,7 +28,15 @@ interface Piece {
   at: number;
 }
 
-/** Waits for `promises`, rejecting at the deadline or when a signal aborts. */
+/** The error of a read that reached its deadline (not that of a fetch that failed). */
+class ReadDeadlineError extends ChunkUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkUnavailableError';
+  }
+}
+
+/** Waits for `promises`, rejecting at the deadline (ReadDeadlineError) or when a signal aborts. */
 function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
   return new Promise<T[]>((resolve, reject) => {
     const cleanup = (): void => {
@@ -41,7 +49,7 @@ function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: 
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new ChunkUnavailableError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
+      reject(new ReadDeadlineError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
     }, Math.max(0, deadlineMs));
     for (const s of signals) {
       if (s.aborted) return onAbort();
@@ -275,6 +283,7 @@ export class ImageReaderImpl implements ImageReader {
     // The rest from the engine, per blob, at demand priority.
     const waits: Array<Promise<void>> = [];
     const byBlob = new Map<ImageBlob, Piece[]>();
+    const arrived = new Set<Piece>();
     for (const p of misses) byBlob.set(p.blob, [...(byBlob.get(p.blob) ?? []), p]);
     for (const [blob, list] of byBlob) {
       const promises = this.#engine.fetch(
@@ -283,7 +292,14 @@ export class ImageReaderImpl implements ImageReader {
         'demand',
         this.#engine.settings.readAhead,
       );
-      list.forEach((p, k) => waits.push(promises[k]!.then((chunk) => void chunk.copy(out, p.at, p.from, p.from + p.length))));
+      list.forEach((p, k) =>
+        waits.push(
+          promises[k]!.then((chunk) => {
+            chunk.copy(out, p.at, p.from, p.from + p.length);
+            arrived.add(p);
+          }),
+        ),
+      );
     }
     // After the demand requests, so that they are planned (and queued) first.
     this.#readAhead(pieces);
@@ -292,7 +308,9 @@ export class ImageReaderImpl implements ImageReader {
     try {
       await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
     } catch (err) {
-      if (err instanceof ChunkUnavailableError) for (const [blob, list] of byBlob) this.#engine.readTimedOut(blob, list.map((p) => p.record), err);
+      if (err instanceof ReadDeadlineError) {
+        for (const [blob, list] of byBlob) this.#engine.readTimedOut(blob, list.filter((p) => !arrived.has(p)).map((p) => p.record), err);
+      }
       throw err;
     }
     return out;
