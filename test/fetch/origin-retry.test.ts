@@ -8,7 +8,7 @@ import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ChunkUnavailableError, CorruptChunkError, DigestMismatchError } from '../../src/errors.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, type Fixture } from './fixture.js';
+import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, metric, type Fixture } from './fixture.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -112,4 +112,24 @@ test.serial('a stalled origin: one deadline for a read, and the reads of the sam
   await fetchesIdle(metrics);
   t.is(blobRequests(), 1, 'no read after the first asked the origin again');
   t.is(fixture.proxy.requests.filter((r) => r.fault === 'stall').length, 1);
+});
+
+test.serial('a read that reached its deadline while its fetch was still queued: the reads of its chunks right after fail at once with its error', async (t) => {
+  const FETCH_TIMEOUT_MS = 1500;
+  // One slot, which the stalled prefetch holds: the read's request waits in the queue for most of
+  // the read's deadline, and its own deadline runs out well after the read's.
+  const { fetcher, metrics } = await makeEngine(t, { ...fastRetries, fetchTimeoutMs: FETCH_TIMEOUT_MS, maxConcurrentFetches: 1, readAhead: false, sequentialReadAheadBytes: 0 });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  fixture.proxy.failNext('stall', { kind: 'blob' }, 1000);
+  const prefetch = reader.prefetchFiles([fixture.nid('/g')]);
+  while ((await metric(metrics, 'darner_fetch_in_flight')) < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  const nid = fixture.nid('/i');
+  const first = await t.throwsAsync(() => reader.read(nid, 0, 10), { instanceOf: ChunkUnavailableError });
+  t.regex(first?.message ?? '', new RegExp(`not fetched within the fetch timeout \\(${FETCH_TIMEOUT_MS} ms\\)`));
+  const second = await t.throwsAsync(() => reader.read(nid, 100, 10), { instanceOf: ChunkUnavailableError });
+  t.is(second, first, 'the next read of the chunk got the first one\'s error, without a deadline of its own');
+  await prefetch;
+  await fetchesIdle(metrics);
 });
