@@ -64,9 +64,12 @@ export interface ImageSource {
   openBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable>;
   /** A whole (small) blob in memory, verified; at most `maxSize` bytes (default 16 MiB). */
   readBlob(desc: Descriptor, signal?: AbortSignal, maxSize?: number): Promise<Buffer>;
-  /** Exactly `length` bytes of a blob from `offset`, or a typed error. Not verified. */
+  /**
+   * Exactly `length` bytes of a blob from `offset`, or a typed error. Not verified. Retried like
+   * the source's other calls, for tools that read blobs whole.
+   */
   readRange(digest: string, offset: number, length: number, signal?: AbortSignal, options?: RangeReadOptions): Promise<Buffer>;
-  /** The daemon's contract over this source. */
+  /** The daemon's contract over this source: one attempt per range read, the caller retries (retry.ts). */
   blobReader(): BlobReader;
   close(): Promise<void>;
 }
@@ -228,12 +231,12 @@ class RegistrySource implements ImageSource {
     return this.client.getBlob(this.repo, desc.digest, { size: desc.size, maxSize, ...(signal ? { signal } : {}) });
   }
 
-  readRange(digest: string, offset: number, length: number, signal?: AbortSignal, options?: RangeReadOptions): Promise<Buffer> {
-    return this.client.readRange(this.repo, digest, offset, length, signal, options);
+  readRange(digest: string, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+    return this.client.readRangeRetrying(this.repo, digest, offset, length, signal);
   }
 
   blobReader(): BlobReader {
-    return { readRange: (digest, offset, length, signal, options) => this.readRange(digest, offset, length, signal, options) };
+    return { readRange: (digest, offset, length, signal, options) => this.client.readRange(this.repo, digest, offset, length, signal, options) };
   }
 
   close(): Promise<void> {

@@ -1,5 +1,26 @@
 /**
- * Retrying an operation that failed for a reason that may pass: a network error, a 5xx, a 429.
+ * Retrying an operation that failed for a reason that may pass. The retry policy of the whole
+ * code base is here; one layer owns the retries of each call, never two over each other.
+ *
+ * Who retries:
+ * - Registry calls (registry-exchange.ts): pings, manifests, blob GETs until their headers
+ *   arrive, uploads (restarted from a new session) — by the registry client, DEFAULT_RETRY_POLICY
+ *   unless configured.
+ * - Range reads (BlobReader.readRange, RegistryClient.readRange): one request, never retried by
+ *   the source. Their caller owns the retries: the fetch engine (src/fetch/fetch-engine.ts) with
+ *   originAttempts tries within the fetch deadline (fetchTimeoutMs bounds the tries, their
+ *   backoff and the wait of every read on them), or readRangeRetrying for tools that read a blob
+ *   whole with the client's policy.
+ *
+ * What may pass: no HTTP answer (refused, reset, timed out, a body cut short), a 5xx but 501 and
+ * 505, 408 and 429 (http.ts retryableRegistryError). Never another 4xx (a 416, a 404 stay what
+ * they are), never a 200 to a Range request or a Content-Range that does not match.
+ *
+ * Bytes that fail verification (the fetch engine): the failing chunks of a range are fetched once
+ * more, then their reads fail (DigestMismatchError / CorruptChunkError). A chunk whose fetch
+ * failed fails further reads at once for FAILED_CHUNK_MEMORY_MS (fetch-engine.ts), so that the
+ * reads the kernel sends after a failed one neither wait for a deadline of their own nor fetch
+ * the same bytes again.
  *
  * Policy: at most `attempts` tries in all; before try n+1 wait baseDelayMs·2^(n-1), ±25 % jitter,
  * capped at maxDelayMs (a Retry-After the server sent wins, within the cap); stop early when the
@@ -31,7 +52,8 @@ export interface RetryDecision {
   afterMs?: number;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`; rejects with the signal's reason as soon as it aborts (at once when it already has). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

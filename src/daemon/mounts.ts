@@ -296,6 +296,7 @@ export class MountManager {
     const { mountpoint, id, bootstrapDigest } = record.mount;
     const guard = {
       readTimeoutMs: this.#options.readTimeoutMs,
+      image: record.mount.reference,
       ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
     };
     const mode = this.#options.mode;

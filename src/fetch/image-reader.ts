@@ -1,7 +1,7 @@
 /**
  * ImageReader: file reads of one open image. A read maps its byte range to chunk slots (holes
  * read as zeros), serves ready chunks from the blob cache (each verified on its first read after
- * start), and hands the rest to the engine (chunk-fetcher.ts), waiting at most fetchTimeoutMs.
+ * start), and hands the rest to the engine (fetch-engine.ts, through the ReaderEngine interface of engine-port.ts), waiting at most fetchTimeoutMs.
  * Prefetch walks the prefetch list or the whole image at prefetch priority.
  */
 import type { BlobLease } from '../cache/types.js';
@@ -11,7 +11,9 @@ import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
 import { BlobAddressSpace } from './blob-space.js';
-import { unlimitedController, type FetchEngine, type ImageBlob } from './chunk-fetcher.js';
+import { ChunkFiles } from './chunk-files.js';
+import { sleep } from '../blob/retry.js';
+import { unlimitedController, type ImageBlob, type ReaderEngine } from './engine-port.js';
 import { planRanges } from './range-plan.js';
 import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
 import { TokenBucket } from './token-bucket.js';
@@ -26,8 +28,16 @@ interface Piece {
   at: number;
 }
 
-/** Waits for `promises`, rejecting at the deadline or when a signal aborts. */
-function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
+/** The error of a read that reached its deadline (not that of a fetch that failed). */
+class ReadDeadlineError extends ChunkUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChunkUnavailableError';
+  }
+}
+
+/** Waits for `promises`, rejecting at the deadline (ReadDeadlineError) or when a signal aborts. */
+function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
   return new Promise<T[]>((resolve, reject) => {
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -39,7 +49,7 @@ function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: strin
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new ChunkUnavailableError(`${what}: data not fetched within the fetch timeout`));
+      reject(new ReadDeadlineError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
     }, Math.max(0, deadlineMs));
     for (const s of signals) {
       if (s.aborted) return onAbort();
@@ -58,32 +68,20 @@ function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, what: strin
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export class ImageReaderImpl implements ImageReader {
   readonly bootstrap: Bootstrap;
-  readonly #engine: FetchEngine;
+  readonly #engine: ReaderEngine;
   readonly #name: string;
   readonly #blobs: ImageBlob[];
   readonly #leases: BlobLease[];
   readonly #closing = unlimitedController();
   #orders: BlobChunkOrder[] | undefined;
   #spaces: BlobAddressSpace[] | undefined;
+  #files: ChunkFiles | undefined;
   /** Sequential read-ahead state per blob (index as in the bootstrap's blob table). */
   readonly #streams = new Map<number, SequentialState>();
 
-  private constructor(engine: FetchEngine, options: ImageReaderOptions, leases: BlobLease[]) {
+  private constructor(engine: ReaderEngine, options: ImageReaderOptions, leases: BlobLease[]) {
     this.#engine = engine;
     this.bootstrap = options.bootstrap;
     this.#name = options.name ?? 'image';
@@ -100,7 +98,7 @@ export class ImageReaderImpl implements ImageReader {
     }));
   }
 
-  static async open(engine: FetchEngine, options: ImageReaderOptions): Promise<ImageReaderImpl> {
+  static async open(engine: ReaderEngine, options: ImageReaderOptions): Promise<ImageReaderImpl> {
     if (engine.closed) throw new AbortedError('the fetcher is closed');
     const settled = await Promise.allSettled(options.bootstrap.blobs.map((b) => engine.cache.acquire(b)));
     const leases = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -162,6 +160,15 @@ export class ImageReaderImpl implements ImageReader {
         if (verified || event.type === 'invalidated') listener(offset, offset + r.uncompressedSize, verified);
       }
     });
+  }
+
+  fileAt(blobIndex: number, offset: number): string | undefined {
+    try {
+      this.#files ??= ChunkFiles.of(this.bootstrap);
+    } catch {
+      return undefined;
+    }
+    return this.#files.fileAt(blobIndex, offset);
   }
 
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]> {
@@ -276,27 +283,42 @@ export class ImageReaderImpl implements ImageReader {
     // The rest from the engine, per blob, at demand priority.
     const waits: Array<Promise<void>> = [];
     const byBlob = new Map<ImageBlob, Piece[]>();
+    const arrived = new Set<Piece>();
     for (const p of misses) byBlob.set(p.blob, [...(byBlob.get(p.blob) ?? []), p]);
     for (const [blob, list] of byBlob) {
       const promises = this.#engine.fetch(
         blob,
         list.map((p) => p.record),
         'demand',
-        this.#engine.options.readAhead,
+        this.#engine.settings.readAhead,
       );
-      list.forEach((p, k) => waits.push(promises[k]!.then((chunk) => void chunk.copy(out, p.at, p.from, p.from + p.length))));
+      list.forEach((p, k) =>
+        waits.push(
+          promises[k]!.then((chunk) => {
+            chunk.copy(out, p.at, p.from, p.from + p.length);
+            arrived.add(p);
+          }),
+        ),
+      );
     }
     // After the demand requests, so that they are planned (and queued) first.
     this.#readAhead(pieces);
     const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
-    const left = this.#engine.options.fetchTimeoutMs - (performance.now() - started);
-    await waitAll(waits, left, what, signals);
+    const left = this.#engine.settings.fetchTimeoutMs - (performance.now() - started);
+    try {
+      await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
+    } catch (err) {
+      if (err instanceof ReadDeadlineError) {
+        for (const [blob, list] of byBlob) this.#engine.readTimedOut(blob, list.filter((p) => !arrived.has(p)).map((p) => p.record), err);
+      }
+      throw err;
+    }
     return out;
   }
 
   /** The piece's bytes from the chunks fetched last (verified, in memory), if there. */
   #recent(p: Piece): Buffer | undefined {
-    const data = this.#engine.recent.get(p.blob.id, p.record.uncompressedOffset);
+    const data = this.#engine.recentChunk(p.blob.id, p.record.uncompressedOffset);
     return data?.subarray(p.from, p.from + p.length);
   }
 
@@ -306,7 +328,7 @@ export class ImageReaderImpl implements ImageReader {
    * by the engine, not fetched twice).
    */
   #readAhead(pieces: readonly Piece[]): void {
-    const maxWindow = this.#engine.options.sequentialReadAheadBytes;
+    const maxWindow = this.#engine.settings.sequentialReadAheadBytes;
     if (maxWindow <= 0 || pieces.length === 0 || this.#engine.closed) return;
     const spans = new Map<ImageBlob, { start: number; end: number; index: number }>();
     for (const p of pieces) {
@@ -321,7 +343,7 @@ export class ImageReaderImpl implements ImageReader {
     }
     // A stream starts at the full window: ramping up from one request left the link idle between
     // the first few batches (bench:fs, 5,000 small files: 0.3 s of a 4.6 s cold read).
-    const options = { maxWindow, minWindow: Math.min(maxWindow, this.#engine.options.maxRequestBytes), startWindow: maxWindow };
+    const options = { maxWindow, minWindow: Math.min(maxWindow, this.#engine.settings.maxRequestBytes), startWindow: maxWindow };
     for (const [blob, span] of spans) {
       let state = this.#streams.get(span.index);
       if (state === undefined) this.#streams.set(span.index, (state = initialSequentialState()));
@@ -335,7 +357,7 @@ export class ImageReaderImpl implements ImageReader {
       // One request per read-ahead range: its chunks are handed on as they arrive anyway
       // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
       // the registry less (bench:fs tree: 23 requests instead of 57).
-      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(maxWindow, this.#engine.options.maxRequestBytes));
+      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(maxWindow, this.#engine.settings.maxRequestBytes));
     }
   }
 
@@ -375,20 +397,21 @@ export class ImageReaderImpl implements ImageReader {
       summary.chunks = records.length;
       const bucket =
         bytesPerSecond !== undefined && bytesPerSecond > 0
-          ? new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond, this.#engine.options.maxRequestBytes), Date.now())
+          ? new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond, this.#engine.settings.maxRequestBytes), Date.now())
           : undefined;
       // Enough requests outstanding to fill the prefetch slots, no more: queued jobs hold flights
       // and leases, and a close must find little to cancel.
-      const window = this.#engine.slots.prefetchCapacity;
+      const window = this.#engine.settings.prefetchWindow;
       const outstanding = new Set<Promise<void>>();
       for (let b = 0; b < this.#blobs.length; b++) {
         const blob = this.#blobs[b]!;
         const isReady = (r: ChunkRecord): boolean => blob.lease.blob.isReady(r.uncompressedOffset);
         const absent = records.filter((r) => r.blobIndex === b && !isReady(r));
         summary.cached += records.filter((r) => r.blobIndex === b).length - absent.length;
-        for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.options.maxRequestBytes })) {
+        for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.settings.maxRequestBytes })) {
           if (closing.aborted || this.#engine.closed) break;
-          if (bucket !== undefined) await sleep(bucket.reserve(plan.length, Date.now()), closing);
+          // A close ends the wait; the loop then stops.
+          if (bucket !== undefined) await sleep(bucket.reserve(plan.length, Date.now()), closing).catch(() => undefined);
           while (outstanding.size >= window && !closing.aborted) await Promise.race(outstanding);
           if (closing.aborted) break;
           // On-demand reads may have fetched some of them meanwhile.

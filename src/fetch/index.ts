@@ -9,7 +9,7 @@
  *   await reader.close();
  */
 import type { BlobCache } from '../cache/types.js';
-import { FetchEngine } from './chunk-fetcher.js';
+import { FetchEngine } from './fetch-engine.js';
 import type { ChunkFetcher, FetchOptions } from './types.js';
 
 export type * from './types.js';

@@ -13,6 +13,7 @@ export interface ResolvedFetchOptions {
   sequentialReadAheadBytes: number;
   recentChunkBytes: number;
   fetchTimeoutMs: number;
+  originAttempts: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   metrics: Registry | undefined;
@@ -25,6 +26,7 @@ export const FETCH_DEFAULTS = {
   sequentialReadAheadBytes: 4 * 1024 * 1024,
   recentChunkBytes: 16 * 1024 * 1024,
   fetchTimeoutMs: 30_000,
+  originAttempts: 4,
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
 } as const;
@@ -47,6 +49,7 @@ export function resolveFetchOptions(options: FetchOptions = {}): ResolvedFetchOp
     sequentialReadAheadBytes: nonNegativeInteger('sequentialReadAheadBytes', options.sequentialReadAheadBytes ?? FETCH_DEFAULTS.sequentialReadAheadBytes, 1 << 30),
     recentChunkBytes: nonNegativeInteger('recentChunkBytes', options.recentChunkBytes ?? FETCH_DEFAULTS.recentChunkBytes, 1 << 30),
     fetchTimeoutMs: positiveInteger('fetchTimeoutMs', options.fetchTimeoutMs ?? FETCH_DEFAULTS.fetchTimeoutMs),
+    originAttempts: positiveInteger('originAttempts', options.originAttempts ?? FETCH_DEFAULTS.originAttempts, 100),
     retryBaseDelayMs: positiveInteger('retryBaseDelayMs', options.retryBaseDelayMs ?? FETCH_DEFAULTS.retryBaseDelayMs),
     retryMaxDelayMs: positiveInteger('retryMaxDelayMs', options.retryMaxDelayMs ?? FETCH_DEFAULTS.retryMaxDelayMs),
     metrics: options.metrics,

@@ -32,6 +32,12 @@ export interface FetchOptions {
    * give up (and free their slot) this long after they started.
    */
   fetchTimeoutMs?: number;
+  /**
+   * Tries of one origin range request that fails for a reason that may pass (no answer, 5xx, 408,
+   * 429), within fetchTimeoutMs (default 4). The fetch engine is the only layer that retries
+   * range reads (src/blob/retry.ts).
+   */
+  originAttempts?: number;
   /** Backoff between origin retries: doubling from retryBaseDelayMs to retryMaxDelayMs (100, 2000). */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
@@ -96,6 +102,8 @@ export interface ImageReader {
    * (chunks fetched and stored: true; invalidated or removed: false). Returns the unsubscribe.
    */
   watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void;
+  /** The path of the file whose data is at `offset` of blob `blobIndex`'s space, if any (for messages). */
+  fileAt(blobIndex: number, offset: number): string | undefined;
   /** The extents of chunks within [start, end) of blob `blobIndex`'s space verified now (after a read verified them). */
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
   /**

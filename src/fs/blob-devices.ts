@@ -19,6 +19,8 @@ import { ReadGuard, type ReadGuardOptions } from './read-guard.js';
 /** Where blob bytes come from: verified bytes of blob `index`'s address space (exactly `length`). */
 export interface BlobDataReader {
   readBlob(blobIndex: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
+  /** The path of the image's file at `offset` of blob `blobIndex` (for the message of a failed read). */
+  fileAt?(blobIndex: number, offset: number): string | undefined;
 }
 
 export interface BlobDevice {
@@ -76,8 +78,13 @@ export class BlobDevices {
     const device = this.#devices[index]!;
     if (position >= device.size || length <= 0) return Buffer.alloc(0);
     const n = Math.min(length, device.size - position);
-    const where = { path: `blob device ${index}`, blob: device.id, offset: position, length: n };
-    return this.#guard.run(index, where, (signal) => this.#reader.readBlob(index, position, n, signal));
+    const where = { path: `blob device ${index}`, device: index, blob: device.id, offset: position, length: n };
+    return this.#guard.run(
+      index,
+      where,
+      (signal) => this.#reader.readBlob(index, position, n, signal),
+      () => this.#reader.fileAt?.(index, position),
+    );
   }
 
   /** Device index of `/N`; ENOENT for any other name. */

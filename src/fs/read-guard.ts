@@ -10,8 +10,12 @@ import { Errno, FsErrno } from './errno.js';
 
 /** Where a read was, for the observer (and the operator's log line). */
 export interface ReadWhere {
-  /** The file as the reader named it: a path in the image, or a blob device. */
+  /** The image (its reference), when the guard knows it. */
+  image?: string;
+  /** The file: a path in the image, or a blob device (`blob device N`) whose file is not known. */
   path: string;
+  /** The blob device read, for blob device reads. */
+  device?: number;
   /** The image inode, for file reads. */
   nid?: number;
   /** The blob (sha256 hex), for blob device reads. */
@@ -34,6 +38,8 @@ export interface ReadGuardOptions {
   /** A read starting inside a range whose read failed less than this long ago fails at once with the same error (default 250 ms). */
   failedReadMemoryMs?: number;
   observer?: ImageFsObserver;
+  /** The image the reads are of (its reference), for the observer. */
+  image?: string;
 }
 
 /** A read that failed recently: which file (a caller's number), byte range, when, and why. */
@@ -51,6 +57,7 @@ export class ReadGuard {
   readonly #readTimeoutMs: number;
   readonly #failedReadMemoryMs: number;
   readonly #observer: ImageFsObserver;
+  readonly #image: string | undefined;
   readonly #closing = new AbortController();
   #recentFailures: FailedRead[] = [];
 
@@ -58,6 +65,7 @@ export class ReadGuard {
     this.#readTimeoutMs = options.readTimeoutMs ?? 60_000;
     this.#failedReadMemoryMs = options.failedReadMemoryMs ?? 250;
     this.#observer = options.observer ?? {};
+    this.#image = options.image;
   }
 
   /** After close, reads in flight are aborted and new reads fail with EIO. */
@@ -67,17 +75,23 @@ export class ReadGuard {
 
   /**
    * Runs `read` for `where.length` bytes of file `file` (any number naming it to the caller),
-   * under the deadline and the close signal; the answer must be exactly that long.
+   * under the deadline and the close signal; the answer must be exactly that long. `locate`
+   * names the file for the observer when `where` cannot (asked only when the read failed).
    */
-  async run(file: number, where: ReadWhere, read: (signal: AbortSignal) => Promise<Buffer>): Promise<Buffer> {
+  async run(file: number, where: ReadWhere, read: (signal: AbortSignal) => Promise<Buffer>, locate?: () => string | undefined): Promise<Buffer> {
+    const failed = (err: unknown): void => {
+      if (this.#observer.readFailed === undefined) return;
+      const path = locate?.() ?? where.path;
+      this.#observer.readFailed(err, { ...(this.#image !== undefined ? { image: this.#image } : {}), ...where, path });
+    };
     if (this.#closing.signal.aborted) {
       const err = this.#closing.signal.reason as Error;
-      this.#observer.readFailed?.(err, where);
+      failed(err);
       throw err;
     }
     const recent = this.#recentFailure(file, where.offset);
     if (recent !== undefined) {
-      this.#observer.readFailed?.(recent.err, where);
+      failed(recent.err);
       throw recent.err;
     }
     const deadline = AbortSignal.timeout(this.#readTimeoutMs);
@@ -92,7 +106,7 @@ export class ReadGuard {
       this.#observer.readDone?.(data.length);
       return data;
     } catch (err) {
-      this.#observer.readFailed?.(err, where);
+      failed(err);
       this.#rememberFailure({ file, start: where.offset, end: where.offset + where.length, at: Date.now(), err });
       throw err;
     }

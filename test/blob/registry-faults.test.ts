@@ -56,7 +56,8 @@ test.serial('a persistent 500 fails with REGISTRY_ERROR after the bounded attemp
 
 test.serial('429 is retried; 404 and 401 are not', async (t) => {
   proxy.failNext(429, { kind: 'blob' });
-  t.deepEqual(await client.readRange('faults', blobDigest, 0, 16), blobBytes.subarray(0, 16));
+  t.deepEqual(await client.readRangeRetrying('faults', blobDigest, 0, 16), blobBytes.subarray(0, 16));
+  t.deepEqual(proxy.requests.filter((r) => r.kind === 'blob').map((r) => r.status), [429, 206]);
 
   proxy.reset();
   proxy.failNext(404, { kind: 'manifest' });
@@ -72,17 +73,32 @@ test.serial('429 is retried; 404 and 401 are not', async (t) => {
   t.is(manifestGets(), 1);
 });
 
-test.serial('a dropped or truncated range read is retried; the proxy counts the bytes served', async (t) => {
+test.serial('a dropped or truncated range read is retried by readRangeRetrying; the proxy counts the bytes served', async (t) => {
   proxy.failNext('drop', { kind: 'blob' });
-  t.deepEqual(await client.readRange('faults', blobDigest, 100, 1000), blobBytes.subarray(100, 1100));
+  t.deepEqual(await client.readRangeRetrying('faults', blobDigest, 100, 1000), blobBytes.subarray(100, 1100));
   t.deepEqual(proxy.requests.filter((r) => r.kind === 'blob').map((r) => r.status), [0, 206]);
 
   proxy.reset();
   proxy.failNext('truncate', { kind: 'blob' });
-  t.deepEqual(await client.readRange('faults', blobDigest, 2000, 2000), blobBytes.subarray(2000, 4000));
+  t.deepEqual(await client.readRangeRetrying('faults', blobDigest, 2000, 2000), blobBytes.subarray(2000, 4000));
   // 1000 bytes of the truncated answer, then the full 2000.
   t.is(proxy.bytesServed('blob'), 3000);
   t.is(proxy.bytesServed('manifest'), 0);
+});
+
+test.serial('readRange is one request: a 503, a dropped connection or a 416 fail it at once, its caller retries', async (t) => {
+  for (const fault of [503, 'drop', 416] as const) {
+    proxy.reset();
+    proxy.failNext(fault, { kind: 'blob' }, 100);
+    const err = await t.throwsAsync(client.readRange('faults', blobDigest, 0, 16), { instanceOf: RegistryError });
+    t.is(err!.status, fault === 'drop' ? 0 : fault);
+    t.is(proxy.requests.filter((r) => r.kind === 'blob').length, 1, `${fault}: one request`);
+  }
+  // The retrying variant gives up on a 416 at once too: it will not pass by waiting.
+  proxy.reset();
+  proxy.failNext(416, { kind: 'blob' }, 100);
+  await t.throwsAsync(client.readRangeRetrying('faults', blobDigest, 0, 16), { instanceOf: RegistryError });
+  t.is(proxy.requests.filter((r) => r.kind === 'blob').length, 1);
 });
 
 test.serial('wrong bytes in a blob stream or a manifest fetched by digest are caught', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { backoffDelay, withRetry, type RetryPolicy } from '../../src/blob/retry.js';
+import { backoffDelay, sleep, withRetry, type RetryPolicy } from '../../src/blob/retry.js';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 350, maxTotalMs: 10_000 };
 
@@ -66,4 +66,14 @@ test('an abort during the wait ends it with the abort reason', async (t) => {
     { policy: { ...fast, baseDelayMs: 60_000, maxDelayMs: 60_000, maxTotalMs: 600_000 }, retryable: () => ({ retry: true }), signal: controller.signal },
   );
   t.is(await t.throwsAsync(p), reason);
+});
+
+test('sleep ends with the signal\'s reason when it aborts, and at once when it already has', async (t) => {
+  const reason = new Error('closing');
+  const controller = new AbortController();
+  const waiting = sleep(60_000, controller.signal);
+  controller.abort(reason);
+  t.is(await t.throwsAsync(waiting), reason);
+  t.is(await t.throwsAsync(sleep(60_000, controller.signal)), reason);
+  await t.notThrowsAsync(sleep(1, new AbortController().signal));
 });

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { FAILED_CHUNK_MEMORY_MS } from '../../src/fetch/fetch-engine.js';
 import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { readFileRange } from '../harness/files.js';
@@ -65,11 +66,14 @@ test('a blob altered in the registry: EIO for its chunk, counted, logged, never 
   const cached = (await daemon.client.cacheList()).blobs.find((b) => b.id === bs.blobs[record.blobIndex]!.id)!;
   t.is(cached.readyChunks, 2, 'only the two good chunks are in the cache');
 
-  // Put the byte back: the same read now succeeds (nothing bad was remembered). It goes through
-  // a second mount: a mount answers a read inside a range that failed a moment ago at once.
+  // Put the byte back: the same read now succeeds (nothing bad is remembered for long). It goes
+  // through a second mount, a second after the failure: a mount answers a read inside a range
+  // that failed a moment ago at once, and so does the fetch path for a chunk that failed less
+  // than FAILED_CHUNK_MEMORY_MS ago.
   const fix = await open(blobPath, 'r+');
   await fix.write(blob.subarray(at, at + 1), 0, 1, at);
   await fix.close();
+  await new Promise((resolve) => setTimeout(resolve, FAILED_CHUNK_MEMORY_MS));
   const again = join(daemon.mountRoot, 'again');
   await daemon.client.mount({ reference: image.darnerRef, mountpoint: again });
   t.true((await readFileRange(join(again, 'f.bin'), MiB, MiB)).equals(data.subarray(MiB, 2 * MiB)));

@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { BlobReader } from '../../src/blob/blob-reader.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { beforeAllFixture, blobRanges, fetchesIdle, makeEngine, type Fixture } from './fixture.js';
 
@@ -32,11 +33,22 @@ test.serial('prefetchFiles fetches the prefetch list; reading those files afterw
 test.serial('prefetchAll fills the cache at its rate and on-demand reads overtake it', async (t) => {
   // Two slots: prefetch may hold one, so the demand read never waits for a prefetch.
   const { fetcher, metrics } = await makeEngine(t, { maxConcurrentFetches: 2, readAhead: false });
-  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  // The prefetch's requests (bulk) wait at a gate until the demand read is answered: the read
+  // overtakes a prefetch that is provably still going, however fast or slow the machine is.
+  const registry = fixture.source.blobReader();
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  const origin: BlobReader = {
+    readRange: async (digest, offset, length, signal, options) => {
+      if (options?.bulk === true) await gate;
+      return registry.readRange(digest, offset, length, signal, options);
+    },
+  };
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin });
   t.teardown(() => reader.close());
   fixture.proxy.reset();
   let prefetchDone = false;
-  // 3 MiB at 1 MiB/s after a 1 MiB burst: about two seconds.
+  // 3 MiB at 1 MiB/s after a 1 MiB burst.
   const all = reader.prefetchAll({ bytesPerSecond: 1024 * KiB }).then((s) => {
     prefetchDone = true;
     return s;
@@ -44,6 +56,7 @@ test.serial('prefetchAll fills the cache at its rate and on-demand reads overtak
   const last = fixture.nid('/q/y8');
   t.true((await reader.read(last, 0, 256 * KiB)).equals(FILES['q/y8']!));
   t.false(prefetchDone, 'the read finished while the prefetch was still going');
+  openGate();
   const summary = await all;
   const y8 = fixture.bootstrap.chunk(fixture.bootstrap.fileChunks(last)[0]!);
   const ranges = blobRanges(fixture.proxy);

@@ -93,6 +93,13 @@ export interface RegistryHandle {
   kill(): Promise<void>;
   /** Starts a killed registry again on the same port with the same storage. */
   start(): Promise<void>;
+  /**
+   * Stops the registry process (SIGSTOP): connections are still accepted by the kernel, but
+   * nothing is answered, the outage a hung registry or a dead link makes. thaw() resumes it.
+   */
+  freeze(): void;
+  /** Resumes a frozen registry (SIGCONT). */
+  thaw(): void;
   /** Kills the registry (and token server) and removes every temp file. Idempotent. */
   stop(): Promise<void>;
 }
@@ -217,6 +224,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     const proc = child;
     if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill('SIGTERM');
+    // A frozen registry acts on SIGTERM only once it runs again.
+    proc.kill('SIGCONT');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
@@ -265,6 +274,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     kill,
     start: launch,
     stop,
+    freeze() {
+      child?.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
+    },
   };
   if (options.auth !== undefined) {
     handle.username = username;

@@ -11,46 +11,41 @@
  * - Job: one planned Range request (range-plan.ts) of touching chunks, each with its flight. It
  *   waits for a fetch slot (slot-queue.ts: demand before prefetch), then runs.
  *
- * A job runs: peer (if any; may decline) → origin (retried with backoff until the job's
- * deadline), whose chunks are decoded + verified in native batches as the body arrives
- * (arriving-range.ts, chunk-verify.ts) → each verified chunk's flight resolves at once with its
- * bytes → all of them are written to the cache in one batch (one fdatasync) → the flights leave
- * the map (from then on the ready bits answer; a failed flight leaves at once, so that a later
- * read fetches again). A chunk failing verification from a peer is fetched from the origin (the
- * peer is reported and not asked again for this job); failing from the origin it is fetched
- * once more, then its flight rejects with CorruptChunkError / DigestMismatchError. Nothing
- * unverified reaches a reader or the cache.
+ * A job runs: peer (if any; may decline; peer-offer.ts) → origin (the only retrier of range
+ * reads: originAttempts tries with backoff within the job's deadline; src/blob/retry.ts), whose
+ * chunks are decoded + verified in native batches as the body arrives (arriving-range.ts,
+ * chunk-verify.ts) → each verified chunk's flight resolves at once with its bytes → all of them
+ * are written to the cache in one batch (one fdatasync) → the flights leave the map (from then
+ * on the ready bits answer; a failed flight leaves at once). A chunk failing verification from a
+ * peer is fetched from the origin (the peer is reported and not asked again for this job);
+ * failing from the origin it is fetched once more, then its flight rejects with
+ * CorruptChunkError / DigestMismatchError. Nothing unverified reaches a reader or the cache.
+ *
+ * A failed chunk (and one a read gave up on at its deadline) fails the reads that ask for it in
+ * the next FAILED_CHUNK_MEMORY_MS at once (failed-chunks.ts); a read after that fetches again.
  */
-import { setMaxListeners } from 'node:events';
 import type { BlobLease } from '../cache/types.js';
-import type { BlobReader, RangeProgress } from '../blob/blob-reader.js';
-import { verifyStoredRange, type VerifiedChunk } from '../chunk-verify.js';
+import type { RangeProgress } from '../blob/blob-reader.js';
+import { retryableRegistryError } from '../blob/http.js';
+import { withRetry, type RetryDecision, type RetryPolicy } from '../blob/retry.js';
+import type { VerifiedChunk } from '../chunk-verify.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, RegistryError, SizeMismatchError, describeError } from '../errors.js';
-import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
+import type { ChunkRecord } from '../format/model.js';
 import { log } from '../log.js';
 import { ArrivingRange } from './arriving-range.js';
+import { FailedChunks } from './failed-chunks.js';
+import { offerToPeer, reportToPeer } from './peer-offer.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
+import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSettings } from './engine-port.js';
 import { ImageReaderImpl } from './image-reader.js';
 import { fetchMetrics, type FetchMetrics } from './metrics.js';
 import { resolveFetchOptions, type ResolvedFetchOptions } from './options.js';
 import { contiguousRuns, planRanges, type PlannedRange } from './range-plan.js';
 import { SlotQueue, type FetchPriority, type SlotTask } from './slot-queue.js';
-import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest, PeerReport, PeerSource } from './types.js';
+import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest } from './types.js';
 
-/** One blob of one open image, as the engine needs it. */
-export interface ImageBlob {
-  readonly id: string;
-  readonly digest: string;
-  readonly algorithm: ChunkDigestAlgorithm;
-  readonly lease: BlobLease;
-  readonly origin: BlobReader;
-  readonly peer: PeerSource | undefined;
-  /** The image's chunk of this blob stored right after `record` (read-ahead). */
-  next(record: ChunkRecord): ChunkRecord | undefined;
-  /** Who opened it (a reader), for cancelling its prefetches. */
-  readonly owner: object;
-}
+export type { ImageBlob } from './engine-port.js';
 
 interface Flight {
   readonly key: string;
@@ -107,65 +102,58 @@ function hexOf(digest: Uint8Array): string {
   return h;
 }
 
-/**
- * An AbortController whose signal may have any number of listeners: every running fetch and
- * waiting read listens to its reader's and the engine's signal.
- */
-export function unlimitedController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
-}
-
 export function flightKey(blobId: string, record: ChunkRecord): string {
   return `${blobId}:${record.uncompressedOffset}:${hexOf(record.digest)}`;
 }
 
-/** Whether an origin failure may pass: network errors, 5xx, 408, 429, short bodies. */
-export function retryableOriginError(err: unknown): boolean {
-  if (err instanceof RegistryError) {
-    const s = err.status;
-    return s === 0 || s >= 500 || s === 408 || s === 429 || s === 200 || s === 206;
-  }
-  if (err instanceof SizeMismatchError) return true;
+/**
+ * Whether an origin range failure may pass (retry.ts): registry answers as the registry client
+ * decides them (no answer, 5xx, 408, 429), short bodies and timeouts; nothing else typed.
+ */
+export function originRetryDecision(err: unknown): RetryDecision {
+  if (err instanceof RegistryError) return retryableRegistryError(err);
+  if (err instanceof SizeMismatchError) return { retry: true };
   // Other typed errors (NotFound, BadRange, Unsupported, ...) will not pass by waiting.
-  if (err instanceof DarnerError) return err.code === 'TIMEOUT';
-  return true;
+  if (err instanceof DarnerError) return { retry: err.code === 'TIMEOUT' };
+  return { retry: true };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/**
+ * How long a chunk whose fetch failed fails reads at once (failed-chunks.ts): long enough for the
+ * reads the kernel sends right after a failed one, short enough that a read made once the origin
+ * is back fetches again.
+ */
+export const FAILED_CHUNK_MEMORY_MS = 1000;
 
-export class FetchEngine implements ChunkFetcher {
+export class FetchEngine implements ChunkFetcher, ReaderEngine {
   readonly options: ResolvedFetchOptions;
+  readonly settings: ReaderSettings;
   readonly cache: BlobCache;
   readonly metrics: FetchMetrics;
   /** Decoded bytes of the chunks fetched last: reads right after a fetch skip the cache file. */
   readonly recent: RecentChunks;
   readonly slots: SlotQueue;
   readonly #flights = new Map<string, Flight>();
+  readonly #failed = new FailedChunks(FAILED_CHUNK_MEMORY_MS);
   readonly #jobs = new Set<Job>();
   /** Jobs whose bytes are in and which are writing them to the cache (their slots mostly released). */
   #storing = 0;
   readonly #closing = unlimitedController();
+  readonly #originRetry: RetryPolicy;
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;
     this.options = resolveFetchOptions(options);
     this.slots = new SlotQueue(this.options.maxConcurrentFetches);
+    const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes } = this.options;
+    this.settings = { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes, prefetchWindow: this.slots.prefetchCapacity };
     this.recent = new RecentChunks(this.options.recentChunkBytes);
+    this.#originRetry = {
+      attempts: this.options.originAttempts,
+      baseDelayMs: this.options.retryBaseDelayMs,
+      maxDelayMs: this.options.retryMaxDelayMs,
+      maxTotalMs: this.options.fetchTimeoutMs,
+    };
     this.metrics = fetchMetrics(this.options.metrics, () => ({ running: this.slots.running, queued: this.slots.queued }));
   }
 
@@ -176,6 +164,10 @@ export class FetchEngine implements ChunkFetcher {
   /** The signal every fetch listens to; aborted by close(). */
   get closeSignal(): AbortSignal {
     return this.#closing.signal;
+  }
+
+  recentChunk(blobId: string, uncompressedOffset: number): Buffer | undefined {
+    return this.recent.get(blobId, uncompressedOffset);
   }
 
   openImage(options: ImageReaderOptions): Promise<ImageReader> {
@@ -198,9 +190,18 @@ export class FetchEngine implements ChunkFetcher {
     maxRequestBytes = this.options.maxRequestBytes,
   ): Array<Promise<Buffer>> {
     if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
+    const now = Date.now();
     const toPlan: ChunkRecord[] = [];
+    const failedLately = new Map<ChunkRecord, unknown>();
     for (const r of records) {
-      const f = this.#flights.get(flightKey(blob.id, r));
+      const key = flightKey(blob.id, r);
+      // Before joining a flight: a read that gave up on it has made the caller wait a deadline already.
+      const err = this.#failed.recall(key, now);
+      if (err !== undefined) {
+        failedLately.set(r, err);
+        continue;
+      }
+      const f = this.#flights.get(key);
       if (f === undefined) toPlan.push(r);
       else if (priority === 'demand') this.slots.boost(f.job);
     }
@@ -210,13 +211,23 @@ export class FetchEngine implements ChunkFetcher {
         ...(readAhead
           ? {
               next: (c: ChunkRecord) => blob.next(c),
-              canAdd: (c: ChunkRecord) => !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(flightKey(blob.id, c)),
+              canAdd: (c: ChunkRecord) => {
+                const key = flightKey(blob.id, c);
+                return !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(key) && this.#failed.recall(key, now) === undefined;
+              },
             }
           : {}),
       });
       for (const plan of plans) this.#submit(new Job(this, blob, plan.chunks, priority));
     }
     return records.map((r) => {
+      const err = failedLately.get(r);
+      if (err !== undefined) {
+        const failed = Promise.reject(err);
+        // Read-ahead callers drop their promises: never an unhandled rejection.
+        failed.catch(() => undefined);
+        return failed;
+      }
       const flight = this.#flights.get(flightKey(blob.id, r))!;
       return untilStored ? flight.promise.then((bytes) => flight.job.finished.then(() => bytes)) : flight.promise;
     });
@@ -255,6 +266,11 @@ export class FetchEngine implements ChunkFetcher {
     this.slots.submit(job);
   }
 
+  readTimedOut(blob: ImageBlob, records: readonly ChunkRecord[], err: unknown): void {
+    const now = Date.now();
+    for (const r of records) this.#failed.remember(flightKey(blob.id, r), err, now);
+  }
+
   /** Drops queued prefetch jobs of `owner` (a closing reader) that no demand reader waits for. */
   cancelPrefetches(owner: object): void {
     for (const job of this.#jobs) {
@@ -281,6 +297,7 @@ export class FetchEngine implements ChunkFetcher {
     const byOffset = new Map(job.flights.map((f) => [f.record.uncompressedOffset, f]));
     const settleGood = (chunk: VerifiedChunk): void => {
       good.push(chunk);
+      this.#failed.forget(flightKey(blob.id, chunk.record));
       this.recent.put(blob.id, chunk.record.uncompressedOffset, chunk.data);
       byOffset.get(chunk.record.uncompressedOffset)?.resolve(chunk.data);
     };
@@ -298,7 +315,7 @@ export class FetchEngine implements ChunkFetcher {
           chunks: job.chunks.map((c) => ({ uncompressedOffset: c.uncompressedOffset, compressedOffset: c.compressedOffset, compressedSize: c.compressedSize })),
           priority: job.priority,
         };
-        remaining = await this.#fromPeer(job, blob.peer, request, signal, settleGood);
+        remaining = await offerToPeer(this.metrics, () => this.closed, { blob, chunks: job.chunks, priority: job.priority }, blob.peer, request, signal, settleGood);
       }
       for (let attempt = 1; remaining.length > 0; attempt++) {
         const failed: Array<{ record: ChunkRecord; error: unknown }> = [];
@@ -341,12 +358,12 @@ export class FetchEngine implements ChunkFetcher {
       // After a decline or a peer failure (a peer-ok range was reported already).
       if (request !== undefined && job.usedOrigin) {
         const verified = good.map((c) => ({ uncompressedOffset: c.record.uncompressedOffset, compressedOffset: c.record.compressedOffset, stored: c.stored }));
-        this.#report(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
+        reportToPeer(blob.peer, { request, outcome: 'origin-ok', durationMs: Date.now() - started, verified });
       }
     } catch (err) {
       const error = this.#failure(job, err, signal);
       for (const f of job.flights) if (!f.settled) this.#fail(f, error);
-      if (request !== undefined) this.#report(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
+      if (request !== undefined) reportToPeer(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
     } finally {
       // The fetch slot stands for a request on the link; the cache commit (an fdatasync) does not
       // need it, so the next request starts now — unless as many jobs are still storing as there
@@ -374,88 +391,17 @@ export class FetchEngine implements ChunkFetcher {
    */
   #fail(flight: Flight, err: unknown): void {
     flight.reject(err);
+    if (!(err instanceof AbortedError)) this.#failed.remember(flight.key, err, Date.now());
     if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
   }
 
-  #report(peer: PeerSource | undefined, report: PeerReport): void {
-    if (peer?.report === undefined) return;
-    try {
-      peer.report(report);
-    } catch (err) {
-      log.error({ err }, 'fetch: the peer source report callback threw');
-    }
-  }
-
-  /** Offers the job's range to the peer; returns the chunks still needed from the origin. */
-  async #fromPeer(
-    job: Job,
-    peer: PeerSource,
-    request: PeerRangeRequest,
-    signal: AbortSignal,
-    settleGood: (c: VerifiedChunk) => void,
-  ): Promise<ChunkRecord[]> {
-    const started = Date.now();
-    let answer;
-    try {
-      answer = await peer.readRange(request, signal);
-    } catch (err) {
-      if (this.closed) throw err;
-      this.metrics.peerRequests.inc({ outcome: 'error' });
-      log.debug({ blob: job.blob.id, err: describeError(err) }, 'fetch: the peer source failed; going to the origin');
-      this.#report(peer, { request, outcome: 'peer-error', durationMs: Date.now() - started, error: err });
-      return job.chunks;
-    }
-    if (answer === undefined) {
-      this.metrics.peerRequests.inc({ outcome: 'declined' });
-      return job.chunks;
-    }
-    if (!Buffer.isBuffer(answer.bytes) || answer.bytes.length !== request.length) {
-      this.metrics.peerRequests.inc({ outcome: 'error' });
-      const error = new SizeMismatchError(`peer ${answer.peer} range of blob ${job.blob.id}`, request.length, answer.bytes?.length ?? NaN);
-      this.#report(peer, { request, outcome: 'peer-error', peer: answer.peer, durationMs: Date.now() - started, error });
-      return job.chunks;
-    }
-    // A partial answer: only the served chunks are verified; the others go to the origin.
-    const unserved = new Set(answer.unserved ?? []);
-    const served = unserved.size === 0 ? job.chunks : job.chunks.filter((c) => !unserved.has(c.uncompressedOffset));
-    const missing = unserved.size === 0 ? [] : job.chunks.filter((c) => unserved.has(c.uncompressedOffset));
-    if (served.length === 0) {
-      this.metrics.peerRequests.inc({ outcome: 'declined' });
-      return job.chunks;
-    }
-    const servedBytes = served.reduce((n, c) => n + c.compressedSize, 0);
-    this.metrics.peerBytes.inc(servedBytes);
-    const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, served);
-    const bad: ChunkRecord[] = [];
-    for (const v of verdicts) {
-      if (v.ok) settleGood(v.chunk);
-      else bad.push(v.record);
-    }
-    const durationMs = Date.now() - started;
-    if (bad.length === 0) {
-      this.metrics.peerRequests.inc({ outcome: 'ok' });
-      this.metrics.fetchedBytes.inc({ priority: job.priority }, servedBytes);
-      this.#report(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: servedBytes, durationMs });
-      return missing;
-    }
-    this.metrics.peerRequests.inc({ outcome: 'bad_data' });
-    this.metrics.verifyFailures.inc({ source: 'peer' }, bad.length);
-    log.warn({ blob: job.blob.id, peer: answer.peer, offsets: bad.map((c) => c.uncompressedOffset) }, 'fetch: a peer served chunks that failed verification');
-    this.#report(peer, {
-      request,
-      outcome: 'peer-bad-data',
-      peer: answer.peer,
-      bytes: servedBytes,
-      durationMs,
-      badChunkOffsets: bad.map((c) => c.uncompressedOffset),
-    });
-    return [...bad, ...missing].sort((a, b) => a.compressedOffset - b.compressedOffset);
-  }
-
-  /** `length` stored bytes from the origin, retried with backoff until the job's deadline. */
-  async #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal, onProgress: RangeProgress): Promise<Buffer> {
+  /**
+   * `length` stored bytes from the origin: the one place origin range reads are retried
+   * (retry.ts), within the job's deadline.
+   */
+  #fromOrigin(job: Job, offset: number, length: number, signal: AbortSignal, onProgress: RangeProgress): Promise<Buffer> {
     job.usedOrigin = true;
-    for (let attempt = 0; ; attempt++) {
+    const attempt = async (): Promise<Buffer> => {
       try {
         const bytes = await job.blob.origin.readRange(job.blob.digest, offset, length, signal, { onProgress, bulk: job.priority === 'prefetch' });
         if (bytes.length !== length) throw new SizeMismatchError(`origin range ${offset}+${length} of blob ${job.blob.id}`, length, bytes.length);
@@ -465,16 +411,16 @@ export class FetchEngine implements ChunkFetcher {
         return bytes;
       } catch (err) {
         this.metrics.originRequests.inc({ outcome: 'error' });
-        if (signal.aborted || !retryableOriginError(err)) throw err;
-        const delay = Math.min(this.options.retryMaxDelayMs, this.options.retryBaseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-        log.warn({ blob: job.blob.id, offset, length, attempt: attempt + 1, delayMs: Math.round(delay), reason: describeError(err) }, 'fetch: origin range failed; retrying');
-        try {
-          await sleep(delay, signal);
-        } catch {
-          throw err;
-        }
+        throw err;
       }
-    }
+    };
+    return withRetry(attempt, {
+      policy: this.#originRetry,
+      retryable: originRetryDecision,
+      signal,
+      onRetry: (err, n, delayMs) =>
+        log.warn({ blob: job.blob.id, offset, length, attempt: n, delayMs, reason: describeError(err) }, 'fetch: origin range failed; retrying'),
+    });
   }
 
   /** The error readers of a failed job get. */
