@@ -105,6 +105,14 @@ export function formatSummary(s: ConvertSummary): string {
   ].join('\n');
 }
 
+async function readTraceFile(path: string): Promise<import('../src/format/access-trace.js').AccessTrace> {
+  const { MAX_TRACE_BYTES, parseAccessTrace } = await import('../src/format/access-trace.js');
+  const size = (await stat(path).catch(() => undefined))?.size;
+  if (size === undefined) throw new UsageError(`--prefetch-trace: ${path} does not exist`);
+  if (size > MAX_TRACE_BYTES) throw new UsageError(`--prefetch-trace: ${path} is larger than ${MAX_TRACE_BYTES} bytes`);
+  return parseAccessTrace(await readFile(path, 'utf8'));
+}
+
 export function register(program: Command): void {
   addAccessOptions(
     program
@@ -118,6 +126,7 @@ export function register(program: Command): void {
       .option('--compression-level <n>', 'zstd level', '3')
       .option('--chunk-dict <image|bootstrap>', 'reuse chunks of an earlier darner image (reference or bootstrap file)')
       .option('--prefetch-patterns <file>', 'file listing absolute paths to prefetch on mount, one per line')
+      .option('--prefetch-trace <file>', 'access trace (darner mount --record): prefetch its files in access order, stored first in the blobs')
       .option('--work-dir <dir>', 'where blobs are assembled before upload (default: the OS temp dir)')
       .option('--json', 'print the summary as JSON'),
     ['src', 'dest'],
@@ -129,6 +138,7 @@ export function register(program: Command): void {
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
     const prefetchPatterns =
       typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFile(flags.prefetchPatterns, 'utf8')) : undefined;
+    const prefetchTrace = typeof flags.prefetchTrace === 'string' ? await readTraceFile(flags.prefetchTrace) : undefined;
     const ui = await terminalProgress();
     let summary: ConvertSummary;
     try {
@@ -139,6 +149,7 @@ export function register(program: Command): void {
         compressionLevel: level,
         ...(typeof flags.chunkDict === 'string' ? { chunkDict: flags.chunkDict } : {}),
         ...(prefetchPatterns ? { prefetchPatterns } : {}),
+        ...(prefetchTrace ? { prefetchTrace } : {}),
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
         source: storeOptions(flags, 'src'),
         target: storeOptions(flags, 'dest'),
