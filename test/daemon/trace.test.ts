@@ -102,6 +102,7 @@ async function bootstrapOf(reference: string): Promise<Bootstrap> {
 }
 
 interface ColdStart {
+  mode: string | undefined;
   /** Blob Range requests (by blob id) the mount and the workload caused. */
   requests: Map<string, Array<[number, number]>>;
 }
@@ -122,7 +123,7 @@ async function coldStart(daemon: DaemonProcess, proxy: ProxyHandle, reference: s
     requests.set(id, [...(requests.get(id) ?? []), [Number(m[1]), Number(m[2]) + 1]]);
   }
   await daemon.client.unmount(mount.id);
-  return { requests };
+  return { requests, mode: mount.mode };
 }
 
 test('record a trace, convert with it, and a cold start prefetches the traced region first in few large requests', async (t) => {
@@ -193,17 +194,26 @@ test('record a trace, convert with it, and a cold start prefetches the traced re
   // 4. Cold starts through a counting proxy.
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
-  const optimized = await coldStart(daemon, proxy, optimizedRef.replace(registry.host, proxy.host), 'cold-optimized');
   const blobIds = boot.blobs.map((b) => b.id);
-  let optimizedRequests = 0;
-  for (const [blobIndex, expected] of front) {
-    const regionEnd = expected.reduce((n, i) => Math.max(n, boot.chunk(i).compressedOffset + boot.chunk(i).compressedSize), 0);
-    const inRegion = (optimized.requests.get(blobIds[blobIndex]!) ?? []).filter(([start]) => start < regionEnd);
-    const covered = inRegion.reduce((n, [s, e]) => n + Math.min(e, regionEnd) - s, 0);
-    t.is(covered, regionEnd, `blob ${blobIndex}: the region is fetched once, whole`);
-    t.true(inRegion.length <= Math.ceil(regionEnd / MAX_REQUEST), `blob ${blobIndex}: ${inRegion.length} requests for ${regionEnd} bytes`);
-    optimizedRequests += inRegion.length;
-  }
+  const regionRequests = (cold: ColdStart, mode: string): number => {
+    let count = 0;
+    for (const [blobIndex, expected] of front) {
+      const regionEnd = expected.reduce((n, i) => Math.max(n, boot.chunk(i).compressedOffset + boot.chunk(i).compressedSize), 0);
+      const inRegion = (cold.requests.get(blobIds[blobIndex]!) ?? []).filter(([start]) => start < regionEnd);
+      const covered = inRegion.reduce((n, [s, e]) => n + Math.min(e, regionEnd) - s, 0);
+      t.is(covered, regionEnd, `${mode}, blob ${blobIndex}: the region is fetched once, whole`);
+      t.true(inRegion.length <= Math.ceil(regionEnd / MAX_REQUEST), `${mode}, blob ${blobIndex}: ${inRegion.length} requests for ${regionEnd} bytes`);
+      count += inRegion.length;
+    }
+    return count;
+  };
+  const optimizedRequests = regionRequests(await coldStart(daemon, proxy, optimizedRef.replace(registry.host, proxy.host), 'cold-optimized'), 'fuse');
+  // The same in erofs mode (the kernel's EROFS reading blob devices), where the kernel can.
+  const erofsDaemon = await startDaemonProcess({ configToml: '[fetch]\nsequential_read_ahead = 0\n[fuse]\nmode = "auto"' });
+  t.teardown(() => erofsDaemon.cleanup());
+  const erofsCold = await coldStart(erofsDaemon, proxy, optimizedRef.replace(registry.host, proxy.host), 'cold-erofs');
+  if (erofsCold.mode === 'erofs') t.log(`erofs mode: ${regionRequests(erofsCold, 'erofs')} requests for the traced region`);
+  else t.log('the kernel cannot mount EROFS here: erofs mode not exercised');
   const patterns = await coldStart(daemon, proxy, patternsRef.replace(registry.host, proxy.host), 'cold-patterns');
   const patternRequests = [...patterns.requests.values()].reduce((n, list) => n + list.length, 0);
   t.log(`traced region ${regionBytes} bytes: ${optimizedRequests} requests with the trace layout, ${patternRequests} with the same prefetch list in tar order`);
