@@ -59,6 +59,12 @@ export interface MountRequest {
   record?: string;
 }
 
+/** `POST /api/v1/mounts/{id}/trace` answer: where the access trace went and how many files it names. */
+export interface TraceWritten {
+  trace: string;
+  files: number;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;

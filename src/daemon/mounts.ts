@@ -28,7 +28,7 @@ import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
-import type { Mount, MountRequest } from './api.js';
+import type { Mount, MountRequest, TraceWritten } from './api.js';
 import type { MountMode } from './config.js';
 import type { MountRecord, StateStore } from './state.js';
 import { checkTraceTarget, writeTrace, type Recording } from './trace-file.js';
@@ -204,6 +204,19 @@ export class MountManager {
     });
   }
 
+  /** Stops mount `id`'s recording and writes its trace now; the mount stays. */
+  async stopRecording(id: string): Promise<TraceWritten> {
+    const mountpoint = this.#active.get(id)?.record.mount.mountpoint;
+    if (mountpoint === undefined) throw new NotFoundError(`no mount ${id}`);
+    return this.#withLock(mountpoint, async () => {
+      const active = this.#active.get(id);
+      if (active === undefined) throw new NotFoundError(`no mount ${id}`);
+      const trace = active.recording?.path;
+      if (trace === undefined) throw new NotFoundError(`mount ${id} is not recording an access trace`);
+      return { trace, files: await this.#finishRecording(active) };
+    });
+  }
+
   /**
    * Mounts again what mounts.json lists (after a restart or a crash): kernel EROFS mounts of
    * saved bootstraps and dead FUSE mounts left at those mount points, under the state dir's mnt/
@@ -338,12 +351,15 @@ export class MountManager {
     await active.source.close().catch(() => {});
   }
 
-  /** Writes the access trace of a mount that recorded one (it is over: unmounted or shut down). */
-  async #finishRecording(active: ActiveMount): Promise<void> {
-    if (active.recording === undefined) return;
+  /** Ends the mount's recording, if any, and writes its trace; returns the files it names. */
+  async #finishRecording(active: ActiveMount): Promise<number> {
+    const recording = active.recording;
+    if (recording === undefined) return 0;
+    delete active.recording;
     const { id, reference, bootstrapDigest } = active.record.mount;
-    const files = await writeTrace(active.recording, { reference, bootstrapDigest });
-    log.info({ id, trace: active.recording.path, files }, 'access trace written');
+    const files = await writeTrace(recording, { reference, bootstrapDigest });
+    log.info({ id, trace: recording.path, files }, 'access trace written');
+    return files;
   }
 
   async #sameImage(existing: MountRecord, request: MountRequest): Promise<boolean> {

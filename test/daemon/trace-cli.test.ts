@@ -1,7 +1,8 @@
 /**
  * The access-trace workflow on the command line: `darner mount --record FILE` (a path relative to
  * the working directory), `darner umount` writes the trace, `darner convert --prefetch-trace`
- * uses it; a malformed trace is one line on stderr and a non-zero exit.
+ * uses it; a malformed trace is one line on stderr and a non-zero exit. And the explicit stop
+ * (`POST /api/v1/mounts/{id}/trace`) that writes a trace while the mount stays.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -9,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DaemonApiError } from '../../src/errors.js';
 import { parseAccessTrace } from '../../src/format/access-trace.js';
 import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { startDaemonProcess } from '../harness/daemon.js';
@@ -60,4 +62,30 @@ test('mount --record, umount, convert --prefetch-trace', async (t) => {
   t.not(err.code, 0);
   t.is(err.stderr.trim().split('\n').length, 1, err.stderr);
   t.regex(err.stderr, /line 2: path must be an absolute path/);
+});
+
+test('a recording stopped over the control API is written at once; the mount stays and records no more', async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const image = await publishImage(registry.host, 'trace-stop', [
+    [
+      { type: 'file', path: 'a', data: 'first\n' },
+      { type: 'file', path: 'b', data: 'second\n' },
+    ],
+  ]);
+  const daemon = await startDaemonProcess();
+  t.teardown(() => daemon.cleanup());
+  const traceFile = join(daemon.dir, 'stop.trace');
+  const { mount } = await daemon.client.mount({ reference: image.darnerRef, mountpoint: join(daemon.mountRoot, 'stop'), record: traceFile });
+  t.is(await readFile(join(mount.mountpoint, 'b'), 'utf8'), 'second\n');
+  t.deepEqual(await daemon.client.stopRecording(mount.id), { trace: traceFile, files: 1 });
+  const written = await readFile(traceFile, 'utf8');
+  t.deepEqual(parseAccessTrace(written).files.map((f) => f.path), ['/b']);
+  t.is(await readFile(join(mount.mountpoint, 'a'), 'utf8'), 'first\n', 'the mount stays');
+  const again = await t.throwsAsync(daemon.client.stopRecording(mount.id), { instanceOf: DaemonApiError });
+  t.is(again?.code, 'NOT_FOUND');
+  t.regex(again?.message ?? '', /not recording/);
+  t.is((await t.throwsAsync(daemon.client.stopRecording('m-0000000000000000'), { instanceOf: DaemonApiError }))?.code, 'NOT_FOUND');
+  await daemon.client.unmount(mount.id);
+  t.is(await readFile(traceFile, 'utf8'), written, 'the unmount does not write it again');
 });
