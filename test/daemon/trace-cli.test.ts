@@ -64,7 +64,7 @@ test('mount --record, umount, convert --prefetch-trace', async (t) => {
   t.regex(err.stderr, /line 2: path must be an absolute path/);
 });
 
-test('a recording stopped over the control API is written at once; the mount stays and records no more', async (t) => {
+test('a recording stopped over the control API is written at once, the mount stays and records no more; shutdown writes it too', async (t) => {
   const registry = await startRegistry();
   t.teardown(() => registry.stop());
   const image = await publishImage(registry.host, 'trace-stop', [
@@ -88,4 +88,11 @@ test('a recording stopped over the control API is written at once; the mount sta
   t.is((await t.throwsAsync(daemon.client.stopRecording('m-0000000000000000'), { instanceOf: DaemonApiError }))?.code, 'NOT_FOUND');
   await daemon.client.unmount(mount.id);
   t.is(await readFile(traceFile, 'utf8'), written, 'the unmount does not write it again');
+
+  // A daemon shutting down ends the recordings of its mounts too.
+  const shutdownTrace = join(daemon.dir, 'shutdown.trace');
+  const second = await daemon.client.mount({ reference: image.darnerRef, mountpoint: join(daemon.mountRoot, 'shutdown'), record: shutdownTrace });
+  t.is(await readFile(join(second.mount.mountpoint, 'a'), 'utf8'), 'first\n');
+  await daemon.stop();
+  t.deepEqual(parseAccessTrace(await readFile(shutdownTrace, 'utf8')).files.map((f) => f.path), ['/a']);
 });
