@@ -1,4 +1,5 @@
 import { open, rm } from 'node:fs/promises';
+import { DarnerError } from '../src/errors.js';
 import type { BlobRecord, ChunkRecord, FileNode } from '../src/format/model.js';
 import { BlobWriter, type FinishedBlob } from './blob-writer.js';
 import { accessOrderChunks, blobOrderForTrace } from './trace-layout.js';
@@ -22,7 +23,7 @@ export async function relayoutBlob(from: string, to: string, chunks: ChunkRecord
       const record = chunks[index]!;
       const data = Buffer.allocUnsafe(record.compressedSize);
       const { bytesRead } = await source.read(data, 0, data.length, record.compressedOffset);
-      if (bytesRead !== data.length) throw new Error(`blob ${from} ends inside chunk ${index}`);
+      if (bytesRead !== data.length) throw new DarnerError('BLOB_TRUNCATED', `the blob being laid out again (${from}) ends inside chunk ${index}`);
       placed.push({ record, compressedOffset: writer.append(data), uncompressedOffset: writer.reserveUncompressed(record.uncompressedSize) });
       sinceDrain += data.length;
       if (sinceDrain >= DRAIN_EVERY_BYTES) {
