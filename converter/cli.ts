@@ -123,6 +123,13 @@ export function formatSummary(s: ConvertSummary): string {
   ].join('\n');
 }
 
+async function readTraceFile(path: string): Promise<import('../src/format/access-trace.js').AccessTrace> {
+  const { MAX_TRACE_BYTES, parseAccessTrace } = await import('../src/format/access-trace.js');
+  const size = (await stat(path).catch(() => undefined))?.size;
+  if (size !== undefined && size > MAX_TRACE_BYTES) throw new UsageError(`--prefetch-trace ${path}: larger than ${MAX_TRACE_BYTES} bytes`);
+  return parseAccessTrace(await readFlagFile(path, '--prefetch-trace'));
+}
+
 export function register(program: Command): void {
   addAccessOptions(
     program
@@ -136,6 +143,7 @@ export function register(program: Command): void {
       .option('--compression-level <n>', 'zstd level', '3')
       .option('--chunk-dict <image|bootstrap>', 'reuse chunks of an earlier darner image (reference or bootstrap file)')
       .option('--prefetch-patterns <file>', 'file listing absolute paths to prefetch on mount, one per line')
+      .option('--prefetch-trace <file>', 'access trace (darner mount --record): prefetch its files in access order, stored first in the blobs')
       .option('--work-dir <dir>', 'where blobs are assembled before upload (default: the OS temp dir)')
       .option('--max-entries <n>', 'refuse a source image with more tar entries than this, over all layers', String(4 * 1024 * 1024))
       .option('--overwrite', "allow the target to be the source's own tag (re-points it at the converted image)")
@@ -150,6 +158,7 @@ export function register(program: Command): void {
     const prefetchPatterns =
       typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFlagFile(flags.prefetchPatterns, '--prefetch-patterns')) : undefined;
     const maxEntries = parseCount(String(flags.maxEntries), '--max-entries');
+    const prefetchTrace = typeof flags.prefetchTrace === 'string' ? await readTraceFile(flags.prefetchTrace) : undefined;
     const ui = await terminalProgress();
     let summary: ConvertSummary;
     try {
@@ -160,6 +169,7 @@ export function register(program: Command): void {
         compressionLevel: level,
         ...(typeof flags.chunkDict === 'string' ? { chunkDict: flags.chunkDict } : {}),
         ...(prefetchPatterns ? { prefetchPatterns } : {}),
+        ...(prefetchTrace ? { prefetchTrace } : {}),
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
         maxEntries,
         overwrite: flags.overwrite === true,

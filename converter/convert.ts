@@ -27,8 +27,10 @@ import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescri
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
 import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
 import { LayerMerger } from './layer-merge.js';
-import { selectPrefetchFiles } from './prefetch.js';
+import { layoutBlobsForTrace } from './blob-relayout.js';
+import { selectPrefetch } from './prefetch.js';
 import { refuseConvertedSource, refuseSourceAsTarget } from './source-target.js';
+import type { AccessTrace } from '../src/format/access-trace.js';
 
 /**
  * `darner convert`: an OCI image in, a darner image out.
@@ -52,6 +54,11 @@ export interface ConvertOptions {
   chunkDict?: string;
   /** Absolute paths in the image to prefetch on mount (see prefetch.ts). */
   prefetchPatterns?: string[];
+  /**
+   * An access trace (`darner mount --record`): its files lead the prefetch list, in access order,
+   * and their chunks are stored first in each blob (trace-layout.ts).
+   */
+  prefetchTrace?: AccessTrace;
   /** Options for reading the source (auth, plain http, platform). */
   source?: ImageStoreOptions;
   /** Options for writing the target (auth, plain http). */
@@ -191,8 +198,9 @@ export async function convertImage(
     }
 
     options.progress?.phase?.('bootstrap');
+    const prefetch = selectPrefetch(merger.root, options.prefetchPatterns ?? [], options.prefetchTrace);
+    if (prefetch.traced.length > 0) await layoutBlobsForTrace(store.chunks, store.blobs, layerBlobs, prefetch.traced);
     countChunksPerBlob(store.blobs, store.chunks);
-    const prefetch = selectPrefetchFiles(merger.root, options.prefetchPatterns ?? []);
     const meta: ImageMetadata = {
       chunkSize,
       digestAlgorithm,

@@ -1,4 +1,5 @@
 import { UsageError } from '../src/errors.js';
+import type { AccessTrace } from '../src/format/access-trace.js';
 import type { DirectoryNode, FileNode, TreeNode } from '../src/format/model.js';
 
 /**
@@ -7,6 +8,9 @@ import type { DirectoryNode, FileNode, TreeNode } from '../src/format/model.js';
  * an absolute path in the image; a directory stands for every regular file below it (depth
  * first, names in byte order). Blank lines and lines starting with `#` are ignored. Patterns
  * that match nothing are reported, not fatal (images change; the list is a hint).
+ *
+ * An access trace (`--prefetch-trace`, src/format/access-trace.ts) names files in the order a
+ * workload first read them; those lead the list, in that order, and the pattern's files follow.
  */
 
 export function parsePrefetchPatterns(text: string): string[] {
@@ -43,6 +47,34 @@ export function selectPrefetchFiles(root: DirectoryNode, patterns: string[]): Pr
     const node = lookup(root, pattern);
     if (node === undefined) unmatched.push(pattern);
     else add(node);
+  }
+  return { files, unmatched };
+}
+
+/** The regular files of the trace, in its order, then those of the patterns not listed yet. */
+export function selectPrefetch(root: DirectoryNode, patterns: string[], trace?: AccessTrace): PrefetchSelection & { traced: FileNode[] } {
+  const traced = trace === undefined ? { files: [], unmatched: [] } : selectTracedFiles(root, trace);
+  const byPattern = selectPrefetchFiles(root, patterns);
+  const listed = new Set(traced.files);
+  return {
+    files: [...traced.files, ...byPattern.files.filter((f) => !listed.has(f))],
+    unmatched: [...traced.unmatched, ...byPattern.unmatched],
+    traced: traced.files,
+  };
+}
+
+/** The trace's paths that are non-empty regular files of the image, in trace order, each once. */
+export function selectTracedFiles(root: DirectoryNode, trace: AccessTrace): PrefetchSelection {
+  const files: FileNode[] = [];
+  const seen = new Set<FileNode>();
+  const unmatched: string[] = [];
+  for (const { path } of trace.files) {
+    const node = lookup(root, path);
+    if (node === undefined || node.kind !== 'file') unmatched.push(path);
+    else if (node.size > 0 && !seen.has(node)) {
+      seen.add(node);
+      files.push(node);
+    }
   }
   return { files, unmatched };
 }

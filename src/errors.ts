@@ -376,3 +376,10 @@ export class PeerTransferError extends DarnerError {
     this.reason = reason;
   }
 }
+
+/** An access trace file (`darner mount --record`, `darner convert --prefetch-trace`) is malformed. */
+export class MalformedTraceError extends DarnerError {
+  constructor(message: string) {
+    super('MALFORMED_TRACE', message);
+  }
+}

@@ -52,6 +52,17 @@ export interface MountRequest {
   credentials?: Credentials;
   prefetchAll?: boolean;
   labels?: Record<string, string>;
+  /**
+   * Record an access trace of this mount's reads to this file (absolute path), written when the
+   * mount is unmounted (docs/optimize.md). Mounts with FUSE alone; refused in erofs mode.
+   */
+  record?: string;
+}
+
+/** `POST /api/v1/mounts/{id}/trace` answer: where the access trace went and how many files it names. */
+export interface TraceWritten {
+  trace: string;
+  files: number;
 }
 
 export interface DaemonStatus {
@@ -130,7 +141,7 @@ function optionalBoolean(body: Record<string, unknown>, key: string): boolean | 
 /** Checks a mount request body field by field; unknown fields are refused (a typo is not ignored). */
 export function parseMountRequest(body: unknown): MountRequest {
   if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
-  const known = new Set(['reference', 'mountpoint', 'bootstrap', 'platform', 'plainHttp', 'credentials', 'prefetchAll', 'labels']);
+  const known = new Set(['reference', 'mountpoint', 'bootstrap', 'platform', 'plainHttp', 'credentials', 'prefetchAll', 'labels', 'record']);
   for (const key of Object.keys(body)) if (!known.has(key)) throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
   const reference = optionalString(body, 'reference');
   if (reference === undefined) throw new BadRequestError('reference is required');
@@ -144,6 +155,11 @@ export function parseMountRequest(body: unknown): MountRequest {
   if (bootstrap !== undefined) {
     if (!bootstrap.startsWith('/')) throw new BadRequestError('bootstrap must be an absolute path');
     request.bootstrap = bootstrap;
+  }
+  const record = optionalString(body, 'record');
+  if (record !== undefined) {
+    if (!record.startsWith('/')) throw new BadRequestError('record must be an absolute path');
+    request.record = record;
   }
   const platform = optionalString(body, 'platform');
   if (platform !== undefined) request.platform = platform;

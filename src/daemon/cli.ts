@@ -187,8 +187,9 @@ export function register(program: Command): void {
     .option('--creds <user:password>', 'registry credentials (default: the docker config)')
     .option('--prefetch-all', 'fetch the whole image in the background')
     .option('--label <key=value>', 'label to attach to the mount (repeatable)', collect, [])
+    .option('--record <file>', 'record the files read through this mount (FUSE mode) to an access trace, written at umount')
     .option('--daemon-config <file>', 'configuration for a daemon this command starts')
-    .action(async (reference: string, dir: string, opts: { daemon?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; daemonConfig?: string }) => {
+    .action(async (reference: string, dir: string, opts: { daemon?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; record?: string; daemonConfig?: string }) => {
       setLogLevel('warn');
       const { ensureDaemon } = await import('./spawn.js');
       const { DaemonClient } = await import('./client.js');
@@ -212,6 +213,7 @@ export function register(program: Command): void {
           ...(credentials !== undefined ? { credentials } : {}),
           ...(opts.prefetchAll ? { prefetchAll: true } : {}),
           ...(opts.label.length > 0 ? { labels: parseLabels(opts.label) } : {}),
+          ...(opts.record !== undefined ? { record: resolvePath(opts.record) } : {}),
         });
         process.stdout.write(`${created ? 'mounted' : 'already mounted'} ${mount.reference} at ${mount.mountpoint} (${mount.id})\n`);
       } finally {

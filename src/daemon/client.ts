@@ -14,7 +14,7 @@
  */
 import { Client } from 'undici';
 import { DaemonApiError, DaemonUnavailableError } from '../errors.js';
-import { API_PREFIX, type CacheListing, type DaemonStatus, type ErrorBody, type GcResponse, type Mount, type MountRequest } from './api.js';
+import { API_PREFIX, type CacheListing, type DaemonStatus, type ErrorBody, type GcResponse, type Mount, type MountRequest, type TraceWritten } from './api.js';
 import { DEFAULT_SOCKET } from './config.js';
 
 export type { CacheListing, CachedBlobInfo, Credentials, DaemonStatus, GcResponse, Mount, MountRequest } from './api.js';
@@ -63,6 +63,11 @@ export class DaemonClient {
   /** Unmounts whatever this daemon mounted at `mountpoint` (NOT_FOUND when nothing). */
   async unmountAt(mountpoint: string): Promise<void> {
     await this.#call('DELETE', `/mounts?mountpoint=${encodeURIComponent(mountpoint)}`);
+  }
+
+  /** Stops mount `id`'s access-trace recording and writes the trace now (the mount stays). */
+  stopRecording(id: string): Promise<TraceWritten> {
+    return this.#call<TraceWritten>('POST', `/mounts/${encodeURIComponent(id)}/trace`);
   }
 
   cacheList(): Promise<CacheListing> {

@@ -132,6 +132,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         mountAt: async (mountpoint) => (await mounts.findByMountpoint(mountpoint))?.id,
         cacheList,
         cacheGc,
+        stopRecording: (id) => mounts.stopRecording(id),
       },
       (method, route, status) => metrics.apiRequests.inc({ method, route, status: String(status) }),
     );

@@ -20,19 +20,20 @@ import { mkdir, realpath, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError } from '../errors.js';
+import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
-import { DARNER_FUSE_TYPE, ImageFs, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
+import { DARNER_FUSE_TYPE, ImageFs, TraceRecorder, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { readBootstrapFile } from '../image/bootstrap-file.js';
 import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
-import type { Mount, MountRequest } from './api.js';
+import type { Mount, MountRequest, TraceWritten } from './api.js';
 import type { MountMode } from './config.js';
 import type { MountRecord, StateStore } from './state.js';
+import { checkTraceTarget, writeTrace, type Recording } from './trace-file.js';
 
 export interface MountManagerOptions {
   fetcher: ChunkFetcher;
@@ -56,6 +57,8 @@ interface ActiveMount {
   reader: ImageReader;
   /** The mount: FUSE alone, or the kernel's EROFS with its FUSE blob devices. */
   mounted: FuseMount;
+  /** The access trace being recorded (fuse mode only), written when the mount goes away. */
+  recording?: Recording;
 }
 
 function storeOptions(r: { platform?: string; plainHttp?: boolean; credentials?: { username: string; password: string } }, pipelining: number): ImageStoreOptions {
@@ -118,8 +121,15 @@ export class MountManager {
     return this.#withLock(mountpoint, async () => {
       const existing = this.#byMountpoint(mountpoint);
       if (existing !== undefined) {
+        if (request.record !== undefined) throw new MountpointBusyError(`${mountpoint} is already mounted (mount ${existing.record.mount.id}); a recording starts with a new mount`);
         if (await this.#sameImage(existing.record, request)) return { mount: existing.record.mount, created: false };
         throw new MountpointBusyError(`${mountpoint} already holds ${existing.record.mount.reference} (mount ${existing.record.mount.id})`);
+      }
+      if (request.record !== undefined) {
+        if (this.#options.mode === 'erofs') {
+          throw new UnsupportedError('recording an access trace needs a FUSE mount: in erofs mode the kernel answers reads of cached data without the daemon seeing them (set [fuse] mode to "fuse" or "auto")');
+        }
+        await checkTraceTarget(request.record);
       }
       const opts = storeOptions(request, this.#options.pipelining);
       let source: ImageSource;
@@ -171,7 +181,7 @@ export class MountManager {
           ...(request.prefetchAll !== undefined ? { prefetchAll: request.prefetchAll } : {}),
           ...(request.bootstrap !== undefined ? { requestedBootstrap: request.bootstrap } : {}),
         };
-        await this.#activate(record, bootstrap, source);
+        await this.#activate(record, bootstrap, source, request.record);
       } catch (err) {
         await source.close().catch(() => {});
         if (ownMountpoint) await rmdir(mountpoint).catch(() => {});
@@ -196,6 +206,20 @@ export class MountManager {
       await this.#release(active);
       if (active.record.ownMountpoint) await rmdir(active.record.mount.mountpoint).catch(() => {});
       log.info({ id, mountpoint: active.record.mount.mountpoint }, 'unmounted');
+      await this.#finishRecording(active);
+    });
+  }
+
+  /** Stops mount `id`'s recording and writes its trace now; the mount stays. */
+  async stopRecording(id: string): Promise<TraceWritten> {
+    const mountpoint = this.#active.get(id)?.record.mount.mountpoint;
+    if (mountpoint === undefined) throw new NotFoundError(`no mount ${id}`);
+    return this.#withLock(mountpoint, async () => {
+      const active = this.#active.get(id);
+      if (active === undefined) throw new NotFoundError(`no mount ${id}`);
+      const trace = active.recording?.path;
+      if (trace === undefined) throw new NotFoundError(`mount ${id} is not recording an access trace`);
+      return { trace, files: await this.#finishRecording(active) };
     });
   }
 
@@ -255,10 +279,11 @@ export class MountManager {
     const all = [...this.#active.values()];
     this.#active.clear();
     await Promise.all(all.map((a) => this.#release(a)));
+    for (const a of all) await this.#finishRecording(a).catch((err: unknown) => log.error({ id: a.record.mount.id, err: (err as Error).message }, 'access trace lost'));
     await this.#saving;
   }
 
-  async #activate(record: MountRecord, bootstrap: Bootstrap, source: ImageSource): Promise<void> {
+  async #activate(record: MountRecord, bootstrap: Bootstrap, source: ImageSource, recordTo?: string): Promise<void> {
     const { mountpoint, reference } = record.mount;
     await prepareMountpoint(mountpoint);
     const reader = await this.#options.fetcher.openImage({
@@ -267,14 +292,15 @@ export class MountManager {
       name: reference,
       ...(this.#options.peer !== undefined ? { peer: this.#options.peer } : {}),
     });
+    const recording = recordTo !== undefined ? { recorder: new TraceRecorder(), path: recordTo } : undefined;
     let mounted: FuseMount;
     try {
-      mounted = await this.#mountImage(record, bootstrap, reader);
+      mounted = await this.#mountImage(record, bootstrap, reader, recording?.recorder);
     } catch (err) {
       await reader.close();
       throw err;
     }
-    this.#active.set(record.mount.id, { record, source, reader, mounted });
+    this.#active.set(record.mount.id, { record, source, reader, mounted, ...(recording !== undefined ? { recording } : {}) });
     // After the mount answer, before the first read is likely (a container starts after it).
     setImmediate(() => reader.prepare());
     const { prefetch } = this.#options;
@@ -292,7 +318,7 @@ export class MountManager {
    * fuse (auto falls back to FUSE when the kernel refuses, and stops trying after a refusal that
    * says it cannot do file-backed EROFS at all). Sets record.mount.mode.
    */
-  async #mountImage(record: MountRecord, bootstrap: Bootstrap, reader: ImageReader): Promise<FuseMount> {
+  async #mountImage(record: MountRecord, bootstrap: Bootstrap, reader: ImageReader, recorder?: TraceRecorder): Promise<FuseMount> {
     const { mountpoint, id, bootstrapDigest } = record.mount;
     const guard = {
       readTimeoutMs: this.#options.readTimeoutMs,
@@ -300,7 +326,8 @@ export class MountManager {
       ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
     };
     const mode = this.#options.mode;
-    if (mode === 'erofs' || (mode === 'auto' && !this.#noKernelErofs)) {
+    // A recording needs every read, which only FUSE alone shows (erofs mode refused it earlier).
+    if (recorder === undefined && (mode === 'erofs' || (mode === 'auto' && !this.#noKernelErofs))) {
       try {
         const mounted = await mountImageErofs(mountpoint, bootstrap, reader, {
           ...guard,
@@ -318,7 +345,7 @@ export class MountManager {
         log.warn({ id, mountpoint, err: err.message, unsupported }, 'kernel EROFS mount refused; mounting with FUSE');
       }
     }
-    const fs = new ImageFs(bootstrap, reader, guard);
+    const fs = new ImageFs(bootstrap, reader, { ...guard, ...(recorder !== undefined ? { recorder } : {}) });
     const mounted = await mountImageFs(mountpoint, fs, this.#options.fuse);
     record.mount.mode = 'fuse';
     return mounted;
@@ -329,6 +356,17 @@ export class MountManager {
     await active.mounted.unmount().catch((err: unknown) => log.error({ id, mountpoint, err: (err as Error).message }, 'unmount failed'));
     await active.reader.close().catch((err: unknown) => log.error({ id, err: (err as Error).message }, 'closing the image reader failed'));
     await active.source.close().catch(() => {});
+  }
+
+  /** Ends the mount's recording, if any, and writes its trace; returns the files it names. */
+  async #finishRecording(active: ActiveMount): Promise<number> {
+    const recording = active.recording;
+    if (recording === undefined) return 0;
+    delete active.recording;
+    const { id, reference, bootstrapDigest } = active.record.mount;
+    const files = await writeTrace(recording, { reference, bootstrapDigest });
+    log.info({ id, trace: recording.path, files }, 'access trace written');
+    return files;
   }
 
   async #sameImage(existing: MountRecord, request: MountRequest): Promise<boolean> {

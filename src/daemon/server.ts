@@ -20,6 +20,7 @@ import {
   type GcResponse,
   type Mount,
   type MountRequest,
+  type TraceWritten,
 } from './api.js';
 
 export interface ControlHandlers {
@@ -32,6 +33,8 @@ export interface ControlHandlers {
   mountAt(mountpoint: string): Promise<string | undefined>;
   cacheList(): Promise<CacheListing>;
   cacheGc(keep: string[]): Promise<GcResponse>;
+  /** Stops the access-trace recording of mount `id` and writes the trace (NotFoundError: no mount, or not recording). */
+  stopRecording(id: string): Promise<TraceWritten>;
 }
 
 export interface ControlServer {
@@ -111,6 +114,12 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
     return 'mounts';
   }
   const byId = path.startsWith(`${API_PREFIX}/mounts/`) ? path.slice(`${API_PREFIX}/mounts/`.length) : undefined;
+  const traceOf = byId === undefined ? null : /^([^/]+)\/trace$/.exec(byId);
+  if (traceOf !== null) {
+    only('POST');
+    send(res, 200, await handlers.stopRecording(decodeURIComponent(traceOf[1]!)));
+    return 'mount-trace';
+  }
   if (byId !== undefined && byId !== '' && !byId.includes('/')) {
     only('DELETE');
     await handlers.deleteMount(decodeURIComponent(byId));

@@ -16,6 +16,7 @@ export * from './extension-header.js';
 export * from './blob-table.js';
 export * from './chunk-table.js';
 export * from './prefetch-table.js';
+export * from './access-trace.js';
 export { validateImageMetadata, findChunkOverlap } from './validate-metadata.js';
 export { writeBootstrap } from './writer.js';
 export {

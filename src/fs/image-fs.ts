@@ -4,6 +4,7 @@ import { entryStat, statfsOf, statOf } from './attributes.js';
 import { Errno, FsErrno } from './errno.js';
 import { PathResolver } from './path-resolver.js';
 import { ReadGuard, type ReadGuardOptions } from './read-guard.js';
+import type { TraceRecorder } from './trace-recorder.js';
 export type { ImageFsObserver } from './read-guard.js';
 import { getxattrReply, listxattrReply, type XattrReply } from './xattr-reply.js';
 
@@ -21,8 +22,10 @@ export interface FileDataReader {
   read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
-/** Read deadline, failed-read memory and observer: see ReadGuard. */
-export type ImageFsOptions = ReadGuardOptions;
+/** Read deadline, failed-read memory and observer (see ReadGuard); a recorder of the reads asked for. */
+export interface ImageFsOptions extends ReadGuardOptions {
+  recorder?: TraceRecorder;
+}
 
 /** An open file: what the kernel's handle stands for. */
 interface OpenFile {
@@ -45,6 +48,7 @@ export class ImageFs {
   readonly #paths: PathResolver;
   readonly #handles = new Map<number, OpenFile>();
   readonly #guard: ReadGuard;
+  readonly #recorder: TraceRecorder | undefined;
   #nextHandle = 1;
   #statfs: FuseStatfs | undefined;
 
@@ -53,6 +57,7 @@ export class ImageFs {
     this.#reader = reader;
     this.#paths = new PathResolver(bootstrap);
     this.#guard = new ReadGuard(options);
+    this.#recorder = options.recorder;
   }
 
   /** Open handles (for status and tests). */
@@ -115,6 +120,7 @@ export class ImageFs {
     const file = this.#handles.get(fd) ?? this.#openByPath(path);
     if (position >= file.size || length <= 0) return Buffer.alloc(0);
     const n = Math.min(length, file.size - position);
+    this.#recorder?.read(file.path, position, n);
     return this.#guard.run(file.nid, { nid: file.nid, path: file.path, offset: position, length: n }, (signal) => this.#reader.read(file.nid, position, n, signal));
   }
 

@@ -17,3 +17,4 @@ export { BlobDevices, type BlobDataReader, type BlobDevice } from './blob-device
 export { mountImageErofs, erofsMountData, type ErofsMountOptions } from './erofs-mount.js';
 export { unmountKernel } from './mount-syscalls.js';
 export { ReadGuard, type ReadGuardOptions, type ReadWhere } from './read-guard.js';
+export { TraceRecorder, mergeRanges } from './trace-recorder.js';

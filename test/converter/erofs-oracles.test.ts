@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { sourceImageTree } from '../../converter/check.js';
 import { convertImage } from '../../converter/convert.js';
 import { expandImage } from '../../converter/expand.js';
+import type { AccessTrace } from '../../src/format/access-trace.js';
+import { Bootstrap } from '../../src/format/index.js';
 import { chunkDigests } from '../../src/digest.js';
 import { compareTrees, formatDifference, treeFromDirectory } from '../../src/fstree/index.js';
 import { lgetxattr, llistxattr } from '../../src/native.js';
@@ -30,8 +32,20 @@ function xattrsOf(path: string): Map<string, Uint8Array> {
   return out;
 }
 
-for (const chunkSize of [1024 * 1024, 64 * 1024]) {
-  test(`fsck.erofs and the kernel agree with the applied layers (chunk size ${chunkSize})`, async (t) => {
+/**
+ * A blob layout for an access trace (convert --prefetch-trace) moves chunks, deduplicated ones
+ * and hard links included, across files and layers of the rich image.
+ */
+const TRACE: AccessTrace = {
+  files: ['/shared/repeated-copy', '/data/1m', '/etc/changed-link', '/data/1m-plus-1', '/data/zeros-3m', '/opaque-me/new', '/data/one-again', '/data/big-20m'].map((path) => ({ path, ranges: [] })),
+};
+
+for (const [chunkSize, trace] of [
+  [1024 * 1024, undefined],
+  [64 * 1024, undefined],
+  [64 * 1024, TRACE],
+] as const) {
+  test(`fsck.erofs and the kernel agree with the applied layers (chunk size ${chunkSize}${trace ? ', laid out for a trace' : ''})`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'darner-oracle-'));
     const cleanups: Array<() => Promise<unknown>> = [];
     t.teardown(async () => {
@@ -40,10 +54,18 @@ for (const chunkSize of [1024 * 1024, 64 * 1024]) {
     });
     const image = await buildOciImage({ name: 'oracle/rich:1', layers: richImageLayers() });
     await writeOciLayout(image, join(dir, 'src'));
-    await convertImage(`oci:${join(dir, 'src')}`, `oci:${join(dir, 'out')}:darner`, { chunkSize, digestAlgorithm: 'sha256' });
+    await convertImage(`oci:${join(dir, 'src')}`, `oci:${join(dir, 'out')}:darner`, { chunkSize, digestAlgorithm: 'sha256', ...(trace ? { prefetchTrace: trace } : {}) });
     const expanded = await expandImage(`oci:${join(dir, 'out')}:darner`, join(dir, 'expanded'));
     const devices = readFileSync(join(dir, 'expanded', 'devices'), 'utf8').trim().split('\n');
     t.deepEqual(devices.map((d) => join(dir, 'expanded', d)), expanded.devices);
+    if (trace) {
+      // The trace's first file (layer 1's copy of /shared/repeated, stored once in layer 0's blob) leads that blob.
+      const boot = Bootstrap.parse(readFileSync(expanded.bootstrap));
+      const nid = [...boot.walk()].find((e) => e.path === '/shared/repeated-copy')!.nid;
+      const first = boot.chunk(boot.fileChunks(nid)[0]!);
+      t.deepEqual([first.blobIndex, first.compressedOffset, first.uncompressedOffset], [0, 0, 0]);
+      t.is(boot.prefetchNids[0], nid);
+    }
 
     // fsck.erofs checks every inode, directory and chunk index, reading the devices.
     await t.notThrowsAsync(run('fsck.erofs', [...expanded.devices.map((d) => `--device=${d}`), expanded.bootstrap]));

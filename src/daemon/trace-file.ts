@@ -1,0 +1,48 @@
+/**
+ * Where a mount's access trace goes (`darner mount --record FILE`): the directory is checked when
+ * the recording starts, so that a typo fails the mount rather than losing the trace at unmount;
+ * the file is written whole (a temporary file renamed over it), never half.
+ */
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { BadRequestError, DarnerError } from '../errors.js';
+import { formatAccessTrace } from '../format/access-trace.js';
+import type { TraceRecorder } from '../fs/trace-recorder.js';
+
+/** A trace that was recorded but could not be written. */
+export class TraceWriteError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRACE_WRITE_FAILED', message, options);
+  }
+}
+
+export interface Recording {
+  recorder: TraceRecorder;
+  /** Absolute path of the trace file. */
+  path: string;
+}
+
+export async function checkTraceTarget(path: string): Promise<void> {
+  if (!path.startsWith('/')) throw new BadRequestError('record must be an absolute path');
+  const dir = dirname(path);
+  const info = await stat(dir).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) throw new BadRequestError(`cannot record a trace to ${path}: ${dir} is not a directory`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing !== undefined && !existing.isFile()) throw new BadRequestError(`cannot record a trace to ${path}: it exists and is not a regular file`);
+}
+
+/** Stops the recording and writes its trace. */
+export async function writeTrace(recording: Recording, header: { reference: string; bootstrapDigest: string }): Promise<number> {
+  recording.recorder.stop();
+  const trace = recording.recorder.trace(header);
+  const temporary = `${recording.path}.${process.pid}.tmp`;
+  await rm(temporary, { force: true });
+  try {
+    await writeFile(temporary, formatAccessTrace(trace), { mode: 0o644, flag: 'wx' });
+    await rename(temporary, recording.path);
+  } catch (err) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw new TraceWriteError(`cannot write the access trace ${recording.path}: ${(err as Error).message}`, { cause: err });
+  }
+  return trace.files.length;
+}
