@@ -29,6 +29,7 @@ import { unmountKernel } from '../fs/mount-syscalls.js';
 import { MAX_BOOTSTRAP_BYTES, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
+import { handedManifest } from './handed-manifest.js';
 import type { MountMode } from './config.js';
 import type { MountRecord, StateStore } from './state.js';
 
@@ -130,7 +131,8 @@ export class MountManager {
         bootstrap = parseBootstrap(bytes, request.bootstrap);
         source = await openImageSource(request.reference, opts);
         try {
-          const image = await source.resolve(request.platform);
+          // A manifest handed over (checked against the pinned digest) spares reading manifest and config again.
+          const image = request.manifest !== undefined ? handedManifest(request.reference, request.manifest) : await source.resolve(request.platform);
           manifestDigest = image.manifestDigest;
           layers = image.layers.map((l) => l.digest);
         } catch (err) {
