@@ -213,7 +213,8 @@ test('with no daemon running the snapshotter starts one, and it outlives the sna
   t.false(await client.ping(), 'no daemon before the first container');
 
   await pullImage(ref, env.pullOptions);
-  t.false(await client.ping(), 'pulling needs no daemon');
+  t.true(await client.ping(), 'the pull started the daemon to mount the image');
+  t.is((await client.listMounts()).length, 1);
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'cat', '/data/keep.txt']), 'kept\n');
   const { pid } = await client.status();
 
