@@ -9,6 +9,7 @@ import { MediaType } from '../../src/oci/image-spec.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
 import { pullThroughSnapshotter } from '../../snapshotter/pull/remote-pull.js';
 import { parseMountPoints, readMountInfo } from '../../snapshotter/mountinfo.js';
+import { crictl } from '../harness/crictl.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import type { ProxyHandle } from '../harness/registry.js';
 import { snapshotsClient } from '../harness/snapshotter.js';
@@ -30,9 +31,10 @@ interface Setup {
   bootstrap: string;
 }
 
-async function setup(t: ExecutionContext): Promise<Setup> {
+async function setup(t: ExecutionContext, options: { cri?: boolean } = {}): Promise<Setup> {
   let daemon: DaemonClient | undefined;
   const env = await startPullEnv(t, {
+    ...options,
     daemon: async (dir) => {
       const d = await startDaemonProcess({ dir });
       daemon = d.client;
@@ -144,4 +146,22 @@ test('a failed pull in the snapshotter comes back as one line with its code', as
   );
   t.is(err?.code, 1);
   t.regex(err?.stderr ?? '', /^darner: .*\[REGISTRY_NOT_FOUND\]\n$/);
+});
+
+test('a CRI pull (kubelet\'s way, with snapshot labels) mounts the image during the pull; the container reads no document', async (t) => {
+  const s = await setup(t, { cri: true });
+  await crictl(s.env.ctd.address, ['pull', s.ref]);
+  const mounts = await s.daemon.listMounts();
+  t.is(mounts.length, 1, 'the image was mounted during the CRI pull');
+  t.is(mounts[0]!.reference, `${s.env.proxy.host}/test/app@${s.manifestDigest}`);
+  const pulled = documentGets(s.env.proxy, s);
+  t.log(`CRI pull: ${pulled.manifest} manifest GETs (containerd's and the snapshotter's), ${pulled.config} config, ${pulled.bootstrap} bootstrap`);
+  t.is(pulled.config, 1, 'the config once (containerd\'s), none for the mount');
+  t.is(pulled.bootstrap, 1);
+
+  const before = s.env.proxy.requests.length;
+  const ns = { namespace: 'k8s.io' };
+  t.is(await s.env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', s.ref, uid('c1'), 'cat', '/data/keep.txt'], ns), 'kept\n');
+  t.deepEqual(documentGets(s.env.proxy, s, before), { manifest: 0, config: 0, bootstrap: 0 }, 'creating and starting the container read none');
+  t.deepEqual((await s.daemon.listMounts()).map((m) => m.id), [mounts[0]!.id]);
 });
