@@ -50,6 +50,7 @@ export class DaemonFileSystem implements ImageFileSystem {
       bootstrap: request.bootstrap,
       labels: request.labels,
       ...(request.plainHttp ? { plainHttp: true } : {}),
+      ...(request.manifest !== undefined ? { manifest: request.manifest.toString('base64') } : {}),
     };
     try {
       return toImageMount((await this.client.mount(body)).mount);

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { BOOTSTRAP_PATH_IN_LAYER } from '../src/image/bootstrap-layer.js';
 import { ImageMountError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
-import { blobsOf, imageInChain, imagesInUse, type ChainImage } from './image-chains.js';
+import { blobsOf, imageInChain, imagesPresent, type ChainImage } from './image-chains.js';
 import type { ImageCatalog } from './image-catalog.js';
 import type { ImageFileSystem, ImageMount } from './image-fs.js';
 import { DARNER_LABELS, REMOTE_LAYER_LABELS, layerIdentity } from './layer-labels.js';
 import { parseMountPoints, readMountInfo } from './mountinfo.js';
 import type {
+  CommittedRequest,
   LayerRef,
   LowerDirsRequest,
   RemoteLayerHandler,
@@ -33,17 +34,24 @@ import type {
  * every layer of a plain image are unpacked by containerd as usual; the bootstrap snapshot then
  * holds `image/image.boot`.
  *
- * Containers. When a snapshot's parent chain stands on a darner image (image-chains.ts: a
- * snapshot holding a bootstrap, with only remote data layers below it), `lowerDirs` makes sure
- * the image is mounted and answers its mountpoint in place of the bootstrap's and the data
- * layers' directories. One mount per image, keyed by the bootstrap's sha256 and shared by every
- * container of the image, at `<root>/mnt/<bootstrap sha256 hex>`.
+ * Mount at pull. When the bootstrap layer is committed (image-chains.ts: a snapshot holding a
+ * bootstrap, with only remote data layers below it), `committed` mounts the image right away,
+ * handing the daemon the manifest the catalog holds (read once during the pull), so the daemon
+ * reads no manifest or config and its prefetch starts while the pull finishes. A failure there
+ * is logged; the container's Prepare tries again.
  *
- * Release. Which snapshots use an image is never kept in memory: it is read from the snapshot
- * records whenever it matters (`reconcile`). After a Remove of a snapshot that may have used an
- * image, and at every Cleanup, each of this snapshotter's mounts that no active or view snapshot
- * uses is unmounted. Cleanup also removes empty mountpoint directories and tells the filesystem
- * which cached blobs are still needed (those of every remote layer still recorded).
+ * Containers. When a snapshot's parent chain stands on a darner image, `lowerDirs` makes sure
+ * the image is mounted (normally it already is) and answers its mountpoint in place of the
+ * bootstrap's and the data layers' directories. One mount per image, keyed by the bootstrap's
+ * sha256 and shared by every container of the image, at `<root>/mnt/<bootstrap sha256 hex>`.
+ *
+ * Release. Which images are present is never kept in memory: it is read from the snapshot
+ * records whenever it matters (`reconcile`). After a Remove of a bootstrap snapshot, and at
+ * every Cleanup, each of this snapshotter's mounts whose image no longer has its bootstrap
+ * snapshot (image-chains.ts `imagesPresent`) is unmounted. Containers hold the bootstrap snapshot
+ * as a parent, so an image in use is always present. Cleanup also removes empty mountpoint
+ * directories and tells the filesystem which cached blobs are still needed (those of every
+ * remote layer still recorded).
  *
  * Restarts. Mounts live in the daemon, which outlives the snapshotter. At start, `start()` lists
  * the daemon's mounts and takes back those labelled with this snapshotter's root; nothing is
@@ -136,9 +144,16 @@ export class DarnerLayers implements RemoteLayerHandler {
     return [...request.parents.slice(0, image.bootstrapAt).map((p) => p.dir), mountpoint];
   }
 
+  async committed(request: CommittedRequest): Promise<void> {
+    if (!hasBootstrap(request.snapshot)) return;
+    const image = imageInChain([request.snapshot, ...request.parents], hasBootstrap);
+    if (!image || image.bootstrapAt !== 0) return;
+    await this.exclusive(() => this.ensureMounted(image));
+  }
+
   async removed(snapshot: LayerRef): Promise<void> {
-    // Only a container's (active or view) snapshot, or an image's bootstrap, can end a mount's use.
-    if (snapshot.kind === 'committed' && !fs.existsSync(path.join(snapshot.dir, BOOTSTRAP_PATH_IN_LAYER))) return;
+    // Only the removal of an image's bootstrap snapshot ends its mount.
+    if (snapshot.kind !== 'committed' || !fs.existsSync(path.join(snapshot.dir, BOOTSTRAP_PATH_IN_LAYER))) return;
     if (this.mounts.size === 0) return;
     await this.exclusive(() => this.reconcile(this.snapshots?.list()));
   }
@@ -186,12 +201,14 @@ export class DarnerLayers implements RemoteLayerHandler {
     if (tracked && isMountPoint(tracked.mountpoint) && (await this.served(tracked.id))) return tracked.mountpoint;
     const mountpoint = path.join(this.mountDir, digest.slice('sha256:'.length));
     await fsp.mkdir(mountpoint, { recursive: true, mode: 0o755 });
+    const manifest = this.images.manifestBytes(image.image);
     let mount: ImageMount;
     try {
       mount = await this.fs.mount({
         reference: image.image,
         mountpoint,
         bootstrap: path.join(image.bootstrap.dir, BOOTSTRAP_PATH_IN_LAYER),
+        ...(manifest !== undefined ? { manifest } : {}),
         ...(image.plainHttp ? { plainHttp: true } : {}),
         labels: { [MOUNT_LABELS.owner]: this.root, [MOUNT_LABELS.bootstrap]: digest },
       });
@@ -216,11 +233,11 @@ export class DarnerLayers implements RemoteLayerHandler {
     }
   }
 
-  /** Unmounts every mount of ours that no active or view snapshot in `live` uses. */
+  /** Unmounts every mount of ours whose image `live` no longer holds. */
   private async reconcile(live: readonly LayerRef[] | undefined): Promise<void> {
     if (live === undefined || this.mounts.size === 0) return;
     const inUse = new Set<string>();
-    for (const { image } of imagesInUse(live, hasBootstrap).values()) {
+    for (const image of imagesPresent(live, hasBootstrap).values()) {
       try {
         inUse.add(await this.bootstrapDigest(image.bootstrap));
       } catch (err) {
@@ -239,7 +256,7 @@ export class DarnerLayers implements RemoteLayerHandler {
       }
       this.mounts.delete(digest);
       await fsp.rmdir(mount.mountpoint).catch(() => undefined);
-      this.log.info({ bootstrap: digest, mountpoint: mount.mountpoint }, 'image unmounted: no snapshot uses it');
+      this.log.info({ bootstrap: digest, mountpoint: mount.mountpoint }, 'image unmounted: its snapshots are gone');
     }
   }
 

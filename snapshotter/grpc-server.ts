@@ -52,6 +52,8 @@ export interface SnapshotServerOptions {
   address: string;
   /** Socket file mode; default 0o660. */
   socketMode?: number;
+  /** More services on the same socket (darner's pull RPC). */
+  services?: ReadonlyArray<{ definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation }>;
   logger?: Logger;
 }
 
@@ -79,6 +81,7 @@ export class SnapshotServer {
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     });
     server.addService(snapshotsServiceDefinition(), serviceImplementation(snapshotter, log));
+    for (const service of options.services ?? []) server.addService(service.definition, service.implementation);
     await new Promise<void>((resolve, reject) => {
       server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => {
         if (err) reject(new ConfigError(`cannot listen on ${socketPath}: ${err.message}`, { cause: err }));

@@ -1,4 +1,5 @@
 import { RegistryClient, type RegistryClientOptions, type RegistryTimeouts } from '../src/blob/registry.js';
+import { sha256Digest } from '../src/digest.js';
 import { InvalidManifestError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
 import { Annotation, MediaType, parseManifestOrIndex, type Manifest } from '../src/oci/image-spec.js';
@@ -16,6 +17,9 @@ import type { LayerIdentity } from './layer-labels.js';
  * Manifests are cached by digest (they never change) and tag resolutions for a short while, and
  * lookups of the same manifest in flight at once are merged, so unpacking an image of n layers
  * reads its manifest once. Registry mirrors are tried in order before the registry itself.
+ * A pull running in this process hands its manifest over (`remember`), so the layer lookups of
+ * that pull read nothing, and the bytes are kept to be handed on to the daemon when the image is
+ * mounted (`manifestBytes`): the manifest crosses the network once per pull.
  */
 
 export interface RegistryAccess {
@@ -45,11 +49,11 @@ export class ImageCatalog {
   private readonly access: RegistryAccess;
   private readonly log: Logger;
   private readonly clients = new Map<string, RegistryClient>();
-  /** `registry/repo@digest` → manifest (insertion order = age, for eviction). */
-  private readonly manifests = new Map<string, Manifest>();
+  /** `registry/repo@digest` → manifest and its bytes (insertion order = age, for eviction). */
+  private readonly manifests = new Map<string, { manifest: Manifest; bytes: Buffer }>();
   /** `registry/repo:tag` → platform manifest digest and when it was resolved. */
   private readonly tags = new Map<string, { digest: string; at: number }>();
-  private readonly inflight = new Map<string, Promise<{ manifest: Manifest; digest: string }>>();
+  private readonly inflight = new Map<string, Promise<{ manifest: Manifest; digest: string; bytes: Buffer }>>();
 
   constructor(access: RegistryAccess = {}, logger: Logger = rootLog) {
     this.access = access;
@@ -80,6 +84,25 @@ export class ImageCatalog {
     return { kind, image: `${ref.registry}/${ref.repository}@${digest}`, manifestDigest: digest };
   }
 
+  /**
+   * Takes a platform manifest read elsewhere (a pull in this process): `bytes` are checked to be
+   * an image manifest, and kept under `registry/repository@<their sha256>`; `tag`, when given,
+   * resolves to it for a while. Returns the digest.
+   */
+  remember(registry: string, repository: string, bytes: Buffer, tag?: string): string {
+    const parsed = parseManifestOrIndex(bytes);
+    if (parsed.kind !== 'manifest') throw new InvalidManifestError(`${registry}/${repository}: an index, not an image manifest`);
+    const digest = sha256Digest(bytes);
+    this.keep(`${registry}/${repository}@${digest}`, parsed.manifest, bytes);
+    if (tag !== undefined) this.tags.set(`${registry}/${repository}:${tag}`, { digest, at: Date.now() });
+    return digest;
+  }
+
+  /** The bytes of a manifest in the cache, by pinned image (`host/repo@sha256:…`); undefined when not there. */
+  manifestBytes(image: string): Buffer | undefined {
+    return this.manifests.get(image)?.bytes;
+  }
+
   async close(): Promise<void> {
     const clients = [...this.clients.values()];
     this.clients.clear();
@@ -91,11 +114,11 @@ export class ImageCatalog {
     const isDigest = reference.startsWith('sha256:');
     if (isDigest) {
       const cached = this.manifests.get(`${registry}/${repo}@${reference}`);
-      if (cached) return { manifest: cached, digest: reference };
+      if (cached) return { manifest: cached.manifest, digest: reference };
     } else {
       const tag = this.tags.get(`${registry}/${repo}:${reference}`);
       const cached = tag && Date.now() - tag.at < TAG_TTL_MS ? this.manifests.get(`${registry}/${repo}@${tag.digest}`) : undefined;
-      if (tag && cached) return { manifest: cached, digest: tag.digest };
+      if (tag && cached) return { manifest: cached.manifest, digest: tag.digest };
     }
     const key = `${registry}/${repo}${isDigest ? '@' : ':'}${reference}`;
     let pending = this.inflight.get(key);
@@ -104,12 +127,12 @@ export class ImageCatalog {
       this.inflight.set(key, pending);
     }
     const result = await pending;
-    this.remember(`${registry}/${repo}@${result.digest}`, result.manifest);
+    this.keep(`${registry}/${repo}@${result.digest}`, result.manifest, result.bytes);
     if (!isDigest) this.tags.set(`${registry}/${repo}:${reference}`, { digest: result.digest, at: Date.now() });
     return result;
   }
 
-  private async fetchManifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string }> {
+  private async fetchManifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string; bytes: Buffer }> {
     const where = `${registry}/${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     const get = async (ref: string): Promise<{ bytes: Buffer; digest: string; mediaType: string }> => this.getFromMirrors(registry, repo, ref, plainHttp);
     let doc = await get(reference);
@@ -120,7 +143,7 @@ export class ImageCatalog {
       } catch (err) {
         throw new InvalidManifestError(`${where}: ${(err as Error).message}`);
       }
-      if (parsed.kind === 'manifest') return { manifest: parsed.manifest, digest: doc.digest };
+      if (parsed.kind === 'manifest') return { manifest: parsed.manifest, digest: doc.digest, bytes: doc.bytes };
       doc = await get(selectManifest(parsed.index).digest);
     }
     throw new InvalidManifestError(`${where}: indexes nested too deep`);
@@ -154,9 +177,9 @@ export class ImageCatalog {
     return client;
   }
 
-  private remember(key: string, manifest: Manifest): void {
+  private keep(key: string, manifest: Manifest, bytes: Buffer): void {
     this.manifests.delete(key);
-    this.manifests.set(key, manifest);
+    this.manifests.set(key, { manifest, bytes });
     while (this.manifests.size > MAX_CACHED_MANIFESTS) {
       const oldest = this.manifests.keys().next().value;
       if (oldest === undefined) break;

@@ -59,28 +59,20 @@ export function parentsOf(snapshot: LayerRef, byId: ReadonlyMap<number, LayerRef
   return chain;
 }
 
-export interface ImageUse {
-  image: ChainImage;
-  /** Ids of the active and view snapshots standing on it. */
-  users: number[];
-}
-
 /**
- * Which images the active and view snapshots of `live` use, by bootstrap snapshot id. Only these
- * need a mount; committed snapshots are never mounted.
+ * The darner images that `live` holds, by bootstrap snapshot id: every committed bootstrap
+ * snapshot standing on its remote data layers, whether or not a container uses it. An image stays
+ * mounted exactly as long as it is here (it is mounted when its bootstrap layer is committed).
  */
-export function imagesInUse(live: readonly LayerRef[], hasBootstrap: (ref: LayerRef) => boolean): Map<number, ImageUse> {
+export function imagesPresent(live: readonly LayerRef[], hasBootstrap: (ref: LayerRef) => boolean): Map<number, ChainImage> {
   const byId = new Map(live.map((s) => [s.id, s]));
-  const uses = new Map<number, ImageUse>();
+  const images = new Map<number, ChainImage>();
   for (const snapshot of live) {
-    if (snapshot.kind === 'committed') continue;
-    const image = imageInChain(parentsOf(snapshot, byId), hasBootstrap);
-    if (!image) continue;
-    const use = uses.get(image.bootstrap.id);
-    if (use) use.users.push(snapshot.id);
-    else uses.set(image.bootstrap.id, { image, users: [snapshot.id] });
+    if (snapshot.kind !== 'committed' || remoteLayerOf(snapshot.labels)) continue;
+    const image = imageInChain([snapshot, ...parentsOf(snapshot, byId)], hasBootstrap);
+    if (image && image.bootstrapAt === 0) images.set(snapshot.id, image);
   }
-  return uses;
+  return images;
 }
 
 /** The data blobs (sha256 hex, as the daemon's cache names them) of every remote layer in `live`. */

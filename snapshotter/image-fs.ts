@@ -16,6 +16,11 @@ export interface ImageMountRequest {
   mountpoint: string;
   /** A local bootstrap file (the one containerd unpacked from the image's bootstrap layer). */
   bootstrap: string;
+  /**
+   * The image's manifest, when the snapshotter holds it (read during the pull): its sha256 is the
+   * reference's digest, and the filesystem then reads no manifest or config from the registry.
+   */
+  manifest?: Buffer;
   /** Speak plain http to the registry. */
   plainHttp?: boolean;
   /** Free-form owner data, returned by `list` as given. */

@@ -14,6 +14,9 @@ import type { Kind, Labels } from './types.js';
  * 2. Mounts of an active or view snapshot (Prepare, View and Mounts all return mounts): `lowerDirs`
  *    sees the committed parent chain and may supply the overlay lower directories itself, e.g. one
  *    FUSE mountpoint of the whole image in place of the chain of (empty) remote layers.
+ * 2b. Commit: `committed` is told after a layer is committed, with its parent chain, before the
+ *    Commit answers, so it can act on a layer as soon as it arrives (darner mounts an image when
+ *    its bootstrap layer is committed during the pull). Its failure is logged; the commit stands.
  * 3. Remove: `removed` is told after a snapshot's record is gone and before its directory is
  *    deleted, so it can release what it attached to that snapshot (an unmount).
  * 4. Cleanup: `cleanup` gets every live snapshot before orphan directories are deleted, so it can
@@ -34,6 +37,7 @@ export interface RemoteLayerHandler {
   attach?(snapshots: SnapshotCatalog): void;
   prepareLayer?(request: RemotePrepareRequest): Promise<RemotePrepareDecision>;
   lowerDirs?(request: LowerDirsRequest): Promise<string[] | undefined>;
+  committed?(request: CommittedRequest): Promise<void>;
   removed?(snapshot: LayerRef): Promise<void>;
   cleanup?(live: readonly LayerRef[]): Promise<void>;
 }
@@ -80,6 +84,13 @@ export interface LowerDirsRequest {
   /** The active or view snapshot being mounted. */
   snapshot: LayerRef;
   /** Its committed parents, nearest first (never empty). */
+  parents: readonly LayerRef[];
+}
+
+export interface CommittedRequest {
+  /** The layer just committed. */
+  snapshot: LayerRef;
+  /** Its committed parents, nearest first. */
   parents: readonly LayerRef[];
 }
 

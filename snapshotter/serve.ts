@@ -12,6 +12,7 @@ import { DaemonFileSystem } from './daemon-fs.js';
 import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
 import { ImageCatalog } from './image-catalog.js';
+import { pullServiceDefinition, pullServiceImplementation } from './pull/pull-service.js';
 import type { RemoteLayerHandler } from './remote.js';
 import { Snapshotter } from './snapshotter.js';
 
@@ -28,7 +29,7 @@ export async function serveSnapshotter(config: SnapshotterConfig): Promise<void>
   });
   const fs = daemonFileSystem(config);
   try {
-    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }) });
+    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }), images });
   } finally {
     await images.close();
     await fs.close();
@@ -50,6 +51,8 @@ export function daemonFileSystem(config: SnapshotterConfig): DaemonFileSystem {
 
 export interface RunOptions {
   remote?: RemoteLayerHandler;
+  /** The remote handler's image catalog: pulls served on the socket hand it their manifests. */
+  images?: ImageCatalog;
   /** Resolves to stop the server; default: the first SIGTERM or SIGINT. */
   until?: Promise<unknown>;
 }
@@ -67,7 +70,14 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
   });
   let server: SnapshotServer;
   try {
-    server = await SnapshotServer.start(snapshotter, { address: config.address });
+    const pulls = pullServiceImplementation({
+      ...(options.images ? { images: options.images } : {}),
+      ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
+    });
+    server = await SnapshotServer.start(snapshotter, {
+      address: config.address,
+      services: [{ definition: pullServiceDefinition(), implementation: pulls }],
+    });
   } catch (err) {
     snapshotter.close();
     throw err;

@@ -16,7 +16,7 @@ import { diskUsage } from './disk-usage.js';
 import { parseFilters, snapshotAdaptor } from './filters.js';
 import { applyLabelUpdate, normalizeLabels, validateLabels } from './labels.js';
 import { MetaStore, type MetaTx, type SnapshotRecord } from './metastore.js';
-import { mountPointsUnder, readMountInfo } from './mountinfo.js';
+import { deleteSnapshotDirectories, fsyncDirectory } from './directories.js';
 import { mountsFitPage, snapshotMounts, type OverlayFeatures } from './mounts.js';
 import { LABEL_REMOTE, type LayerRef, type RemoteLayerHandler } from './remote.js';
 import { checkCommit, checkCreate, mustGet, toInfo } from './snapshot-checks.js';
@@ -169,6 +169,7 @@ export class Snapshotter {
       });
       if (done) {
         this.log.debug({ key, name, id: record.id, usage }, 'committed');
+        await this.notifyCommitted(name);
         return;
       }
       if (attempt >= 3) throw new FailedPreconditionError(`snapshot ${key} changed while it was being committed`);
@@ -194,7 +195,7 @@ export class Snapshotter {
       }
     }
     // The row is gone for good; a failure below only leaves an orphan for Cleanup.
-    if (!this.asyncRemove) await this.deleteDirectories([String(record.id)]);
+    if (!this.asyncRemove) await deleteSnapshotDirectories(this.snapshotsDir, [String(record.id)], this.log);
   }
 
   async update(
@@ -228,7 +229,7 @@ export class Snapshotter {
       const ids = tx.ids();
       return fs.readdirSync(this.snapshotsDir).filter((name) => !(/^\d+$/.test(name) && ids.has(Number(name))));
     });
-    await this.deleteDirectories(orphans);
+    await deleteSnapshotDirectories(this.snapshotsDir, orphans, this.log);
   }
 
   close(): void {
@@ -401,40 +402,17 @@ export class Snapshotter {
     }
   }
 
-  /**
-   * Renames each named directory under snapshots/ aside (synchronously, in one step) and then
-   * deletes it; skips directories with a mount point inside (logged; the next Cleanup retries).
-   */
-  private async deleteDirectories(names: readonly string[]): Promise<void> {
-    if (names.length === 0) return;
-    const mountinfo = readMountInfo();
-    const doomed: string[] = [];
-    for (const name of names) {
-      const dir = path.join(this.snapshotsDir, name);
-      const busy = mountPointsUnder(dir, mountinfo);
-      if (busy.length > 0) {
-        this.log.warn({ dir, mounts: busy }, 'not deleting a snapshot directory that has mounts inside');
-        continue;
-      }
-      let target = dir;
-      if (!name.startsWith('rm-')) {
-        target = path.join(this.snapshotsDir, `rm-${name}-${randomBytes(4).toString('hex')}`);
-        try {
-          fs.renameSync(dir, target);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-          this.log.warn({ err, dir }, 'cannot move a snapshot directory aside');
-          continue;
-        }
-      }
-      doomed.push(target);
-    }
-    for (const dir of doomed) {
-      try {
-        await fsp.rm(dir, { recursive: true, force: true });
-      } catch (err) {
-        this.log.warn({ err, dir }, 'failed to delete a snapshot directory');
-      }
+  /** Tells the remote handler about a layer just committed; its failure is logged, the commit stands. */
+  private async notifyCommitted(name: string): Promise<void> {
+    if (!this.remote?.committed) return;
+    try {
+      const { record, parents } = this.read((tx) => {
+        const record = mustGet(tx, name);
+        return { record, parents: tx.parentChain(record) };
+      });
+      await this.remote.committed({ snapshot: this.layerRef(record), parents: parents.map((p) => this.layerRef(p)) });
+    } catch (err) {
+      this.log.warn({ err, name }, 'remote layer handler failed on commit');
     }
   }
 
@@ -469,15 +447,6 @@ export class Snapshotter {
 
   private assertOpen(): void {
     if (this.closed) throw new FailedPreconditionError('snapshotter is closed');
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -3,17 +3,20 @@ import type { RegistryClientOptions } from '../../src/blob/registry.js';
 import { humanBytes } from '../../src/cli/format.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
-import type { PullEvent } from './pull.js';
+import type { PullEvent, PullResult } from './pull.js';
 
 /**
  * `darner pull [--address SOCKET] [--namespace NS] [--snapshotter NAME] [--plain-http]
- * [--user USER:PASS] [--platform P] REF`: pulls an image into containerd and unpacks it into a
- * snapshotter, leaving darner data layers to the darner snapshotter (never downloaded). Flag
- * names are ctr's; the defaults too, except the snapshotter (darner). The work (pull.ts) is imported
+ * [--user USER:PASS] [--platform P] [--snapshotter-address SOCKET] [--local] REF`: pulls an image
+ * into containerd and unpacks it into a snapshotter, leaving darner data layers to the darner
+ * snapshotter (never downloaded). Flag names are ctr's; the defaults too, except the snapshotter
+ * (darner). The pull runs inside the darner snapshotter when one answers on its socket (its pull
+ * RPC: remote-pull.ts), else (or with --local) in this process (pull.ts). Either is imported
  * when the verb runs, so that `darner` starts quickly whatever it is asked to do.
  */
 
 export const DEFAULT_CONTAINERD_ADDRESS = '/run/containerd/containerd.sock';
+export const DEFAULT_SNAPSHOTTER_ADDRESS = '/run/darner/snapshotter.sock';
 
 interface PullFlags {
   address?: string;
@@ -23,6 +26,8 @@ interface PullFlags {
   user?: string;
   platform?: string;
   quiet?: boolean;
+  snapshotterAddress?: string;
+  local?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,9 +42,10 @@ export function register(program: Command): void {
     .option('-u, --user <user:password>', 'registry credentials (default: the docker config)')
     .option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)")
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--snapshotter-address <socket>', `the darner snapshotter's socket, where the pull runs (default $DARNER_SNAPSHOTTER_ADDRESS or ${DEFAULT_SNAPSHOTTER_ADDRESS})`)
+    .option('--local', 'pull in this process, not inside the darner snapshotter')
     .action(async (reference: string, flags: PullFlags) => {
       setLogLevel('warn');
-      const { pullImage } = await import('./pull.js');
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
       if (flags.user !== undefined) {
@@ -48,16 +54,36 @@ export function register(program: Command): void {
         registry.username = flags.user.slice(0, colon);
         registry.password = flags.user.slice(colon + 1);
       }
-      const print = flags.quiet ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
+      const print = flags.quiet ? () => undefined : (line: string) => void process.stdout.write(`${line}\n`);
       const started = Date.now();
-      const result = await pullImage(reference, {
+      const target = {
         address: flags.address ?? process.env.CONTAINERD_ADDRESS ?? DEFAULT_CONTAINERD_ADDRESS,
         namespace: flags.namespace ?? process.env.CONTAINERD_NAMESPACE ?? 'default',
         snapshotter: flags.snapshotter,
         ...(flags.platform !== undefined ? { platform: flags.platform } : {}),
-        registry,
-        onEvent: (event) => print(describeEvent(event)),
-      });
+      };
+      const onEvent = (event: PullEvent): void => {
+        print(describeEvent(event));
+      };
+      let result: PullResult | undefined;
+      if (!flags.local) {
+        const { pullThroughSnapshotter } = await import('./remote-pull.js');
+        const socket = flags.snapshotterAddress ?? process.env.DARNER_SNAPSHOTTER_ADDRESS ?? DEFAULT_SNAPSHOTTER_ADDRESS;
+        result = await pullThroughSnapshotter(
+          socket.replace(/^unix:(\/\/)?/, ''),
+          {
+            reference,
+            ...target,
+            ...(registry.plainHttp ? { plainHttp: true } : {}),
+            ...(registry.username !== undefined ? { credentials: { username: registry.username, password: registry.password ?? '' } } : {}),
+          },
+          onEvent,
+        );
+      }
+      if (result === undefined) {
+        const { pullImage } = await import('./pull.js');
+        result = await pullImage(reference, { ...target, registry, onEvent });
+      }
       const remote = result.layers.filter((l) => l.result === 'remote').length;
       const unpacked = result.layers.filter((l) => l.result === 'unpacked').length;
       print(

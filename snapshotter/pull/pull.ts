@@ -62,6 +62,12 @@ export interface PullOptions {
   registry?: RegistryClientOptions;
   /** Told about each step, for progress output. */
   onEvent?: (event: PullEvent) => void;
+  /**
+   * Given the platform manifest's bytes (verified) before any layer is prepared: a pull running
+   * inside the snapshotter hands them to its image catalog, so the layers' Prepares and the image
+   * mount read no manifest from the registry again.
+   */
+  onManifest?: (manifest: { registry: string; repository: string; tag?: string; bytes: Buffer }) => void;
 }
 
 export type PullEvent =
@@ -97,11 +103,14 @@ export async function pullImage(reference: string, options: PullOptions): Promis
   const name = formatRegistryName(ref);
   const registry = new RegistryClient(ref.registry, options.registry ?? {});
   const client = ContainerdClient.connect({ address: options.address, namespace: options.namespace });
+  // The registry's first answer is on the critical path: ask for it while the lease is taken.
+  const top = registry.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+  top.catch(() => undefined);
   try {
     const leaseId = await client.createLease(leaseExpiryLabel());
     const leased = client.withLease(leaseId);
     try {
-      return await pullUnderLease(ref, name, registry, leased, options);
+      return await pullUnderLease(ref, name, registry, leased, options, await top);
     } finally {
       // Whatever the outcome: what the image references is now kept by the image itself.
       await client.deleteLease(leaseId).catch((err: unknown) => log.warn({ err, lease: leaseId }, 'could not delete the pull lease'));
@@ -118,6 +127,7 @@ async function pullUnderLease(
   registry: RegistryClient,
   client: ContainerdClient,
   options: PullOptions,
+  top: { bytes: Buffer; digest: string; mediaType: string },
 ): Promise<PullResult> {
   const emit = options.onEvent ?? (() => undefined);
   const source = distributionSourceLabel(ref.registry, ref.repository);
@@ -128,7 +138,6 @@ async function pullUnderLease(
   };
 
   // Resolve: the top document, then (for an index) the platform's manifest.
-  const top = await registry.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
   const topDoc = parseDocument(top.bytes, top.mediaType, name);
   const target: WireDescriptor = { mediaType: topDoc.mediaType, digest: top.digest, size: top.bytes.length };
   emit({ type: 'resolved', name, digest: top.digest, mediaType: topDoc.mediaType });
@@ -159,6 +168,12 @@ async function pullUnderLease(
     throw new InvalidManifestError(`${name}: config ${manifest.config.digest}: ${(err as Error).message}`);
   }
   await storeDocument('manifest', manifestDesc, manifestDesc.bytes, manifestLabels(manifest));
+  options.onManifest?.({
+    registry: ref.registry,
+    repository: ref.repository,
+    ...(ref.digest === undefined && topDoc.kind === 'manifest' ? { tag: ref.tag ?? 'latest' } : {}),
+    bytes: manifestDesc.bytes,
+  });
   await storeDocument('config', manifest.config, configBytes, {});
 
   // Unpack, bottom up.

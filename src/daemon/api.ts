@@ -14,6 +14,7 @@ import {
   UsageError,
 } from '../errors.js';
 import type { BlobUsage } from '../cache/types.js';
+import { MAX_MANIFEST_SIZE } from '../oci/image-spec.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -47,6 +48,12 @@ export interface MountRequest {
   mountpoint?: string;
   /** A local bootstrap file to use instead of fetching the bootstrap layer. */
   bootstrap?: string;
+  /**
+   * The image manifest the caller already holds (base64 of its exact bytes), with `bootstrap` and
+   * a reference pinned by digest: the daemon then reads neither manifest nor config from the
+   * registry (handed-manifest.ts checks it).
+   */
+  manifest?: string;
   platform?: string;
   plainHttp?: boolean;
   credentials?: Credentials;
@@ -116,6 +123,9 @@ export interface ErrorBody {
   error: { code: string; message: string };
 }
 
+/** Longest base64 text of a handed-over manifest (MAX_MANIFEST_SIZE bytes). */
+export const MAX_MANIFEST_BASE64 = Math.ceil(MAX_MANIFEST_SIZE / 3) * 4;
+
 const MAX_LABELS = 64;
 const MAX_LABEL_BYTES = 4096;
 
@@ -141,7 +151,7 @@ function optionalBoolean(body: Record<string, unknown>, key: string): boolean | 
 /** Checks a mount request body field by field; unknown fields are refused (a typo is not ignored). */
 export function parseMountRequest(body: unknown): MountRequest {
   if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
-  const known = new Set(['reference', 'mountpoint', 'bootstrap', 'platform', 'plainHttp', 'credentials', 'prefetchAll', 'labels', 'record']);
+  const known = new Set(['reference', 'mountpoint', 'bootstrap', 'manifest', 'platform', 'plainHttp', 'credentials', 'prefetchAll', 'labels', 'record']);
   for (const key of Object.keys(body)) if (!known.has(key)) throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
   const reference = optionalString(body, 'reference');
   if (reference === undefined) throw new BadRequestError('reference is required');
@@ -160,6 +170,12 @@ export function parseMountRequest(body: unknown): MountRequest {
   if (record !== undefined) {
     if (!record.startsWith('/')) throw new BadRequestError('record must be an absolute path');
     request.record = record;
+  }
+  const manifest = optionalString(body, 'manifest');
+  if (manifest !== undefined) {
+    if (request.bootstrap === undefined) throw new BadRequestError('manifest is taken only together with bootstrap');
+    if (manifest.length > MAX_MANIFEST_BASE64) throw new BadRequestError(`manifest is longer than ${MAX_MANIFEST_BASE64} base64 characters`);
+    request.manifest = manifest;
   }
   const platform = optionalString(body, 'platform');
   if (platform !== undefined) request.platform = platform;

@@ -31,6 +31,7 @@ import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-
 import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest, TraceWritten } from './api.js';
+import { handedManifest } from './handed-manifest.js';
 import type { MountMode } from './config.js';
 import type { MountRecord, StateStore } from './state.js';
 import { checkTraceTarget, writeTrace, type Recording } from './trace-file.js';
@@ -142,13 +143,23 @@ export class MountManager {
         bootstrap = parseBootstrap(bytes, request.bootstrap);
         source = await openImageSource(request.reference, opts);
         try {
-          const image = await source.resolve(request.platform);
-          // The file stands for the bootstrap layer (containerd checked its diff_id on unpacking).
-          const bootstrapIndex = findBootstrapLayerIndex(image.manifest);
-          if (bootstrapIndex < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
-          checkDarnerDiffIds(image.manifest, image.config, bootstrapIndex, request.reference);
-          manifestDigest = image.manifestDigest;
-          layers = image.layers.map((l) => l.digest);
+          if (request.manifest !== undefined) {
+            // A manifest handed over (checked against the pinned digest) spares reading manifest and
+            // config again; the caller had containerd unpack the bootstrap layer, which checked the
+            // config's diff_ids.
+            const handed = handedManifest(request.reference, request.manifest);
+            if (findBootstrapLayerIndex(handed) < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+            manifestDigest = handed.manifestDigest;
+            layers = handed.layers.map((l) => l.digest);
+          } else {
+            const image = await source.resolve(request.platform);
+            // The file stands for the bootstrap layer (containerd checked its diff_id on unpacking).
+            const bootstrapIndex = findBootstrapLayerIndex(image.manifest);
+            if (bootstrapIndex < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+            checkDarnerDiffIds(image.manifest, image.config, bootstrapIndex, request.reference);
+            manifestDigest = image.manifestDigest;
+            layers = image.layers.map((l) => l.digest);
+          }
         } catch (err) {
           await source.close();
           throw err;

@@ -32,7 +32,7 @@ export const MAX_BOOTSTRAP_BYTES = 1 << 30;
 export const MAX_BOOTSTRAP_LAYER_BYTES = MAX_BOOTSTRAP_BYTES + (1 << 20);
 
 /** Index in manifest.layers of the bootstrap layer (the last one annotated as it), or -1. */
-export function findBootstrapLayerIndex(manifest: Manifest): number {
+export function findBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>): number {
   for (let i = manifest.layers.length - 1; i >= 0; i--) {
     if (manifest.layers[i]!.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true') return i;
   }

@@ -29,6 +29,12 @@ export interface ContainerdOptions {
   snapshotterName?: string;
   /** Extra TOML appended to the config. */
   extraConfig?: string;
+  /**
+   * Run the CRI plugin (disabled otherwise), pulling into the proxy snapshotter with layer labels
+   * (`disable_snapshot_annotations = false`, as kubelet setups for remote snapshotters do), and
+   * speaking plain http to the given registries.
+   */
+  cri?: { plainHttpRegistries: string[] };
 }
 
 export interface CtrOptions {
@@ -64,7 +70,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
     'version = 2',
     `root = ${toml(root)}`,
     `state = ${toml(state)}`,
-    'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.aufs"]',
+    `disabled_plugins = [${options.cri ? '' : '"io.containerd.grpc.v1.cri", '}"io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.aufs"]`,
     '[grpc]',
     `  address = ${toml(address)}`,
     '[ttrpc]',
@@ -76,6 +82,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
     ...(options.snapshotterSocket
       ? [`[proxy_plugins.${name}]`, '  type = "snapshot"', `  address = ${toml(options.snapshotterSocket)}`]
       : []),
+    ...(options.cri ? criConfig(options.cri.plainHttpRegistries, name, dir) : []),
     options.extraConfig ?? '',
   ].join('\n');
   const configFile = path.join(dir, 'config.toml');
@@ -212,4 +219,21 @@ export function unmountUnder(dir: string): void {
   for (const p of points) {
     spawnSync('umount', ['-l', p], { stdio: 'ignore' }); // best effort
   }
+}
+
+/** The CRI plugin's settings for a test: the snapshotter with layer labels, plain http mirrors, CNI dirs of its own. */
+function criConfig(plainHttp: readonly string[], snapshotter: string, dir: string): string[] {
+  const cri = '[plugins."io.containerd.grpc.v1.cri"]';
+  return [
+    cri,
+    '  restrict_oom_score_adj = true', // a test machine's containerd may not lower its children's scores
+    '  stream_server_port = "0"',
+    `${cri.slice(0, -1)}.containerd]`,
+    `  snapshotter = ${JSON.stringify(snapshotter)}`,
+    '  disable_snapshot_annotations = false',
+    `${cri.slice(0, -1)}.cni]`,
+    `  bin_dir = ${JSON.stringify(path.join(dir, 'cni-bin'))}`,
+    `  conf_dir = ${JSON.stringify(path.join(dir, 'cni-conf'))}`,
+    ...plainHttp.flatMap((host) => [`${cri.slice(0, -1)}.registry.mirrors.${JSON.stringify(host)}]`, `  endpoint = [${JSON.stringify(`http://${host}`)}]`]),
+  ];
 }

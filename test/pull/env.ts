@@ -50,6 +50,8 @@ export interface PullEnvOptions {
    * the socket it answers) and stops it after containerd and the snapshotter.
    */
   daemon?: (dir: string) => Promise<{ socket: string; stop(): Promise<void> }>;
+  /** Run containerd's CRI plugin too (pulling into darner, plain http to the proxy). */
+  cri?: boolean;
 }
 
 export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions = {}): Promise<PullEnv> {
@@ -99,7 +101,7 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
     },
   };
   t.teardown(() => env.sn.stop());
-  env.ctd = await startContainerd({ snapshotterSocket: sn.address });
+  env.ctd = await startContainerd({ snapshotterSocket: sn.address, ...(options.cri ? { cri: { plainHttpRegistries: [proxy.host] } } : {}) });
   t.teardown(() => env.ctd.stop());
   env.pullOptions.address = env.ctd.address;
   return env;

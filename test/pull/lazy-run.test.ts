@@ -68,11 +68,14 @@ test('darner pull fetches no data blob; ctr run sees the upper layers\' view thr
   await env.ctd.ctr(['containers', 'rm', c1]);
 });
 
-test('ctr-remote images rpull, then ctr run', async (t) => {
-  const { env, ref, data } = await setup(t);
+test('ctr-remote images rpull mounts the image during the pull too; ctr run then reads no manifest', async (t) => {
+  const { env, daemon, ref, data } = await setup(t);
   await run('ctr-remote', ['--address', env.ctd.address, 'images', 'rpull', '--plain-http', '--snapshotter', 'darner', ref], { timeout: 120_000 });
   t.is(blobRequests(env.proxy, data), 0);
+  t.is((await daemon.client.listMounts()).length, 1, 'mounted when the bootstrap layer was committed');
+  const before = env.proxy.requests.length;
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'sh', '-c', LAYERED_VIEW_SCRIPT]), layeredView());
+  t.deepEqual(env.proxy.requests.slice(before).filter((r) => r.kind === 'manifest'), [], 'the container read no manifest');
 });
 
 test('two containers share one mount; removing them and the image leaves no mount, directory or record', async (t) => {
@@ -213,7 +216,8 @@ test('with no daemon running the snapshotter starts one, and it outlives the sna
   t.false(await client.ping(), 'no daemon before the first container');
 
   await pullImage(ref, env.pullOptions);
-  t.false(await client.ping(), 'pulling needs no daemon');
+  t.true(await client.ping(), 'the pull started the daemon to mount the image');
+  t.is((await client.listMounts()).length, 1);
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, uid('c1'), 'cat', '/data/keep.txt']), 'kept\n');
   const { pid } = await client.status();
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { blobsOf, imageInChain, imagesInUse, parentsOf } from '../../snapshotter/image-chains.js';
+import { blobsOf, imageInChain, imagesPresent, parentsOf } from '../../snapshotter/image-chains.js';
 import { REMOTE_LAYER_LABELS } from '../../snapshotter/layer-labels.js';
 import type { LayerRef } from '../../snapshotter/remote.js';
 import type { Kind } from '../../snapshotter/types.js';
@@ -52,11 +52,12 @@ test('parentsOf walks a listing, nearest first', (t) => {
   t.deepEqual(parentsOf(ref(9, 'active', 99), byId), [], 'a missing parent ends the chain');
 });
 
-test('imagesInUse counts active and view snapshots per image, never committed ones', (t) => {
-  const uses = imagesInUse(all, hasBootstrap);
-  t.deepEqual([...uses.keys()], [4]);
-  t.deepEqual(uses.get(4)?.users, [5, 7]);
-  t.is(imagesInUse([d1, d2, d3, boot, l6], hasBootstrap).size, 0);
+test('imagesPresent finds each bootstrap over its data layers, used by a container or not', (t) => {
+  t.deepEqual([...imagesPresent(all, hasBootstrap).keys()], [4]);
+  t.deepEqual([...imagesPresent([d1, d2, d3, boot], hasBootstrap).keys()], [4], 'pulled, never run: still present');
+  t.is(imagesPresent([d1, d2, d3, boot], hasBootstrap).get(4)?.image, `reg/app@sha256:${'b'.repeat(64)}`);
+  t.is(imagesPresent([d1, d2, d3], hasBootstrap).size, 0, 'the bootstrap snapshot removed: the image is gone');
+  t.is(imagesPresent([d1, d2, d3, boot, l6], () => false).size, 0, 'no bootstrap file');
 });
 
 test('blobsOf lists the data blobs of remote layers as hex', (t) => {
