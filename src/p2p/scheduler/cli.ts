@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { firstSignal } from '../../cli/signals.js';
+import { firstSignal } from '../../signals.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { log } from '../../log.js';
 import { envToken, readTokenFile } from '../token-file.js';
