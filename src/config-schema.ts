@@ -103,7 +103,7 @@ export function allowedText(field: Field): string {
     case 'number': {
       const unit = field.unit !== undefined ? ` of ${field.unit}` : '';
       if (t.above === 0 && t.min === undefined && t.max === undefined) return `a positive number${unit}`;
-      const parts = [t.above !== undefined ? `above ${t.above}` : '', t.min !== undefined ? `from ${t.min}` : '', t.max !== undefined ? `up to ${t.max}` : ''].filter((p) => p !== '');
+      const parts = [t.above !== undefined ? `above ${t.above}` : '', t.min !== undefined ? `>= ${t.min}` : '', t.max !== undefined ? `up to ${t.max}` : ''].filter((p) => p !== '');
       return `a number${unit}${parts.length > 0 ? ` ${parts.join(' ')}` : ''}`;
     }
     case 'boolean':
@@ -184,7 +184,7 @@ function decodeTableValue(field: Field, v: Table, source: string): unknown {
   return out;
 }
 
-function decodeValue(field: Field, v: unknown, source: string): unknown {
+function decodeValue(field: Field, v: unknown, source: string, ranges: boolean): unknown {
   const typeMessage = typeError(field, v);
   if (typeMessage !== undefined) throw new ConfigError(`${source}: ${field.key} ${typeMessage}`);
   let value: unknown = v;
@@ -193,7 +193,7 @@ function decodeValue(field: Field, v: unknown, source: string): unknown {
   } else if (field.type.type === 'string-table' || field.type.type === 'list-table') {
     value = decodeTableValue(field, v as Table, source);
   }
-  const rule = ruleError(field, value);
+  const rule = ranges ? ruleError(field, value) : undefined;
   if (rule !== undefined) throw new ConfigError(`${source}: ${field.key} ${rule}`);
   return field.toConfig !== undefined ? field.toConfig(value as never) : value;
 }
@@ -212,9 +212,11 @@ export function schemaDefaults<C>(schema: ConfigSchema<C>): C {
 
 /**
  * Applies a parsed file (TOML or JSON document) over the defaults: every key known, of its type
- * and within its range. The rules over several keys are left to checkConfig.
+ * and (unless `ranges` is false: a config whose flags may still replace a value) within its
+ * range. The rules over several keys are left to checkConfig.
  */
-export function decodeConfig<C>(schema: ConfigSchema<C>, doc: unknown, source: string): C {
+export function decodeConfig<C>(schema: ConfigSchema<C>, doc: unknown, source: string, options: { ranges?: boolean } = {}): C {
+  const ranges = options.ranges ?? true;
   if (!isTable(doc)) throw new ConfigError(`${source}: expected a table at the top level`);
   const config = schemaDefaults(schema) as Table;
   const fields = new Map(schema.fields.map((f) => [f.key, f]));
@@ -224,7 +226,7 @@ export function decodeConfig<C>(schema: ConfigSchema<C>, doc: unknown, source: s
       const key = prefix === '' ? k : `${prefix}.${k}`;
       const field = fields.get(key);
       if (field !== undefined) {
-        setPath(config, field.path, decodeValue(field, v, source));
+        setPath(config, field.path, decodeValue(field, v, source, ranges || field.toConfig !== undefined));
         continue;
       }
       const section = sections.get(key);

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderConfigTable, type ConfigSchema } from '../../src/config-schema.js';
 import { DAEMON_CONFIG_SCHEMA } from '../../src/daemon/config.js';
+import { SCHEDULER_CONFIG_SCHEMA } from '../../src/p2p/scheduler/config.js';
 import { SNAPSHOTTER_CONFIG_SCHEMA } from '../../snapshotter/config.js';
 
 export interface DocTable {
@@ -18,6 +19,7 @@ export interface DocTable {
 
 export const DOC_TABLES: readonly DocTable[] = [
   { name: 'daemon', doc: 'docs/daemon.md', schema: DAEMON_CONFIG_SCHEMA as ConfigSchema<never> },
+  { name: 'scheduler', doc: 'docs/p2p.md', schema: SCHEDULER_CONFIG_SCHEMA as ConfigSchema<never> },
   { name: 'snapshotter', doc: 'docs/snapshotter.md', schema: SNAPSHOTTER_CONFIG_SCHEMA as ConfigSchema<never> },
 ];
 

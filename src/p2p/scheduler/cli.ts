@@ -74,7 +74,7 @@ async function schedulerConfig(flags: SchedulerFlags): Promise<SchedulerProcessC
     if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together');
     cfg.tls = { cert: flags.tlsCert, key: flags.tlsKey, ...(flags.tlsClientCa !== undefined ? { clientCa: flags.tlsClientCa } : {}) };
   }
-  validateProcessConfig(cfg);
+  validateProcessConfig(cfg, flags.config === undefined ? 'flags' : `${flags.config} with flags`);
   return cfg;
 }
 
