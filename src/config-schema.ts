@@ -90,7 +90,8 @@ function setPath(obj: Table, path: string, value: unknown): void {
   at[parts.at(-1)!] = value;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) || isTable(v) ? JSON.stringify(v) : String(v));
+/** A value in a message: strings, lists and tables as JSON; numbers as they are (NaN, Infinity too). */
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v));
 
 /** What a type allows, as the tail of `must be …`. */
 export function allowedText(field: Field): string {
@@ -266,7 +267,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g,
 function defaultText(f: Field): string {
   if (f.defaultDoc !== undefined) return f.defaultDoc;
   if (f.default === undefined) return 'unset';
-  return `\`${typeof f.default === 'string' ? JSON.stringify(f.default) : JSON.stringify(f.default)}\``;
+  return `\`${JSON.stringify(f.default)}\``;
 }
 
 /** The reference table of a schema, as the docs hold it (Markdown, one row per key). */
