@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { ImageStoreOptions } from '../src/blob/image-store.js';
-import { humanBytes } from '../src/cli/format.js';
+import { humanBytes } from '../src/format-bytes.js';
 import { DarnerError, UsageError } from '../src/errors.js';
 import { setLogLevel } from '../src/log.js';
 import type { SingleBar } from 'cli-progress';

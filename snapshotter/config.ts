@@ -1,33 +1,12 @@
 import { parseConfigText, readConfigFile } from '../src/config-file.js';
+import { decodeConfig, schemaDefaults, type ConfigSchema } from '../src/config-schema.js';
 import { ConfigError } from '../src/errors.js';
 
 /**
- * `darner snapshotter` configuration: one typed schema, its defaults, and validate(). The TOML
- * file uses snake_case keys; command-line flags override it; the core never sees the file.
- *
- *   address = "/run/darner/snapshotter.sock"   # unix socket containerd dials (proxy_plugins address)
- *   root = "/var/lib/darner/snapshotter"       # metadata.db and snapshots/
- *   async_remove = false                       # leave directory deletion to Cleanup
- *
- *   remote_snapshots = true                    # serve darner images lazily through the daemon
- *
- *   [overlay]
- *   index_off = true      # add index=off; default: when the kernel has the overlay index parameter
- *   userxattr = false     # add userxattr; default: when running in a user namespace
- *
- *   [daemon]
- *   address = "/run/darner/daemon.sock"        # the darner daemon's control socket
- *   start_command = ["darner", "daemon"]       # started when a mount is needed and none answers;
- *                                              # default: this darner's `daemon --socket <address>`;
- *                                              # [] never starts one
- *   start_timeout = 30                         # seconds a started daemon has to answer
- *   log_file = "/var/log/darner/daemon.log"    # a started daemon's output (default: discarded)
- *
- *   [registry]                                 # how the snapshotter reads image manifests
- *   docker_config = "/root/.docker/config.json"  # credentials (default: $DOCKER_CONFIG or ~/.docker)
- *   plain_http = ["registry.local:5000"]       # registries spoken to over http (loopback always is)
- *   [registry.mirrors]
- *   "docker.io" = ["mirror.local:5000"]        # tried in order before the registry itself
+ * `darner snapshotter` configuration: one table of keys (SNAPSHOTTER_CONFIG_SCHEMA: type,
+ * default, allowed values, flag, doc line) from which the defaults, decoding and the reference
+ * table in docs/snapshotter.md come. The TOML file uses snake_case keys, dotted under their table
+ * below; command-line flags override it; the core never sees the file.
  */
 
 export interface SnapshotterConfig {
@@ -57,87 +36,36 @@ export interface SnapshotterConfig {
   };
 }
 
-export const DEFAULT_CONFIG: Readonly<SnapshotterConfig> = Object.freeze({
-  address: '/run/darner/snapshotter.sock',
-  root: '/var/lib/darner/snapshotter',
-  asyncRemove: false,
-  overlay: {},
-  remoteSnapshots: true,
-  daemon: { address: '/run/darner/daemon.sock', startTimeoutMs: 30_000 },
-  registry: { plainHttp: [], mirrors: {} },
-});
+export const SNAPSHOTTER_CONFIG_SCHEMA: ConfigSchema<SnapshotterConfig> = {
+  sections: ['overlay', 'daemon', 'registry'].map((key) => ({ key, path: key })),
+  fields: [
+    { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--address', doc: 'unix socket containerd dials (proxy_plugins address)' },
+    { key: 'root', path: 'root', type: { type: 'string', nonEmpty: true, absolutePath: true }, default: '/var/lib/darner/snapshotter', flag: '--root', doc: 'state directory: metadata.db and snapshots/' },
+    { key: 'async_remove', path: 'asyncRemove', type: { type: 'boolean' }, default: false, doc: 'leave directory deletion to Cleanup' },
+    { key: 'remote_snapshots', path: 'remoteSnapshots', type: { type: 'boolean' }, default: true, doc: 'serve darner images lazily through the daemon' },
+    { key: 'overlay.index_off', path: 'overlay.indexOff', type: { type: 'boolean' }, defaultDoc: 'on when /sys/module/overlay/parameters/index exists', doc: 'add the overlay option index=off' },
+    { key: 'overlay.userxattr', path: 'overlay.userxattr', type: { type: 'boolean' }, defaultDoc: 'on inside a user namespace', doc: 'add the overlay option userxattr' },
+    { key: 'daemon.address', path: 'daemon.address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/daemon.sock', doc: "the darner daemon's control socket" },
+    { key: 'daemon.start_command', path: 'daemon.startCommand', type: { type: 'string-list' }, defaultDoc: 'this darner\'s `daemon --socket <address>`', doc: 'command that starts a daemon when a mount is needed and none answers ([]: never)' },
+    { key: 'daemon.start_timeout', path: 'daemon.startTimeoutMs', type: { type: 'number', above: 0 }, unit: 'seconds', default: 30, doc: 'how long a started daemon has to answer',
+      toConfig: (seconds: number) => Math.round(seconds * 1000) },
+    { key: 'daemon.log_file', path: 'daemon.logFile', type: { type: 'string', nonEmpty: true }, defaultDoc: 'discarded', doc: "where a started daemon's output goes" },
+    { key: 'registry.docker_config', path: 'registry.dockerConfig', type: { type: 'string', nonEmpty: true }, defaultDoc: '$DOCKER_CONFIG/config.json or ~/.docker/config.json', doc: 'credentials for reading manifests' },
+    { key: 'registry.plain_http', path: 'registry.plainHttp', type: { type: 'string-list' }, default: [], doc: 'registries spoken to over plain http (loopback registries always are)' },
+    { key: 'registry.mirrors', path: 'registry.mirrors', type: { type: 'list-table' }, default: {}, allowed: 'a table of registry = [mirror hosts]',
+      doc: "mirrors tried in order before a registry when reading manifests (the daemon's blob reads never use them)" },
+  ],
+};
+
+export const DEFAULT_CONFIG: Readonly<SnapshotterConfig> = Object.freeze(schemaDefaults(SNAPSHOTTER_CONFIG_SCHEMA));
 
 function defaults(): SnapshotterConfig {
-  return {
-    ...DEFAULT_CONFIG,
-    overlay: {},
-    daemon: { ...DEFAULT_CONFIG.daemon },
-    registry: { plainHttp: [], mirrors: {} },
-  };
+  return schemaDefaults(SNAPSHOTTER_CONFIG_SCHEMA);
 }
 
-/** Checks a parsed TOML table against the schema; every rule has its own message. */
+/** Checks a parsed TOML table against the schema: every key known, of its type and range. */
 export function validateConfig(raw: unknown, source = 'config'): SnapshotterConfig {
-  if (!isTable(raw)) throw new ConfigError(`${source}: expected a table at the top level`);
-  const config = defaults();
-  for (const [key, value] of Object.entries(raw)) {
-    switch (key) {
-      case 'address':
-        config.address = nonEmptyString(value, `${source}: address`);
-        break;
-      case 'root':
-        config.root = nonEmptyString(value, `${source}: root`);
-        if (!config.root.startsWith('/')) throw new ConfigError(`${source}: root must be an absolute path`);
-        break;
-      case 'async_remove':
-        config.asyncRemove = boolean(value, `${source}: async_remove`);
-        break;
-      case 'overlay': {
-        if (!isTable(value)) throw new ConfigError(`${source}: [overlay] must be a table`);
-        for (const [k, v] of Object.entries(value)) {
-          if (k === 'index_off') config.overlay.indexOff = boolean(v, `${source}: overlay.index_off`);
-          else if (k === 'userxattr') config.overlay.userxattr = boolean(v, `${source}: overlay.userxattr`);
-          else throw new ConfigError(`${source}: unknown key overlay.${k}`);
-        }
-        break;
-      }
-      case 'remote_snapshots':
-        config.remoteSnapshots = boolean(value, `${source}: remote_snapshots`);
-        break;
-      case 'daemon': {
-        if (!isTable(value)) throw new ConfigError(`${source}: [daemon] must be a table`);
-        for (const [k, v] of Object.entries(value)) {
-          const what = `${source}: daemon.${k}`;
-          if (k === 'address') config.daemon.address = nonEmptyString(v, what);
-          else if (k === 'start_command') config.daemon.startCommand = stringList(v, what);
-          else if (k === 'start_timeout') {
-            if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new ConfigError(`${what} must be a positive number of seconds`);
-            config.daemon.startTimeoutMs = Math.round(v * 1000);
-          } else if (k === 'log_file') config.daemon.logFile = nonEmptyString(v, what);
-          else throw new ConfigError(`${source}: unknown key daemon.${k}`);
-        }
-        break;
-      }
-      case 'registry': {
-        if (!isTable(value)) throw new ConfigError(`${source}: [registry] must be a table`);
-        for (const [k, v] of Object.entries(value)) {
-          const what = `${source}: registry.${k}`;
-          if (k === 'docker_config') config.registry.dockerConfig = nonEmptyString(v, what);
-          else if (k === 'plain_http') config.registry.plainHttp = stringList(v, what);
-          else if (k === 'mirrors') {
-            if (!isTable(v)) throw new ConfigError(`${what} must be a table of registry = [mirror hosts]`);
-            for (const [registry, hosts] of Object.entries(v)) {
-              config.registry.mirrors[registry] = stringList(hosts, `${what}.${registry}`);
-            }
-          } else throw new ConfigError(`${source}: unknown key registry.${k}`);
-        }
-        break;
-      }
-      default:
-        throw new ConfigError(`${source}: unknown key ${key}`);
-    }
-  }
-  return config;
+  return decodeConfig(SNAPSHOTTER_CONFIG_SCHEMA, raw, source);
 }
 
 /** Parses TOML text and validates it. */
@@ -154,21 +82,7 @@ export function loadConfig(file: string | undefined, flags: { address?: string; 
   return config;
 }
 
-function isTable(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
 function nonEmptyString(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw new ConfigError(`${what} must be a non-empty string`);
-  return v;
-}
-
-function stringList(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '')) throw new ConfigError(`${what} must be a list of non-empty strings`);
-  return [...(v as string[])];
-}
-
-function boolean(v: unknown, what: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(`${what} must be true or false`);
   return v;
 }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { firstSignal } from '../src/cli/signals.js';
+import { firstSignal } from '../src/signals.js';
 import { log } from '../src/log.js';
 import type { SnapshotterConfig } from './config.js';
 import { DaemonFileSystem } from './daemon-fs.js';

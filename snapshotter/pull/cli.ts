@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RegistryClientOptions } from '../../src/blob/registry.js';
-import { humanBytes } from '../../src/cli/format.js';
+import { humanBytes } from '../../src/format-bytes.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
 import type { PullEvent, PullResult } from './pull.js';

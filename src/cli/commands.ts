@@ -18,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerScheduler(program);
   registerPreheat(program);
   registerDaemon(program);
-  registerDemo(program);
+  // Loaded on use, like the demo itself: a conversion is not needed to start any other verb.
+  registerDemo(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
 }

@@ -6,7 +6,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../format-bytes.js';
 import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { cacheListingOf, type CacheListing, type GcResponse } from './api.js';

@@ -1,60 +1,13 @@
 /**
- * `darner daemon` configuration: one typed schema with documented defaults and validate(), read
- * from an optional TOML or JSON file (`--config`; JSON when the name ends in .json) with flags
- * applied on top; the daemon's parts get plain constructor options from it and never parse files.
- * Keys are snake_case in files; unknown keys are errors (a typo must not pass silently).
- *
- *   socket = "/run/darner/daemon.sock"      # control API (HTTP+JSON), mode 0660
- *   cache_dir = "/var/lib/darner/cache"      # the blob cache shared by every mount
- *   state_dir = "/var/lib/darner/daemon"     # mounts.json, saved bootstraps, default mount points
- *   metrics = "127.0.0.1:9465"               # Prometheus /metrics; off when absent
- *   log_level = "info"
- *
- *   [fetch]
- *   max_concurrent = 8            # range requests in flight, over every image
- *   max_request_bytes = 1048576   # merge size: adjacent absent chunks share one request up to this
- *   read_ahead = true             # fill on-demand requests with the chunks that follow
- *   sequential_read_ahead = 4194304  # bytes fetched ahead of reads walking a blob in order (0: off)
- *   pipelining = 4                # registry range requests in flight per connection (1: none pipelined)
- *   timeout_ms = 30000            # a read waiting on absent chunks fails (EIO) after this
- *   retry_base_delay_ms = 100     # backoff between origin retries, doubling
- *   retry_max_delay_ms = 2000
- *
- *   [prefetch]
- *   enabled = true                # fetch each image's prefetch list when it is mounted
- *   all = false                   # fetch every chunk of every image in the background
- *   bandwidth = 20971520          # bytes/s for prefetch_all (0: unlimited)
- *
- *   [fuse]
- *   mode = "auto"                 # erofs: the kernel's EROFS mounts the bootstrap, FUSE serves only
- *                                 # blob bytes; fuse: FUSE answers everything; auto: erofs when
- *                                 # the kernel mounts file-backed EROFS, else fuse (docs/daemon.md)
- *   read_timeout_ms = 60000       # a FUSE read not answered by then gets EIO, whatever the fetch does
- *   max_read = 131072             # largest read request (libfuse 2 allows up to 131072)
- *   cache_timeout = 86400         # seconds the kernel caches names and attributes (images never change)
- *   allow_other = true            # other users (containers) may use the mounts
- *
- *   [p2p]                         # off unless `scheduler` is set (docs/p2p.md, "The peer")
- *   scheduler = ["sched-a:8002"]  # scheduler replicas, failover order
- *   listen = "0.0.0.0:8010"       # the peer server (other peers fetch cached ranges here)
- *   advertise = "http://10.0.0.17:8010"  # the URL other peers use (default: from listen / host name)
- *   host_id = "node-17"           # default: a random id kept in the state dir
- *   seed = false                  # receive preheat tasks
- *   token_file = "/etc/darner/peer-token"  # the cluster's shared token (or DARNER_PEER_TOKEN)
- *   insecure = false              # serve peers without token or mTLS (refused to start otherwise)
- *   max_uploads = 16              # concurrent uploads; beyond: 503 (0: never serve)
- *   upload_bandwidth = 0          # bytes/s over all uploads (0: unlimited)
- *   min_upload_rate = 65536       # a requester taking fewer bytes/s than this ...
- *   upload_rate_window_ms = 10000 # ... over this long of waiting for it loses its upload (0: off)
- *   download_bandwidth = 0        # bytes/s over all downloads from peers (0: unlimited)
- *   min_peer_throughput = 1000000 # a parent slower than this (bytes/s) is abandoned
- *   resolve_timeout_ms = 500      # a scheduler slower than this: the range goes to the origin
- *   labels = { zone = "eu-1a", rack = "r3" }   # locality (region, zone, rack)
- *   tls_cert = "…"; tls_key = "…"; tls_ca = "…" # TLS for the data plane and the scheduler (mTLS with tls_ca)
+ * `darner daemon` configuration: one table of keys (DAEMON_CONFIG_SCHEMA: type, default, range,
+ * flag, doc line) from which the defaults, decoding, validation and the reference table in
+ * docs/daemon.md come. Read from an optional TOML or JSON file (`--config`; JSON when the name
+ * ends in .json) with flags applied on top; the daemon's parts get plain constructor options
+ * from it and never parse files. Keys are snake_case in files, dotted under their table below;
+ * unknown keys are errors (a typo must not pass silently).
  */
-import { isAbsolute } from 'node:path';
 import { parseConfigText, readConfigFile } from '../config-file.js';
-import { ConfigError } from '../errors.js';
+import { checkConfig, decodeConfig, schemaDefaults, type ConfigSchema, type Field } from '../config-schema.js';
 import { parseHostPort } from '../p2p/address.js';
 import type { P2PConfig } from '../p2p/daemon-peer.js';
 
@@ -101,218 +54,108 @@ export type { P2PConfig };
  * the kernel can (tried per mount), else fuse.
  */
 export type MountMode = 'auto' | 'erofs' | 'fuse';
+
 export const MOUNT_MODES: readonly MountMode[] = ['auto', 'erofs', 'fuse'];
 
 export const DEFAULT_SOCKET = '/run/darner/daemon.sock';
 
-export function defaultDaemonConfig(): DaemonConfig {
-  return {
-    socket: DEFAULT_SOCKET,
-    cacheDir: '/var/lib/darner/cache',
-    stateDir: '/var/lib/darner/daemon',
-    fetch: { maxConcurrent: 8, maxRequestBytes: 1 << 20, readAhead: true, sequentialReadAhead: 4 << 20, pipelining: 4, timeoutMs: 30_000, retryBaseDelayMs: 100, retryMaxDelayMs: 2000 },
-    prefetch: { enabled: true, all: false, bandwidth: 20 << 20 },
-    fuse: { mode: 'auto', readTimeoutMs: 60_000, maxRead: 131072, cacheTimeout: 86400, allowOther: true },
-    p2p: { schedulers: [], listen: '0.0.0.0:8010', seed: false, insecure: false, maxUploads: 16, uploadBandwidth: 0, minUploadRate: 65_536, uploadRateWindowMs: 10_000, downloadBandwidth: 0, minPeerThroughput: 1_000_000, resolveTimeoutMs: 500, labels: {} },
-  };
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ANY = Number.MAX_SAFE_INTEGER;
+
+/** parseHostPort's rule as a field check: its message without the leading name. */
+const hostPort = (name: string, allowPortZero: boolean) => (v: string): string | undefined => {
+  try {
+    parseHostPort(v, name, allowPortZero);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(new RegExp(`^${name} `), '');
+  }
+};
+
+const FIELDS: Field[] = [
+  { key: 'socket', path: 'socket', type: { type: 'string', absolutePath: true }, default: DEFAULT_SOCKET, flag: '--socket', doc: 'control API socket (HTTP+JSON), mode 0660',
+    // A unix socket path is at most 107 bytes (sun_path).
+    check: (v: string) => (Buffer.byteLength(v) > 107 ? 'is longer than a unix socket path may be (107 bytes)' : undefined) },
+  { key: 'cache_dir', path: 'cacheDir', type: { type: 'string', absolutePath: true }, default: '/var/lib/darner/cache', flag: '--cache', doc: 'the blob cache shared by every mount' },
+  { key: 'state_dir', path: 'stateDir', type: { type: 'string', absolutePath: true }, default: '/var/lib/darner/daemon', flag: '--state', doc: 'mounts.json, saved bootstraps, default mount points' },
+  { key: 'metrics', path: 'metrics', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--metrics', doc: 'host:port of Prometheus /metrics and /healthz', check: hostPort('metrics', true) },
+  { key: 'log_level', path: 'logLevel', type: { type: 'enum', values: LOG_LEVELS }, defaultDoc: '`"info"`', flag: '--log-level', doc: 'log level (DARNER_LOG_LEVEL, when set, wins)' },
+
+  { key: 'fetch.max_concurrent', path: 'fetch.maxConcurrent', type: { type: 'integer', min: 1, max: 1024 }, default: 8, doc: 'range requests in flight, over every image' },
+  { key: 'fetch.max_request_bytes', path: 'fetch.maxRequestBytes', type: { type: 'integer', min: 4096, max: 1 << 30 }, default: 1 << 20, unit: 'bytes', doc: 'merge size: adjacent absent chunks share one request up to this' },
+  { key: 'fetch.read_ahead', path: 'fetch.readAhead', type: { type: 'boolean' }, default: true, doc: 'fill on-demand requests with the chunks that follow' },
+  { key: 'fetch.sequential_read_ahead', path: 'fetch.sequentialReadAhead', type: { type: 'integer', min: 0, max: 1 << 30 }, default: 4 << 20, unit: 'bytes', doc: 'fetched ahead of reads walking a blob in stored order (0: off)' },
+  { key: 'fetch.pipelining', path: 'fetch.pipelining', type: { type: 'integer', min: 1, max: 64 }, default: 4, doc: 'registry range requests in flight per connection (1: none pipelined)' },
+  { key: 'fetch.timeout_ms', path: 'fetch.timeoutMs', type: { type: 'integer', min: 1, max: 3_600_000 }, default: 30_000, unit: 'ms', flag: '--fetch-timeout', doc: 'a read waiting for absent chunks fails with EIO after this' },
+  { key: 'fetch.retry_base_delay_ms', path: 'fetch.retryBaseDelayMs', type: { type: 'integer', min: 0, max: 600_000 }, default: 100, unit: 'ms', doc: 'backoff between origin retries, doubling' },
+  { key: 'fetch.retry_max_delay_ms', path: 'fetch.retryMaxDelayMs', type: { type: 'integer', min: 0, max: 600_000 }, default: 2000, unit: 'ms', doc: 'longest backoff; not less than retry_base_delay_ms' },
+
+  { key: 'prefetch.enabled', path: 'prefetch.enabled', type: { type: 'boolean' }, default: true, doc: "fetch each image's prefetch list (convert --prefetch) when it is mounted" },
+  { key: 'prefetch.all', path: 'prefetch.all', type: { type: 'boolean' }, default: false, flag: '--prefetch-all', doc: 'fetch every chunk of every image in the background' },
+  { key: 'prefetch.bandwidth', path: 'prefetch.bandwidth', type: { type: 'integer', min: 0, max: ANY }, default: 20 << 20, unit: 'bytes/s', flag: '--prefetch-bandwidth', doc: 'for prefetch.all (0: unlimited)' },
+
+  { key: 'fuse.mode', path: 'fuse.mode', type: { type: 'enum', values: MOUNT_MODES }, default: 'auto', doc: 'erofs: kernel EROFS over FUSE blob devices; fuse: FUSE answers everything; auto: erofs where the kernel can (see "Mount modes")' },
+  { key: 'fuse.read_timeout_ms', path: 'fuse.readTimeoutMs', type: { type: 'integer', min: 1, max: 3_600_000 }, default: 60_000, unit: 'ms', doc: 'last resort: a FUSE read not answered by then gets EIO' },
+  { key: 'fuse.max_read', path: 'fuse.maxRead', type: { type: 'integer', min: 4096, max: 131072 }, default: 131072, unit: 'bytes', doc: 'largest read request (libfuse 2 allows up to 131072)' },
+  { key: 'fuse.cache_timeout', path: 'fuse.cacheTimeout', type: { type: 'integer', min: 0, max: 365 * 86400 }, default: 86400, unit: 's', doc: 'how long the kernel caches names and attributes (images never change)' },
+  { key: 'fuse.allow_other', path: 'fuse.allowOther', type: { type: 'boolean' }, default: true, doc: 'other users (containers) may use the mounts' },
+
+  { key: 'p2p.scheduler', path: 'p2p.schedulers', type: { type: 'string-list', commaString: true }, default: [], allowed: 'a list of host:port (or one string, comma-separated)', flag: '--scheduler', doc: 'scheduler replicas (host:port), failover order; P2P is off without one',
+    check: (v: string[]) => v.map(hostPort('scheduler', false)).find((m) => m !== undefined) },
+  { key: 'p2p.listen', path: 'p2p.listen', type: { type: 'string' }, allowed: 'host:port (port 0: any)', default: '0.0.0.0:8010', flag: '--peer-listen', doc: 'the peer server (other peers fetch cached ranges here)', check: hostPort('listen', true) },
+  { key: 'p2p.advertise', path: 'p2p.advertise', type: { type: 'string' }, allowed: 'an http(s) URL', defaultDoc: 'from listen / host name', flag: '--peer-advertise', doc: 'the URL other peers use',
+    check: (v: string) => (/^https?:$/.test(urlProtocol(v)) ? undefined : `must be an http(s) URL, got ${JSON.stringify(v)}`) },
+  { key: 'p2p.host_id', path: 'p2p.hostId', type: { type: 'string' }, allowed: '1-253 characters of [A-Za-z0-9._:-]', defaultDoc: 'a random id kept in the state dir', flag: '--peer-id', doc: "this node's host id",
+    check: (v: string) => (/^[A-Za-z0-9._:-]{1,253}$/.test(v) ? undefined : 'must be 1-253 characters of [A-Za-z0-9._:-]') },
+  { key: 'p2p.seed', path: 'p2p.seed', type: { type: 'boolean' }, default: false, flag: '--seed', doc: 'receive preheat tasks' },
+  { key: 'p2p.token_file', path: 'p2p.tokenFile', type: { type: 'string' }, defaultDoc: 'DARNER_PEER_TOKEN', flag: '--peer-token-file', doc: "the cluster's shared token" },
+  { key: 'p2p.insecure', path: 'p2p.insecure', type: { type: 'boolean' }, default: false, flag: '--peer-insecure', doc: 'serve peers without token or mTLS (refused to start otherwise)' },
+  { key: 'p2p.max_uploads', path: 'p2p.maxUploads', type: { type: 'integer', min: 0, max: ANY }, default: 16, flag: '--peer-max-uploads', doc: 'concurrent uploads; beyond: 503 (0: never serve)' },
+  { key: 'p2p.upload_bandwidth', path: 'p2p.uploadBandwidth', type: { type: 'integer', min: 0, max: ANY }, default: 0, unit: 'bytes/s', flag: '--peer-upload-limit', doc: 'over all uploads (0: unlimited)' },
+  { key: 'p2p.min_upload_rate', path: 'p2p.minUploadRate', type: { type: 'integer', min: 0, max: ANY }, default: 65_536, unit: 'bytes/s', doc: 'a requester taking less than this over upload_rate_window_ms loses its upload' },
+  { key: 'p2p.upload_rate_window_ms', path: 'p2p.uploadRateWindowMs', type: { type: 'integer', min: 100, max: 600_000 }, default: 10_000, unit: 'ms', doc: 'the window of min_upload_rate' },
+  { key: 'p2p.download_bandwidth', path: 'p2p.downloadBandwidth', type: { type: 'integer', min: 0, max: ANY }, default: 0, unit: 'bytes/s', flag: '--peer-download-limit', doc: 'over all downloads from peers (0: unlimited)' },
+  { key: 'p2p.min_peer_throughput', path: 'p2p.minPeerThroughput', type: { type: 'integer', min: 0, max: ANY }, default: 1_000_000, unit: 'bytes/s', doc: 'a parent slower than this is abandoned' },
+  { key: 'p2p.resolve_timeout_ms', path: 'p2p.resolveTimeoutMs', type: { type: 'integer', min: 10, max: 60_000 }, default: 500, unit: 'ms', doc: 'a scheduler slower than this: the range goes to the origin' },
+  { key: 'p2p.labels', path: 'p2p.labels', type: { type: 'string-table' }, allowed: 'a table of at most 32 strings, keys and values of at most 256 characters', default: {}, flag: '--region, --zone, --rack', doc: 'locality labels (region, zone, rack); flags merge over the file',
+    check: (v: Record<string, string>) => {
+      if (Object.keys(v).length > 32) return 'may hold at most 32 labels';
+      return Object.entries(v).some(([k, x]) => k.length > 256 || x.length > 256) ? 'must hold keys and values of at most 256 characters' : undefined;
+    } },
+  { key: 'p2p.tls_cert', path: 'p2p.tlsCert', type: { type: 'string' }, flag: '--peer-tls-cert', doc: 'PEM certificate of the peer server, and its client certificate' },
+  { key: 'p2p.tls_key', path: 'p2p.tlsKey', type: { type: 'string' }, flag: '--peer-tls-key', doc: 'PEM key of tls_cert (the two go together)' },
+  { key: 'p2p.tls_ca', path: 'p2p.tlsCa', type: { type: 'string' }, flag: '--peer-tls-ca', doc: "PEM CA of peer certificates (mTLS) and of the scheduler's" },
+];
+
+function urlProtocol(v: string): string {
+  try {
+    return new URL(v).protocol;
+  } catch {
+    return '';
+  }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const DAEMON_CONFIG_SCHEMA: ConfigSchema<DaemonConfig> = {
+  sections: ['fetch', 'prefetch', 'fuse', 'p2p'].map((key) => ({ key, path: key })),
+  fields: FIELDS,
+  rules: [
+    (c) => (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs ? 'fetch.retry_max_delay_ms must not be less than fetch.retry_base_delay_ms' : undefined),
+    (c) => ((c.p2p.tlsCert === undefined) !== (c.p2p.tlsKey === undefined) ? 'p2p.tls_cert and p2p.tls_key go together' : undefined),
+  ],
+};
+
+export function defaultDaemonConfig(): DaemonConfig {
+  return schemaDefaults(DAEMON_CONFIG_SCHEMA);
+}
 
 /** Checks every rule of a complete config; the message names the key and the rule. */
 export function validateDaemonConfig(c: DaemonConfig, source = 'config'): DaemonConfig {
-  const fail = (key: string, rule: string): never => {
-    throw new ConfigError(`${source}: ${key} ${rule}`);
-  };
-  for (const [key, value] of [
-    ['socket', c.socket],
-    ['cache_dir', c.cacheDir],
-    ['state_dir', c.stateDir],
-  ] as const) {
-    if (value === '') fail(key, 'must not be empty');
-    if (!isAbsolute(value)) fail(key, `must be an absolute path, got ${JSON.stringify(value)}`);
-  }
-  // A unix socket path is at most 107 bytes (sun_path).
-  if (Buffer.byteLength(c.socket) > 107) fail('socket', `is longer than a unix socket path may be (107 bytes)`);
-  if (c.metrics !== undefined) {
-    try {
-      parseHostPort(c.metrics, 'metrics', true);
-    } catch (err) {
-      fail('metrics', (err as Error).message.replace(/^metrics /, ''));
-    }
-  }
-  if (c.logLevel !== undefined && !LOG_LEVELS.includes(c.logLevel)) fail('log_level', `must be one of ${LOG_LEVELS.join(', ')}`);
-  const int = (key: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void => {
-    if (!Number.isSafeInteger(v) || v < min || v > max) fail(key, `must be an integer from ${min} to ${max}, got ${v}`);
-  };
-  int('fetch.max_concurrent', c.fetch.maxConcurrent, 1, 1024);
-  int('fetch.max_request_bytes', c.fetch.maxRequestBytes, 4096, 1 << 30);
-  int('fetch.sequential_read_ahead', c.fetch.sequentialReadAhead, 0, 1 << 30);
-  int('fetch.pipelining', c.fetch.pipelining, 1, 64);
-  int('fetch.timeout_ms', c.fetch.timeoutMs, 1, 3_600_000);
-  int('fetch.retry_base_delay_ms', c.fetch.retryBaseDelayMs, 0, 600_000);
-  int('fetch.retry_max_delay_ms', c.fetch.retryMaxDelayMs, 0, 600_000);
-  if (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs) fail('fetch.retry_max_delay_ms', 'must not be less than fetch.retry_base_delay_ms');
-  int('prefetch.bandwidth', c.prefetch.bandwidth, 0);
-  if (!MOUNT_MODES.includes(c.fuse.mode)) fail('fuse.mode', `must be one of ${MOUNT_MODES.join(', ')}, got ${JSON.stringify(c.fuse.mode)}`);
-  int('fuse.read_timeout_ms', c.fuse.readTimeoutMs, 1, 3_600_000);
-  int('fuse.max_read', c.fuse.maxRead, 4096, 131072);
-  int('fuse.cache_timeout', c.fuse.cacheTimeout, 0, 365 * 86400);
-  validateP2P(c.p2p, fail);
-  return c;
-}
-
-function validateP2P(p: P2PConfig, fail: (key: string, rule: string) => never): void {
-  for (const a of p.schedulers) {
-    try {
-      parseHostPort(a, 'scheduler');
-    } catch (err) {
-      fail('p2p.scheduler', (err as Error).message.replace(/^scheduler /, ''));
-    }
-  }
-  try {
-    parseHostPort(p.listen, 'listen', true);
-  } catch (err) {
-    fail('p2p.listen', (err as Error).message.replace(/^listen /, ''));
-  }
-  if (p.advertise !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(p.advertise);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) fail('p2p.advertise', `must be an http(s) URL, got ${JSON.stringify(p.advertise)}`);
-  }
-  if (p.hostId !== undefined && !/^[A-Za-z0-9._:-]{1,253}$/.test(p.hostId)) fail('p2p.host_id', 'must be 1-253 characters of [A-Za-z0-9._:-]');
-  const nonNegative = (key: string, v: number): void => {
-    if (!Number.isSafeInteger(v) || v < 0) fail(key, `must be a whole number >= 0, got ${v}`);
-  };
-  nonNegative('p2p.max_uploads', p.maxUploads);
-  nonNegative('p2p.upload_bandwidth', p.uploadBandwidth);
-  nonNegative('p2p.min_upload_rate', p.minUploadRate);
-  if (!Number.isSafeInteger(p.uploadRateWindowMs) || p.uploadRateWindowMs < 100 || p.uploadRateWindowMs > 600_000) fail('p2p.upload_rate_window_ms', `must be a whole number from 100 to 600000, got ${p.uploadRateWindowMs}`);
-  nonNegative('p2p.download_bandwidth', p.downloadBandwidth);
-  nonNegative('p2p.min_peer_throughput', p.minPeerThroughput);
-  if (!Number.isSafeInteger(p.resolveTimeoutMs) || p.resolveTimeoutMs < 10 || p.resolveTimeoutMs > 60_000) fail('p2p.resolve_timeout_ms', `must be a whole number from 10 to 60000, got ${p.resolveTimeoutMs}`);
-  if (Object.keys(p.labels).length > 32) fail('p2p.labels', 'may hold at most 32 labels');
-  for (const [k, v] of Object.entries(p.labels)) {
-    if (typeof v !== 'string' || k.length > 256 || v.length > 256) fail(`p2p.labels.${k}`, 'must be a string of at most 256 characters');
-  }
-  if ((p.tlsCert === undefined) !== (p.tlsKey === undefined)) fail('p2p.tls_cert', 'and p2p.tls_key go together');
-}
-
-type Table = Record<string, unknown>;
-
-function isTable(v: unknown): v is Table {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+  return checkConfig(DAEMON_CONFIG_SCHEMA, c, source);
 }
 
 /** Applies a parsed file (TOML or JSON document) over the defaults, then validates. */
 export function daemonConfigFrom(doc: unknown, source = 'config'): DaemonConfig {
-  if (!isTable(doc)) throw new ConfigError(`${source}: expected a table at the top level`);
-  const c = defaultDaemonConfig();
-  const at = (key: string): string => `${source}: ${key}`;
-  const str = (v: unknown, key: string): string => {
-    if (typeof v !== 'string') throw new ConfigError(`${at(key)} must be a string`);
-    return v;
-  };
-  const num = (v: unknown, key: string): number => {
-    // TOML integers arrive as numbers (or bigint beyond 2^53, which no setting needs).
-    if (typeof v !== 'number') throw new ConfigError(`${at(key)} must be a number`);
-    return v;
-  };
-  const bool = (v: unknown, key: string): boolean => {
-    if (typeof v !== 'boolean') throw new ConfigError(`${at(key)} must be true or false`);
-    return v;
-  };
-  const section = (v: unknown, name: string, fields: Record<string, (value: unknown, key: string) => void>): void => {
-    if (!isTable(v)) throw new ConfigError(`${at(name)} must be a table`);
-    for (const [k, value] of Object.entries(v)) {
-      const set = fields[k];
-      if (set === undefined) throw new ConfigError(`${at(`${name}.${k}`)}: unknown key`);
-      set(value, `${name}.${k}`);
-    }
-  };
-  for (const [key, value] of Object.entries(doc)) {
-    switch (key) {
-      case 'socket':
-        c.socket = str(value, key);
-        break;
-      case 'cache_dir':
-        c.cacheDir = str(value, key);
-        break;
-      case 'state_dir':
-        c.stateDir = str(value, key);
-        break;
-      case 'metrics':
-        c.metrics = str(value, key);
-        break;
-      case 'log_level':
-        c.logLevel = str(value, key);
-        break;
-      case 'fetch':
-        section(value, key, {
-          max_concurrent: (v, k) => (c.fetch.maxConcurrent = num(v, k)),
-          max_request_bytes: (v, k) => (c.fetch.maxRequestBytes = num(v, k)),
-          read_ahead: (v, k) => (c.fetch.readAhead = bool(v, k)),
-          sequential_read_ahead: (v, k) => (c.fetch.sequentialReadAhead = num(v, k)),
-          pipelining: (v, k) => (c.fetch.pipelining = num(v, k)),
-          timeout_ms: (v, k) => (c.fetch.timeoutMs = num(v, k)),
-          retry_base_delay_ms: (v, k) => (c.fetch.retryBaseDelayMs = num(v, k)),
-          retry_max_delay_ms: (v, k) => (c.fetch.retryMaxDelayMs = num(v, k)),
-        });
-        break;
-      case 'prefetch':
-        section(value, key, {
-          enabled: (v, k) => (c.prefetch.enabled = bool(v, k)),
-          all: (v, k) => (c.prefetch.all = bool(v, k)),
-          bandwidth: (v, k) => (c.prefetch.bandwidth = num(v, k)),
-        });
-        break;
-      case 'fuse':
-        section(value, key, {
-          mode: (v, k) => {
-            const mode = str(v, k);
-            if (!(MOUNT_MODES as readonly string[]).includes(mode)) throw new ConfigError(`${at(k)} must be one of ${MOUNT_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-            c.fuse.mode = mode as MountMode;
-          },
-          read_timeout_ms: (v, k) => (c.fuse.readTimeoutMs = num(v, k)),
-          max_read: (v, k) => (c.fuse.maxRead = num(v, k)),
-          cache_timeout: (v, k) => (c.fuse.cacheTimeout = num(v, k)),
-          allow_other: (v, k) => (c.fuse.allowOther = bool(v, k)),
-        });
-        break;
-      case 'p2p':
-        section(value, key, {
-          scheduler: (v, k) => (c.p2p.schedulers = Array.isArray(v) ? v.map((x) => str(x, k)) : str(v, k).split(',').map((x) => x.trim()).filter((x) => x !== '')),
-          listen: (v, k) => (c.p2p.listen = str(v, k)),
-          advertise: (v, k) => (c.p2p.advertise = str(v, k)),
-          host_id: (v, k) => (c.p2p.hostId = str(v, k)),
-          seed: (v, k) => (c.p2p.seed = bool(v, k)),
-          token_file: (v, k) => (c.p2p.tokenFile = str(v, k)),
-          insecure: (v, k) => (c.p2p.insecure = bool(v, k)),
-          max_uploads: (v, k) => (c.p2p.maxUploads = num(v, k)),
-          upload_bandwidth: (v, k) => (c.p2p.uploadBandwidth = num(v, k)),
-          min_upload_rate: (v, k) => (c.p2p.minUploadRate = num(v, k)),
-          upload_rate_window_ms: (v, k) => (c.p2p.uploadRateWindowMs = num(v, k)),
-          download_bandwidth: (v, k) => (c.p2p.downloadBandwidth = num(v, k)),
-          min_peer_throughput: (v, k) => (c.p2p.minPeerThroughput = num(v, k)),
-          resolve_timeout_ms: (v, k) => (c.p2p.resolveTimeoutMs = num(v, k)),
-          labels: (v, k) => {
-            if (!isTable(v)) throw new ConfigError(`${at(k)} must be a table of strings`);
-            c.p2p.labels = Object.fromEntries(Object.entries(v).map(([lk, lv]) => [lk, str(lv, `${k}.${lk}`)]));
-          },
-          tls_cert: (v, k) => (c.p2p.tlsCert = str(v, k)),
-          tls_key: (v, k) => (c.p2p.tlsKey = str(v, k)),
-          tls_ca: (v, k) => (c.p2p.tlsCa = str(v, k)),
-        });
-        break;
-      default:
-        throw new ConfigError(`${at(key)}: unknown key`);
-    }
-  }
-  return validateDaemonConfig(c, source);
+  return validateDaemonConfig(decodeConfig(DAEMON_CONFIG_SCHEMA, doc, source), source);
 }
 
 /** Parses a config file's text: JSON when `source` ends in .json, TOML otherwise. */

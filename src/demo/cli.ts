@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import { setLogLevel } from '../log.js';
+import type { DemoConvert } from './run-demo.js';
 
-/** `darner demo`: build, convert, mount lazily, read, measure, clean up (see run-demo.ts). */
-export function register(program: Command): void {
+/**
+ * `darner demo`: build, convert, mount lazily, read, measure, clean up (see run-demo.ts).
+ * `convertImage` comes from the top (src/cli): src/ modules never import the converter.
+ */
+export function register(program: Command, convertImage: DemoConvert): void {
   program
     .command('demo')
     .description('run the whole job on a small embedded image: build, convert, mount lazily, read, show what was fetched')
@@ -11,6 +15,6 @@ export function register(program: Command): void {
     .action(async (opts: { dir?: string; keep?: boolean }) => {
       setLogLevel('warn');
       const { runDemo } = await import('./run-demo.js');
-      await runDemo({ ...(opts.dir !== undefined ? { dir: opts.dir } : {}), ...(opts.keep ? { keep: true } : {}) });
+      await runDemo(convertImage, { ...(opts.dir !== undefined ? { dir: opts.dir } : {}), ...(opts.keep ? { keep: true } : {}) });
     });
 }

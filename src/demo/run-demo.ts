@@ -13,8 +13,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { convertImage } from '../../converter/convert.js';
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../format-bytes.js';
 import { DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/spawn.js';
 import { writeDemoImage } from './demo-image.js';
@@ -28,6 +27,15 @@ export interface DemoOptions {
   keep?: boolean;
   out?: (line: string) => void;
 }
+
+/** What the demo needs of a conversion; the converter sits above src/, so the CLI passes it in. */
+export interface DemoConversion {
+  blobs: number;
+  uniqueChunks: number;
+  bootstrapBytes: number;
+  durationMs: number;
+}
+export type DemoConvert = (source: string, target: string) => Promise<DemoConversion>;
 
 /** One sample from the daemon's metrics endpoint (0 when absent). */
 async function metricValue(address: string, name: string): Promise<number> {
@@ -53,7 +61,7 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   }
 }
 
-export async function runDemo(options: DemoOptions = {}): Promise<void> {
+export async function runDemo(convertImage: DemoConvert, options: DemoOptions = {}): Promise<void> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const work = await mkdtemp(join(options.dir ?? tmpdir(), 'darner-demo-'));
   await chmod(work, 0o755);

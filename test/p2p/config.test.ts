@@ -70,8 +70,8 @@ test('typos, wrong types and broken rules are ConfigErrors naming the key', (t) 
   const bad: [string, RegExp][] = [
     ['lisen = "x:1"', /lisen: unknown key/],
     ['[scheduling]\nlease_ttl = 5', /scheduling.lease_ttl: unknown key/],
-    ['[scheduling]\nmax_parents = "4"', /scheduling.max_parents: must be a number/],
-    ['[tls]\ncert = "/c.pem"', /tls: cert and key are both required/],
+    ['[scheduling]\nmax_parents = "4"', /scheduling.max_parents must be a number/],
+    ['[tls]\ncert = "/c.pem"', /tls.cert and tls.key go together/],
     ['listen = ', /x.toml/],
   ];
   for (const [text, message] of bad) t.throws(() => parseProcessConfig(text, 'x.toml'), { instanceOf: ConfigError, message });

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { firstSignal } from '../../cli/signals.js';
+import { firstSignal } from '../../signals.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { log } from '../../log.js';
 import { envToken, readTokenFile } from '../token-file.js';
@@ -74,7 +74,7 @@ async function schedulerConfig(flags: SchedulerFlags): Promise<SchedulerProcessC
     if (flags.tlsCert === undefined || flags.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together');
     cfg.tls = { cert: flags.tlsCert, key: flags.tlsKey, ...(flags.tlsClientCa !== undefined ? { clientCa: flags.tlsClientCa } : {}) };
   }
-  validateProcessConfig(cfg);
+  validateProcessConfig(cfg, flags.config === undefined ? 'flags' : `${flags.config} with flags`);
   return cfg;
 }
 

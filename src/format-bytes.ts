@@ -1,4 +1,4 @@
-/** Text formatting shared by the CLI verbs. Pure; no I/O. */
+/** Byte counts as text, shared by the CLI verbs and their progress lines. Pure; no I/O. */
 
 /** `0 B`, `512 B`, `1.5 KiB`, `12.0 MiB`: one decimal above bytes (progress bars, summaries). */
 export function humanBytes(n: number): string {
