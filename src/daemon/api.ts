@@ -197,6 +197,8 @@ export function httpStatusOf(err: unknown): number {
       case 'UNSUPPORTED':
       case 'NO_MATCHING_PLATFORM':
         return 422;
+      case 'BAD_MOUNT_TARGET':
+        return 400;
       case 'DIGEST_MISMATCH':
       case 'SIZE_MISMATCH':
       case 'BAD_COMPRESSION':

@@ -4,6 +4,7 @@
  * `cache` works on the cache directory directly when no daemon runs. The work (the daemon, its
  * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../cli/format.js';
@@ -230,7 +231,8 @@ export function register(program: Command): void {
       const { DaemonClient } = await import('./client.js');
       const client = new DaemonClient(resolvePath(opts.daemon ?? DEFAULT_SOCKET));
       try {
-        if (/^m-[0-9a-f]{16}$/.test(target)) await client.unmount(target);
+        // A mount id unless a path of that name exists (then the path is meant).
+        if (/^m-[A-Za-z0-9]+$/.test(target) && !existsSync(target)) await client.unmount(target);
         else await client.unmountAt(resolvePath(target));
         process.stdout.write(`unmounted ${target}\n`);
       } finally {

@@ -32,6 +32,7 @@ import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import type { Mount, MountRequest } from './api.js';
 import type { MountMode } from './config.js';
+import { checkMountTarget } from './mount-target.js';
 import type { MountRecord, StateStore } from './state.js';
 
 export interface MountManagerOptions {
@@ -121,6 +122,7 @@ export class MountManager {
         if (await this.#sameImage(existing.record, request)) return { mount: existing.record.mount, created: false };
         throw new MountpointBusyError(`${mountpoint} already holds ${existing.record.mount.reference} (mount ${existing.record.mount.id})`);
       }
+      if (!ownMountpoint) await checkMountTarget(request.mountpoint!);
       const opts = storeOptions(request, this.#options.pipelining);
       let source: ImageSource;
       let bootstrap: Bootstrap;
