@@ -14,6 +14,7 @@ import {
   UsageError,
 } from '../errors.js';
 import type { BlobUsage } from '../cache/types.js';
+import { isBlobId } from '../util/hex-id.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -178,7 +179,7 @@ export function parseGcRequest(body: unknown): { keep: string[] } {
   if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
   for (const key of Object.keys(body)) if (key !== 'keep') throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
   const keep = body.keep ?? [];
-  if (!Array.isArray(keep) || !keep.every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))) {
+  if (!Array.isArray(keep) || !keep.every(isBlobId)) {
     throw new BadRequestError('keep must be an array of blob ids (64 lowercase hex digits)');
   }
   return { keep: keep as string[] };
