@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { BadRangeError, SizeMismatchError } from '../errors.js';
 import { readFully } from '../util/read-fully.js';
 
@@ -14,14 +14,4 @@ export async function readExactly(fh: FileHandle, position: number, length: numb
   const out = await readFully(fh, length, position);
   if (out.length < length) throw new SizeMismatchError(`${what} (file ended early)`, position + length, position + out.length);
   return out;
-}
-
-/** Opens `path`, reads a range, closes. */
-export async function readFileRange(path: string, position: number, length: number, what: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    return await readExactly(fh, position, length, what);
-  } finally {
-    await fh.close();
-  }
 }
