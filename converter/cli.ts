@@ -4,6 +4,8 @@ import type { ImageStoreOptions } from '../src/blob/image-store.js';
 import { humanBytes } from '../src/format-bytes.js';
 import { DarnerError, UsageError } from '../src/errors.js';
 import { setLogLevel } from '../src/log.js';
+import { splitUserPassword } from '../src/util/pairs.js';
+import { parseSize } from '../src/util/size.js';
 import type { SingleBar } from 'cli-progress';
 import type { ConvertProgress, ConvertSummary } from './convert.js';
 
@@ -12,14 +14,11 @@ import type { ConvertProgress, ConvertSummary } from './convert.js';
  * that `darner` starts quickly whatever it is asked to do.
  */
 
-/** Parses `1048576`, `1M`, `1MiB`, `64k`, `0x100000`. */
-export function parseSize(text: string): number {
-  const m = /^(0x[0-9a-f]+|[0-9]+)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`bad size "${text}" (examples: 4096, 64K, 1M, 0x100000)`);
-  const base = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  return base * factor;
+/** A byte size flag (src/util/size.ts: `1048576`, `1M`, `1MiB`, `64k`, `0x100000`). */
+function parseSizeFlag(text: string): number {
+  const size = parseSize(text);
+  if (size === undefined) throw new UsageError(`bad size "${text}" (examples: 4096, 64K, 1M, 0x100000)`);
+  return size;
 }
 
 /** A positive whole number given to `flag`. */
@@ -42,9 +41,9 @@ async function readFlagFile(file: string, flag: string): Promise<string> {
 
 function parseCreds(text: string | undefined): { username?: string; password?: string } {
   if (text === undefined) return {};
-  const colon = text.indexOf(':');
-  if (colon <= 0) throw new UsageError('credentials must be USERNAME:PASSWORD');
-  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+  const credentials = splitUserPassword(text);
+  if (credentials === undefined) throw new UsageError('credentials must be USERNAME:PASSWORD');
+  return credentials;
 }
 
 interface AccessFlags {
@@ -163,7 +162,7 @@ export function register(program: Command): void {
     let summary: ConvertSummary;
     try {
       summary = await convertImage(source, target, {
-        chunkSize: validateChunkSize(parseSize(String(flags.chunkSize))),
+        chunkSize: validateChunkSize(parseSizeFlag(String(flags.chunkSize))),
         digestAlgorithm: flags.digest as 'blake3' | 'sha256',
         compressor: flags.compressor as 'zstd' | 'none',
         compressionLevel: level,

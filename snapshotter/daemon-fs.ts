@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient, type Mount } from '../src/daemon/client.js';
 import { DaemonApiError, DaemonUnavailableError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
+import { spawnDetached } from '../src/util/detached.js';
 import type { ImageFileSystem, ImageMount, ImageMountRequest } from './image-fs.js';
 
 /**
@@ -106,32 +104,16 @@ export class DaemonFileSystem implements ImageFileSystem {
   private async spawnAndWait(): Promise<void> {
     if (await this.client.ping()) return; // another caller started it meanwhile
     const [command, ...args] = this.options.startCommand as [string, ...string[]];
-    let out: number | 'ignore' = 'ignore';
-    if (this.options.logFile) {
-      fs.mkdirSync(path.dirname(this.options.logFile), { recursive: true });
-      out = fs.openSync(this.options.logFile, 'a');
-    }
     const shown = this.options.startCommand.join(' ');
     this.log.info({ command: this.options.startCommand, socket: this.options.socket }, 'no daemon answers: starting one');
-    let exit: string | undefined;
-    try {
-      const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
-      child.once('error', (err) => {
-        exit = err.message;
-      });
-      child.once('exit', (code, signal) => {
-        exit = `exited with ${code ?? signal}`;
-      });
-      child.unref();
-    } finally {
-      if (typeof out === 'number') fs.closeSync(out);
-    }
+    const child = spawnDetached(command, args, this.options.logFile ? { logFile: this.options.logFile } : {});
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30_000);
     for (;;) {
       if (await this.client.ping()) {
         this.log.info({ socket: this.options.socket }, 'daemon started');
         return;
       }
+      const exit = child.exitReason();
       if (exit !== undefined) throw new DaemonUnavailableError(`daemon ${shown} ${exit} before answering on ${this.options.socket}`);
       if (Date.now() > deadline) throw new DaemonUnavailableError(`daemon started by ${shown} did not answer on ${this.options.socket}`);
       await sleep(100);

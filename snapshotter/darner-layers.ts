@@ -9,7 +9,7 @@ import { blobsOf, imageInChain, imagesPresent, type ChainImage } from './image-c
 import type { ImageCatalog } from './image-catalog.js';
 import type { ImageFileSystem, ImageMount } from './image-fs.js';
 import { DARNER_LABELS, REMOTE_LAYER_LABELS, layerIdentity } from './layer-labels.js';
-import { parseMountPoints, readMountInfo } from './mountinfo.js';
+import { parseMountPoints, readMountInfo } from '../src/util/mountinfo.js';
 import type {
   CommittedRequest,
   LayerRef,

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../src/log.js';
-import { mountPointsUnder, readMountInfo } from './mountinfo.js';
+import { readMountInfo } from '../src/util/mountinfo.js';
+import { mountPointsUnder } from './mountinfo.js';
 
 /**
  * Crash-safe removal of snapshot directories (docs/snapshotter.md, "Crash safety"): each is first

@@ -52,10 +52,6 @@ export const REMOTE_LAYER_LABELS = {
   image: `${PREFIX}darner.image`,
 } as const;
 
-/** Layer annotations of a darner image (Nydus names), copied into Prepare labels by containerd. */
-export const NYDUS_BLOB_LABEL = `${PREFIX}nydus-blob`;
-export const NYDUS_BOOTSTRAP_LABEL = `${PREFIX}nydus-bootstrap`;
-
 /** Which layer of which image a Prepare is about, as the client's labels say. */
 export interface LayerIdentity {
   /** Image reference (registry name form, possibly without a host: `docker.io` is implied). */

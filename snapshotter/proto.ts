@@ -36,11 +36,6 @@ export function snapshotsServiceDefinition(): grpc.ServiceDefinition {
   return cached;
 }
 
-/** A client constructor for the service (tests, and a later containerd client). */
-export function snapshotsClientConstructor(): grpc.ServiceClientConstructor {
-  return grpc.makeGenericClientConstructor(snapshotsServiceDefinition(), 'Snapshots');
-}
-
 // ---- wire shapes (as decoded with LOADER_OPTIONS) ------------------------------------------
 
 export type WireKind = 'UNKNOWN' | 'VIEW' | 'ACTIVE' | 'COMMITTED';
@@ -72,7 +67,6 @@ export interface PrepareRequest {
   parent: string;
   labels: Record<string, string>;
 }
-export type ViewRequest = PrepareRequest;
 export interface KeyRequest {
   snapshotter: string;
   key: string;

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   AlreadyExistsError,
   FailedPreconditionError,
   ImageMountError,
-  InvalidArgumentError,
   NotFoundError,
 } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';

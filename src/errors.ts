@@ -344,6 +344,13 @@ export class MountpointBusyError extends DarnerError {
   }
 }
 
+/** A mount point a client named is refused: not empty, through a symlink, or its parent missing. */
+export class MountTargetError extends DarnerError {
+  constructor(message: string) {
+    super('BAD_MOUNT_TARGET', message);
+  }
+}
+
 /** No darner daemon answers on the control socket (not started, crashed, wrong path). */
 export class DaemonUnavailableError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {

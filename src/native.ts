@@ -190,8 +190,6 @@ export function mknod(path: string, mode: number, major: number, minor: number):
 
 /** mount(2) flag: mount read-only. */
 export const MS_RDONLY = 1;
-/** umount2(2) flag: ask the filesystem to abort requests in flight (FUSE aborts its connection). */
-export const MNT_FORCE = 1;
 /** umount2(2) flag: detach now, finish when the mount is no longer busy (`umount -l`). */
 export const MNT_DETACH = 2;
 
@@ -212,7 +210,7 @@ export function mountFs(source: string, target: string, fstype: string, flags: n
 }
 
 /**
- * umount2(2) of `target` with `flags` (MNT_FORCE, MNT_DETACH, or 0). A directory that is not a
+ * umount2(2) of `target` with `flags` (1 for MNT_FORCE, MNT_DETACH, or 0). A directory that is not a
  * mount point rejects with code EINVAL: `EINVAL: invalid argument, umount2 '/mnt'`.
  */
 export function umountFs(target: string, flags: number): Promise<void> {

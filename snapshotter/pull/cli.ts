@@ -3,6 +3,7 @@ import type { RegistryClientOptions } from '../../src/blob/registry.js';
 import { humanBytes } from '../../src/format-bytes.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
+import { splitUserPassword } from '../../src/util/pairs.js';
 import type { PullEvent, PullResult } from './pull.js';
 
 /**
@@ -49,10 +50,10 @@ export function register(program: Command): void {
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
       if (flags.user !== undefined) {
-        const colon = flags.user.indexOf(':');
-        if (colon <= 0) throw new UsageError('--user must be USER:PASSWORD');
-        registry.username = flags.user.slice(0, colon);
-        registry.password = flags.user.slice(colon + 1);
+        const credentials = splitUserPassword(flags.user);
+        if (credentials === undefined) throw new UsageError('--user must be USER:PASSWORD');
+        registry.username = credentials.username;
+        registry.password = credentials.password;
       }
       const print = flags.quiet ? () => undefined : (line: string) => void process.stdout.write(`${line}\n`);
       const started = Date.now();

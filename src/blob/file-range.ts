@@ -1,5 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { BadRangeError, SizeMismatchError } from '../errors.js';
+import { readFully } from '../util/read-fully.js';
 
 /** Checks offset/length against a blob of `size` bytes; throws a BAD_RANGE error naming `what`. */
 export function checkRange(what: string, offset: number, length: number, size: number): void {
@@ -10,22 +11,7 @@ export function checkRange(what: string, offset: number, length: number, size: n
 
 /** Reads exactly `length` bytes at `position`; a short file is a SizeMismatchError. */
 export async function readExactly(fh: FileHandle, position: number, length: number, what: string): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(out, filled, length - filled, position + filled);
-    if (bytesRead === 0) throw new SizeMismatchError(`${what} (file ended early)`, position + length, position + filled);
-    filled += bytesRead;
-  }
+  const out = await readFully(fh, length, position);
+  if (out.length < length) throw new SizeMismatchError(`${what} (file ended early)`, position + length, position + out.length);
   return out;
-}
-
-/** Opens `path`, reads a range, closes. */
-export async function readFileRange(path: string, position: number, length: number, what: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    return await readExactly(fh, position, length, what);
-  } finally {
-    await fh.close();
-  }
 }

@@ -20,5 +20,4 @@
  * pull API), registry-pusher.ts (the push API; RegistryClient is the whole client).
  */
 export type { RegistryClientOptions, RegistryTimeouts } from './registry-exchange.js';
-export type { ManifestHead, ManifestResponse } from './registry-reader.js';
-export { DEFAULT_UPLOAD_CHUNK_SIZE, RegistryClient, type BlobBody } from './registry-pusher.js';
+export { RegistryClient, type BlobBody } from './registry-pusher.js';

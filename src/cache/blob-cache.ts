@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, UnsafeCacheFileError } from '../errors.js';
 import { BLOCK_SIZE } from '../format/model.js';
 import { log } from '../log.js';
+import { BLOB_ID } from '../util/hex-id.js';
 import { FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED, type BlobFiles } from './blob-files.js';
 import { lockDirectory } from './dir-lock.js';
 import { openBlobFiles } from './open-blob-files.js';
@@ -29,7 +30,6 @@ import type {
   HeldChunks,
 } from './types.js';
 
-const BLOB_ID = /^[0-9a-f]{64}$/;
 
 function allocated(st: { blocks: number } | undefined): number {
   return st === undefined ? 0 : st.blocks * 512;

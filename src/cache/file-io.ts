@@ -1,24 +1,12 @@
 /**
- * Whole reads and writes on a blob's cache files, and the grouping of a batch's chunks into
- * vectored writes. A CacheFile is the part of a FileHandle the blob's files use, so that the
+ * Whole writes on a blob's cache files (whole reads: src/util/read-fully.ts), and the grouping
+ * of a batch's chunks into vectored writes. A CacheFile is the part of a FileHandle the blob's files use, so that the
  * write path can be run over handles that record what is done to them (test/cache).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { BLOCK_SIZE } from '../format/model.js';
 
 export type CacheFile = Pick<FileHandle, 'read' | 'write' | 'writev' | 'datasync' | 'close'>;
-
-/** Reads `length` bytes at `position`; fewer only at the end of the file. */
-export async function readFully(handle: CacheFile, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done === length ? buf : buf.subarray(0, done);
-}
 
 export async function writeFully(handle: CacheFile, data: Uint8Array, position: number): Promise<void> {
   let done = 0;

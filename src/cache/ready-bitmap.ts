@@ -31,11 +31,6 @@ export function blockCount(uncompressedSize: number): number {
   return Math.ceil(uncompressedSize / BLOCK_SIZE);
 }
 
-/** Bytes of the bitmap for a blob. */
-export function bitmapBytes(uncompressedSize: number): number {
-  return Math.ceil(blockCount(uncompressedSize) / 8);
-}
-
 export function encodeReadyHeader(h: ReadyHeader): Buffer {
   const b = Buffer.alloc(READY_HEADER_SIZE);
   b.write(READY_MAGIC, 0, 'latin1');

@@ -15,6 +15,7 @@ import {
 } from '../errors.js';
 import type { BlobUsage } from '../cache/types.js';
 import { MAX_MANIFEST_SIZE } from '../oci/image-spec.js';
+import { isBlobId } from '../util/hex-id.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -210,7 +211,7 @@ export function parseGcRequest(body: unknown): { keep: string[] } {
   if (!isObject(body)) throw new BadRequestError('the body must be a JSON object');
   for (const key of Object.keys(body)) if (key !== 'keep') throw new BadRequestError(`unknown field ${JSON.stringify(key)}`);
   const keep = body.keep ?? [];
-  if (!Array.isArray(keep) || !keep.every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))) {
+  if (!Array.isArray(keep) || !keep.every(isBlobId)) {
     throw new BadRequestError('keep must be an array of blob ids (64 lowercase hex digits)');
   }
   return { keep: keep as string[] };
@@ -229,6 +230,8 @@ export function httpStatusOf(err: unknown): number {
       case 'UNSUPPORTED':
       case 'NO_MATCHING_PLATFORM':
         return 422;
+      case 'BAD_MOUNT_TARGET':
+        return 400;
       case 'DIGEST_MISMATCH':
       case 'SIZE_MISMATCH':
       case 'BAD_COMPRESSION':

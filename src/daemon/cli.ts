@@ -4,6 +4,7 @@
  * `cache` works on the cache directory directly when no daemon runs. The work (the daemon, its
  * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../format-bytes.js';
@@ -11,14 +12,16 @@ import { DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { cacheListingOf, type CacheListing, type GcResponse } from './api.js';
 import type { DaemonClient } from './client.js';
+import { isBlobId } from '../util/hex-id.js';
+import { splitKeyValue, splitUserPassword } from '../util/pairs.js';
+import { parseSize } from '../util/size.js';
 import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig, type DaemonFlags } from './config.js';
 
-/** Parses `1048576`, `64K`, `20M`, `1GiB`. */
-export function parseBytes(text: string, what: string): number {
-  const m = /^([0-9]+)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`${what}: bad size ${JSON.stringify(text)} (examples: 1048576, 64K, 20M)`);
-  const unit = (m[2] ?? '').toLowerCase();
-  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
+/** A byte size given to `what` (src/util/size.ts: `1048576`, `64K`, `20M`, `1GiB`). */
+function parseBytes(text: string, what: string): number {
+  const size = parseSize(text);
+  if (size === undefined) throw new UsageError(`${what}: bad size ${JSON.stringify(text)} (examples: 1048576, 64K, 20M)`);
+  return size;
 }
 
 function parseInteger(text: string, what: string): number {
@@ -29,9 +32,9 @@ function parseInteger(text: string, what: string): number {
 function parseLabels(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--label ${JSON.stringify(v)} must be KEY=VALUE`);
-    out[v.slice(0, eq)] = v.slice(eq + 1);
+    const pair = splitKeyValue(v);
+    if (pair === undefined) throw new UsageError(`--label ${JSON.stringify(v)} must be KEY=VALUE`);
+    out[pair[0]] = pair[1];
   }
   return out;
 }
@@ -196,12 +199,8 @@ export function register(program: Command): void {
       const socket = resolvePath(opts.daemon ?? DEFAULT_SOCKET);
       const ensured = await ensureDaemon({ socket, ...(opts.daemonConfig !== undefined ? { args: ['--config', resolvePath(opts.daemonConfig)] } : {}) });
       if (ensured.started) process.stdout.write(`started darner daemon (pid ${ensured.status.pid}) on ${socket}; its log: ${ensured.logFile}\n`);
-      let credentials: { username: string; password: string } | undefined;
-      if (opts.creds !== undefined) {
-        const colon = opts.creds.indexOf(':');
-        if (colon <= 0) throw new UsageError('--creds must be USERNAME:PASSWORD');
-        credentials = { username: opts.creds.slice(0, colon), password: opts.creds.slice(colon + 1) };
-      }
+      const credentials = opts.creds !== undefined ? splitUserPassword(opts.creds) : undefined;
+      if (opts.creds !== undefined && credentials === undefined) throw new UsageError('--creds must be USERNAME:PASSWORD');
       const client = new DaemonClient(socket);
       try {
         const { mount, created } = await client.mount({
@@ -232,7 +231,8 @@ export function register(program: Command): void {
       const { DaemonClient } = await import('./client.js');
       const client = new DaemonClient(resolvePath(opts.daemon ?? DEFAULT_SOCKET));
       try {
-        if (/^m-[0-9a-f]{16}$/.test(target)) await client.unmount(target);
+        // A mount id unless a path of that name exists (then the path is meant).
+        if (/^m-[A-Za-z0-9]+$/.test(target) && !existsSync(target)) await client.unmount(target);
         else await client.unmountAt(resolvePath(target));
         process.stdout.write(`unmounted ${target}\n`);
       } finally {
@@ -266,7 +266,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { daemon?: string; cache?: string; keep: string[]; json?: boolean }) => {
       setLogLevel('warn');
-      for (const id of opts.keep) if (!/^[0-9a-f]{64}$/.test(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
+      for (const id of opts.keep) if (!isBlobId(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
       const result = await viaDaemonOrCache(
         resolvePath(opts.daemon ?? DEFAULT_SOCKET),
         resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),

@@ -23,16 +23,18 @@ import { sha256Hex } from '../digest.js';
 import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
-import { DARNER_FUSE_TYPE, ImageFs, TraceRecorder, detachMount, mountImageFs, readMounts, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
+import { DARNER_FUSE_TYPE, ImageFs, TraceRecorder, detachMount, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { readBootstrapFile } from '../image/bootstrap-file.js';
 import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
+import { readMounts } from '../util/mountinfo.js';
 import type { Mount, MountRequest, TraceWritten } from './api.js';
 import { handedManifest } from './handed-manifest.js';
 import type { MountMode } from './config.js';
+import { checkMountTarget } from './mount-target.js';
 import type { MountRecord, StateStore } from './state.js';
 import { checkTraceTarget, writeTrace, type Recording } from './trace-file.js';
 
@@ -132,6 +134,7 @@ export class MountManager {
         }
         await checkTraceTarget(request.record);
       }
+      if (!ownMountpoint) await checkMountTarget(request.mountpoint!);
       const opts = storeOptions(request, this.#options.pipelining);
       let source: ImageSource;
       let bootstrap: Bootstrap;

@@ -3,12 +3,12 @@
  * ("starts the daemon if none is running"): `darner daemon --socket S ...` detached from the
  * caller, its logs appended to a file, the caller waiting until its API answers.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonUnavailableError } from '../errors.js';
 import type { DaemonStatus } from './api.js';
+import { spawnDetached } from '../util/detached.js';
 import { DaemonClient, waitForDaemon } from './client.js';
 
 export interface EnsureDaemonOptions {
@@ -55,25 +55,14 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
     await client.close();
   }
   const logFile = options.logFile ?? join(dirname(options.socket), 'daemon.log');
-  mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(dirname(options.socket), { recursive: true });
-  const fd = openSync(logFile, 'a');
-  let exited = false;
-  let pid: number | undefined;
+  const child = spawnDetached(process.execPath, [CLI_MAIN, 'daemon', '--socket', options.socket, ...(options.args ?? [])], {
+    logFile,
+    ...(options.env !== undefined ? { env: options.env } : {}),
+  });
+  const pid = child.pid;
   try {
-    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--socket', options.socket, ...(options.args ?? [])], {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: options.env ?? process.env,
-    });
-    pid = child.pid;
-    child.once('exit', () => (exited = true));
-    child.unref();
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    const status = await waitForDaemon(options.socket, options.timeoutMs ?? 60_000, () => !exited);
+    const status = await waitForDaemon(options.socket, options.timeoutMs ?? 60_000, () => child.exitReason() === undefined);
     return { status, started: true, logFile, ...(pid !== undefined ? { pid } : {}) };
   } catch (err) {
     throw new DaemonUnavailableError(`${(err as Error).message}; its log (${logFile}) ends:\n${tail(logFile)}`, { cause: err });

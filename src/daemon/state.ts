@@ -10,6 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { isBlobId } from '../util/hex-id.js';
 import type { Credentials, Mount } from './api.js';
 
 export const STATE_VERSION = 1;
@@ -47,7 +48,7 @@ function checkRecord(r: unknown, i: number): MountRecord {
   }
   if (!Array.isArray(m.blobs) || !m.blobs.every((b) => typeof b === 'string')) bad('mount.blobs must be strings');
   if (!isObject(m.labels) || !Object.values(m.labels).every((v) => typeof v === 'string')) bad('mount.labels must be strings');
-  if (!/^[0-9a-f]{64}$/.test(m.bootstrapDigest as string)) bad('mount.bootstrapDigest must be 64 hex digits');
+  if (!isBlobId(m.bootstrapDigest)) bad('mount.bootstrapDigest must be 64 hex digits');
   if (typeof r.ownMountpoint !== 'boolean') bad('ownMountpoint must be a boolean');
   return r as unknown as MountRecord;
 }

@@ -5,6 +5,7 @@
 import type { BlobRecord } from './model.js';
 import { BLOB_RECORD_SIZE, BLOCK_SIZE, DIGEST_SIZE, NULL_ADDR } from './constants.js';
 import { isU32, isU64, readU64, requireBytes, toHex, viewOf, writeU64 } from './bytes.js';
+import { isBlobId } from '../util/hex-id.js';
 
 // Record layout:
 //   0x00 32 bytes  id: the blob's sha256, raw (BlobRecord.id is its lowercase hex)
@@ -44,7 +45,7 @@ export const MAX_BLOB_UNCOMPRESSED_SIZE = NULL_ADDR * BLOCK_SIZE;
 
 /** The first rule a blob record breaks, or undefined. */
 export function validateBlobRecord(b: BlobRecord): string | undefined {
-  if (!/^[0-9a-f]{64}$/.test(b.id)) return `id ${JSON.stringify(b.id)} is not 64 lowercase hex digits`;
+  if (!isBlobId(b.id)) return `id ${JSON.stringify(b.id)} is not 64 lowercase hex digits`;
   if (!isU64(b.compressedSize)) return `compressed size ${b.compressedSize} is not a 53-bit integer`;
   if (!isU64(b.uncompressedSize)) return `uncompressed size ${b.uncompressedSize} is not a 53-bit integer`;
   if (b.uncompressedSize > MAX_BLOB_UNCOMPRESSED_SIZE)

@@ -26,8 +26,6 @@ export const NULL_ADDR = 0xffffffff;
 export const EROFS_MAGIC = 0xe0f5e1e2;
 /** feature_compat: the superblock checksum field is valid. */
 export const FEATURE_COMPAT_SB_CHKSUM = 0x1;
-/** feature_compat: inodes carry their own mtime (informational). */
-export const FEATURE_COMPAT_MTIME = 0x2;
 /** feature_incompat: LZ4 0-padding. Harmless when nothing is compressed (mkfs may leave it set). */
 export const FEATURE_INCOMPAT_LZ4_0PADDING = 0x1;
 /** feature_incompat: chunk-based regular files. */

@@ -5,7 +5,9 @@ import { MountError } from '../errors.js';
 import { log } from '../log.js';
 import { Errno, errnoOf, reasonOf } from './errno.js';
 import type { ImageFs } from './image-fs.js';
-import { DARNER_FUSE_TYPE } from './mountinfo.js';
+
+/** darner's FUSE mounts have this filesystem type in mountinfo (libfuse's `fuse.` + the `subtype` option). */
+export const DARNER_FUSE_TYPE = 'fuse.darner';
 
 /**
  * Mounts an ImageFs with fuse-native (libfuse 2, high-level API, multi-threaded loop; every

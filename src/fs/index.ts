@@ -6,8 +6,7 @@
  * is exported for tests.
  */
 export { ImageFs, type FileDataReader, type ImageFsObserver, type ImageFsOptions } from './image-fs.js';
-export { mountImageFs, detachMount, type FuseMount, type FuseMountOptions } from './fuse-mount.js';
-export { parseMountInfo, readMounts, DARNER_FUSE_TYPE, type MountEntry } from './mountinfo.js';
+export { mountImageFs, detachMount, DARNER_FUSE_TYPE, type FuseMount, type FuseMountOptions } from './fuse-mount.js';
 export { Errno, FsErrno, errnoOf, reasonOf } from './errno.js';
 export { statOf, entryStat, statfsOf, timeMs, blockCount, inodeNumber } from './attributes.js';
 export { encodeRdev, decodeRdev } from '../format/inode.js';

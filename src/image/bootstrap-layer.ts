@@ -44,11 +44,6 @@ export function findBootstrapLayer(manifest: Manifest): Descriptor | undefined {
   return manifest.layers[findBootstrapLayerIndex(manifest)];
 }
 
-/** True when the manifest describes a darner (Nydus-style) image. */
-export function isDarnerManifest(manifest: Manifest): boolean {
-  return findBootstrapLayerIndex(manifest) >= 0;
-}
-
 /**
  * The bootstrap of a darner image's bootstrap layer `layer`: the whole layer is read from
  * `source` and its size and digest checked before anything is taken out of it; then the

@@ -324,7 +324,7 @@ function toEntry(header: TarStreamHeader): TarEntry {
 
 /**
  * Yields the entries of an uncompressed tar stream in order. The caller must consume each body
- * (or call `drain`) before asking for the next entry. Malformed input raises BadTarError.
+ * before asking for the next entry. Malformed input raises BadTarError.
  */
 export async function* readTarEntries(tar: NodeJS.ReadableStream): AsyncGenerator<{
   entry: TarEntry;
@@ -382,9 +382,4 @@ function asTarError(err: unknown): Error {
     return new BadTarError(`tar stream is corrupt (${message})`, { cause: err });
   }
   return err instanceof Error ? err : new BadTarError(message);
-}
-
-/** Reads a body to its end, discarding the bytes. */
-export async function drain(body: TarBody): Promise<void> {
-  for await (const piece of body) void piece;
 }

@@ -71,26 +71,6 @@ export function isManifestMediaType(mediaType: string | undefined): boolean {
   return mediaType === MediaType.OCI_MANIFEST || mediaType === MediaType.DOCKER_MANIFEST;
 }
 
-/** How a layer's tar is compressed according to its media type; undefined for non-tar layers. */
-export function layerCompression(mediaType: string): 'none' | 'gzip' | 'zstd' | undefined {
-  switch (mediaType) {
-    case MediaType.OCI_LAYER_TAR:
-    case MediaType.OCI_LAYER_NONDIST_TAR:
-    case MediaType.DOCKER_LAYER_TAR:
-      return 'none';
-    case MediaType.OCI_LAYER_TAR_GZIP:
-    case MediaType.OCI_LAYER_NONDIST_TAR_GZIP:
-    case MediaType.DOCKER_LAYER_TAR_GZIP:
-    case MediaType.DOCKER_LAYER_FOREIGN_TAR_GZIP:
-      return 'gzip';
-    case MediaType.OCI_LAYER_TAR_ZSTD:
-    case MediaType.OCI_LAYER_NONDIST_TAR_ZSTD:
-      return 'zstd';
-    default:
-      return undefined;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Types
 
@@ -139,10 +119,6 @@ export interface Index {
   subject?: Descriptor;
   annotations?: Annotations;
 }
-
-/** Docker schema2 names for the same shapes. */
-export type DockerManifest = Manifest & { mediaType: typeof MediaType.DOCKER_MANIFEST };
-export type DockerManifestList = Index & { mediaType: typeof MediaType.DOCKER_MANIFEST_LIST };
 
 /** The runtime part of an image config (`config` in the OCI spec, `Config`-style keys). */
 export interface ContainerConfig {

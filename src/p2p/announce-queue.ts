@@ -5,11 +5,8 @@
  * same chunk was queued meanwhile.
  */
 
-/** Chunks of one blob, named the P2P way (uncompressed offsets). */
-export interface HeldChunks {
-  blobId: string;
-  offsets: number[];
-}
+import type { HeldChunks } from '../cache/types.js';
+import { BLOB_ID } from '../util/hex-id.js';
 
 /** One Announce call's worth of changes. */
 export interface AnnounceRequest {
@@ -20,8 +17,6 @@ export interface AnnounceRequest {
 
 /** Offsets per Announce call (the scheduler accepts 65536). */
 export const ANNOUNCE_BATCH = 16_384;
-
-export const BLOB_ID = /^[0-9a-f]{64}$/;
 
 export function isChunkOffset(offset: number): boolean {
   return Number.isSafeInteger(offset) && offset >= 0 && offset % 4096 === 0;

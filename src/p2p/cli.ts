@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
+import { splitKeyValue } from '../util/pairs.js';
 import { parseHostPort } from './address.js';
 import type { SchedulerTls } from './scheduler-client.js';
 import { envToken, readTokenFile } from './token-file.js';
@@ -42,9 +43,9 @@ export function register(program: Command): void {
       for (const a of addresses) parseHostPort(a, '--scheduler');
       const labels: Record<string, string> = {};
       for (const l of flags.label) {
-        const at = l.indexOf('=');
-        if (at <= 0) throw new UsageError(`--label ${JSON.stringify(l)} must be key=value`);
-        labels[l.slice(0, at)] = l.slice(at + 1);
+        const pair = splitKeyValue(l);
+        if (pair === undefined) throw new UsageError(`--label ${JSON.stringify(l)} must be key=value`);
+        labels[pair[0]] = pair[1];
       }
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');

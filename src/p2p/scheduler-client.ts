@@ -21,8 +21,10 @@
  * - report() is fire-and-forget and dropped when the scheduler is away.
  */
 import { EventEmitter } from 'node:events';
+import type { HeldChunks } from '../cache/types.js';
 import { log } from '../log.js';
-import { AnnounceQueue, BLOB_ID, announceBatches, type HeldChunks } from './announce-queue.js';
+import { BLOB_ID } from '../util/hex-id.js';
+import { AnnounceQueue, announceBatches } from './announce-queue.js';
 import type {
   HeartbeatResponse,
   ListPeersResponse,
@@ -41,7 +43,6 @@ import {
 } from './scheduler-rpc.js';
 import { TaskStream, type SchedulerTask } from './task-stream.js';
 
-export type { HeldChunks } from './announce-queue.js';
 export type { Parent, ResolveGroup, ResolveResult } from './resolve-groups.js';
 export type { SchedulerTask } from './task-stream.js';
 export {

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,30 @@ test('darner mount starts a daemon; umount, cache ls and cache gc through it and
   t.notRegex(second.stdout, /started darner daemon/);
   const id2 = /\((m-[0-9a-f]{16})\)/.exec(second.stdout)![1]!;
   t.regex((await darner('mount', '--daemon', socket, image.darnerRef, mnt2)).stdout, /^already mounted/);
+
+  // Mount targets that would hide content, mount elsewhere than named, or invent a path: refused.
+  const full = join(dir, 'full');
+  await mkdir(full);
+  await writeFile(join(full, 'kept'), 'kept\n');
+  await t.throwsAsync(darner('mount', '--daemon', socket, image.darnerRef, full), {
+    message: new RegExp(`darner: cannot mount at ${full}: the directory is not empty .* \\[BAD_MOUNT_TARGET\\]\n$`),
+  });
+  t.is(await readFile(join(full, 'kept'), 'utf8'), 'kept\n');
+  await mkdir(join(dir, 'real', 'sub'), { recursive: true });
+  await symlink(join(dir, 'real'), join(dir, 'link'));
+  for (const through of [join(dir, 'link'), join(dir, 'link', 'sub'), join(dir, 'link', 'new')]) {
+    await t.throwsAsync(darner('mount', '--daemon', socket, image.darnerRef, through), {
+      message: new RegExp(`darner: cannot mount at ${through}: ${join(dir, 'link')} is a symbolic link \\[BAD_MOUNT_TARGET\\]\n$`),
+    });
+  }
+  t.deepEqual(await readdir(join(dir, 'real')), ['sub']);
+  const deeper = join(dir, 'missing', 'deeper', 'mnt');
+  await t.throwsAsync(darner('mount', '--daemon', socket, image.darnerRef, deeper), {
+    message: new RegExp(`darner: cannot mount at ${deeper}: ${join(dir, 'missing')} does not exist \\[BAD_MOUNT_TARGET\\]\n$`),
+  });
+  await t.throwsAsync(access(join(dir, 'missing')));
+  // A mount id that names no mount (and no path) is looked up as an id.
+  await t.throwsAsync(darner('umount', '--daemon', socket, 'm-doesnotexist'), { message: /darner: no mount m-doesnotexist \[NOT_FOUND\]\n$/ });
 
   const client = new DaemonClient(socket);
   t.teardown(() => client.close());

@@ -8,7 +8,8 @@
 import test from 'ava';
 import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseMountInfo, DARNER_FUSE_TYPE } from '../../src/fs/index.js';
+import { DARNER_FUSE_TYPE } from '../../src/fs/index.js';
+import { parseMountInfo } from '../../src/util/mountinfo.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { startCountingProxy, startRegistry } from '../harness/registry.js';

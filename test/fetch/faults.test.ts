@@ -2,7 +2,7 @@ import test from 'ava';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChunkUnavailableError, CorruptChunkError, DigestMismatchError } from '../../src/errors.js';
-import { readFully } from '../../src/cache/file-io.js';
+import { readFully } from '../../src/util/read-fully.js';
 import { FAILED_CHUNK_MEMORY_MS } from '../../src/fetch/fetch-engine.js';
 import { FETCH_DEFAULTS } from '../../src/fetch/index.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';

@@ -15,11 +15,11 @@ import {
   errnoOf,
   getxattrReply,
   listxattrReply,
-  parseMountInfo,
   statOf,
   statfsOf,
   timeMs,
 } from '../../src/fs/index.js';
+import { parseMountInfo } from '../../src/util/mountinfo.js';
 
 const base: InodeInfo = {
   nid: 42,

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
-import { snapshotsClientConstructor, type WireInfo, type WireMount } from '../../snapshotter/proto.js';
+import { snapshotsServiceDefinition, type WireInfo, type WireMount } from '../../snapshotter/proto.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -131,7 +131,7 @@ export interface SnapshotsClient {
 
 /** A client for the snapshots service at a unix socket; sends no namespace, like containerd's GC. */
 export function snapshotsClient(socketPath: string, snapshotter = 'darner'): SnapshotsClient {
-  const Client = snapshotsClientConstructor();
+  const Client = grpc.makeGenericClientConstructor(snapshotsServiceDefinition(), 'Snapshots');
   const client = new Client(`unix:${socketPath}`, grpc.credentials.createInsecure());
   const call = <Res>(method: string, request: object): Promise<Res> =>
     new Promise((resolve, reject) => {

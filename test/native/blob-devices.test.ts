@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMounts } from '../../src/fs/index.js';
+import { readMounts } from '../../src/util/mountinfo.js';
 import { MNT_DETACH, startBlobDevices, umountFs, type NativeBlobDeviceServer } from '../../src/native.js';
 import { readFileRange } from '../harness/files.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';

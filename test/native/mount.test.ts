@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMounts } from '../../src/fs/index.js';
+import { readMounts } from '../../src/util/mountinfo.js';
 import { MNT_DETACH, MS_RDONLY, mountFs, umountFs } from '../../src/native.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 

@@ -4,7 +4,6 @@ import { sha256Digest } from '../../src/digest.js';
 import {
   MediaType,
   checkManifestMatchesConfig,
-  layerCompression,
   parseDescriptor,
   parseImageConfig,
   parseIndex,
@@ -207,11 +206,4 @@ test('manifest and config must agree on the layer count', (t) => {
   t.throws(() => checkManifestMatchesConfig(m, parseImageConfig(json(config({ rootfs: { type: 'layers', diff_ids: [] } })))), {
     message: 'config.rootfs.diff_ids: has 0 entries but the manifest has 1 layers',
   });
-});
-
-test('layerCompression', (t) => {
-  t.is(layerCompression(MediaType.OCI_LAYER_TAR), 'none');
-  t.is(layerCompression(MediaType.DOCKER_LAYER_TAR_GZIP), 'gzip');
-  t.is(layerCompression(MediaType.OCI_LAYER_TAR_ZSTD), 'zstd');
-  t.is(layerCompression(MediaType.NYDUS_BLOB), undefined);
 });

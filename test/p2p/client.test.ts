@@ -1,6 +1,6 @@
 // SchedulerClient when the scheduler is missing, comes up late, or restarts with its state lost.
 import test from 'ava';
-import type { HeldChunks } from '../../src/p2p/scheduler-client.js';
+import type { HeldChunks } from '../../src/cache/types.js';
 import { freePort } from '../harness/redis.js';
 import { BLOB, client, eventually, inProcessScheduler } from './helpers.js';
 

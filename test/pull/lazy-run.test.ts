@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/daemon/client.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
-import { parseMountPoints, readMountInfo } from '../../snapshotter/mountinfo.js';
+import { parseMountPoints, readMountInfo } from '../../src/util/mountinfo.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { snapshotsClient } from '../harness/snapshotter.js';
 import { LAYERED_VIEW_SCRIPT, blobBytesServed, blobRequests, uid, convertToRegistry, layeredImage, layeredView, startPullEnv, type PullEnv } from './env.js';

@@ -8,7 +8,7 @@ import { DaemonClient } from '../../src/daemon/client.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { pullImage } from '../../snapshotter/pull/pull.js';
 import { pullThroughSnapshotter } from '../../snapshotter/pull/remote-pull.js';
-import { parseMountPoints, readMountInfo } from '../../snapshotter/mountinfo.js';
+import { parseMountPoints, readMountInfo } from '../../src/util/mountinfo.js';
 import { crictl } from '../harness/crictl.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import type { ProxyHandle } from '../harness/registry.js';

@@ -2,6 +2,7 @@
  * The scheduler's records and tunables, shared by the pure core, the state stores and the gRPC
  * edge. Times are milliseconds since the Unix epoch (from the injected clock); durations are ms.
  */
+import { BLOB_ID } from '../../util/hex-id.js';
 
 /** A peer as the scheduler knows it (one per host_id). */
 export interface PeerRecord {
@@ -148,7 +149,6 @@ export const LIMITS = {
 } as const;
 
 const HOST_ID = /^[A-Za-z0-9._:-]+$/;
-const BLOB_ID = /^[0-9a-f]{64}$/;
 
 /** Why a request field is unacceptable, or undefined. Kept here so every edge says the same. */
 export function checkHostId(hostId: string): string | undefined {

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
-
 /**
- * Mounts from /proc/self/mountinfo (pure parser plus one reader), to find darner's FUSE mounts
- * left behind by a daemon that was killed: their mount points answer ENOTCONN until unmounted.
+ * /proc/self/mountinfo, parsed. Line format: `id parent major:minor root mountpoint options
+ * [optional fields...] - fstype source superoptions`; paths have the kernel's octal escapes.
  */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 export interface MountEntry {
   /** Where it is mounted (octal escapes undone). */
@@ -14,17 +14,13 @@ export interface MountEntry {
   source: string;
 }
 
-/** darner's FUSE mounts have this filesystem type (libfuse's `fuse.` + the `subtype` option). */
-export const DARNER_FUSE_TYPE = 'fuse.darner';
+const MOUNTINFO = '/proc/self/mountinfo';
 
 function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-/**
- * Entries of a mountinfo text. Line format: `id parent major:minor root mountpoint options
- * [optional fields...] - fstype source superoptions`.
- */
+/** Entries of a mountinfo text (malformed lines skipped). */
 export function parseMountInfo(text: string): MountEntry[] {
   const out: MountEntry[] = [];
   for (const line of text.split('\n')) {
@@ -39,10 +35,29 @@ export function parseMountInfo(text: string): MountEntry[] {
   return out;
 }
 
+/** The mount points of a mountinfo text (field 5 of every line that has one). */
+export function parseMountPoints(text: string): string[] {
+  const points: string[] = [];
+  for (const line of text.split('\n')) {
+    const field = line.split(' ')[4];
+    if (field) points.push(unescape(field));
+  }
+  return points;
+}
+
+/** This process's mountinfo text ('' where /proc is absent). */
+export function readMountInfo(): string {
+  try {
+    return readFileSync(MOUNTINFO, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The mounts of this process's mount namespace ([] where /proc is absent). */
 export async function readMounts(): Promise<MountEntry[]> {
   try {
-    return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
+    return parseMountInfo(await readFile(MOUNTINFO, 'utf8'));
   } catch {
     return [];
   }

@@ -1,0 +1,47 @@
+/**
+ * Checks of a mount point a client names, before anything is created or mounted there: mounting
+ * over a non-empty directory would hide its content, a path through a symlink mounts somewhere
+ * other than where it says, and a missing parent means a mistyped path (only the last component
+ * is ever created).
+ */
+import { lstat, readdir } from 'node:fs/promises';
+import { resolve as resolvePath, sep } from 'node:path';
+import { MountTargetError } from '../errors.js';
+
+/** The prefixes of an absolute path, shortest first: /a/b/c → /a, /a/b, /a/b/c. */
+export function pathPrefixes(absolute: string): string[] {
+  const parts = absolute.split(sep).filter((p) => p !== '');
+  return parts.map((_, i) => sep + parts.slice(0, i + 1).join(sep));
+}
+
+/**
+ * Refuses `mountpoint` (MountTargetError) unless every component exists and is a directory reached
+ * without a symlink, except a missing last component, and the directory is empty. A directory
+ * whose filesystem no longer answers (ENOTCONN: a dead FUSE mount) is left to the mount step.
+ */
+export async function checkMountTarget(mountpoint: string): Promise<void> {
+  const absolute = resolvePath(mountpoint);
+  const prefixes = pathPrefixes(absolute);
+  for (const [i, prefix] of prefixes.entries()) {
+    const last = i === prefixes.length - 1;
+    let info;
+    try {
+      info = await lstat(prefix);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && last) return;
+      if (code === 'ENOENT') throw new MountTargetError(`cannot mount at ${absolute}: ${prefix} does not exist`);
+      throw err;
+    }
+    if (info.isSymbolicLink()) throw new MountTargetError(`cannot mount at ${absolute}: ${prefix} is a symbolic link`);
+    if (!info.isDirectory()) throw new MountTargetError(`cannot mount at ${absolute}: ${prefix} is not a directory`);
+  }
+  let entries: string[];
+  try {
+    entries = await readdir(absolute);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTCONN') return;
+    throw err;
+  }
+  if (entries.length > 0) throw new MountTargetError(`cannot mount at ${absolute}: the directory is not empty (mounting would hide its content)`);
+}
