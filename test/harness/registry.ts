@@ -110,14 +110,29 @@ process.on('exit', () => {
 });
 
 /** A free TCP port on 127.0.0.1 (free when asked; the caller retries if someone takes it). */
+/**
+ * A port that is free now, for a server a test starts later (or restarts on the same port).
+ * Picked below the kernel's ephemeral range (32768 and up), where no `listen(0)` or outgoing
+ * connection of a concurrent test can take it between this check and the test's own bind; each
+ * process walks its own sequence, starting from its pid, and checks each port by binding it.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = FIXED_PORT_FIRST + (nextFixedPort++ % FIXED_PORT_COUNT);
+    if (await canBind(port, host)) return port;
+  }
+  throw new Error(`no free port below the ephemeral range on ${host}`);
+}
+
+const FIXED_PORT_FIRST = 12_000;
+const FIXED_PORT_COUNT = 20_000;
+let nextFixedPort = (process.pid * 257) % FIXED_PORT_COUNT;
+
+function canBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
