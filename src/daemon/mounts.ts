@@ -20,14 +20,14 @@ import { mkdir, realpath, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
-import { BadRequestError, InvalidManifestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
+import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
 import { DARNER_FUSE_TYPE, ImageFs, TraceRecorder, detachMount, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import { mountImageErofs } from '../fs/erofs-mount.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { readBootstrapFile } from '../image/bootstrap-file.js';
-import { findBootstrapLayerIndex, loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { loadImageBootstrap, requireBootstrapLayerIndex } from '../image/bootstrap-layer.js';
 import { checkDarnerDiffIds } from '../image/diff-ids.js';
 import { log } from '../log.js';
 import { readMounts } from '../util/mountinfo.js';
@@ -151,14 +151,13 @@ export class MountManager {
             // config again; the caller had containerd unpack the bootstrap layer, which checked the
             // config's diff_ids.
             const handed = handedManifest(request.reference, request.manifest);
-            if (findBootstrapLayerIndex(handed) < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+            requireBootstrapLayerIndex(handed, request.reference);
             manifestDigest = handed.manifestDigest;
             layers = handed.layers.map((l) => l.digest);
           } else {
             const image = await source.resolve(request.platform);
             // The file stands for the bootstrap layer (containerd checked its diff_id on unpacking).
-            const bootstrapIndex = findBootstrapLayerIndex(image.manifest);
-            if (bootstrapIndex < 0) throw new InvalidManifestError(`${request.reference} is not a darner image (no layer annotated as a bootstrap)`);
+            const bootstrapIndex = requireBootstrapLayerIndex(image.manifest, request.reference);
             checkDarnerDiffIds(image.manifest, image.config, bootstrapIndex, request.reference);
             manifestDigest = image.manifestDigest;
             layers = image.layers.map((l) => l.digest);

@@ -39,6 +39,13 @@ export function findBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>): num
   return -1;
 }
 
+/** Index of the bootstrap layer of `what`'s manifest; an image without one is refused. */
+export function requireBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>, what: string): number {
+  const index = findBootstrapLayerIndex(manifest);
+  if (index < 0) throw new InvalidManifestError(`${what} is not a darner image (no layer annotated as a bootstrap)`);
+  return index;
+}
+
 /** The bootstrap layer of a darner image manifest, or undefined for other images. */
 export function findBootstrapLayer(manifest: Manifest): Descriptor | undefined {
   return manifest.layers[findBootstrapLayerIndex(manifest)];
@@ -149,8 +156,7 @@ export async function loadImageBootstrap(reference: string | ImageReference, opt
   try {
     const image = await source.resolve(options.platform);
     const what = typeof reference === 'string' ? reference : 'image';
-    const index = findBootstrapLayerIndex(image.manifest);
-    if (index < 0) throw new InvalidManifestError(`${what} is not a darner image (no layer annotated as a bootstrap)`);
+    const index = requireBootstrapLayerIndex(image.manifest, what);
     const diffId = checkDarnerDiffIds(image.manifest, image.config, index, what);
     const bytes = await readBootstrapLayer(source, image.manifest.layers[index]!, diffId, what);
     const loaded: LoadedImageBootstrap = { reference: ref, source, image, bootstrap: Bootstrap.parse(bytes), bootstrapBytes: bytes };
