@@ -20,6 +20,7 @@ import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
 import { MountManager } from './mounts.js';
 import { socketAnswers, startControlServer, type ControlServer } from './server.js';
+import { acquireStateLock } from './state-lock.js';
 import { StateStore } from './state.js';
 
 export interface RunningDaemon {
@@ -55,9 +56,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
   await state.init();
+  // Before the cache and the mounts: a second daemon on this state directory touches neither.
+  const stateLock = await acquireStateLock(state.dir);
   let manager: MountManager | undefined;
   const metrics = new DaemonMetrics(() => manager?.size ?? 0);
-  const cleanups: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => Promise<void>> = [() => stateLock.release()];
   const unwind = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err: (err as Error).message }, 'shutdown step failed'));
     cleanups.length = 0;
