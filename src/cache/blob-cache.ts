@@ -14,7 +14,7 @@ import { BLOB_ID } from '../util/hex-id.js';
 import { FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED, type BlobFiles } from './blob-files.js';
 import { lockDirectory } from './dir-lock.js';
 import { openBlobFiles } from './open-blob-files.js';
-import { makeCacheRoot, makePrivateDir, openPrivateFile, readPrivateFile } from './private-files.js';
+import { checkExistingCacheRoot, makeCacheRoot, makePrivateDir, openPrivateFile, readPrivateFile } from './private-files.js';
 import { cacheMetrics, type CacheMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader } from './ready-bitmap.js';
@@ -94,6 +94,16 @@ export class DiskBlobCache implements BlobCache {
       throw err;
     }
     return new DiskBlobCache(options, () => lock.release());
+  }
+
+  /**
+   * The usage of an existing cache directory, read without creating anything and without its
+   * lock (a daemon may hold it): what `darner cache ls --cache DIR` shows with no daemon.
+   */
+  static async inspect(dir: string): Promise<BlobUsage[]> {
+    await checkExistingCacheRoot(dir);
+    const cache = new DiskBlobCache({ dir }, async () => undefined);
+    return cache.usage();
   }
 
   #blobDir(id: string): string {

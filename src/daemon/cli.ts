@@ -1,7 +1,7 @@
 /**
  * `darner daemon`, `darner mount`, `darner umount`, `darner cache ls|gc`. The last three are thin
  * clients of the control API; `mount` starts a daemon in the background when none answers, and
- * `cache` works on the cache directory directly when no daemon runs. The work (the daemon, its
+ * `cache` works on the cache directory named with --cache when no daemon answers. The work (the daemon, its
  * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
 import { existsSync } from 'node:fs';
@@ -54,14 +54,19 @@ export function formatCacheListing(listing: CacheListing): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs `fn` against the daemon when one answers, else `direct` against the cache directory. */
-async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `viaDaemon` against the daemon when one answers; else `direct` on the cache directory the
+ * user named with --cache. With no daemon and no --cache, one line: a default directory may not
+ * be this node's cache at all, and reading it would report (or create) the wrong one.
+ */
+async function viaDaemonOrCache<T>(socket: string, cacheDir: string | undefined, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
   const { DaemonClient } = await import('./client.js');
   const client = new DaemonClient(socket, { timeoutMs: 600_000 });
   try {
     return await viaDaemon(client);
   } catch (err) {
     if (!(err instanceof DaemonUnavailableError)) throw err;
+    if (cacheDir === undefined) throw new DaemonUnavailableError(`no darner daemon answers on ${socket}; to use a cache directory without a daemon, name it with --cache DIR`);
   } finally {
     await client.close();
   }
@@ -69,17 +74,13 @@ async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: 
 }
 
 async function directCacheList(dir: string): Promise<CacheListing> {
-  const { openBlobCache } = await import('../cache/index.js');
-  const cache = await openBlobCache({ dir });
-  try {
-    return cacheListingOf(await cache.usage());
-  } finally {
-    await cache.close();
-  }
+  const { inspectBlobCache } = await import('../cache/index.js');
+  return cacheListingOf(await inspectBlobCache(dir));
 }
 
 async function directCacheGc(dir: string, keep: string[]): Promise<GcResponse> {
-  const { openBlobCache } = await import('../cache/index.js');
+  const { inspectBlobCache, openBlobCache } = await import('../cache/index.js');
+  await inspectBlobCache(dir); // an existing cache directory, never created here
   const cache = await openBlobCache({ dir });
   try {
     const result = await cache.gc({ keep });
@@ -243,15 +244,15 @@ export function register(program: Command): void {
   const cache = program.command('cache').description('the blob cache: list it, collect garbage');
   cache
     .command('ls')
-    .description('list cached blobs (through the daemon when it runs, else from the cache directory)')
+    .description('list cached blobs (through the daemon; without one, from the directory --cache names)')
     .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
-    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--json', 'print the listing as JSON')
     .action(async (opts: { daemon?: string; cache?: string; json?: boolean }) => {
       setLogLevel('warn');
       const listing = await viaDaemonOrCache(
         resolvePath(opts.daemon ?? DEFAULT_SOCKET),
-        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheList(),
         directCacheList,
       );
@@ -259,9 +260,9 @@ export function register(program: Command): void {
     });
   cache
     .command('gc')
-    .description('remove every cached blob that no mount uses')
+    .description('remove every cached blob that no mount uses (through the daemon; without one, in the directory --cache names)')
     .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
-    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--keep <blob-id>', 'keep this blob although no mount uses it (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (opts: { daemon?: string; cache?: string; keep: string[]; json?: boolean }) => {
@@ -269,7 +270,7 @@ export function register(program: Command): void {
       for (const id of opts.keep) if (!isBlobId(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
       const result = await viaDaemonOrCache(
         resolvePath(opts.daemon ?? DEFAULT_SOCKET),
-        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheGc(opts.keep),
         (dir) => directCacheGc(dir, opts.keep),
       );
