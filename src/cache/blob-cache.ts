@@ -262,27 +262,42 @@ export class DiskBlobCache implements BlobCache {
     this.#checkOpen();
     const keep = new Set(options.keep ?? []);
     return this.#mutex.run(async () => {
-      const removed: string[] = [];
-      let freedBytes = 0;
       const names = await readdir(this.#blobsDir).catch(() => [] as string[]);
-      for (const name of names) {
-        if (keep.has(name) || this.#open.has(name)) continue;
-        if (BLOB_ID.test(name)) {
-          const u = await this.#usageOf(name);
-          freedBytes += u?.allocatedBytes ?? 0;
-        }
-        // Anything else under blobs/ (a stray name) is not ours to keep either.
-        await rm(join(this.#blobsDir, name), { recursive: true, force: true });
-        if (BLOB_ID.test(name)) {
-          removed.push(name);
-          this.#lastTouch.delete(name);
-          this.#emit({ type: 'removed', blobId: name });
-        }
-      }
-      if (removed.length > 0) log.info({ removed: removed.length, freedBytes }, 'blob cache: gc removed unreferenced blobs');
-      this.#sizeCache = undefined;
-      return { removed, freedBytes };
+      const result = await this.#removeUnheld(names.filter((name) => !keep.has(name)));
+      if (result.removed.length > 0) log.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'blob cache: gc removed unreferenced blobs');
+      return result;
     });
+  }
+
+  async remove(ids: Iterable<string>): Promise<GcResult> {
+    this.#checkOpen();
+    const wanted = [...ids].filter((id) => BLOB_ID.test(id));
+    return this.#mutex.run(async () => {
+      const present = new Set(await this.#ids());
+      return this.#removeUnheld(wanted.filter((id) => present.has(id)));
+    });
+  }
+
+  /** Deletes the entries `names` of blobs/ that no lease holds. Runs under the mutex. */
+  async #removeUnheld(names: readonly string[]): Promise<GcResult> {
+    const removed: string[] = [];
+    let freedBytes = 0;
+    for (const name of names) {
+      if (this.#open.has(name)) continue;
+      if (BLOB_ID.test(name)) {
+        const u = await this.#usageOf(name);
+        freedBytes += u?.allocatedBytes ?? 0;
+      }
+      // Anything else under blobs/ (a stray name) is not ours to keep either.
+      await rm(join(this.#blobsDir, name), { recursive: true, force: true });
+      if (BLOB_ID.test(name)) {
+        removed.push(name);
+        this.#lastTouch.delete(name);
+        this.#emit({ type: 'removed', blobId: name });
+      }
+    }
+    this.#sizeCache = undefined;
+    return { removed, freedBytes };
   }
 
   async *heldChunks(): AsyncIterable<HeldChunks> {

@@ -44,13 +44,14 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function formatCacheListing(listing: CacheListing): string {
-  const rows = [['BLOB', 'SIZE', 'CACHED', 'CHUNKS', 'IN USE', 'LAST USED']];
+  const rows = [['BLOB', 'SIZE', 'CACHED', 'ON DISK', 'CHUNKS', 'IN USE', 'LAST USED']];
   for (const b of listing.blobs) {
-    rows.push([b.id.slice(0, 12), formatBytes(b.uncompressedSize), formatBytes(b.cachedBytes), String(b.readyChunks), b.referenced ? 'yes' : 'no', b.lastUsed]);
+    rows.push([b.id.slice(0, 12), formatBytes(b.uncompressedSize), formatBytes(b.cachedBytes), formatBytes(b.diskBytes), String(b.readyChunks), b.referenced ? 'yes' : 'no', b.lastUsed]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  lines.push(`${listing.blobs.length} blobs, ${formatBytes(listing.totalBytes)} on disk`);
+  const limit = listing.maxBytes === undefined ? '' : listing.maxBytes === 0 ? ' (no limit)' : ` (limit ${formatBytes(listing.maxBytes)})`;
+  lines.push(`${listing.blobs.length} blobs, ${formatBytes(listing.totalBytes)} on disk${limit}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -143,6 +144,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'TOML (or .json) configuration file; flags override it')
     .option('--prefetch-all', 'fetch every chunk of every mounted image in the background')
     .option('--prefetch-bandwidth <bytes>', 'bytes per second for --prefetch-all (e.g. 20M; 0: unlimited)')
+    .option('--cache-max-size <bytes>', `disk the blob cache may use before least recently used blobs no mount reads are evicted (e.g. 50G; 0: no limit; default ${formatBytes(defaultDaemonConfig().cache.maxSize)})`)
     .option('--fetch-timeout <ms>', 'fail a read whose data has not arrived after this long (EIO)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .option('--scheduler <addrs>', 'P2P: scheduler host:port (comma-separated replicas); P2P is off without it')
@@ -161,7 +163,7 @@ export function register(program: Command): void {
     .option('--region <name>', 'P2P: locality label region')
     .option('--zone <name>', 'P2P: locality label zone')
     .option('--rack <name>', 'P2P: locality label rack')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -172,6 +174,7 @@ export function register(program: Command): void {
         ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
         ...(opts.prefetchAll !== undefined ? { prefetchAll: opts.prefetchAll } : {}),
         ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
+        ...(opts.cacheMaxSize !== undefined ? { cacheMaxSize: parseBytes(opts.cacheMaxSize, '--cache-max-size') } : {}),
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
         p2p: p2pFlags(opts),
       });

@@ -18,6 +18,7 @@ import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
+import { CacheLimit } from './cache-limit.js';
 import { MountManager } from './mounts.js';
 import { socketAnswers, startControlServer, type ControlServer } from './server.js';
 import { acquireStateLock } from './state-lock.js';
@@ -66,7 +67,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     cleanups.length = 0;
   };
   try {
-    const cache: BlobCache = await openBlobCache({ dir: resolvePath(config.cacheDir), metrics: metrics.registry });
+    // The compressed mirror is what the P2P peer serves: without P2P it would only cost disk.
+    const keepStored = config.p2p.schedulers.length > 0;
+    const cache: BlobCache = await openBlobCache({ dir: resolvePath(config.cacheDir), metrics: metrics.registry, keepStored });
     cleanups.push(() => cache.close());
     const fetcher: ChunkFetcher = createChunkFetcher(cache, {
       maxConcurrentFetches: config.fetch.maxConcurrent,
@@ -95,7 +98,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     });
     manager = mounts;
     cleanups.push(() => mounts.closeAll());
+    const limit = new CacheLimit({ cache, maxBytes: config.cache.maxSize, inUse: () => mounts.referencedBlobs(), metrics: metrics.registry });
+    cleanups.push(() => limit.close());
     await mounts.restore();
+    limit.check();
 
     let metricsAddress: string | undefined;
     if (config.metrics !== undefined) {
@@ -119,7 +125,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metricsAddress ?? null,
       ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
     });
-    const cacheList = async (): Promise<CacheListing> => cacheListingOf(await cache.usage());
+    const cacheList = async (): Promise<CacheListing> => ({ ...cacheListingOf(await cache.usage()), maxBytes: config.cache.maxSize });
     const cacheGc = async (keep: string[]): Promise<GcResponse> => {
       const result = await cache.gc({ keep: [...keep, ...mounts.referencedBlobs()] });
       log.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'cache gc');
@@ -131,7 +137,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         status,
         listMounts: async () => mounts.list(),
         createMount: (request) => mounts.mount(request),
-        deleteMount: (id) => mounts.unmount(id),
+        deleteMount: async (id) => {
+          await mounts.unmount(id);
+          // Its blobs may be evicted now.
+          limit.check();
+        },
         mountAt: async (mountpoint) => (await mounts.findByMountpoint(mountpoint))?.id,
         cacheList,
         cacheGc,

@@ -105,8 +105,8 @@ test('darner mount starts a daemon; umount, cache ls and cache gc through it and
   t.true(listing.blobs.length >= 1);
   t.true(listing.blobs.every((b) => b.referenced));
   const table = (await darner('cache', 'ls', '--daemon', socket)).stdout;
-  t.regex(table, /^BLOB\s+SIZE\s+CACHED\s+CHUNKS\s+IN USE\s+LAST USED/);
-  t.regex(table, /\d+ blobs, .* on disk/);
+  t.regex(table, /^BLOB\s+SIZE\s+CACHED\s+ON DISK\s+CHUNKS\s+IN USE\s+LAST USED/);
+  t.regex(table, /\d+ blobs, .* on disk \(limit 20 GiB\)/);
 
   t.regex((await darner('umount', '--daemon', socket, mnt)).stdout, /unmounted/);
   t.regex((await darner('umount', '--daemon', socket, id2)).stdout, /unmounted/);
