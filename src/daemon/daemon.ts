@@ -98,9 +98,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     });
     manager = mounts;
     cleanups.push(() => mounts.closeAll());
+    await mounts.restore();
+    // Only now: a pass during the restore could evict the blobs of a mount not restored yet.
     const limit = new CacheLimit({ cache, maxBytes: config.cache.maxSize, inUse: () => mounts.referencedBlobs(), metrics: metrics.registry });
     cleanups.push(() => limit.close());
-    await mounts.restore();
     limit.check();
 
     let metricsAddress: string | undefined;
