@@ -1,8 +1,8 @@
 /**
  * `darner daemon`, `darner mount`, `darner umount`, `darner cache ls|gc`. The last three are thin
  * clients of the control API; `mount` starts a daemon in the background when none answers, and
- * `cache` works on the cache directory named with --cache when no daemon answers. The work (the daemon, its
- * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
+ * `cache` works on the cache directory named with --cache when no daemon answers. The work (the
+ * daemon, its client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';

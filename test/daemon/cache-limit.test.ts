@@ -146,6 +146,7 @@ test('the stored mirror only with P2P on; cache ls sizes add up and CACHED never
     t.true(b.cachedBytes > 0 && b.diskBytes >= b.cachedBytes);
   }
   t.is(listing.totalBytes, listing.blobs.reduce((n, b) => n + b.diskBytes, 0));
+  t.log(`P2P off: ${listing.blobs.map((b) => `${b.uncompressedSize} bytes, ${b.cachedBytes} cached, ${b.diskBytes} on disk`).join('; ')}`);
   await off.stop();
 
   // P2P on (a scheduler address nobody answers is enough for the peer to run): the mirror is kept.
@@ -160,6 +161,7 @@ test('the stored mirror only with P2P on; cache ls sizes add up and CACHED never
   const withMirror = (await on.client.cacheList()).blobs.find((b) => b.id === otherImage.blob)!;
   t.true(withMirror.cachedBytes <= withMirror.uncompressedSize);
   t.true(withMirror.diskBytes > withMirror.cachedBytes, 'ON DISK counts the mirror, CACHED does not');
+  t.log(`P2P on: ${withMirror.uncompressedSize} bytes, ${withMirror.cachedBytes} cached, ${withMirror.diskBytes} on disk`);
 });
 
 test('cache gc drops the in-memory chunks of the blobs it removes: a read after it is fetched again', async (t) => {
