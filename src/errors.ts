@@ -302,6 +302,15 @@ export class CacheLockedError extends DarnerError {
   }
 }
 
+/** A daemon state directory is in use by another live daemon (its lock file names that pid). */
+export class StateLockedError extends DarnerError {
+  readonly pid: number;
+  constructor(dir: string, pid: number) {
+    super('STATE_LOCKED', `state directory ${dir} is in use by another darner daemon (pid ${pid})`);
+    this.pid = pid;
+  }
+}
+
 /** The blob cache directory cannot be created or used (a bad path, no permission, not a directory, another owner). */
 export class CacheDirError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -14,7 +14,7 @@ import { BLOB_ID } from '../util/hex-id.js';
 import { FILE_CHUNKS, FILE_DATA, FILE_READY, FILE_STORED, FILE_USED, type BlobFiles } from './blob-files.js';
 import { lockDirectory } from './dir-lock.js';
 import { openBlobFiles } from './open-blob-files.js';
-import { makeCacheRoot, makePrivateDir, openPrivateFile, readPrivateFile } from './private-files.js';
+import { checkExistingCacheRoot, makeCacheRoot, makePrivateDir, openPrivateFile, readPrivateFile } from './private-files.js';
 import { cacheMetrics, type CacheMetrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { BlockBitmap, READY_HEADER_SIZE, blockCount, decodeReadyHeader } from './ready-bitmap.js';
@@ -94,6 +94,16 @@ export class DiskBlobCache implements BlobCache {
       throw err;
     }
     return new DiskBlobCache(options, () => lock.release());
+  }
+
+  /**
+   * The usage of an existing cache directory, read without creating anything and without its
+   * lock (a daemon may hold it): what `darner cache ls --cache DIR` shows with no daemon.
+   */
+  static async inspect(dir: string): Promise<BlobUsage[]> {
+    await checkExistingCacheRoot(dir);
+    const cache = new DiskBlobCache({ dir }, async () => undefined);
+    return cache.usage();
   }
 
   #blobDir(id: string): string {
@@ -252,27 +262,42 @@ export class DiskBlobCache implements BlobCache {
     this.#checkOpen();
     const keep = new Set(options.keep ?? []);
     return this.#mutex.run(async () => {
-      const removed: string[] = [];
-      let freedBytes = 0;
       const names = await readdir(this.#blobsDir).catch(() => [] as string[]);
-      for (const name of names) {
-        if (keep.has(name) || this.#open.has(name)) continue;
-        if (BLOB_ID.test(name)) {
-          const u = await this.#usageOf(name);
-          freedBytes += u?.allocatedBytes ?? 0;
-        }
-        // Anything else under blobs/ (a stray name) is not ours to keep either.
-        await rm(join(this.#blobsDir, name), { recursive: true, force: true });
-        if (BLOB_ID.test(name)) {
-          removed.push(name);
-          this.#lastTouch.delete(name);
-          this.#emit({ type: 'removed', blobId: name });
-        }
-      }
-      if (removed.length > 0) log.info({ removed: removed.length, freedBytes }, 'blob cache: gc removed unreferenced blobs');
-      this.#sizeCache = undefined;
-      return { removed, freedBytes };
+      const result = await this.#removeUnheld(names.filter((name) => !keep.has(name)));
+      if (result.removed.length > 0) log.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'blob cache: gc removed unreferenced blobs');
+      return result;
     });
+  }
+
+  async remove(ids: Iterable<string>): Promise<GcResult> {
+    this.#checkOpen();
+    const wanted = [...ids].filter((id) => BLOB_ID.test(id));
+    return this.#mutex.run(async () => {
+      const present = new Set(await this.#ids());
+      return this.#removeUnheld(wanted.filter((id) => present.has(id)));
+    });
+  }
+
+  /** Deletes the entries `names` of blobs/ that no lease holds. Runs under the mutex. */
+  async #removeUnheld(names: readonly string[]): Promise<GcResult> {
+    const removed: string[] = [];
+    let freedBytes = 0;
+    for (const name of names) {
+      if (this.#open.has(name)) continue;
+      if (BLOB_ID.test(name)) {
+        const u = await this.#usageOf(name);
+        freedBytes += u?.allocatedBytes ?? 0;
+      }
+      // Anything else under blobs/ (a stray name) is not ours to keep either.
+      await rm(join(this.#blobsDir, name), { recursive: true, force: true });
+      if (BLOB_ID.test(name)) {
+        removed.push(name);
+        this.#lastTouch.delete(name);
+        this.#emit({ type: 'removed', blobId: name });
+      }
+    }
+    this.#sizeCache = undefined;
+    return { removed, freedBytes };
   }
 
   async *heldChunks(): AsyncIterable<HeldChunks> {

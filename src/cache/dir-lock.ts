@@ -1,9 +1,10 @@
 /**
- * One blob cache directory, one process: `<dir>/lock` holds the owner's pid and its start time.
- * A lock whose process is gone, dead but not reaped yet, exiting or being SIGKILLed, or whose pid
- * now names another process, is taken over at once (process-liveness.ts); one held by a live
- * process is refused with CacheLockedError. Two daemons sharing a cache would each trust
- * in-memory state (verified and ready bits, leases) that the other changes under it.
+ * One directory, one process: `<dir>/lock` holds the owner's pid and its start time. A lock whose
+ * process is gone, dead but not reaped yet, exiting or being SIGKILLed, or whose pid now names
+ * another process, is taken over at once (process-liveness.ts); one held by a live process is
+ * refused with the error the caller names (CacheLockedError by default). Used for the blob cache
+ * (two daemons sharing one would each trust in-memory state, verified and ready bits, leases,
+ * that the other changes under it) and the daemon's state directory (src/daemon/state-lock.ts).
  */
 import { constants } from 'node:fs';
 import { link, open, unlink } from 'node:fs/promises';
@@ -25,7 +26,13 @@ export function parseLockText(text: string): { pid: number; startTime?: string }
   return m[2] === undefined ? { pid } : { pid, startTime: m[2] };
 }
 
-export async function lockDirectory(dir: string): Promise<DirLock> {
+export interface LockOptions {
+  /** The error for a lock held by live process `pid` (default CacheLockedError). */
+  lockedError?: (dir: string, pid: number) => Error;
+}
+
+export async function lockDirectory(dir: string, options: LockOptions = {}): Promise<DirLock> {
+  const lockedError = options.lockedError ?? ((d: string, pid: number) => new CacheLockedError(d, pid));
   const path = join(dir, 'lock');
   const startTime = await startTimeOf(process.pid);
   // Written whole under a name of its own, then linked as `lock`: nobody ever reads a lock
@@ -39,13 +46,13 @@ export async function lockDirectory(dir: string): Promise<DirLock> {
     await handle.close();
   }
   try {
-    return await takeLock(dir, path, draft);
+    return await takeLock(dir, path, draft, lockedError);
   } finally {
     await unlink(draft).catch(() => undefined);
   }
 }
 
-async function takeLock(dir: string, path: string, draft: string): Promise<DirLock> {
+async function takeLock(dir: string, path: string, draft: string, lockedError: (dir: string, pid: number) => Error): Promise<DirLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       await link(draft, path);
@@ -61,11 +68,11 @@ async function takeLock(dir: string, path: string, draft: string): Promise<DirLo
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = parseLockText((await readLock(path)) ?? '');
-    if (owner !== undefined && (await processAlive(owner.pid, owner.startTime))) throw new CacheLockedError(dir, owner.pid);
+    if (owner !== undefined && (await processAlive(owner.pid, owner.startTime))) throw lockedError(dir, owner.pid);
     // Stale (its process is gone or dying), or not ours: remove it and try again.
     await unlink(path).catch(() => undefined);
   }
-  throw new CacheLockedError(dir, -1);
+  throw lockedError(dir, -1);
 }
 
 /**

@@ -9,11 +9,16 @@
  *   await lease.release();
  */
 import { DiskBlobCache } from './blob-cache.js';
-import type { BlobCache, BlobCacheOptions } from './types.js';
+import type { BlobCache, BlobCacheOptions, BlobUsage } from './types.js';
 
 export type * from './types.js';
 
 /** Opens (creating) the cache at `options.dir` and takes its lock (CacheLockedError if held). */
 export function openBlobCache(options: BlobCacheOptions): Promise<BlobCache> {
   return DiskBlobCache.open(options);
+}
+
+/** The usage of the existing cache at `dir`, read only: creates nothing, takes no lock (CacheDirError when there is no such directory). */
+export function inspectBlobCache(dir: string): Promise<BlobUsage[]> {
+  return DiskBlobCache.inspect(dir);
 }

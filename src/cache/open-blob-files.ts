@@ -70,6 +70,10 @@ export async function openBlobFiles(dir: string, identity: BlobIdentity, ctx: Bl
   await makePrivateDir(dir);
   const blocks = blockCount(identity.uncompressedSize);
   const bitsOnDisk = await existingBits(dir, identity);
+  if (!ctx.keepStored) {
+    // A mirror kept while P2P was on: it would go stale under new writes, and it costs disk.
+    await Promise.all([FILE_STORED, FILE_CHUNKS].map((f) => rm(join(dir, f), { force: true })));
+  }
 
   const opened: FileHandle[] = [];
   try {

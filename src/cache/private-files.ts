@@ -96,6 +96,20 @@ export async function makePrivateDir(path: string): Promise<void> {
  * file in the way, no permission), where a recursive mkdir(2) loop can spin forever. `dir`
  * itself must end up a directory of ours; it is given mode 0700.
  */
+/** Checks that the cache directory `dir` exists (and is a directory of ours) without creating anything. */
+export async function checkExistingCacheRoot(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (err) {
+    const why = errnoOf(err) === 'ENOENT' ? 'does not exist' : errnoOf(err) === 'ENOTDIR' ? 'is not a directory' : (err as Error).message;
+    throw new CacheDirError(`the blob cache directory ${dir} ${why}`, { cause: err });
+  }
+  await checked(handle, dir, 'directory')
+    .catch((err: unknown) => Promise.reject(err instanceof UnsafeCacheFileError ? new CacheDirError(err.message, { cause: err }) : err))
+    .then((h) => h.close());
+}
+
 export async function makeCacheRoot(dir: string): Promise<void> {
   const missing: string[] = [];
   for (let at = dir; ; at = dirname(at)) {

@@ -86,6 +86,11 @@ export interface BlobCache {
   usage(): Promise<BlobUsage[]>;
   /** Deletes every blob that no lease holds and `keep` does not name. Serialized with acquire. */
   gc(options?: GcOptions): Promise<GcResult>;
+  /**
+   * Deletes the named blobs that no lease holds (the others, and ids not in the cache, are left
+   * alone: the result names what went). Serialized with acquire, like gc.
+   */
+  remove(ids: Iterable<string>): Promise<GcResult>;
   /** Records now as the blob's last use. */
   touch(id: string): Promise<void>;
   /** Every ready chunk of every blob in the cache (for a P2P re-announce). */

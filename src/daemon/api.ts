@@ -87,8 +87,13 @@ export interface DaemonStatus {
 export interface CachedBlobInfo {
   id: string;
   uncompressedSize: number;
-  /** Bytes the blob's cache files occupy on disk. */
+  /**
+   * Bytes of the blob's uncompressed data in the cache (the `data` file's allocated bytes, at
+   * most uncompressedSize): the part of SIZE that is there.
+   */
   cachedBytes: number;
+  /** Bytes all the blob's cache files occupy on disk: data, the compressed mirror kept for P2P peers, bitmap and log. */
+  diskBytes: number;
   readyChunks: number;
   /** True while a mount (or a fetch) holds the blob: gc never removes it. */
   referenced: boolean;
@@ -97,7 +102,10 @@ export interface CachedBlobInfo {
 
 export interface CacheListing {
   blobs: CachedBlobInfo[];
+  /** The sum of the blobs' diskBytes. */
   totalBytes: number;
+  /** The daemon's cache size limit (cache.max_size; 0: none); absent when read without a daemon. */
+  maxBytes?: number;
 }
 
 /** The listing of a cache's usage (what the daemon answers, and `darner cache ls` without one). */
@@ -106,7 +114,8 @@ export function cacheListingOf(usage: readonly BlobUsage[]): CacheListing {
     blobs: usage.map((u) => ({
       id: u.id,
       uncompressedSize: u.uncompressedSize,
-      cachedBytes: u.allocatedBytes,
+      cachedBytes: Math.min(u.dataAllocatedBytes, u.uncompressedSize),
+      diskBytes: u.allocatedBytes,
       readyChunks: u.readyChunks,
       referenced: u.references > 0,
       lastUsed: u.lastUse.toISOString(),

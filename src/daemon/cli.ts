@@ -1,8 +1,8 @@
 /**
  * `darner daemon`, `darner mount`, `darner umount`, `darner cache ls|gc`. The last three are thin
  * clients of the control API; `mount` starts a daemon in the background when none answers, and
- * `cache` works on the cache directory directly when no daemon runs. The work (the daemon, its
- * client, the cache) is imported when a verb runs, so that `darner` starts quickly.
+ * `cache` works on the cache directory named with --cache when no daemon answers. The work (the
+ * daemon, its client, the cache) is imported when a verb runs, so that `darner` starts quickly.
  */
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -44,24 +44,30 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function formatCacheListing(listing: CacheListing): string {
-  const rows = [['BLOB', 'SIZE', 'CACHED', 'CHUNKS', 'IN USE', 'LAST USED']];
+  const rows = [['BLOB', 'SIZE', 'CACHED', 'ON DISK', 'CHUNKS', 'IN USE', 'LAST USED']];
   for (const b of listing.blobs) {
-    rows.push([b.id.slice(0, 12), formatBytes(b.uncompressedSize), formatBytes(b.cachedBytes), String(b.readyChunks), b.referenced ? 'yes' : 'no', b.lastUsed]);
+    rows.push([b.id.slice(0, 12), formatBytes(b.uncompressedSize), formatBytes(b.cachedBytes), formatBytes(b.diskBytes), String(b.readyChunks), b.referenced ? 'yes' : 'no', b.lastUsed]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  lines.push(`${listing.blobs.length} blobs, ${formatBytes(listing.totalBytes)} on disk`);
+  const limit = listing.maxBytes === undefined ? '' : listing.maxBytes === 0 ? ' (no limit)' : ` (limit ${formatBytes(listing.maxBytes)})`;
+  lines.push(`${listing.blobs.length} blobs, ${formatBytes(listing.totalBytes)} on disk${limit}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs `fn` against the daemon when one answers, else `direct` against the cache directory. */
-async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `viaDaemon` against the daemon when one answers; else `direct` on the cache directory the
+ * user named with --cache. With no daemon and no --cache, one line: a default directory may not
+ * be this node's cache at all, and reading it would report (or create) the wrong one.
+ */
+async function viaDaemonOrCache<T>(socket: string, cacheDir: string | undefined, viaDaemon: (c: DaemonClient) => Promise<T>, direct: (dir: string) => Promise<T>): Promise<T> {
   const { DaemonClient } = await import('./client.js');
   const client = new DaemonClient(socket, { timeoutMs: 600_000 });
   try {
     return await viaDaemon(client);
   } catch (err) {
     if (!(err instanceof DaemonUnavailableError)) throw err;
+    if (cacheDir === undefined) throw new DaemonUnavailableError(`no darner daemon answers on ${socket}; to use a cache directory without a daemon, name it with --cache DIR`);
   } finally {
     await client.close();
   }
@@ -69,17 +75,13 @@ async function viaDaemonOrCache<T>(socket: string, cacheDir: string, viaDaemon: 
 }
 
 async function directCacheList(dir: string): Promise<CacheListing> {
-  const { openBlobCache } = await import('../cache/index.js');
-  const cache = await openBlobCache({ dir });
-  try {
-    return cacheListingOf(await cache.usage());
-  } finally {
-    await cache.close();
-  }
+  const { inspectBlobCache } = await import('../cache/index.js');
+  return cacheListingOf(await inspectBlobCache(dir));
 }
 
 async function directCacheGc(dir: string, keep: string[]): Promise<GcResponse> {
-  const { openBlobCache } = await import('../cache/index.js');
+  const { inspectBlobCache, openBlobCache } = await import('../cache/index.js');
+  await inspectBlobCache(dir); // an existing cache directory, never created here
   const cache = await openBlobCache({ dir });
   try {
     const result = await cache.gc({ keep });
@@ -142,6 +144,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'TOML (or .json) configuration file; flags override it')
     .option('--prefetch-all', 'fetch every chunk of every mounted image in the background')
     .option('--prefetch-bandwidth <bytes>', 'bytes per second for --prefetch-all (e.g. 20M; 0: unlimited)')
+    .option('--cache-max-size <bytes>', `disk the blob cache may use before least recently used blobs no mount reads are evicted (e.g. 50G; 0: no limit; default ${formatBytes(defaultDaemonConfig().cache.maxSize)})`)
     .option('--fetch-timeout <ms>', 'fail a read whose data has not arrived after this long (EIO)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .option('--scheduler <addrs>', 'P2P: scheduler host:port (comma-separated replicas); P2P is off without it')
@@ -160,7 +163,7 @@ export function register(program: Command): void {
     .option('--region <name>', 'P2P: locality label region')
     .option('--zone <name>', 'P2P: locality label zone')
     .option('--rack <name>', 'P2P: locality label rack')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -171,6 +174,7 @@ export function register(program: Command): void {
         ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
         ...(opts.prefetchAll !== undefined ? { prefetchAll: opts.prefetchAll } : {}),
         ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
+        ...(opts.cacheMaxSize !== undefined ? { cacheMaxSize: parseBytes(opts.cacheMaxSize, '--cache-max-size') } : {}),
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
         p2p: p2pFlags(opts),
       });
@@ -243,15 +247,15 @@ export function register(program: Command): void {
   const cache = program.command('cache').description('the blob cache: list it, collect garbage');
   cache
     .command('ls')
-    .description('list cached blobs (through the daemon when it runs, else from the cache directory)')
+    .description('list cached blobs (through the daemon; without one, from the directory --cache names)')
     .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
-    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--json', 'print the listing as JSON')
     .action(async (opts: { daemon?: string; cache?: string; json?: boolean }) => {
       setLogLevel('warn');
       const listing = await viaDaemonOrCache(
         resolvePath(opts.daemon ?? DEFAULT_SOCKET),
-        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheList(),
         directCacheList,
       );
@@ -259,9 +263,9 @@ export function register(program: Command): void {
     });
   cache
     .command('gc')
-    .description('remove every cached blob that no mount uses')
+    .description('remove every cached blob that no mount uses (through the daemon; without one, in the directory --cache names)')
     .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
-    .option('--cache <dir>', `the cache directory when no daemon runs (default ${defaultDaemonConfig().cacheDir})`)
+    .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--keep <blob-id>', 'keep this blob although no mount uses it (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
     .action(async (opts: { daemon?: string; cache?: string; keep: string[]; json?: boolean }) => {
@@ -269,7 +273,7 @@ export function register(program: Command): void {
       for (const id of opts.keep) if (!isBlobId(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
       const result = await viaDaemonOrCache(
         resolvePath(opts.daemon ?? DEFAULT_SOCKET),
-        resolvePath(opts.cache ?? defaultDaemonConfig().cacheDir),
+        opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheGc(opts.keep),
         (dir) => directCacheGc(dir, opts.keep),
       );

@@ -43,6 +43,10 @@ export interface DaemonConfig {
     cacheTimeout: number;
     allowOther: boolean;
   };
+  cache: {
+    /** Bytes the blob cache may hold before least recently used unreferenced blobs are evicted; 0: no limit. */
+    maxSize: number;
+  };
   p2p: P2PConfig;
 }
 
@@ -94,6 +98,9 @@ const FIELDS: Field[] = [
   { key: 'prefetch.all', path: 'prefetch.all', type: { type: 'boolean' }, default: false, flag: '--prefetch-all', doc: 'fetch every chunk of every image in the background' },
   { key: 'prefetch.bandwidth', path: 'prefetch.bandwidth', type: { type: 'integer', min: 0, max: ANY }, default: 20 << 20, unit: 'bytes/s', flag: '--prefetch-bandwidth', doc: 'for prefetch.all (0: unlimited)' },
 
+  { key: 'cache.max_size', path: 'cache.maxSize', type: { type: 'integer', min: 0, max: ANY }, default: 20 * 2 ** 30, unit: 'bytes', flag: '--cache-max-size',
+    doc: 'disk the blob cache may use; above it the least recently used blobs no mount reads are evicted (0: no limit)' },
+
   { key: 'fuse.mode', path: 'fuse.mode', type: { type: 'enum', values: MOUNT_MODES }, default: 'auto', doc: 'erofs: kernel EROFS over FUSE blob devices; fuse: FUSE answers everything; auto: erofs where the kernel can (see "Mount modes")' },
   { key: 'fuse.read_timeout_ms', path: 'fuse.readTimeoutMs', type: { type: 'integer', min: 1, max: 3_600_000 }, default: 60_000, unit: 'ms', doc: 'last resort: a FUSE read not answered by then gets EIO' },
   { key: 'fuse.max_read', path: 'fuse.maxRead', type: { type: 'integer', min: 4096, max: 131072 }, default: 131072, unit: 'bytes', doc: 'largest read request (libfuse 2 allows up to 131072)' },
@@ -136,7 +143,7 @@ function urlProtocol(v: string): string {
 }
 
 export const DAEMON_CONFIG_SCHEMA: ConfigSchema<DaemonConfig> = {
-  sections: ['fetch', 'prefetch', 'fuse', 'p2p'].map((key) => ({ key, path: key })),
+  sections: ['fetch', 'prefetch', 'cache', 'fuse', 'p2p'].map((key) => ({ key, path: key })),
   fields: FIELDS,
   rules: [
     (c) => (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs ? 'fetch.retry_max_delay_ms must not be less than fetch.retry_base_delay_ms' : undefined),
@@ -173,6 +180,7 @@ export interface DaemonFlags {
   prefetchAll?: boolean;
   prefetchBandwidth?: number;
   fetchTimeoutMs?: number;
+  cacheMaxSize?: number;
   /** P2P flags (each overrides its [p2p] key; labels are merged over the file's). */
   p2p?: Partial<Omit<P2PConfig, 'labels'>> & { labels?: Record<string, string> };
 }
@@ -189,6 +197,7 @@ export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = 
   if (flags.prefetchAll !== undefined) c.prefetch.all = flags.prefetchAll;
   if (flags.prefetchBandwidth !== undefined) c.prefetch.bandwidth = flags.prefetchBandwidth;
   if (flags.fetchTimeoutMs !== undefined) c.fetch.timeoutMs = flags.fetchTimeoutMs;
+  if (flags.cacheMaxSize !== undefined) c.cache.maxSize = flags.cacheMaxSize;
   if (flags.p2p !== undefined) {
     const { labels, ...rest } = flags.p2p;
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (c.p2p as unknown as Record<string, unknown>)[k] = v;

@@ -18,8 +18,10 @@ import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonMetrics } from './metrics.js';
+import { CacheLimit } from './cache-limit.js';
 import { MountManager } from './mounts.js';
 import { socketAnswers, startControlServer, type ControlServer } from './server.js';
+import { acquireStateLock } from './state-lock.js';
 import { StateStore } from './state.js';
 
 export interface RunningDaemon {
@@ -55,15 +57,19 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
   await state.init();
+  // Before the cache and the mounts: a second daemon on this state directory touches neither.
+  const stateLock = await acquireStateLock(state.dir);
   let manager: MountManager | undefined;
   const metrics = new DaemonMetrics(() => manager?.size ?? 0);
-  const cleanups: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => Promise<void>> = [() => stateLock.release()];
   const unwind = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err: (err as Error).message }, 'shutdown step failed'));
     cleanups.length = 0;
   };
   try {
-    const cache: BlobCache = await openBlobCache({ dir: resolvePath(config.cacheDir), metrics: metrics.registry });
+    // The compressed mirror is what the P2P peer serves: without P2P it would only cost disk.
+    const keepStored = config.p2p.schedulers.length > 0;
+    const cache: BlobCache = await openBlobCache({ dir: resolvePath(config.cacheDir), metrics: metrics.registry, keepStored });
     cleanups.push(() => cache.close());
     const fetcher: ChunkFetcher = createChunkFetcher(cache, {
       maxConcurrentFetches: config.fetch.maxConcurrent,
@@ -93,6 +99,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     manager = mounts;
     cleanups.push(() => mounts.closeAll());
     await mounts.restore();
+    // Only now: a pass during the restore could evict the blobs of a mount not restored yet.
+    const limit = new CacheLimit({ cache, maxBytes: config.cache.maxSize, inUse: () => mounts.referencedBlobs(), metrics: metrics.registry });
+    cleanups.push(() => limit.close());
+    limit.check();
 
     let metricsAddress: string | undefined;
     if (config.metrics !== undefined) {
@@ -116,7 +126,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metricsAddress ?? null,
       ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
     });
-    const cacheList = async (): Promise<CacheListing> => cacheListingOf(await cache.usage());
+    const cacheList = async (): Promise<CacheListing> => ({ ...cacheListingOf(await cache.usage()), maxBytes: config.cache.maxSize });
     const cacheGc = async (keep: string[]): Promise<GcResponse> => {
       const result = await cache.gc({ keep: [...keep, ...mounts.referencedBlobs()] });
       log.info({ removed: result.removed.length, freedBytes: result.freedBytes }, 'cache gc');
@@ -128,7 +138,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         status,
         listMounts: async () => mounts.list(),
         createMount: (request) => mounts.mount(request),
-        deleteMount: (id) => mounts.unmount(id),
+        deleteMount: async (id) => {
+          await mounts.unmount(id);
+          // Its blobs may be evicted now.
+          limit.check();
+        },
         mountAt: async (mountpoint) => (await mounts.findByMountpoint(mountpoint))?.id,
         cacheList,
         cacheGc,

@@ -140,6 +140,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
   #storing = 0;
   readonly #closing = unlimitedController();
   readonly #originRetry: RetryPolicy;
+  readonly #unsubscribe: () => void;
 
   constructor(cache: BlobCache, options: FetchOptions = {}) {
     this.cache = cache;
@@ -148,6 +149,11 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes } = this.options;
     this.settings = { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes, prefetchWindow: this.slots.prefetchCapacity };
     this.recent = new RecentChunks(this.options.recentChunkBytes);
+    // A blob that left the cache (gc, eviction, its image removed) leaves memory too: a later
+    // read of it fetches (and verifies) again, and its bytes do not outlive the image.
+    this.#unsubscribe = cache.onChange((event) => {
+      if (event.type === 'removed') this.recent.deleteBlob(event.blobId);
+    });
     this.#originRetry = {
       attempts: this.options.originAttempts,
       baseDelayMs: this.options.retryBaseDelayMs,
@@ -447,6 +453,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.#closing.abort(new AbortedError('the fetcher was closed'));
+    this.#unsubscribe();
     const running: Array<Promise<void>> = [];
     for (const job of [...this.#jobs]) {
       if (job.done !== undefined) running.push(job.done);

@@ -52,6 +52,12 @@ export class RecentChunks {
     this.#drop(`${blobId}:${offset}`);
   }
 
+  /** Forgets every chunk of blob `blobId` (it left the cache: gc, eviction, an image removed). */
+  deleteBlob(blobId: string): void {
+    const prefix = `${blobId}:`;
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#drop(key);
+  }
+
   #drop(key: string): void {
     const old = this.#entries.get(key);
     if (old === undefined) return;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -280,4 +280,57 @@ test('writeAll: neighbours go to disk in runs, alignment gaps zero-filled, a chu
   const w2 = lease.blob.add();
   w2.abort();
   await t.throwsAsync(() => w2.writeAll(batch), { code: 'FAILED_PRECONDITION' });
+});
+
+test('remove deletes the named blobs no lease holds, and only those', async (t) => {
+  const dir = await tempDir(t);
+  const blobs = [syntheticBlob([8 * KiB], 1), syntheticBlob([8 * KiB], 2), syntheticBlob([8 * KiB], 3)];
+  const cache = await openCache(t, dir);
+  const removed: string[] = [];
+  cache.onChange((e) => e.type === 'removed' && removed.push(e.blobId));
+  const leases = [];
+  for (const b of blobs) {
+    const lease = await cache.acquire(b);
+    const w = lease.blob.add();
+    await w.writeAll(await verified(b, [0]));
+    await w.commit();
+    leases.push(lease);
+  }
+  await leases[0]!.release();
+  await leases[2]!.release();
+  // Blob 1 is leased (a mount reads it): named, but kept. Blob 2 is free but not named.
+  const result = await cache.remove([blobs[0]!.id, blobs[1]!.id, 'f'.repeat(64), '../escape']);
+  t.deepEqual(result.removed, [blobs[0]!.id]);
+  t.true(result.freedBytes >= 8 * KiB);
+  t.deepEqual(removed, [blobs[0]!.id]);
+  t.deepEqual((await cache.usage()).map((u) => u.id).sort(), [blobs[1]!.id, blobs[2]!.id].sort());
+  t.true((await leases[1]!.blob.readChunk(blobs[1]!.records[0]!, 'blake3'))!.equals(blobs[1]!.data[0]!));
+});
+
+test('without keepStored no stored mirror or chunk log is written, and one left by an earlier run goes', async (t) => {
+  const dir = await tempDir(t);
+  const blob = syntheticBlob([16 * KiB, 8 * KiB]);
+  const files = async (): Promise<string[]> => (await readdir(join(dir, 'blobs', blob.id))).sort();
+  const withMirror = await openBlobCache({ dir, keepStored: true });
+  let lease = await withMirror.acquire(blob);
+  let w = lease.blob.add();
+  await w.writeAll(await verified(blob, [0]));
+  await w.commit();
+  await lease.release();
+  await withMirror.close();
+  t.deepEqual(await files(), ['chunks', 'data', 'ready', 'stored', 'used']);
+
+  const plain = await openBlobCache({ dir, keepStored: false });
+  t.teardown(() => plain.close());
+  lease = await plain.acquire(blob);
+  t.deepEqual(await files(), ['data', 'ready', 'used'], 'the earlier mirror is gone');
+  w = lease.blob.add();
+  await w.writeAll(await verified(blob, [1]));
+  await w.commit();
+  t.deepEqual(await files(), ['data', 'ready', 'used'], 'and no new one is written');
+  t.is(await lease.blob.readStoredRange(0, 1), undefined, 'nothing to serve a peer');
+  t.true((await lease.blob.readChunk(blob.records[0]!, 'blake3'))!.equals(blob.data[0]!), 'the data from before is still there');
+  const usage = (await plain.usage())[0]!;
+  t.is(usage.storedAllocatedBytes, 0);
+  await lease.release();
 });

@@ -105,8 +105,8 @@ test('darner mount starts a daemon; umount, cache ls and cache gc through it and
   t.true(listing.blobs.length >= 1);
   t.true(listing.blobs.every((b) => b.referenced));
   const table = (await darner('cache', 'ls', '--daemon', socket)).stdout;
-  t.regex(table, /^BLOB\s+SIZE\s+CACHED\s+CHUNKS\s+IN USE\s+LAST USED/);
-  t.regex(table, /\d+ blobs, .* on disk/);
+  t.regex(table, /^BLOB\s+SIZE\s+CACHED\s+ON DISK\s+CHUNKS\s+IN USE\s+LAST USED/);
+  t.regex(table, /\d+ blobs, .* on disk \(limit 20 GiB\)/);
 
   t.regex((await darner('umount', '--daemon', socket, mnt)).stdout, /unmounted/);
   t.regex((await darner('umount', '--daemon', socket, id2)).stdout, /unmounted/);
@@ -136,4 +136,29 @@ test('darner daemon refuses a bad configuration in one line', async (t) => {
   await writeFile(config, '[fetch]\nmax_concurrent = 0\n');
   const err = await t.throwsAsync(darner('daemon', '--socket', join(dir, 's.sock'), '--config', config));
   t.regex((err as unknown as { stderr: string }).stderr, /^darner: .*fetch\.max_concurrent must be an integer from 1 to 1024, got 0 \[BAD_CONFIG\]\n$/);
+});
+
+test('cache ls and gc with no daemon answering: one line, and no directory created that the user did not name', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'darner-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const socket = join(dir, 'nobody.sock');
+  const defaultCache = '/var/lib/darner/cache';
+  const defaultExisted = await access(defaultCache).then(() => true, () => false);
+  for (const verb of ['ls', 'gc']) {
+    const err = (await t.throwsAsync(darner('cache', verb, '--daemon', socket))) as unknown as { code: number; stderr: string };
+    t.is(err.code, 1, verb);
+    t.regex(err.stderr, new RegExp(`^darner: no darner daemon answers on ${socket}; .*--cache DIR \\[DAEMON_UNAVAILABLE\\]\\n$`), verb);
+    t.is(await access(defaultCache).then(() => true, () => false), defaultExisted, `cache ${verb} left the default directory as it was`);
+
+    const missing = join(dir, 'no', 'cache');
+    const named = (await t.throwsAsync(darner('cache', verb, '--daemon', socket, '--cache', missing))) as unknown as { code: number; stderr: string };
+    t.is(named.code, 1, verb);
+    t.regex(named.stderr, new RegExp(`^darner: the blob cache directory ${missing} does not exist \\[CACHE_DIR\\]\\n$`), verb);
+    t.deepEqual(await readdir(dir), [], `cache ${verb} --cache MISSING created nothing`);
+  }
+  // A cache directory that exists is read as it is: listed without a lock file or blobs/ appearing.
+  const existing = join(dir, 'cache');
+  await mkdir(existing, { mode: 0o700 });
+  t.deepEqual(JSON.parse((await darner('cache', 'ls', '--json', '--daemon', socket, '--cache', existing)).stdout), { blobs: [], totalBytes: 0 });
+  t.deepEqual(await readdir(existing), []);
 });

@@ -34,3 +34,18 @@ test('replacing an entry counts it once; oversized chunks and a zero budget keep
   none.put('a', 0, bytes(1, 1));
   t.is(none.size, 0);
 });
+
+test('deleteBlob forgets every chunk of one blob and no other', (t) => {
+  const recent = new RecentChunks(1000);
+  recent.put('a', 0, bytes(100, 1));
+  recent.put('a', 4096, bytes(100, 2));
+  recent.put('ab', 0, bytes(100, 3));
+  recent.put('b', 0, bytes(100, 4));
+  recent.deleteBlob('a');
+  t.is(recent.get('a', 0), undefined);
+  t.is(recent.get('a', 4096), undefined);
+  t.deepEqual(recent.get('ab', 0), bytes(100, 3), 'a blob whose id starts with the same characters stays');
+  t.deepEqual(recent.get('b', 0), bytes(100, 4));
+  t.is(recent.bytes, 200);
+  t.is(recent.size, 2);
+});
