@@ -5,12 +5,20 @@
  * MalformedBootstrapError naming what is wrong.
  */
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { MalformedBootstrapError } from '../../src/errors.js';
 import { viewOf } from '../../src/format/bytes.js';
 import { nydusExpected, nydusMergedBootstrap } from '../harness/nydus-fixture.js';
 import { exercise } from './helpers/exercise.js';
 
 const merged = nydusMergedBootstrap();
+const exec = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const EXT = 0x480;
 
 test('the merged Nydus bootstrap decodes to the tree of expected.json', (t) => {
@@ -98,3 +106,16 @@ for (const v of variants) {
     t.regex(err?.message ?? '', v.message);
   });
 }
+
+test('darner inspect of a truncated Nydus bootstrap: one readable line and exit code 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'darner-nydus-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'truncated.boot');
+  writeFileSync(file, merged.subarray(0, merged.length - 4096));
+  const result = await exec(process.execPath, [CLI, 'inspect', file], { timeout: 120_000 }).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => err,
+  );
+  t.is(result.code, 1);
+  t.deepEqual(result.stderr.trim().split('\n'), ['darner: RAFS extended superblock: chunk table [73728, 87568) is not block aligned between meta_blkaddr (8192) and the end of the image (86016) [MALFORMED_BOOTSTRAP]']);
+});
