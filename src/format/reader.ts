@@ -1,9 +1,12 @@
 /**
  * Bootstrap: the reader every other part of darner uses. It treats its input as hostile.
  *
- * Eagerly (in parse): the superblock (magic, geometry, feature bits, checksum, root), the darner
- * header, the extension region (bounds, checksum), the blob table against the device table, the
- * chunk table (blob ranges, alignment, sizes, overlaps) and the prefetch list.
+ * Two layouts share it: darner's own and Nydus RAFS v6 (docs/format.md); each table reader
+ * (extension-tables.ts, rafs-tables.ts) checks its own tables, and the rest is common.
+ * Eagerly (in parse): the superblock (magic, geometry, feature bits, checksum, root), the layout's
+ * tables (darner: header, region bounds and checksum; RAFS v6: extended superblock, table
+ * bounds), the blob table against the device table, the chunk table (blob ranges, alignment,
+ * sizes, overlaps) and the prefetch list.
  * Lazily, on first access and cached: inodes, directories, symlinks, xattrs and chunk indexes,
  * through ErofsImage, plus the mapping of chunk index entries to chunk records.
  * Whole-tree operations (walk, toMetadata) visit each directory once and refuse cycles, so they
@@ -11,6 +14,7 @@
  */
 import type { BlobRecord, ChunkDigestAlgorithm, ChunkRecord, Compressor, DirectoryNode, ImageMetadata, TreeNode, FileNode } from './model.js';
 import { CHUNK_FLAG_ZSTD, HOLE } from './model.js';
+import { MalformedBootstrapError } from '../errors.js';
 import { BLOCK_SIZE, DARNER_HEADER_OFFSET, DARNER_MAGIC, MAX_TREE_DEPTH, NULL_ADDR, PERMISSION_MASK } from './constants.js';
 import { validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
 import type { BootstrapFormat, ChunkTables, TableReader } from './chunk-tables.js';
@@ -162,7 +166,8 @@ export class Bootstrap {
 
   /**
    * Regular files to fetch in the background after a mount, in order. A RAFS v6 entry naming a
-   * directory stands for the regular files below it, walked on first access.
+   * directory stands for the regular files below it, walked on first access. Never throws a
+   * MalformedBootstrapError (every entry was located in parse).
    */
   get prefetchNids(): readonly number[] {
     if (this.#prefetch !== undefined) return this.#prefetch;
@@ -175,8 +180,17 @@ export class Bootstrap {
       }
     };
     for (const nid of this.#tables.prefetchNids) {
-      if (this.image.locate(nid).kind === 'file') add(nid);
-      else for (const e of this.#walkFrom(nid)) if (this.image.locate(e.nid).kind === 'file') add(e.nid);
+      if (this.image.locate(nid).kind === 'file') {
+        add(nid);
+        continue;
+      }
+      // A malformed record below the directory ends its walk here: prefetching is a hint, and the
+      // reads that reach that record fail with the error themselves.
+      try {
+        for (const e of this.#walkFrom(nid)) if (this.image.locate(e.nid).kind === 'file') add(e.nid);
+      } catch (err) {
+        if (!(err instanceof MalformedBootstrapError)) throw err;
+      }
     }
     this.#prefetch = Object.freeze(out);
     return this.#prefetch;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MalformedBootstrapError } from '../../src/errors.js';
 import { viewOf } from '../../src/format/bytes.js';
+import { Bootstrap } from '../../src/format/index.js';
 import { nydusExpected, nydusMergedBootstrap } from '../harness/nydus-fixture.js';
 import { exercise } from './helpers/exercise.js';
 
@@ -118,4 +119,15 @@ test('darner inspect of a truncated Nydus bootstrap: one readable line and exit 
   );
   t.is(result.code, 1);
   t.deepEqual(result.stderr.trim().split('\n'), ['darner: RAFS extended superblock: chunk table [73728, 87568) is not block aligned between meta_blkaddr (8192) and the end of the image (86016) [MALFORMED_BOOTSTRAP]']);
+});
+
+test('a malformed inode below a prefetched directory shortens the prefetch list, and only its reads fail', (t) => {
+  const bs = exercise(merged);
+  const nid = [...bs.walk()].find((e) => e.path === '/bigdir/f150')!.nid;
+  const bytes = Buffer.from(merged);
+  bytes[bs.image.inodeOffset(nid)] = 0xff; // unknown i_format bits
+  const broken = Bootstrap.parse(bytes);
+  const prefetch = broken.prefetchNids;
+  t.true(prefetch.length > 0 && prefetch.length < bs.prefetchNids.length, `${prefetch.length} of ${bs.prefetchNids.length}`);
+  t.throws(() => [...broken.walk()], { instanceOf: MalformedBootstrapError, message: /i_format 0x[0-9a-f]+ has unknown bits/ });
 });
