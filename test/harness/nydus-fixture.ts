@@ -3,7 +3,6 @@
  * OCI layout pushed to a registry as nydusify published it, its merged bootstrap, and the tree
  * the kernel mounts from it (expected.json), compared field by field against a mounted tree.
  */
-import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -121,14 +120,4 @@ export function compareWithNydusExpected(root: string): string[] {
   }
   for (const extra of actualPaths) problems.push(`${extra}: not expected`);
   return problems;
-}
-
-/** Whether `tool` is on PATH. */
-export function onPath(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
