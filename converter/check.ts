@@ -58,7 +58,8 @@ export async function checkImage(sourceRef: string, targetRef: string, options: 
     const { bootstrap } = target;
     const meta = bootstrap.toMetadata();
     options.progress?.phase?.('blobs');
-    const { badChunks, badBlobs } = await verifyBlobs(target.source, bootstrap, options.progress?.bytes);
+    const layerSizes = new Map(target.image.manifest.layers.map((l) => [l.digest, l.size]));
+    const { badChunks, badBlobs } = await verifyBlobs(target.source, bootstrap, layerSizes, options.progress?.bytes);
 
     options.progress?.phase?.('source', sourceRef);
     const sourceTree = await sourceImageTree(sourceRef, meta, options.source ?? {}, options.maxEntries);
@@ -145,10 +146,15 @@ export async function sourceImageTree(
   }
 }
 
-/** Reads every blob once; decodes and verifies every chunk the bootstrap uses. */
+/**
+ * Reads every blob once, to the end of its layer (a Nydus blob stores its own metadata after the
+ * chunks, so its layer is longer than the chunk region the bootstrap records); decodes and
+ * verifies every chunk the bootstrap uses, and the whole blob against its digest.
+ */
 async function verifyBlobs(
   source: ImageSource,
   bootstrap: Bootstrap,
+  layerSizes: ReadonlyMap<string, number>,
   onBytes?: (n: number) => void,
 ): Promise<{ badChunks: BadChunk[]; badBlobs: string[] }> {
   const badChunks: BadChunk[] = [];
@@ -158,7 +164,8 @@ async function verifyBlobs(
     const chunks = byBlob.get(blobIndex) ?? [];
     const whole = createHash('sha256');
     let covered = 0;
-    const windows = blobWindows(source, blob, (bytes) => {
+    const storedSize = Math.max(blob.compressedSize, layerSizes.get(`sha256:${blob.id}`) ?? 0);
+    const windows = blobWindows(source, { id: blob.id, compressedSize: storedSize }, (bytes) => {
       whole.update(bytes);
       covered += bytes.byteLength;
       onBytes?.(bytes.byteLength);
@@ -190,7 +197,7 @@ async function verifyBlobs(
         }
       }
       await flush();
-      if (covered === blob.compressedSize && whole.digest('hex') !== blob.id) badBlobs.push(blob.id);
+      if (covered === storedSize && whole.digest('hex') !== blob.id) badBlobs.push(blob.id);
     } catch (err) {
       // The blob could not be read whole: every chunk not yet verified is unverifiable.
       const reason = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ImageSource, ImageStoreOptions } from '../src/blob/image-store.js';
-import { NotFoundError } from '../src/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../src/errors.js';
 import { Bootstrap } from '../src/format/index.js';
 import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 import type { ChunkDictionary } from './chunk-store.js';
@@ -20,12 +20,16 @@ export async function loadChunkDictionary(spec: string, options: ImageStoreOptio
   const isFile = await stat(spec).then((s) => s.isFile(), () => false);
   if (isFile) {
     const bootstrap = Bootstrap.parse(await readFile(spec));
+    // A Nydus blob stores its own metadata after the chunks; only its image says how long it is.
+    if (bootstrap.format === 'rafs-v6' && bootstrap.blobs.length > 0)
+      throw new InvalidArgumentError(`chunk dictionary ${spec} is a Nydus RAFS v6 bootstrap, which does not record its blobs' sizes: name the Nydus image instead`);
     return { dictionary: dictionaryOf(bootstrap), close: async () => undefined };
   }
   if (spec.startsWith('/') || spec.startsWith('.')) throw new NotFoundError(`chunk dictionary ${spec} does not exist`);
   const loaded = await loadImageBootstrap(spec, options);
+  const layerSizes = new Map(loaded.image.manifest.layers.map((l) => [l.digest, l.size]));
   const result: LoadedDictionary = {
-    dictionary: dictionaryOf(loaded.bootstrap),
+    dictionary: dictionaryOf(loaded.bootstrap, layerSizes),
     source: loaded.source,
     close: () => loaded.source.close(),
   };
@@ -33,13 +37,18 @@ export async function loadChunkDictionary(spec: string, options: ImageStoreOptio
   return result;
 }
 
-function dictionaryOf(bootstrap: Bootstrap): ChunkDictionary {
+/**
+ * The dictionary of `bootstrap`. A blob a converted image reuses is published with its stored
+ * size: a Nydus blob's layer is longer than the chunk region its bootstrap records, so the size
+ * comes from the image's layer descriptor (`layerSizes`, by digest) where that is larger.
+ */
+function dictionaryOf(bootstrap: Bootstrap, layerSizes: ReadonlyMap<string, number> = new Map()): ChunkDictionary {
   const chunks = [];
   for (let i = 0; i < bootstrap.chunkCount; i += 1) chunks.push(bootstrap.chunk(i));
   return {
     chunkSize: bootstrap.chunkSize,
     digestAlgorithm: bootstrap.digestAlgorithm,
-    blobs: [...bootstrap.blobs],
+    blobs: bootstrap.blobs.map((b) => ({ ...b, compressedSize: Math.max(b.compressedSize, layerSizes.get(`sha256:${b.id}`) ?? 0) })),
     chunks,
   };
 }

@@ -85,6 +85,16 @@ export interface ErofsParseOptions {
   metaEnd?: number;
   /** Reject an image whose superblock lacks the checksum feature. Default false. */
   requireChecksum?: boolean;
+  /**
+   * Accept inodes that straddle a block boundary, as Linux does (Nydus writes them). Inline
+   * directory and symlink data must still fit in one block. Default false.
+   */
+  inodesMayCrossBlocks?: boolean;
+  /**
+   * log2 of the image-wide chunk size that decides how many index entries a chunk-based file has
+   * (RAFS v6), whatever chunk size its i_u names. Default: each inode's own chunk bits.
+   */
+  indexChunkBits?: number;
 }
 
 /** Throws a MalformedBootstrapError prefixed with `where`. */
@@ -130,6 +140,8 @@ export class ErofsImage {
   readonly metaEnd: number;
 
   readonly #metaBase: number;
+  readonly #crossBlocks: boolean;
+  readonly #indexChunkBits: number | undefined;
   readonly #inodes = new Map<number, LocatedInode>();
   readonly #infos = new Map<number, InodeInfo>();
   readonly #rawDirs = new Map<number, readonly RawDirEntry[]>();
@@ -138,8 +150,10 @@ export class ErofsImage {
   readonly #xattrs = new Map<number, ReadonlyMap<string, Uint8Array>>();
   readonly #links = new Map<number, string>();
 
-  private constructor(bytes: Uint8Array, sb: Superblock, metaEnd: number) {
+  private constructor(bytes: Uint8Array, sb: Superblock, metaEnd: number, options: ErofsParseOptions) {
     this.bytes = bytes;
+    this.#crossBlocks = options.inodesMayCrossBlocks ?? false;
+    this.#indexChunkBits = options.indexChunkBits;
     this.superblock = sb;
     this.metaEnd = metaEnd;
     this.rootNid = sb.rootNid;
@@ -156,7 +170,7 @@ export class ErofsImage {
     const metaEnd = options.metaEnd ?? bytes.length;
     if (!Number.isSafeInteger(metaEnd) || metaEnd < BLOCK_SIZE || metaEnd > bytes.length)
       malformed('image', `metadata end ${metaEnd} is outside [${BLOCK_SIZE}, ${bytes.length}]`);
-    return new ErofsImage(bytes, sb, metaEnd);
+    return new ErofsImage(bytes, sb, metaEnd, options);
   }
 
   #readDevices(): DeviceSlot[] {
@@ -196,7 +210,7 @@ export class ErofsImage {
     const formatByte = this.bytes[offset]!;
     const coreSize = inodeCoreSize(formatByte);
     if (offset + coreSize > this.metaEnd) malformed(where, `offset ${offset} is outside the metadata area (${this.metaEnd} bytes)`);
-    if ((offset % BLOCK_SIZE) + coreSize > BLOCK_SIZE) malformed(where, `crosses a block boundary`);
+    if (!this.#crossBlocks && (offset % BLOCK_SIZE) + coreSize > BLOCK_SIZE) malformed(where, `crosses a block boundary`);
     const record = decodeInode(this.bytes, offset);
     const problem = validateInode(record);
     if (problem !== undefined) malformed(where, problem);
@@ -212,7 +226,7 @@ export class ErofsImage {
         if (datalayout === DATALAYOUT_CHUNK_BASED) {
           const fmt = decodeChunkFormat(record.u);
           if ('problem' in fmt) malformed(where, fmt.problem);
-          const count = chunkCountOf(size, fmt.chunkBits);
+          const count = chunkCountOf(size, this.#indexChunkBits ?? fmt.chunkBits);
           const start = chunkIndexOffset(offset, coreSize, xattrSize);
           if (start + count * 8 > this.metaEnd)
             malformed(where, `chunk index of ${count} entries runs past the metadata area`);
@@ -411,7 +425,7 @@ export class ErofsImage {
     const ino = this.locate(nid);
     if (ino.kind !== 'file') malformed(`inode ${nid}`, `is a ${ino.kind}, not a regular file`);
     if (ino.chunkBits === undefined) return { chunkBits: undefined, entries: [] };
-    const count = chunkCountOf(ino.record.size, ino.chunkBits);
+    const count = chunkCountOf(ino.record.size, this.#indexChunkBits ?? ino.chunkBits);
     const start = chunkIndexOffset(ino.offset, ino.coreSize, ino.xattrSize);
     return { chunkBits: ino.chunkBits, entries: within(`inode ${nid}`, () => decodeChunkIndex(this.bytes, start, count)) };
   }

@@ -1,9 +1,12 @@
 /**
  * Bootstrap: the reader every other part of darner uses. It treats its input as hostile.
  *
- * Eagerly (in parse): the superblock (magic, geometry, feature bits, checksum, root), the darner
- * header, the extension region (bounds, checksum), the blob table against the device table, the
- * chunk table (blob ranges, alignment, sizes, overlaps) and the prefetch list.
+ * Two layouts share it: darner's own and Nydus RAFS v6 (docs/format.md); each table reader
+ * (extension-tables.ts, rafs-tables.ts) checks its own tables, and the rest is common.
+ * Eagerly (in parse): the superblock (magic, geometry, feature bits, checksum, root), the layout's
+ * tables (darner: header, region bounds and checksum; RAFS v6: extended superblock, table
+ * bounds), the blob table against the device table, the chunk table (blob ranges, alignment,
+ * sizes, overlaps) and the prefetch list.
  * Lazily, on first access and cached: inodes, directories, symlinks, xattrs and chunk indexes,
  * through ErofsImage, plus the mapping of chunk index entries to chunk records.
  * Whole-tree operations (walk, toMetadata) visit each directory once and refuse cycles, so they
@@ -11,31 +14,16 @@
  */
 import type { BlobRecord, ChunkDigestAlgorithm, ChunkRecord, Compressor, DirectoryNode, ImageMetadata, TreeNode, FileNode } from './model.js';
 import { CHUNK_FLAG_ZSTD, HOLE } from './model.js';
-import {
-  BLOB_RECORD_SIZE,
-  BLOCK_SIZE,
-  CHUNK_RECORD_SIZE,
-  DEVICE_TABLE_SLOTOFF,
-  FEATURE_INCOMPAT_DEVICE_TABLE,
-  MAX_TREE_DEPTH,
-  NULL_ADDR,
-  PERMISSION_MASK,
-} from './constants.js';
-import { alignUp, hex } from './bytes.js';
-import { blobBlocks, decodeBlobRecord, validateBlobRecord } from './blob-table.js';
-import { validateChunkIndexEntry } from './chunk-index.js';
-import { decodeChunkRecord, decodeChunkSpan, validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
-import { crc32c } from './crc32c.js';
+import { MalformedBootstrapError } from '../errors.js';
+import { BLOCK_SIZE, DARNER_HEADER_OFFSET, DARNER_MAGIC, MAX_TREE_DEPTH, NULL_ADDR, PERMISSION_MASK } from './constants.js';
+import { validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
+import type { BootstrapFormat, ChunkTables, TableReader } from './chunk-tables.js';
 import { ErofsImage, malformed, readSuperblock, within, type DirEntry, type InodeInfo } from './erofs-image.js';
-import {
-  compressorOf,
-  decodeExtensionHeader,
-  digestAlgorithmOf,
-  regionLayout,
-  validateExtensionHeader,
-  type ExtensionHeader,
-} from './extension-header.js';
-import { decodePrefetchTable, validatePrefetchEntry } from './prefetch-table.js';
+import type { ExtensionHeader } from './extension-header.js';
+import type { Superblock } from './superblock.js';
+import { openDarnerTables } from './extension-tables.js';
+import { FEATURE_COMPAT_RAFS_V6 } from './rafs-v6.js';
+import { openRafsTables } from './rafs-tables.js';
 
 /** One entry of a walk: an absolute path (`/` for the root) and the nid it names. */
 export interface WalkEntry {
@@ -46,19 +34,20 @@ export interface WalkEntry {
 export class Bootstrap {
   /** The EROFS layer, for record-level access (inode locations, raw dirents, device slots). */
   readonly image: ErofsImage;
-  readonly header: ExtensionHeader;
+  /** Whose layout the tables follow: darner's own, or Nydus RAFS v6. */
+  readonly format: BootstrapFormat;
+  /** darner's header (undefined for RAFS v6). */
+  readonly header: ExtensionHeader | undefined;
   readonly chunkSize: number;
   readonly digestAlgorithm: ChunkDigestAlgorithm;
   readonly compressor: Compressor;
   readonly blobs: readonly BlobRecord[];
   readonly chunkCount: number;
   readonly rootNid: number;
-  readonly prefetchNids: readonly number[];
   /** Build time in seconds (the mtime of compact inodes). */
   readonly buildTime: number;
 
-  readonly #bytes: Uint8Array;
-  readonly #chunkTable: number;
+  readonly #tables: ChunkTables;
   readonly #chunkBits: number;
   /** Chunk indices sorted by (blob, uncompressed offset), and each blob's slice of that order. */
   readonly #chunkOrder: Uint32Array;
@@ -66,51 +55,30 @@ export class Bootstrap {
   readonly #chunkBlock: Float64Array;
   readonly #chunks: Array<ChunkRecord | undefined>;
   readonly #fileChunks = new Map<number, readonly number[]>();
+  #prefetch: readonly number[] | undefined;
 
   private constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-    const sb = readSuperblock(bytes, true);
-    const header = decodeExtensionHeader(bytes);
-    const problem = validateExtensionHeader(header);
-    if (problem !== undefined) malformed('darner header', problem);
-    this.header = header;
-    this.chunkSize = header.chunkSize;
-    this.#chunkBits = Math.log2(header.chunkSize);
-    this.digestAlgorithm = digestAlgorithmOf(header.digestCode)!;
-    this.compressor = compressorOf(header.compressorCode)!;
-    this.chunkCount = header.chunkCount;
+    const sb = readSuperblock(bytes);
+    const reader = openTables(bytes, sb);
+    this.image = ErofsImage.parse(bytes, reader.erofsOptions);
+    const tables = reader.finish(this.image);
+    this.#tables = tables;
+    this.format = tables.format;
+    this.header = tables.header;
+    this.chunkSize = tables.chunkSize;
+    this.#chunkBits = Math.log2(tables.chunkSize);
+    this.digestAlgorithm = tables.digestAlgorithm;
+    this.compressor = tables.compressor;
+    this.blobs = tables.blobs;
+    this.chunkCount = tables.chunkCount;
     this.buildTime = sb.buildTime;
-
-    // Region bounds: after block 0, inside the image, which ends at the next block boundary.
-    const regionEnd = header.regionOffset + header.regionLength;
-    if (header.regionOffset < BLOCK_SIZE || regionEnd > bytes.length)
-      malformed('darner header', `region [${header.regionOffset}, ${regionEnd}) is outside the image (${bytes.length} bytes)`);
-    if (bytes.length !== alignUp(regionEnd, BLOCK_SIZE))
-      malformed('image', `${bytes.length} bytes, but the region ends at ${regionEnd} (expected ${alignUp(regionEnd, BLOCK_SIZE)} bytes)`);
-    if (sb.blocks * BLOCK_SIZE !== bytes.length)
-      malformed('superblock', `blocks ${sb.blocks} does not match the image size (${bytes.length / BLOCK_SIZE} blocks)`);
-    const checksum = crc32c(bytes.subarray(header.regionOffset, regionEnd));
-    if (checksum !== header.regionChecksum)
-      malformed('darner region', `checksum ${hex(header.regionChecksum)} does not match the computed ${hex(checksum)}`);
-
-    if (sb.devtSlotoff !== DEVICE_TABLE_SLOTOFF)
-      malformed('superblock', `device table slot offset ${sb.devtSlotoff} (darner puts it at ${DEVICE_TABLE_SLOTOFF})`);
-    if (sb.extraDevices !== header.blobCount)
-      malformed('superblock', `${sb.extraDevices} extra devices but the darner header lists ${header.blobCount} blobs`);
-    if (header.blobCount > 0 && (sb.featureIncompat & FEATURE_INCOMPAT_DEVICE_TABLE) === 0)
-      malformed('superblock', `DEVICE_TABLE feature is not set but the image has ${header.blobCount} blobs`);
-    this.image = ErofsImage.parse(bytes, { metaEnd: header.regionOffset, requireChecksum: true });
     this.rootNid = this.image.rootNid;
-
-    const at = regionLayout(header);
-    this.blobs = this.#readBlobs(at.blobTable, sb.blocks);
-    this.#chunkTable = at.chunkTable;
-    this.#chunks = new Array(header.chunkCount);
+    this.#chunks = new Array(tables.chunkCount);
     const sorted = this.#readChunks();
     this.#chunkOrder = sorted.order;
     this.#blobChunkStart = sorted.blobStart;
     this.#chunkBlock = sorted.block;
-    this.prefetchNids = this.#readPrefetch(at.prefetchTable);
+    this.#checkPrefetch();
   }
 
   /** Parses and validates `bytes` (see the module comment). Throws MalformedBootstrapError. */
@@ -118,33 +86,9 @@ export class Bootstrap {
     return new Bootstrap(bytes);
   }
 
-  #readBlobs(offset: number, bootstrapBlocks: number): BlobRecord[] {
-    const blobs: BlobRecord[] = [];
-    const ids = new Map<string, number>();
-    let uniaddr = bootstrapBlocks;
-    for (let i = 0; i < this.header.blobCount; i++) {
-      const where = `blob table entry ${i}`;
-      const blob = decodeBlobRecord(this.#bytes, offset + i * BLOB_RECORD_SIZE);
-      const problem = validateBlobRecord(blob);
-      if (problem !== undefined) malformed(where, problem);
-      const twin = ids.get(blob.id);
-      if (twin !== undefined) malformed(where, `same id as blob ${twin}`);
-      ids.set(blob.id, i);
-      const slot = this.image.devices[i]!;
-      if (slot.tag !== blob.id) malformed(where, `device slot ${i} has tag ${JSON.stringify(slot.tag)}, not the blob id`);
-      if (slot.blocks !== blobBlocks(blob))
-        malformed(where, `device slot ${i} has ${slot.blocks} blocks but the blob spans ${blobBlocks(blob)}`);
-      if (slot.uniaddr !== uniaddr) malformed(where, `device slot ${i} has uniaddr ${slot.uniaddr} (expected ${uniaddr})`);
-      uniaddr += slot.blocks;
-      if (uniaddr > NULL_ADDR) malformed(where, `blobs span more than 2^32 blocks`);
-      blobs.push(Object.freeze(blob));
-    }
-    return Object.freeze(blobs) as BlobRecord[];
-  }
-
   /** Validates every chunk record and builds the (blob, block) → chunk index. */
   #readChunks(): { order: Uint32Array; blobStart: Uint32Array; block: Float64Array } {
-    const n = this.header.chunkCount;
+    const n = this.chunkCount;
     const blobOf = new Uint16Array(n);
     const uoff = new Float64Array(n);
     const usize = new Uint32Array(n);
@@ -153,7 +97,7 @@ export class Bootstrap {
     const counts = new Uint32Array(this.blobs.length);
     for (let i = 0; i < n; i++) {
       const where = `chunk table entry ${i}`;
-      const c = decodeChunkSpan(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE);
+      const c = this.#tables.span(i);
       const problem = validateChunkRecord(c, this.chunkSize);
       if (problem !== undefined) malformed(where, problem);
       const blob = this.blobs[c.blobIndex];
@@ -210,16 +154,46 @@ export class Bootstrap {
     return { order, blobStart, block };
   }
 
-  #readPrefetch(offset: number): number[] {
-    const nids = decodePrefetchTable(this.#bytes, offset, this.header.prefetchCount);
-    nids.forEach((nid, i) => {
+  /** Each prefetch entry must be a regular file (or, in RAFS v6, a directory: its subtree). */
+  #checkPrefetch(): void {
+    this.#tables.prefetchNids.forEach((nid, i) => {
       const where = `prefetch entry ${i}`;
-      const problem = validatePrefetchEntry(nid);
-      if (problem !== undefined) malformed(where, problem);
       const kind = within(where, () => this.image.locate(nid).kind);
-      if (kind !== 'file') malformed(where, `nid ${nid} is a ${kind}, not a regular file`);
+      if (kind !== 'file' && !(kind === 'dir' && this.#tables.prefetchDirectories))
+        malformed(where, `nid ${nid} is a ${kind}, not a regular file`);
     });
-    return Object.freeze(nids) as number[];
+  }
+
+  /**
+   * Regular files to fetch in the background after a mount, in order. A RAFS v6 entry naming a
+   * directory stands for the regular files below it, walked on first access. Never throws a
+   * MalformedBootstrapError (every entry was located in parse).
+   */
+  get prefetchNids(): readonly number[] {
+    if (this.#prefetch !== undefined) return this.#prefetch;
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const add = (nid: number): void => {
+      if (!seen.has(nid)) {
+        seen.add(nid);
+        out.push(nid);
+      }
+    };
+    for (const nid of this.#tables.prefetchNids) {
+      if (this.image.locate(nid).kind === 'file') {
+        add(nid);
+        continue;
+      }
+      // A malformed record below the directory ends its walk here: prefetching is a hint, and the
+      // reads that reach that record fail with the error themselves.
+      try {
+        for (const e of this.#walkFrom(nid)) if (this.image.locate(e.nid).kind === 'file') add(e.nid);
+      } catch (err) {
+        if (!(err instanceof MalformedBootstrapError)) throw err;
+      }
+    }
+    this.#prefetch = Object.freeze(out);
+    return this.#prefetch;
   }
 
   /** Chunk record `i` of the chunk table (validated in parse). Do not modify. */
@@ -228,7 +202,7 @@ export class Bootstrap {
     if (cached !== undefined) return cached;
     if (!Number.isInteger(i) || i < 0 || i >= this.chunkCount)
       throw new RangeError(`chunk ${i} is outside the chunk table (${this.chunkCount} entries)`);
-    const c = Object.freeze(decodeChunkRecord(this.#bytes, this.#chunkTable + i * CHUNK_RECORD_SIZE));
+    const c = Object.freeze(this.#tables.record(i));
     this.#chunks[i] = c;
     return c;
   }
@@ -278,21 +252,34 @@ export class Bootstrap {
     if (cached !== undefined) return cached;
     const where = `inode ${nid}`;
     const { chunkBits, entries } = this.image.chunkIndex(nid);
-    if (chunkBits !== undefined && chunkBits !== this.#chunkBits)
-      malformed(where, `chunk size 2^${chunkBits} differs from the image's ${this.chunkSize}`);
     const size = this.image.inode(nid).size;
+    if (chunkBits !== undefined && chunkBits !== this.#chunkBits) {
+      // RAFS v6 names one chunk of 2^bits ≥ size when all the file's chunks lie back to back in
+      // one blob: Linux then reads the file from entry 0 alone, so the entries must say the same.
+      if (this.format !== 'rafs-v6' || chunkBits < this.#chunkBits || 2 ** chunkBits < size)
+        malformed(where, `chunk size 2^${chunkBits} differs from the image's ${this.chunkSize}`);
+      const step = this.chunkSize / BLOCK_SIZE;
+      const first = entries[0];
+      entries.forEach((e, i) => {
+        if (e.deviceId !== first!.deviceId || e.blkaddr !== first!.blkaddr + i * step || e.blkaddr === NULL_ADDR)
+          malformed(where, `chunk index ${i} does not continue entry 0, but i_u names one ${2 ** chunkBits}-byte chunk`);
+      });
+    }
     const slots = entries.map((e, i) => {
-      const problem = validateChunkIndexEntry(e);
-      if (problem !== undefined) malformed(where, `chunk index ${i}: ${problem}`);
+      const ref = this.#tables.indexRef(e);
+      if (typeof ref === 'string') malformed(where, `chunk index ${i}: ${ref}`);
       if (e.blkaddr === NULL_ADDR) return HOLE;
-      if (e.deviceId < 1 || e.deviceId > this.blobs.length)
-        malformed(where, `chunk index ${i} points at device ${e.deviceId} but the image has ${this.blobs.length} blobs`);
-      const chunk = this.chunkAtBlock(e.deviceId - 1, e.blkaddr);
+      if (ref.deviceId < 1 || ref.deviceId > this.blobs.length)
+        malformed(where, `chunk index ${i} points at device ${ref.deviceId} but the image has ${this.blobs.length} blobs`);
+      const chunk = this.chunkAtBlock(ref.deviceId - 1, e.blkaddr);
       if (chunk === undefined)
-        malformed(where, `chunk index ${i} points at block ${e.blkaddr} of blob ${e.deviceId - 1}, where no chunk starts`);
+        malformed(where, `chunk index ${i} points at block ${e.blkaddr} of blob ${ref.deviceId - 1}, where no chunk starts`);
       const length = Math.min(this.chunkSize, size - i * this.chunkSize);
       const actual = this.chunk(chunk).uncompressedSize;
       if (actual !== length) malformed(where, `chunk index ${i} names chunk ${chunk} of ${actual} bytes for a ${length}-byte piece`);
+      const ci = this.#tables.ciIndex?.(chunk);
+      if (ci !== undefined && ref.ciIndex !== ci)
+        malformed(where, `chunk index ${i} names chunk-info ${ref.ciIndex}, but the chunk at its block is chunk-info ${ci}`);
       return chunk;
     });
     Object.freeze(slots);
@@ -312,10 +299,14 @@ export class Bootstrap {
    */
   *walk(): Generator<WalkEntry> {
     yield { path: '/', nid: this.rootNid };
+    yield* this.#walkFrom(this.rootNid);
+  }
+
+  /** The entries below directory `top` (not `top` itself), as walk() visits them. */
+  *#walkFrom(top: number): Generator<WalkEntry> {
     const entered = new Set<number>();
-    const stack: Array<{ path: string; nid: number; parent: number; depth: number }> = [
-      { path: '/', nid: this.rootNid, parent: this.rootNid, depth: 0 },
-    ];
+    const parent = top === this.rootNid ? top : this.image.parentOf(top);
+    const stack: Array<{ path: string; nid: number; parent: number; depth: number }> = [{ path: '/', nid: top, parent, depth: 0 }];
     while (stack.length > 0) {
       const dir = stack.pop()!;
       this.#enter(dir, entered);
@@ -420,4 +411,14 @@ export class Bootstrap {
         return { kind: info.kind, ...base };
     }
   }
+}
+
+/**
+ * The table reader for `bytes`: Nydus RAFS v6's when the superblock carries the RAFS v6 compat
+ * bit and block 0 holds no darner header, darner's otherwise (which names what is wrong).
+ */
+function openTables(bytes: Uint8Array, sb: Superblock): TableReader {
+  const magic = Buffer.from(bytes.subarray(DARNER_HEADER_OFFSET, DARNER_HEADER_OFFSET + DARNER_MAGIC.length)).toString('latin1');
+  if (magic !== DARNER_MAGIC && (sb.featureCompat & FEATURE_COMPAT_RAFS_V6) !== 0) return openRafsTables(bytes, sb);
+  return openDarnerTables(bytes, sb);
 }

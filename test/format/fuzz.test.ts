@@ -14,6 +14,7 @@ import { mulberry32 as prng } from '../harness/prng.js';
 import { canonical } from './helpers/canonical.js';
 import { exercise, reseal } from './helpers/exercise.js';
 import { richModel } from './helpers/rich-model.js';
+import { nydusMergedBootstrap } from '../harness/nydus-fixture.js';
 
 const CASES = Number(process.env.DARNER_FUZZ_CASES ?? 2500);
 
@@ -72,6 +73,8 @@ const sources: Array<[string, Buffer]> = [
   ['v1-basic', writeBootstrap(basicModel())],
   ['v1-multiblob', writeBootstrap(multiblobModel())],
   ['rich-4k', writeBootstrap(richModel(4096))],
+  // A real Nydus RAFS v6 bootstrap: no checksums, so every mutation reaches the table checks.
+  ['nydus-rafs-v6', nydusMergedBootstrap()],
 ];
 
 for (const [name, source] of sources) {

@@ -23,8 +23,8 @@ for (const [name, model] of Object.entries(FIXTURES)) {
   test(`${name} decodes to its model`, (t) => {
     const bytes = readFileSync(join(fixtureDir, name));
     const bs = Bootstrap.parse(bytes);
-    t.is(bs.header.version, DARNER_FORMAT_VERSION);
-    t.true(name.startsWith(`v${bs.header.version}-`));
+    t.is(bs.header!.version, DARNER_FORMAT_VERSION);
+    t.true(name.startsWith(`v${bs.header!.version}-`));
     t.deepEqual(canonical(bs.toMetadata()), canonical(model()));
   });
 

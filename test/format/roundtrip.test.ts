@@ -84,7 +84,7 @@ test('superblock, device table and layout follow the format decisions', (t) => {
     t.is(slot.uniaddr, uniaddr);
     uniaddr += slot.blocks;
   });
-  t.is(bs.header.regionOffset % BLOCK_SIZE, 0);
+  t.is(bs.header!.regionOffset % BLOCK_SIZE, 0);
 
   const layout = (path: string): { extended: boolean; layout: number; nid: number } => {
     const nid = nidOf(bs, path);

@@ -1,0 +1,243 @@
+/**
+ * Records of a Nydus RAFS v6 bootstrap that EROFS does not define (docs/format.md, "Reading Nydus
+ * RAFS v6"): the RAFS extended superblock at byte 0x480, the 256-byte blob records and the
+ * 80-byte chunk-info records, with the rules darner applies to each on its own. Pure codecs.
+ */
+import { isBlobId } from '../util/hex-id.js';
+import { BLOCK_SIZE, DIGEST_SIZE } from './constants.js';
+import { hex, isU64, readU64, requireBytes, viewOf } from './bytes.js';
+import type { ChunkDigestAlgorithm, Compressor } from './model.js';
+
+/** feature_compat bit that marks a RAFS v6 bootstrap. */
+export const FEATURE_COMPAT_RAFS_V6 = 0x40000000;
+/** The one incompat value Nydus writes and loads: CHUNKED_FILE | DEVICE_TABLE. */
+export const RAFS_INCOMPAT = 0xc;
+/** Nydus puts the device table at byte 0x580 (slot offset 11). */
+export const RAFS_DEVICE_TABLE_SLOTOFF = 11;
+export const RAFS_EXT_SUPERBLOCK_OFFSET = 0x480;
+export const RAFS_EXT_SUPERBLOCK_SIZE = 256;
+export const RAFS_BLOB_RECORD_SIZE = 256;
+export const RAFS_CHUNK_RECORD_SIZE = 80;
+export const RAFS_PREFETCH_ENTRY_SIZE = 4;
+/** The chunk index entry's device field holds the blob in 8 bits: Nydus allows at most 254 blobs. */
+export const RAFS_MAX_BLOBS = 254;
+/** RAFS_MAX_CHUNKS_PER_BLOB: a chunk-info index has 24 bits. */
+export const RAFS_MAX_CHUNKS_PER_BLOB = 1 << 24;
+
+// RafsSuperFlags (the extended superblock's flags).
+const FLAG_COMPRESSION_NONE = 0x1;
+const FLAG_COMPRESSION_LZ4 = 0x2;
+const FLAG_DIGEST_BLAKE3 = 0x4;
+const FLAG_DIGEST_SHA256 = 0x8;
+const FLAG_EXPLICIT_UID_GID = 0x10;
+const FLAG_HAS_XATTR = 0x20;
+const FLAG_COMPRESSION_GZIP = 0x40;
+const FLAG_COMPRESSION_ZSTD = 0x80;
+const FLAG_INLINED_CHUNK_DIGEST = 0x100;
+const FLAG_TARFS_MODE = 0x200;
+const FLAG_ENCRYPTION_NONE = 0x0100_0000;
+const FLAG_ENCRYPTION_AES_128_XTS = 0x0200_0000;
+const KNOWN_FLAGS =
+  FLAG_COMPRESSION_NONE | FLAG_COMPRESSION_LZ4 | FLAG_DIGEST_BLAKE3 | FLAG_DIGEST_SHA256 | FLAG_EXPLICIT_UID_GID |
+  FLAG_HAS_XATTR | FLAG_COMPRESSION_GZIP | FLAG_COMPRESSION_ZSTD | FLAG_INLINED_CHUNK_DIGEST | FLAG_TARFS_MODE |
+  FLAG_ENCRYPTION_NONE | FLAG_ENCRYPTION_AES_128_XTS;
+const COMPRESSION_FLAGS = FLAG_COMPRESSION_NONE | FLAG_COMPRESSION_LZ4 | FLAG_COMPRESSION_GZIP | FLAG_COMPRESSION_ZSTD;
+const DIGEST_FLAGS = FLAG_DIGEST_BLAKE3 | FLAG_DIGEST_SHA256;
+
+// Blob features (BlobFeatures). darner reads blobs whose chunks are plain frames at recorded offsets.
+export const BLOB_FEATURE_ALIGNED = 0x1;
+const BLOB_FEATURES_READABLE = 0x1 | 0x2 | 0x20 | 0x200 | 0x400 | 0x1000_0000 | 0x2000_0000 | 0x4000_0000;
+const BLOB_FEATURE_NAMES: ReadonlyArray<[number, string]> = [
+  [0x4, 'CHUNK_INFO_V2'],
+  [0x8, 'ZRAN'],
+  [0x10, 'SEPARATE'],
+  [0x40, 'TARFS'],
+  [0x80, 'BATCH'],
+  [0x100, 'ENCRYPTED'],
+  [0x800, 'EXTERNAL'],
+];
+
+/** Blob compression_algo / digest_algo codes. */
+const BLOB_COMPRESSOR: ReadonlyMap<number, Compressor | string> = new Map([
+  [0, 'none'],
+  [1, 'lz4_block'],
+  [2, 'gzip'],
+  [3, 'zstd'],
+]);
+const BLOB_DIGEST: ReadonlyMap<number, ChunkDigestAlgorithm> = new Map([
+  [0, 'blake3'],
+  [1, 'sha256'],
+]);
+
+// Chunk-info flags.
+export const RAFS_CHUNK_COMPRESSED = 0x1;
+const RAFS_CHUNK_HAS_CRC32 = 0x10;
+const RAFS_CHUNK_KNOWN_FLAGS = RAFS_CHUNK_COMPRESSED | RAFS_CHUNK_HAS_CRC32;
+
+export interface RafsExtSuperblock {
+  /** 0x00 u64: RafsSuperFlags. */
+  flags: number;
+  /** 0x08 u64, 0x10 u32: blob table (256 bytes per blob). */
+  blobTableOffset: number;
+  blobTableSize: number;
+  /** 0x14 u32. */
+  chunkSize: number;
+  /** 0x18 u64, 0x20 u64: chunk-info table (80 bytes per chunk). */
+  chunkTableOffset: number;
+  chunkTableSize: number;
+  /** 0x28 u64, 0x30 u32: prefetch table (u32 nids). */
+  prefetchTableOffset: number;
+  prefetchTableSize: number;
+}
+
+export function decodeRafsExtSuperblock(bytes: Uint8Array, offset = RAFS_EXT_SUPERBLOCK_OFFSET): RafsExtSuperblock {
+  requireBytes(bytes, offset, RAFS_EXT_SUPERBLOCK_SIZE, 'RAFS extended superblock');
+  const v = viewOf(bytes);
+  return {
+    flags: readU64(v, offset),
+    blobTableOffset: readU64(v, offset + 0x08),
+    blobTableSize: v.getUint32(offset + 0x10, true),
+    chunkSize: v.getUint32(offset + 0x14, true),
+    chunkTableOffset: readU64(v, offset + 0x18),
+    chunkTableSize: readU64(v, offset + 0x20),
+    prefetchTableOffset: readU64(v, offset + 0x28),
+    prefetchTableSize: v.getUint32(offset + 0x30, true),
+  };
+}
+
+/** What the extended superblock's flags say, or the first problem with them. */
+export function decodeRafsFlags(flags: number): { compressor: Compressor; digestAlgorithm: ChunkDigestAlgorithm } | { problem: string } {
+  if (!isU64(flags) || flags % 1 !== 0 || flags > 0xffff_ffff || (flags & ~KNOWN_FLAGS) !== 0) return { problem: `unknown flags ${hex(flags)}` };
+  const compression = flags & COMPRESSION_FLAGS;
+  const digest = flags & DIGEST_FLAGS;
+  if (bitCount(compression) !== 1) return { problem: `flags ${hex(flags)} name ${bitCount(compression)} compressors (exactly one required)` };
+  if (bitCount(digest) !== 1) return { problem: `flags ${hex(flags)} name ${bitCount(digest)} digest algorithms (exactly one required)` };
+  if ((flags & FLAG_ENCRYPTION_AES_128_XTS) !== 0) return { problem: 'encrypted images are not supported' };
+  if ((flags & FLAG_TARFS_MODE) !== 0) return { problem: 'tarfs images (512-byte blocks, the tar as the blob) are not supported' };
+  if (compression === FLAG_COMPRESSION_LZ4) return { problem: 'lz4_block compression is not supported (zstd or none)' };
+  if (compression === FLAG_COMPRESSION_GZIP) return { problem: 'gzip compression is not supported (zstd or none)' };
+  return {
+    compressor: compression === FLAG_COMPRESSION_ZSTD ? 'zstd' : 'none',
+    digestAlgorithm: digest === FLAG_DIGEST_BLAKE3 ? 'blake3' : 'sha256',
+  };
+}
+
+function bitCount(n: number): number {
+  let count = 0;
+  for (let v = n >>> 0; v !== 0; v &= v - 1) count += 1;
+  return count;
+}
+
+export interface RafsBlobRecord {
+  /** 0x00 64 bytes: the blob id, 64 ASCII hex digits. */
+  id: string;
+  /** 0x40 u32: must equal the record's position. */
+  blobIndex: number;
+  /** 0x44 u32. */
+  chunkSize: number;
+  /** 0x48 u32: chunks in the blob (also those no file of this tree uses). */
+  chunkCount: number;
+  /** 0x4C u32, 0x50 u32: algorithm codes. */
+  compressionAlgo: number;
+  digestAlgo: number;
+  /** 0x54 u32: BlobFeatures. */
+  features: number;
+  /** 0x58 u64: end of the chunk region (where the blob's own metadata begins). */
+  compressedSize: number;
+  /** 0x60 u64: the uncompressed address space, block aligned. */
+  uncompressedSize: number;
+  /** 0xD8 u32: cipher algorithm, 0 = none. */
+  cipherAlgo: number;
+}
+
+export function decodeRafsBlobRecord(bytes: Uint8Array, offset: number): RafsBlobRecord {
+  requireBytes(bytes, offset, RAFS_BLOB_RECORD_SIZE, 'RAFS blob record');
+  const v = viewOf(bytes);
+  return {
+    id: Buffer.from(bytes.subarray(offset, offset + 64)).toString('latin1'),
+    blobIndex: v.getUint32(offset + 0x40, true),
+    chunkSize: v.getUint32(offset + 0x44, true),
+    chunkCount: v.getUint32(offset + 0x48, true),
+    compressionAlgo: v.getUint32(offset + 0x4c, true),
+    digestAlgo: v.getUint32(offset + 0x50, true),
+    features: v.getUint32(offset + 0x54, true),
+    compressedSize: readU64(v, offset + 0x58),
+    uncompressedSize: readU64(v, offset + 0x60),
+    cipherAlgo: v.getUint32(offset + 0xd8, true),
+  };
+}
+
+/** The first rule blob record `index` breaks, given the image's settings, or undefined. */
+export function validateRafsBlobRecord(
+  b: RafsBlobRecord,
+  index: number,
+  image: { chunkSize: number; compressor: Compressor; digestAlgorithm: ChunkDigestAlgorithm },
+): string | undefined {
+  if (!isBlobId(b.id)) return `id ${JSON.stringify(b.id)} is not 64 lowercase hex digits`;
+  if (b.blobIndex !== index) return `blob_index ${b.blobIndex} at position ${index}`;
+  if (b.chunkSize !== image.chunkSize) return `chunk size ${b.chunkSize} differs from the image's ${image.chunkSize}`;
+  if (b.chunkCount > RAFS_MAX_CHUNKS_PER_BLOB) return `chunk count ${b.chunkCount} exceeds ${RAFS_MAX_CHUNKS_PER_BLOB}`;
+  const compressor = BLOB_COMPRESSOR.get(b.compressionAlgo);
+  if (compressor === undefined) return `unknown compression algorithm ${b.compressionAlgo}`;
+  if (compressor !== image.compressor) return `compression ${compressor} differs from the image's ${image.compressor}`;
+  const digest = BLOB_DIGEST.get(b.digestAlgo);
+  if (digest === undefined) return `unknown digest algorithm ${b.digestAlgo}`;
+  if (digest !== image.digestAlgorithm) return `digest ${digest} differs from the image's ${image.digestAlgorithm}`;
+  if ((b.features & BLOB_FEATURE_ALIGNED) === 0) return `features ${hex(b.features)} lack ALIGNED`;
+  const unsupported = BLOB_FEATURE_NAMES.filter(([bit]) => (b.features & bit) !== 0).map(([, name]) => name);
+  if (unsupported.length > 0) return `blob features ${unsupported.join(', ')} are not supported`;
+  if ((b.features & ~BLOB_FEATURES_READABLE) !== 0) return `unknown blob features ${hex(b.features & ~BLOB_FEATURES_READABLE)}`;
+  if (b.cipherAlgo !== 0) return `cipher algorithm ${b.cipherAlgo} (encrypted blobs are not supported)`;
+  if (!isU64(b.compressedSize) || !isU64(b.uncompressedSize)) return `sizes do not fit in 53 bits`;
+  if (b.uncompressedSize % BLOCK_SIZE !== 0) return `uncompressed size ${b.uncompressedSize} is not block aligned`;
+  return undefined;
+}
+
+export interface RafsChunkRecord {
+  /** 0x00 32 bytes: digest of the uncompressed bytes. */
+  digest: Uint8Array;
+  /** 0x20 u32. */
+  blobIndex: number;
+  /** 0x24 u32: RAFS_CHUNK_* flags. */
+  flags: number;
+  /** 0x28 u32, 0x2C u32. */
+  compressedSize: number;
+  uncompressedSize: number;
+  /** 0x30 u64, 0x38 u64. */
+  compressedOffset: number;
+  uncompressedOffset: number;
+  // 0x40 u64 file_offset: one of the files' offsets, meaningless for shared chunks; not read.
+  /** 0x48 u32: the chunk's index in its blob's chunk-info array (the chunk index entry's ci). */
+  ciIndex: number;
+  // 0x4C u32 crc32: CRC-32C of the uncompressed bytes; the digest is what darner verifies.
+}
+
+/** Decodes a chunk record; `withDigest` false leaves the digest empty (for bulk range checks). */
+export function decodeRafsChunkRecord(bytes: Uint8Array, offset: number, withDigest = true): RafsChunkRecord {
+  requireBytes(bytes, offset, RAFS_CHUNK_RECORD_SIZE, 'RAFS chunk record');
+  const v = viewOf(bytes);
+  return {
+    digest: withDigest ? bytes.slice(offset, offset + DIGEST_SIZE) : EMPTY,
+    blobIndex: v.getUint32(offset + 0x20, true),
+    flags: v.getUint32(offset + 0x24, true),
+    compressedSize: v.getUint32(offset + 0x28, true),
+    uncompressedSize: v.getUint32(offset + 0x2c, true),
+    compressedOffset: readU64(v, offset + 0x30),
+    uncompressedOffset: readU64(v, offset + 0x38),
+    ciIndex: v.getUint32(offset + 0x48, true),
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The first rule a chunk record breaks on its own (flags), or undefined; ranges are the reader's. */
+export function validateRafsChunkFlags(c: Pick<RafsChunkRecord, 'flags'>, compressor: Compressor): string | undefined {
+  if ((c.flags & ~RAFS_CHUNK_KNOWN_FLAGS) !== 0) return `flags ${hex(c.flags)} (holes, encrypted and batch chunks are not supported)`;
+  if ((c.flags & RAFS_CHUNK_COMPRESSED) !== 0 && compressor === 'none') return `compressed in an image whose compressor is none`;
+  return undefined;
+}
+
+/** A RAFS chunk index entry: the EROFS device (blob + 1) and the chunk's ci index in its blob. */
+export function decodeRafsChunkIndexRef(advise: number, deviceId: number): { deviceId: number; ciIndex: number } {
+  return { deviceId: deviceId & 0xff, ciIndex: (advise | ((deviceId >>> 8) << 16)) >>> 0 };
+}
