@@ -62,6 +62,12 @@ async function setup(t: import('ava').ExecutionContext, name: string) {
 test('a SIGKILLed daemon restarts and takes its mount over: same kernel mounts, cache kept, unread files fetched', async (t) => {
   const { proxy, daemon, mnt, mount } = await setup(t, 'takeover');
   t.is(await sha256Of(join(mnt, 'a')), sha(FILES.a));
+  // Chunks are committed to the cache after the read they answered: wait for all four of a's.
+  const deadline = Date.now() + 30_000;
+  while (!(await daemon.client.cacheList()).blobs.some((b) => b.id === mount.blobs[0] && b.readyChunks >= 4)) {
+    if (Date.now() > deadline) throw new Error("a's chunks never reached the cache");
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const before = await mountIds(daemon.dir);
   t.truthy(await keeperPid(daemon.stateDir), 'the daemon started an fd keeper');
 
@@ -116,4 +122,21 @@ test('a restart with the fd keeper gone too says in one line that it cannot take
   await run(process.execPath, [CLI_MAIN, 'umount', '--daemon', again.socket, mnt], { timeout: 60_000 });
   const left = parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8')).filter((m) => m.mountPoint === mnt || m.mountPoint.startsWith(`${daemon.stateDir}/devices/`));
   t.deepEqual(left, [], 'neither the image mount nor its blob devices are left');
+});
+
+test('darner daemon --takeover: the running daemon hands over and exits, the new one serves the same mounts', async (t) => {
+  const { proxy, daemon, mnt, mount } = await setup(t, 'upgrade');
+  t.is(await sha256Of(join(mnt, 'a')), sha(FILES.a));
+  const before = await mountIds(daemon.dir);
+  proxy.reset();
+  const next = await startDaemonProcess({ dir: daemon.dir, configToml: CONFIG, args: ['--takeover'] });
+  t.teardown(() => next.cleanup());
+  await daemon.exited;
+  t.is(daemon.exitCode, 0, 'the old daemon exited by itself');
+  t.regex(daemon.logs, /handing over to a new daemon/);
+  t.not(next.pid, daemon.pid);
+  t.deepEqual(await mountIds(daemon.dir), before, 'nothing was unmounted or mounted again');
+  t.deepEqual((await next.client.listMounts()).map((m) => m.id), [mount.id]);
+  t.is(next.status.failover?.taken, 1);
+  t.is(await sha256Of(join(mnt, 'b')), sha(FILES.b));
 });
