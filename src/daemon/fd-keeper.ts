@@ -41,6 +41,8 @@ export interface KeeperConnection {
   has(name: string): boolean;
   /** The kept fd of `name`, now open in this process and owned by the caller. */
   take(name: string): number | undefined;
+  /** Closes the kept fd of `name` (if not taken) and has the keeper drop its copy. */
+  drop(name: string): void;
   /** Closes the kept fds nobody took, and has the keeper drop them: their mounts are gone. */
   dropUntaken(): void;
   /** True when the keeper was not running (nothing to take over): a fresh start. */
@@ -71,6 +73,12 @@ export async function connectKeeper(socket: string, mode: Exclude<KeeperMode, 'o
     socket,
     fresh,
     has: (name) => byName.has(name),
+    drop(name) {
+      const fd = byName.get(name);
+      if (fd !== undefined) fdKeeper.closeFd(fd);
+      byName.delete(name);
+      dropKept(socket, name);
+    },
     take(name) {
       const fd = byName.get(name);
       byName.delete(name);

@@ -67,6 +67,8 @@ export interface KeptConnections {
   has(id: string): boolean;
   /** The kept fd of mount `id`, now owned by the caller. */
   take(id: string): number | undefined;
+  /** Has the keeper close its copy of mount `id`'s connection (which then ends: readers get EIO, not a hang). */
+  drop(id: string): void;
 }
 
 interface ActiveMount {
@@ -292,7 +294,10 @@ export class MountManager {
         }
         log.info({ id, reference, mountpoint, takenOver: plan.adopt.has(id) }, plan.adopt.has(id) ? 'mount taken over' : 'mount restored');
       } catch (err) {
-        if (plan.adopt.has(id)) this.#options.onTakeover?.('failed');
+        if (plan.adopt.has(id)) {
+          this.#options.onTakeover?.('failed');
+          keeper!.drop(id);
+        }
         log.error({ id, reference, mountpoint, err: (err as Error).message }, 'cannot restore mount; dropping it');
       }
     }
