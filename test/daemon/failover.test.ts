@@ -140,3 +140,19 @@ test('darner daemon --takeover: the running daemon hands over and exits, the new
   t.is(next.status.failover?.taken, 1);
   t.is(await sha256Of(join(mnt, 'b')), sha(FILES.b));
 });
+
+test('darner daemon --takeover against a daemon that cannot hand over fails in one line, and the old daemon keeps serving', async (t) => {
+  // A daemon without a keeper has no handover to offer.
+  const old = await startDaemonProcess({ configToml: `${CONFIG}\n[failover]\nkeeper = "off"` });
+  t.teardown(() => old.cleanup());
+  const args = [CLI_MAIN, 'daemon', '--takeover', '--socket', old.socket, '--state', join(old.dir, 'state'), '--cache', old.cacheDir, '--metrics', '127.0.0.1:0'];
+  const err = await run(process.execPath, args, { timeout: 120_000, env: { ...process.env, DARNER_LOG_LEVEL: 'warn' } }).then(
+    () => undefined,
+    (e: { code: number; stderr: string }) => e,
+  );
+  t.truthy(err, 'the new daemon does not start');
+  t.not(err!.code, 0);
+  t.is(err!.stderr.trim().split('\n').length, 1, err!.stderr);
+  t.regex(err!.stderr, /^darner: the daemon on .* cannot hand over .*\[TAKEOVER_FAILED\]$/m);
+  t.is((await old.client.status()).pid, old.pid, 'the old daemon still answers');
+});
