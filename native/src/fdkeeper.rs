@@ -28,19 +28,39 @@ pub fn valid_name(name: &str) -> bool {
   !name.is_empty() && name.len() <= NAME_MAX && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
-fn socket_address(path: &str) -> JsResult<(libc::sockaddr_un, libc::socklen_t)> {
+/// A unix socket address for `path`. sun_path holds 107 bytes; a longer path (a deep state
+/// directory) is reached through its directory, opened here: `/proc/self/fd/<dir>/<name>`. The
+/// returned fd must stay open until bind/connect returns.
+fn socket_address(path: &str) -> JsResult<(libc::sockaddr_un, libc::socklen_t, Option<OwnedFd>)> {
   // SAFETY: sockaddr_un is plain data; all zeros is a valid value.
   let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
   addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
-  let bytes = path.as_bytes();
-  if bytes.is_empty() || bytes.len() >= addr.sun_path.len() || bytes.contains(&0) {
-    return Err(invalid_arg(format!("keeper socket path {path:?} must be 1 to {} bytes without NUL", addr.sun_path.len() - 1)));
+  if path.is_empty() || path.as_bytes().contains(&0) {
+    return Err(invalid_arg(format!("keeper socket path {path:?} must be a non-empty path without NUL")));
+  }
+  let mut dir_fd = None;
+  let mut short = path.to_owned();
+  if path.len() >= addr.sun_path.len() {
+    let (dir, name) = path.rsplit_once('/').ok_or_else(|| invalid_arg(format!("keeper socket path {path:?} is too long")))?;
+    let dir = std::ffi::CString::new(if dir.is_empty() { "/" } else { dir }).map_err(|_| invalid_arg("NUL in the socket path"))?;
+    // SAFETY: open(2) of a NUL-terminated path; O_PATH only names the directory.
+    let raw = unsafe { libc::open(dir.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+    if raw < 0 {
+      return Err(syscall_error(last_errno(), "open", path));
+    }
+    short = format!("/proc/self/fd/{raw}/{name}");
+    // SAFETY: a descriptor we just opened and own.
+    dir_fd = Some(unsafe { OwnedFd::from_raw_fd(raw) });
+  }
+  let bytes = short.as_bytes();
+  if bytes.len() >= addr.sun_path.len() {
+    return Err(invalid_arg(format!("keeper socket name in {path:?} is too long")));
   }
   for (slot, &b) in addr.sun_path.iter_mut().zip(bytes) {
     *slot = b as libc::c_char;
   }
   let len = std::mem::size_of::<libc::sa_family_t>() + bytes.len() + 1;
-  Ok((addr, len as libc::socklen_t))
+  Ok((addr, len as libc::socklen_t, dir_fd))
 }
 
 fn new_socket(path: &str) -> JsResult<OwnedFd> {
@@ -173,7 +193,7 @@ fn peer_uid(sock: RawFd) -> Option<libc::uid_t> {
 
 fn listen(socket_path: &str) -> JsResult<OwnedFd> {
   let listener = new_socket(socket_path)?;
-  let (addr, len) = socket_address(socket_path)?;
+  let (addr, len, _dir) = socket_address(socket_path)?;
   // SAFETY: bind/listen on our socket with an address of the length given.
   unsafe {
     if libc::bind(listener.as_raw_fd(), (&addr as *const libc::sockaddr_un).cast(), len) < 0 {
@@ -237,7 +257,7 @@ pub struct KeeperClient {
 impl KeeperClient {
   pub fn connect(path: &str) -> JsResult<KeeperClient> {
     let sock = new_socket(path)?;
-    let (addr, len) = socket_address(path)?;
+    let (addr, len, _dir) = socket_address(path)?;
     // SAFETY: connect our socket to an address of the length given.
     if unsafe { libc::connect(sock.as_raw_fd(), (&addr as *const libc::sockaddr_un).cast(), len) } < 0 {
       return Err(syscall_error(last_errno(), "connect", path));
