@@ -399,3 +399,14 @@ export class MalformedTraceError extends DarnerError {
     super('MALFORMED_TRACE', message);
   }
 }
+
+/**
+ * A daemon could not take over from its predecessor: no fd keeper answers (the FUSE connections
+ * ended with the old daemon), the old daemon did not hand over, or its state does not match the
+ * kernel's mounts. The mounts stay detachable (`darner umount`).
+ */
+export class TakeoverError extends DarnerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TAKEOVER_FAILED', message, options);
+  }
+}

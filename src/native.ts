@@ -35,6 +35,23 @@ export interface NativeAddon {
     cachePaths: readonly string[],
     onRead: (unique: number, device: number, offset: number, length: number) => void,
   ): NativeBlobDeviceServer;
+  resumeBlobDevices(
+    fd: number,
+    sizes: readonly number[],
+    cachePaths: readonly string[],
+    onRead: (unique: number, device: number, offset: number, length: number) => void,
+  ): NativeBlobDeviceServer;
+  runFdKeeper(socketPath: string): void;
+  keeperTakeAll(socketPath: string): KeptFd[];
+  keeperDrop(socketPath: string, name: string): void;
+  keeperQuit(socketPath: string): boolean;
+  closeFd(fd: number): void;
+}
+
+/** A /dev/fuse fd the fd keeper holds, now open in this process too. */
+export interface KeptFd {
+  name: string;
+  fd: number;
 }
 
 /** The blob devices' FUSE server (native/src/blobdev.rs). */
@@ -49,6 +66,10 @@ export interface NativeBlobDeviceServer {
   stats(): [number, number];
   /** After the unmount: reads still arriving are answered EIO. */
   close(): void;
+  /** Hands a copy of the connection's fd to the fd keeper at `socket` under `name`. */
+  keep(socket: string, name: string): void;
+  /** 0 when FUSE_NOTIFY_RESEND was taken at a takeover (or none was sent), else its errno. */
+  resendErrno(): number;
 }
 
 /** What decodeVerifyBatch gives back (see its doc comment). */
@@ -235,3 +256,27 @@ export function startBlobDevices(
 ): NativeBlobDeviceServer {
   return nativeAddon().startBlobDevices(mountpoint, sizes, cachePaths, onRead);
 }
+
+/**
+ * Serves blob devices on a FUSE connection an earlier daemon mounted (`fd`: its /dev/fuse file,
+ * from the fd keeper; owned by the server from now on) and has the kernel resend the requests
+ * the earlier daemon read and never answered.
+ */
+export function resumeBlobDevices(
+  fd: number,
+  sizes: readonly number[],
+  cachePaths: readonly string[],
+  onRead: (unique: number, device: number, offset: number, length: number) => void,
+): NativeBlobDeviceServer {
+  return nativeAddon().resumeBlobDevices(fd, sizes, cachePaths, onRead);
+}
+
+/** The fd keeper's calls (native/src/fdkeeper.rs); each throws with an errno code (ENOENT, ECONNREFUSED) when no keeper answers. */
+export const fdKeeper = {
+  /** Runs the keeper on `socketPath` (blocks this thread; the process exits when a quit finds it empty). */
+  run: (socketPath: string): void => nativeAddon().runFdKeeper(socketPath),
+  takeAll: (socketPath: string): KeptFd[] => nativeAddon().keeperTakeAll(socketPath),
+  drop: (socketPath: string, name: string): void => nativeAddon().keeperDrop(socketPath, name),
+  quit: (socketPath: string): boolean => nativeAddon().keeperQuit(socketPath),
+  closeFd: (fd: number): void => nativeAddon().closeFd(fd),
+};

@@ -27,7 +27,7 @@ mod protocol;
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -89,6 +89,8 @@ pub struct BlobDeviceServer {
   /// and the threads still serve).
   shared: Weak<Shared>,
   counts: Arc<ReadCounts>,
+  /// What FUSE_NOTIFY_RESEND gave when this server took a connection over (0: taken).
+  resend: AtomicI32,
 }
 
 /// Mounts a FUSE filesystem of fstype `fuse.darner` at `mountpoint` holding one read-only file
@@ -108,6 +110,83 @@ pub fn start_blob_devices(
 }
 
 fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read: ReadCallback) -> JsResult<BlobDeviceServer> {
+  let devices = open_devices(sizes, cache_paths)?;
+  let target = c_string("mountpoint", &mountpoint)?;
+  let dev = c_string("device", "/dev/fuse")?;
+  // SAFETY: plain open(2) of a NUL-terminated path.
+  let raw = unsafe { libc::open(dev.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+  if raw < 0 {
+    return Err(syscall_error(last_errno(), "open", "/dev/fuse"));
+  }
+  // SAFETY: `raw` is a file descriptor we just opened and own.
+  let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+  let options = format!("fd={raw},rootmode=40000,user_id=0,group_id=0,default_permissions,max_read={MAX_READ}");
+  let data = c_string("options", &options)?;
+  let source = c_string("source", "darner-blobs")?;
+  let fstype = c_string("fstype", "fuse.darner")?;
+  let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV;
+  // SAFETY: NUL-terminated strings that outlive the call. FUSE's mount does not wait for the
+  // server (INIT is answered later, by the threads below).
+  let status = unsafe { libc::mount(source.as_ptr(), target.as_ptr(), fstype.as_ptr(), flags, data.as_ptr().cast()) };
+  if status < 0 {
+    return Err(syscall_error_to(last_errno(), "mount", "darner-blobs", Some(&mountpoint)));
+  }
+  launch(fd, devices, on_read).inspect_err(|_| {
+    // No thread at all: nothing would ever answer. Take the mount away again.
+    // SAFETY: NUL-terminated path.
+    unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
+  })
+}
+
+/// Serves a FUSE connection an earlier daemon mounted and left with the fd keeper: `fd` is its
+/// /dev/fuse file, taken from the keeper (this call owns it from now on). The connection is
+/// initialized already (no INIT comes again). Once the threads run, FUSE_NOTIFY_RESEND asks the
+/// kernel to queue again every request the earlier daemon read and never answered, so a read in
+/// flight across the restart completes instead of waiting forever; `resendErrno()` tells whether
+/// the kernel took it (0) or refused it (an errno: the kernel predates it).
+#[napi(catch_unwind)]
+pub fn resume_blob_devices(
+  env: &Env,
+  fd: i32,
+  sizes: Vec<f64>,
+  cache_paths: Vec<String>,
+  on_read: ReadCallback,
+) -> napi::Result<BlobDeviceServer> {
+  resume(fd, sizes, cache_paths, on_read).map_err(|err| throw(env, err))
+}
+
+fn resume(raw: i32, sizes: Vec<f64>, cache_paths: Vec<String>, on_read: ReadCallback) -> JsResult<BlobDeviceServer> {
+  if raw < 0 {
+    return Err(invalid_arg(format!("fd must be an open file descriptor, got {raw}")));
+  }
+  // SAFETY: the caller hands over an fd it owns (received from the keeper) and will not use again.
+  let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+  if !is_fuse_device(fd.as_raw_fd()) {
+    return Err(invalid_arg(format!("fd {raw} is not /dev/fuse")));
+  }
+  let devices = open_devices(sizes, cache_paths)?;
+  let notify = out_header(OUT_HEADER, NOTIFY_RESEND, 0);
+  let server = launch(fd, devices, on_read)?;
+  let resend = match server.shared() {
+    // SAFETY: writing a buffer we own, of its length, to the connection's fd.
+    Some(shared) if unsafe { libc::write(shared.fd.as_raw_fd(), notify.as_ptr().cast(), notify.len()) } < 0 => last_errno(),
+    _ => 0,
+  };
+  server.resend.store(resend, Ordering::Release);
+  Ok(server)
+}
+
+/// True when `fd` is the FUSE character device (misc major 10, minor 229).
+fn is_fuse_device(fd: RawFd) -> bool {
+  // SAFETY: fstat into a zeroed stat we own.
+  let mut st: libc::stat = unsafe { std::mem::zeroed() };
+  if unsafe { libc::fstat(fd, &mut st) } < 0 {
+    return false;
+  }
+  st.st_mode & libc::S_IFMT == libc::S_IFCHR && libc::major(st.st_rdev) == 10 && libc::minor(st.st_rdev) == 229
+}
+
+fn open_devices(sizes: Vec<f64>, cache_paths: Vec<String>) -> JsResult<Vec<Device>> {
   if sizes.len() != cache_paths.len() {
     return Err(invalid_arg("sizes and cache_paths must have the same length"));
   }
@@ -129,26 +208,11 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     };
     devices.push(Device { size, cache, marked: PageBitmap::new(size) });
   }
-  let target = c_string("mountpoint", &mountpoint)?;
-  let dev = c_string("device", "/dev/fuse")?;
-  // SAFETY: plain open(2) of a NUL-terminated path.
-  let raw = unsafe { libc::open(dev.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
-  if raw < 0 {
-    return Err(syscall_error(last_errno(), "open", "/dev/fuse"));
-  }
-  // SAFETY: `raw` is a file descriptor we just opened and own.
-  let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-  let options = format!("fd={raw},rootmode=40000,user_id=0,group_id=0,default_permissions,max_read={MAX_READ}");
-  let data = c_string("options", &options)?;
-  let source = c_string("source", "darner-blobs")?;
-  let fstype = c_string("fstype", "fuse.darner")?;
-  let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV;
-  // SAFETY: NUL-terminated strings that outlive the call. FUSE's mount does not wait for the
-  // server (INIT is answered later, by the threads below).
-  let status = unsafe { libc::mount(source.as_ptr(), target.as_ptr(), fstype.as_ptr(), flags, data.as_ptr().cast()) };
-  if status < 0 {
-    return Err(syscall_error_to(last_errno(), "mount", "darner-blobs", Some(&mountpoint)));
-  }
+  Ok(devices)
+}
+
+/// Starts the serving threads on connection `fd`.
+fn launch(fd: OwnedFd, devices: Vec<Device>, on_read: ReadCallback) -> JsResult<BlobDeviceServer> {
   let counts = Arc::new(ReadCounts::default());
   let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
   let shared = Arc::new(Shared {
@@ -163,13 +227,15 @@ fn start(mountpoint: String, sizes: Vec<f64>, cache_paths: Vec<String>, on_read:
     let shared = Arc::clone(&shared);
     let spawned = std::thread::Builder::new().name(format!("darner-blobdev-{i}")).spawn(move || serve(&shared));
     if spawned.is_err() && i == 0 {
-      // No thread at all: nothing would ever answer. Take the mount away again.
-      // SAFETY: NUL-terminated path.
-      unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
-      return Err(syscall_error(libc::EAGAIN, "pthread_create", &mountpoint));
+      return Err(syscall_error(libc::EAGAIN, "pthread_create", "blob devices"));
     }
   }
-  Ok(BlobDeviceServer { shared: Arc::downgrade(&shared), keep: Mutex::new(Some(shared)), counts })
+  Ok(BlobDeviceServer {
+    shared: Arc::downgrade(&shared),
+    keep: Mutex::new(Some(shared)),
+    counts,
+    resend: AtomicI32::new(0),
+  })
 }
 
 #[napi]
@@ -179,11 +245,11 @@ impl BlobDeviceServer {
     self.shared.upgrade()
   }
 
-  /// Answers read `unique` with `data` (at most the length asked for).
+  /// Answers read `unique` (the token `on_read` gave) with `data` (at most the length asked for).
   #[napi(catch_unwind)]
   pub fn reply(&self, unique: f64, data: BufferSlice) {
     if let Some(shared) = self.shared() {
-      reply_parts(shared.fd.as_raw_fd(), unique as u64, 0, &[&data]);
+      reply_parts(shared.fd.as_raw_fd(), unique_of_token(unique), 0, &[&data]);
     }
   }
 
@@ -191,8 +257,23 @@ impl BlobDeviceServer {
   #[napi(catch_unwind)]
   pub fn reply_error(&self, unique: f64, errno: i32) {
     if let Some(shared) = self.shared() {
-      reply_parts(shared.fd.as_raw_fd(), unique as u64, -errno.abs(), &[]);
+      reply_parts(shared.fd.as_raw_fd(), unique_of_token(unique), -errno.abs(), &[]);
     }
+  }
+
+  /// Hands a copy of this connection's /dev/fuse fd to the fd keeper at `socket`, under `name`:
+  /// the connection then outlives this process.
+  #[napi(catch_unwind)]
+  pub fn keep(&self, env: &Env, socket: String, name: String) -> napi::Result<()> {
+    let Some(shared) = self.shared() else { return Ok(()) };
+    let kept = crate::fdkeeper::KeeperClient::connect(&socket).and_then(|client| client.put(&name, shared.fd.as_raw_fd()));
+    kept.map_err(|err| throw(env, err))
+  }
+
+  /// 0 when FUSE_NOTIFY_RESEND was taken at a takeover (or there was none), else its errno.
+  #[napi(catch_unwind)]
+  pub fn resend_errno(&self) -> i32 {
+    self.resend.load(Ordering::Acquire)
   }
 
   /// Marks (or unmarks) the pages holding bytes [start, end) of device `device` as answered
@@ -353,7 +434,7 @@ fn read(shared: &Shared, fd: RawFd, unique: u64, nodeid: u64, body: &[u8], reply
   }
   shared.counts.forwarded.fetch_add(1, Ordering::Relaxed);
   let status = shared.on_read.call(
-    (unique as f64, index as u32, offset as f64, length as u32).into(),
+    (token_of_unique(unique), index as u32, offset as f64, length as u32).into(),
     ThreadsafeFunctionCallMode::NonBlocking,
   );
   if status != Status::Ok {

@@ -128,6 +128,9 @@ pub fn errno_name(errno: i32) -> String {
     libc::EILSEQ => "EILSEQ",
     libc::EOPNOTSUPP => "ENOTSUP",
     libc::EDQUOT => "EDQUOT",
+    libc::ECONNREFUSED => "ECONNREFUSED",
+    libc::ECONNRESET => "ECONNRESET",
+    libc::EPIPE => "EPIPE",
     libc::ESTALE => "ESTALE",
     // EFSCORRUPTED inside the kernel: what mounting a corrupt EROFS image answers.
     libc::EUCLEAN => "EUCLEAN",

@@ -19,5 +19,6 @@ mod decode;
 mod digest;
 mod digests;
 mod errors;
+mod fdkeeper;
 mod fsops;
 mod mounts;

@@ -82,6 +82,19 @@ export interface DaemonStatus {
   metrics: string | null;
   /** The P2P peer, when the daemon runs one: its identity, its URL and the scheduler connection. */
   p2p?: { hostId: string; peerUrl: string; scheduler: string; state: string };
+  /**
+   * Failover (docs/failover.md): the fd keeper's socket (null: none), and the mounts this daemon
+   * took over from its predecessor at start (taken), found with their connection gone (lost), or
+   * could not serve again (failed).
+   */
+  failover?: { keeper: string | null; taken: number; lost: number; failed: number };
+}
+
+/** What a daemon answers to POST /handover before it exits. */
+export interface HandoverAnswer {
+  pid: number;
+  /** Mounts it leaves to the new daemon. */
+  mounts: number;
 }
 
 export interface CachedBlobInfo {

@@ -135,6 +135,15 @@ function p2pFlags(o: P2PFlags): NonNullable<DaemonFlags['p2p']> {
 
 export function register(program: Command): void {
   program
+    .command('fd-keeper')
+    .description('hold the daemon\'s FUSE connections (their /dev/fuse fds) while no daemon runs: see docs/failover.md')
+    .requiredOption('--socket <path>', 'the keeper\'s unix socket ([failover] keeper_socket of the daemon)')
+    .action(async (opts: { socket: string }) => {
+      const { runKeeper } = await import('./fd-keeper.js');
+      runKeeper(resolvePath(opts.socket));
+    });
+
+  program
     .command('daemon')
     .description('run the node daemon: FUSE mounts of darner images, the blob cache, the control API')
     .option('--socket <path>', `control API socket (default ${DEFAULT_SOCKET})`)
@@ -147,6 +156,7 @@ export function register(program: Command): void {
     .option('--cache-max-size <bytes>', `disk the blob cache may use before least recently used blobs no mount reads are evicted (e.g. 50G; 0: no limit; default ${formatBytes(defaultDaemonConfig().cache.maxSize)})`)
     .option('--fetch-timeout <ms>', 'fail a read whose data has not arrived after this long (EIO)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .option('--takeover', 'live upgrade: have the daemon running on the socket hand its mounts over, then serve them (docs/failover.md)')
     .option('--scheduler <addrs>', 'P2P: scheduler host:port (comma-separated replicas); P2P is off without it')
     .option('--peer-listen <host:port>', 'P2P: where this peer serves cached ranges to others (default 0.0.0.0:8010)')
     .option('--peer-advertise <url>', 'P2P: the URL other peers reach this one at (default: from --peer-listen)')
@@ -163,7 +173,7 @@ export function register(program: Command): void {
     .option('--region <name>', 'P2P: locality label region')
     .option('--zone <name>', 'P2P: locality label zone')
     .option('--rack <name>', 'P2P: locality label rack')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string; takeover?: boolean } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -179,7 +189,7 @@ export function register(program: Command): void {
         p2p: p2pFlags(opts),
       });
       const { runDaemon } = await import('./daemon.js');
-      await runDaemon(config);
+      await runDaemon(config, { takeover: opts.takeover === true });
     });
 
   program

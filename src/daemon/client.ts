@@ -14,7 +14,7 @@
  */
 import { Client } from 'undici';
 import { DaemonApiError, DaemonUnavailableError } from '../errors.js';
-import { API_PREFIX, type CacheListing, type DaemonStatus, type ErrorBody, type GcResponse, type Mount, type MountRequest, type TraceWritten } from './api.js';
+import { API_PREFIX, type CacheListing, type DaemonStatus, type ErrorBody, type GcResponse, type HandoverAnswer, type Mount, type MountRequest, type TraceWritten } from './api.js';
 import { DEFAULT_SOCKET } from './config.js';
 
 export type { CacheListing, CachedBlobInfo, Credentials, DaemonStatus, GcResponse, Mount, MountRequest } from './api.js';
@@ -77,6 +77,11 @@ export class DaemonClient {
   /** Removes every cached blob no mount references, except `keep`. */
   cacheGc(keep: string[] = []): Promise<GcResponse> {
     return this.#call<GcResponse>('POST', '/cache/gc', { keep });
+  }
+
+  /** Has the daemon hand its mounts over and exit (see docs/failover.md). */
+  handover(): Promise<HandoverAnswer> {
+    return this.#call<HandoverAnswer>('POST', '/handover');
   }
 
   /** True when a daemon answers on the socket. */

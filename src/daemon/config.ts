@@ -48,9 +48,22 @@ export interface DaemonConfig {
     maxSize: number;
   };
   p2p: P2PConfig;
+  failover: {
+    /** Who holds the FUSE fds while no daemon runs: see KeeperMode. */
+    keeper: KeeperMode;
+    /** The keeper's socket; `<state_dir>/fd-keeper.sock` when undefined. */
+    keeperSocket?: string;
+  };
 }
 
 export type { P2PConfig };
+
+/**
+ * spawn: the daemon starts `darner fd-keeper` (detached) when none answers; external: a keeper
+ * runs beside the daemon (its own service or container) and the daemon only uses it; off: no
+ * keeper, and a daemon restart ends every FUSE connection (docs/failover.md).
+ */
+export type KeeperMode = 'spawn' | 'external' | 'off';
 
 /**
  * erofs: the kernel's EROFS mounts the bootstrap (file-backed) with FUSE blob devices under it,
@@ -132,6 +145,9 @@ const FIELDS: Field[] = [
   { key: 'p2p.tls_cert', path: 'p2p.tlsCert', type: { type: 'string' }, flag: '--peer-tls-cert', doc: 'PEM certificate of the peer server, and its client certificate' },
   { key: 'p2p.tls_key', path: 'p2p.tlsKey', type: { type: 'string' }, flag: '--peer-tls-key', doc: 'PEM key of tls_cert (the two go together)' },
   { key: 'p2p.tls_ca', path: 'p2p.tlsCa', type: { type: 'string' }, flag: '--peer-tls-ca', doc: "PEM CA of peer certificates (mTLS) and of the scheduler's" },
+
+  { key: 'failover.keeper', path: 'failover.keeper', type: { type: 'enum', values: ['spawn', 'external', 'off'] }, default: 'spawn', doc: 'who holds the FUSE fds across a daemon restart: spawn a `darner fd-keeper`, use an external one, or off (see docs/failover.md)' },
+  { key: 'failover.keeper_socket', path: 'failover.keeperSocket', type: { type: 'string', absolutePath: true }, defaultDoc: '`<state_dir>/fd-keeper.sock`', doc: "the fd keeper's unix socket (any length: a long path is reached through its directory)" },
 ];
 
 function urlProtocol(v: string): string {
@@ -143,7 +159,7 @@ function urlProtocol(v: string): string {
 }
 
 export const DAEMON_CONFIG_SCHEMA: ConfigSchema<DaemonConfig> = {
-  sections: ['fetch', 'prefetch', 'cache', 'fuse', 'p2p'].map((key) => ({ key, path: key })),
+  sections: ['fetch', 'prefetch', 'cache', 'fuse', 'p2p', 'failover'].map((key) => ({ key, path: key })),
   fields: FIELDS,
   rules: [
     (c) => (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs ? 'fetch.retry_max_delay_ms must not be less than fetch.retry_base_delay_ms' : undefined),

@@ -11,12 +11,14 @@ import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
 import type { ChunkFetcher } from '../fetch/types.js';
-import { AlreadyExistsError } from '../errors.js';
+import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, TakeoverError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
+import { DaemonClient } from './client.js';
+import { connectKeeper, keeperSocketOf, quitKeeperIfEmpty, type KeeperConnection } from './fd-keeper.js';
 import { DaemonMetrics } from './metrics.js';
 import { CacheLimit } from './cache-limit.js';
 import { MountManager } from './mounts.js';
@@ -82,6 +84,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       metrics: metrics.registry,
     });
     cleanups.push(() => fetcher.close());
+    // Failover: the connections an earlier daemon left with the keeper are taken back in restore.
+    let keeper: KeeperConnection | undefined;
+    if (config.failover.keeper !== 'off') {
+      const socket = keeperSocketOf(config);
+      keeper = await connectKeeper(socket, config.failover.keeper);
+      if (config.failover.keeper === 'spawn') cleanups.push(async () => quitKeeperIfEmpty(socket));
+    }
+    const takeovers = { taken: 0, lost: 0, failed: 0 };
     // P2P (off without a scheduler): the peer serves this cache and is every mount's peer source.
     const peer = await startDaemonPeer(config.p2p, { cache, fetcher, metrics: metrics.registry, stateDir: state.dir });
     if (peer !== undefined) cleanups.push(() => peer.close());
@@ -95,10 +105,19 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),
       ...(peer !== undefined ? { peer: peer.source } : {}),
+      ...(keeper !== undefined ? { keeper } : {}),
+      onTakeover: (result) => {
+        takeovers[result] += 1;
+        metrics.takeovers.inc({ result });
+      },
     });
     manager = mounts;
-    cleanups.push(() => mounts.closeAll());
+    let handedOver = false;
+    cleanups.push(async () => {
+      if (!handedOver) await mounts.closeAll();
+    });
     await mounts.restore();
+    keeper?.dropUntaken();
     // Only now: a pass during the restore could evict the blobs of a mount not restored yet.
     const limit = new CacheLimit({ cache, maxBytes: config.cache.maxSize, inUse: () => mounts.referencedBlobs(), metrics: metrics.registry });
     cleanups.push(() => limit.close());
@@ -125,6 +144,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       mounts: mounts.size,
       metrics: metricsAddress ?? null,
       ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
+      failover: { keeper: keeper?.socket ?? null, ...takeovers },
     });
     const cacheList = async (): Promise<CacheListing> => ({ ...cacheListingOf(await cache.usage()), maxBytes: config.cache.maxSize });
     const cacheGc = async (keep: string[]): Promise<GcResponse> => {
@@ -147,6 +167,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         cacheList,
         cacheGc,
         stopRecording: (id) => mounts.stopRecording(id),
+        ...(keeper !== undefined
+          ? {
+              handover: async () => {
+                handedOver = true;
+                log.info({ mounts: mounts.size }, 'handing over to a new daemon: exiting without unmounting (the fd keeper holds the connections)');
+                // Exit as a crash would: no unmount, no cleanup that touches the mounts; the new
+                // daemon serves them again and the kernel resends what this one had read.
+                return { answer: { pid: process.pid, mounts: mounts.size }, afterReply: () => process.exit(0) };
+              },
+            }
+          : {}),
       },
       (method, route, status) => metrics.apiRequests.inc({ method, route, status: String(status) }),
     );
@@ -176,10 +207,47 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   }
 }
 
-/** Runs a daemon until SIGTERM or SIGINT, then stops it cleanly. */
-export async function runDaemon(config: DaemonConfig): Promise<void> {
+/**
+ * Live upgrade (`darner daemon --takeover`): asks the daemon on the socket to hand over, and waits
+ * until it has exited (its mounts stay, their connections with the fd keeper). Returns at once
+ * when no daemon answers (a start after a crash takes over the same way, from the keeper).
+ */
+export async function takeOverFrom(config: DaemonConfig, timeoutMs = 30_000): Promise<void> {
+  const socket = resolvePath(config.socket);
+  if (config.failover.keeper === 'off') throw new TakeoverError('--takeover needs an fd keeper ([failover] keeper is "off")');
+  const client = new DaemonClient(socket, { timeoutMs });
+  let pid: number;
+  try {
+    ({ pid } = await client.handover());
+  } catch (err) {
+    if (err instanceof DaemonUnavailableError) return;
+    if (err instanceof DaemonApiError && err.status === 404) throw new TakeoverError(`the daemon on ${socket} cannot hand over (it has no fd keeper, or predates handover): stop it, or restart it with [failover] keeper set`);
+    throw new TakeoverError(`the daemon on ${socket} did not hand over: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await client.close();
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (processExists(pid)) {
+    if (Date.now() > deadline) throw new TakeoverError(`the daemon on ${socket} (pid ${pid}) did not exit ${timeoutMs} ms after handing over`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  log.info({ pid }, 'the previous daemon handed over and exited');
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs a daemon until SIGTERM or SIGINT, then stops it cleanly; with `takeover`, after the running one handed over. */
+export async function runDaemon(config: DaemonConfig, options: { takeover?: boolean } = {}): Promise<void> {
   // The daemon hosts every mount of the node: a stray rejection is logged, never fatal to them.
   process.on('unhandledRejection', (reason) => log.error({ err: reason instanceof Error ? reason.stack : String(reason) }, 'unhandled rejection'));
+  if (options.takeover === true) await takeOverFrom(config);
   const daemon = await startDaemon(config);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -16,6 +16,7 @@ export class DaemonMetrics {
   readonly fuseReadBytes: Counter;
   readonly fuseReadErrors: Counter<'reason'>;
   readonly apiRequests: Counter<'method' | 'route' | 'status'>;
+  readonly takeovers: Counter<'result'>;
 
   constructor(mountCount: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'darner_daemon_' });
@@ -39,6 +40,12 @@ export class DaemonMetrics {
       name: 'darner_daemon_api_requests_total',
       help: 'Control API requests by method, route and HTTP status',
       labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.takeovers = new Counter({
+      name: 'darner_daemon_takeovers_total',
+      help: 'Mounts left by the previous daemon at start: taken over on their kept connection (taken), found with it gone (lost), or not served again (failed)',
+      labelNames: ['result'],
       registers: [this.registry],
     });
   }

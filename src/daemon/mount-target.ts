@@ -4,9 +4,12 @@
  * other than where it says, and a missing parent means a mistyped path (only the last component
  * is ever created).
  */
-import { lstat, readdir } from 'node:fs/promises';
-import { resolve as resolvePath, sep } from 'node:path';
-import { MountTargetError } from '../errors.js';
+import { lstat, mkdir, readdir, realpath, statfs } from 'node:fs/promises';
+import { basename, dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { MountpointBusyError, MountTargetError } from '../errors.js';
+import { DARNER_FUSE_TYPE, detachMount } from '../fs/index.js';
+import { log } from '../log.js';
+import { readMounts } from '../util/mountinfo.js';
 
 /** The prefixes of an absolute path, shortest first: /a/b/c → /a, /a/b, /a/b/c. */
 export function pathPrefixes(absolute: string): string[] {
@@ -44,4 +47,32 @@ export async function checkMountTarget(mountpoint: string): Promise<void> {
     throw err;
   }
   if (entries.length > 0) throw new MountTargetError(`cannot mount at ${absolute}: the directory is not empty (mounting would hide its content)`);
+}
+
+/** `path` with its parent's symlinks resolved (as /proc/self/mountinfo names mount points). */
+export async function canonicalPath(path: string): Promise<string> {
+  const absolute = resolvePath(path);
+  const parent = dirname(absolute);
+  return join(await realpath(parent).catch(() => parent), basename(absolute));
+}
+
+/**
+ * Makes `mountpoint` ready to mount on: created if missing; a dead darner FUSE mount on it
+ * (its daemon was killed: ENOTCONN) is detached; anything else mounted there makes it busy.
+ */
+export async function prepareMountpoint(mountpoint: string): Promise<void> {
+  const mounted = (await readMounts()).filter((m) => m.mountPoint === mountpoint);
+  if (mounted.length > 0) {
+    // statfs always reaches the filesystem (attributes may still be cached by the kernel).
+    const dead = await statfs(mountpoint).then(
+      () => false,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOTCONN',
+    );
+    if (!dead || !mounted.every((m) => m.fsType === DARNER_FUSE_TYPE)) {
+      throw new MountpointBusyError(`${mountpoint} is already a mount point (${mounted.map((m) => m.fsType).join(', ')})`);
+    }
+    log.warn({ mountpoint }, 'detaching a dead darner mount');
+    await detachMount(mountpoint);
+  }
+  await mkdir(mountpoint, { recursive: true });
 }

@@ -16,15 +16,16 @@
  * Requests for one mount point are serialized; different mount points proceed in parallel.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, realpath, rmdir, statfs } from 'node:fs/promises';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { rmdir } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../blob/image-store.js';
 import { sha256Hex } from '../digest.js';
 import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
-import { DARNER_FUSE_TYPE, ImageFs, TraceRecorder, detachMount, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
-import { mountImageErofs } from '../fs/erofs-mount.js';
+import { ImageFs, TraceRecorder, detachMount, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
+import { adoptImageErofs, mountImageErofs } from '../fs/erofs-mount.js';
+import type { ReadGuardOptions } from '../fs/read-guard.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { readBootstrapFile } from '../image/bootstrap-file.js';
 import { loadImageBootstrap, requireBootstrapLayerIndex } from '../image/bootstrap-layer.js';
@@ -34,8 +35,9 @@ import { readMounts } from '../util/mountinfo.js';
 import type { Mount, MountRequest, TraceWritten } from './api.js';
 import { handedManifest } from './handed-manifest.js';
 import type { MountMode } from './config.js';
-import { checkMountTarget } from './mount-target.js';
+import { canonicalPath, checkMountTarget, prepareMountpoint } from './mount-target.js';
 import type { MountRecord, StateStore } from './state.js';
+import { planTakeover } from './takeover.js';
 import { checkTraceTarget, writeTrace, type Recording } from './trace-file.js';
 
 export interface MountManagerOptions {
@@ -52,6 +54,21 @@ export interface MountManagerOptions {
   observer?: ImageFsObserver;
   /** The P2P peer source, when the daemon runs one: every mount's fetches offer it their ranges. */
   peer?: PeerSource;
+  /** The fd keeper (failover): blob-device connections are handed to it and taken back from it. */
+  keeper?: KeptConnections;
+  /** Counts each mount taken over at a restart, lost (connection gone) or failed. */
+  onTakeover?: (result: 'taken' | 'lost' | 'failed') => void;
+}
+
+/** The fd keeper as the mount manager sees it (src/daemon/fd-keeper.ts). */
+export interface KeptConnections {
+  socket: string;
+  /** True when the keeper holds the connection of mount `id`. */
+  has(id: string): boolean;
+  /** The kept fd of mount `id`, now owned by the caller. */
+  take(id: string): number | undefined;
+  /** Has the keeper close its copy of mount `id`'s connection (which then ends: readers get EIO, not a hang). */
+  drop(id: string): void;
 }
 
 interface ActiveMount {
@@ -237,33 +254,28 @@ export class MountManager {
   }
 
   /**
-   * Mounts again what mounts.json lists (after a restart or a crash): kernel EROFS mounts of
-   * saved bootstraps and dead FUSE mounts left at those mount points, under the state dir's mnt/
-   * (and, for blob devices, devices/) are detached first. A mount that cannot
-   * be restored is logged and dropped from the list.
+   * Mounts again what mounts.json lists (after a restart or a crash). Mounts whose connection the
+   * fd keeper held are taken over as they are (planTakeover: nothing unmounted, requests the dead
+   * daemon had read are resent); other kernel EROFS mounts of saved bootstraps and dead FUSE
+   * mounts under the state dir's mnt/ and devices/ are detached and mounted again. A mount that
+   * cannot be restored is logged and dropped from the list.
    */
   async restore(): Promise<void> {
     const { records, problem } = await this.#options.state.load();
     if (problem !== undefined) log.error({ problem }, 'mount state unreadable; starting without mounts');
-    const wanted = new Set(records.map((r) => r.mount.mountpoint));
-    const { mountDir, deviceRoot, bootstrapDir } = this.#options.state;
-    const under = (dir: string, path: string): boolean => path.startsWith(`${dir}/`);
-    const mounts = await readMounts();
-    // Kernel EROFS mounts of our saved bootstraps first: they hold their blob devices open.
-    for (const m of mounts) {
-      if (m.fsType !== 'erofs' || !under(bootstrapDir, m.source)) continue;
-      if (!wanted.has(m.mountPoint) && !under(mountDir, m.mountPoint)) continue;
-      log.warn({ mountpoint: m.mountPoint }, 'detaching a kernel EROFS mount left by an earlier daemon');
-      await unmountKernel(m.mountPoint).catch((err: unknown) => log.error({ mountpoint: m.mountPoint, err: (err as Error).message }, 'cannot detach'));
-      if (!wanted.has(m.mountPoint)) await rmdir(m.mountPoint).catch(() => {});
+    const keeper = this.#options.keeper;
+    const kept = new Set(records.map((r) => r.mount.id).filter((id) => keeper?.has(id) === true));
+    const plan = planTakeover(records, await readMounts(), this.#options.state, kept);
+    for (const r of plan.lost) {
+      const why = keeper === undefined ? 'no fd keeper is configured' : `the fd keeper at ${keeper.socket} held no connection for it (it was not running when the previous daemon ended)`;
+      log.error({ id: r.mount.id, mountpoint: r.mount.mountpoint }, `cannot take over mount ${r.mount.id} at ${r.mount.mountpoint}: ${why}; its FUSE connection ended with the previous daemon, so containers reading it get I/O errors; mounting it again for new containers`);
+      this.#options.onTakeover?.('lost');
     }
-    for (const m of mounts) {
-      if (m.fsType !== DARNER_FUSE_TYPE) continue;
-      const ours = wanted.has(m.mountPoint) || under(mountDir, m.mountPoint) || under(deviceRoot, m.mountPoint);
-      if (!ours) continue;
-      log.warn({ mountpoint: m.mountPoint }, 'detaching a FUSE mount left by an earlier daemon');
-      await detachMount(m.mountPoint).catch((err: unknown) => log.error({ mountpoint: m.mountPoint, err: (err as Error).message }, 'cannot detach'));
-      if (!wanted.has(m.mountPoint)) await rmdir(m.mountPoint).catch(() => {});
+    for (const d of plan.detach) {
+      log.warn({ mountpoint: d.mountPoint }, d.kind === 'erofs' ? 'detaching a kernel EROFS mount left by an earlier daemon' : 'detaching a FUSE mount left by an earlier daemon');
+      const detach = d.kind === 'erofs' ? unmountKernel : detachMount;
+      await detach(d.mountPoint).catch((err: unknown) => log.error({ mountpoint: d.mountPoint, err: (err as Error).message }, 'cannot detach'));
+      if (d.remove) await rmdir(d.mountPoint).catch(() => {});
     }
     for (const record of records) {
       const { id, mountpoint, reference, bootstrapDigest } = record.mount;
@@ -274,17 +286,44 @@ export class MountManager {
         const bootstrap = parseBootstrap(bytes, path);
         const source = await openImageSource(reference, storeOptions(record, this.#options.pipelining));
         try {
-          await this.#activate(record, bootstrap, source);
+          if (plan.adopt.has(id)) await this.#adopt(record, bootstrap, source, keeper!.take(id)!);
+          else await this.#activate(record, bootstrap, source);
         } catch (err) {
           await source.close().catch(() => {});
           throw err;
         }
-        log.info({ id, reference, mountpoint }, 'mount restored');
+        log.info({ id, reference, mountpoint, takenOver: plan.adopt.has(id) }, plan.adopt.has(id) ? 'mount taken over' : 'mount restored');
       } catch (err) {
+        if (plan.adopt.has(id)) {
+          this.#options.onTakeover?.('failed');
+          keeper!.drop(id);
+        }
         log.error({ id, reference, mountpoint, err: (err as Error).message }, 'cannot restore mount; dropping it');
       }
     }
     await this.#save();
+  }
+
+  /** Serves a mount the previous daemon left, on its kept connection `fd` (see restore). */
+  async #adopt(record: MountRecord, bootstrap: Bootstrap, source: ImageSource, fd: number): Promise<void> {
+    const { id, mountpoint, reference, bootstrapDigest } = record.mount;
+    const reader = await this.#openReader(bootstrap, source, reference);
+    let mounted: FuseMount;
+    try {
+      const adopted = adoptImageErofs(mountpoint, bootstrap, reader, fd, {
+        ...this.#guard(record),
+        bootstrapPath: this.#options.state.bootstrapPath(bootstrapDigest),
+        deviceDir: this.#options.state.deviceDir(id),
+        keeper: { socket: this.#options.keeper!.socket, name: id },
+      });
+      mounted = adopted.mount;
+      if (adopted.resendErrno !== 0) log.error({ id, errno: adopted.resendErrno }, 'the kernel refused FUSE_NOTIFY_RESEND: reads the previous daemon had taken wait until fuse.read_timeout_ms in the kernel queue');
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
+    this.#options.onTakeover?.('taken');
+    this.#started(record, bootstrap, source, reader, mounted);
   }
 
   /** Unmounts everything, keeping mounts.json for the next start. */
@@ -299,12 +338,7 @@ export class MountManager {
   async #activate(record: MountRecord, bootstrap: Bootstrap, source: ImageSource, recordTo?: string): Promise<void> {
     const { mountpoint, reference } = record.mount;
     await prepareMountpoint(mountpoint);
-    const reader = await this.#options.fetcher.openImage({
-      bootstrap,
-      origin: source.blobReader(),
-      name: reference,
-      ...(this.#options.peer !== undefined ? { peer: this.#options.peer } : {}),
-    });
+    const reader = await this.#openReader(bootstrap, source, reference);
     const recording = recordTo !== undefined ? { recorder: new TraceRecorder(), path: recordTo } : undefined;
     let mounted: FuseMount;
     try {
@@ -313,6 +347,20 @@ export class MountManager {
       await reader.close();
       throw err;
     }
+    this.#started(record, bootstrap, source, reader, mounted, recording);
+  }
+
+  #openReader(bootstrap: Bootstrap, source: ImageSource, reference: string): Promise<ImageReader> {
+    return this.#options.fetcher.openImage({
+      bootstrap,
+      origin: source.blobReader(),
+      name: reference,
+      ...(this.#options.peer !== undefined ? { peer: this.#options.peer } : {}),
+    });
+  }
+
+  /** A mount is up: it joins the active ones, and its reader prepares and prefetches. */
+  #started(record: MountRecord, bootstrap: Bootstrap, source: ImageSource, reader: ImageReader, mounted: FuseMount, recording?: Recording): void {
     this.#active.set(record.mount.id, { record, source, reader, mounted, ...(recording !== undefined ? { recording } : {}) });
     // After the mount answer, before the first read is likely (a container starts after it).
     setImmediate(() => reader.prepare());
@@ -333,11 +381,7 @@ export class MountManager {
    */
   async #mountImage(record: MountRecord, bootstrap: Bootstrap, reader: ImageReader, recorder?: TraceRecorder): Promise<FuseMount> {
     const { mountpoint, id, bootstrapDigest } = record.mount;
-    const guard = {
-      readTimeoutMs: this.#options.readTimeoutMs,
-      image: record.mount.reference,
-      ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
-    };
+    const guard = this.#guard(record);
     const mode = this.#options.mode;
     // A recording needs every read, which only FUSE alone shows (erofs mode refused it earlier).
     if (recorder === undefined && (mode === 'erofs' || (mode === 'auto' && !this.#noKernelErofs))) {
@@ -346,6 +390,7 @@ export class MountManager {
           ...guard,
           bootstrapPath: this.#options.state.bootstrapPath(bootstrapDigest),
           deviceDir: this.#options.state.deviceDir(id),
+          ...(this.#options.keeper !== undefined ? { keeper: { socket: this.#options.keeper.socket, name: id } } : {}),
         });
         record.mount.mode = 'erofs';
         return mounted;
@@ -362,6 +407,14 @@ export class MountManager {
     const mounted = await mountImageFs(mountpoint, fs, this.#options.fuse);
     record.mount.mode = 'fuse';
     return mounted;
+  }
+
+  #guard(record: MountRecord): ReadGuardOptions {
+    return {
+      readTimeoutMs: this.#options.readTimeoutMs,
+      image: record.mount.reference,
+      ...(this.#options.observer !== undefined ? { observer: this.#options.observer } : {}),
+    };
   }
 
   async #release(active: ActiveMount): Promise<void> {
@@ -422,13 +475,6 @@ export class MountManager {
   }
 }
 
-/** `path` with its parent's symlinks resolved (as /proc/self/mountinfo names mount points). */
-async function canonicalPath(path: string): Promise<string> {
-  const absolute = resolvePath(path);
-  const parent = dirname(absolute);
-  return join(await realpath(parent).catch(() => parent), basename(absolute));
-}
-
 function parseBootstrap(bytes: Buffer, where: string): Bootstrap {
   try {
     return Bootstrap.parse(bytes);
@@ -436,25 +482,4 @@ function parseBootstrap(bytes: Buffer, where: string): Bootstrap {
     if (err instanceof MalformedBootstrapError) throw new MalformedBootstrapError(`${where}: ${err.message}`);
     throw err;
   }
-}
-
-/**
- * Makes `mountpoint` ready to mount on: created if missing; a dead darner FUSE mount on it
- * (its daemon was killed: ENOTCONN) is detached; anything else mounted there makes it busy.
- */
-async function prepareMountpoint(mountpoint: string): Promise<void> {
-  const mounted = (await readMounts()).filter((m) => m.mountPoint === mountpoint);
-  if (mounted.length > 0) {
-    // statfs always reaches the filesystem (attributes may still be cached by the kernel).
-    const dead = await statfs(mountpoint).then(
-      () => false,
-      (err: NodeJS.ErrnoException) => err.code === 'ENOTCONN',
-    );
-    if (!dead || !mounted.every((m) => m.fsType === DARNER_FUSE_TYPE)) {
-      throw new MountpointBusyError(`${mountpoint} is already a mount point (${mounted.map((m) => m.fsType).join(', ')})`);
-    }
-    log.warn({ mountpoint }, 'detaching a dead darner mount');
-    await detachMount(mountpoint);
-  }
-  await mkdir(mountpoint, { recursive: true });
 }

@@ -18,6 +18,7 @@ import {
   type CacheListing,
   type DaemonStatus,
   type GcResponse,
+  type HandoverAnswer,
   type Mount,
   type MountRequest,
   type TraceWritten,
@@ -35,6 +36,11 @@ export interface ControlHandlers {
   cacheGc(keep: string[]): Promise<GcResponse>;
   /** Stops the access-trace recording of mount `id` and writes the trace (NotFoundError: no mount, or not recording). */
   stopRecording(id: string): Promise<TraceWritten>;
+  /**
+   * A new daemon takes over (`darner daemon --takeover`): the answer goes out, then `afterReply`
+   * runs (this daemon exits without unmounting; the fd keeper holds its connections).
+   */
+  handover?(): Promise<{ answer: HandoverAnswer; afterReply: () => void }>;
 }
 
 export interface ControlServer {
@@ -136,6 +142,13 @@ async function route(handlers: ControlHandlers, req: IncomingMessage, res: Serve
     const { keep } = parseGcRequest(await readJson(req));
     send(res, 200, await handlers.cacheGc(keep));
     return 'cache-gc';
+  }
+  if (path === `${API_PREFIX}/handover` && handlers.handover !== undefined) {
+    only('POST');
+    const { answer, afterReply } = await handlers.handover();
+    res.once('finish', afterReply);
+    send(res, 200, answer);
+    return 'handover';
   }
   throw new NotFoundError(`no such resource: ${method} ${path}`);
 }

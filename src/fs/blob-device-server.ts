@@ -15,9 +15,14 @@
  * allow_other (the files hold every byte of the image whatever its files' modes: only the
  * daemon's user may open them; the kernel's EROFS opens them once, at its mount), fstype
  * fuse.darner so that a restarted daemon finds the ones its predecessor left.
+ *
+ * Failover (docs/failover.md): with a keeper, a copy of the connection's /dev/fuse fd goes to the
+ * fd keeper right after the mount, so the connection outlives this process; a restarted daemon
+ * takes it back with `resumeServedBlobDevices` instead of mounting again, and the kernel resends
+ * the requests the dead process had read. The copy is dropped at unmount.
  */
 import { log } from '../log.js';
-import { startBlobDevices, type NativeBlobDeviceServer } from '../native.js';
+import { fdKeeper, resumeBlobDevices, startBlobDevices, type NativeBlobDeviceServer } from '../native.js';
 import { MountError } from '../errors.js';
 import type { BlobDevices } from './blob-devices.js';
 import { errnoOf } from './errno.js';
@@ -31,11 +36,48 @@ export interface VerifiedSpaces {
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
 }
 
-export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: VerifiedSpaces): FuseMount {
+/** Where the connection's fd is kept across restarts: the keeper's socket and the name under it. */
+export interface KeeperHandoff {
+  socket: string;
+  name: string;
+}
+
+type OnRead = (unique: number, device: number, offset: number, length: number) => void;
+
+/** Mounts the blob devices at `dir` and serves them; hands the connection to the keeper, if any. */
+export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: VerifiedSpaces, keeper?: KeeperHandoff): FuseMount {
+  return serve(dir, devices, spaces, keeper, (cachePaths, onRead) => {
+    try {
+      return startBlobDevices(dir, devices.sizes, cachePaths, onRead);
+    } catch (err) {
+      throw new MountError(`cannot mount the blob devices at ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+  });
+}
+
+/**
+ * Serves the blob devices an earlier daemon mounted at `dir`, on its connection `fd` (from the
+ * keeper; owned by the server from now on). Throws MountError when the fd cannot be served.
+ */
+export function resumeServedBlobDevices(dir: string, fd: number, devices: BlobDevices, spaces: VerifiedSpaces, keeper: KeeperHandoff): { mount: FuseMount; resendErrno: number } {
+  let resendErrno = 0;
+  const mount = serve(dir, devices, spaces, keeper, (cachePaths, onRead) => {
+    try {
+      const server = resumeBlobDevices(fd, devices.sizes, cachePaths, onRead);
+      resendErrno = server.resendErrno();
+      return server;
+    } catch (err) {
+      throw new MountError(`cannot serve the blob devices at ${dir} on the kept connection: ${(err as Error).message}`, { cause: err });
+    }
+  });
+  return { mount, resendErrno };
+}
+
+function serve(dir: string, devices: BlobDevices, spaces: VerifiedSpaces, keeper: KeeperHandoff | undefined, start: (cachePaths: string[], onRead: OnRead) => NativeBlobDeviceServer): FuseMount {
   const count = devices.sizes.length;
   const cachePaths = Array.from({ length: count }, (_, i) => spaces.cacheFile(i) ?? '');
   let server: NativeBlobDeviceServer;
-  const onRead = (unique: number, device: number, offset: number, length: number): void => {
+  const onRead: OnRead = (unique, device, offset, length) => {
     devices.read(`/${device}`, length, offset).then(
       (data) => {
         server.reply(unique, data);
@@ -46,10 +88,14 @@ export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: Veri
       (err: unknown) => server.replyError(unique, errnoOf(err)),
     );
   };
-  try {
-    server = startBlobDevices(dir, devices.sizes, cachePaths, onRead);
-  } catch (err) {
-    throw new MountError(`cannot mount the blob devices at ${dir}: ${(err as Error).message}`, { cause: err });
+  server = start(cachePaths, onRead);
+  if (keeper !== undefined) {
+    try {
+      server.keep(keeper.socket, keeper.name);
+    } catch (err) {
+      // The mount works; it only will not outlive this process.
+      log.error({ dir, socket: keeper.socket, err: (err as Error).message }, 'cannot hand the blob devices\' connection to the fd keeper: it ends with this daemon');
+    }
   }
   const unwatch = cachePaths.map((path, i) => (path === '' ? () => {} : spaces.watchVerified(i, (start, end, verified) => server.mark(i, start, end, verified))));
   let unmounted: Promise<void> | undefined;
@@ -66,9 +112,18 @@ export function serveBlobDevices(dir: string, devices: BlobDevices, spaces: Veri
           log.error({ dir, err: String(err) }, 'cannot unmount the blob devices');
         } finally {
           server.close();
+          if (keeper !== undefined) dropKept(keeper);
         }
       })();
       return unmounted;
     },
   };
+}
+
+function dropKept(keeper: KeeperHandoff): void {
+  try {
+    fdKeeper.drop(keeper.socket, keeper.name);
+  } catch (err) {
+    log.warn({ ...keeper, err: (err as Error).message }, 'the fd keeper did not drop a connection');
+  }
 }

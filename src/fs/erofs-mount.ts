@@ -14,7 +14,7 @@ import type { Bootstrap } from '../format/reader.js';
 import { KernelMountError, MountError } from '../errors.js';
 import { MS_RDONLY, mountFs } from '../native.js';
 import { BlobDevices, type BlobDataReader } from './blob-devices.js';
-import { serveBlobDevices, type VerifiedSpaces } from './blob-device-server.js';
+import { resumeServedBlobDevices, serveBlobDevices, type KeeperHandoff, type VerifiedSpaces } from './blob-device-server.js';
 import type { FuseMount } from './fuse-mount.js';
 import { oneAtATime, unmountKernel } from './mount-syscalls.js';
 import type { ReadGuardOptions } from './read-guard.js';
@@ -40,6 +40,8 @@ export interface ErofsMountOptions extends ReadGuardOptions {
   bootstrapPath: string;
   /** An empty directory the blob devices are mounted on (created, and removed at unmount). */
   deviceDir: string;
+  /** The fd keeper that holds the blob devices' connection across daemon restarts. */
+  keeper?: KeeperHandoff;
 }
 
 /** Mounts `bootstrap` at `mountpoint` with the kernel's EROFS over blob devices read from `reader`. */
@@ -59,7 +61,7 @@ export async function mountImageErofs(
   await mkdir(options.deviceDir, { recursive: true, mode: 0o700 });
   let deviceMount: FuseMount;
   try {
-    deviceMount = serveBlobDevices(options.deviceDir, devices, reader);
+    deviceMount = serveBlobDevices(options.deviceDir, devices, reader, options.keeper);
   } catch (err) {
     await rmdir(options.deviceDir).catch(() => {});
     throw err;
@@ -72,6 +74,32 @@ export async function mountImageErofs(
     const errno = (err as NodeJS.ErrnoException).code;
     throw new KernelMountError(`the kernel cannot mount ${options.bootstrapPath} as EROFS at ${mountpoint}: ${(err as Error).message}`, errno, { cause: err });
   }
+  return erofsMount(mountpoint, deviceMount, options.deviceDir);
+}
+
+/**
+ * Takes over an EROFS mount an earlier daemon left at `mountpoint` (still mounted, containers may
+ * be reading it): serves its blob devices, mounted at `options.deviceDir`, on the kept connection
+ * `fd`. Nothing is mounted or unmounted. `resendErrno` is 0 when the kernel took the request to
+ * resend what the earlier daemon had read and not answered.
+ */
+export function adoptImageErofs(
+  mountpoint: string,
+  bootstrap: Bootstrap,
+  reader: BlobDataReader & VerifiedSpaces,
+  fd: number,
+  options: ErofsMountOptions & { keeper: KeeperHandoff },
+): { mount: FuseMount; resendErrno: number } {
+  const devices = new BlobDevices(
+    bootstrap.blobs.map((b) => ({ id: b.id, size: b.uncompressedSize })),
+    reader,
+    options,
+  );
+  const { mount, resendErrno } = resumeServedBlobDevices(options.deviceDir, fd, devices, reader, options.keeper);
+  return { mount: erofsMount(mountpoint, mount, options.deviceDir), resendErrno };
+}
+
+function erofsMount(mountpoint: string, deviceMount: FuseMount, deviceDir: string): FuseMount {
   let unmounted: Promise<void> | undefined;
   return {
     mountpoint,
@@ -79,7 +107,7 @@ export async function mountImageErofs(
       unmounted ??= (async () => {
         await unmountKernel(mountpoint);
         await deviceMount.unmount();
-        await rmdir(options.deviceDir).catch(() => {});
+        await rmdir(deviceDir).catch(() => {});
       })();
       return unmounted;
     },

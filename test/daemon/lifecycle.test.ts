@@ -72,7 +72,8 @@ test('SIGTERM unmounts every mount and exits 0; the next start mounts them again
 
 for (const mode of ['fuse', 'erofs'] as const) {
   test(`${mode} mode: a killed daemon leaves dead mounts; the restarted daemon detaches them, mounts again and serves cached files without the origin`, async (t) => {
-    const config = `[fetch]\nsequential_read_ahead = 0\n[fuse]\nmode = "${mode}"`;
+    // No fd keeper: this is the restart that cannot take over (test/daemon/failover.test.ts has the other).
+    const config = `[fetch]\nsequential_read_ahead = 0\n[fuse]\nmode = "${mode}"\n[failover]\nkeeper = "off"`;
     const registry = await startRegistry();
     t.teardown(() => registry.stop());
     const proxy = await startCountingProxy(registry.host);

@@ -11,7 +11,8 @@
  *
  * The daemon runs in its own process because a process reading a FUSE mount it serves itself
  * (xattr calls are synchronous) would wait on itself. cleanup() kills it, lazily unmounts every
- * darner mount under its directories and removes them.
+ * darner mount under its directories and removes them. The fd keeper a daemon spawns
+ * (state/fd-keeper.sock) outlives kill(); cleanup() kills it too (killKeeper).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -76,6 +77,27 @@ async function mountsUnder(dir: string): Promise<string[]> {
   return points.sort((a, b) => b.length - a.length);
 }
 
+/** The pid of the fd keeper a daemon with state dir `stateDir` spawned, if it runs. */
+export async function keeperPid(stateDir: string): Promise<number | undefined> {
+  const text = await readFile(join(stateDir, 'fd-keeper.sock.pid'), 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGKILLs the fd keeper of `stateDir` (its connections end) and waits until it is gone. */
+export async function killKeeper(stateDir: string): Promise<void> {
+  const pid = await keeperPid(stateDir);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 600 && (await keeperPid(stateDir)) === pid; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 export async function unmountAllUnder(dir: string): Promise<void> {
   for (const p of await mountsUnder(dir)) {
     await run('umount', ['-l', p]).catch(() => run('fusermount', ['-uz', p]).catch(() => {}));
@@ -112,6 +134,12 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
   let status: DaemonStatus;
   try {
     status = await waitForDaemon(socket, 60_000, () => alive);
+    // With --takeover the running daemon answers until it has handed over.
+    const deadline = Date.now() + 60_000;
+    while (options.args?.includes('--takeover') === true && status.pid !== child.pid && alive && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = await waitForDaemon(socket, 60_000, () => alive);
+    }
     if (status.pid !== child.pid) {
       // Another daemon answers on this socket; ours is on its way out.
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
@@ -123,6 +151,7 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
     if ((err as Error).message.startsWith('another daemon')) throw err;
     child.kill('SIGKILL');
     await exited;
+    if (options.dir === undefined) await killKeeper(stateDir);
     await unmountAllUnder(dir);
     if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
     throw new Error(`daemon did not start: ${(err as Error).message}\n${logs.slice(-4000)}`);
@@ -174,6 +203,7 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
     async cleanup(cleanupOptions = {}) {
       await client.close().catch(() => {});
       await signalAndWait('SIGTERM');
+      await killKeeper(stateDir);
       await unmountAllUnder(dir);
       if (!cleanupOptions.keepDir) await rm(dir, { recursive: true, force: true });
     },

@@ -38,6 +38,12 @@ const FUSE_PARALLEL_DIROPS: u32 = 1 << 18;
 const FUSE_MAX_PAGES: u32 = 1 << 22;
 pub const FOPEN_KEEP_CACHE: u32 = 1 << 1;
 
+/// Notification (written with unique 0, its code as the error): requeue every request the
+/// connection's servers read and never answered (kernel 6.9+).
+pub const NOTIFY_RESEND: i32 = 7;
+/// The bit the kernel sets in the unique of a request it sends again after NOTIFY_RESEND.
+pub const UNIQUE_RESEND: u64 = 1 << 63;
+
 pub const IN_HEADER: usize = 40;
 pub const OUT_HEADER: usize = 16;
 
@@ -95,6 +101,27 @@ pub fn out_header(len: usize, error: i32, unique: u64) -> [u8; OUT_HEADER] {
   header[4..8].copy_from_slice(&error.to_ne_bytes());
   header[8..16].copy_from_slice(&unique.to_ne_bytes());
   header
+}
+
+/// The number JavaScript gets for request `unique` (and hands back with its answer): a double
+/// holds integers up to 2^53 only, and a resent request's unique has bit 63 set, so that bit
+/// becomes the sign. The kernel's counter stays far below 2^53 in the other bits.
+pub fn token_of_unique(unique: u64) -> f64 {
+  let low = (unique & !UNIQUE_RESEND) as f64;
+  if unique & UNIQUE_RESEND != 0 {
+    -low
+  } else {
+    low
+  }
+}
+
+/// The unique of a token from `token_of_unique`.
+pub fn unique_of_token(token: f64) -> u64 {
+  if token < 0.0 {
+    (-token) as u64 | UNIQUE_RESEND
+  } else {
+    token as u64
+  }
 }
 
 /// struct fuse_init_out for struct fuse_init_in `body`; Err(errno) when the body is short.

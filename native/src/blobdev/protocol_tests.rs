@@ -221,3 +221,13 @@ fn readdir_lists_dot_dotdot_and_the_devices_and_resumes_at_an_offset() {
   assert!(readdir_out(11, 0, 31).is_empty(), "not even one entry fits");
   assert!(readdir_out(0, u64::MAX, 4096).is_empty());
 }
+
+#[test]
+fn resent_uniques_survive_the_trip_through_javascript() {
+  for unique in [2u64, 4, 1 << 40, (1 << 52) + 2] {
+    assert_eq!(unique_of_token(token_of_unique(unique)), unique);
+    let resent = unique | UNIQUE_RESEND;
+    assert!(token_of_unique(resent) < 0.0);
+    assert_eq!(unique_of_token(token_of_unique(resent)), resent);
+  }
+}
