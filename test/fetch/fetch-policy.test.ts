@@ -113,3 +113,20 @@ for (const mode of ['file reads', 'blob reads'] as Mode[]) {
     t.true(fixture.proxy.requests.length > requests, 'the small file after it was not fetched ahead');
   });
 }
+
+test.serial('demand requests do not wait for each other: a read is answered while another read\'s request is held at the registry', async (t) => {
+  const { reader } = await coldReader(t);
+  fixture.proxy.failNext('stall', { kind: 'blob' }, 1);
+  let held = 'pending';
+  const first = reader.read(fixture.nid('/a/f00'), 0, 4 * KiB).then(
+    () => (held = 'answered'),
+    () => (held = 'failed'),
+  );
+  while (!fixture.proxy.requests.some((r) => r.kind === 'blob')) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true((await reader.read(fixture.nid('/c/g2'), 0, 4 * KiB)).equals(FILES['c/g2']!.subarray(0, 4 * KiB)));
+  t.is(held, 'pending', 'the first read still waits for its held request');
+  t.is(fixture.proxy.requests.filter((r) => r.kind === 'blob').length, 2);
+  await reader.close();
+  await first;
+  t.is(held, 'failed', 'closing the reader ends the held read');
+});
