@@ -348,7 +348,10 @@ export class ImageReaderImpl implements ImageReader {
     if (state === undefined) this.#walks.set(first.blobIndex, (state = initialWalkState()));
     const settings = this.#engine.settings;
     const policy = { smallFileBytes: settings.smallFileBytes, requestBytes: settings.smallFileRequestBytes };
-    return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes));
+    const previous = this.#order(first.blobIndex).previous(first);
+    const blob = this.#blobs[first.blobIndex]!;
+    const inHand = previous !== undefined && (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined);
+    return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes), inHand);
   }
 
   /** The piece's bytes from the chunks fetched last (verified, in memory), if there. */

@@ -55,15 +55,16 @@ export function initialWalkState(): WalkState {
 
 /**
  * The neighbour bound for a demand miss at stored offset `offset`, pure; `state` is updated.
- * A miss a little ahead of the last one (within twice its bound: the reader used up what that
- * request brought) is a walk through the blob in stored order — `find | xargs cat`, a copy of a
- * directory tree — and the bound doubles, up to `maxBytes`, so that a walk costs few round trips;
- * any other miss (a program's imports jump between directories) starts again at
+ * A miss right after what the last request brought — ahead of the last miss by at most that
+ * request's bound, with the chunk stored just before it in hand (`previousInHand`: the reader
+ * used up that request) — is a walk through the blob in stored order (`find | xargs cat`, a copy
+ * of a directory tree), and the bound doubles, up to `maxBytes`, so that a walk costs few round
+ * trips; any other miss (a program's imports jump between directories) starts again at
  * `policy.requestBytes`. Whole files only still: the bound only lets more small files join.
  */
-export function neighbourBound(state: WalkState, offset: number, policy: NeighbourPolicy, maxBytes: number): number {
+export function neighbourBound(state: WalkState, offset: number, policy: NeighbourPolicy, maxBytes: number, previousInHand: boolean): number {
   const base = policy.requestBytes;
-  const walking = state.last >= 0 && offset > state.last && offset <= state.last + 2 * state.bound;
+  const walking = previousInHand && state.last >= 0 && offset > state.last && offset <= state.last + state.bound;
   state.bound = walking ? Math.max(base, Math.min(maxBytes, state.bound * 2)) : base;
   state.last = offset;
   return state.bound;

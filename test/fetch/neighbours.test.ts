@@ -54,12 +54,15 @@ test('the rest of a large file read in the middle is not added; a chunk no file 
   t.deepEqual(r.map((x) => [x.offset, x.length]), [[400, 50]]);
 });
 
-test('the neighbour bound doubles while misses walk forward through the blob, and starts again on a jump', (t) => {
+test('the neighbour bound doubles while each miss comes right after what the last request brought, and starts again otherwise', (t) => {
   const s = initialWalkState();
   const base = { smallFileBytes: 100, requestBytes: 1000 };
-  const seen = [0, 1000, 3000, 7000, 15000, 31000, 47000].map((o) => neighbourBound(s, o, base, 8000));
+  const seen = [0, 1000, 3000, 7000, 15000, 23000, 31000].map((o) => neighbourBound(s, o, base, 8000, true));
   t.deepEqual(seen, [1000, 2000, 4000, 8000, 8000, 8000, 8000]);
-  t.is(neighbourBound(s, 100, base, 8000), 1000, 'a miss behind the last one starts again');
-  t.is(neighbourBound(s, 50_000, base, 8000), 1000, 'a miss far ahead starts again');
-  t.is(neighbourBound(s, 51_000, base, 1000), 1000, 'never above the maximum (nor below the base)');
+  t.is(neighbourBound(s, 100, base, 8000, true), 1000, 'a miss behind the last one starts again');
+  t.is(neighbourBound(s, 1100, base, 8000, true), 2000);
+  t.is(neighbourBound(s, 1100 + 2001, base, 8000, true), 1000, 'a miss past what the last request could bring starts again');
+  t.is(neighbourBound(s, 3200, base, 8000, true), 2000);
+  t.is(neighbourBound(s, 3300, base, 8000, false), 1000, 'a miss whose previous chunk is not in hand starts again');
+  t.is(neighbourBound(s, 3400, base, 1000, true), 1000, 'never above the maximum (nor below the base)');
 });
