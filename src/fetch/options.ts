@@ -27,7 +27,7 @@ export const FETCH_DEFAULTS = {
   maxRequestBytes: 1024 * 1024,
   readAhead: true,
   smallFileBytes: 256 * 1024,
-  smallFileRequestBytes: 512 * 1024,
+  smallFileRequestBytes: 256 * 1024,
   sequentialReadAheadBytes: 4 * 1024 * 1024,
   sequentialStartBytes: 256 * 1024,
   recentChunkBytes: 16 * 1024 * 1024,

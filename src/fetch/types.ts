@@ -26,7 +26,7 @@ export interface FetchOptions {
   smallFileBytes?: number;
   /**
    * The largest request a read of a small file makes with its neighbours, in stored bytes
-   * (default 512 KiB): a read of one small file fetches at most this much (or the file, if the
+   * (default 256 KiB): a read of one small file fetches at most this much (or the file, if the
    * file alone is larger), and never more than maxRequestBytes.
    */
   smallFileRequestBytes?: number;
