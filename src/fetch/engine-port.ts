@@ -45,6 +45,8 @@ export interface ReaderEngine {
   readonly metrics: Pick<FetchMetrics, 'cacheHitBytes' | 'readDuration' | 'readErrors'>;
   /** Decoded bytes of a chunk fetched lately (verified, in memory), if still held. */
   recentChunk(blobId: string, uncompressedOffset: number): Buffer | undefined;
+  /** Whether a fetch of `record` (a chunk of `blob`) is under way. */
+  fetching(blob: ImageBlob, record: ChunkRecord): boolean;
   /**
    * Promises of the uncompressed bytes of `records` (chunks of `blob`), in order. With
    * `readAhead` a request for a small file is filled with the absent small files stored after it

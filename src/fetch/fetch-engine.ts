@@ -180,6 +180,10 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     return this.recent.get(blobId, uncompressedOffset);
   }
 
+  fetching(blob: ImageBlob, record: ChunkRecord): boolean {
+    return this.#flights.has(flightKey(blob.id, record));
+  }
+
   openImage(options: ImageReaderOptions): Promise<ImageReader> {
     return ImageReaderImpl.open(this, options);
   }

@@ -350,7 +350,9 @@ export class ImageReaderImpl implements ImageReader {
     const policy = { smallFileBytes: settings.smallFileBytes, requestBytes: settings.smallFileRequestBytes };
     const previous = this.#order(first.blobIndex).previous(first);
     const blob = this.#blobs[first.blobIndex]!;
-    const inHand = previous !== undefined && (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined);
+    const inHand =
+      previous !== undefined &&
+      (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined || this.#engine.fetching(blob, previous));
     return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes), inHand);
   }
 

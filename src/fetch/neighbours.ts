@@ -56,8 +56,8 @@ export function initialWalkState(): WalkState {
 /**
  * The neighbour bound for a demand miss at stored offset `offset`, pure; `state` is updated.
  * A miss right after what the last request brought — ahead of the last miss by at most that
- * request's bound, with the chunk stored just before it in hand (`previousInHand`: the reader
- * used up that request) — is a walk through the blob in stored order (`find | xargs cat`, a copy
+ * request's bound, with the chunk stored just before it in hand or arriving (`previousInHand`:
+ * the reader used up that request, or is about to) — is a walk through the blob in stored order (`find | xargs cat`, a copy
  * of a directory tree), and the bound doubles, up to `maxBytes`, so that a walk costs few round
  * trips; any other miss (a program's imports jump between directories) starts again at
  * `policy.requestBytes`. Whole files only still: the bound only lets more small files join.
