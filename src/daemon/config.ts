@@ -22,7 +22,10 @@ export interface DaemonConfig {
     maxConcurrent: number;
     maxRequestBytes: number;
     readAhead: boolean;
+    smallFile: number;
+    smallFileRequest: number;
     sequentialReadAhead: number;
+    sequentialStart: number;
     /** HTTP/1.1 requests in flight per registry connection. */
     pipelining: number;
     timeoutMs: number;
@@ -100,8 +103,11 @@ const FIELDS: Field[] = [
 
   { key: 'fetch.max_concurrent', path: 'fetch.maxConcurrent', type: { type: 'integer', min: 1, max: 1024 }, default: 8, doc: 'range requests in flight, over every image' },
   { key: 'fetch.max_request_bytes', path: 'fetch.maxRequestBytes', type: { type: 'integer', min: 4096, max: 1 << 30 }, default: 1 << 20, unit: 'bytes', doc: 'merge size: adjacent absent chunks share one request up to this' },
-  { key: 'fetch.read_ahead', path: 'fetch.readAhead', type: { type: 'boolean' }, default: true, doc: 'fill on-demand requests with the chunks that follow' },
-  { key: 'fetch.sequential_read_ahead', path: 'fetch.sequentialReadAhead', type: { type: 'integer', min: 0, max: 1 << 30 }, default: 4 << 20, unit: 'bytes', doc: 'fetched ahead of reads walking a blob in stored order (0: off)' },
+  { key: 'fetch.read_ahead', path: 'fetch.readAhead', type: { type: 'boolean' }, default: true, doc: 'a read of a small file also fetches the small files stored after it, in one request' },
+  { key: 'fetch.small_file', path: 'fetch.smallFile', type: { type: 'integer', min: 0, max: 1 << 30 }, default: 256 << 10, unit: 'bytes', doc: 'a file of at most this many stored bytes is small (0: none is)' },
+  { key: 'fetch.small_file_request', path: 'fetch.smallFileRequest', type: { type: 'integer', min: 4096, max: 1 << 30 }, default: 256 << 10, unit: 'bytes', doc: 'largest request a read of a small file makes with its neighbours' },
+  { key: 'fetch.sequential_read_ahead', path: 'fetch.sequentialReadAhead', type: { type: 'integer', min: 0, max: 1 << 30 }, default: 4 << 20, unit: 'bytes', doc: 'largest window fetched ahead of reads moving forward through one large file (0: off)' },
+  { key: 'fetch.sequential_start', path: 'fetch.sequentialStart', type: { type: 'integer', min: 4096, max: 1 << 30 }, default: 256 << 10, unit: 'bytes', doc: 'first read-ahead window of a large file; it doubles up to sequential_read_ahead' },
   { key: 'fetch.pipelining', path: 'fetch.pipelining', type: { type: 'integer', min: 1, max: 64 }, default: 4, doc: 'registry range requests in flight per connection (1: none pipelined)' },
   { key: 'fetch.timeout_ms', path: 'fetch.timeoutMs', type: { type: 'integer', min: 1, max: 3_600_000 }, default: 30_000, unit: 'ms', flag: '--fetch-timeout', doc: 'a read waiting for absent chunks fails with EIO after this' },
   { key: 'fetch.retry_base_delay_ms', path: 'fetch.retryBaseDelayMs', type: { type: 'integer', min: 0, max: 600_000 }, default: 100, unit: 'ms', doc: 'backoff between origin retries, doubling' },

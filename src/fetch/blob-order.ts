@@ -36,6 +36,12 @@ export class BlobChunkOrder {
     return i === undefined ? undefined : this.#bootstrap.chunk(i);
   }
 
+  /** The chunk stored right before `record` in this blob, if any. */
+  previous(record: ChunkRecord): ChunkRecord | undefined {
+    const i = this.indices[lowerBound(this.#offsets, record.compressedOffset) - 1];
+    return i === undefined ? undefined : this.#bootstrap.chunk(i);
+  }
+
   /** The chunks stored at or after `offset`, in stored order. */
   *from(offset: number): Generator<ChunkRecord> {
     for (let i = lowerBound(this.#offsets, offset); i < this.indices.length; i++) yield this.#bootstrap.chunk(this.indices[i]!);

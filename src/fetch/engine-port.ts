@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { BlobReader } from '../blob/blob-reader.js';
 import type { BlobCache, BlobLease } from '../cache/types.js';
 import type { ChunkDigestAlgorithm, ChunkRecord } from '../format/model.js';
+import type { FileExtent } from './file-extents.js';
 import type { FetchMetrics } from './metrics.js';
 import type { ResolvedFetchOptions } from './options.js';
 import type { FetchPriority } from './slot-queue.js';
@@ -22,12 +23,17 @@ export interface ImageBlob {
   readonly peer: PeerSource | undefined;
   /** The image's chunk of this blob stored right after `record` (read-ahead). */
   next(record: ChunkRecord): ChunkRecord | undefined;
+  /** The image's file `record` belongs to, where it lies in this blob (the fetch policy). */
+  extentOf(record: ChunkRecord): FileExtent | undefined;
   /** Who opened it (a reader), for cancelling its prefetches. */
   readonly owner: object;
 }
 
 /** The settings reads follow. */
-export type ReaderSettings = Pick<ResolvedFetchOptions, 'fetchTimeoutMs' | 'readAhead' | 'sequentialReadAheadBytes' | 'maxRequestBytes'> & {
+export type ReaderSettings = Pick<
+  ResolvedFetchOptions,
+  'fetchTimeoutMs' | 'readAhead' | 'sequentialReadAheadBytes' | 'sequentialStartBytes' | 'smallFileBytes' | 'smallFileRequestBytes' | 'maxRequestBytes'
+> & {
   /** Prefetch requests worth having outstanding at once (the engine's prefetch slots). */
   readonly prefetchWindow: number;
 };
@@ -39,12 +45,23 @@ export interface ReaderEngine {
   readonly metrics: Pick<FetchMetrics, 'cacheHitBytes' | 'readDuration' | 'readErrors'>;
   /** Decoded bytes of a chunk fetched lately (verified, in memory), if still held. */
   recentChunk(blobId: string, uncompressedOffset: number): Buffer | undefined;
+  /** Whether a fetch of `record` (a chunk of `blob`) is under way. */
+  fetching(blob: ImageBlob, record: ChunkRecord): boolean;
   /**
    * Promises of the uncompressed bytes of `records` (chunks of `blob`), in order. With
-   * `readAhead` the requests are filled with the absent chunks that follow them; `untilStored`
+   * `readAhead` a request for a small file is filled with the absent small files stored after it
+   * (neighbours.ts), up to `neighbourBytes` (default smallFileRequestBytes); `untilStored`
    * resolves only once the chunks are in the cache; `maxRequestBytes` bounds one request.
    */
-  fetch(blob: ImageBlob, records: readonly ChunkRecord[], priority: FetchPriority, readAhead: boolean, untilStored?: boolean, maxRequestBytes?: number): Array<Promise<Buffer>>;
+  fetch(
+    blob: ImageBlob,
+    records: readonly ChunkRecord[],
+    priority: FetchPriority,
+    readAhead: boolean,
+    untilStored?: boolean,
+    maxRequestBytes?: number,
+    neighbourBytes?: number,
+  ): Array<Promise<Buffer>>;
   /**
    * A read waiting for `records` reached its deadline with `err`: reads of them that follow fail
    * at once with it for a moment (FAILED_CHUNK_MEMORY_MS), even while a fetch of them still runs.

@@ -41,6 +41,7 @@ import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSett
 import { ImageReaderImpl } from './image-reader.js';
 import { fetchMetrics, type FetchMetrics } from './metrics.js';
 import { resolveFetchOptions, type ResolvedFetchOptions } from './options.js';
+import { mayAddNeighbour } from './neighbours.js';
 import { contiguousRuns, planRanges, type PlannedRange } from './range-plan.js';
 import { SlotQueue, type FetchPriority, type SlotTask } from './slot-queue.js';
 import type { ChunkFetcher, FetchOptions, ImageReader, ImageReaderOptions, PeerRangeRequest } from './types.js';
@@ -146,8 +147,17 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     this.cache = cache;
     this.options = resolveFetchOptions(options);
     this.slots = new SlotQueue(this.options.maxConcurrentFetches);
-    const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes } = this.options;
-    this.settings = { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, maxRequestBytes, prefetchWindow: this.slots.prefetchCapacity };
+    const { fetchTimeoutMs, readAhead, sequentialReadAheadBytes, sequentialStartBytes, smallFileBytes, maxRequestBytes } = this.options;
+    this.settings = {
+      fetchTimeoutMs,
+      readAhead,
+      sequentialReadAheadBytes,
+      sequentialStartBytes,
+      smallFileBytes,
+      smallFileRequestBytes: this.options.smallFileRequestBytes,
+      maxRequestBytes,
+      prefetchWindow: this.slots.prefetchCapacity,
+    };
     this.recent = new RecentChunks(this.options.recentChunkBytes);
     // A blob that left the cache (gc, eviction, its image removed) leaves memory too: a later
     // read of it fetches (and verifies) again, and its bytes do not outlive the image.
@@ -176,14 +186,19 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     return this.recent.get(blobId, uncompressedOffset);
   }
 
+  fetching(blob: ImageBlob, record: ChunkRecord): boolean {
+    return this.#flights.has(flightKey(blob.id, record));
+  }
+
   openImage(options: ImageReaderOptions): Promise<ImageReader> {
     return ImageReaderImpl.open(this, options);
   }
 
   /**
    * Promises of the uncompressed bytes of `records` (chunks of `blob`), in order. Chunks that no
-   * flight covers are planned into jobs; with `readAhead` the jobs are filled with the absent
-   * chunks that follow them. A demand caller boosts the prefetch jobs it joins.
+   * flight covers are planned into jobs; with `readAhead` a job for a small file is filled with
+   * the absent small files stored after it (neighbours.ts). A demand caller boosts the prefetch
+   * jobs it joins.
    */
   fetch(
     blob: ImageBlob,
@@ -194,6 +209,8 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
     untilStored = false,
     /** Largest request for these chunks (default maxRequestBytes). */
     maxRequestBytes = this.options.maxRequestBytes,
+    /** Largest request a small file's read makes with its neighbours (neighbours.ts). */
+    neighbourBytes = this.options.smallFileRequestBytes,
   ): Array<Promise<Buffer>> {
     if (this.closed) return records.map(() => Promise.reject(new AbortedError('the fetcher is closed')));
     const now = Date.now();
@@ -212,12 +229,14 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
       else if (priority === 'demand') this.slots.boost(f.job);
     }
     if (toPlan.length > 0) {
+      const neighbours = { smallFileBytes: this.options.smallFileBytes, requestBytes: neighbourBytes };
       const plans: Array<PlannedRange<ChunkRecord>> = planRanges(toPlan, {
         maxRequestBytes,
         ...(readAhead
           ? {
               next: (c: ChunkRecord) => blob.next(c),
-              canAdd: (c: ChunkRecord) => {
+              canAdd: (c: ChunkRecord, range: PlannedRange<ChunkRecord>) => {
+                if (!mayAddNeighbour((r: ChunkRecord) => blob.extentOf(r), neighbours, range, c)) return false;
                 const key = flightKey(blob.id, c);
                 return !blob.lease.blob.isReady(c.uncompressedOffset) && !this.#flights.has(key) && this.#failed.recall(key, now) === undefined;
               },

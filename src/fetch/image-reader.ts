@@ -12,9 +12,11 @@ import { log } from '../log.js';
 import { BlobChunkOrder } from './blob-order.js';
 import { BlobAddressSpace } from './blob-space.js';
 import { ChunkFiles } from './chunk-files.js';
+import { FileExtents, type FileExtent } from './file-extents.js';
 import { sleep } from '../blob/retry.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine } from './engine-port.js';
 import { planRanges } from './range-plan.js';
+import { initialWalkState, neighbourBound, type WalkState } from './neighbours.js';
 import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
@@ -68,6 +70,9 @@ function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: 
   });
 }
 
+/** Large files followed by sequential read-ahead at once, per image (readers of several big files). */
+const MAX_STREAMS = 16;
+
 export class ImageReaderImpl implements ImageReader {
   readonly bootstrap: Bootstrap;
   readonly #engine: ReaderEngine;
@@ -78,8 +83,11 @@ export class ImageReaderImpl implements ImageReader {
   #orders: BlobChunkOrder[] | undefined;
   #spaces: BlobAddressSpace[] | undefined;
   #files: ChunkFiles | undefined;
-  /** Sequential read-ahead state per blob (index as in the bootstrap's blob table). */
-  readonly #streams = new Map<number, SequentialState>();
+  #extents: FileExtents | undefined;
+  /** Sequential read-ahead state per large file being read (the most recent MAX_STREAMS). */
+  readonly #streams = new Map<FileExtent, SequentialState>();
+  /** Cold reads of small files per blob (index as in the bootstrap's blob table): neighbours.ts. */
+  readonly #walks = new Map<number, WalkState>();
 
   private constructor(engine: ReaderEngine, options: ImageReaderOptions, leases: BlobLease[]) {
     this.#engine = engine;
@@ -95,6 +103,7 @@ export class ImageReaderImpl implements ImageReader {
       peer: options.peer,
       owner: this,
       next: (record: ChunkRecord) => this.#order(i).next(record),
+      extentOf: (record: ChunkRecord) => this.#extentOf(record),
     }));
   }
 
@@ -115,11 +124,29 @@ export class ImageReaderImpl implements ImageReader {
     return this.#orders[blobIndex]!;
   }
 
+  /** Chunk → file map of the image (empty when its files cannot be walked: reads then fetch only their own chunks). */
+  #fileExtents(): FileExtents {
+    if (this.#extents === undefined) {
+      try {
+        this.#extents = FileExtents.ofImage(this.bootstrap);
+      } catch (err) {
+        log.warn({ image: this.#name, err: String(err) }, 'could not map the chunks of the image to its files: reads fetch only their own chunks');
+        this.#extents = FileExtents.of([]);
+      }
+    }
+    return this.#extents;
+  }
+
+  #extentOf(record: ChunkRecord): FileExtent | undefined {
+    return this.#fileExtents().of(record);
+  }
+
   prepare(): void {
     if (this.#closing.signal.aborted) return;
     try {
       this.#orders ??= BlobChunkOrder.ofImage(this.bootstrap);
       this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
+      this.#fileExtents();
     } catch (err) {
       // A malformed chunk table: the reads that need it fail with the same error.
       log.warn({ image: this.#name, err: String(err) }, 'could not index the chunks of the image ahead of reads');
@@ -285,13 +312,11 @@ export class ImageReaderImpl implements ImageReader {
     const byBlob = new Map<ImageBlob, Piece[]>();
     const arrived = new Set<Piece>();
     for (const p of misses) byBlob.set(p.blob, [...(byBlob.get(p.blob) ?? []), p]);
+    const settings = this.#engine.settings;
     for (const [blob, list] of byBlob) {
-      const promises = this.#engine.fetch(
-        blob,
-        list.map((p) => p.record),
-        'demand',
-        this.#engine.settings.readAhead,
-      );
+      const records = list.map((p) => p.record);
+      const neighbours = settings.readAhead ? this.#neighbourBound(records) : settings.smallFileRequestBytes;
+      const promises = this.#engine.fetch(blob, records, 'demand', settings.readAhead, false, Math.max(settings.maxRequestBytes, neighbours), neighbours);
       list.forEach((p, k) =>
         waits.push(
           promises[k]!.then((chunk) => {
@@ -316,6 +341,21 @@ export class ImageReaderImpl implements ImageReader {
     return out;
   }
 
+  /** How many bytes of small neighbours a demand miss of `records` (one blob's) may bring (neighbours.ts). */
+  #neighbourBound(records: readonly ChunkRecord[]): number {
+    const first = records.reduce((a, b) => (b.compressedOffset < a.compressedOffset ? b : a));
+    let state = this.#walks.get(first.blobIndex);
+    if (state === undefined) this.#walks.set(first.blobIndex, (state = initialWalkState()));
+    const settings = this.#engine.settings;
+    const policy = { smallFileBytes: settings.smallFileBytes, requestBytes: settings.smallFileRequestBytes };
+    const previous = this.#order(first.blobIndex).previous(first);
+    const blob = this.#blobs[first.blobIndex]!;
+    const inHand =
+      previous !== undefined &&
+      (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined || this.#engine.fetching(blob, previous));
+    return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes), inHand);
+  }
+
   /** The piece's bytes from the chunks fetched last (verified, in memory), if there. */
   #recent(p: Piece): Buffer | undefined {
     const data = this.#engine.recentChunk(p.blob.id, p.record.uncompressedOffset);
@@ -323,41 +363,50 @@ export class ImageReaderImpl implements ImageReader {
   }
 
   /**
-   * Sequential read-ahead (sequential.ts): per blob this read touched, follow the stream and fetch
-   * the absent chunks of the range it asks for at prefetch priority (chunks in flight are joined
-   * by the engine, not fetched twice).
+   * Sequential read-ahead (sequential.ts), inside one large file only: for the large file each
+   * blob span of this read ends in, follow the stream of that file and fetch the absent chunks of
+   * the range it asks for, up to the file's end, at prefetch priority (chunks in flight are joined
+   * by the engine, not fetched twice). Reads of small files start no stream: their neighbours
+   * come with their demand request (neighbours.ts). In erofs mode the reads are blob ranges; the
+   * file is found from the chunks (file-extents.ts).
    */
   #readAhead(pieces: readonly Piece[]): void {
-    const maxWindow = this.#engine.settings.sequentialReadAheadBytes;
+    const settings = this.#engine.settings;
+    const maxWindow = settings.sequentialReadAheadBytes;
     if (maxWindow <= 0 || pieces.length === 0 || this.#engine.closed) return;
-    const spans = new Map<ImageBlob, { start: number; end: number; index: number }>();
+    const spans = new Map<ImageBlob, { start: number; end: number; last: ChunkRecord }>();
     for (const p of pieces) {
       const start = p.record.compressedOffset;
       const end = start + p.record.compressedSize;
       const span = spans.get(p.blob);
-      if (span === undefined) spans.set(p.blob, { start, end, index: p.record.blobIndex });
+      if (span === undefined) spans.set(p.blob, { start, end, last: p.record });
       else {
         span.start = Math.min(span.start, start);
-        span.end = Math.max(span.end, end);
+        if (end > span.end) Object.assign(span, { end, last: p.record });
       }
     }
-    // A stream starts at the full window: ramping up from one request left the link idle between
-    // the first few batches (bench:fs, 5,000 small files: 0.3 s of a 4.6 s cold read).
-    const options = { maxWindow, minWindow: Math.min(maxWindow, this.#engine.settings.maxRequestBytes), startWindow: maxWindow };
+    const options = { maxWindow, minWindow: Math.min(maxWindow, settings.maxRequestBytes), startWindow: Math.min(maxWindow, settings.sequentialStartBytes) };
     for (const [blob, span] of spans) {
-      let state = this.#streams.get(span.index);
-      if (state === undefined) this.#streams.set(span.index, (state = initialSequentialState()));
-      const range = observeRead(state, span.start, span.end, options);
+      const file = this.#extentOf(span.last);
+      if (file === undefined || file.bytes <= settings.smallFileBytes) continue;
+      let state = this.#streams.get(file);
+      if (state === undefined) state = initialSequentialState();
+      // Most recent last: the oldest stream goes when there are too many.
+      this.#streams.delete(file);
+      this.#streams.set(file, state);
+      if (this.#streams.size > MAX_STREAMS) this.#streams.delete(this.#streams.keys().next().value!);
+      const range = observeRead(state, Math.max(span.start, file.start), span.end, options);
       if (range === undefined) continue;
+      const to = Math.min(range.to, file.end);
       const records: ChunkRecord[] = [];
-      for (const r of this.#order(span.index).from(range.from)) {
-        if (r.compressedOffset >= range.to) break;
-        if (!blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
+      for (const r of this.#order(file.blobIndex).from(range.from)) {
+        if (r.compressedOffset >= to) break;
+        if (this.#extentOf(r) === file && !blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
       }
       // One request per read-ahead range: its chunks are handed on as they arrive anyway
       // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
       // the registry less (bench:fs tree: 23 requests instead of 57).
-      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(maxWindow, this.#engine.settings.maxRequestBytes));
+      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(maxWindow, settings.maxRequestBytes));
     }
   }
 

@@ -10,7 +10,10 @@ export interface ResolvedFetchOptions {
   maxConcurrentFetches: number;
   maxRequestBytes: number;
   readAhead: boolean;
+  smallFileBytes: number;
+  smallFileRequestBytes: number;
   sequentialReadAheadBytes: number;
+  sequentialStartBytes: number;
   recentChunkBytes: number;
   fetchTimeoutMs: number;
   originAttempts: number;
@@ -23,7 +26,10 @@ export const FETCH_DEFAULTS = {
   maxConcurrentFetches: 8,
   maxRequestBytes: 1024 * 1024,
   readAhead: true,
+  smallFileBytes: 256 * 1024,
+  smallFileRequestBytes: 256 * 1024,
   sequentialReadAheadBytes: 4 * 1024 * 1024,
+  sequentialStartBytes: 256 * 1024,
   recentChunkBytes: 16 * 1024 * 1024,
   fetchTimeoutMs: 30_000,
   originAttempts: 4,
@@ -46,7 +52,10 @@ export function resolveFetchOptions(options: FetchOptions = {}): ResolvedFetchOp
     maxConcurrentFetches: positiveInteger('maxConcurrentFetches', options.maxConcurrentFetches ?? FETCH_DEFAULTS.maxConcurrentFetches, 1024),
     maxRequestBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? FETCH_DEFAULTS.maxRequestBytes, 1 << 30),
     readAhead: options.readAhead ?? FETCH_DEFAULTS.readAhead,
+    smallFileBytes: nonNegativeInteger('smallFileBytes', options.smallFileBytes ?? FETCH_DEFAULTS.smallFileBytes, 1 << 30),
+    smallFileRequestBytes: positiveInteger('smallFileRequestBytes', options.smallFileRequestBytes ?? FETCH_DEFAULTS.smallFileRequestBytes, 1 << 30),
     sequentialReadAheadBytes: nonNegativeInteger('sequentialReadAheadBytes', options.sequentialReadAheadBytes ?? FETCH_DEFAULTS.sequentialReadAheadBytes, 1 << 30),
+    sequentialStartBytes: positiveInteger('sequentialStartBytes', options.sequentialStartBytes ?? FETCH_DEFAULTS.sequentialStartBytes, 1 << 30),
     recentChunkBytes: nonNegativeInteger('recentChunkBytes', options.recentChunkBytes ?? FETCH_DEFAULTS.recentChunkBytes, 1 << 30),
     fetchTimeoutMs: positiveInteger('fetchTimeoutMs', options.fetchTimeoutMs ?? FETCH_DEFAULTS.fetchTimeoutMs),
     originAttempts: positiveInteger('originAttempts', options.originAttempts ?? FETCH_DEFAULTS.originAttempts, 100),

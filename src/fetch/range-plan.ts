@@ -6,9 +6,9 @@
  *   request of its own; chunks with a gap between them (a ready chunk, or one this image does
  *   not know) are never bridged, so no byte is fetched twice or for nothing.
  * - Read-ahead (`next` given): each request is then extended with the chunks that follow it in
- *   the blob — touching it, accepted by `canAdd` (absent, not being fetched), not planned
- *   already — while it stays within `maxRequestBytes`. Converters write a layer's files in tar
- *   order, so these are usually the next files of the same directory.
+ *   the blob — touching it, accepted by `canAdd` (absent, not being fetched, allowed by the fetch
+ *   policy), not planned already — while it stays within `maxRequestBytes`. Converters write a
+ *   layer's files in tar order, so these are usually the next files of the same directory.
  */
 
 export interface PlanChunk {
@@ -29,8 +29,11 @@ export interface PlanOptions<C extends PlanChunk> {
   maxRequestBytes: number;
   /** The blob's chunk after `c` in stored order (any state), for read-ahead. */
   next?: (c: C) => C | undefined;
-  /** Whether read-ahead may add `c` (absent, not in flight). Default: yes. */
-  canAdd?: (c: C) => boolean;
+  /**
+   * Whether read-ahead may add `c` to `range` (absent, not in flight, and what the fetch policy
+   * allows: neighbours.ts). Default: yes.
+   */
+  canAdd?: (c: C, range: PlannedRange<C>) => boolean;
 }
 
 export function planRanges<C extends PlanChunk>(needed: readonly C[], options: PlanOptions<C>): PlannedRange<C>[] {
@@ -59,7 +62,7 @@ export function planRanges<C extends PlanChunk>(needed: readonly C[], options: P
           n.compressedOffset !== range.offset + range.length ||
           planned.has(n.compressedOffset) ||
           range.length + n.compressedSize > options.maxRequestBytes ||
-          !(options.canAdd?.(n) ?? true)
+          !(options.canAdd?.(n, range) ?? true)
         )
           break;
         planned.add(n.compressedOffset);

@@ -1,14 +1,13 @@
 /**
- * Sequential read-ahead, pure: whether an image's reads walk one blob in stored order, and which
- * stored range to fetch ahead of them.
+ * Sequential read-ahead, pure: whether reads walk a stored range (the image reader feeds it the
+ * reads of one large file: image-reader.ts), and which stored range to fetch ahead of them.
  *
- * A demand request is filled up to maxRequestBytes (read-ahead in range-plan.ts), but a reader
- * walking a blob — one big file read through, or `find | xargs cat` over files stored in tar
- * order — then waits for each request in turn: one request at a time, a round trip and a server
- * turnaround per MiB, and the link idles between them (measured by `npm run bench:fs`: 7 MB/s of
- * a link that gives 11.7 MB/s to one GET). Like the kernel's readahead, a stream that keeps moving
- * forward gets a window of stored bytes fetched ahead of it, at prefetch priority, which doubles
- * from one request to `maxWindow` while the stream lasts; a read elsewhere ends the stream.
+ * A reader going through a large file waits for each demand request in turn: one request at a
+ * time, a round trip and a server turnaround per MiB, and the link idles between them (measured
+ * by `npm run bench:fs`: 7 MB/s of a link that gives 11.7 MB/s to one GET). Like the kernel's
+ * readahead, a stream that keeps moving forward gets a window of stored bytes fetched ahead of
+ * it, at prefetch priority, which doubles from `startWindow` to `maxWindow` while the stream
+ * lasts; a read elsewhere ends the stream.
  *
  * Positions are stored (compressed) offsets in the blob, the order of the blob's chunks.
  */

@@ -17,15 +17,28 @@ export interface FetchOptions {
    * 1 MiB (one chunk's worth) in all.
    */
   maxRequestBytes?: number;
-  /** Fill on-demand requests with the following absent chunks of the blob (default true). */
-  readAhead?: boolean;
   /**
-   * Sequential read-ahead (src/fetch/sequential.ts): while an image's reads move forward through
-   * a blob in stored order, up to this many stored bytes after them are fetched ahead, at
-   * prefetch priority, so that several requests are in flight (default 4 MiB; 0: off). Each
-   * range asked for is one request of up to this size, whatever maxRequestBytes says.
+   * A read of a small file fetches the whole file and the small files stored right after it, in
+   * one request (src/fetch/neighbours.ts; default true). Off: a read fetches only its chunks.
+   */
+  readAhead?: boolean;
+  /** A file of at most this many stored bytes is small (default 256 KiB; 0: none is). */
+  smallFileBytes?: number;
+  /**
+   * The largest request a read of a small file makes with its neighbours, in stored bytes
+   * (default 256 KiB): a read of one small file fetches at most this much (or the file, if the
+   * file alone is larger), and never more than maxRequestBytes.
+   */
+  smallFileRequestBytes?: number;
+  /**
+   * Sequential read-ahead (src/fetch/sequential.ts): while reads move forward through one large
+   * file, up to this many stored bytes of the file after them are fetched ahead, at prefetch
+   * priority, never past the file's end (default 4 MiB; 0: off). Each range asked for is one
+   * request of up to this size, whatever maxRequestBytes says.
    */
   sequentialReadAheadBytes?: number;
+  /** The first window of a sequential read-ahead stream; it doubles up to sequentialReadAheadBytes (default 256 KiB). */
+  sequentialStartBytes?: number;
   /**
    * A read that needs absent chunks fails (ChunkUnavailableError) when they have not arrived
    * this long after it started, whatever the sources do (default 30 000 ms). Fetches themselves

@@ -27,7 +27,10 @@ test('a TOML file sets every section', (t) => {
       'max_concurrent = 4',
       'max_request_bytes = 2097152',
       'read_ahead = false',
+      'small_file = 65536',
+      'small_file_request = 131072',
       'sequential_read_ahead = 0',
+      'sequential_start = 8192',
       'pipelining = 2',
       'timeout_ms = 5000',
       'retry_base_delay_ms = 10',
@@ -46,7 +49,7 @@ test('a TOML file sets every section', (t) => {
     'daemon.toml',
   );
   t.like(c, { socket: '/tmp/d.sock', cacheDir: '/srv/cache', stateDir: '/srv/state', metrics: '127.0.0.1:0', logLevel: 'debug' });
-  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, sequentialReadAhead: 0, pipelining: 2, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
+  t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, smallFile: 65536, smallFileRequest: 131072, sequentialReadAhead: 0, sequentialStart: 8192, pipelining: 2, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
   t.deepEqual(c.prefetch, { enabled: false, all: true, bandwidth: 0 });
   t.deepEqual(c.fuse, { mode: 'fuse', readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
 });

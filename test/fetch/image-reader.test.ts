@@ -218,9 +218,12 @@ test.serial('verified extents: none before a read; a read stores and verifies it
   t.true(chunks.every((c) => late.some(([s, , v]) => v && s === c.uncompressedOffset)));
 });
 
-/** Waits until every chunk of the read is stored (the commit follows the read's answer). */
+/**
+ * Waits until every chunk of the read is stored (the commit follows the read's answer), up to
+ * 30 s: the cache's fdatasync can take seconds on a loaded machine.
+ */
 async function waitStored(f: Fixture, reader: { verifiedIn(b: number, s: number, e: number): unknown[] }, blob: number, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (reader.verifiedIn(blob, 0, f.bootstrap.blobs[blob]!.uncompressedSize).length >= count) return;
     await new Promise((r) => setTimeout(r, 25));
   }
