@@ -35,6 +35,8 @@ export interface NativeAddon {
     cachePaths: readonly string[],
     onRead: (unique: number, device: number, offset: number, length: number) => void,
   ): NativeBlobDeviceServer;
+  /** The version of native/Cargo.toml the addon was built from. */
+  version(): string;
 }
 
 /** The blob devices' FUSE server (native/src/blobdev.rs). */
@@ -82,6 +84,11 @@ export function nativeAddon(): NativeAddon {
     }
   }
   return addon;
+}
+
+/** The addon's own version (native/Cargo.toml); throws NativeMissingError when it does not load. */
+export function nativeVersion(): string {
+  return nativeAddon().version();
 }
 
 /** True when the addon loads (for diagnostics such as `darner check`). */

@@ -21,3 +21,4 @@ mod digests;
 mod errors;
 mod fsops;
 mod mounts;
+mod version;
