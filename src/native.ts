@@ -46,6 +46,8 @@ export interface NativeAddon {
   keeperDrop(socketPath: string, name: string): void;
   keeperQuit(socketPath: string): boolean;
   closeFd(fd: number): void;
+  /** The version of native/Cargo.toml the addon was built from. */
+  version(): string;
 }
 
 /** A /dev/fuse fd the fd keeper holds, now open in this process too. */
@@ -103,6 +105,11 @@ export function nativeAddon(): NativeAddon {
     }
   }
   return addon;
+}
+
+/** The addon's own version (native/Cargo.toml); throws NativeMissingError when it does not load. */
+export function nativeVersion(): string {
+  return nativeAddon().version();
 }
 
 /** True when the addon loads (for diagnostics such as `darner check`). */

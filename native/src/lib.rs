@@ -22,3 +22,4 @@ mod errors;
 mod fdkeeper;
 mod fsops;
 mod mounts;
+mod version;

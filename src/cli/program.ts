@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../errors.js';
 import { registerCommands } from './commands.js';
+import { versionText } from './version.js';
 
 /**
  * Builds the `darner` command tree and runs it. Every failure ends here as one readable line on
@@ -10,7 +11,13 @@ export async function run(argv: string[]): Promise<void> {
   const program = new Command('darner')
     .description('lazy-loading container images')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('-V, --version', "print darner's version and its native addon's");
+  // Computed only when asked for: it loads the native addon, which most commands never need.
+  program.on('option:version', () => {
+    process.stdout.write(versionText());
+    throw new CommanderError(0, 'darner.version', 'version printed');
+  });
   registerCommands(program);
   try {
     await program.parseAsync(argv);
