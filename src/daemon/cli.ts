@@ -160,7 +160,8 @@ export function register(program: Command): void {
     .option('--region <name>', 'P2P: locality label region')
     .option('--zone <name>', 'P2P: locality label zone')
     .option('--rack <name>', 'P2P: locality label rack')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string } & P2PFlags) => {
+    .option('--mirror-listen <host:port>', 'serve a registry mirror for containerd here (docs/mirror.md)')
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; fetchTimeout?: string; logLevel?: string; mirrorListen?: string } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -172,6 +173,7 @@ export function register(program: Command): void {
         ...(opts.prefetchAll !== undefined ? { prefetchAll: opts.prefetchAll } : {}),
         ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
+        ...(opts.mirrorListen !== undefined ? { mirrorListen: opts.mirrorListen } : {}),
         p2p: p2pFlags(opts),
       });
       const { runDaemon } = await import('./daemon.js');

@@ -10,6 +10,7 @@ import { parseConfigText, readConfigFile } from '../config-file.js';
 import { checkConfig, decodeConfig, schemaDefaults, type ConfigSchema, type Field } from '../config-schema.js';
 import { parseHostPort } from '../p2p/address.js';
 import type { P2PConfig } from '../p2p/daemon-peer.js';
+import type { MirrorConfig } from '../mirror/daemon-mirror.js';
 
 export interface DaemonConfig {
   socket: string;
@@ -44,9 +45,11 @@ export interface DaemonConfig {
     allowOther: boolean;
   };
   p2p: P2PConfig;
+  mirror: MirrorConfig;
 }
 
-export type { P2PConfig };
+export type { P2PConfig, MirrorConfig };
+
 
 /**
  * erofs: the kernel's EROFS mounts the bootstrap (file-backed) with FUSE blob devices under it,
@@ -125,6 +128,12 @@ const FIELDS: Field[] = [
   { key: 'p2p.tls_cert', path: 'p2p.tlsCert', type: { type: 'string' }, flag: '--peer-tls-cert', doc: 'PEM certificate of the peer server, and its client certificate' },
   { key: 'p2p.tls_key', path: 'p2p.tlsKey', type: { type: 'string' }, flag: '--peer-tls-key', doc: 'PEM key of tls_cert (the two go together)' },
   { key: 'p2p.tls_ca', path: 'p2p.tlsCa', type: { type: 'string' }, flag: '--peer-tls-ca', doc: "PEM CA of peer certificates (mTLS) and of the scheduler's" },
+
+  { key: 'mirror.listen', path: 'mirror.listen', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--mirror-listen', doc: 'the registry mirror containerd pulls through (hosts.toml); docs/mirror.md', check: hostPort('listen', true) },
+  { key: 'mirror.plain_http', path: 'mirror.plainHttp', type: { type: 'string-list', commaString: true }, default: [], allowed: 'a list of host[:port]', doc: 'registries the mirror reaches over plain http (others: https)' },
+  { key: 'mirror.piece_size', path: 'mirror.pieceSize', type: { type: 'integer', min: 1 << 16, max: 1 << 26 }, default: 4 << 20, unit: 'bytes', doc: 'piece size of blobs fetched through peers (a power of two)',
+    check: (v: number) => ((v & (v - 1)) === 0 ? undefined : 'must be a power of two') },
+  { key: 'mirror.default_registry', path: 'mirror.defaultRegistry', type: { type: 'string' }, default: 'docker.io', doc: 'the registry of requests that name none (no `ns` parameter)' },
 ];
 
 function urlProtocol(v: string): string {
@@ -136,7 +145,7 @@ function urlProtocol(v: string): string {
 }
 
 export const DAEMON_CONFIG_SCHEMA: ConfigSchema<DaemonConfig> = {
-  sections: ['fetch', 'prefetch', 'fuse', 'p2p'].map((key) => ({ key, path: key })),
+  sections: ['fetch', 'prefetch', 'fuse', 'p2p', 'mirror'].map((key) => ({ key, path: key })),
   fields: FIELDS,
   rules: [
     (c) => (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs ? 'fetch.retry_max_delay_ms must not be less than fetch.retry_base_delay_ms' : undefined),
@@ -173,6 +182,7 @@ export interface DaemonFlags {
   prefetchAll?: boolean;
   prefetchBandwidth?: number;
   fetchTimeoutMs?: number;
+  mirrorListen?: string;
   /** P2P flags (each overrides its [p2p] key; labels are merged over the file's). */
   p2p?: Partial<Omit<P2PConfig, 'labels'>> & { labels?: Record<string, string> };
 }
@@ -189,6 +199,7 @@ export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = 
   if (flags.prefetchAll !== undefined) c.prefetch.all = flags.prefetchAll;
   if (flags.prefetchBandwidth !== undefined) c.prefetch.bandwidth = flags.prefetchBandwidth;
   if (flags.fetchTimeoutMs !== undefined) c.fetch.timeoutMs = flags.fetchTimeoutMs;
+  if (flags.mirrorListen !== undefined) c.mirror.listen = flags.mirrorListen;
   if (flags.p2p !== undefined) {
     const { labels, ...rest } = flags.p2p;
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (c.p2p as unknown as Record<string, unknown>)[k] = v;

@@ -33,6 +33,22 @@ export function peerBlobPath(blobId: string): string {
   return `/v2/${PEER_REPOSITORY}/blobs/sha256:${blobId}`;
 }
 
+const PIECE_LIST_PATH = /^\/v2\/darner\/pieces\/sha256:([0-9a-f]{64})$/;
+
+/**
+ * The piece list of a plain blob (src/mirror/pieces.ts): `GET /v2/darner/pieces/sha256:<hex>`,
+ * 200 with the list when the peer holds every piece of the blob, 404 otherwise.
+ */
+export function pieceListPath(blobId: string): string {
+  return `/v2/darner/pieces/sha256:${blobId}`;
+}
+
+/** The blob id a piece-list request names, or undefined. */
+export function blobIdOfPieceListPath(path: string): string | undefined {
+  if (path.length > 1024) return undefined;
+  return PIECE_LIST_PATH.exec(path)?.[1];
+}
+
 /** One byte range [offset, offset + length). */
 export interface ByteRange {
   offset: number;
