@@ -44,8 +44,10 @@ const ABOVE_BASE: Layering = {
   // The registry mirror: plain blobs in pieces through the P2P peer, kept in the blob cache.
   'src/mirror': ['src/format', 'src/cache', 'src/fetch', 'src/p2p'],
   'src/daemon': CORE,
+  // `darner get`: the daemon's client finds the mirror; the download itself is plain HTTP.
+  'src/get': ['src/daemon'],
   'src/demo': [...CORE, 'src/daemon'],
-  'src/cli': [...CORE, 'src/daemon', 'src/demo', 'converter', 'snapshotter'],
+  'src/cli': [...CORE, 'src/daemon', 'src/demo', 'src/get', 'converter', 'snapshotter'],
   converter: ['src/format', 'src/oci', 'src/fstree', 'src/layer', 'src/blob', 'src/image'],
   snapshotter: ['src/oci', 'src/blob', 'src/image', 'src/daemon/client.ts'],
 };

@@ -116,18 +116,27 @@ export class PlainBlobFetcher {
     if (peer === undefined) return { leased: false };
     const until = Date.now() + (this.#o.listWaitMs ?? 120_000);
     const bad = new Set<string>();
+    // A parent that said it is fetching the blob: waited for even after its lease ran out (a large
+    // blob may take longer than the lease), while it keeps saying so.
+    let leader: Parent | undefined;
     while (Date.now() < until && !signal.aborted) {
       const answer = await peer.scheduler.resolve(id, [0], { exclude: [...bad], signal });
       const group = answer.groups[0];
       log.debug({ blob: id, p2p: answer.p2p, decision: group?.decision }, 'mirror: who has the blob');
       if (!answer.p2p || group === undefined || group.decision === 'SOURCE') return { leased: false };
-      if (group.decision === 'BACK_TO_SOURCE') return { leased: true };
-      for (const parent of group.parents) {
+      const parents = group.decision === 'PARENTS' ? group.parents : leader !== undefined ? [leader] : [];
+      if (parents.length === 0) return { leased: true };
+      let fetching: Parent | undefined;
+      for (const parent of parents) {
         try {
           const bytes = await peer.client.fetchPieceList(parent.peerUrl, id, maxPieceListBytes(size), signal);
-          if (bytes === undefined) continue;
+          if (bytes === 'fetching') fetching ??= parent;
+          if (bytes === undefined || bytes === 'fetching') continue;
           const list = parsePieceList(bytes, size);
-          if (list !== undefined) return { list, provider: parent, leased: false };
+          if (list !== undefined) {
+            if (group.decision === 'BACK_TO_SOURCE') peer.scheduler.withdraw(id, [0]);
+            return { list, provider: parent, leased: false };
+          }
           bad.add(parent.hostId);
           log.warn({ blob: id, parent: parent.hostId }, 'mirror: a parent sent a malformed piece list; asking another');
         } catch (err) {
@@ -135,6 +144,12 @@ export class PlainBlobFetcher {
           log.debug({ blob: id, parent: parent.hostId, err: describeError(err) }, 'mirror: no piece list from a parent');
         }
       }
+      if (group.decision === 'BACK_TO_SOURCE') {
+        if (fetching === undefined) return { leased: true };
+        // The leader is still at it: give the lease back and keep waiting for its list.
+        peer.scheduler.withdraw(id, [0]);
+      }
+      leader = fetching;
       // The parents are still fetching the blob (in progress): ask again shortly.
       await sleep(250, undefined, { signal }).catch(() => undefined);
     }
@@ -149,6 +164,7 @@ export class PlainBlobFetcher {
     const whole = createHash('sha256');
     const digests: Buffer[] = [];
     let committed = false;
+    const doneLeading = this.#o.pieceLists.leading(id);
     try {
       let piece = Buffer.allocUnsafe(pieceExtent(size, pieceSize, 0).length);
       let fill = 0;
@@ -187,6 +203,7 @@ export class PlainBlobFetcher {
       metrics.blobs.inc({ role: 'lead' });
       yield last;
     } finally {
+      doneLeading();
       if (!committed) {
         writer.abort();
         if (leased) this.#o.peer?.scheduler.withdraw(id, [0]);
@@ -288,8 +305,10 @@ export class PlainBlobFetcher {
         metrics.badPieces.inc();
         peer.source.report?.({ request, outcome: 'peer-bad-data', peer: answer.peer, durationMs: Date.now() - started, badChunkOffsets: [offset] });
       }
-      // Declined (nobody else to ask, or a lease): the node the list came from holds every piece.
-      if (provider !== undefined) {
+      // Declined (nobody else to ask, or a lease): the node the list came from holds every piece;
+      // a loaded holder gets a few tries before the origin is asked.
+      for (let attempt = 0; provider !== undefined && !providerBad && attempt < (this.#o.pieceTries ?? 4); attempt++) {
+        if (attempt > 0) await sleep(250 * attempt, undefined, { signal });
         const started = Date.now();
         try {
           const { bytes } = await peer.client.fetchRange({ peerUrl: provider.peerUrl, blobId: id, range: { offset, length }, signal });
@@ -306,6 +325,7 @@ export class PlainBlobFetcher {
         } catch (err) {
           if (signal.aborted) throw err;
           if (!(err instanceof PeerTransferError)) throw err;
+          if (err.reason === 'not_held') break;
         }
       }
     }

@@ -13,6 +13,8 @@ const BLOB_ID = /^[0-9a-f]{64}$/;
 export class PieceLists {
   readonly #dir: string;
   readonly #cache: BlobCache;
+  /** Blobs this node is fetching whole from the origin now (leading): peers wait for their lists. */
+  readonly #leading = new Set<string>();
 
   constructor(dir: string, cache: BlobCache) {
     this.#dir = dir;
@@ -36,9 +38,22 @@ export class PieceLists {
     await rename(temp, file);
   }
 
-  /** The encoded list of `blobId` when this node holds every piece of it (what a peer may be served). */
-  async servable(blobId: string): Promise<Buffer | undefined> {
+  /** Marks `blobId` as being fetched from the origin here until the returned function is called. */
+  leading(blobId: string): () => void {
+    this.#leading.add(blobId);
+    return () => this.#leading.delete(blobId);
+  }
+
+  /**
+   * The encoded list of `blobId` when this node holds every piece of it (what a peer may be
+   * served); 'fetching' while this node leads it (the list comes once the blob is verified).
+   */
+  async servable(blobId: string): Promise<Buffer | 'fetching' | undefined> {
     if (!BLOB_ID.test(blobId)) return undefined;
+    return (await this.#held(blobId)) ?? (this.#leading.has(blobId) ? 'fetching' : undefined);
+  }
+
+  async #held(blobId: string): Promise<Buffer | undefined> {
     const bytes = await readFile(join(this.#dir, blobId)).catch(() => undefined);
     if (bytes === undefined || bytes.length < 16) return undefined;
     const lease = await this.#cache.acquireExisting(blobId);

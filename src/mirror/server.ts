@@ -12,7 +12,7 @@ import { describeError } from '../errors.js';
 import { log } from '../log.js';
 import type { BlobOrigin, PlainBlobFetcher } from './blob-fetch.js';
 import type { MirrorMetrics } from './metrics.js';
-import { PASSED_HEADERS, RETURNED_HEADERS, registryHost, routeOf } from './routes.js';
+import { PASSED_HEADERS, RETURNED_HEADERS, fileUrl, registryHost, routeOf } from './routes.js';
 import { SmallObjects } from './small-objects.js';
 import { Upstream, discardBody, header, type UpstreamResponse } from './upstream.js';
 
@@ -90,6 +90,13 @@ export class MirrorServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.#answer(res, 405, route.kind, 'the mirror serves pulls only (GET, HEAD)');
     const method = req.method;
     if (route.kind === 'other') return this.#answer(res, 404, 'other', 'not a pull request');
+    if (route.kind === 'file') {
+      const target = fileUrl(url.searchParams.get('url'));
+      if (target === undefined || method !== 'GET') return this.#answer(res, 400, 'file', 'GET /darner/files/sha256:<hex>?url=<http(s) URL without credentials>');
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      return this.#file(res, route.digest, target, gone.signal);
+    }
     if (route.kind === 'base') {
       this.#o.metrics.requests.inc({ kind: 'base', status: '200' });
       res.writeHead(200, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0', 'content-length': '3' });
@@ -127,8 +134,13 @@ export class MirrorServer {
       return;
     }
     if (size <= this.#o.smallBlobBytes) return this.#smallObject('GET', res, 'blob', route.digest, target, headers, gone.signal);
+    return this.#streamBlob(res, route.digest, size, this.#originOf(target, headers), gone.signal);
+  }
+
+  /** The origin of a blob or file: the whole of it, or a range, with the client's headers. */
+  #originOf(target: URL, headers: Record<string, string>): BlobOrigin {
     const upstream = this.#upstream;
-    const origin: BlobOrigin = {
+    return {
       async stream(signal) {
         const r = await upstream.send({ method: 'GET', url: target, headers, signal });
         if (r.status !== 200) {
@@ -139,22 +151,38 @@ export class MirrorServer {
       },
       readRange: (offset, length, signal) => upstream.readRange(target, headers, offset, length, signal),
     };
-    const pieces = this.#o.fetcher.fetch(route.digest, size, origin, gone.signal);
-    // The first piece decides the status: a blob that cannot be started is a 502, not a cut body.
-    const first = await pieces.next();
-    this.#o.metrics.requests.inc({ kind: 'blob', status: '200' });
-    res.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream', 'docker-content-digest': route.digest });
+  }
+
+  /** `darner get` through the daemon: an HTTP(S) file of known digest, in pieces through the peer network. */
+  async #file(res: ServerResponse, digest: string, target: URL, signal: AbortSignal): Promise<void> {
+    const head = await this.#upstream.send({ method: 'HEAD', url: target, headers: {}, signal });
+    discardBody(head.body);
+    const size = Number(header(head.headers, 'content-length'));
+    if (head.status !== 200) return this.#answer(res, head.status === 404 ? 404 : 502, 'file', `HEAD ${target.origin}${target.pathname}: HTTP ${head.status}`);
+    if (header(head.headers, 'content-length') === undefined || !Number.isSafeInteger(size) || size <= 0) return this.#answer(res, 502, 'file', `${target.origin}${target.pathname}: the server does not say its size`);
+    return this.#streamBlob(res, digest, size, this.#originOf(target, {}), signal, 'file');
+  }
+
+  /** A blob's pieces to the client as they arrive; a failure after the first piece cuts the answer. */
+  async #streamBlob(res: ServerResponse, digest: string, size: number, origin: BlobOrigin, signal: AbortSignal, kind = 'blob'): Promise<void> {
+    const pieces = this.#o.fetcher.fetch(digest, size, origin, signal);
     try {
-      if (first.done !== true) {
-        if (!res.write(first.value)) await drained(res, gone.signal);
-        for await (const piece of pieces) {
-          if (!res.write(piece)) await drained(res, gone.signal);
+      // The first piece decides the status: a blob that cannot be started is a 502, not a cut body.
+      const first = await pieces.next();
+      this.#o.metrics.requests.inc({ kind, status: '200' });
+      res.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream', 'docker-content-digest': digest });
+      try {
+        if (first.done !== true) {
+          if (!res.write(first.value)) await drained(res, signal);
+          for await (const piece of pieces) {
+            if (!res.write(piece)) await drained(res, signal);
+          }
         }
+        res.end();
+      } catch (err) {
+        log.warn({ blob: digest, err: describeError(err) }, 'mirror: blob failed mid-transfer; the client gets a cut answer');
+        res.destroy();
       }
-      res.end();
-    } catch (err) {
-      log.warn({ blob: route.digest, err: describeError(err) }, 'mirror: blob failed mid-transfer; the client gets a cut answer and retries');
-      res.destroy();
     } finally {
       // Ends the fetch (its cache lease, its claim on the blob) however the transfer ended.
       await pieces.return(undefined).catch(() => undefined);

@@ -68,7 +68,7 @@ export interface DaemonPeerDeps {
   metrics: Registry;
   stateDir: string;
   /** Piece lists of plain blobs held entirely (the registry mirror's), served to peers. */
-  pieceList?: (blobId: string) => Promise<Buffer | undefined>;
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
 }
 
 export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promise<PeerNode | undefined> {

@@ -127,9 +127,10 @@ export class PeerClient {
 
   /**
    * The piece list of blob `blobId` from the parent (src/mirror/pieces.ts), at most `maxBytes`;
-   * undefined when the parent does not hold the whole blob (404). Unparsed: the caller checks it.
+   * undefined when the parent does not hold the whole blob (404); 'fetching' while the parent
+   * fetches it from the origin (202). Unparsed: the caller checks it.
    */
-  async fetchPieceList(peerUrl: string, blobId: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | undefined> {
+  async fetchPieceList(peerUrl: string, blobId: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | 'fetching' | undefined> {
     const url = `${peerUrl.replace(/\/+$/, '')}${pieceListPath(blobId)}`;
     const headers: Record<string, string> = {};
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
@@ -146,6 +147,7 @@ export class PeerClient {
       res.body.on('error', () => {});
       res.body.destroy();
       if (res.statusCode === 404) return undefined;
+      if (res.statusCode === 202) return 'fetching';
       throw new PeerTransferError(res.statusCode === 503 ? 'busy' : res.statusCode === 401 || res.statusCode === 403 ? 'refused' : 'bad_answer', `GET ${url}: HTTP ${res.statusCode}`);
     }
     const parts: Buffer[] = [];

@@ -82,8 +82,8 @@ export interface PeerServerOptions {
    * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
    */
   noFetchGraceMs?: number;
-  /** The piece list of a plain blob this node holds entirely (src/mirror), or undefined: 404. */
-  pieceList?: (blobId: string) => Promise<Buffer | undefined>;
+  /** The piece list of a plain blob this node holds entirely (src/mirror); 'fetching': 202; undefined: 404. */
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
   metrics?: Registry;
 }
 
@@ -224,6 +224,7 @@ export class PeerServer {
     if (listOf !== undefined) {
       const list = await this.#options.pieceList?.(listOf);
       if (list === undefined) return this.#refuse(res, 404, 'not_held', 'this peer does not hold that blob entirely');
+      if (list === 'fetching') return this.#answer(res, 202, 'this peer is fetching that blob; its piece list comes once it is verified');
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(list.length), [PEER_HEADER]: this.#options.hostId });
       res.end(list);
       return;

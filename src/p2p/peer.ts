@@ -79,7 +79,7 @@ export interface PeerNodeOptions {
   /** Deadline of a resolve (default 500 ms): past it the range goes to the origin. */
   resolveTimeoutMs?: number;
   /** Piece lists of plain blobs this node holds entirely (the registry mirror's), served to peers. */
-  pieceList?: (blobId: string) => Promise<Buffer | undefined>;
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
   /** Scheduler client tuning (tests). */
   retryMaxMs?: number;
   announceDelayMs?: number;
