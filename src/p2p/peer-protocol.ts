@@ -11,6 +11,9 @@
  *
  * Answers: 206 (the bytes), 400 (no or malformed Range, bad path), 401 (token), 404 (not held,
  * fully, by this peer), 416 (range outside the blob), 503 + Retry-After (upload cap reached).
+ *
+ * Plain blobs fetched in pieces (src/mirror) add `GET /v2/darner/pieces/sha256:<hex>`: 200 + the
+ * piece list when the peer holds the whole blob, 202 while it fetches it from the origin, 404.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 
