@@ -21,7 +21,7 @@ const tsFiles = (dir: string): string[] =>
   });
 
 /** Areas of the core below the daemon, bottom first. */
-const CORE = ['src/format', 'src/oci', 'src/fstree', 'src/layer', 'src/blob', 'src/image', 'src/cache', 'src/fetch', 'src/fs', 'src/p2p'];
+const CORE = ['src/format', 'src/oci', 'src/fstree', 'src/layer', 'src/blob', 'src/image', 'src/cache', 'src/fetch', 'src/fs', 'src/p2p', 'src/mirror'];
 
 /** src/util: low-level helpers that import nothing of darner's, below every other area. */
 const BASE = 'src/util';
@@ -41,9 +41,13 @@ const ABOVE_BASE: Layering = {
   'src/fetch': ['src/format', 'src/cache', 'src/blob', 'src/oci'],
   'src/fs': ['src/format', 'src/fetch', 'src/cache'],
   'src/p2p': ['src/format', 'src/oci', 'src/blob', 'src/image', 'src/cache', 'src/fetch'],
+  // The registry mirror: plain blobs in pieces through the P2P peer, kept in the blob cache.
+  'src/mirror': ['src/format', 'src/cache', 'src/fetch', 'src/p2p'],
   'src/daemon': CORE,
+  // `darner get`: the daemon's client finds the mirror; the download itself is plain HTTP.
+  'src/get': ['src/daemon'],
   'src/demo': [...CORE, 'src/daemon'],
-  'src/cli': [...CORE, 'src/daemon', 'src/demo', 'converter', 'snapshotter'],
+  'src/cli': [...CORE, 'src/daemon', 'src/demo', 'src/get', 'converter', 'snapshotter'],
   converter: ['src/format', 'src/oci', 'src/fstree', 'src/layer', 'src/blob', 'src/image'],
   snapshotter: ['src/oci', 'src/blob', 'src/image', 'src/daemon/client.ts'],
 };

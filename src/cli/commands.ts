@@ -4,6 +4,7 @@ import { register as registerSnapshotter } from '../../snapshotter/cli.js';
 import { register as registerPull } from '../../snapshotter/pull/cli.js';
 import { register as registerDaemon } from '../daemon/cli.js';
 import { register as registerDemo } from '../demo/cli.js';
+import { register as registerGet } from '../get/cli.js';
 import { register as registerPreheat } from '../p2p/cli.js';
 import { register as registerScheduler } from '../p2p/scheduler/cli.js';
 
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerScheduler(program);
   registerPreheat(program);
   registerDaemon(program);
+  registerGet(program);
   // Loaded on use, like the demo itself: a conversion is not needed to start any other verb.
   registerDemo(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
 }

@@ -82,6 +82,8 @@ export interface DaemonStatus {
   metrics: string | null;
   /** The P2P peer, when the daemon runs one: its identity, its URL and the scheduler connection. */
   p2p?: { hostId: string; peerUrl: string; scheduler: string; state: string };
+  /** host:port of the registry mirror, when the daemon runs one. */
+  mirror?: string;
   /**
    * Failover (docs/failover.md): the fd keeper's socket (null: none), and the mounts this daemon
    * took over from its predecessor at start (taken), found with their connection gone (lost), or

@@ -173,7 +173,8 @@ export function register(program: Command): void {
     .option('--region <name>', 'P2P: locality label region')
     .option('--zone <name>', 'P2P: locality label zone')
     .option('--rack <name>', 'P2P: locality label rack')
-    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string; takeover?: boolean } & P2PFlags) => {
+    .option('--mirror-listen <host:port>', 'serve a registry mirror for containerd here (docs/mirror.md)')
+    .action(async (opts: { socket?: string; cache?: string; state?: string; metrics?: string; config?: string; prefetchAll?: boolean; prefetchBandwidth?: string; cacheMaxSize?: string; fetchTimeout?: string; logLevel?: string; takeover?: boolean; mirrorListen?: string } & P2PFlags) => {
       // Cache I/O and decompression share libuv's pool with the FUSE layer's file operations.
       process.env.UV_THREADPOOL_SIZE ??= '16';
       const config = loadDaemonConfig(opts.config === undefined ? undefined : resolvePath(opts.config), {
@@ -186,6 +187,7 @@ export function register(program: Command): void {
         ...(opts.prefetchBandwidth !== undefined ? { prefetchBandwidth: parseBytes(opts.prefetchBandwidth, '--prefetch-bandwidth') } : {}),
         ...(opts.cacheMaxSize !== undefined ? { cacheMaxSize: parseBytes(opts.cacheMaxSize, '--cache-max-size') } : {}),
         ...(opts.fetchTimeout !== undefined ? { fetchTimeoutMs: parseInteger(opts.fetchTimeout, '--fetch-timeout') } : {}),
+        ...(opts.mirrorListen !== undefined ? { mirrorListen: opts.mirrorListen } : {}),
         p2p: p2pFlags(opts),
       });
       const { runDaemon } = await import('./daemon.js');

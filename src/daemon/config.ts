@@ -10,6 +10,7 @@ import { parseConfigText, readConfigFile } from '../config-file.js';
 import { checkConfig, decodeConfig, schemaDefaults, type ConfigSchema, type Field } from '../config-schema.js';
 import { parseHostPort } from '../p2p/address.js';
 import type { P2PConfig } from '../p2p/daemon-peer.js';
+import type { MirrorConfig } from '../mirror/daemon-mirror.js';
 
 export interface DaemonConfig {
   socket: string;
@@ -57,9 +58,11 @@ export interface DaemonConfig {
     /** The keeper's socket; `<state_dir>/fd-keeper.sock` when undefined. */
     keeperSocket?: string;
   };
+  mirror: MirrorConfig;
 }
 
-export type { P2PConfig };
+export type { P2PConfig, MirrorConfig };
+
 
 /**
  * spawn: the daemon starts `darner fd-keeper` (detached) when none answers; external: a keeper
@@ -154,6 +157,11 @@ const FIELDS: Field[] = [
 
   { key: 'failover.keeper', path: 'failover.keeper', type: { type: 'enum', values: ['spawn', 'external', 'off'] }, default: 'spawn', doc: 'who holds the FUSE fds across a daemon restart: spawn a `darner fd-keeper`, use an external one, or off (see docs/failover.md)' },
   { key: 'failover.keeper_socket', path: 'failover.keeperSocket', type: { type: 'string', absolutePath: true }, defaultDoc: '`<state_dir>/fd-keeper.sock`', doc: "the fd keeper's unix socket (any length: a long path is reached through its directory)" },
+  { key: 'mirror.listen', path: 'mirror.listen', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--mirror-listen', doc: 'the registry mirror containerd pulls through (hosts.toml); docs/mirror.md', check: hostPort('listen', true) },
+  { key: 'mirror.plain_http', path: 'mirror.plainHttp', type: { type: 'string-list', commaString: true }, default: [], allowed: 'a list of host[:port]', doc: 'registries the mirror reaches over plain http (others: https)' },
+  { key: 'mirror.piece_size', path: 'mirror.pieceSize', type: { type: 'integer', min: 1 << 16, max: 1 << 26 }, default: 4 << 20, unit: 'bytes', doc: 'piece size of blobs fetched through peers (a power of two)',
+    check: (v: number) => ((v & (v - 1)) === 0 ? undefined : 'must be a power of two') },
+  { key: 'mirror.default_registry', path: 'mirror.defaultRegistry', type: { type: 'string' }, default: 'docker.io', doc: 'the registry of requests that name none (no `ns` parameter)' },
 ];
 
 function urlProtocol(v: string): string {
@@ -165,7 +173,7 @@ function urlProtocol(v: string): string {
 }
 
 export const DAEMON_CONFIG_SCHEMA: ConfigSchema<DaemonConfig> = {
-  sections: ['fetch', 'prefetch', 'cache', 'fuse', 'p2p', 'failover'].map((key) => ({ key, path: key })),
+  sections: ['fetch', 'prefetch', 'cache', 'fuse', 'p2p', 'failover', 'mirror'].map((key) => ({ key, path: key })),
   fields: FIELDS,
   rules: [
     (c) => (c.fetch.retryMaxDelayMs < c.fetch.retryBaseDelayMs ? 'fetch.retry_max_delay_ms must not be less than fetch.retry_base_delay_ms' : undefined),
@@ -203,6 +211,7 @@ export interface DaemonFlags {
   prefetchBandwidth?: number;
   fetchTimeoutMs?: number;
   cacheMaxSize?: number;
+  mirrorListen?: string;
   /** P2P flags (each overrides its [p2p] key; labels are merged over the file's). */
   p2p?: Partial<Omit<P2PConfig, 'labels'>> & { labels?: Record<string, string> };
 }
@@ -220,6 +229,7 @@ export function loadDaemonConfig(file: string | undefined, flags: DaemonFlags = 
   if (flags.prefetchBandwidth !== undefined) c.prefetch.bandwidth = flags.prefetchBandwidth;
   if (flags.fetchTimeoutMs !== undefined) c.fetch.timeoutMs = flags.fetchTimeoutMs;
   if (flags.cacheMaxSize !== undefined) c.cache.maxSize = flags.cacheMaxSize;
+  if (flags.mirrorListen !== undefined) c.mirror.listen = flags.mirrorListen;
   if (flags.p2p !== undefined) {
     const { labels, ...rest } = flags.p2p;
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (c.p2p as unknown as Record<string, unknown>)[k] = v;

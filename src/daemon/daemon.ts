@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
@@ -15,6 +15,8 @@ import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, TakeoverErr
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
+import { PieceLists } from '../mirror/piece-lists.js';
+import { startMirror } from '../mirror/daemon-mirror.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonClient } from './client.js';
@@ -95,9 +97,13 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       if (config.failover.keeper === 'spawn') cleanups.push(async () => quitKeeperIfEmpty(socket));
     }
     const takeovers = { taken: 0, lost: 0, failed: 0 };
+    const pieceLists = new PieceLists(join(state.dir, 'pieces'), cache);
+    await pieceLists.init();
     // P2P (off without a scheduler): the peer serves this cache and is every mount's peer source.
-    const peer = await startDaemonPeer(config.p2p, { cache, fetcher, metrics: metrics.registry, stateDir: state.dir });
+    const peer = await startDaemonPeer(config.p2p, { cache, fetcher, metrics: metrics.registry, stateDir: state.dir, pieceList: (id) => pieceLists.servable(id) });
     if (peer !== undefined) cleanups.push(() => peer.close());
+    const mirror = await startMirror(config.mirror, { cache, pieceLists, metrics: metrics.registry, ...(peer !== undefined ? { peer } : {}) });
+    if (mirror !== undefined) cleanups.push(() => mirror.close());
     const mounts = new MountManager({
       fetcher,
       state,
@@ -146,6 +152,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       cacheDir: cache.dir,
       mounts: mounts.size,
       metrics: metricsAddress ?? null,
+      ...(mirror !== undefined ? { mirror: mirror.address } : {}),
       ...(peer !== undefined ? { p2p: { hostId: peer.scheduler.hostId, peerUrl: peer.peerUrl, scheduler: peer.scheduler.address, state: peer.scheduler.state } } : {}),
       failover: { keeper: keeper?.socket ?? null, ...takeovers },
     });

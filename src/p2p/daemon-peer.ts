@@ -67,6 +67,8 @@ export interface DaemonPeerDeps {
   fetcher: ChunkFetcher;
   metrics: Registry;
   stateDir: string;
+  /** Piece lists of plain blobs held entirely (the registry mirror's), served to peers. */
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
 }
 
 export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promise<PeerNode | undefined> {
@@ -98,5 +100,6 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     downloadBytesPerSecond: p.downloadBandwidth,
     minBytesPerSecond: p.minPeerThroughput,
     resolveTimeoutMs: p.resolveTimeoutMs,
+    ...(deps.pieceList !== undefined ? { pieceList: deps.pieceList } : {}),
   });
 }

@@ -9,7 +9,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { PeerTransferError } from '../errors.js';
-import { PEER_HEADER, WAIT_HEADER, contentRangeMatches, peerBlobPath, rangeHeader, type ByteRange } from './peer-protocol.js';
+import { PEER_HEADER, WAIT_HEADER, contentRangeMatches, peerBlobPath, pieceListPath, rangeHeader, type ByteRange } from './peer-protocol.js';
 import type { PeerTlsFiles } from './peer-server.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -123,6 +123,48 @@ export class PeerClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The piece list of blob `blobId` from the parent (src/mirror/pieces.ts), at most `maxBytes`;
+   * undefined when the parent does not hold the whole blob (404); 'fetching' while the parent
+   * fetches it from the origin (202). Unparsed: the caller checks it.
+   */
+  async fetchPieceList(peerUrl: string, blobId: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | 'fetching' | undefined> {
+    const url = `${peerUrl.replace(/\/+$/, '')}${pieceListPath(blobId)}`;
+    const headers: Record<string, string> = {};
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    const timeout = AbortSignal.timeout(Math.ceil(this.#firstByteMs + (maxBytes / this.#minRate) * 1000));
+    const both = signal !== undefined ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { dispatcher: this.#dispatcher, method: 'GET', headers, signal: both });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw new PeerTransferError('unreachable', `GET ${url}: ${(err as Error).message}`, { cause: err });
+    }
+    if (res.statusCode !== 200) {
+      res.body.on('error', () => {});
+      res.body.destroy();
+      if (res.statusCode === 404) return undefined;
+      if (res.statusCode === 202) return 'fetching';
+      throw new PeerTransferError(res.statusCode === 503 ? 'busy' : res.statusCode === 401 || res.statusCode === 403 ? 'refused' : 'bad_answer', `GET ${url}: HTTP ${res.statusCode}`);
+    }
+    const parts: Buffer[] = [];
+    let got = 0;
+    try {
+      for await (const piece of res.body as AsyncIterable<Buffer>) {
+        got += piece.length;
+        if (got > maxBytes) throw new PeerTransferError('bad_answer', `GET ${url}: more than ${maxBytes} bytes`);
+        parts.push(piece);
+      }
+    } catch (err) {
+      res.body.destroy();
+      if (err instanceof PeerTransferError) throw err;
+      if (signal?.aborted) throw signal.reason;
+      throw new PeerTransferError('unreachable', `GET ${url}: body failed: ${(err as Error).message}`, { cause: err });
+    }
+    return Buffer.concat(parts);
   }
 
   async close(): Promise<void> {

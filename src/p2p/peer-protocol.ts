@@ -11,6 +11,9 @@
  *
  * Answers: 206 (the bytes), 400 (no or malformed Range, bad path), 401 (token), 404 (not held,
  * fully, by this peer), 416 (range outside the blob), 503 + Retry-After (upload cap reached).
+ *
+ * Plain blobs fetched in pieces (src/mirror) add `GET /v2/darner/pieces/sha256:<hex>`: 200 + the
+ * piece list when the peer holds the whole blob, 202 while it fetches it from the origin, 404.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 
@@ -31,6 +34,22 @@ export function blobIdOfPath(path: string): string | undefined {
 /** The path a requester asks a peer for blob `blobId`. */
 export function peerBlobPath(blobId: string): string {
   return `/v2/${PEER_REPOSITORY}/blobs/sha256:${blobId}`;
+}
+
+const PIECE_LIST_PATH = /^\/v2\/darner\/pieces\/sha256:([0-9a-f]{64})$/;
+
+/**
+ * The piece list of a plain blob (src/mirror/pieces.ts): `GET /v2/darner/pieces/sha256:<hex>`,
+ * 200 with the list when the peer holds every piece of the blob, 404 otherwise.
+ */
+export function pieceListPath(blobId: string): string {
+  return `/v2/darner/pieces/sha256:${blobId}`;
+}
+
+/** The blob id a piece-list request names, or undefined. */
+export function blobIdOfPieceListPath(path: string): string | undefined {
+  if (path.length > 1024) return undefined;
+  return PIECE_LIST_PATH.exec(path)?.[1];
 }
 
 /** One byte range [offset, offset + length). */

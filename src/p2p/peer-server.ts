@@ -26,7 +26,7 @@ import { log } from '../log.js';
 import { formatHostPort } from './address.js';
 import type { OriginFetches } from './origin-fetches.js';
 import type { PendingChunks } from './pending-chunks.js';
-import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
+import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { UploadPace } from './upload-pace.js';
@@ -82,6 +82,8 @@ export interface PeerServerOptions {
    * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
    */
   noFetchGraceMs?: number;
+  /** The piece list of a plain blob this node holds entirely (src/mirror); 'fetching': 202; undefined: 404. */
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
   metrics?: Registry;
 }
 
@@ -218,6 +220,15 @@ export class PeerServer {
     }
     if (req.method !== 'GET') return this.#refuse(res, 405, 'bad_request', 'only GET', { allow: 'GET' });
     const path = (req.url ?? '/').split('?')[0]!;
+    const listOf = blobIdOfPieceListPath(path);
+    if (listOf !== undefined) {
+      const list = await this.#options.pieceList?.(listOf);
+      if (list === undefined) return this.#refuse(res, 404, 'not_held', 'this peer does not hold that blob entirely');
+      if (list === 'fetching') return this.#answer(res, 202, 'this peer is fetching that blob; its piece list comes once it is verified');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(list.length), [PEER_HEADER]: this.#options.hostId });
+      res.end(list);
+      return;
+    }
     const blobId = blobIdOfPath(path);
     if (blobId === undefined) return this.#refuse(res, 404, 'bad_request', 'no such blob path');
     const range = parseRangeHeader(req.headers.range);

@@ -78,6 +78,8 @@ export interface PeerNodeOptions {
   firstByteTimeoutMs?: number;
   /** Deadline of a resolve (default 500 ms): past it the range goes to the origin. */
   resolveTimeoutMs?: number;
+  /** Piece lists of plain blobs this node holds entirely (the registry mirror's), served to peers. */
+  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
   /** Scheduler client tuning (tests). */
   retryMaxMs?: number;
   announceDelayMs?: number;
@@ -137,6 +139,7 @@ export class PeerNode {
       ...(o.uploadRateWindowMs !== undefined ? { uploadRateWindowMs: o.uploadRateWindowMs } : {}),
       originFetches,
       pending,
+      ...(o.pieceList !== undefined ? { pieceList: o.pieceList } : {}),
       ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
     }).catch((err: unknown) => {
       detachPending();
@@ -230,6 +233,11 @@ export class PeerNode {
     } finally {
       this.metrics.preheats.inc({ outcome });
     }
+  }
+
+  /** The data-plane client (the registry mirror fetches piece lists with it). */
+  get client(): PeerClient {
+    return this.#client;
   }
 
   /** Flushes announcements, unregisters, stops the server. */

@@ -1,0 +1,58 @@
+/** `darner get URL|REF [-o FILE] [--digest sha256:…]`: download.ts does the work; docs/mirror.md. */
+import { basename } from 'node:path';
+import { Command } from 'commander';
+import { DaemonClient } from '../daemon/client.js';
+import { DEFAULT_SOCKET } from '../daemon/config.js';
+import { setLogLevel } from '../log.js';
+import { download, mirrorUrl, parseGetSource } from './download.js';
+
+interface GetFlags {
+  output?: string;
+  digest?: string;
+  daemon: string;
+  direct?: boolean;
+  plainHttp?: boolean;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('get')
+    .description('download a file (http(s) URL or OCI blob host/repo@sha256:…) through the peer network, verified')
+    .argument('<source>', 'http(s) URL, or host/repo@sha256:<hex>')
+    .option('-o, --output <file>', 'where to write it (default: the last part of the URL)')
+    .option('--digest <sha256:hex>', 'the file\'s digest: checked before the file is kept; needed to go through the peer network')
+    .option('--daemon <socket>', `the local daemon's control socket (its mirror serves the download)`, DEFAULT_SOCKET)
+    .option('--direct', 'straight from the origin, even when a daemon runs')
+    .option('--plain-http', 'the registry of an OCI blob speaks http')
+    .option('-q, --quiet', 'no progress')
+    .action(async (arg: string, flags: GetFlags) => {
+      setLogLevel('warn');
+      const source = parseGetSource(arg, flags.digest, flags.plainHttp === true);
+      const output = flags.output ?? (basename(source.url.pathname) || 'download');
+      let mirror: string | undefined;
+      if (flags.direct !== true) {
+        const client = new DaemonClient(flags.daemon, { timeoutMs: 5000 });
+        mirror = await client.status().then((s) => s.mirror, () => undefined);
+        await client.close().catch(() => undefined);
+      }
+      const via = mirror !== undefined ? mirrorUrl(mirror, source) : undefined;
+      const tty = process.stderr.isTTY && flags.quiet !== true;
+      let shown = 0;
+      const result = await download({
+        from: via ?? source.url,
+        ranged: via === undefined,
+        output,
+        ...(source.digest !== undefined ? { digest: source.digest } : {}),
+        progress: (done, total) => {
+          if (!tty || Date.now() - shown < 500) return;
+          shown = Date.now();
+          process.stderr.write(`\r${done}${total !== undefined ? ` / ${total}` : ''} bytes`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      if (flags.quiet !== true) {
+        process.stdout.write(`${output}: ${result.bytes} bytes, ${result.digest}${result.resumed > 0 ? `, resumed after ${result.resumed}` : ''} (${via !== undefined ? 'through the daemon' : 'from the origin'})\n`);
+      }
+    });
+}
