@@ -49,6 +49,19 @@ export interface KeeperConnection {
   readonly fresh: boolean;
 }
 
+/** How long a daemon waits for an external keeper that starts beside it (a unit or container started at the same moment). */
+const EXTERNAL_KEEPER_WAIT_MS = 10_000;
+
+async function connectExternal(socket: string): Promise<KeeperConnection> {
+  const deadline = Date.now() + EXTERNAL_KEEPER_WAIT_MS;
+  let kept: KeptFd[] | undefined;
+  while ((kept = tryTakeAll(socket)) === undefined) {
+    if (Date.now() > deadline) throw new TakeoverError(`no fd keeper answers on ${socket} ([failover] keeper = "external"): start it first (darner fd-keeper --socket ${socket})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return connectionOf(socket, kept, false);
+}
+
 /**
  * Connects to the keeper, starting one when the mode is spawn and none answers. Throws
  * TakeoverError when an external keeper does not answer or a spawned one never does.
@@ -57,7 +70,7 @@ export async function connectKeeper(socket: string, mode: Exclude<KeeperMode, 'o
   let kept = tryTakeAll(socket);
   let fresh = false;
   if (kept === undefined) {
-    if (mode === 'external') throw new TakeoverError(`no fd keeper answers on ${socket} ([failover] keeper = "external"): start it first (darner fd-keeper --socket ${socket})`);
+    if (mode === 'external') return connectExternal(socket);
     fresh = true;
     const child = spawnDetached(process.execPath, [CLI_MAIN, 'fd-keeper', '--socket', socket], { logFile: `${socket}.log` });
     const deadline = Date.now() + timeoutMs;
@@ -68,6 +81,10 @@ export async function connectKeeper(socket: string, mode: Exclude<KeeperMode, 'o
     }
     log.info({ socket, pid: child.pid }, 'fd keeper started');
   }
+  return connectionOf(socket, kept, fresh);
+}
+
+function connectionOf(socket: string, kept: KeptFd[], fresh: boolean): KeeperConnection {
   const byName = new Map(kept.map((k) => [k.name, k.fd]));
   return {
     socket,
