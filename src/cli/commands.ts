@@ -6,6 +6,7 @@ import { register as registerDaemon } from '../daemon/cli.js';
 import { register as registerDemo } from '../demo/cli.js';
 import { register as registerPreheat } from '../p2p/cli.js';
 import { register as registerScheduler } from '../p2p/scheduler/cli.js';
+import { register as registerStatus } from './status.js';
 
 /**
  * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerScheduler(program);
   registerPreheat(program);
   registerDaemon(program);
+  registerStatus(program);
   // Loaded on use, like the demo itself: a conversion is not needed to start any other verb.
   registerDemo(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
 }
