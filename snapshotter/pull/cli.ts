@@ -46,7 +46,8 @@ export function register(program: Command): void {
     .option('--snapshotter-address <socket>', `the darner snapshotter's socket, where the pull runs (default $DARNER_SNAPSHOTTER_ADDRESS or ${DEFAULT_SNAPSHOTTER_ADDRESS})`)
     .option('--local', 'pull in this process, not inside the darner snapshotter')
     .action(async (reference: string, flags: PullFlags) => {
-      setLogLevel('warn');
+      // A one-shot command ends in one line: the registry's retries are the daemon's business to log.
+      setLogLevel('error');
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
       if (flags.user !== undefined) {

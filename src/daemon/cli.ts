@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../format-bytes.js';
-import { DaemonUnavailableError, UsageError } from '../errors.js';
+import { ConfigError, DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { cacheListingOf, type CacheListing, type GcResponse } from './api.js';
 import type { DaemonClient } from './client.js';
@@ -131,6 +131,16 @@ function p2pFlags(o: P2PFlags): NonNullable<DaemonFlags['p2p']> {
   };
 }
 
+/** Loads a `--daemon-config` file as the daemon would; a ConfigError naming the flag otherwise. */
+function checkDaemonConfig(file: string): void {
+  try {
+    loadDaemonConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`--daemon-config: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('daemon')
@@ -197,6 +207,8 @@ export function register(program: Command): void {
       const { ensureDaemon } = await import('./spawn.js');
       const { DaemonClient } = await import('./client.js');
       const socket = resolvePath(opts.daemon ?? DEFAULT_SOCKET);
+      // A configuration the started daemon would refuse is refused here, before anything is spawned.
+      if (opts.daemonConfig !== undefined) checkDaemonConfig(resolvePath(opts.daemonConfig));
       const ensured = await ensureDaemon({ socket, ...(opts.daemonConfig !== undefined ? { args: ['--config', resolvePath(opts.daemonConfig)] } : {}) });
       if (ensured.started) process.stdout.write(`started darner daemon (pid ${ensured.status.pid}) on ${socket}; its log: ${ensured.logFile}\n`);
       const credentials = opts.creds !== undefined ? splitUserPassword(opts.creds) : undefined;

@@ -11,7 +11,7 @@ import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
 import type { ChunkFetcher } from '../fetch/types.js';
-import { AlreadyExistsError } from '../errors.js';
+import { AlreadyExistsError, rethrowAsPathError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
@@ -54,7 +54,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   // Fail before touching the cache or the mounts when another daemon already serves this socket.
   if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
-  await state.init();
+  await state.init().catch(rethrowAsPathError('state directory (--state, state_dir)', config.stateDir));
   let manager: MountManager | undefined;
   const metrics = new DaemonMetrics(() => manager?.size ?? 0);
   const cleanups: Array<() => Promise<void>> = [];

@@ -15,10 +15,12 @@ import * as grpc from '@grpc/grpc-js';
 import {
   BadRequestError,
   DarnerError,
+  listenErrorOf,
   NoSeedPeerError,
   PeerNotRegisteredError,
   StoreUnavailableError,
 } from '../../errors.js';
+import { routeGrpcLogs } from '../../grpc-log.js';
 import { log } from '../../log.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 import {
@@ -93,6 +95,7 @@ export class SchedulerServer {
   static async start(options: SchedulerServerOptions): Promise<SchedulerServer> {
     const { host, port } = parseHostPort(options.listen, '--listen', true);
     const interceptors = options.token !== undefined && options.token !== '' ? [tokenInterceptor(options.token)] : [];
+    routeGrpcLogs();
     const server = new grpc.Server({
       interceptors,
       // Detect dead WatchTasks clients.
@@ -107,7 +110,7 @@ export class SchedulerServer {
         options.tls.clientCa !== undefined,
       );
     const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(formatHostPort({ host, port }), credentials, (err, p) => (err ? reject(err) : resolve(p)));
+      server.bindAsync(formatHostPort({ host, port }), credentials, (err, p) => (err ? reject(listenErrorOf(formatHostPort({ host, port }), err)) : resolve(p)));
     });
     const self = new SchedulerServer(server, formatHostPort({ host, port: bound }), options);
     server.addService(schedulerServiceClient().service, self.handlers());
