@@ -21,6 +21,7 @@ import { DaemonMetrics } from './metrics.js';
 import { MountManager } from './mounts.js';
 import { socketAnswers, startControlServer, type ControlServer } from './server.js';
 import { StateStore } from './state.js';
+import { metricLabel } from '../util/metric-label.js';
 
 export interface RunningDaemon {
   readonly config: DaemonConfig;
@@ -134,7 +135,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         cacheGc,
         stopRecording: (id) => mounts.stopRecording(id),
       },
-      (method, route, status) => metrics.apiRequests.inc({ method, route, status: String(status) }),
+      (method, route, status) => metrics.apiRequests.inc({ method: metricLabel(method), route, status: String(status) }),
     );
     // The API goes first on the way down: no request may arrive while mounts are released.
     cleanups.push(() => control.close());

@@ -46,6 +46,7 @@ import {
 import type { SchedulerMetrics } from './metrics.js';
 import { OUTCOMES, type ChunkGroup, type Outcome, type Task } from './model.js';
 import type { SchedulerService } from './service.js';
+import { metricLabel } from '../../util/metric-label.js';
 
 export interface SchedulerTlsFiles {
   /** PEM certificate chain and key of the scheduler. */
@@ -200,7 +201,7 @@ export class SchedulerServer {
           durationMs: req.durationMs,
           outcome,
         });
-        m?.reports.inc({ outcome });
+        m?.reports.inc({ outcome: metricLabel(outcome) });
         if (outcome === 'BAD_DATA') {
           m?.badPeerReports.inc();
           log.warn({ parent: req.parentHostId, reporter: req.hostId, blobId: req.blobId, excludedUntil: new Date(history.badUntil).toISOString() },
@@ -262,7 +263,7 @@ export class SchedulerServer {
 
   private toStatus(method: string, err: unknown): Partial<grpc.StatusObject> {
     const code = statusOf(err);
-    this.options.metrics?.rpcErrors.inc({ method, code: grpc.status[code] ?? String(code) });
+    this.options.metrics?.rpcErrors.inc({ method: metricLabel(method), code: metricLabel(grpc.status[code] ?? String(code)) });
     const details = err instanceof Error ? err.message : String(err);
     if (code === grpc.status.INTERNAL) log.error({ method, err }, 'scheduler call failed');
     else if (code === grpc.status.UNAVAILABLE) log.warn({ method, err: details }, 'scheduler store unavailable');
