@@ -1,5 +1,7 @@
-import { Command, CommanderError } from 'commander';
-import { describeError } from '../errors.js';
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, UsageError } from '../errors.js';
+import { LOG_FORMATS, parseLogFormat } from '../log-format.js';
+import { setLogFormat } from '../log.js';
 import { registerCommands } from './commands.js';
 
 /** The verb path named by `args` (`darner cache ls --bogus` → `darner cache ls`): for "see --help". */
@@ -7,12 +9,32 @@ export function commandPath(program: Command, args: readonly string[]): string {
   const names = [program.name()];
   let command = program;
   for (const arg of args) {
+    if (arg.startsWith('-')) continue;
     const sub = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
     if (sub === undefined) break;
     names.push(sub.name());
     command = sub;
   }
   return names.join(' ');
+}
+
+const ENVIRONMENT = `
+Environment:
+  DARNER_LOG_LEVEL   fatal, error, warn, info, debug or trace (default: info; warn for one-shot commands)
+  DARNER_LOG_FORMAT  text or json, as --log-format
+  DARNER_PEER_TOKEN  the P2P cluster's shared token (daemon, scheduler, preheat, status)
+`;
+
+/** --log-format, else DARNER_LOG_FORMAT when set (a value that is neither is a usage error). */
+function applyLogFormat(flag: string | undefined): void {
+  if (flag !== undefined) {
+    setLogFormat(flag as (typeof LOG_FORMATS)[number]);
+    return;
+  }
+  const env = process.env.DARNER_LOG_FORMAT;
+  if (env !== undefined && env !== '' && parseLogFormat(env) === undefined) {
+    throw new UsageError(`DARNER_LOG_FORMAT ${JSON.stringify(env)} must be ${LOG_FORMATS.join(' or ')}`);
+  }
 }
 
 /**
@@ -25,7 +47,10 @@ export async function run(argv: string[]): Promise<void> {
     .description('lazy-loading container images')
     // A usage error is one line naming where the whole help is, not the help itself.
     .configureOutput({ outputError: (text) => { usage = text.trim().replace(/^error: /, ''); } })
-    .exitOverride();
+    .exitOverride()
+    .addOption(new Option('--log-format <format>', 'log lines as text or json (default: text when stderr is a terminal, else json)').choices(LOG_FORMATS))
+    .addHelpText('after', ENVIRONMENT)
+    .hook('preAction', () => applyLogFormat(program.opts<{ logFormat?: string }>().logFormat));
   registerCommands(program);
   try {
     await program.parseAsync(argv);
