@@ -68,7 +68,7 @@ function storeOptions(flags: AccessFlags, side: 'src' | 'dest'): ImageStoreOptio
 function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Command {
   command
     .option('--plain-http', 'speak plain http to registries that are not on loopback')
-    .option('--authfile <file>', 'docker config file with registry credentials (default ~/.docker/config.json)')
+    .option('--authfile <file>', 'docker config file with registry credentials (default: ~/.docker/config.json)')
     .option('--creds <user:password>', 'registry credentials for every registry involved');
   if (sides.includes('src')) command.option('--src-creds <user:password>', 'credentials for the source registry');
   if (sides.includes('dest')) command.option('--dest-creds <user:password>', 'credentials for the target registry');

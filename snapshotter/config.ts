@@ -42,7 +42,7 @@ export interface SnapshotterConfig {
 export const SNAPSHOTTER_CONFIG_SCHEMA: ConfigSchema<SnapshotterConfig> = {
   sections: ['overlay', 'daemon', 'registry'].map((key) => ({ key, path: key })),
   fields: [
-    { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--address', doc: 'unix socket containerd dials (proxy_plugins address)' },
+    { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--socket', doc: 'unix socket containerd dials (proxy_plugins address)' },
     { key: 'root', path: 'root', type: { type: 'string', nonEmpty: true, absolutePath: true }, default: '/var/lib/darner/snapshotter', flag: '--root', doc: 'state directory: metadata.db and snapshots/' },
     { key: 'metrics', path: 'metrics', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--metrics', doc: 'host:port of Prometheus /metrics and /healthz',
       check: (v: string) => (splitHostPort(v, true) === undefined ? 'must be host:port (IPv6 as [addr]:port)' : undefined) },
@@ -82,7 +82,7 @@ export function parseConfig(text: string, source = 'config'): SnapshotterConfig 
 export function loadConfig(file: string | undefined, flags: { address?: string; root?: string; metrics?: string } = {}): SnapshotterConfig {
   let config = defaults();
   if (file !== undefined) config = parseConfig(readConfigFile(file), file);
-  if (flags.address !== undefined) config.address = nonEmptyString(flags.address, '--address');
+  if (flags.address !== undefined) config.address = nonEmptyString(flags.address, '--socket');
   if (flags.root !== undefined) config.root = nonEmptyString(flags.root, '--root');
   if (flags.metrics !== undefined) {
     if (splitHostPort(flags.metrics, true) === undefined) throw new ConfigError(`--metrics ${JSON.stringify(flags.metrics)} must be host:port (IPv6 as [addr]:port)`);

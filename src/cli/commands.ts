@@ -6,6 +6,7 @@ import { register as registerDaemon } from '../daemon/cli.js';
 import { register as registerDemo } from '../demo/cli.js';
 import { register as registerPreheat } from '../p2p/cli.js';
 import { register as registerScheduler } from '../p2p/scheduler/cli.js';
+import { addExamples } from './examples.js';
 import { register as registerStatus } from './status.js';
 
 /**
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   // Loaded on use, like the demo itself: a conversion is not needed to start any other verb.
   registerDemo(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
+  addExamples(program);
 }

@@ -37,21 +37,29 @@ function applyLogFormat(flag: string | undefined): void {
   }
 }
 
+/** The `darner` command tree; a usage error's text goes to `outputError` (run() prints it in one line). */
+export function buildProgram(outputError: (text: string) => void = () => undefined): Command {
+  const program = new Command('darner')
+    .description('lazy-loading container images')
+    // A usage error is one line naming where the whole help is, not the help itself.
+    .configureOutput({ outputError })
+    .exitOverride()
+    .addOption(new Option('--log-format <format>', 'log lines as text or json (default: text when stderr is a terminal, else json)').choices(LOG_FORMATS))
+    .addHelpText('after', ENVIRONMENT)
+    .hook('preAction', () => applyLogFormat(program.opts<{ logFormat?: string }>().logFormat));
+  registerCommands(program);
+  return program;
+}
+
 /**
  * Builds the `darner` command tree and runs it. Every failure ends here as one readable line on
  * stderr and a non-zero exit; commands themselves throw typed errors and never call process.exit.
  */
 export async function run(argv: string[]): Promise<void> {
   let usage: string | undefined;
-  const program = new Command('darner')
-    .description('lazy-loading container images')
-    // A usage error is one line naming where the whole help is, not the help itself.
-    .configureOutput({ outputError: (text) => { usage = text.trim().replace(/^error: /, ''); } })
-    .exitOverride()
-    .addOption(new Option('--log-format <format>', 'log lines as text or json (default: text when stderr is a terminal, else json)').choices(LOG_FORMATS))
-    .addHelpText('after', ENVIRONMENT)
-    .hook('preAction', () => applyLogFormat(program.opts<{ logFormat?: string }>().logFormat));
-  registerCommands(program);
+  const program = buildProgram((text) => {
+    usage = text.trim().replace(/^error: /, '');
+  });
   try {
     await program.parseAsync(argv);
   } catch (err) {

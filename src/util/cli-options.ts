@@ -18,3 +18,10 @@ export function hiddenAlias(command: Command, flags: string, attribute: string):
 export function examples(command: Command, ...lines: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
+
+/** The sub-command `name` of `parent` (registered by the caller; a missing one is a programming error). */
+export function subcommand(parent: Command, name: string): Command {
+  const found = parent.commands.find((c) => c.name() === name);
+  if (found === undefined) throw new Error(`no command ${name} under ${parent.name()}`);
+  return found;
+}
