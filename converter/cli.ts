@@ -8,6 +8,7 @@ import { splitUserPassword } from '../src/util/pairs.js';
 import { parseSize } from '../src/util/size.js';
 import type { SingleBar } from 'cli-progress';
 import type { ConvertProgress, ConvertSummary } from './convert.js';
+import { checkProgressLines, convertProgressLines } from './progress-lines.js';
 
 /**
  * `darner convert | check | expand | inspect`. The work itself is imported when a verb runs, so
@@ -67,7 +68,7 @@ function storeOptions(flags: AccessFlags, side: 'src' | 'dest'): ImageStoreOptio
 function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Command {
   command
     .option('--plain-http', 'speak plain http to registries that are not on loopback')
-    .option('--authfile <file>', 'docker config file with registry credentials (default ~/.docker/config.json)')
+    .option('--authfile <file>', 'docker config file with registry credentials (default: ~/.docker/config.json)')
     .option('--creds <user:password>', 'registry credentials for every registry involved');
   if (sides.includes('src')) command.option('--src-creds <user:password>', 'credentials for the source registry');
   if (sides.includes('dest')) command.option('--dest-creds <user:password>', 'credentials for the target registry');
@@ -75,9 +76,13 @@ function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Comma
   return command;
 }
 
-/** Progress bars per layer on a terminal; nothing otherwise (the summary still prints). */
+const writeLine = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Progress bars per layer on a terminal; progress lines otherwise (a CI log, a file). */
 async function terminalProgress(): Promise<{ progress: ConvertProgress; stop(): void }> {
-  if (!process.stderr.isTTY) return { progress: {}, stop: () => undefined };
+  if (!process.stderr.isTTY) return { progress: convertProgressLines(writeLine), stop: () => undefined };
   const { default: cliProgress } = await import('cli-progress');
   const bars = new cliProgress.MultiBar(
     {
@@ -201,7 +206,13 @@ export function register(program: Command): void {
     const maxEntries = parseCount(flags.maxEntries, '--max-entries');
     const { checkImage } = await import('./check.js');
     const { formatDifference } = await import('../src/fstree/index.js');
-    const report = await checkImage(source, target, { source: storeOptions(flags, 'src'), target: storeOptions(flags, 'dest'), maxEntries });
+    const report = await checkImage(source, target, {
+      source: storeOptions(flags, 'src'),
+      target: storeOptions(flags, 'dest'),
+      maxEntries,
+      // A terminal shows the result at once; a log gets a line per step.
+      ...(process.stderr.isTTY ? {} : { progress: checkProgressLines(writeLine) }),
+    });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {

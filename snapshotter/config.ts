@@ -1,6 +1,7 @@
 import { parseConfigText, readConfigFile } from '../src/config-file.js';
 import { decodeConfig, schemaDefaults, type ConfigSchema } from '../src/config-schema.js';
 import { ConfigError } from '../src/errors.js';
+import { splitHostPort } from '../src/util/host-port.js';
 
 /**
  * `darner snapshotter` configuration: one table of keys (SNAPSHOTTER_CONFIG_SCHEMA: type,
@@ -28,6 +29,8 @@ export interface SnapshotterConfig {
     startTimeoutMs: number;
     logFile?: string;
   };
+  /** host:port of the Prometheus endpoint; none when undefined. */
+  metrics?: string;
   registry: {
     /** undefined: the default docker config. */
     dockerConfig?: string;
@@ -39,8 +42,10 @@ export interface SnapshotterConfig {
 export const SNAPSHOTTER_CONFIG_SCHEMA: ConfigSchema<SnapshotterConfig> = {
   sections: ['overlay', 'daemon', 'registry'].map((key) => ({ key, path: key })),
   fields: [
-    { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--address', doc: 'unix socket containerd dials (proxy_plugins address)' },
+    { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--socket', doc: 'unix socket containerd dials (proxy_plugins address)' },
     { key: 'root', path: 'root', type: { type: 'string', nonEmpty: true, absolutePath: true }, default: '/var/lib/darner/snapshotter', flag: '--root', doc: 'state directory: metadata.db and snapshots/' },
+    { key: 'metrics', path: 'metrics', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--metrics', doc: 'host:port of Prometheus /metrics and /healthz',
+      check: (v: string) => (splitHostPort(v, true) === undefined ? 'must be host:port (IPv6 as [addr]:port)' : undefined) },
     { key: 'async_remove', path: 'asyncRemove', type: { type: 'boolean' }, default: false, doc: 'leave directory deletion to Cleanup' },
     { key: 'remote_snapshots', path: 'remoteSnapshots', type: { type: 'boolean' }, default: true, doc: 'serve darner images lazily through the daemon' },
     { key: 'overlay.index_off', path: 'overlay.indexOff', type: { type: 'boolean' }, defaultDoc: 'on when /sys/module/overlay/parameters/index exists', doc: 'add the overlay option index=off' },
@@ -74,11 +79,15 @@ export function parseConfig(text: string, source = 'config'): SnapshotterConfig 
 }
 
 /** The configuration from `file` (defaults when none), with flags applied on top. */
-export function loadConfig(file: string | undefined, flags: { address?: string; root?: string } = {}): SnapshotterConfig {
+export function loadConfig(file: string | undefined, flags: { address?: string; root?: string; metrics?: string } = {}): SnapshotterConfig {
   let config = defaults();
   if (file !== undefined) config = parseConfig(readConfigFile(file), file);
-  if (flags.address !== undefined) config.address = nonEmptyString(flags.address, '--address');
+  if (flags.address !== undefined) config.address = nonEmptyString(flags.address, '--socket');
   if (flags.root !== undefined) config.root = nonEmptyString(flags.root, '--root');
+  if (flags.metrics !== undefined) {
+    if (splitHostPort(flags.metrics, true) === undefined) throw new ConfigError(`--metrics ${JSON.stringify(flags.metrics)} must be host:port (IPv6 as [addr]:port)`);
+    config.metrics = flags.metrics;
+  }
   return config;
 }
 

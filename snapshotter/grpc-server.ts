@@ -27,6 +27,7 @@ import {
   type WireMount,
   type WireTimestamp,
 } from './proto.js';
+import type { SnapshotterMetrics } from './metrics.js';
 import type { Snapshotter } from './snapshotter.js';
 import type { UnixNanos } from './clock.js';
 import type { Kind, Mount, SnapshotInfo } from './types.js';
@@ -55,6 +56,8 @@ export interface SnapshotServerOptions {
   /** More services on the same socket (darner's pull RPC). */
   services?: ReadonlyArray<{ definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation }>;
   logger?: Logger;
+  /** Where each call is counted and timed (none: not measured). */
+  metrics?: SnapshotterMetrics;
 }
 
 export class SnapshotServer {
@@ -80,7 +83,7 @@ export class SnapshotServer {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     });
-    server.addService(snapshotsServiceDefinition(), serviceImplementation(snapshotter, log));
+    server.addService(snapshotsServiceDefinition(), serviceImplementation(snapshotter, log, options.metrics));
     for (const service of options.services ?? []) server.addService(service.definition, service.implementation);
     await new Promise<void>((resolve, reject) => {
       server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => {
@@ -148,7 +151,8 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
 
 // ---- translation ------------------------------------------------------------------------------
 
-function serviceImplementation(sn: Snapshotter, log: Logger): grpc.UntypedServiceImplementation {
+function serviceImplementation(sn: Snapshotter, log: Logger, metrics?: SnapshotterMetrics): grpc.UntypedServiceImplementation {
+  const seconds = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e9;
   const unary = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
     (call, callback) => {
       const started = process.hrtime.bigint();
@@ -158,18 +162,21 @@ function serviceImplementation(sn: Snapshotter, log: Logger): grpc.UntypedServic
         .then(
           (res) => {
             log.debug({ method, namespace, ms: msSince(started) }, 'rpc');
+            metrics?.observe(method, seconds(started));
             callback(null, res);
           },
           (err: unknown) => {
             const status = toStatus(err);
             const level = status.code === grpc.status.UNKNOWN ? 'warn' : 'debug';
             log[level]({ method, namespace, code: grpc.status[status.code], details: status.details }, 'rpc failed');
+            metrics?.observe(method, seconds(started), grpc.status[status.code] ?? String(status.code));
             callback(status);
           },
         );
     };
 
   const list: grpc.handleServerStreamingCall<ListRequest, ListResponse> = (call) => {
+    const started = process.hrtime.bigint();
     const namespace = call.metadata.get('containerd-namespace')[0];
     try {
       const infos = sn.list(call.request.filters ?? []);
@@ -187,10 +194,12 @@ function serviceImplementation(sn: Snapshotter, log: Logger): grpc.UntypedServic
       }
       if (batch.length > 0) call.write({ info: batch });
       log.debug({ method: 'List', namespace, count: infos.length }, 'rpc');
+      metrics?.observe('List', seconds(started));
       call.end();
     } catch (err) {
       const status = toStatus(err);
       log.debug({ method: 'List', namespace, code: grpc.status[status.code], details: status.details }, 'rpc failed');
+      metrics?.observe('List', seconds(started), grpc.status[status.code] ?? String(status.code));
       call.emit('error', status);
     }
   };

@@ -3,14 +3,17 @@
  * and image catalog it needs) served until a signal. Kept apart from cli.ts so that the CLI
  * imports grpc and the rest only when this verb runs.
  */
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstSignal } from '../src/signals.js';
 import { log } from '../src/log.js';
+import { splitHostPort } from '../src/util/host-port.js';
 import type { SnapshotterConfig } from './config.js';
 import { DaemonFileSystem } from './daemon-fs.js';
 import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
+import { SnapshotterMetrics } from './metrics.js';
 import { ImageCatalog } from './image-catalog.js';
 import { pullServiceDefinition, pullServiceImplementation } from './pull/pull-service.js';
 import type { RemoteLayerHandler } from './remote.js';
@@ -69,16 +72,26 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
     remote: options.remote,
   });
   let server: SnapshotServer;
+  const metrics = new SnapshotterMetrics();
+  let metricsServer: Server | undefined;
   try {
+    if (config.metrics !== undefined) {
+      const { host, port } = splitHostPort(config.metrics, true)!;
+      metricsServer = await metrics.serve(host, port);
+      const bound = metricsServer.address();
+      log.info({ address: `${host}:${typeof bound === 'object' && bound !== null ? bound.port : port}` }, 'metrics listening');
+    }
     const pulls = pullServiceImplementation({
       ...(options.images ? { images: options.images } : {}),
       ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
     });
     server = await SnapshotServer.start(snapshotter, {
       address: config.address,
+      metrics,
       services: [{ definition: pullServiceDefinition(), implementation: pulls }],
     });
   } catch (err) {
+    metricsServer?.close();
     snapshotter.close();
     throw err;
   }
@@ -88,6 +101,10 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
   const reason = await (options.until ?? firstSignal());
   log.info({ reason }, 'snapshotter stopping');
   await server.stop();
+  if (metricsServer !== undefined) {
+    metricsServer.closeAllConnections();
+    await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
+  }
   await startupCleanup;
   snapshotter.close();
   log.info('snapshotter stopped');

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { ConfigError } from './errors.js';
+import { ConfigError, errnoText } from './errors.js';
 
 /** The text of `file`; a ConfigError naming it when it cannot be read. */
 export function readConfigFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`cannot read ${file}: ${errnoText(err)}`, { cause: err });
   }
 }
 

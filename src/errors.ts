@@ -162,7 +162,8 @@ export class NativeMissingError extends DarnerError {
 export function describeError(err: unknown): string {
   if (err instanceof DarnerError) return `${err.message} [${err.code}]`;
   if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const { code, syscall, path } = err as NodeJS.ErrnoException;
+    if (code !== undefined && syscall !== undefined && path !== undefined) return `${syscall} ${path}: ${errnoText(err)} [${code}]`;
     return code ? `${err.message} [${code}]` : err.message;
   }
   return String(err);
@@ -409,4 +410,47 @@ export class TakeoverError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('TAKEOVER_FAILED', message, options);
   }
+}
+
+/**
+ * The short text of a Node system error, without the errno name and the syscall Node puts
+ * around it (`ENOENT: no such file or directory, open '/x'` → `no such file or directory`).
+ */
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EEXIST' && e.syscall === 'mkdir') return 'a file that is not a directory is in the way';
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^E[A-Z0-9]+: ([^,]+)(,|$)/.exec(message);
+  return m ? m[1]! : message;
+}
+
+/** A path the user named (a flag, a config key) cannot be used: the message names both. */
+export class PathError extends DarnerError {
+  constructor(what: string, path: string, cause: unknown) {
+    super((cause as NodeJS.ErrnoException)?.code ?? 'BAD_PATH', `${what} ${path}: ${errnoText(cause)}`, { cause });
+  }
+}
+
+/** A catch handler: a system error (one with a syscall) becomes a PathError; any other error passes. */
+export function rethrowAsPathError(what: string, path: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (err instanceof Error && (err as NodeJS.ErrnoException).syscall !== undefined) throw new PathError(what, path, err);
+    throw err;
+  };
+}
+
+/** A server cannot listen on the address it was given (in use, not allowed, not local). */
+export class ListenError extends DarnerError {
+  constructor(address: string, reason: string, code = 'LISTEN_FAILED', options?: { cause?: unknown }) {
+    super(code, `cannot listen on ${address}: ${reason}`, options);
+  }
+}
+
+/** The ListenError of a failed bind on `address`, from the bind error's text (grpc-js keeps no errno). */
+export function listenErrorOf(address: string, err: unknown): ListenError {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/EADDRINUSE/.test(text)) return new ListenError(address, 'the address is already in use', 'ADDRESS_IN_USE', { cause: err });
+  if (/EACCES/.test(text)) return new ListenError(address, 'permission denied', 'LISTEN_FAILED', { cause: err });
+  if (/EADDRNOTAVAIL/.test(text)) return new ListenError(address, 'no such local address', 'LISTEN_FAILED', { cause: err });
+  return new ListenError(address, text, 'LISTEN_FAILED', { cause: err });
 }

@@ -3,6 +3,7 @@ import type { RegistryClientOptions } from '../../src/blob/registry.js';
 import { humanBytes } from '../../src/format-bytes.js';
 import { UsageError } from '../../src/errors.js';
 import { setLogLevel } from '../../src/log.js';
+import { examples, hiddenAlias } from '../../src/util/cli-options.js';
 import { splitUserPassword } from '../../src/util/pairs.js';
 import type { PullEvent, PullResult } from './pull.js';
 
@@ -24,7 +25,7 @@ interface PullFlags {
   namespace?: string;
   snapshotter: string;
   plainHttp?: boolean;
-  user?: string;
+  creds?: string;
   platform?: string;
   quiet?: boolean;
   snapshotterAddress?: string;
@@ -32,26 +33,27 @@ interface PullFlags {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('pull')
     .description('pull an image into containerd, leaving darner data layers to the darner snapshotter (lazy)')
     .argument('<ref>', 'image reference: HOST/REPO[:TAG|@DIGEST] (docker:// optional)')
-    .option('-a, --address <socket>', `containerd socket (default $CONTAINERD_ADDRESS or ${DEFAULT_CONTAINERD_ADDRESS})`)
-    .option('-n, --namespace <ns>', 'containerd namespace (default $CONTAINERD_NAMESPACE or "default")')
+    .option('-a, --address <socket>', `containerd socket (default: $CONTAINERD_ADDRESS or ${DEFAULT_CONTAINERD_ADDRESS})`)
+    .option('-n, --namespace <ns>', 'containerd namespace (default: $CONTAINERD_NAMESPACE or "default")')
     .option('--snapshotter <name>', 'snapshotter to unpack into', 'darner')
     .option('--plain-http', 'speak plain http to a registry that is not on loopback')
-    .option('-u, --user <user:password>', 'registry credentials (default: the docker config)')
+    .option('--creds <user:password>', 'registry credentials (default: the docker config)')
     .option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)")
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--snapshotter-address <socket>', `the darner snapshotter's socket, where the pull runs (default $DARNER_SNAPSHOTTER_ADDRESS or ${DEFAULT_SNAPSHOTTER_ADDRESS})`)
+    .option('--snapshotter-address <socket>', `the darner snapshotter's socket, where the pull runs (default: $DARNER_SNAPSHOTTER_ADDRESS or ${DEFAULT_SNAPSHOTTER_ADDRESS})`)
     .option('--local', 'pull in this process, not inside the darner snapshotter')
     .action(async (reference: string, flags: PullFlags) => {
-      setLogLevel('warn');
+      // A one-shot command ends in one line: the registry's retries are the daemon's business to log.
+      setLogLevel('error');
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
-      if (flags.user !== undefined) {
-        const credentials = splitUserPassword(flags.user);
-        if (credentials === undefined) throw new UsageError('--user must be USER:PASSWORD');
+      if (flags.creds !== undefined) {
+        const credentials = splitUserPassword(flags.creds);
+        if (credentials === undefined) throw new UsageError('--creds must be USER:PASSWORD');
         registry.username = credentials.username;
         registry.password = credentials.password;
       }
@@ -92,6 +94,10 @@ export function register(program: Command): void {
           `${result.layers.length - remote - unpacked} present), ${humanBytes(result.fetchedBytes)} fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
     });
+  // ctr's name for the credentials flag.
+  hiddenAlias(command, '-u, --user <user:password>', 'creds');
+  examples(command, 'darner pull registry.example.com/app:1-darner', 'darner pull --creds me:secret --platform linux/arm64 registry.example.com/app:1-darner',
+    'ctr run --snapshotter darner registry.example.com/app:1-darner app1 sh');
 }
 
 function describeEvent(event: PullEvent): string {

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { grpcErrorText } from '../../src/util/grpc-text.js';
 import {
   AlreadyExistsError,
   ContainerdError,
@@ -314,7 +315,7 @@ export class ContainerdClient {
 
 /** gRPC status → darner error, keeping containerd's message. */
 export function translate(err: grpc.ServiceError, what: string): Error {
-  const message = `containerd ${what}: ${err.details || err.message}`;
+  const message = `containerd ${what}: ${grpcErrorText(err)}`;
   switch (err.code) {
     case grpc.status.NOT_FOUND:
       return new NotFoundError(message);

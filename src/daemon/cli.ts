@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../format-bytes.js';
-import { DaemonUnavailableError, UsageError } from '../errors.js';
+import { ConfigError, DaemonUnavailableError, UsageError } from '../errors.js';
 import { setLogLevel } from '../log.js';
 import { cacheListingOf, type CacheListing, type GcResponse } from './api.js';
 import type { DaemonClient } from './client.js';
 import { isBlobId } from '../util/hex-id.js';
+import { examples, hiddenAlias, subcommand } from '../util/cli-options.js';
 import { splitKeyValue, splitUserPassword } from '../util/pairs.js';
 import { parseSize } from '../util/size.js';
 import { DEFAULT_SOCKET, defaultDaemonConfig, loadDaemonConfig, type DaemonFlags } from './config.js';
@@ -133,6 +134,16 @@ function p2pFlags(o: P2PFlags): NonNullable<DaemonFlags['p2p']> {
   };
 }
 
+/** Loads a `--daemon-config` file as the daemon would; a ConfigError naming the flag otherwise. */
+function checkDaemonConfig(file: string): void {
+  try {
+    loadDaemonConfig(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`--daemon-config: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('fd-keeper')
@@ -146,9 +157,9 @@ export function register(program: Command): void {
   program
     .command('daemon')
     .description('run the node daemon: FUSE mounts of darner images, the blob cache, the control API')
-    .option('--socket <path>', `control API socket (default ${DEFAULT_SOCKET})`)
-    .option('--cache <dir>', `blob cache directory (default ${defaultDaemonConfig().cacheDir})`)
-    .option('--state <dir>', `state directory: mounts.json, saved bootstraps, default mount points (default ${defaultDaemonConfig().stateDir})`)
+    .option('--socket <path>', `control API socket (default: ${DEFAULT_SOCKET})`)
+    .option('--cache <dir>', `blob cache directory (default: ${defaultDaemonConfig().cacheDir})`)
+    .option('--state <dir>', `state directory: mounts.json, saved bootstraps, default mount points (default: ${defaultDaemonConfig().stateDir})`)
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics')
     .option('--config <file>', 'TOML (or .json) configuration file; flags override it')
     .option('--prefetch-all', 'fetch every chunk of every mounted image in the background')
@@ -158,7 +169,7 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .option('--takeover', 'live upgrade: have the daemon running on the socket hand its mounts over, then serve them (docs/failover.md)')
     .option('--scheduler <addrs>', 'P2P: scheduler host:port (comma-separated replicas); P2P is off without it')
-    .option('--peer-listen <host:port>', 'P2P: where this peer serves cached ranges to others (default 0.0.0.0:8010)')
+    .option('--peer-listen <host:port>', 'P2P: where this peer serves cached ranges to others (default: 0.0.0.0:8010)')
     .option('--peer-advertise <url>', 'P2P: the URL other peers reach this one at (default: from --peer-listen)')
     .option('--peer-id <id>', 'P2P: this node\'s host id (default: a random id kept in the state directory)')
     .option('--seed', 'P2P: receive preheat tasks (darner preheat)')
@@ -199,7 +210,7 @@ export function register(program: Command): void {
     .description('mount a darner image lazily through the daemon (started in the background if none runs)')
     .argument('<reference>', 'the darner image: HOST/REPO:TAG, docker://..., oci:DIR[:TAG]')
     .argument('<dir>', 'mount point (created if missing)')
-    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--socket <path>', `the daemon's control socket (default: ${DEFAULT_SOCKET})`)
     .option('--bootstrap <file>', 'use this local bootstrap instead of fetching the bootstrap layer')
     .option('--platform <os/arch>', 'pick this platform from a multi-platform image')
     .option('--plain-http', 'talk plain http to a non-loopback registry')
@@ -208,11 +219,13 @@ export function register(program: Command): void {
     .option('--label <key=value>', 'label to attach to the mount (repeatable)', collect, [])
     .option('--record <file>', 'record the files read through this mount (FUSE mode) to an access trace, written at umount')
     .option('--daemon-config <file>', 'configuration for a daemon this command starts')
-    .action(async (reference: string, dir: string, opts: { daemon?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; record?: string; daemonConfig?: string }) => {
+    .action(async (reference: string, dir: string, opts: { socket?: string; bootstrap?: string; platform?: string; plainHttp?: boolean; creds?: string; prefetchAll?: boolean; label: string[]; record?: string; daemonConfig?: string }) => {
       setLogLevel('warn');
       const { ensureDaemon } = await import('./spawn.js');
       const { DaemonClient } = await import('./client.js');
-      const socket = resolvePath(opts.daemon ?? DEFAULT_SOCKET);
+      const socket = resolvePath(opts.socket ?? DEFAULT_SOCKET);
+      // A configuration the started daemon would refuse is refused here, before anything is spawned.
+      if (opts.daemonConfig !== undefined) checkDaemonConfig(resolvePath(opts.daemonConfig));
       const ensured = await ensureDaemon({ socket, ...(opts.daemonConfig !== undefined ? { args: ['--config', resolvePath(opts.daemonConfig)] } : {}) });
       if (ensured.started) process.stdout.write(`started darner daemon (pid ${ensured.status.pid}) on ${socket}; its log: ${ensured.logFile}\n`);
       const credentials = opts.creds !== undefined ? splitUserPassword(opts.creds) : undefined;
@@ -241,11 +254,11 @@ export function register(program: Command): void {
     .alias('unmount')
     .description('unmount an image mounted by the daemon')
     .argument('<dir-or-id>', 'the mount point, or the mount id (m-...)')
-    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
-    .action(async (target: string, opts: { daemon?: string }) => {
+    .option('--socket <path>', `the daemon's control socket (default: ${DEFAULT_SOCKET})`)
+    .action(async (target: string, opts: { socket?: string }) => {
       setLogLevel('warn');
       const { DaemonClient } = await import('./client.js');
-      const client = new DaemonClient(resolvePath(opts.daemon ?? DEFAULT_SOCKET));
+      const client = new DaemonClient(resolvePath(opts.socket ?? DEFAULT_SOCKET));
       try {
         // A mount id unless a path of that name exists (then the path is meant).
         if (/^m-[A-Za-z0-9]+$/.test(target) && !existsSync(target)) await client.unmount(target);
@@ -260,13 +273,13 @@ export function register(program: Command): void {
   cache
     .command('ls')
     .description('list cached blobs (through the daemon; without one, from the directory --cache names)')
-    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--socket <path>', `the daemon's control socket (default: ${DEFAULT_SOCKET})`)
     .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--json', 'print the listing as JSON')
-    .action(async (opts: { daemon?: string; cache?: string; json?: boolean }) => {
+    .action(async (opts: { socket?: string; cache?: string; json?: boolean }) => {
       setLogLevel('warn');
       const listing = await viaDaemonOrCache(
-        resolvePath(opts.daemon ?? DEFAULT_SOCKET),
+        resolvePath(opts.socket ?? DEFAULT_SOCKET),
         opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheList(),
         directCacheList,
@@ -276,19 +289,31 @@ export function register(program: Command): void {
   cache
     .command('gc')
     .description('remove every cached blob that no mount uses (through the daemon; without one, in the directory --cache names)')
-    .option('--daemon <socket>', `the daemon's control socket (default ${DEFAULT_SOCKET})`)
+    .option('--socket <path>', `the daemon's control socket (default: ${DEFAULT_SOCKET})`)
     .option('--cache <dir>', 'the cache directory to use when no daemon answers (never created)')
     .option('--keep <blob-id>', 'keep this blob although no mount uses it (repeatable)', collect, [])
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { daemon?: string; cache?: string; keep: string[]; json?: boolean }) => {
+    .action(async (opts: { socket?: string; cache?: string; keep: string[]; json?: boolean }) => {
       setLogLevel('warn');
       for (const id of opts.keep) if (!isBlobId(id)) throw new UsageError(`--keep ${JSON.stringify(id)} is not a blob id (64 hex digits)`);
       const result = await viaDaemonOrCache(
-        resolvePath(opts.daemon ?? DEFAULT_SOCKET),
+        resolvePath(opts.socket ?? DEFAULT_SOCKET),
         opts.cache === undefined ? undefined : resolvePath(opts.cache),
         (c) => c.cacheGc(opts.keep),
         (dir) => directCacheGc(dir, opts.keep),
       );
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `removed ${result.removed.length} blobs, freed ${formatBytes(result.freedBytes)}\n`);
     });
+
+  // `--daemon` was these verbs' name for the socket; scripts using it keep working.
+  for (const command of [subcommand(program, 'mount'), subcommand(program, 'umount'), subcommand(cache, 'ls'), subcommand(cache, 'gc')]) {
+    hiddenAlias(command, '--daemon <socket>', 'socket');
+  }
+  examples(subcommand(program, 'daemon'), 'darner daemon', 'darner daemon --config /etc/darner/daemon.toml --metrics 127.0.0.1:9100',
+    'darner daemon --scheduler 10.0.0.5:8002 --peer-token-file /etc/darner/peer-token');
+  examples(subcommand(program, 'mount'), 'darner mount registry.example.com/app:1-darner /mnt/app', 'darner mount --socket /run/darner/daemon.sock --prefetch-all oci:/images/app:darner /mnt/app');
+  examples(subcommand(program, 'umount'), 'darner umount /mnt/app', 'darner umount m-3f2a9c0d1e4b5a6c');
+  examples(cache, 'darner cache ls', 'darner cache gc');
+  examples(subcommand(cache, 'ls'), 'darner cache ls', 'darner cache ls --json', 'darner cache ls --cache /var/lib/darner/cache');
+  examples(subcommand(cache, 'gc'), 'darner cache gc', 'darner cache gc --json');
 }

@@ -11,7 +11,7 @@ import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
 import type { ChunkFetcher } from '../fetch/types.js';
-import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, TakeoverError } from '../errors.js';
+import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, rethrowAsPathError, TakeoverError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
@@ -27,6 +27,7 @@ import { MountManager } from './mounts.js';
 import { socketAnswers, startControlServer, type ControlServer } from './server.js';
 import { acquireStateLock } from './state-lock.js';
 import { StateStore } from './state.js';
+import { metricLabel } from '../util/metric-label.js';
 
 export interface RunningDaemon {
   readonly config: DaemonConfig;
@@ -60,7 +61,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   // Fail before touching the cache or the mounts when another daemon already serves this socket.
   if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
-  await state.init();
+  await state.init().catch(rethrowAsPathError('state directory (--state, state_dir)', config.stateDir));
   // Before the cache and the mounts: a second daemon on this state directory touches neither.
   const stateLock = await acquireStateLock(state.dir);
   let manager: MountManager | undefined;
@@ -189,7 +190,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
             }
           : {}),
       },
-      (method, route, status) => metrics.apiRequests.inc({ method, route, status: String(status) }),
+      (method, route, status) => metrics.apiRequests.inc({ method: metricLabel(method), route, status: String(status) }),
     );
     // The API goes first on the way down: no request may arrive while mounts are released.
     cleanups.push(() => control.close());

@@ -4,10 +4,12 @@
  * (darner_fetch_*), which those modules register into it, plus the process defaults.
  */
 import type { Server } from 'node:http';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { registerProcessMetrics } from '../build-info.js';
 import { log } from '../log.js';
 import { serveMetrics } from '../metrics-server.js';
 import { reasonOf, type ImageFsObserver } from '../fs/index.js';
+import { metricLabel } from '../util/metric-label.js';
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -19,7 +21,7 @@ export class DaemonMetrics {
   readonly takeovers: Counter<'result'>;
 
   constructor(mountCount: () => number) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'darner_daemon_' });
+    registerProcessMetrics(this.registry, 'darner_daemon_');
     this.mounts = new Gauge({
       name: 'darner_daemon_mounts',
       help: 'Images mounted by this daemon',
@@ -63,7 +65,7 @@ export class DaemonMetrics {
       },
       readFailed: (err, where) => {
         const reason = reasonOf(err);
-        this.fuseReadErrors.inc({ reason });
+        this.fuseReadErrors.inc({ reason: metricLabel(reason) });
         const now = Date.now();
         const seen = lastLogged.get(reason);
         if (seen !== undefined && now - seen.at < 1000) {

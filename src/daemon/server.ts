@@ -7,7 +7,7 @@ import { chmod, mkdir, unlink } from 'node:fs/promises';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
-import { AlreadyExistsError, BadRequestError, DarnerError, NotFoundError } from '../errors.js';
+import { AlreadyExistsError, BadRequestError, DarnerError, NotFoundError, rethrowAsPathError } from '../errors.js';
 import { log } from '../log.js';
 import {
   API_PREFIX,
@@ -176,7 +176,7 @@ export async function startControlServer(
   handlers: ControlHandlers,
   onRequest?: (method: string, route: string, status: number) => void,
 ): Promise<ControlServer> {
-  await mkdir(dirname(socket), { recursive: true, mode: 0o755 });
+  await mkdir(dirname(socket), { recursive: true, mode: 0o755 }).catch(rethrowAsPathError('control socket directory (--socket, socket)', dirname(socket)));
   if (await socketAnswers(socket)) throw new AlreadyExistsError(`a daemon already answers on ${socket}`);
   await unlink(socket).catch(() => {});
   let closing = false;

@@ -44,6 +44,17 @@ function tail(file: string, bytes = 4000): string {
   }
 }
 
+/**
+ * The one line that says why a daemon stopped: its own last `darner: ...` line (without the
+ * prefix and the code, which the caller's line carries), else the last line of its log.
+ */
+export function lastWords(logTail: string): string {
+  const lines = logTail.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const own = lines.filter((l) => l.startsWith('darner: ')).pop();
+  if (own !== undefined) return own.slice('darner: '.length);
+  return lines.pop() ?? 'its log is empty';
+}
+
 /** The status of the daemon on `socket`, starting one in the background if none answers. */
 export async function ensureDaemon(options: EnsureDaemonOptions): Promise<EnsuredDaemon> {
   const client = new DaemonClient(options.socket, { timeoutMs: 10_000 });
@@ -65,6 +76,6 @@ export async function ensureDaemon(options: EnsureDaemonOptions): Promise<Ensure
     const status = await waitForDaemon(options.socket, options.timeoutMs ?? 60_000, () => child.exitReason() === undefined);
     return { status, started: true, logFile, ...(pid !== undefined ? { pid } : {}) };
   } catch (err) {
-    throw new DaemonUnavailableError(`${(err as Error).message}; its log (${logFile}) ends:\n${tail(logFile)}`, { cause: err });
+    throw new DaemonUnavailableError(`${(err as Error).message}: ${lastWords(tail(logFile))} (its log: ${logFile})`, { cause: err });
   }
 }

@@ -10,7 +10,7 @@ export function register(program: Command, convertImage: DemoConvert): void {
   program
     .command('demo')
     .description('run the whole job on a small embedded image: build, convert, mount lazily, read, show what was fetched')
-    .option('--dir <dir>', 'where to make the temporary work directory (default the OS temp dir)')
+    .option('--dir <dir>', 'where to make the temporary work directory (default: the OS temp dir)')
     .option('--keep', 'leave the daemon running and the image mounted')
     .action(async (opts: { dir?: string; keep?: boolean }) => {
       setLogLevel('warn');

@@ -20,6 +20,7 @@ import { initialWalkState, neighbourBound, type WalkState } from './neighbours.j
 import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
+import { metricLabel } from '../util/metric-label.js';
 
 interface Piece {
   blob: ImageBlob;
@@ -214,7 +215,7 @@ export class ImageReaderImpl implements ImageReader {
     try {
       return await this.#read(nid, offset, length, signal, started);
     } catch (err) {
-      metrics.readErrors.inc({ code: err instanceof DarnerError ? err.code : 'INTERNAL' });
+      metrics.readErrors.inc({ code: metricLabel(err instanceof DarnerError ? err.code : 'INTERNAL') });
       throw err;
     } finally {
       metrics.readDuration.observe((performance.now() - started) / 1000);
@@ -262,7 +263,7 @@ export class ImageReaderImpl implements ImageReader {
       const pieces = space.pieces(offset, end).map((p): Piece => ({ blob, ...p }));
       return await this.#serve(pieces, end - offset, `${this.#name}: read of blob ${blob.id.slice(0, 12)} at ${offset}+${length}`, signal, started);
     } catch (err) {
-      metrics.readErrors.inc({ code: err instanceof DarnerError ? err.code : 'INTERNAL' });
+      metrics.readErrors.inc({ code: metricLabel(err instanceof DarnerError ? err.code : 'INTERNAL') });
       throw err;
     } finally {
       metrics.readDuration.observe((performance.now() - started) / 1000);

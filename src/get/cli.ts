@@ -4,25 +4,26 @@ import { Command } from 'commander';
 import { DaemonClient } from '../daemon/client.js';
 import { DEFAULT_SOCKET } from '../daemon/config.js';
 import { setLogLevel } from '../log.js';
+import { hiddenAlias } from '../util/cli-options.js';
 import { download, mirrorUrl, parseGetSource } from './download.js';
 
 interface GetFlags {
   output?: string;
   digest?: string;
-  daemon: string;
+  socket: string;
   direct?: boolean;
   plainHttp?: boolean;
   quiet?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('get')
     .description('download a file (http(s) URL or OCI blob host/repo@sha256:…) through the peer network, verified')
     .argument('<source>', 'http(s) URL, or host/repo@sha256:<hex>')
     .option('-o, --output <file>', 'where to write it (default: the last part of the URL)')
     .option('--digest <sha256:hex>', 'the file\'s digest: checked before the file is kept; needed to go through the peer network')
-    .option('--daemon <socket>', `the local daemon's control socket (its mirror serves the download)`, DEFAULT_SOCKET)
+    .option('--socket <path>', `the local daemon's control socket, whose mirror serves the download (default: ${DEFAULT_SOCKET})`, DEFAULT_SOCKET)
     .option('--direct', 'straight from the origin, even when a daemon runs')
     .option('--plain-http', 'the registry of an OCI blob speaks http')
     .option('-q, --quiet', 'no progress')
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       const output = flags.output ?? (basename(source.url.pathname) || 'download');
       let mirror: string | undefined;
       if (flags.direct !== true) {
-        const client = new DaemonClient(flags.daemon, { timeoutMs: 5000 });
+        const client = new DaemonClient(flags.socket, { timeoutMs: 5000 });
         mirror = await client.status().then((s) => s.mirror, () => undefined);
         await client.close().catch(() => undefined);
       }
@@ -55,4 +56,6 @@ export function register(program: Command): void {
         process.stdout.write(`${output}: ${result.bytes} bytes, ${result.digest}${result.resumed > 0 ? `, resumed after ${result.resumed}` : ''} (${via !== undefined ? 'through the daemon' : 'from the origin'})\n`);
       }
     });
+  // `--daemon` was the first name of --socket here; other verbs keep it as a hidden alias too.
+  hiddenAlias(command, '--daemon <socket>', 'socket');
 }

@@ -12,13 +12,17 @@ import { parseHostPort } from './address.js';
 import type { SchedulerTls } from './scheduler-client.js';
 import { envToken, readTokenFile } from './token-file.js';
 
-interface PreheatFlags {
-  scheduler: string;
-  peerTokenFile?: string;
+/** The flags that say how a one-shot client talks TLS to the scheduler. */
+export interface ClientTlsFlags {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
   tlsServerName?: string;
+}
+
+interface PreheatFlags extends ClientTlsFlags {
+  scheduler: string;
+  peerTokenFile?: string;
   label: string[];
   timeout: string;
 }
@@ -67,7 +71,8 @@ export function register(program: Command): void {
     });
 }
 
-async function clientTls(flags: PreheatFlags): Promise<SchedulerTls | undefined> {
+/** The scheduler TLS settings of --tls-ca/--tls-cert/--tls-key/--tls-server-name (none: plaintext). */
+export async function clientTls(flags: ClientTlsFlags): Promise<SchedulerTls | undefined> {
   if (flags.tlsCa === undefined && flags.tlsCert === undefined && flags.tlsKey === undefined) return undefined;
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const load = async (path: string) => {

@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SchedulerError } from '../errors.js';
+import { grpcErrorText } from '../util/grpc-text.js';
 import {
   schedulerServiceClient,
   type ListPeersResponse,
@@ -126,7 +127,7 @@ export class SchedulerRpc {
 
 export function toSchedulerError(method: string, address: string, err: { code?: number; details?: string; message?: string }): SchedulerError {
   const code = err.code ?? grpc.status.UNKNOWN;
-  const text = `scheduler ${address} ${method}: ${err.details || err.message || grpc.status[code]}`;
+  const text = `scheduler ${address} ${method}: ${grpcErrorText(err, grpc.status[code])}`;
   switch (code) {
     case grpc.status.UNAVAILABLE:
     case grpc.status.DEADLINE_EXCEEDED:

@@ -66,7 +66,7 @@ test('registry down: cached files read, uncached reads fail with EIO after the c
   const from = proxy.requests.length;
   t.true((await readFile(join(second, 'cached.bin'))).equals(cachedData), 'a cached file reads with the registry down');
   await t.throwsAsync(readFile(join(second, 'uncached.bin')), { code: 'EIO' });
-  t.true((await daemon.metric('darner_fuse_read_errors_total', { reason: 'CHUNK_UNAVAILABLE' })) >= 1);
+  t.true((await daemon.metric('darner_fuse_read_errors_total', { reason: 'chunk_unavailable' })) >= 1);
   await fetchesIdle(daemon);
   const counts = rangeCounts(proxy, from);
   t.true(counts.size >= 1, 'the origin was asked');
@@ -118,7 +118,7 @@ for (const mode of ['erofs', 'fuse'] as const) {
     // A hung answer is one request that the deadline ends; a second request for the same range
     // would be a second deadline spent on this read.
     t.deepEqual([...counts.values()], [...counts.values()].map(() => 1), `requests per range: ${JSON.stringify([...counts])}`);
-    t.true((await daemon.metric('darner_fuse_read_errors_total', { reason: 'CHUNK_UNAVAILABLE' })) >= 1);
+    t.true((await daemon.metric('darner_fuse_read_errors_total', { reason: 'chunk_unavailable' })) >= 1);
 
     const failure = daemon.logs
       .split('\n')

@@ -57,7 +57,7 @@ test.serial('origin unreachable: cached reads keep working, uncached ones fail a
     t.true([...perRange.keys()].some((range) => range.startsWith(`bytes=${chunkOfB.compressedOffset}-`)), 'the read asked for its chunk');
     t.deepEqual([...perRange.values()], [...perRange.values()].map(() => requests), `${fault}: requests per range ${JSON.stringify([...perRange])}`);
   }
-  t.true((await metric(metrics, 'darner_fetch_read_errors_total', { code: 'CHUNK_UNAVAILABLE' })) >= 3);
+  t.true((await metric(metrics, 'darner_fetch_read_errors_total', { code: 'chunk_unavailable' })) >= 3);
 
   await new Promise((resolve) => setTimeout(resolve, FAILED_CHUNK_MEMORY_MS));
   fixture.proxy.reset();

@@ -35,7 +35,7 @@ test('darner pull --user pulls from a registry with basic auth and reports each 
   t.is(await env.ctd.ctr(['run', '--rm', '--snapshotter', 'darner', ref, `cli-${process.pid}`, 'echo', 'ran']), 'ran\n');
 
   const bad = await t.throwsAsync<Error & { code: number; stderr: string }>(run(process.execPath, [CLI, 'pull', '--user', 'nopassword', ref]));
-  t.regex(bad?.stderr ?? '', /--user must be USER:PASSWORD \[USAGE\]/);
+  t.regex(bad?.stderr ?? '', /--creds must be USER:PASSWORD \[USAGE\]/);
   const local = await t.throwsAsync<Error & { code: number; stderr: string }>(run(process.execPath, [CLI, 'pull', `oci:${env.dir}`]));
   t.regex(local?.stderr ?? '', /takes a registry reference/);
 });

@@ -32,9 +32,9 @@ export function register(program: Command): void {
   program
     .command('scheduler')
     .description('run the P2P scheduler: tells peers which other peers hold the chunks they miss, and elects one peer per chunk to fetch from the origin')
-    .option('--listen <addr>', `gRPC listen address host:port (default ${DEFAULT_LISTEN})`)
+    .option('--listen <addr>', `gRPC listen address host:port (default: ${DEFAULT_LISTEN})`)
     .option('--redis <url>', 'share state with other replicas through Redis (redis://host:port[/db]); in-memory when absent')
-    .option('--redis-prefix <prefix>', 'Redis key prefix (default darner:p2p:)')
+    .option('--redis-prefix <prefix>', 'Redis key prefix (default: darner:p2p:)')
     .option('--metrics <addr>', 'serve Prometheus /metrics and /healthz on host:port')
     .option('--peer-token-file <file>', 'require this shared token from every caller (or set DARNER_PEER_TOKEN)')
     .option('--tls-cert <file>', 'serve TLS with this PEM certificate chain')

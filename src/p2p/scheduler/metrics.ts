@@ -3,7 +3,8 @@
  * shared metrics server (src/metrics-server.ts): GET /metrics, and GET /healthz for liveness probes.
  */
 import type { Server } from 'node:http';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { registerProcessMetrics } from '../../build-info.js';
 import { log } from '../../log.js';
 import { serveMetrics } from '../../metrics-server.js';
 import type { ChunkGroup } from './model.js';
@@ -26,7 +27,7 @@ export class SchedulerMetrics {
   readonly rpcErrors = this.counter('darner_scheduler_rpc_errors_total', 'Calls answered with an error, by method and gRPC status name', ['method', 'code'] as const);
 
   constructor(counts?: () => Promise<{ peers: number; seeds: number }>) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'darner_scheduler_' });
+    registerProcessMetrics(this.registry, 'darner_scheduler_');
     let last = { peers: 0, seeds: 0 };
     const current = async () => {
       try {

@@ -15,10 +15,12 @@ import * as grpc from '@grpc/grpc-js';
 import {
   BadRequestError,
   DarnerError,
+  listenErrorOf,
   NoSeedPeerError,
   PeerNotRegisteredError,
   StoreUnavailableError,
 } from '../../errors.js';
+import { routeGrpcLogs } from '../../grpc-log.js';
 import { log } from '../../log.js';
 import { formatHostPort, parseHostPort } from '../address.js';
 import {
@@ -44,6 +46,7 @@ import {
 import type { SchedulerMetrics } from './metrics.js';
 import { OUTCOMES, type ChunkGroup, type Outcome, type Task } from './model.js';
 import type { SchedulerService } from './service.js';
+import { metricLabel } from '../../util/metric-label.js';
 
 export interface SchedulerTlsFiles {
   /** PEM certificate chain and key of the scheduler. */
@@ -93,6 +96,7 @@ export class SchedulerServer {
   static async start(options: SchedulerServerOptions): Promise<SchedulerServer> {
     const { host, port } = parseHostPort(options.listen, '--listen', true);
     const interceptors = options.token !== undefined && options.token !== '' ? [tokenInterceptor(options.token)] : [];
+    routeGrpcLogs();
     const server = new grpc.Server({
       interceptors,
       // Detect dead WatchTasks clients.
@@ -107,7 +111,7 @@ export class SchedulerServer {
         options.tls.clientCa !== undefined,
       );
     const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(formatHostPort({ host, port }), credentials, (err, p) => (err ? reject(err) : resolve(p)));
+      server.bindAsync(formatHostPort({ host, port }), credentials, (err, p) => (err ? reject(listenErrorOf(formatHostPort({ host, port }), err)) : resolve(p)));
     });
     const self = new SchedulerServer(server, formatHostPort({ host, port: bound }), options);
     server.addService(schedulerServiceClient().service, self.handlers());
@@ -197,7 +201,7 @@ export class SchedulerServer {
           durationMs: req.durationMs,
           outcome,
         });
-        m?.reports.inc({ outcome });
+        m?.reports.inc({ outcome: metricLabel(outcome) });
         if (outcome === 'BAD_DATA') {
           m?.badPeerReports.inc();
           log.warn({ parent: req.parentHostId, reporter: req.hostId, blobId: req.blobId, excludedUntil: new Date(history.badUntil).toISOString() },
@@ -259,7 +263,7 @@ export class SchedulerServer {
 
   private toStatus(method: string, err: unknown): Partial<grpc.StatusObject> {
     const code = statusOf(err);
-    this.options.metrics?.rpcErrors.inc({ method, code: grpc.status[code] ?? String(code) });
+    this.options.metrics?.rpcErrors.inc({ method: metricLabel(method), code: metricLabel(grpc.status[code] ?? String(code)) });
     const details = err instanceof Error ? err.message : String(err);
     if (code === grpc.status.INTERNAL) log.error({ method, err }, 'scheduler call failed');
     else if (code === grpc.status.UNAVAILABLE) log.warn({ method, err: details }, 'scheduler store unavailable');

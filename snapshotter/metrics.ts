@@ -1,0 +1,53 @@
+/**
+ * The snapshotter's Prometheus metrics (prom-client, one registry per process): every call of
+ * containerd's snapshot API counted by method and outcome (`ok` or the lowercase gRPC status
+ * name), its duration, and the process metrics with darner_snapshotter_build_info.
+ */
+import type { Server } from 'node:http';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '../src/build-info.js';
+import { serveMetrics } from '../src/metrics-server.js';
+import { metricLabel } from '../src/util/metric-label.js';
+
+export class SnapshotterMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'method' | 'outcome'>;
+  readonly errors: Counter<'method' | 'code'>;
+  readonly duration: Histogram<'method'>;
+
+  constructor() {
+    registerProcessMetrics(this.registry, 'darner_snapshotter_');
+    this.requests = new Counter({
+      name: 'darner_snapshotter_requests_total',
+      help: 'Snapshot API calls by method (prepare, view, mounts, commit, remove, stat, update, list, usage, cleanup) and outcome (ok or the gRPC status, lowercase)',
+      labelNames: ['method', 'outcome'],
+      registers: [this.registry],
+    });
+    this.errors = new Counter({
+      name: 'darner_snapshotter_request_errors_total',
+      help: 'Snapshot API calls answered with an error, by method and gRPC status (lowercase)',
+      labelNames: ['method', 'code'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'darner_snapshotter_request_duration_seconds',
+      help: 'Time to answer a snapshot API call, by method (a remote Prepare includes the daemon mount)',
+      labelNames: ['method'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records one call: `code` is undefined for success, else the gRPC status name. */
+  observe(method: string, seconds: number, code?: string): void {
+    const name = metricLabel(method);
+    const outcome = code === undefined ? 'ok' : metricLabel(code);
+    this.requests.inc({ method: name, outcome });
+    if (code !== undefined) this.errors.inc({ method: name, code: outcome });
+    this.duration.observe({ method: name }, seconds);
+  }
+
+  serve(host: string, port: number): Promise<Server> {
+    return serveMetrics(this.registry, host, port);
+  }
+}
