@@ -309,8 +309,10 @@ export function register(program: Command): void {
   for (const command of [subcommand(program, 'mount'), subcommand(program, 'umount'), subcommand(cache, 'ls'), subcommand(cache, 'gc')]) {
     hiddenAlias(command, '--daemon <socket>', 'socket');
   }
+  examples(subcommand(program, 'fd-keeper'), 'darner fd-keeper --socket /run/darner/fd-keeper.sock');
   examples(subcommand(program, 'daemon'), 'darner daemon', 'darner daemon --config /etc/darner/daemon.toml --metrics 127.0.0.1:9100',
-    'darner daemon --scheduler 10.0.0.5:8002 --peer-token-file /etc/darner/peer-token');
+    'darner daemon --scheduler 10.0.0.5:8002 --peer-token-file /etc/darner/peer-token',
+    'darner daemon --config /etc/darner/daemon.toml --takeover   # live upgrade of the running daemon');
   examples(subcommand(program, 'mount'), 'darner mount registry.example.com/app:1-darner /mnt/app', 'darner mount --socket /run/darner/daemon.sock --prefetch-all oci:/images/app:darner /mnt/app');
   examples(subcommand(program, 'umount'), 'darner umount /mnt/app', 'darner umount m-3f2a9c0d1e4b5a6c');
   examples(cache, 'darner cache ls', 'darner cache gc');

@@ -24,7 +24,7 @@ import { connectKeeper, keeperSocketOf, quitKeeperIfEmpty, type KeeperConnection
 import { DaemonMetrics } from './metrics.js';
 import { CacheLimit } from './cache-limit.js';
 import { MountManager } from './mounts.js';
-import { socketAnswers, startControlServer, type ControlServer } from './server.js';
+import { ensureSocketDir, socketAnswers, startControlServer, type ControlServer } from './server.js';
 import { acquireStateLock } from './state-lock.js';
 import { StateStore } from './state.js';
 import { metricLabel } from '../util/metric-label.js';
@@ -62,6 +62,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   if (await socketAnswers(resolvePath(config.socket))) throw new AlreadyExistsError(`a daemon already answers on ${config.socket}`);
   const state = new StateStore(resolvePath(config.stateDir));
   await state.init().catch(rethrowAsPathError('state directory (--state, state_dir)', config.stateDir));
+  // Before anything starts (the fd keeper, the peer): an unusable socket path is one line.
+  await ensureSocketDir(resolvePath(config.socket));
   // Before the cache and the mounts: a second daemon on this state directory touches neither.
   const stateLock = await acquireStateLock(state.dir);
   let manager: MountManager | undefined;

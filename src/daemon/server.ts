@@ -167,6 +167,11 @@ export function socketAnswers(path: string, timeoutMs = 2000): Promise<boolean> 
   });
 }
 
+/** Creates the control socket's directory (a PathError naming the flag when it cannot be). */
+export async function ensureSocketDir(socket: string): Promise<void> {
+  await mkdir(dirname(socket), { recursive: true, mode: 0o755 }).catch(rethrowAsPathError('control socket directory (--socket, socket)', dirname(socket)));
+}
+
 /**
  * Listens on `socket` (its directory created; a stale socket file replaced; a live one — another
  * daemon — refused) with mode 0660.
@@ -176,7 +181,7 @@ export async function startControlServer(
   handlers: ControlHandlers,
   onRequest?: (method: string, route: string, status: number) => void,
 ): Promise<ControlServer> {
-  await mkdir(dirname(socket), { recursive: true, mode: 0o755 }).catch(rethrowAsPathError('control socket directory (--socket, socket)', dirname(socket)));
+  await ensureSocketDir(socket);
   if (await socketAnswers(socket)) throw new AlreadyExistsError(`a daemon already answers on ${socket}`);
   await unlink(socket).catch(() => {});
   let closing = false;

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,8 @@ test('the old flag names still parse: --daemon, snapshotter --address, pull -u/-
   }
   const mount = await failure(['mount', '--daemon', socket, '--daemon-config', join(dir, 'missing.toml'), 'r/a:b', join(dir, 'mnt')]);
   t.regex(mount.stderr, /^darner: --daemon-config: [^\n]*\[BAD_CONFIG\]\n$/);
+  // With no daemon answering, `cache ls` reads only a cache directory that exists.
+  await mkdir(join(dir, 'cache'));
   const listing = await run(process.execPath, [CLI, 'cache', 'ls', '--daemon', socket, '--cache', join(dir, 'cache'), '--json']);
   t.is((JSON.parse(listing.stdout) as { blobs: unknown[] }).blobs.length, 0);
   for (const flag of ['-u', '--user', '--creds']) {
