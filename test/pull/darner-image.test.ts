@@ -20,7 +20,7 @@ const run = promisify(execFile);
 async function convertedImage(env: PullEnv): Promise<{ ref: string; data: string[]; bootstrap: { digest: string; size: number }; chains: string[]; manifestDigest: string }> {
   const image = await layeredImage();
   const summary = await convertToRegistry(image, env.dir, `${env.registry.host}/test/app:conv`);
-  const data = summary.manifest.layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB).map((l) => l.digest);
+  const data = summary.manifest.layers.filter((l) => l.mediaType === MediaType.DARNER_BLOB).map((l) => l.digest);
   const bootstrap = summary.manifest.layers[summary.manifest.layers.length - 1]!;
   const ref = `${env.proxy.host}/test/app:conv`;
   const source = await openImageSource(ref);
