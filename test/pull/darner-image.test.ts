@@ -94,3 +94,15 @@ test('darner pull of a darner image into a snapshotter that cannot serve it fail
   t.notRegex(await env.ctd.ctr(['snapshots', '--snapshotter', 'overlayfs', 'ls']), /extract-/, 'the prepared snapshot was removed');
   t.is(await env.ctd.ctr(['images', 'ls', '-q']), '', 'no image record for a failed pull');
 });
+
+test("containerd's own pull into overlayfs refuses a darner data blob by its media type instead of unpacking it", async (t) => {
+  const env = await startPullEnv(t);
+  const img = await convertedImage(env);
+  const err = await t.throwsAsync(
+    run('ctr', ['--address', env.ctd.address, 'images', 'pull', '--plain-http', '--snapshotter', 'overlayfs', img.ref], { timeout: 120_000 }),
+  );
+  const output = `${(err as { stderr?: string } | undefined)?.stderr ?? ''}${err?.message ?? ''}`;
+  t.log(output.split('\n').filter((l) => /error|fail/i.test(l)).join('\n'));
+  t.regex(output, /failed to get stream processor for application\/vnd\.oci\.image\.layer\.darner\.blob\.v1: no processor for media-type/);
+  t.notRegex(await env.ctd.ctr(['snapshots', '--snapshotter', 'overlayfs', 'ls']), /Committed/, 'no layer was unpacked');
+});
