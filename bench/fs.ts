@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { convertImage } from '../converter/convert.js';
-import { MediaType } from '../src/oci/image-spec.js';
+import { isDataBlobLayer } from '../src/oci/layer-kind.js';
 import { startDaemonProcess, type DaemonProcess } from '../test/harness/daemon.js';
 import { pseudoRandomBytes, type LayerEntry } from '../test/harness/layer-tar.js';
 import { createScratchFs, startShapedRegistry } from '../test/harness/network.js';
@@ -262,7 +262,7 @@ async function main(teardown: Teardown): Promise<void> {
   mkdirSync(work);
   process.stderr.write('bench:fs: converting\n');
   const summary = await convertImage(`oci:${layout}`, `${seed}/bench/fs:darner`, { workDir: work });
-  const dataLayers = summary.manifest.layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB);
+  const dataLayers = summary.manifest.layers.filter(isDataBlobLayer);
   if (dataLayers.length !== 2) throw new Error(`expected 2 data blobs, got ${dataLayers.length}`);
   const [treeBlob, bigBlob] = dataLayers as [(typeof dataLayers)[0], (typeof dataLayers)[0]];
   rmSync(layout, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertImage } from '../converter/convert.js';
-import { MediaType } from '../src/oci/image-spec.js';
+import { isDataBlobLayer } from '../src/oci/layer-kind.js';
 import { startContainerd, unmountUnder, type Containerd } from '../test/harness/containerd.js';
 import { startDaemonProcess, type DaemonProcess } from '../test/harness/daemon.js';
 import { pseudoRandomBytes } from '../test/harness/layer-tar.js';
@@ -113,7 +113,7 @@ export async function prepareImage(name: string, reg: ShapedRegistry, seed: stri
     command,
     expect,
     ociBytes: layers.reduce((n, l) => n + l.size, 0),
-    darnerBlobBytes: summary.manifest.layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB).reduce((n, l) => n + l.size, 0),
+    darnerBlobBytes: summary.manifest.layers.filter(isDataBlobLayer).reduce((n, l) => n + l.size, 0),
     bootstrapBytes: summary.bootstrapBytes,
   };
 }

@@ -1,14 +1,16 @@
 import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { sha256Digest } from '../src/digest.js';
+import { DARNER_FORMAT_VERSION } from '../src/format/constants.js';
 import type { BlobRecord } from '../src/format/model.js';
 import { BOOTSTRAP_PATH_IN_LAYER } from '../src/image/bootstrap-layer.js';
 import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest } from '../src/oci/image-spec.js';
 
 /**
  * The registry-side shape of a darner image (pure): the bootstrap layer, the rewritten config and
- * the manifest. Nydus-compatible: data layers carry the nydus blob media type and annotation, and
- * the last layer is a tar+gzip holding `image/image.boot`.
+ * the manifest. Laid out as Nydus lays out its images (data blob layers, then a tar+gzip layer
+ * holding `image/image.boot`), but under darner's own media type and annotations: nydusd cannot
+ * read darner's bootstrap, so a darner image must not pass for a Nydus image.
  */
 
 export interface BootstrapLayer {
@@ -47,8 +49,8 @@ export async function buildBootstrapLayer(bootstrap: Uint8Array): Promise<Bootst
       digest: sha256Digest(blob),
       size: blob.byteLength,
       annotations: {
-        [Annotation.NYDUS_BOOTSTRAP]: 'true',
-        [Annotation.NYDUS_FS_VERSION]: '6',
+        [Annotation.DARNER_BOOTSTRAP]: 'true',
+        [Annotation.DARNER_FORMAT_VERSION]: String(DARNER_FORMAT_VERSION),
       },
     },
   };
@@ -56,10 +58,10 @@ export async function buildBootstrapLayer(bootstrap: Uint8Array): Promise<Bootst
 
 export function dataBlobDescriptor(blob: BlobRecord): Descriptor {
   return {
-    mediaType: MediaType.NYDUS_BLOB,
+    mediaType: MediaType.DARNER_BLOB,
     digest: `sha256:${blob.id}`,
     size: blob.compressedSize,
-    annotations: { [Annotation.NYDUS_BLOB]: 'true' },
+    annotations: { [Annotation.DARNER_BLOB]: 'true' },
   };
 }
 

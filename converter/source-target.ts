@@ -2,7 +2,8 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AlreadyConvertedError, UsageError } from '../src/errors.js';
 import { findBootstrapLayer } from '../src/image/bootstrap-layer.js';
-import { Annotation, MediaType, type Manifest } from '../src/oci/image-spec.js';
+import { type Manifest } from '../src/oci/image-spec.js';
+import { isDataBlobLayer } from '../src/oci/layer-kind.js';
 import { formatReference, type ImageReference } from '../src/oci/reference.js';
 
 /** Checks on what `darner convert` is asked to read and write, before any work is done. */
@@ -14,7 +15,7 @@ import { formatReference, type ImageReference } from '../src/oci/reference.js';
  */
 export function isConvertedManifest(manifest: Manifest): boolean {
   if (findBootstrapLayer(manifest) !== undefined) return true;
-  return manifest.layers.some((l) => l.mediaType === MediaType.NYDUS_BLOB || l.annotations?.[Annotation.NYDUS_BLOB] === 'true');
+  return manifest.layers.some(isDataBlobLayer);
 }
 
 export function refuseConvertedSource(manifest: Manifest, source: ImageReference): void {

@@ -2,15 +2,16 @@ import { RegistryClient, type RegistryClientOptions, type RegistryTimeouts } fro
 import { sha256Digest } from '../src/digest.js';
 import { InvalidManifestError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
-import { Annotation, MediaType, parseManifestOrIndex, type Manifest } from '../src/oci/image-spec.js';
+import { parseManifestOrIndex, type Manifest } from '../src/oci/image-spec.js';
+import { layerKind, type LayerKind } from '../src/oci/layer-kind.js';
 import { selectManifest } from '../src/oci/platform.js';
 import { parseReference } from '../src/oci/reference.js';
 import type { LayerIdentity } from './layer-labels.js';
 
 /**
  * Tells whether a layer that containerd is about to unpack is a darner data blob, by reading the
- * image's manifest from the registry: the layer's descriptor must carry the Nydus blob media
- * type and the `containerd.io/snapshot/nydus-blob: "true"` annotation. The labels on a Prepare
+ * image's manifest from the registry: the layer's descriptor must be a data blob's (src/oci/layer-kind.ts:
+ * darner's or Nydus's media type or annotation). The labels on a Prepare
  * only say which layer of which image it is; the manifest, fetched by digest when the labels
  * name one (CRI, darner pull) or through the tag otherwise (ctr-remote), decides.
  *
@@ -31,8 +32,6 @@ export interface RegistryAccess {
   dockerConfigPath?: string | null;
   timeouts?: RegistryTimeouts;
 }
-
-export type LayerKind = 'data' | 'bootstrap' | 'other';
 
 export interface LayerLookup {
   kind: LayerKind;
@@ -75,12 +74,7 @@ export class ImageCatalog {
       layer = manifest.layers.find((l) => l.digest === identity.layerDigest);
     }
     if (!layer) return undefined;
-    const kind: LayerKind =
-      layer.mediaType === MediaType.NYDUS_BLOB && layer.annotations?.[Annotation.NYDUS_BLOB] === 'true'
-        ? 'data'
-        : layer.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true'
-          ? 'bootstrap'
-          : 'other';
+    const kind = layerKind(layer);
     return { kind, image: `${ref.registry}/${ref.repository}@${digest}`, manifestDigest: digest };
   }
 

@@ -14,7 +14,8 @@ import type { Labels } from './types.js';
  * - `darner pull`: `darner.reference`, `darner.layer-digest`, `darner.manifest-digest`, and
  *   `darner.plain-http` when it was told to speak plain http to the registry.
  * containerd also copies the layer descriptor's own annotations under `containerd.io/snapshot/`,
- * so a darner data layer arrives with `nydus-blob=true`; that is only a hint, the manifest
+ * so a darner data layer arrives with `darner-blob=true` (a Nydus one with `nydus-blob=true`);
+ * that is only a hint, the manifest
  * decides (see image-catalog.ts).
  */
 

@@ -4,13 +4,13 @@ import { AlreadyExistsError, DigestMismatchError, InvalidManifestError, NotFound
 import { log } from '../../src/log.js';
 import {
   MAX_CONFIG_SIZE,
-  MediaType,
   checkManifestMatchesConfig,
   parseImageConfig,
   parseManifestOrIndex,
   type Descriptor,
   type Manifest,
 } from '../../src/oci/image-spec.js';
+import { isDataBlobLayer } from '../../src/oci/layer-kind.js';
 import { parsePlatformFlag, selectManifest } from '../../src/oci/platform.js';
 import { formatRegistryName, parseReference, type RegistryReference } from '../../src/oci/reference.js';
 import { ContainerdClient, type WireDescriptor } from './containerd-client.js';
@@ -231,7 +231,7 @@ async function unpackLayer(
     }
     try {
       const desc = step.descriptor;
-      if (desc.mediaType === MediaType.NYDUS_BLOB) {
+      if (isDataBlobLayer(desc)) {
         // A data blob is not a tar: only a snapshotter serving darner images remotely can take it.
         throw new UnsupportedError(
           `layer ${desc.digest} is a darner data blob, and snapshotter "${snapshotter}" did not take it as a remote layer ` +

@@ -5,7 +5,8 @@ import { DigestMismatchError, InvalidManifestError, MalformedBootstrapError, Siz
 import { Bootstrap } from '../format/index.js';
 import { decompressLayer } from '../layer/decompress.js';
 import { readTarEntries } from '../layer/tar-reader.js';
-import { Annotation, type Descriptor, type Manifest } from '../oci/image-spec.js';
+import { type Descriptor, type Manifest } from '../oci/image-spec.js';
+import { isBootstrapLayer } from '../oci/layer-kind.js';
 import { parseReference, type ImageReference } from '../oci/reference.js';
 import { checkDarnerDiffIds } from './diff-ids.js';
 
@@ -34,7 +35,7 @@ export const MAX_BOOTSTRAP_LAYER_BYTES = MAX_BOOTSTRAP_BYTES + (1 << 20);
 /** Index in manifest.layers of the bootstrap layer (the last one annotated as it), or -1. */
 export function findBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>): number {
   for (let i = manifest.layers.length - 1; i >= 0; i--) {
-    if (manifest.layers[i]!.annotations?.[Annotation.NYDUS_BOOTSTRAP] === 'true') return i;
+    if (isBootstrapLayer(manifest.layers[i]!)) return i;
   }
   return -1;
 }

@@ -1,5 +1,6 @@
 import { InvalidManifestError } from '../errors.js';
-import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest } from '../oci/image-spec.js';
+import { type ImageConfig, type Manifest } from '../oci/image-spec.js';
+import { isDataBlobLayer } from '../oci/layer-kind.js';
 
 /**
  * The config's rootfs.diff_ids of a darner image, checked against its layers. A data blob is not
@@ -7,10 +8,6 @@ import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest
  * containerd expects); the bootstrap layer's is the digest of its uncompressed tar, which can only
  * be checked while the layer is read (bootstrap-layer.ts). Pure.
  */
-
-function isDataBlob(layer: Descriptor): boolean {
-  return layer.mediaType === MediaType.NYDUS_BLOB || layer.annotations?.[Annotation.NYDUS_BLOB] === 'true';
-}
 
 /**
  * Refuses a config whose diff_id of a data blob is not that blob's digest, and returns the
@@ -22,7 +19,7 @@ export function checkDarnerDiffIds(manifest: Manifest, config: ImageConfig, boot
     throw new InvalidManifestError(`${what}: the config lists ${diffIds.length} diff_ids for ${manifest.layers.length} layers`);
   }
   for (const [i, layer] of manifest.layers.entries()) {
-    if (i === bootstrapIndex || !isDataBlob(layer)) continue;
+    if (i === bootstrapIndex || !isDataBlobLayer(layer)) continue;
     if (diffIds[i] !== layer.digest) {
       throw new InvalidManifestError(`${what}: the config's diff_id ${i} is ${diffIds[i]}, but a data blob's diff_id must be its digest ${layer.digest}`);
     }

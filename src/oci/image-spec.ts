@@ -35,18 +35,31 @@ export const MediaType = {
   DOCKER_LAYER_TAR: 'application/vnd.docker.image.rootfs.diff.tar',
   DOCKER_LAYER_TAR_GZIP: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   DOCKER_LAYER_FOREIGN_TAR_GZIP: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
-  // darner (Nydus-compatible) data blob
+  // darner's data blob: chunks, not a tar. It keeps the OCI layer prefix so that containerd's
+  // unpacker counts it as a layer (and hands it to the snapshotter); no applier can unpack it.
+  DARNER_BLOB: 'application/vnd.oci.image.layer.darner.blob.v1',
+  // Nydus's data blob: read (Nydus images, darner images published before DARNER_BLOB), never written.
   NYDUS_BLOB: 'application/vnd.oci.image.layer.nydus.blob.v1',
 } as const;
 
 export const Annotation = {
   /** OCI layout: the tag of a manifest in index.json. */
   REF_NAME: 'org.opencontainers.image.ref.name',
-  /** `"true"` on a darner/Nydus data blob layer. */
+  // darner's annotations keep the `containerd.io/snapshot/` prefix: containerd passes a layer's
+  // annotations under it to the snapshotter as labels.
+  /** `"true"` on a darner data blob layer. */
+  DARNER_BLOB: 'containerd.io/snapshot/darner-blob',
+  /** `"true"` on a darner image's bootstrap layer (its last layer). */
+  DARNER_BOOTSTRAP: 'containerd.io/snapshot/darner-bootstrap',
+  /** The darner bootstrap format version of the bootstrap layer. */
+  DARNER_FORMAT_VERSION: 'containerd.io/snapshot/darner-format-version',
+  // Nydus's annotations: read (Nydus images, darner images published before darner's own), never
+  // written, since nydusd cannot read darner's bootstrap.
+  /** `"true"` on a Nydus data blob layer. */
   NYDUS_BLOB: 'containerd.io/snapshot/nydus-blob',
-  /** `"true"` on the bootstrap layer (the last layer of a darner image). */
+  /** `"true"` on a Nydus image's bootstrap layer. */
   NYDUS_BOOTSTRAP: 'containerd.io/snapshot/nydus-bootstrap',
-  /** The RAFS/EROFS format version of the bootstrap: `"6"`. */
+  /** The RAFS version of a Nydus bootstrap: `"6"`. */
   NYDUS_FS_VERSION: 'containerd.io/snapshot/nydus-fs-version',
 } as const;
 

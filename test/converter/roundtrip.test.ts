@@ -63,15 +63,21 @@ test.serial('registry to registry: the converted image is the applied source, by
   }
   const zeros = lookup(meta.root, 'data/zeros-3m');
   t.true(zeros?.kind === 'file' && zeros.chunks.every((c) => c === HOLE));
-  // The manifest is Nydus-shaped: data blobs first, the bootstrap last.
+  // Data blobs first, the bootstrap last, under darner's media type and annotations; nothing of
+  // Nydus's, which would make a Nydus snapshotter take the image for one it can read.
   const layers = loaded.image.manifest.layers;
   t.is(layers.length, 4);
   for (const layer of layers.slice(0, 3)) {
-    t.is(layer.mediaType, 'application/vnd.oci.image.layer.nydus.blob.v1');
-    t.is(layer.annotations?.['containerd.io/snapshot/nydus-blob'], 'true');
+    t.is(layer.mediaType, 'application/vnd.oci.image.layer.darner.blob.v1');
+    t.deepEqual(layer.annotations, { 'containerd.io/snapshot/darner-blob': 'true' });
   }
-  t.is(layers[3]?.annotations?.['containerd.io/snapshot/nydus-bootstrap'], 'true');
-  t.is(layers[3]?.annotations?.['containerd.io/snapshot/nydus-fs-version'], '6');
+  t.is(layers[3]?.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
+  t.deepEqual(layers[3]?.annotations, {
+    'containerd.io/snapshot/darner-bootstrap': 'true',
+    'containerd.io/snapshot/darner-format-version': '1',
+  });
+  const manifestText = JSON.stringify(loaded.image.manifest);
+  t.false(/nydus/i.test(manifestText), 'no Nydus media type or annotation anywhere in the manifest');
   t.deepEqual(loaded.image.config.rootfs.diff_ids.slice(0, 3), layers.slice(0, 3).map((l) => l.digest));
 });
 

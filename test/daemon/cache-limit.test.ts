@@ -29,7 +29,7 @@ interface TestImage {
 
 function dataBlobsOf(image: PublishedImage): string[] {
   return image.summary.manifest.layers
-    .filter((l) => l.annotations?.['containerd.io/snapshot/nydus-blob'] === 'true')
+    .filter((l) => l.annotations?.['containerd.io/snapshot/darner-blob'] === 'true')
     .map((l) => l.digest.replace(/^sha256:/, ''));
 }
 

@@ -6,7 +6,7 @@ import { sha256Digest } from '../../src/digest.js';
 import { BadRequestError } from '../../src/errors.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 
-const desc = (n: number, mediaType: string = MediaType.NYDUS_BLOB): { mediaType: string; digest: string; size: number } => ({
+const desc = (n: number, mediaType: string = MediaType.DARNER_BLOB): { mediaType: string; digest: string; size: number } => ({
   mediaType,
   digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
   size: 100 + n,

@@ -31,7 +31,7 @@ test('mount and ls -lR fetch no data; a 100 KiB file of a 100 MiB image costs at
     ],
   ];
   const image = await publishImage(registry.host, 'lazy', layers);
-  const dataBlobs = new Set(image.summary.manifest.layers.filter((l) => l.annotations?.['containerd.io/snapshot/nydus-blob'] === 'true').map((l) => l.digest));
+  const dataBlobs = new Set(image.summary.manifest.layers.filter((l) => l.annotations?.['containerd.io/snapshot/darner-blob'] === 'true').map((l) => l.digest));
   t.true(image.summary.outputBytes >= 100 * MiB, `the image is ${image.summary.outputBytes} bytes`);
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());

@@ -20,7 +20,7 @@ const run = promisify(execFile);
 async function convertedImage(env: PullEnv): Promise<{ ref: string; data: string[]; bootstrap: { digest: string; size: number }; chains: string[]; manifestDigest: string }> {
   const image = await layeredImage();
   const summary = await convertToRegistry(image, env.dir, `${env.registry.host}/test/app:conv`);
-  const data = summary.manifest.layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB).map((l) => l.digest);
+  const data = summary.manifest.layers.filter((l) => l.mediaType === MediaType.DARNER_BLOB).map((l) => l.digest);
   const bootstrap = summary.manifest.layers[summary.manifest.layers.length - 1]!;
   const ref = `${env.proxy.host}/test/app:conv`;
   const source = await openImageSource(ref);
@@ -93,4 +93,16 @@ test('darner pull of a darner image into a snapshotter that cannot serve it fail
   t.is(blobRequests(env.proxy, img.data), 0);
   t.notRegex(await env.ctd.ctr(['snapshots', '--snapshotter', 'overlayfs', 'ls']), /extract-/, 'the prepared snapshot was removed');
   t.is(await env.ctd.ctr(['images', 'ls', '-q']), '', 'no image record for a failed pull');
+});
+
+test("containerd's own pull into overlayfs refuses a darner data blob by its media type instead of unpacking it", async (t) => {
+  const env = await startPullEnv(t);
+  const img = await convertedImage(env);
+  const err = await t.throwsAsync(
+    run('ctr', ['--address', env.ctd.address, 'images', 'pull', '--plain-http', '--snapshotter', 'overlayfs', img.ref], { timeout: 120_000 }),
+  );
+  const output = `${(err as { stderr?: string } | undefined)?.stderr ?? ''}${err?.message ?? ''}`;
+  t.log(output.split('\n').filter((l) => /error|fail/i.test(l)).join('\n'));
+  t.regex(output, /failed to get stream processor for application\/vnd\.oci\.image\.layer\.darner\.blob\.v1: no processor for media-type/);
+  t.notRegex(await env.ctd.ctr(['snapshots', '--snapshotter', 'overlayfs', 'ls']), /Committed/, 'no layer was unpacked');
 });

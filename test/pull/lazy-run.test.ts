@@ -33,7 +33,7 @@ async function setup(t: ExecutionContext): Promise<{ env: PullEnv; daemon: { soc
     },
   });
   const summary = await convertToRegistry(await layeredImage(), env.dir, `${env.registry.host}/test/app:conv`);
-  const dataLayers = summary.manifest.layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB);
+  const dataLayers = summary.manifest.layers.filter((l) => l.mediaType === MediaType.DARNER_BLOB);
   env.proxy.reset();
   return {
     env,

@@ -32,8 +32,8 @@ const manifest: Manifest = {
   schemaVersion: 2,
   config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d('0'), size: 10 },
   layers: [
-    { mediaType: 'application/vnd.oci.image.layer.nydus.blob.v1', digest: d('1'), size: 1, annotations: { 'containerd.io/snapshot/nydus-blob': 'true', 'org.example': 'x' } },
-    { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d('2'), size: 2, annotations: { 'containerd.io/snapshot/nydus-bootstrap': 'true' } },
+    { mediaType: 'application/vnd.oci.image.layer.darner.blob.v1', digest: d('1'), size: 1, annotations: { 'containerd.io/snapshot/darner-blob': 'true', 'org.example': 'x' } },
+    { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d('2'), size: 2, annotations: { 'containerd.io/snapshot/darner-bootstrap': 'true' } },
   ],
 };
 
@@ -60,12 +60,12 @@ test('layer steps carry chain, parent and the Prepare labels', (t) => {
     [chains[1], chains[0], d('5')],
   ]);
   t.deepEqual(steps[0]!.labels, {
-    'containerd.io/snapshot/nydus-blob': 'true',
+    'containerd.io/snapshot/darner-blob': 'true',
     'containerd.io/snapshot/darner.reference': 'reg/app:1',
     'containerd.io/snapshot/darner.layer-digest': d('1'),
     'containerd.io/snapshot/darner.manifest-digest': d('e'),
     'containerd.io/snapshot.ref': chains[0],
   });
-  t.is(steps[1]!.labels['containerd.io/snapshot/nydus-bootstrap'], 'true');
+  t.is(steps[1]!.labels['containerd.io/snapshot/darner-bootstrap'], 'true');
   t.false('org.example' in steps[0]!.labels, 'only containerd.io/snapshot/ annotations become labels');
 });

@@ -43,7 +43,7 @@ async function setup(t: ExecutionContext, options: { cri?: boolean } = {}): Prom
   });
   const summary = await convertToRegistry(await layeredImage(), env.dir, `${env.registry.host}/test/app:conv`);
   const layers = summary.manifest.layers;
-  t.is(layers.filter((l) => l.mediaType === MediaType.NYDUS_BLOB).length, 3);
+  t.is(layers.filter((l) => l.mediaType === MediaType.DARNER_BLOB).length, 3);
   env.proxy.reset();
   return {
     env,

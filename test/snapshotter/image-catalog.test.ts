@@ -7,7 +7,7 @@ import { startCountingProxy, startRegistry } from '../harness/registry.js';
 // Layer lookups against a real registry: what a layer is, the manifest read once, tags followed
 // when they move, mirrors tried first.
 
-const NYDUS = { 'containerd.io/snapshot/nydus-blob': 'true' };
+const DARNER_BLOB = { 'containerd.io/snapshot/darner-blob': 'true' };
 
 test('layers are classified from the manifest, which is read once per image', async (t) => {
   const registry = await startRegistry();
@@ -17,11 +17,11 @@ test('layers are classified from the manifest, which is read once per image', as
   const image = await buildOciImage({
     name: 'x',
     layers: [[{ type: 'file', path: 'a', data: 'a' }], [{ type: 'file', path: 'b', data: 'b' }], [{ type: 'file', path: 'c', data: 'c' }]],
-    layerAnnotations: [NYDUS, { 'containerd.io/snapshot/nydus-bootstrap': 'true' }],
+    layerAnnotations: [DARNER_BLOB, { 'containerd.io/snapshot/darner-bootstrap': 'true' }],
   });
-  // Only a layer with the Nydus media type *and* the annotation is a data blob: make layer 0 one.
+  // Make layer 0 a darner data blob as the converter writes one: media type and annotation.
   const manifest = JSON.parse(image.blobs.get(image.manifest.digest)!.toString()) as { layers: Array<{ mediaType: string }> };
-  manifest.layers[0]!.mediaType = 'application/vnd.oci.image.layer.nydus.blob.v1';
+  manifest.layers[0]!.mediaType = 'application/vnd.oci.image.layer.darner.blob.v1';
   const bytes = Buffer.from(JSON.stringify(manifest));
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   image.blobs.delete(image.manifest.digest);

@@ -52,7 +52,7 @@ test('CRI labels: data layers are committed remotely, bootstrap and plain layers
 
   // The data layers: ALREADY_EXISTS, and a committed snapshot under the chain ID.
   for (let i = 0; i < layers.length - 1; i++) {
-    t.is(layers[i]!.mediaType, MediaType.NYDUS_BLOB);
+    t.is(layers[i]!.mediaType, MediaType.DARNER_BLOB);
     const err = await t.throwsAsync<CallError>(client.prepare(`k8s.io/${i}/extract-${i} ${chains[i]}`, i === 0 ? '' : chains[i - 1]!, criLabels(i)));
     t.is(err?.code, grpc.status.ALREADY_EXISTS, err?.details);
     const info = await client.stat(chains[i]!);
