@@ -51,7 +51,7 @@ test('a container reads on, every byte right, across 5 daemon SIGKILLs and resta
     config: { Cmd: ['sh'], Env: ['PATH=/bin'] },
   });
   const summary = await convertToRegistry(image, env.dir, `${env.registry.host}/test/failover:conv`);
-  t.true(summary.manifest.layers.some((l) => l.mediaType === MediaType.NYDUS_BLOB));
+  t.true(summary.manifest.layers.some((l) => l.mediaType === MediaType.DARNER_BLOB));
   const ref = `${env.proxy.host}/test/failover:conv`;
   await pullImage(ref, env.pullOptions);
 
