@@ -38,7 +38,7 @@ const OPTIONS = {
 const RATE_MBIT = 100;
 const DELAY_MS = 10;
 
-/** Targets (issue text): darner's total as a share of overlayfs's, per image and system. */
+/** Targets: darner's time to the first output as a share of overlayfs's, per image and system. */
 const GOALS: Record<string, Partial<Record<System, number>>> = { python: { darner: 0.18, 'darner-traced': 0.12 }, big: { darner: 0.04 } };
 /** Registry bytes at most this many times what the workload reads. */
 const READ_AMPLIFICATION_GOAL = 1.3;
