@@ -133,7 +133,8 @@ export class DarnerLayers implements RemoteLayerHandler {
       [REMOTE_LAYER_LABELS.blob]: identity.layerDigest,
       [REMOTE_LAYER_LABELS.image]: found.image,
     };
-    if (identity.plainHttp) labels[DARNER_LABELS.plainHttp] = 'true';
+    // A CRI pull carries no plain-http label: the daemon learns it from the snapshotter's own list.
+    if (found.plainHttp) labels[DARNER_LABELS.plainHttp] = 'true';
     return { remote: true, labels };
   }
 

@@ -38,6 +38,8 @@ export interface LayerLookup {
   /** The image pinned to the manifest the layer was found in: `host/repo@sha256:…`. */
   image: string;
   manifestDigest: string;
+  /** Its registry speaks plain http: the layer's labels said so, or `[registry] plain_http` names it. */
+  plainHttp: boolean;
 }
 
 /** How long a tag's resolution is trusted. */
@@ -75,7 +77,7 @@ export class ImageCatalog {
     }
     if (!layer) return undefined;
     const kind = layerKind(layer);
-    return { kind, image: `${ref.registry}/${ref.repository}@${digest}`, manifestDigest: digest };
+    return { kind, image: `${ref.registry}/${ref.repository}@${digest}`, manifestDigest: digest, plainHttp: plainHttp || (this.access.plainHttp ?? []).includes(ref.registry) };
   }
 
   /**

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { parse as parseToml } from 'smol-toml';
 import { parseDaemonConfig } from '../../src/daemon/config.js';
-import { loadConfig, parseConfig } from '../../snapshotter/config.js';
+import { loadConfig } from '../../snapshotter/config.js';
 
 // The configuration files shipped in deploy/ are read by the same loaders as at run time, so
 // a renamed key cannot leave them silently wrong.
