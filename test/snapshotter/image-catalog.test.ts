@@ -45,11 +45,18 @@ test('layers are classified from the manifest, which is read once per image', as
   const byDigest = await catalog.lookupLayer({ reference, manifestDigest: digest, layerDigest: image.layers[0]!.digest, plainHttp: false, source: 'cri' });
   t.is(byDigest?.kind, 'data');
   t.is(proxy.requests.length, 0);
+  t.false(byDigest?.plainHttp, 'no label, and not in [registry] plain_http');
 
   // A layer the image does not have: the tag is read again (it may have moved), then undefined.
   const stray = await catalog.lookupLayer({ reference, layerDigest: `sha256:${'f'.repeat(64)}`, plainHttp: false, source: 'stargz' });
   t.is(stray, undefined);
   t.is(proxy.requests.filter((r) => r.kind === 'manifest').length, 1);
+
+  // A CRI pull carries no plain-http label: the snapshotter's own [registry] plain_http decides.
+  const listed = new ImageCatalog({ plainHttp: [proxy.host] });
+  t.teardown(() => listed.close());
+  const cri = await listed.lookupLayer({ reference, manifestDigest: digest, layerDigest: image.layers[0]!.digest, plainHttp: false, source: 'cri' });
+  t.true(cri?.plainHttp, 'a registry named in [registry] plain_http is spoken to over plain http by the daemon too');
 });
 
 test('mirrors are tried before the registry, and a failing mirror falls through', async (t) => {
