@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DaemonClient, type Mount } from '../src/daemon/client.js';
+import { DaemonClient, type DaemonStatus, type Mount } from '../src/daemon/client.js';
 import { DaemonApiError, DaemonUnavailableError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
 import { spawnDetached } from '../src/util/detached.js';
@@ -84,6 +84,16 @@ export class DaemonFileSystem implements ImageFileSystem {
       if (removed.length > 0) this.log.info({ removed }, 'cached blobs released');
     } catch (err) {
       if (err instanceof DaemonUnavailableError) return;
+      throw err;
+    }
+  }
+
+  /** The daemon's status; null when none answers (never starts one). */
+  async status(): Promise<DaemonStatus | null> {
+    try {
+      return await this.client.status();
+    } catch (err) {
+      if (err instanceof DaemonUnavailableError) return null;
       throw err;
     }
   }

@@ -14,6 +14,7 @@ export class SnapshotterMetrics {
   readonly requests: Counter<'method' | 'outcome'>;
   readonly errors: Counter<'method' | 'code'>;
   readonly duration: Histogram<'method'>;
+  readonly daemonTakeovers: Counter<'result'>;
 
   constructor() {
     registerProcessMetrics(this.registry, 'darner_snapshotter_');
@@ -34,6 +35,12 @@ export class SnapshotterMetrics {
       help: 'Time to answer a snapshot API call, by method (a remote Prepare includes the daemon mount)',
       labelNames: ['method'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [this.registry],
+    });
+    this.daemonTakeovers = new Counter({
+      name: 'darner_snapshotter_daemon_takeovers_total',
+      help: 'Daemon replacements seen (a crash and restart, or a live upgrade), by result: taken (every mount taken over) or lost (some lost or failed)',
+      labelNames: ['result'],
       registers: [this.registry],
     });
   }

@@ -13,10 +13,12 @@ import type { SnapshotterConfig } from './config.js';
 import { DaemonFileSystem } from './daemon-fs.js';
 import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
+import { DaemonWatch, logDaemonEvent, takeoverResult } from './daemon-watch.js';
 import { SnapshotterMetrics } from './metrics.js';
 import { ImageCatalog } from './image-catalog.js';
 import { pullServiceDefinition, pullServiceImplementation } from './pull/pull-service.js';
 import type { RemoteLayerHandler } from './remote.js';
+import type { DaemonStatus } from '../src/daemon/client.js';
 import { Snapshotter } from './snapshotter.js';
 
 /** Serves as configured: local snapshots only, or with remote (darner) layers through the daemon. */
@@ -32,7 +34,7 @@ export async function serveSnapshotter(config: SnapshotterConfig): Promise<void>
   });
   const fs = daemonFileSystem(config);
   try {
-    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }), images });
+    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }), images, daemonStatus: () => fs.status() });
   } finally {
     await images.close();
     await fs.close();
@@ -58,7 +60,12 @@ export interface RunOptions {
   images?: ImageCatalog;
   /** Resolves to stop the server; default: the first SIGTERM or SIGINT. */
   until?: Promise<unknown>;
+  /** The daemon's status (null: none answers), watched for restarts and takeovers. */
+  daemonStatus?: () => Promise<DaemonStatus | null>;
 }
+
+/** How often the snapshotter asks the daemon who it is (a replacement shows within this). */
+const DAEMON_WATCH_INTERVAL_MS = 5_000;
 
 /**
  * Opens the state, serves until told to stop, then stops accepting calls, lets the ones in
@@ -96,10 +103,23 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
     throw err;
   }
   log.info({ root: snapshotter.root, overlay: snapshotter.overlayFeatures }, 'snapshotter started');
+  const watch =
+    options.daemonStatus === undefined
+      ? undefined
+      : new DaemonWatch({
+          status: options.daemonStatus,
+          intervalMs: DAEMON_WATCH_INTERVAL_MS,
+          onEvent: (event) => {
+            logDaemonEvent(log, event);
+            if (event.kind === 'replaced') metrics.daemonTakeovers.inc({ result: takeoverResult(event) });
+          },
+        });
+  watch?.start();
   const startupCleanup = snapshotter.cleanup().catch((err: unknown) => log.warn({ err }, 'startup cleanup failed'));
 
   const reason = await (options.until ?? firstSignal());
   log.info({ reason }, 'snapshotter stopping');
+  await watch?.close();
   await server.stop();
   if (metricsServer !== undefined) {
     metricsServer.closeAllConnections();

@@ -107,6 +107,11 @@ test('a container reads on, every byte right, across 5 daemon SIGKILLs and resta
     t.is(daemon.status.failover?.taken, 1, 'the upgrade took the mount over');
   });
   t.deepEqual((await daemon!.client.listMounts()).map((m) => m.id), [mount!.id], 'one mount all along');
+  // The snapshotter watches the daemon (every 5 s): each interruption lasted longer, so it saw at
+  // least one daemon replace another and take the mount over.
+  const replaced = env.sn.logs().split('\n').filter((l) => l.includes('a new daemon took the mounts over'));
+  t.true(replaced.length >= 1, 'the snapshotter reports the takeovers');
+  t.false(env.sn.logs().includes('could not take every mount over'));
 
   const sums = (await exec('cat /tmp/sums')).trim().split('\n');
   const bad = sums.filter((l) => {
