@@ -57,6 +57,8 @@ export interface DaemonConfig {
     keeper: KeeperMode;
     /** The keeper's socket; `<state_dir>/fd-keeper.sock` when undefined. */
     keeperSocket?: string;
+    /** On SIGTERM/SIGINT: unmount every image, or keep the mounts for the next daemon (needs a keeper). */
+    stop: 'unmount' | 'keep';
   };
   mirror: MirrorConfig;
 }
@@ -156,6 +158,7 @@ const FIELDS: Field[] = [
   { key: 'p2p.tls_ca', path: 'p2p.tlsCa', type: { type: 'string' }, flag: '--peer-tls-ca', doc: "PEM CA of peer certificates (mTLS) and of the scheduler's" },
 
   { key: 'failover.keeper', path: 'failover.keeper', type: { type: 'enum', values: ['spawn', 'external', 'off'] }, default: 'spawn', doc: 'who holds the FUSE fds across a daemon restart: spawn a `darner fd-keeper`, use an external one, or off (see docs/failover.md)' },
+  { key: 'failover.stop', path: 'failover.stop', type: { type: 'enum', values: ['unmount', 'keep'] }, default: 'unmount', doc: 'on SIGTERM: unmount every image, or keep the mounts for the next daemon to take over (a service restart that running containers survive; needs a keeper)' },
   { key: 'failover.keeper_socket', path: 'failover.keeperSocket', type: { type: 'string', absolutePath: true }, defaultDoc: '`<state_dir>/fd-keeper.sock`', doc: "the fd keeper's unix socket (any length: a long path is reached through its directory)" },
   { key: 'mirror.listen', path: 'mirror.listen', type: { type: 'string' }, allowed: 'host:port (port 0: any)', defaultDoc: 'off', flag: '--mirror-listen', doc: 'the registry mirror containerd pulls through (hosts.toml); docs/mirror.md', check: hostPort('listen', true) },
   { key: 'mirror.plain_http', path: 'mirror.plainHttp', type: { type: 'string-list', commaString: true }, default: [], allowed: 'a list of host[:port]', doc: 'registries the mirror reaches over plain http (others: https)' },

@@ -36,8 +36,12 @@ export interface RunningDaemon {
   readonly metricsAddress: string | undefined;
   readonly mounts: MountManager;
   readonly metrics: DaemonMetrics;
-  /** Unmounts everything (mounts.json is kept), closes the cache, stops the servers. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Unmounts everything (mounts.json is kept), closes the cache, stops the servers. Idempotent.
+   * With `keepMounts` and an fd keeper, leaves the mounts to the next daemon instead (as a
+   * handover does); returns whether it did.
+   */
+  stop(options?: { keepMounts?: boolean }): Promise<boolean>;
 }
 
 let cachedVersion: string | undefined;
@@ -198,18 +202,24 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     cleanups.push(() => control.close());
     log.info({ socket: control.socket, cacheDir: cache.dir, stateDir: state.dir, mounts: mounts.size, version: darnerVersion() }, 'daemon started');
 
-    let stopping: Promise<void> | undefined;
+    let stopping: Promise<boolean> | undefined;
     return {
       config,
       socket: control.socket,
       metricsAddress,
       mounts,
       metrics,
-      stop() {
+      stop(options = {}) {
         stopping ??= (async () => {
-          log.info('daemon stopping');
+          if (options.keepMounts === true && keeper !== undefined) {
+            handedOver = true;
+            log.info({ mounts: mounts.size }, 'daemon stopping: the mounts stay for the next daemon (the fd keeper holds the connections)');
+          } else {
+            log.info('daemon stopping');
+          }
           await unwind();
           log.info('daemon stopped');
+          return handedOver;
         })();
         return stopping;
       },
@@ -267,6 +277,8 @@ export async function runDaemon(config: DaemonConfig, options: { takeover?: bool
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   log.info({ signal }, 'signal received');
-  await daemon.stop();
+  const kept = await daemon.stop({ keepMounts: config.failover.stop === 'keep' });
+  // The blob devices' FUSE threads would keep the process alive: leave as a handover does.
+  if (kept) process.exit(0);
 }
 

@@ -156,3 +156,26 @@ test('darner daemon --takeover against a daemon that cannot hand over fails in o
   t.regex(err!.stderr, /^darner: the daemon on .* cannot hand over .*\[TAKEOVER_FAILED\]$/m);
   t.is((await old.client.status()).pid, old.pid, 'the old daemon still answers');
 });
+
+test('with [failover] stop = "keep" a SIGTERM leaves the mounts to the next daemon, which takes them over', async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const published = await publishImage(registry.host, 'keep-on-stop', [[{ type: 'file', path: 'a', data: FILES.a }], [{ type: 'file', path: 'b', data: FILES.b }]]);
+  const config = `${CONFIG}\n[failover]\nstop = "keep"`;
+  const daemon = await startDaemonProcess({ configToml: config });
+  t.teardown(() => daemon.cleanup());
+  const mnt = join(daemon.mountRoot, 'keep');
+  const { mount } = await daemon.client.mount({ reference: published.darnerRef, mountpoint: mnt });
+  t.is(await sha256Of(join(mnt, 'a')), sha(FILES.a));
+  const before = await mountIds(daemon.dir);
+
+  await daemon.stop();
+  t.is(daemon.exitCode, 0, 'a clean exit');
+  t.deepEqual(await mountIds(daemon.dir), before, 'nothing was unmounted');
+  const again = await startDaemonProcess({ dir: daemon.dir, configToml: config });
+  t.teardown(() => again.cleanup());
+  t.deepEqual(await mountIds(daemon.dir), before, 'nor mounted again');
+  t.deepEqual((await again.client.listMounts()).map((m) => m.id), [mount.id]);
+  t.is(again.status.failover?.taken, 1);
+  t.is(await sha256Of(join(mnt, 'b')), sha(FILES.b), 'an unread file is served by the new daemon');
+});
