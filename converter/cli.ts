@@ -6,8 +6,10 @@ import { DarnerError, UsageError } from '../src/errors.js';
 import { setLogLevel } from '../src/log.js';
 import { splitUserPassword } from '../src/util/pairs.js';
 import { parseSize } from '../src/util/size.js';
+import { isDataBlobLayer } from '../src/oci/layer-kind.js';
 import type { SingleBar } from 'cli-progress';
 import type { ConvertProgress, ConvertSummary } from './convert.js';
+import type { ConvertResult, IndexConvertSummary } from './convert-platforms.js';
 import { checkProgressLines, convertProgressLines } from './progress-lines.js';
 
 /**
@@ -65,14 +67,16 @@ function storeOptions(flags: AccessFlags, side: 'src' | 'dest'): ImageStoreOptio
   return options;
 }
 
-function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>): Command {
+const PLATFORM_HELP = "image to pick from a multi-platform index (default: this host's)";
+
+function addAccessOptions(command: Command, sides: Array<'src' | 'dest'>, platformHelp = PLATFORM_HELP): Command {
   command
     .option('--plain-http', 'speak plain http to registries that are not on loopback')
     .option('--authfile <file>', 'docker config file with registry credentials (default: ~/.docker/config.json)')
     .option('--creds <user:password>', 'registry credentials for every registry involved');
   if (sides.includes('src')) command.option('--src-creds <user:password>', 'credentials for the source registry');
   if (sides.includes('dest')) command.option('--dest-creds <user:password>', 'credentials for the target registry');
-  command.option('--platform <os/arch[/variant]>', "image to pick from a multi-platform index (default: this host's)");
+  command.option('--platform <os/arch[/variant]>', platformHelp);
   return command;
 }
 
@@ -95,9 +99,14 @@ async function terminalProgress(): Promise<{ progress: ConvertProgress; stop(): 
     cliProgress.Presets.shades_classic,
   );
   const layerBars = new Map<number, { bar: SingleBar; done: number; size: number }>();
+  let platform = '';
   const progress: ConvertProgress = {
+    platform(name) {
+      layerBars.clear();
+      platform = `${name} `;
+    },
     layerStart(index, count, descriptor) {
-      const bar = bars.create(descriptor.size, 0, { name: `layer ${index + 1}/${count}`, done: humanBytes(0), size: humanBytes(descriptor.size) });
+      const bar = bars.create(descriptor.size, 0, { name: `${platform}layer ${index + 1}/${count}`, done: humanBytes(0), size: humanBytes(descriptor.size) });
       layerBars.set(index, { bar, done: 0, size: descriptor.size });
     },
     layerBytes(index, n) {
@@ -118,12 +127,33 @@ export function formatSummary(s: ConvertSummary): string {
   const seconds = s.durationMs / 1000;
   return [
     `converted ${s.source} -> ${s.target}`,
+    ...(s.platform !== undefined ? [`platform: ${s.platform}`] : []),
     `manifest: ${s.manifestDigest}`,
     `input: ${humanBytes(s.inputBytes)} stored, ${humanBytes(s.inputTarBytes)} uncompressed (${humanBytes(s.fileBytes)} of file data)`,
     `output: ${humanBytes(s.outputBytes)} in ${s.blobs} data blob(s)${s.dictionaryBlobs > 0 ? ` (+${s.dictionaryBlobs} from the chunk dictionary)` : ''} and a ${humanBytes(s.bootstrapBytes)} bootstrap`,
     `chunks: ${s.chunks} total, ${s.uniqueChunks} unique, ${s.duplicateChunks} duplicate, ${s.dictionaryChunks} from the dictionary, ${s.holeChunks} zero (holes)`,
     `time: ${seconds.toFixed(2)} s (${(s.inputTarBytes / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s of uncompressed input)`,
     ...(s.unmatchedPrefetchPatterns.length > 0 ? [`prefetch patterns that matched nothing: ${s.unmatchedPrefetchPatterns.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** The summary of a multi-platform conversion: the index, then each platform's summary. */
+export function formatIndexSummary(s: IndexConvertSummary): string {
+  const names = s.platforms.map((p) => p.platform);
+  const dataBlobs = s.platforms.flatMap((p) => p.manifest.layers.filter(isDataBlobLayer).map((l) => l.digest));
+  const distinct = new Set(dataBlobs).size;
+  return [
+    `converted ${s.source} -> ${s.target}: an index of ${names.length} platforms (${names.join(', ')})`,
+    `index: ${s.indexDigest}`,
+    `data blobs: ${distinct} distinct over all platforms${distinct < dataBlobs.length ? ` (${dataBlobs.length - distinct} shared by platforms, stored once)` : ''}`,
+    ...s.platforms.flatMap((p) => [
+      `platform ${p.platform}:`,
+      ...formatSummary(p)
+        .split('\n')
+        .filter((line) => !line.startsWith('converted ') && !line.startsWith('platform: '))
+        .map((line) => `  ${line}`),
+    ]),
+    `time: ${(s.durationMs / 1000).toFixed(2)} s in all`,
   ].join('\n');
 }
 
@@ -153,9 +183,13 @@ export function register(program: Command): void {
       .option('--overwrite', "allow the target to be the source's own tag (re-points it at the converted image)")
       .option('--json', 'print the summary as JSON'),
     ['src', 'dest'],
+    'platforms to convert from a multi-platform index, a comma list, e.g. linux/amd64,linux/arm64 (default: all it has)',
   ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
     setLogLevel('error');
-    const { convertImage, validateChunkSize } = await import('./convert.js');
+    const { validateChunkSize } = await import('./convert.js');
+    const { convertPlatforms } = await import('./convert-platforms.js');
+    const { parsePlatformList } = await import('../src/oci/platform.js');
+    const platforms = flags.platform !== undefined ? parsePlatformList(flags.platform) : undefined;
     const { parsePrefetchPatterns } = await import('./prefetch.js');
     const level = Number(flags.compressionLevel);
     if (!Number.isInteger(level) || level < 1 || level > 22) throw new UsageError(`bad zstd level ${String(flags.compressionLevel)} (1..22)`);
@@ -164,9 +198,10 @@ export function register(program: Command): void {
     const maxEntries = parseCount(String(flags.maxEntries), '--max-entries');
     const prefetchTrace = typeof flags.prefetchTrace === 'string' ? await readTraceFile(flags.prefetchTrace) : undefined;
     const ui = await terminalProgress();
-    let summary: ConvertSummary;
+    let result: ConvertResult;
     try {
-      summary = await convertImage(source, target, {
+      result = await convertPlatforms(source, target, {
+        ...(platforms ? { platforms } : {}),
         chunkSize: validateChunkSize(parseSizeFlag(String(flags.chunkSize))),
         digestAlgorithm: flags.digest as 'blake3' | 'sha256',
         compressor: flags.compressor as 'zstd' | 'none',
@@ -177,18 +212,19 @@ export function register(program: Command): void {
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
         maxEntries,
         overwrite: flags.overwrite === true,
-        source: storeOptions(flags, 'src'),
+        source: storeOptions({ ...flags, platform: undefined }, 'src'),
         target: storeOptions(flags, 'dest'),
         progress: ui.progress,
       });
     } finally {
       ui.stop();
     }
+    const withoutManifest = ({ manifest: _manifest, ...rest }: ConvertSummary): Omit<ConvertSummary, 'manifest'> => rest;
     if (flags.json) {
-      const { manifest: _manifest, ...rest } = summary;
-      process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+      const json = result.kind === 'index' ? { ...result.summary, platforms: result.summary.platforms.map(withoutManifest) } : withoutManifest(result.summary);
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      process.stdout.write(`${formatSummary(summary)}\n`);
+      process.stdout.write(`${result.kind === 'index' ? formatIndexSummary(result.summary) : formatSummary(result.summary)}\n`);
     }
   });
 
@@ -201,32 +237,42 @@ export function register(program: Command): void {
       .option('--max-entries <n>', 'refuse a source image with more tar entries than this, over all layers', String(4 * 1024 * 1024))
       .option('--json', 'print the report as JSON'),
     ['src', 'dest'],
+    'platforms of a multi-platform darner image to check, a comma list (default: all it has)',
   ).action(async (source: string, target: string, flags: AccessFlags & { json?: boolean; maxEntries: string }) => {
     setLogLevel('error');
     const maxEntries = parseCount(flags.maxEntries, '--max-entries');
-    const { checkImage } = await import('./check.js');
+    const { checkPlatforms } = await import('./check-platforms.js');
+    const { parsePlatformList } = await import('../src/oci/platform.js');
     const { formatDifference } = await import('../src/fstree/index.js');
-    const report = await checkImage(source, target, {
-      source: storeOptions(flags, 'src'),
+    const platforms = flags.platform !== undefined ? parsePlatformList(flags.platform) : undefined;
+    const results = await checkPlatforms(source, target, {
+      source: storeOptions({ ...flags, platform: undefined }, 'src'),
       target: storeOptions(flags, 'dest'),
       maxEntries,
+      ...(platforms ? { platforms } : {}),
       // A terminal shows the result at once; a log gets a line per step.
-      ...(process.stderr.isTTY ? {} : { progress: checkProgressLines(writeLine) }),
+      ...(process.stderr.isTTY ? {} : { progress: checkProgressLines(writeLine), onPlatform: (p: string, i: number, n: number) => writeLine(`check: platform ${p} (${i + 1}/${n})`) }),
     });
+    const failed = results.filter(({ report }) => report.differences.length > 0 || report.badBlobs.length > 0);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      const json = results.length === 1 && results[0]!.platform === undefined ? results[0]!.report : results;
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     } else {
-      for (const d of report.differences) process.stdout.write(`${formatDifference(d)}\n`);
-      for (const blob of report.badBlobs) process.stdout.write(`blob ${blob}: stored bytes do not match its digest\n`);
-      const ok = report.differences.length === 0 && report.badBlobs.length === 0;
-      process.stdout.write(
-        ok
-          ? `identical: ${report.targetEntries} entries checked\n`
-          : `${report.differences.length} difference(s), ${report.badChunks.length} bad chunk(s), ${report.badBlobs.length} bad blob(s)\n`,
-      );
+      for (const { platform, report } of results) {
+        const prefix = platform !== undefined ? `${platform}: ` : '';
+        for (const d of report.differences) process.stdout.write(`${prefix}${formatDifference(d)}\n`);
+        for (const blob of report.badBlobs) process.stdout.write(`${prefix}blob ${blob}: stored bytes do not match its digest\n`);
+        const ok = report.differences.length === 0 && report.badBlobs.length === 0;
+        process.stdout.write(
+          ok
+            ? `${prefix}identical: ${report.targetEntries} entries checked\n`
+            : `${prefix}${report.differences.length} difference(s), ${report.badChunks.length} bad chunk(s), ${report.badBlobs.length} bad blob(s)\n`,
+        );
+      }
     }
-    if (report.differences.length > 0 || report.badBlobs.length > 0) {
-      throw new DarnerError('CHECK_FAILED', `${target} differs from ${source}`);
+    if (failed.length > 0) {
+      const which = failed.map((f) => f.platform).filter((p) => p !== undefined);
+      throw new DarnerError('CHECK_FAILED', `${target} differs from ${source}${which.length > 0 ? ` (platform ${which.join(', ')})` : ''}`);
     }
   });
 

@@ -73,6 +73,11 @@ export interface ConvertOptions {
   maxEntries?: number;
   /** Allow the target to be the source's own tag (it is then re-pointed at the converted image). */
   overwrite?: boolean;
+  /**
+   * Store the manifest by its digest only, under no tag (one platform's manifest of an index,
+   * which the index names).
+   */
+  untagged?: boolean;
   progress?: ConvertProgress;
 }
 
@@ -81,6 +86,8 @@ export interface ConvertProgress {
   layerBytes?(index: number, bytesRead: number): void;
   layerDone?(index: number, stats: LayerChunkStats): void;
   phase?(name: 'resolve' | 'bootstrap' | 'push', detail?: string): void;
+  /** A platform of a multi-platform source is being converted (`index` from 0). */
+  platform?(platform: string, index: number, count: number): void;
 }
 
 export interface ConvertSummary {
@@ -88,6 +95,10 @@ export interface ConvertSummary {
   target: string;
   manifestDigest: string;
   manifest: Manifest;
+  /** Bytes of the manifest as stored. */
+  manifestSize: number;
+  /** The platform taken from a multi-platform source, `os/arch[/variant]`. */
+  platform?: string;
   /** Layers read: compressed bytes as stored, and uncompressed tar bytes. */
   inputBytes: number;
   inputTarBytes: number;
@@ -236,7 +247,9 @@ export async function convertImage(
     }
     await putIfMissing(target, { id: bootstrapLayer.descriptor.digest.slice(7), compressedSize: bootstrapLayer.blob.byteLength }, bootstrapLayer.blob);
     await putIfMissing(target, { id: configDescriptor.digest.slice(7), compressedSize: configBytes.byteLength }, configBytes);
-    const manifestDigest = await target.putManifest(manifestBytes, MediaType.OCI_MANIFEST, targetTag(targetRef));
+    const manifestDigest = options.untagged
+      ? await putUntaggedManifest(target, targetRef, manifestBytes)
+      : await target.putManifest(manifestBytes, MediaType.OCI_MANIFEST, targetTag(targetRef));
     outputBytes += bootstrapLayer.blob.byteLength + configBytes.byteLength + manifestBytes.byteLength;
 
     return {
@@ -244,6 +257,7 @@ export async function convertImage(
       target: formatReference(targetRef),
       manifestDigest,
       manifest,
+      manifestSize: manifestBytes.byteLength,
       inputBytes: totals.inputBytes,
       inputTarBytes: totals.inputTarBytes,
       fileBytes: totals.fileBytes,
@@ -266,8 +280,19 @@ export async function convertImage(
   }
 }
 
+/**
+ * Stores a manifest under its digest alone: a registry takes it by digest; an OCI layout only
+ * needs the blob, since index.json lists what is tagged and the index names the manifest.
+ */
+async function putUntaggedManifest(target: ImageTarget, targetRef: ImageReference, bytes: Buffer): Promise<string> {
+  const digest = sha256Digest(bytes);
+  if (targetRef.transport === 'docker') return target.putManifest(bytes, MediaType.OCI_MANIFEST, digest);
+  await putIfMissing(target, { id: digest.slice(7), compressedSize: bytes.byteLength }, bytes);
+  return digest;
+}
+
 /** The tag the manifest is pushed under: the target reference's tag, or none for a digest. */
-function targetTag(ref: ImageReference): string | undefined {
+export function targetTag(ref: ImageReference): string | undefined {
   return ref.transport === 'docker' || ref.transport === 'oci' ? ref.tag : undefined;
 }
 

@@ -16,6 +16,10 @@ export function convertProgressLines(write: Write): ConvertProgress {
       const what = { resolve: 'resolving', bootstrap: 'writing the bootstrap', push: 'pushing' }[name];
       write(`convert: ${what}${detail !== undefined ? ` ${detail}` : ''}`);
     },
+    platform(name, index, count) {
+      layers.clear();
+      write(`convert: platform ${name} (${index + 1}/${count})`);
+    },
     layerStart(index, count, descriptor) {
       layers.set(index, { count, size: descriptor.size, done: 0, quarter: 0 });
       write(`convert: layer ${index + 1}/${count} ${descriptor.digest} (${humanBytes(descriptor.size)}): reading`);

@@ -30,7 +30,7 @@ import {
   type Manifest,
   type Platform,
 } from '../oci/image-spec.js';
-import { formatPlatform, hostPlatform, parsePlatformFlag, platformMatches, selectManifest } from '../oci/platform.js';
+import { formatPlatform, hostPlatform, indexPlatforms, parsePlatformFlag, platformMatches, selectManifest } from '../oci/platform.js';
 import { formatReference, parseReference, type ImageReference, type RegistryReference } from '../oci/reference.js';
 import type { BlobReader, RangeReadOptions } from './blob-reader.js';
 import { DockerArchive } from './docker-archive.js';
@@ -60,6 +60,8 @@ export interface ImageSource {
   readonly reference: ImageReference;
   /** Reads the manifest (picking from an index by platform) and the config, checking both. */
   resolve(platform?: Platform | string, signal?: AbortSignal): Promise<ResolvedImage>;
+  /** The platforms of the index the reference names (indexPlatforms); empty for a single manifest. */
+  platforms(signal?: AbortSignal): Promise<Platform[]>;
   /** A blob as a stream that fails at its end (DigestMismatchError) unless the bytes are right. */
   openBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable>;
   /** A whole (small) blob in memory, verified; at most `maxSize` bytes (default 16 MiB). */
@@ -165,6 +167,16 @@ async function resolveManifest(
   throw new InvalidManifestError(`${where}: indexes nested more than two levels deep`);
 }
 
+/** The platforms a manifest-or-index document lists: none for a manifest. */
+function documentPlatforms(doc: { bytes: Buffer; mediaType: string }, where: string): Platform[] {
+  try {
+    const parsed = parseManifestOrIndex(doc.bytes, doc.mediaType);
+    return parsed.kind === 'index' ? indexPlatforms(parsed.index) : [];
+  } catch (err) {
+    throw new InvalidManifestError(`${where}: ${(err as Error).message}`);
+  }
+}
+
 function warnPlatform(config: ImageConfig, want: Platform, explicit: boolean, where: string): void {
   const have = configPlatform(config);
   if (explicit && !platformMatches(want, have)) {
@@ -221,6 +233,11 @@ class RegistrySource implements ImageSource {
     const { manifest } = found;
     const configBytes = await this.client.getBlob(this.repo, manifest.config.digest, { size: manifest.config.size, maxSize: MAX_CONFIG_SIZE, ...(signal ? { signal } : {}) });
     return resolvedImage(found, configBytes, want, explicit !== undefined, where);
+  }
+
+  async platforms(signal?: AbortSignal): Promise<Platform[]> {
+    const top = await this.client.getManifest(this.repo, this.reference.digest ?? this.reference.tag!, signal);
+    return documentPlatforms(top, formatReference(this.reference));
   }
 
   openBlob(desc: Descriptor, signal?: AbortSignal): Promise<Readable> {
@@ -302,6 +319,17 @@ class OciLayoutSource implements ImageSource {
     const { manifest } = found;
     const configBytes = await this.layout.readBlob(manifest.config.digest, manifest.config.size);
     return resolvedImage(found, configBytes, want, explicit !== undefined, where);
+  }
+
+  async platforms(): Promise<Platform[]> {
+    if (this.reference.tag === undefined) {
+      const index = await this.layout.readIndex();
+      if (index.manifests.length > 1 && index.manifests.every((d) => d.platform !== undefined)) return indexPlatforms(index);
+    }
+    const top = await this.layout.findManifest(this.reference.tag);
+    if (!isIndexMediaType(top.mediaType)) return [];
+    const bytes = await this.layout.readBlob(top.digest, top.size, 4 * 1024 * 1024);
+    return documentPlatforms({ bytes, mediaType: top.mediaType }, formatReference(this.reference));
   }
 
   /**
@@ -395,6 +423,10 @@ class DockerArchiveSource implements ImageSource {
       layers: img.layers,
     }));
     return this.loaded;
+  }
+
+  async platforms(): Promise<Platform[]> {
+    return [];
   }
 
   async openBlob(desc: Descriptor): Promise<Readable> {

@@ -144,3 +144,28 @@ export function selectManifest(index: Index, want: Platform = hostPlatform()): D
   });
   throw new NoMatchingPlatformError(formatPlatform(w), [...new Set(available)]);
 }
+
+/** Parses a comma list of `os/arch[/variant]` (the `--platform` flag), duplicates dropped. */
+export function parsePlatformList(value: string): Platform[] {
+  const out: Platform[] = [];
+  for (const part of value.split(',')) {
+    const platform = parsePlatformFlag(part.trim());
+    if (!out.some((p) => formatPlatform(p) === formatPlatform(platform))) out.push(platform);
+  }
+  return out;
+}
+
+/**
+ * The platforms of the image manifests an index lists directly, normalized, in index order and
+ * without duplicates; attestations and nested indexes are left out. Empty when no entry names a
+ * platform (such an index is followed by selectManifest alone).
+ */
+export function indexPlatforms(index: Index): Platform[] {
+  const out: Platform[] = [];
+  for (const d of index.manifests) {
+    if (!isCandidate(d) || !isManifestMediaType(d.mediaType) || d.platform === undefined) continue;
+    const platform = normalizePlatform(d.platform);
+    if (!out.some((p) => formatPlatform(p) === formatPlatform(platform))) out.push(platform);
+  }
+  return out;
+}
