@@ -230,6 +230,13 @@ export class NoSeedPeerError extends DarnerError {
   }
 }
 
+/** A seed peer reported that a preheat task failed; the message carries the seed's reason. */
+export class PreheatFailedError extends DarnerError {
+  constructor(message: string) {
+    super('PREHEAT_FAILED', message);
+  }
+}
+
 /**
  * A call to the P2P scheduler failed. `grpcCode` is the gRPC status code; `code` is
  * SCHEDULER_UNAVAILABLE (unreachable, timed out, or its store is down), SCHEDULER_UNAUTHENTICATED

@@ -25,7 +25,12 @@ interface PreheatFlags extends ClientTlsFlags {
   peerTokenFile?: string;
   label: string[];
   timeout: string;
+  wait?: boolean;
+  waitTimeout: string;
 }
+
+/** Pause between GetTask polls of --wait. */
+const WAIT_POLL_MS = 1000;
 
 export function register(program: Command): void {
   program
@@ -40,7 +45,9 @@ export function register(program: Command): void {
     .option('--tls-key <file>', 'client key (PEM) for --tls-cert')
     .option('--tls-server-name <name>', 'name to expect in the scheduler\'s certificate')
     .option('--label <key=value>', 'prefer a seed with this label (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--timeout <ms>', 'deadline of the call', '5000')
+    .option('--timeout <ms>', 'deadline of each call to the scheduler', '5000')
+    .option('--wait', 'wait for the seed\'s outcome; exit non-zero with its reason if the preheat fails')
+    .option('--wait-timeout <ms>', 'with --wait: give up (exit non-zero) after this long without an outcome', '1800000')
     .action(async (ref: string, flags: PreheatFlags) => {
       setLogLevel('warn');
       const addresses = flags.scheduler.split(',').map((a) => a.trim()).filter((a) => a !== '');
@@ -53,6 +60,8 @@ export function register(program: Command): void {
       }
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
+      const waitTimeout = Number(flags.waitTimeout);
+      if (!Number.isInteger(waitTimeout) || waitTimeout <= 0) throw new UsageError('--wait-timeout must be a positive number of milliseconds');
       const { SchedulerAdmin } = await import('./scheduler-client.js');
       const token = flags.peerTokenFile !== undefined ? await readTokenFile(flags.peerTokenFile) : envToken();
       const tls = await clientTls(flags);
@@ -65,6 +74,20 @@ export function register(program: Command): void {
       try {
         const res = await admin.preheat(ref, labels);
         process.stdout.write(`preheat task ${res.taskId} queued on seed ${res.seedHostId}\n`);
+        if (flags.wait === true) {
+          const { waitForPreheat } = await import('./preheat-wait.js');
+          await waitForPreheat({
+            taskId: res.taskId,
+            seedHostId: res.seedHostId,
+            imageRef: ref,
+            timeoutMs: waitTimeout,
+            intervalMs: WAIT_POLL_MS,
+            poll: (id) => admin.task(id),
+            now: Date.now,
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          });
+          process.stdout.write(`preheat task ${res.taskId} done: seed ${res.seedHostId} holds ${ref}\n`);
+        }
       } finally {
         admin.close();
       }

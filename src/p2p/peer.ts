@@ -38,7 +38,7 @@ import { PeerServer, type PeerTlsFiles } from './peer-server.js';
 import { P2PPeerSource } from './peer-source.js';
 import { PendingChunks } from './pending-chunks.js';
 import { RateLimiter } from './rate-limit.js';
-import { SchedulerClient, type SchedulerTask, type SchedulerTls } from './scheduler-client.js';
+import { SchedulerClient, type SchedulerTask, type SchedulerTls, type TaskOutcome } from './scheduler-client.js';
 
 export interface PeerNodeOptions {
   cache: BlobCache;
@@ -190,13 +190,17 @@ export class PeerNode {
     }
   }
 
-  async #onTask(task: SchedulerTask): Promise<void> {
+  async #onTask(task: SchedulerTask): Promise<TaskOutcome> {
     log.info({ taskId: task.taskId, image: task.imageRef }, 'p2p: preheat task received');
     try {
       const summary = await this.preheat(task.imageRef);
-      log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
+      const outcome = preheatOutcome(summary);
+      if (outcome.ok) log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
+      else log.error({ taskId: task.taskId, image: task.imageRef, ...summary }, `p2p: preheat failed: ${outcome.reason}`);
+      return outcome;
     } catch (err) {
       log.error({ taskId: task.taskId, image: task.imageRef, err: (err as Error).message }, 'p2p: preheat failed');
+      return { ok: false, reason: (err as Error).message };
     }
   }
 
@@ -255,4 +259,11 @@ export class PeerNode {
 export function defaultAdvertise(listenHost: string, port: number, tls: boolean): string {
   const wildcard = listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '';
   return `${tls ? 'https' : 'http'}://${formatHostPort({ host: wildcard ? hostname() : listenHost, port })}`;
+}
+
+/** A preheat succeeded when every chunk of the image is in the cache. */
+export function preheatOutcome(summary: PrefetchSummary): TaskOutcome {
+  if (summary.cancelled) return { ok: false, reason: 'the daemon stopped before the preheat finished' };
+  if (summary.failed > 0) return { ok: false, reason: `${summary.failed} of ${summary.chunks} chunks could not be fetched` };
+  return { ok: true };
 }

@@ -134,6 +134,25 @@ export interface WireTask {
   imageRef: string;
   createdUnixMs: number;
 }
+export interface ReportTaskRequest {
+  hostId: string;
+  taskId: string;
+  imageRef: string;
+  ok: boolean;
+  reason: string;
+}
+export interface GetTaskRequest {
+  taskId: string;
+}
+export type WireTaskState = 'TASK_STATE_UNSPECIFIED' | 'TASK_UNKNOWN' | 'TASK_QUEUED' | 'TASK_SUCCEEDED' | 'TASK_FAILED';
+export interface GetTaskResponse {
+  taskId: string;
+  state: WireTaskState;
+  hostId: string;
+  imageRef: string;
+  reason: string;
+  updatedUnixMs: number;
+}
 export interface StatusResponse {
   schedulerId: string;
   version: string;

@@ -30,11 +30,14 @@ import {
   type HeartbeatRequest,
   type HeartbeatResponse,
   type ListPeersResponse,
+  type GetTaskRequest,
+  type GetTaskResponse,
   type PreheatRequest,
   type PreheatResponse,
   type RegisterPeerRequest,
   type RegisterPeerResponse,
   type ReportResultRequest,
+  type ReportTaskRequest,
   type ResolveRequest,
   type ResolveResponse,
   type StatusResponse,
@@ -216,6 +219,16 @@ export class SchedulerServer {
         return answer;
       }),
       WatchTasks: (call: grpc.ServerWritableStream<WatchTasksRequest, WireTask>) => void this.watch(call),
+      ReportTask: this.unary('ReportTask', async (req: ReportTaskRequest) => {
+        await s.reportTask(req.hostId, req.taskId, req.imageRef, req.ok, req.reason);
+        log.info({ taskId: req.taskId, hostId: req.hostId, ok: req.ok, reason: req.reason }, 'task outcome reported');
+        return {};
+      }),
+      GetTask: this.unary('GetTask', async (req: GetTaskRequest): Promise<GetTaskResponse> => {
+        const t = await s.taskStatus(req.taskId);
+        if (t === undefined) return { taskId: req.taskId, state: 'TASK_UNKNOWN', hostId: '', imageRef: '', reason: '', updatedUnixMs: 0 };
+        return { taskId: t.taskId, state: `TASK_${t.state}`, hostId: t.hostId, imageRef: t.imageRef, reason: t.reason, updatedUnixMs: t.updatedAt };
+      }),
       Status: this.unary('Status', async (): Promise<StatusResponse> => {
         const counts = await s.counts();
         return {
