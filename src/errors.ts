@@ -79,6 +79,9 @@ export class InvalidManifestError extends DarnerError {
   }
 }
 
+/** A well-formed image that is not a darner image (no bootstrap layer): a plain OCI image. */
+export class NotDarnerImageError extends InvalidManifestError {}
+
 /** A tar stream that is malformed or unsafe (truncated, lying sizes, `..` or absolute names). */
 export class BadTarError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {

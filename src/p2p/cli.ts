@@ -35,7 +35,7 @@ const WAIT_POLL_MS = 1000;
 export function register(program: Command): void {
   program
     .command('preheat')
-    .description('ask a seed peer to fetch an image\'s blobs ahead of demand')
+    .description('ask a seed peer to fetch an image (darner or plain OCI) ahead of demand')
     .argument('<ref>', 'image reference, e.g. registry.example.com/app:1.2')
     .addOption(new Option('--scheduler <addrs>', 'scheduler address host:port; several comma-separated for failover')
       .env('DARNER_SCHEDULER').default('127.0.0.1:8002'))

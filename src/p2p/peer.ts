@@ -27,6 +27,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { BlobCache } from '../cache/types.js';
 import type { ChunkFetcher, PrefetchSummary } from '../fetch/types.js';
+import { NotDarnerImageError } from '../errors.js';
 import { loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import { Announcer } from './announcer.js';
@@ -97,6 +98,11 @@ export class PeerNode {
   readonly #preheats = new Map<string, Promise<PrefetchSummary>>();
   readonly #detachPending: () => void;
   #stopWatching: (() => void) | undefined;
+  /**
+   * Preheats a plain (not darner) image: set by the daemon when it runs a registry mirror, which
+   * pulls the image through itself so that its layers are cached in pieces and announced.
+   */
+  plainImagePreheat: ((ref: string) => Promise<{ blobs: number; bytes: number }>) | undefined;
 
   private constructor(parts: {
     scheduler: SchedulerClient;
@@ -221,7 +227,18 @@ export class PeerNode {
   async #runPreheat(ref: string): Promise<PrefetchSummary> {
     let outcome: 'ok' | 'failed' = 'failed';
     try {
-      const loaded = await loadImageBootstrap(ref, {});
+      let loaded;
+      try {
+        loaded = await loadImageBootstrap(ref, {});
+      } catch (err) {
+        if (!(err instanceof NotDarnerImageError)) throw err;
+        if (this.plainImagePreheat === undefined) {
+          throw new NotDarnerImageError(`${err.message}; this seed runs no registry mirror ([mirror] listen) to preheat plain images`);
+        }
+        const plain = await this.plainImagePreheat(ref);
+        outcome = 'ok';
+        return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: plain.bytes, cancelled: false };
+      }
       try {
         const reader = await this.#fetcher.openImage({ bootstrap: loaded.bootstrap, origin: loaded.source.blobReader(), peer: this.source, name: `preheat ${ref}` });
         try {
