@@ -18,7 +18,7 @@ import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import { PieceLists } from '../mirror/piece-lists.js';
 import { startMirror } from '../mirror/daemon-mirror.js';
-import { preheatThroughMirror } from '../mirror/preheat.js';
+import { preheatFileThroughMirror, preheatThroughMirror } from '../mirror/preheat.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonClient } from './client.js';
@@ -115,6 +115,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         if (ref.transport !== 'docker') throw new UsageError(`${imageRef} is not a registry reference`);
         return preheatThroughMirror(mirror.address, imageRef, { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? DEFAULT_TAG });
       };
+      peer.filePreheat = (url, digest) => preheatFileThroughMirror(mirror.address, url, digest);
     }
     const mounts = new MountManager({
       fetcher,

@@ -93,6 +93,23 @@ export async function preheatThroughMirror(
   return { blobs: blobs.length, bytes };
 }
 
+/** Pulls the file at `url` (of sha256 `digest`) through the mirror at `mirror`, as `darner get` does. */
+export async function preheatFileThroughMirror(mirror: string, url: string, digest: string): Promise<{ bytes: number }> {
+  const res = await request(`http://${mirror}/darner/files/${digest}?url=${encodeURIComponent(url)}`);
+  if (res.statusCode !== 200) {
+    const text = await res.body.text().catch(() => '');
+    throw new PreheatFailedError(`${url}: HTTP ${res.statusCode} ${oneLine(text.slice(0, 300))}`);
+  }
+  let bytes = 0;
+  // The mirror checks the pieces and the whole file against the digest; a mismatch cuts the answer.
+  try {
+    for await (const c of res.body as AsyncIterable<Buffer>) bytes += c.length;
+  } catch (err) {
+    throw new PreheatFailedError(`${url}: the mirror cut the download after ${bytes} bytes (${(err as Error).message}): the file does not match its digest, or its server failed; the seed's log says which`);
+  }
+  return { bytes };
+}
+
 function goArch(): string {
   return process.arch === 'x64' ? 'amd64' : process.arch;
 }

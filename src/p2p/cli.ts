@@ -26,6 +26,7 @@ interface PreheatFlags extends ClientTlsFlags {
   label: string[];
   timeout: string;
   wait?: boolean;
+  digest?: string;
   waitTimeout: string;
 }
 
@@ -36,7 +37,8 @@ export function register(program: Command): void {
   program
     .command('preheat')
     .description('ask a seed peer to fetch an image (darner or plain OCI) ahead of demand')
-    .argument('<ref>', 'image reference, e.g. registry.example.com/app:1.2')
+    .argument('<ref>', 'image reference (darner or plain OCI), e.g. registry.example.com/app:1.2; or a file\'s http(s) URL with --digest')
+    .option('--digest <sha256:hex>', 'for a file URL: the file\'s digest (required then)')
     .addOption(new Option('--scheduler <addrs>', 'scheduler address host:port; several comma-separated for failover')
       .env('DARNER_SCHEDULER').default('127.0.0.1:8002'))
     .option('--peer-token-file <file>', 'shared token file (or set DARNER_PEER_TOKEN)')
@@ -58,6 +60,10 @@ export function register(program: Command): void {
         if (pair === undefined) throw new UsageError(`--label ${JSON.stringify(l)} must be key=value`);
         labels[pair[0]] = pair[1];
       }
+      const isUrl = /^https?:\/\//i.test(ref);
+      if (isUrl && flags.digest === undefined) throw new UsageError('a file URL needs --digest sha256:<hex>');
+      if (!isUrl && flags.digest !== undefined) throw new UsageError('--digest goes with a file URL only');
+      if (flags.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(flags.digest)) throw new UsageError('--digest must be sha256:<64 lowercase hex digits>');
       const timeout = Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds');
       const waitTimeout = Number(flags.waitTimeout);
@@ -72,7 +78,7 @@ export function register(program: Command): void {
         ...(tls !== undefined ? { tls } : {}),
       });
       try {
-        const res = await admin.preheat(ref, labels);
+        const res = await admin.preheat(ref, labels, flags.digest ?? '');
         process.stdout.write(`preheat task ${res.taskId} queued on seed ${res.seedHostId}\n`);
         if (flags.wait === true) {
           const { waitForPreheat } = await import('./preheat-wait.js');

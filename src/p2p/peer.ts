@@ -27,7 +27,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { BlobCache } from '../cache/types.js';
 import type { ChunkFetcher, PrefetchSummary } from '../fetch/types.js';
-import { NotDarnerImageError } from '../errors.js';
+import { NotDarnerImageError, UnsupportedError } from '../errors.js';
 import { loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import { Announcer } from './announcer.js';
@@ -103,6 +103,8 @@ export class PeerNode {
    * pulls the image through itself so that its layers are cached in pieces and announced.
    */
   plainImagePreheat: ((ref: string) => Promise<{ blobs: number; bytes: number }>) | undefined;
+  /** Preheats a file (URL of known digest) through the daemon's registry mirror; set with it. */
+  filePreheat: ((url: string, digest: string) => Promise<{ bytes: number }>) | undefined;
 
   private constructor(parts: {
     scheduler: SchedulerClient;
@@ -199,7 +201,7 @@ export class PeerNode {
   async #onTask(task: SchedulerTask): Promise<TaskOutcome> {
     log.info({ taskId: task.taskId, image: task.imageRef }, 'p2p: preheat task received');
     try {
-      const summary = await this.preheat(task.imageRef);
+      const summary = task.digest !== undefined ? await this.#preheatFile(task.imageRef, task.digest) : await this.preheat(task.imageRef);
       const outcome = preheatOutcome(summary);
       if (outcome.ok) log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
       else log.error({ taskId: task.taskId, image: task.imageRef, ...summary }, `p2p: preheat failed: ${outcome.reason}`);
@@ -222,6 +224,18 @@ export class PeerNode {
       this.#preheats.set(ref, running);
     }
     return running;
+  }
+
+  async #preheatFile(url: string, digest: string): Promise<PrefetchSummary> {
+    let outcome: 'ok' | 'failed' = 'failed';
+    try {
+      if (this.filePreheat === undefined) throw new UnsupportedError(`${url}: this seed runs no registry mirror ([mirror] listen) to preheat files`);
+      const { bytes } = await this.filePreheat(url, digest);
+      outcome = 'ok';
+      return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes, cancelled: false };
+    } finally {
+      this.metrics.preheats.inc({ outcome });
+    }
   }
 
   async #runPreheat(ref: string): Promise<PrefetchSummary> {

@@ -120,6 +120,7 @@ export interface ReportResultRequest {
 export interface PreheatRequest {
   imageRef: string;
   labels: Record<string, string>;
+  digest: string;
 }
 export interface PreheatResponse {
   taskId: string;
@@ -133,6 +134,7 @@ export interface WireTask {
   kind: string;
   imageRef: string;
   createdUnixMs: number;
+  digest: string;
 }
 export interface ReportTaskRequest {
   hostId: string;

@@ -165,8 +165,8 @@ export class SchedulerAdmin {
   }
 
   /** Queues a preheat of `imageRef` on a seed peer (preferring `labels` locality). */
-  async preheat(imageRef: string, labels: Record<string, string> = {}): Promise<{ taskId: string; seedHostId: string }> {
-    const res = await this.rpc.callAny<PreheatResponse>('Preheat', { imageRef, labels }, this.timeoutMs);
+  async preheat(imageRef: string, labels: Record<string, string> = {}, digest = ''): Promise<{ taskId: string; seedHostId: string }> {
+    const res = await this.rpc.callAny<PreheatResponse>('Preheat', { imageRef, labels, digest }, this.timeoutMs);
     return { taskId: res.taskId, seedHostId: res.seedHostId };
   }
 

@@ -18,6 +18,8 @@ export interface SchedulerTask {
   kind: 'preheat';
   imageRef: string;
   createdAt: number;
+  /** For a file URL in imageRef: the file's sha256:<hex>. */
+  digest?: string;
 }
 
 /** How a task went on this node; `reason` (one line) says why it failed. */
@@ -136,5 +138,6 @@ function checkTask(wire: WireTask): SchedulerTask | undefined {
     log.warn({ kind: wire.kind }, 'ignoring a task this daemon does not understand');
     return undefined;
   }
-  return { taskId: wire.taskId, kind: 'preheat', imageRef: wire.imageRef, createdAt: Number(wire.createdUnixMs) || 0 };
+  const digest = typeof wire.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(wire.digest) ? { digest: wire.digest } : {};
+  return { taskId: wire.taskId, kind: 'preheat', imageRef: wire.imageRef, createdAt: Number(wire.createdUnixMs) || 0, ...digest };
 }

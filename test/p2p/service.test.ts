@@ -306,6 +306,13 @@ test('a preheat task is QUEUED, then holds its seed\'s outcome; only that seed m
   await service.reportTask('seed-a', 'forgotten-1', 'registry.test/app:2', false, 'boom');
   t.like(await service.taskStatus('forgotten-1'), { state: 'FAILED', hostId: 'seed-a', imageRef: 'registry.test/app:2' });
   await t.throwsAsync(service.taskStatus('has space'), { instanceOf: BadRequestError });
+  // A file URL goes with its digest, and only a file URL takes one.
+  const digest = `sha256:${'e'.repeat(64)}`;
+  await t.throwsAsync(service.preheat('https://files.test/model.bin'), { instanceOf: BadRequestError });
+  await t.throwsAsync(service.preheat('registry.test/app:1', {}, digest), { instanceOf: BadRequestError });
+  await t.throwsAsync(service.preheat('https://files.test/model.bin', {}, 'sha256:E'), { instanceOf: BadRequestError });
+  const file = await service.preheat('https://files.test/model.bin', {}, digest);
+  t.like((await service.takeTasks('seed-a')).find((task) => task.taskId === file.taskId), { imageRef: 'https://files.test/model.bin', digest });
   advance(60_001);
   t.is(await service.taskStatus(res.taskId), undefined, 'forgotten after the task TTL');
 });

@@ -88,6 +88,8 @@ export interface Task {
   kind: 'preheat';
   imageRef: string;
   createdAt: number;
+  /** For a file URL in imageRef: the file's sha256:<hex>. */
+  digest?: string;
 }
 
 /**

@@ -242,7 +242,7 @@ export class RedisStore implements StateStore {
     for (const entry of (entries as string[] | undefined) ?? []) {
       const task = decodeTask(entry);
       if (task !== undefined && task.expiresAt > now) {
-        out.push({ taskId: task.taskId, kind: task.kind, imageRef: task.imageRef, createdAt: task.createdAt });
+        out.push({ taskId: task.taskId, kind: task.kind, imageRef: task.imageRef, createdAt: task.createdAt, ...(task.digest !== undefined ? { digest: task.digest } : {}) });
       }
     }
     return out;
@@ -414,7 +414,8 @@ function decodeTask(entry: string): (Task & { expiresAt: number }) | undefined {
   try {
     const t = JSON.parse(entry) as Record<string, unknown>;
     if (typeof t.taskId !== 'string' || t.kind !== 'preheat' || typeof t.imageRef !== 'string') return undefined;
-    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)) };
+    const digest = typeof t.digest === 'string' ? { digest: t.digest } : {};
+    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)), ...digest };
   } catch {
     return undefined;
   }

@@ -213,7 +213,7 @@ export class SchedulerServer {
         return {};
       }),
       Preheat: this.unary('Preheat', async (req: PreheatRequest): Promise<PreheatResponse> => {
-        const answer = await s.preheat(req.imageRef, req.labels ?? {});
+        const answer = await s.preheat(req.imageRef, req.labels ?? {}, req.digest ?? '');
         m?.preheats.inc();
         log.info({ imageRef: req.imageRef, taskId: answer.taskId, seed: answer.seedHostId }, 'preheat queued');
         return answer;
@@ -373,7 +373,7 @@ function groupToWire(g: ChunkGroup): WireChunkGroup {
 }
 
 function taskToWire(t: Task): WireTask {
-  return { taskId: t.taskId, kind: t.kind, imageRef: t.imageRef, createdUnixMs: t.createdAt };
+  return { taskId: t.taskId, kind: t.kind, imageRef: t.imageRef, createdUnixMs: t.createdAt, digest: t.digest ?? '' };
 }
 
 /** Refuses calls without `authorization: Bearer <token>` (constant-time comparison). */

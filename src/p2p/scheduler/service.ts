@@ -249,10 +249,13 @@ export class SchedulerService {
     );
   }
 
-  async preheat(imageRef: string, labels: Record<string, string> = {}): Promise<{ taskId: string; seedHostId: string }> {
+  async preheat(imageRef: string, labels: Record<string, string> = {}, digest = ''): Promise<{ taskId: string; seedHostId: string }> {
     if (imageRef.length === 0 || imageRef.length > LIMITS.imageRefLength || /\s/.test(imageRef)) {
       throw new BadRequestError('image_ref must be 1..4096 characters without whitespace');
     }
+    const isUrl = /^https?:\/\//i.test(imageRef);
+    if (digest !== '' && !/^sha256:[0-9a-f]{64}$/.test(digest)) throw new BadRequestError('digest must be sha256:<64 lowercase hex digits>');
+    if (isUrl !== (digest !== '')) throw new BadRequestError('a file URL needs its digest, and only a file URL takes one');
     need(checkLabels(labels));
     const now = this.clock();
     const seeds = (await this.store.listPeers(now)).filter((p) => p.isSeed);
@@ -263,7 +266,7 @@ export class SchedulerService {
         ? 'no seed peer is registered with the scheduler'
         : 'every registered seed peer is excluded for serving bad data');
     }
-    const task: Task = { taskId: this.newId(), kind: 'preheat', imageRef, createdAt: now };
+    const task: Task = { taskId: this.newId(), kind: 'preheat', imageRef, createdAt: now, ...(digest !== '' ? { digest } : {}) };
     // The status first: a seed that takes the task at once may report before pushTask returns.
     await this.store.putTaskStatus({ taskId: task.taskId, hostId: seed.hostId, imageRef, state: 'QUEUED', reason: '', updatedAt: now }, this.config.taskTtlMs, now);
     await this.store.pushTask(seed.hostId, task, this.config.taskTtlMs, now);
