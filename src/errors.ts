@@ -79,6 +79,9 @@ export class InvalidManifestError extends DarnerError {
   }
 }
 
+/** A well-formed image that is not a darner image (no bootstrap layer): a plain OCI image. */
+export class NotDarnerImageError extends InvalidManifestError {}
+
 /** A tar stream that is malformed or unsafe (truncated, lying sizes, `..` or absolute names). */
 export class BadTarError extends DarnerError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -227,6 +230,13 @@ export class BadRequestError extends DarnerError {
 export class NoSeedPeerError extends DarnerError {
   constructor(message = 'no seed peer is registered with the scheduler') {
     super('NO_SEED_PEER', message);
+  }
+}
+
+/** A seed peer reported that a preheat task failed; the message carries the seed's reason. */
+export class PreheatFailedError extends DarnerError {
+  constructor(message: string) {
+    super('PREHEAT_FAILED', message);
   }
 }
 

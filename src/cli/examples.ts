@@ -14,7 +14,7 @@ const EXAMPLES: Record<string, string[]> = {
   expand: ['darner expand registry.example.com/app:1-darner ./expanded'],
   inspect: ['darner inspect registry.example.com/app:1-darner', 'darner inspect --tree --json ./image.boot'],
   scheduler: ['darner scheduler --listen 0.0.0.0:8002 --peer-token-file /etc/darner/peer-token', 'darner scheduler --redis redis://10.0.0.7:6379 --metrics 127.0.0.1:9103'],
-  preheat: ['darner preheat --scheduler 10.0.0.5:8002 --peer-token-file /etc/darner/peer-token registry.example.com/app:1-darner'],
+  preheat: ['darner preheat --wait --scheduler 10.0.0.5:8002 --peer-token-file /etc/darner/peer-token registry.example.com/app:1-darner', 'darner preheat --wait --digest sha256:<hex> https://files.example.com/model.bin'],
   demo: ['darner demo', 'darner demo --keep'],
   get: ['darner get https://files.example.com/model.bin --digest sha256:<64 hex> -o model.bin', 'darner get registry.example.com/models/llm@sha256:<64 hex> -o weights.tar'],
 };

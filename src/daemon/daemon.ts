@@ -12,12 +12,14 @@ import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
 import type { ChunkFetcher } from '../fetch/types.js';
-import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, rethrowAsPathError, TakeoverError } from '../errors.js';
+import { AlreadyExistsError, DaemonApiError, DaemonUnavailableError, rethrowAsPathError, TakeoverError, UsageError } from '../errors.js';
+import { DEFAULT_TAG, parseReference } from '../oci/reference.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
 import { PieceLists } from '../mirror/piece-lists.js';
 import { startMirror } from '../mirror/daemon-mirror.js';
+import { preheatFileThroughMirror, preheatThroughMirror } from '../mirror/preheat.js';
 import { cacheListingOf, type CacheListing, type DaemonStatus, type GcResponse } from './api.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonClient } from './client.js';
@@ -112,6 +114,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     if (peer !== undefined) cleanups.push(() => peer.close());
     const mirror = await startMirror(config.mirror, { cache, pieceLists, metrics: metrics.registry, ...(peer !== undefined ? { peer } : {}) });
     if (mirror !== undefined) cleanups.push(() => mirror.close());
+    if (peer !== undefined && mirror !== undefined) {
+      peer.plainImagePreheat = (imageRef) => {
+        const ref = parseReference(imageRef);
+        if (ref.transport !== 'docker') throw new UsageError(`${imageRef} is not a registry reference`);
+        return preheatThroughMirror(mirror.address, imageRef, { registry: ref.registry, repository: ref.repository, reference: ref.digest ?? ref.tag ?? DEFAULT_TAG });
+      };
+      peer.filePreheat = (url, digest) => preheatFileThroughMirror(mirror.address, url, digest);
+    }
     const mounts = new MountManager({
       fetcher,
       state,

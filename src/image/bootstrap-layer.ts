@@ -1,7 +1,7 @@
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { openImageSource, type ImageSource, type ImageStoreOptions, type ResolvedImage } from '../blob/image-store.js';
 import { Sha256Hasher, sha256Digest } from '../digest.js';
-import { DigestMismatchError, InvalidManifestError, MalformedBootstrapError, SizeMismatchError } from '../errors.js';
+import { DigestMismatchError, InvalidManifestError, MalformedBootstrapError, NotDarnerImageError, SizeMismatchError } from '../errors.js';
 import { Bootstrap } from '../format/index.js';
 import { decompressLayer } from '../layer/decompress.js';
 import { readTarEntries } from '../layer/tar-reader.js';
@@ -43,7 +43,7 @@ export function findBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>): num
 /** Index of the bootstrap layer of `what`'s manifest; an image without one is refused. */
 export function requireBootstrapLayerIndex(manifest: Pick<Manifest, 'layers'>, what: string): number {
   const index = findBootstrapLayerIndex(manifest);
-  if (index < 0) throw new InvalidManifestError(`${what} is not a darner image (no layer annotated as a bootstrap)`);
+  if (index < 0) throw new NotDarnerImageError(`${what} is not a darner image (no layer annotated as a bootstrap)`);
   return index;
 }
 

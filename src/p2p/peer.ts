@@ -27,6 +27,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { BlobCache } from '../cache/types.js';
 import type { ChunkFetcher, PrefetchSummary } from '../fetch/types.js';
+import { NotDarnerImageError, UnsupportedError } from '../errors.js';
 import { loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import { Announcer } from './announcer.js';
@@ -38,7 +39,7 @@ import { PeerServer, type PeerTlsFiles } from './peer-server.js';
 import { P2PPeerSource } from './peer-source.js';
 import { PendingChunks } from './pending-chunks.js';
 import { RateLimiter } from './rate-limit.js';
-import { SchedulerClient, type SchedulerTask, type SchedulerTls } from './scheduler-client.js';
+import { SchedulerClient, type SchedulerTask, type SchedulerTls, type TaskOutcome } from './scheduler-client.js';
 
 export interface PeerNodeOptions {
   cache: BlobCache;
@@ -97,6 +98,13 @@ export class PeerNode {
   readonly #preheats = new Map<string, Promise<PrefetchSummary>>();
   readonly #detachPending: () => void;
   #stopWatching: (() => void) | undefined;
+  /**
+   * Preheats a plain (not darner) image: set by the daemon when it runs a registry mirror, which
+   * pulls the image through itself so that its layers are cached in pieces and announced.
+   */
+  plainImagePreheat: ((ref: string) => Promise<{ blobs: number; bytes: number }>) | undefined;
+  /** Preheats a file (URL of known digest) through the daemon's registry mirror; set with it. */
+  filePreheat: ((url: string, digest: string) => Promise<{ bytes: number }>) | undefined;
 
   private constructor(parts: {
     scheduler: SchedulerClient;
@@ -190,13 +198,17 @@ export class PeerNode {
     }
   }
 
-  async #onTask(task: SchedulerTask): Promise<void> {
+  async #onTask(task: SchedulerTask): Promise<TaskOutcome> {
     log.info({ taskId: task.taskId, image: task.imageRef }, 'p2p: preheat task received');
     try {
-      const summary = await this.preheat(task.imageRef);
-      log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
+      const summary = task.digest !== undefined ? await this.#preheatFile(task.imageRef, task.digest) : await this.preheat(task.imageRef);
+      const outcome = preheatOutcome(summary);
+      if (outcome.ok) log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
+      else log.error({ taskId: task.taskId, image: task.imageRef, ...summary }, `p2p: preheat failed: ${outcome.reason}`);
+      return outcome;
     } catch (err) {
       log.error({ taskId: task.taskId, image: task.imageRef, err: (err as Error).message }, 'p2p: preheat failed');
+      return { ok: false, reason: (err as Error).message };
     }
   }
 
@@ -214,10 +226,33 @@ export class PeerNode {
     return running;
   }
 
+  async #preheatFile(url: string, digest: string): Promise<PrefetchSummary> {
+    let outcome: 'ok' | 'failed' = 'failed';
+    try {
+      if (this.filePreheat === undefined) throw new UnsupportedError(`${url}: this seed runs no registry mirror ([mirror] listen) to preheat files`);
+      const { bytes } = await this.filePreheat(url, digest);
+      outcome = 'ok';
+      return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes, cancelled: false };
+    } finally {
+      this.metrics.preheats.inc({ outcome });
+    }
+  }
+
   async #runPreheat(ref: string): Promise<PrefetchSummary> {
     let outcome: 'ok' | 'failed' = 'failed';
     try {
-      const loaded = await loadImageBootstrap(ref, {});
+      let loaded;
+      try {
+        loaded = await loadImageBootstrap(ref, {});
+      } catch (err) {
+        if (!(err instanceof NotDarnerImageError)) throw err;
+        if (this.plainImagePreheat === undefined) {
+          throw new NotDarnerImageError(`${err.message}; this seed runs no registry mirror ([mirror] listen) to preheat plain images`);
+        }
+        const plain = await this.plainImagePreheat(ref);
+        outcome = 'ok';
+        return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: plain.bytes, cancelled: false };
+      }
       try {
         const reader = await this.#fetcher.openImage({ bootstrap: loaded.bootstrap, origin: loaded.source.blobReader(), peer: this.source, name: `preheat ${ref}` });
         try {
@@ -255,4 +290,11 @@ export class PeerNode {
 export function defaultAdvertise(listenHost: string, port: number, tls: boolean): string {
   const wildcard = listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '';
   return `${tls ? 'https' : 'http'}://${formatHostPort({ host: wildcard ? hostname() : listenHost, port })}`;
+}
+
+/** A preheat succeeded when every chunk of the image is in the cache. */
+export function preheatOutcome(summary: PrefetchSummary): TaskOutcome {
+  if (summary.cancelled) return { ok: false, reason: 'the daemon stopped before the preheat finished' };
+  if (summary.failed > 0) return { ok: false, reason: `${summary.failed} of ${summary.chunks} chunks could not be fetched` };
+  return { ok: true };
 }

@@ -120,6 +120,7 @@ export interface ReportResultRequest {
 export interface PreheatRequest {
   imageRef: string;
   labels: Record<string, string>;
+  digest: string;
 }
 export interface PreheatResponse {
   taskId: string;
@@ -133,6 +134,26 @@ export interface WireTask {
   kind: string;
   imageRef: string;
   createdUnixMs: number;
+  digest: string;
+}
+export interface ReportTaskRequest {
+  hostId: string;
+  taskId: string;
+  imageRef: string;
+  ok: boolean;
+  reason: string;
+}
+export interface GetTaskRequest {
+  taskId: string;
+}
+export type WireTaskState = 'TASK_STATE_UNSPECIFIED' | 'TASK_UNKNOWN' | 'TASK_QUEUED' | 'TASK_SUCCEEDED' | 'TASK_FAILED';
+export interface GetTaskResponse {
+  taskId: string;
+  state: WireTaskState;
+  hostId: string;
+  imageRef: string;
+  reason: string;
+  updatedUnixMs: number;
 }
 export interface StatusResponse {
   schedulerId: string;

@@ -41,10 +41,10 @@ import {
   type SchedulerConnectionOptions,
   type SchedulerStatus,
 } from './scheduler-rpc.js';
-import { TaskStream, type SchedulerTask } from './task-stream.js';
+import { TaskStream, type TaskHandler } from './task-stream.js';
 
 export type { Parent, ResolveGroup, ResolveResult } from './resolve-groups.js';
-export type { SchedulerTask } from './task-stream.js';
+export type { SchedulerTask, TaskHandler, TaskOutcome } from './task-stream.js';
 export {
   SchedulerAdmin,
   type PeerInfo,
@@ -264,7 +264,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
    * client is ready, on whichever scheduler is in use. One handler at a time: a second call
    * replaces the first. Returns a function that stops watching.
    */
-  watchTasks(handler: (task: SchedulerTask) => void | Promise<void>): () => void {
+  watchTasks(handler: TaskHandler): () => void {
     this.tasks.handler = handler;
     this.tasks.open();
     return () => {

@@ -10,6 +10,7 @@ import { grpcErrorText } from '../util/grpc-text.js';
 import {
   schedulerServiceClient,
   type ListPeersResponse,
+  type GetTaskResponse,
   type PreheatResponse,
   type StatusResponse,
   type WirePeerInfo,
@@ -164,9 +165,14 @@ export class SchedulerAdmin {
   }
 
   /** Queues a preheat of `imageRef` on a seed peer (preferring `labels` locality). */
-  async preheat(imageRef: string, labels: Record<string, string> = {}): Promise<{ taskId: string; seedHostId: string }> {
-    const res = await this.rpc.callAny<PreheatResponse>('Preheat', { imageRef, labels }, this.timeoutMs);
+  async preheat(imageRef: string, labels: Record<string, string> = {}, digest = ''): Promise<{ taskId: string; seedHostId: string }> {
+    const res = await this.rpc.callAny<PreheatResponse>('Preheat', { imageRef, labels, digest }, this.timeoutMs);
     return { taskId: res.taskId, seedHostId: res.seedHostId };
+  }
+
+  /** Where a task stands (TASK_UNKNOWN when the scheduler does not know it). */
+  async task(taskId: string): Promise<GetTaskResponse> {
+    return this.rpc.callAny<GetTaskResponse>('GetTask', { taskId }, this.timeoutMs);
   }
 
   async status(): Promise<SchedulerStatus> {

@@ -2,8 +2,12 @@
  * A seed's WatchTasks stream, kept open by the scheduler client whenever it is ready: tasks are
  * checked and handed to the handler; a stream the scheduler ends is opened again after a second
  * (on whichever scheduler is in use then); NOT_FOUND (this peer is not registered there) is
- * passed to `onNotRegistered` so that the client registers again.
+ * passed to `onNotRegistered` so that the client registers again. The handler's outcome (or its
+ * error, as a failure) is reported back with ReportTask, so that an operator waiting on the task
+ * learns it; the report is retried a few times across the scheduler addresses, then given up
+ * (the outcome is also in this node's log).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { log } from '../log.js';
 import type { WireTask } from './proto.js';
@@ -14,7 +18,22 @@ export interface SchedulerTask {
   kind: 'preheat';
   imageRef: string;
   createdAt: number;
+  /** For a file URL in imageRef: the file's sha256:<hex>. */
+  digest?: string;
 }
+
+/** How a task went on this node; `reason` (one line) says why it failed. */
+export interface TaskOutcome {
+  ok: boolean;
+  reason?: string;
+}
+
+/** Runs one task; an outcome is reported to the scheduler (a rejection reports a failure). */
+export type TaskHandler = (task: SchedulerTask) => void | TaskOutcome | Promise<void | TaskOutcome>;
+
+const REPORT_ATTEMPTS = 3;
+const REPORT_TIMEOUT_MS = 5000;
+const REPORT_PAUSE_MS = 1000;
 
 export interface TaskStreamDeps {
   rpc: SchedulerRpc;
@@ -26,7 +45,7 @@ export interface TaskStreamDeps {
 }
 
 export class TaskStream {
-  handler: ((task: SchedulerTask) => void | Promise<void>) | undefined;
+  handler: TaskHandler | undefined;
   readonly #deps: TaskStreamDeps;
   #stream: grpc.ClientReadableStream<WireTask> | undefined;
   #cancel: (() => void) | undefined;
@@ -52,7 +71,12 @@ export class TaskStream {
       if (task === undefined || this.handler === undefined) return;
       Promise.resolve()
         .then(() => this.handler?.(task))
-        .catch((err: unknown) => log.warn({ taskId: task.taskId, err: (err as Error).message }, 'task handler failed'));
+        .catch((err: unknown): TaskOutcome => {
+          log.warn({ taskId: task.taskId, err: (err as Error).message }, 'task handler failed');
+          return { ok: false, reason: (err as Error).message };
+        })
+        .then((outcome) => (outcome !== undefined ? this.#report(task, outcome) : undefined))
+        .catch(() => undefined);
     });
     const ended = (err?: grpc.ServiceError) => {
       if (this.#stream === stream) {
@@ -77,6 +101,28 @@ export class TaskStream {
     stream.on('end', () => ended());
   }
 
+  async #report(task: SchedulerTask, outcome: TaskOutcome): Promise<void> {
+    const request = {
+      hostId: this.#deps.hostId,
+      taskId: task.taskId,
+      imageRef: task.imageRef,
+      ok: outcome.ok,
+      reason: outcome.ok ? '' : (outcome.reason ?? ''),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#deps.rpc.callAny('ReportTask', request, REPORT_TIMEOUT_MS, this.#deps.current());
+        return;
+      } catch (err) {
+        if (attempt >= REPORT_ATTEMPTS) {
+          log.warn({ taskId: task.taskId, err: (err as Error).message }, 'could not report the task outcome to the scheduler');
+          return;
+        }
+        await sleep(REPORT_PAUSE_MS);
+      }
+    }
+  }
+
   close(): void {
     if (this.#retry !== undefined) clearTimeout(this.#retry);
     this.#retry = undefined;
@@ -92,5 +138,6 @@ function checkTask(wire: WireTask): SchedulerTask | undefined {
     log.warn({ kind: wire.kind }, 'ignoring a task this daemon does not understand');
     return undefined;
   }
-  return { taskId: wire.taskId, kind: 'preheat', imageRef: wire.imageRef, createdAt: Number(wire.createdUnixMs) || 0 };
+  const digest = typeof wire.digest === 'string' && /^sha256:[0-9a-f]{64}$/.test(wire.digest) ? { digest: wire.digest } : {};
+  return { taskId: wire.taskId, kind: 'preheat', imageRef: wire.imageRef, createdAt: Number(wire.createdUnixMs) || 0, ...digest };
 }

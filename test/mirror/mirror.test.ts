@@ -12,15 +12,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { SchedulerClient } from '../../src/p2p/scheduler-client.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { SchedulerAdmin, SchedulerClient } from '../../src/p2p/scheduler-client.js';
 import { blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader } from '../../src/p2p/peer-protocol.js';
 import { encodePieceList, pieceCount, pieceExtent } from '../../src/mirror/pieces.js';
 import { startContainerd } from '../harness/containerd.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { buildOciImage, pushOciImage, type BuiltImage } from '../harness/oci-image.js';
-import { metricSum, startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
-import { eventually } from '../p2p/helpers.js';
+import { metricSum, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
+import { CLI, eventually } from '../p2p/helpers.js';
 import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 
 const MiB = 1 << 20;
@@ -189,4 +191,84 @@ test.serial('a peer serving altered bytes: every pull is right and the peer is r
   t.true(servedPieces > 0, 'the malicious peer was asked');
   t.true((await metricSum(nodes, 'darner_mirror_bad_pieces_total')) >= 1);
   t.true((await metricSum(nodes, 'darner_p2p_bad_peer_reports_total')) >= 1, 'the bad peer was reported');
+});
+
+test.serial('darner preheat --wait of a plain image: the seed pulls it through its mirror; another node then pulls the layers from it', async (t) => {
+  const scheduler = await startSchedulerProcess({ tokenFile: tokenFile.path });
+  t.teardown(() => scheduler.stop());
+  const admin = new SchedulerAdmin({ addresses: [scheduler.address], token: TOKEN });
+  t.teardown(() => admin.close());
+  const seed = await startPeerDaemon(0, { schedulers: [scheduler.address], tokenFile: tokenFile.path, configToml: mirrorConfig(), args: ['--seed'] });
+  t.teardown(() => seed.cleanup());
+  await mirrorsOf([seed]);
+  proxy.reset();
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'preheat', '--wait', '--wait-timeout', '300000',
+    '--scheduler', scheduler.address, '--peer-token-file', tokenFile.path, `${proxy.host}/${REPO}:1`]);
+  t.regex(stdout, new RegExp(`done: seed ${seed.hostId} holds`));
+  t.is(await seed.metric('darner_p2p_preheats_total', { outcome: 'ok' }), 1);
+  const blobsTotal = [image.config, ...image.layers].reduce((a, d) => a + d.size, 0);
+  // Every blob once through the mirror; the config once more when the seed looked for a darner bootstrap.
+  const seedServed = proxy.bytesServed('blob');
+  t.true(seedServed >= blobsTotal && seedServed <= blobsTotal + image.config.size, `the origin served ${seedServed} blob bytes to the seed for ${blobsTotal}`);
+  // Layers over the mirror's small-blob size travel in pieces: once announced, peers serve them.
+  const big = [image.config, ...image.layers].filter((d) => d.size > MiB);
+  const pieces = big.reduce((n, d) => n + pieceCount(d.size, PIECE), 0);
+  await eventually(async () => ((await admin.listPeers()).find((p) => p.hostId === seed.hostId)?.chunks ?? 0) >= pieces, 30_000, `the seed announcing ${pieces} pieces`);
+
+  const node = await startPeerDaemon(1, { schedulers: [scheduler.address], tokenFile: tokenFile.path, configToml: mirrorConfig() });
+  t.teardown(() => node.cleanup());
+  const [mirror] = await mirrorsOf([node]);
+  proxy.reset();
+  t.deepEqual(await pullThrough(mirror!), expected());
+  const smallTotal = [image.config, ...image.layers].filter((d) => d.size <= MiB).reduce((a, d) => a + d.size, 0);
+  t.true(proxy.bytesServed('blob') <= smallTotal, `the origin served ${proxy.bytesServed('blob')} blob bytes; only the ${smallTotal} of small blobs may come from it`);
+});
+
+test.serial('darner preheat --wait of a file URL: the seed holds it and another node gets it from the seed; a wrong digest fails in one line', async (t) => {
+  const data = pseudoRandomBytes(5 * MiB + 4321, 311);
+  let sent = 0;
+  const files = http.createServer((req, res) => {
+    if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': String(data.length) }).end();
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m && m[2] !== '' ? Number(m[2]) + 1 : data.length;
+    res.writeHead(m ? 206 : 200, { 'content-length': String(end - start), ...(m ? { 'content-range': `bytes ${start}-${end - 1}/${data.length}` } : {}) });
+    sent += end - start;
+    res.end(data.subarray(start, end));
+  });
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => {
+    files.closeAllConnections();
+    files.close(() => resolve());
+  }));
+  const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/models/weights.bin`;
+  const digest = `sha256:${sha(data)}`;
+  const scheduler = await startSchedulerProcess({ tokenFile: tokenFile.path });
+  t.teardown(() => scheduler.stop());
+  const seed = await startPeerDaemon(0, { schedulers: [scheduler.address], tokenFile: tokenFile.path, configToml: mirrorConfig(), args: ['--seed'] });
+  t.teardown(() => seed.cleanup());
+  await mirrorsOf([seed]);
+  const preheat = (d: string) => promisify(execFile)(process.execPath, [CLI, 'preheat', '--wait', '--wait-timeout', '300000',
+    '--scheduler', scheduler.address, '--peer-token-file', tokenFile.path, '--digest', d, url]);
+
+  const wrong = await t.throwsAsync(preheat(`sha256:${'0'.repeat(64)}`)) as Error & { code?: number; stderr: string };
+  t.is(wrong.code, 1);
+  t.is(wrong.stderr.trim().split('\n').length, 1, wrong.stderr);
+  t.regex(wrong.stderr, /^darner: preheat of http:\S+ \(task \S+ on seed node-0\) failed on the seed: http:\S+: the mirror cut the download after \d+ bytes .*does not match its digest.*\[PREHEAT_FAILED\]\n$/);
+
+  sent = 0;
+  const { stdout } = await preheat(digest);
+  t.regex(stdout, new RegExp(`done: seed ${seed.hostId} holds`));
+  t.is(sent, data.length, 'the seed took the file from its server once');
+  const admin = new SchedulerAdmin({ addresses: [scheduler.address], token: TOKEN });
+  t.teardown(() => admin.close());
+  await eventually(async () => ((await admin.listPeers()).find((p) => p.hostId === seed.hostId)?.chunks ?? 0) >= pieceCount(data.length, PIECE), 30_000, 'the seed announcing the file');
+
+  const node = await startPeerDaemon(1, { schedulers: [scheduler.address], tokenFile: tokenFile.path, configToml: mirrorConfig() });
+  t.teardown(() => node.cleanup());
+  const [mirror] = await mirrorsOf([node]);
+  const r = await request(`http://${mirror!}/darner/files/${digest}?url=${encodeURIComponent(url)}`);
+  t.is(r.statusCode, 200);
+  t.is(sha(Buffer.from(await r.body.arrayBuffer())), sha(data));
+  t.is(sent, data.length, 'the second node got the file from the seed, not from its server');
 });

@@ -152,12 +152,25 @@ test.serial('darner preheat: a seed daemon fetches the image; another node then 
   const seed = await startPeerDaemon(0, { schedulers: [scheduler.address], tokenFile: tokenFile.path, args: ['--seed'] });
   t.teardown(() => seed.cleanup());
   await eventually(async () => (await a.listPeers()).some((p) => p.hostId === seed.hostId && p.isSeed), 20_000, 'the seed registered');
+  const preheat = (ref: string) => run(process.execPath, [CLI, 'preheat', '--wait', '--wait-timeout', '300000', '--scheduler', scheduler.address, '--peer-token-file', tokenFile.path, ref]);
+
+  // An image that does not exist: the seed's failure comes back to the command, in one line.
+  const missing = `${proxy.host}/p2p-resilience/absent:1`;
+  const failed = await t.throwsAsync(preheat(missing)) as Error & { code?: number; stdout: string; stderr: string };
+  t.is(failed.code, 1, 'non-zero exit');
+  t.regex(failed.stdout, new RegExp(`queued on seed ${seed.hostId}`));
+  const lines = failed.stderr.trim().split('\n');
+  t.is(lines.length, 1, failed.stderr);
+  t.regex(lines[0]!, new RegExp(`^darner: preheat of ${missing.replace(/[.]/g, '\\.')} \\(task \\S+ on seed ${seed.hostId}\\) failed on the seed: .*absent/manifests/1: 404 .*\\[PREHEAT_FAILED\\]$`), 'the seed\'s reason: the registry has no such manifest');
+  t.is(await seed.metric('darner_p2p_preheats_total', { outcome: 'failed' }), 1);
+
+  // An image that exists: --wait returns once the seed holds every chunk.
   const before = originRangeBytes();
-  const { stdout } = await run(process.execPath, [CLI, 'preheat', '--scheduler', scheduler.address, '--peer-token-file', tokenFile.path, reference]);
-  t.regex(stdout, new RegExp(`queued on seed ${seed.hostId}`));
+  const { stdout } = await preheat(reference);
+  t.regex(stdout, new RegExp(`queued on seed ${seed.hostId}\n.*done: seed ${seed.hostId} holds`));
+  t.is(await seed.metric('darner_p2p_preheats_total', { outcome: 'ok' }), 1, 'the seed finished before the command returned');
   const total = Object.keys(FILES).reduce((n, p) => n + chunksOf(p), 0);
   await holds(a, seed.hostId, total);
-  t.is(await seed.metric('darner_p2p_preheats_total', { outcome: 'ok' }), 1);
   t.true(originRangeBytes() - before >= Object.values(FILES).reduce((n, f) => n + f.length, 0), 'the seed fetched the image from the origin');
 
   const node = await startPeerDaemon(1, { schedulers: [scheduler.address], tokenFile: tokenFile.path });

@@ -284,3 +284,35 @@ test('preheat goes to a seed and waits in its task queue', async (t) => {
   t.like(tasks[0], { taskId: res.taskId, kind: 'preheat', imageRef: 'registry.test/app:1' });
   t.deepEqual(await service.takeTasks('seed-z2'), []);
 });
+
+test('a preheat task is QUEUED, then holds its seed\'s outcome; only that seed may report it', async (t) => {
+  const { service, register, advance } = setup({ taskTtlMs: 60_000 });
+  await register('seed-a', { isSeed: true });
+  await register('other');
+  const res = await service.preheat('registry.test/app:1');
+  t.like(await service.taskStatus(res.taskId), { state: 'QUEUED', hostId: 'seed-a', imageRef: 'registry.test/app:1', reason: '' });
+  await t.throwsAsync(service.reportTask('other', res.taskId, 'registry.test/app:1', true, ''), { instanceOf: BadRequestError });
+  t.like(await service.taskStatus(res.taskId), { state: 'QUEUED' });
+  await service.reportTask('seed-a', res.taskId, 'registry.test/app:1', false, 'GET https://registry.test/v2/app/manifests/1: 404\nNot Found');
+  t.like(await service.taskStatus(res.taskId), { state: 'FAILED', reason: 'GET https://registry.test/v2/app/manifests/1: 404 Not Found' });
+  // A long reason is cut; an empty one still says something.
+  await service.reportTask('seed-a', res.taskId, 'registry.test/app:1', false, 'x'.repeat(5000));
+  t.is((await service.taskStatus(res.taskId))?.reason.length, 1024);
+  await service.reportTask('seed-a', res.taskId, 'registry.test/app:1', false, '');
+  t.is((await service.taskStatus(res.taskId))?.reason, 'failed without a reason');
+  await service.reportTask('seed-a', res.taskId, 'registry.test/app:1', true, 'ignored');
+  t.like(await service.taskStatus(res.taskId), { state: 'SUCCEEDED', reason: '' });
+  // A task the scheduler forgot is recorded from the seed's report.
+  await service.reportTask('seed-a', 'forgotten-1', 'registry.test/app:2', false, 'boom');
+  t.like(await service.taskStatus('forgotten-1'), { state: 'FAILED', hostId: 'seed-a', imageRef: 'registry.test/app:2' });
+  await t.throwsAsync(service.taskStatus('has space'), { instanceOf: BadRequestError });
+  // A file URL goes with its digest, and only a file URL takes one.
+  const digest = `sha256:${'e'.repeat(64)}`;
+  await t.throwsAsync(service.preheat('https://files.test/model.bin'), { instanceOf: BadRequestError });
+  await t.throwsAsync(service.preheat('registry.test/app:1', {}, digest), { instanceOf: BadRequestError });
+  await t.throwsAsync(service.preheat('https://files.test/model.bin', {}, 'sha256:E'), { instanceOf: BadRequestError });
+  const file = await service.preheat('https://files.test/model.bin', {}, digest);
+  t.like((await service.takeTasks('seed-a')).find((task) => task.taskId === file.taskId), { imageRef: 'https://files.test/model.bin', digest });
+  advance(60_001);
+  t.is(await service.taskStatus(res.taskId), undefined, 'forgotten after the task TTL');
+});

@@ -7,7 +7,7 @@
  * TTLs and wait well past them; no test asserts how fast anything happens.
  */
 import type { ExecutionContext, TestFn } from 'ava';
-import type { PeerRecord, Task } from '../../src/p2p/scheduler/model.js';
+import type { PeerRecord, Task, TaskStatus } from '../../src/p2p/scheduler/model.js';
 import type { StateStore } from '../../src/p2p/scheduler/store.js';
 
 const BLOB = 'b'.repeat(64);
@@ -265,5 +265,20 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     // Past its TTL: dropped.
     t.deepEqual(await store.takeTasks('seed2', now), []);
     unsubscribe();
+  });
+  test('task statuses are replaced by later puts and expire after their TTL', async (t) => {
+    const store = await withStore(t);
+    const now = Date.now();
+    const status = (state: TaskStatus['state'], reason = ''): TaskStatus =>
+      ({ taskId: 't1', hostId: 'seed1', imageRef: 'registry.test/app:1', state, reason, updatedAt: now });
+    t.is(await store.getTaskStatus('t1', now), undefined);
+    await store.putTaskStatus(status('QUEUED'), LONG, now);
+    t.deepEqual(await store.getTaskStatus('t1', now), status('QUEUED'));
+    await store.putTaskStatus(status('FAILED', 'manifest unknown'), LONG, now);
+    t.deepEqual(await store.getTaskStatus('t1', now), status('FAILED', 'manifest unknown'));
+    await store.putTaskStatus({ ...status('SUCCEEDED'), taskId: 't2' }, 50, now);
+    await sleep(300);
+    t.is(await store.getTaskStatus('t2', Date.now()), undefined);
+    t.deepEqual(await store.getTaskStatus('t1', Date.now()), status('FAILED', 'manifest unknown'));
   });
 }

@@ -2,7 +2,7 @@
  * The in-memory StateStore: the default for a single scheduler. No I/O and no timers; expiry is
  * decided from the `now` each call passes, so tests drive it with a fake clock.
  */
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskStatus } from './model.js';
 import type { Election, StateStore } from './store.js';
 
 interface LivePeer {
@@ -24,6 +24,7 @@ export class MemoryStore implements StateStore {
   private readonly histories = new Map<string, { history: PeerHistory; expiresAt: number }>();
   private readonly tasks = new Map<string, Array<{ task: Task; expiresAt: number }>>();
   private readonly taskListeners = new Set<(hostId: string) => void>();
+  private readonly taskStatuses = new Map<string, { status: TaskStatus; expiresAt: number }>();
 
   async registerPeer(peer: PeerRecord, ttlMs: number): Promise<void> {
     this.dropHoldings(peer.hostId);
@@ -209,6 +210,16 @@ export class MemoryStore implements StateStore {
     return () => {
       this.taskListeners.delete(listener);
     };
+  }
+
+  async putTaskStatus(status: TaskStatus, ttlMs: number, now: number): Promise<void> {
+    for (const [id, entry] of this.taskStatuses) if (entry.expiresAt <= now) this.taskStatuses.delete(id);
+    this.taskStatuses.set(status.taskId, { status: { ...status }, expiresAt: now + ttlMs });
+  }
+
+  async getTaskStatus(taskId: string, now: number): Promise<TaskStatus | undefined> {
+    const entry = this.taskStatuses.get(taskId);
+    return entry !== undefined && entry.expiresAt > now ? { ...entry.status } : undefined;
   }
 
   async close(): Promise<void> {

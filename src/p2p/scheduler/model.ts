@@ -88,6 +88,25 @@ export interface Task {
   kind: 'preheat';
   imageRef: string;
   createdAt: number;
+  /** For a file URL in imageRef: the file's sha256:<hex>. */
+  digest?: string;
+}
+
+/**
+ * Where a task stands, as the seed it went to reports it: QUEUED until the seed reports,
+ * then SUCCEEDED or FAILED with the seed's reason.
+ */
+export type TaskState = 'QUEUED' | 'SUCCEEDED' | 'FAILED';
+
+export interface TaskStatus {
+  taskId: string;
+  /** The peer the task was given to (the only one that may report on it). */
+  hostId: string;
+  imageRef: string;
+  state: TaskState;
+  /** The seed's reason for FAILED; empty otherwise. */
+  reason: string;
+  updatedAt: number;
 }
 
 /** Relative weights of the score components (each component is in [0, 1]). */
@@ -146,6 +165,9 @@ export const LIMITS = {
   labelLength: 256,
   maxParents: 32,
   imageRefLength: 4096,
+  taskIdLength: 128,
+  /** A seed's failure reason is cut to this many characters. */
+  taskReasonLength: 1024,
 } as const;
 
 const HOST_ID = /^[A-Za-z0-9._:-]+$/;

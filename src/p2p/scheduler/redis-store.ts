@@ -12,6 +12,7 @@
  *   lease:<blob>:<off>  string "<host>|<epoch>|<deadline>", SET PX leaseTtl: the back-to-source lease.
  *   hist:<host>         hash: success, throughput, reports, badUntil, updatedAt; PEXPIRE history TTL.
  *   tasks:<host>        list of JSON tasks; published on channel "<prefix>tasks" (message = host).
+ *   task:<id>           string: the task's JSON TaskStatus, SET PX task TTL.
  *
  * Holdings carry no TTL: they die with their peer, either when a sweep (any replica) finds the
  * peer's hash gone, or at once on unregister/re-register. Readers never trust a holding alone:
@@ -26,7 +27,7 @@
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../errors.js';
 import { log } from '../../log.js';
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskState, TaskStatus } from './model.js';
 import { REDIS_SCRIPTS, type ScriptName } from './redis-scripts.js';
 import type { Election, StateStore } from './store.js';
 
@@ -241,7 +242,7 @@ export class RedisStore implements StateStore {
     for (const entry of (entries as string[] | undefined) ?? []) {
       const task = decodeTask(entry);
       if (task !== undefined && task.expiresAt > now) {
-        out.push({ taskId: task.taskId, kind: task.kind, imageRef: task.imageRef, createdAt: task.createdAt });
+        out.push({ taskId: task.taskId, kind: task.kind, imageRef: task.imageRef, createdAt: task.createdAt, ...(task.digest !== undefined ? { digest: task.digest } : {}) });
       }
     }
     return out;
@@ -264,6 +265,15 @@ export class RedisStore implements StateStore {
     return () => {
       this.taskListeners.delete(listener);
     };
+  }
+
+  async putTaskStatus(status: TaskStatus, ttlMs: number): Promise<void> {
+    await this.call(() => this.redis.set(this.k('task', status.taskId), JSON.stringify(status), 'PX', ttlMs));
+  }
+
+  async getTaskStatus(taskId: string): Promise<TaskStatus | undefined> {
+    const raw = await this.call(() => this.redis.get(this.k('task', taskId)));
+    return raw === null ? undefined : decodeTaskStatus(raw);
   }
 
   async close(): Promise<void> {
@@ -404,7 +414,21 @@ function decodeTask(entry: string): (Task & { expiresAt: number }) | undefined {
   try {
     const t = JSON.parse(entry) as Record<string, unknown>;
     if (typeof t.taskId !== 'string' || t.kind !== 'preheat' || typeof t.imageRef !== 'string') return undefined;
-    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)) };
+    const digest = typeof t.digest === 'string' ? { digest: t.digest } : {};
+    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)), ...digest };
+  } catch {
+    return undefined;
+  }
+}
+
+const TASK_STATES: readonly TaskState[] = ['QUEUED', 'SUCCEEDED', 'FAILED'];
+
+function decodeTaskStatus(raw: string): TaskStatus | undefined {
+  try {
+    const t = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof t.taskId !== 'string' || typeof t.hostId !== 'string' || typeof t.imageRef !== 'string'
+      || typeof t.reason !== 'string' || !TASK_STATES.includes(t.state as TaskState)) return undefined;
+    return { taskId: t.taskId, hostId: t.hostId, imageRef: t.imageRef, state: t.state as TaskState, reason: t.reason, updatedAt: num(String(t.updatedAt)) };
   } catch {
     return undefined;
   }

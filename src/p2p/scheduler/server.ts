@@ -30,11 +30,14 @@ import {
   type HeartbeatRequest,
   type HeartbeatResponse,
   type ListPeersResponse,
+  type GetTaskRequest,
+  type GetTaskResponse,
   type PreheatRequest,
   type PreheatResponse,
   type RegisterPeerRequest,
   type RegisterPeerResponse,
   type ReportResultRequest,
+  type ReportTaskRequest,
   type ResolveRequest,
   type ResolveResponse,
   type StatusResponse,
@@ -210,12 +213,22 @@ export class SchedulerServer {
         return {};
       }),
       Preheat: this.unary('Preheat', async (req: PreheatRequest): Promise<PreheatResponse> => {
-        const answer = await s.preheat(req.imageRef, req.labels ?? {});
+        const answer = await s.preheat(req.imageRef, req.labels ?? {}, req.digest ?? '');
         m?.preheats.inc();
         log.info({ imageRef: req.imageRef, taskId: answer.taskId, seed: answer.seedHostId }, 'preheat queued');
         return answer;
       }),
       WatchTasks: (call: grpc.ServerWritableStream<WatchTasksRequest, WireTask>) => void this.watch(call),
+      ReportTask: this.unary('ReportTask', async (req: ReportTaskRequest) => {
+        await s.reportTask(req.hostId, req.taskId, req.imageRef, req.ok, req.reason);
+        log.info({ taskId: req.taskId, hostId: req.hostId, ok: req.ok, reason: req.reason }, 'task outcome reported');
+        return {};
+      }),
+      GetTask: this.unary('GetTask', async (req: GetTaskRequest): Promise<GetTaskResponse> => {
+        const t = await s.taskStatus(req.taskId);
+        if (t === undefined) return { taskId: req.taskId, state: 'TASK_UNKNOWN', hostId: '', imageRef: '', reason: '', updatedUnixMs: 0 };
+        return { taskId: t.taskId, state: `TASK_${t.state}`, hostId: t.hostId, imageRef: t.imageRef, reason: t.reason, updatedUnixMs: t.updatedAt };
+      }),
       Status: this.unary('Status', async (): Promise<StatusResponse> => {
         const counts = await s.counts();
         return {
@@ -360,7 +373,7 @@ function groupToWire(g: ChunkGroup): WireChunkGroup {
 }
 
 function taskToWire(t: Task): WireTask {
-  return { taskId: t.taskId, kind: t.kind, imageRef: t.imageRef, createdUnixMs: t.createdAt };
+  return { taskId: t.taskId, kind: t.kind, imageRef: t.imageRef, createdUnixMs: t.createdAt, digest: t.digest ?? '' };
 }
 
 /** Refuses calls without `authorization: Bearer <token>` (constant-time comparison). */

@@ -33,6 +33,7 @@ import {
   type PeerRegistration,
   type SchedulerConfig,
   type Task,
+  type TaskStatus,
   type TransferReport,
 } from './model.js';
 import type { StateStore } from './store.js';
@@ -248,10 +249,13 @@ export class SchedulerService {
     );
   }
 
-  async preheat(imageRef: string, labels: Record<string, string> = {}): Promise<{ taskId: string; seedHostId: string }> {
+  async preheat(imageRef: string, labels: Record<string, string> = {}, digest = ''): Promise<{ taskId: string; seedHostId: string }> {
     if (imageRef.length === 0 || imageRef.length > LIMITS.imageRefLength || /\s/.test(imageRef)) {
       throw new BadRequestError('image_ref must be 1..4096 characters without whitespace');
     }
+    const isUrl = /^https?:\/\//i.test(imageRef);
+    if (digest !== '' && !/^sha256:[0-9a-f]{64}$/.test(digest)) throw new BadRequestError('digest must be sha256:<64 lowercase hex digits>');
+    if (isUrl !== (digest !== '')) throw new BadRequestError('a file URL needs its digest, and only a file URL takes one');
     need(checkLabels(labels));
     const now = this.clock();
     const seeds = (await this.store.listPeers(now)).filter((p) => p.isSeed);
@@ -262,9 +266,41 @@ export class SchedulerService {
         ? 'no seed peer is registered with the scheduler'
         : 'every registered seed peer is excluded for serving bad data');
     }
-    const task: Task = { taskId: this.newId(), kind: 'preheat', imageRef, createdAt: now };
+    const task: Task = { taskId: this.newId(), kind: 'preheat', imageRef, createdAt: now, ...(digest !== '' ? { digest } : {}) };
+    // The status first: a seed that takes the task at once may report before pushTask returns.
+    await this.store.putTaskStatus({ taskId: task.taskId, hostId: seed.hostId, imageRef, state: 'QUEUED', reason: '', updatedAt: now }, this.config.taskTtlMs, now);
     await this.store.pushTask(seed.hostId, task, this.config.taskTtlMs, now);
     return { taskId: task.taskId, seedHostId: seed.hostId };
+  }
+
+  /**
+   * The seed's outcome of a task it was given. A task the scheduler no longer knows (expired, or
+   * lost with an in-memory scheduler's restart) is recorded anyway, so that a waiting operator
+   * still learns the outcome; a task given to another host is refused.
+   */
+  async reportTask(hostId: string, taskId: string, imageRef: string, ok: boolean, reason: string): Promise<void> {
+    need(checkHostId(hostId));
+    need(checkTaskId(taskId));
+    const now = this.clock();
+    const known = await this.store.getTaskStatus(taskId, now);
+    if (known !== undefined && known.hostId !== hostId) {
+      throw new BadRequestError(`task ${taskId} was not given to ${hostId}`);
+    }
+    const status: TaskStatus = {
+      taskId,
+      hostId,
+      imageRef: known?.imageRef ?? imageRef.slice(0, LIMITS.imageRefLength),
+      state: ok ? 'SUCCEEDED' : 'FAILED',
+      reason: ok ? '' : oneLine(reason).slice(0, LIMITS.taskReasonLength) || 'failed without a reason',
+      updatedAt: now,
+    };
+    await this.store.putTaskStatus(status, this.config.taskTtlMs, now);
+  }
+
+  /** Where a task stands; undefined if the scheduler does not know it (any more). */
+  async taskStatus(taskId: string): Promise<TaskStatus | undefined> {
+    need(checkTaskId(taskId));
+    return this.store.getTaskStatus(taskId, this.clock());
   }
 
   async takeTasks(hostId: string): Promise<Task[]> {
@@ -312,6 +348,18 @@ export class SchedulerService {
 
 function need(problem: string | undefined): void {
   if (problem !== undefined) throw new BadRequestError(problem);
+}
+
+function checkTaskId(taskId: string): string | undefined {
+  if (taskId.length === 0 || taskId.length > LIMITS.taskIdLength || !/^[A-Za-z0-9._:-]+$/.test(taskId)) {
+    return `task_id must be 1..${LIMITS.taskIdLength} characters of [A-Za-z0-9._:-]`;
+  }
+  return undefined;
+}
+
+/** Control characters and line breaks become spaces: the reason is printed as one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
 function nonNegative(n: number): number {

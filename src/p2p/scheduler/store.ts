@@ -7,7 +7,7 @@
  * store decides expiry from it; the Redis store lets Redis expire keys (PX TTLs) and uses `now`
  * only for the timestamps it records.
  */
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task } from './model.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskStatus } from './model.js';
 
 /** The result of acquireLeases. */
 export interface Election {
@@ -93,6 +93,11 @@ export interface StateStore {
    * an unsubscribe function, once notifications flow.
    */
   onTask(listener: (hostId: string) => void): Promise<() => void>;
+
+  /** Records (or replaces) where a task stands; kept for ttlMs after this update. */
+  putTaskStatus(status: TaskStatus, ttlMs: number, now: number): Promise<void>;
+  /** Where the task stands; undefined if unknown or past its TTL. */
+  getTaskStatus(taskId: string, now: number): Promise<TaskStatus | undefined>;
 
   close(): Promise<void>;
 }
