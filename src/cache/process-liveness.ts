@@ -46,7 +46,8 @@ export async function startTimeOf(pid: number): Promise<string | undefined> {
   return text === undefined ? undefined : parseProcStat(text)?.startTime;
 }
 
-function signalZero(pid: number): boolean {
+/** Whether process `pid` exists at all (signal 0), exiting and unreaped ones included. */
+export function signalZero(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve as resolvePath } from 'node:path';
+import { signalZero } from '../cache/process-liveness.js';
 import { openBlobCache } from '../cache/index.js';
 import type { BlobCache } from '../cache/types.js';
 import { createChunkFetcher } from '../fetch/index.js';
@@ -260,21 +261,14 @@ export async function takeOverFrom(config: DaemonConfig, timeoutMs = 30_000): Pr
     await client.close();
   }
   const deadline = Date.now() + timeoutMs;
-  while (processExists(pid)) {
+  // Until it is gone entirely: an exiting daemon still holds its control socket.
+  while (signalZero(pid)) {
     if (Date.now() > deadline) throw new TakeoverError(`the daemon on ${socket} (pid ${pid}) did not exit ${timeoutMs} ms after handing over`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   log.info({ pid }, 'the previous daemon handed over and exited');
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Runs a daemon until SIGTERM or SIGINT, then stops it cleanly; with `takeover`, after the running one handed over. */
 export async function runDaemon(config: DaemonConfig, options: { takeover?: boolean } = {}): Promise<void> {
