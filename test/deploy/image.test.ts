@@ -49,7 +49,10 @@ test('the darner image runs the daemon under containerd and its mount is readabl
   const ctd = await startContainerd();
   t.teardown(() => ctd.stop());
   await ctd.ctr(['images', 'pull', '--plain-http', reference], { timeoutMs: 600_000 });
-  const version = await ctd.ctr(['run', '--rm', reference, 'darner-version', 'darner', '--version']);
+  // runc keeps its container state in /run/containerd/runc/<namespace> whatever containerd's
+  // state directory is, so a container left by an interrupted run must not collide with this one.
+  const node = `darner-node-${process.pid}`;
+  const version = await ctd.ctr(['run', '--rm', reference, `darner-version-${process.pid}`, 'darner', '--version']);
   t.regex(version, /^darner \d+\.\d+\.\d+\nnative addon \d+\.\d+\.\d+\n$/);
 
   const mnt = path.join(work, 'mnt');
@@ -64,13 +67,13 @@ test('the darner image runs the daemon under containerd and its mount is readabl
     // What CRI does for a Bidirectional volume: the volume rshared and the container's root too.
     'run', '-d', '--privileged', '--net-host', '--rootfs-propagation', 'rshared',
     '--mount', `type=bind,src=${work},dst=${work},options=rbind:rshared:rw`,
-    reference, 'darner-node', 'sh', '-c', script,
+    reference, node, 'sh', '-c', script,
   ]);
   t.teardown(async () => {
-    await ctd.ctr(['task', 'kill', '-s', 'SIGKILL', 'darner-node']).catch(() => undefined);
+    await ctd.ctr(['task', 'kill', '-s', 'SIGKILL', node]).catch(() => undefined);
     await run('umount', ['-l', mnt]).catch(() => undefined);
-    await ctd.ctr(['task', 'delete', '-f', 'darner-node']).catch(() => undefined);
-    await ctd.ctr(['containers', 'delete', 'darner-node']).catch(() => undefined);
+    await ctd.ctr(['task', 'delete', '-f', node]).catch(() => undefined);
+    await ctd.ctr(['containers', 'delete', node]).catch(() => undefined);
   });
 
   // Read from the host, through the mount the container's daemon made (at most 120 s of polls).
