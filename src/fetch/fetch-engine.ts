@@ -37,6 +37,7 @@ import { FailedChunks } from './failed-chunks.js';
 import { offerToPeer, reportToPeer } from './peer-offer.js';
 import { RecentChunks } from './recent-chunks.js';
 import type { BlobCache } from '../cache/types.js';
+import { deadline } from '../util/deadline.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine, type ReaderSettings } from './engine-port.js';
 import { ImageReaderImpl } from './image-reader.js';
 import { fetchMetrics, type FetchMetrics } from './metrics.js';
@@ -317,7 +318,8 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
   /** Runs a job that got its slot (called by Job.start). */
   async run(job: Job): Promise<void> {
     const { blob } = job;
-    const signal = AbortSignal.any([AbortSignal.timeout(this.options.fetchTimeoutMs), this.#closing.signal]);
+    const limit = deadline(this.options.fetchTimeoutMs, this.#closing.signal);
+    const signal = limit.signal;
     const good: VerifiedChunk[] = [];
     const byOffset = new Map(job.flights.map((f) => [f.record.uncompressedOffset, f]));
     const settleGood = (chunk: VerifiedChunk): void => {
@@ -390,6 +392,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
       for (const f of job.flights) if (!f.settled) this.#fail(f, error);
       if (request !== undefined) reportToPeer(blob.peer, { request, outcome: 'origin-failed', durationMs: Date.now() - started, error });
     } finally {
+      limit.dispose();
       // The fetch slot stands for a request on the link; the cache commit (an fdatasync) does not
       // need it, so the next request starts now — unless as many jobs are still storing as there
       // are slots: then this one keeps its slot until stored, bounding the decoded bytes held.

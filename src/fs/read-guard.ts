@@ -6,6 +6,7 @@
  * wait for the fetch timeout twice.
  */
 import { TimeoutError } from '../errors.js';
+import { deadline } from '../util/deadline.js';
 import { Errno, FsErrno } from './errno.js';
 
 /** Where a read was, for the observer (and the operator's log line). */
@@ -94,11 +95,11 @@ export class ReadGuard {
       failed(recent.err);
       throw recent.err;
     }
-    const deadline = AbortSignal.timeout(this.#readTimeoutMs);
-    const signal = AbortSignal.any([deadline, this.#closing.signal]);
+    const limit = deadline(this.#readTimeoutMs, this.#closing.signal);
+    const signal = limit.signal;
     try {
       const data = await abortable(read(signal), signal, () =>
-        deadline.aborted
+        limit.expired
           ? new TimeoutError(`read of ${where.length} bytes at ${where.offset} of ${where.path} took longer than ${this.#readTimeoutMs} ms`)
           : (this.#closing.signal.reason as Error),
       );
@@ -109,6 +110,8 @@ export class ReadGuard {
       failed(err);
       this.#rememberFailure({ file, start: where.offset, end: where.offset + where.length, at: Date.now(), err });
       throw err;
+    } finally {
+      limit.dispose();
     }
   }
 
