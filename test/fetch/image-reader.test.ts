@@ -202,7 +202,10 @@ test.serial('verified extents: none before a read; a read stores and verifies it
   await waitStored(fixture, reader, blob, chunks.length);
   const extents = reader.verifiedIn(blob, start, end);
   t.deepEqual(extents, chunks.map((c) => [c.uncompressedOffset, c.uncompressedOffset + c.uncompressedSize]));
-  for (const c of chunks) t.true(heard.some(([s, e, v]) => v && s === c.uncompressedOffset && e === c.uncompressedOffset + c.uncompressedSize), `heard of ${c.uncompressedOffset}`);
+  // The cache tells watchers after it has also written its bitmap, a moment after verifiedIn sees them.
+  const heardOf = (c: (typeof chunks)[number]): boolean => heard.some(([s, e, v]) => v && s === c.uncompressedOffset && e === c.uncompressedOffset + c.uncompressedSize);
+  for (let i = 0; i < 1200 && !chunks.every(heardOf); i++) await new Promise((r) => setTimeout(r, 25));
+  for (const c of chunks) t.true(heardOf(c), `heard of ${c.uncompressedOffset}`);
   stop();
 
   // The cache file holds the verified chunks at their offsets: what the native server serves.
