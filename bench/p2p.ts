@@ -3,6 +3,8 @@
  * once, with P2P (a scheduler, peers serving each other) and without (every daemon from the
  * origin), in the same run. Reported per run: the time until every reader is done, the bytes
  * the origin served (and as a multiple of the file's stored size), and bytes per peer.
+ * The same node counts, with and without P2P, then pull a plain OCI image through every daemon's
+ * registry mirror, and `darner get` a large file through every daemon (bench/p2p-plain.ts).
  *
  * Network (test/harness/network.ts): the registry sits behind a shaped link — 100 Mbit/s,
  * 10 ms each way — as a remote registry would; each daemon is a host (network namespace) on an
@@ -14,7 +16,8 @@
  *
  * Environment: DARNER_BENCH_P2P_MIB (default 200), DARNER_BENCH_P2P_NODES (default "1,4,16"),
  * DARNER_BENCH_P2P_RATE_MBIT (100), DARNER_BENCH_P2P_DELAY_MS (10), DARNER_BENCH_P2P_CACHE_DIR (put
- * the caches there instead of the scratch ext4, e.g. a tmpfs to take disk syncs out of the picture).
+ * the caches there instead of the scratch ext4, e.g. a tmpfs to take disk syncs out of the picture),
+ * DARNER_BENCH_P2P_WORKLOADS (default "fuse,mirror,get": which of the three to run).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,6 +31,7 @@ import { freePort } from '../test/harness/registry.js';
 import { pseudoRandomBytes } from '../test/harness/layer-tar.js';
 import { publishImage } from '../test/harness/rich-image.js';
 import { printTable, writeResults } from './report.js';
+import { publishPlainContent, runPlainOnce, type PlainRunResult, type PlainWorkload } from './p2p-plain.js';
 
 const run = promisify(execFile);
 const MiB = 1 << 20;
@@ -35,6 +39,8 @@ const SIZE_MIB = Number(process.env.DARNER_BENCH_P2P_MIB ?? 200);
 const NODES = (process.env.DARNER_BENCH_P2P_NODES ?? '1,4,16').split(',').map(Number);
 const RATE_MBIT = Number(process.env.DARNER_BENCH_P2P_RATE_MBIT ?? 100);
 const DELAY_MS = Number(process.env.DARNER_BENCH_P2P_DELAY_MS ?? 10);
+const WORKLOADS = new Set((process.env.DARNER_BENCH_P2P_WORKLOADS ?? 'fuse,mirror,get').split(',').map((w) => w.trim()));
+const PLAIN_WORKLOADS = (['mirror', 'get'] as const).filter((w): w is PlainWorkload => WORKLOADS.has(w));
 /** Write a V8 CPU profile of every daemon there (for finding where a daemon's time goes). */
 const PROFILE_DIR = process.env.DARNER_BENCH_P2P_PROFILE_DIR;
 
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
   const sw = await createSwitch();
   const token = await writeTokenFile(`bench-${Date.now()}`);
   const results: RunResult[] = [];
+  const plain: PlainRunResult[] = [];
   try {
     // Push through the unshaped side of the same storage; daemons read through the shaped link.
     const seed = await registry.seedHost();
@@ -72,11 +79,23 @@ async function main(): Promise<void> {
     for (let i = 0; i < Math.max(...NODES); i++) hosts.push(await sw.addHost());
     process.stderr.write(`image ${reference}: ${SIZE_MIB} MiB file, ${image.summary.uniqueChunks} chunks; registry behind ${RATE_MBIT} Mbit/s, ${DELAY_MS} ms\n`);
 
-    for (const n of NODES) {
+    for (const n of WORKLOADS.has('fuse') ? NODES : []) {
       for (const p2p of [true, false]) {
         const result = await runOnce(n, p2p, { reference, hosts, gateway: sw.gatewayAddress, tokenFile: token.path, scratchDir: scratch.dir, digest, storedBytes: SIZE_MIB * MiB });
         results.push(result);
         process.stderr.write(`${n} nodes ${p2p ? 'P2P' : 'origin only'}: ${result.seconds.toFixed(1)} s, origin ${(result.originBytes / MiB).toFixed(1)} MiB (${result.originRatio.toFixed(2)}x)\n`);
+      }
+    }
+    if (PLAIN_WORKLOADS.length > 0) {
+      const content = await publishPlainContent(seed, registry.host, SIZE_MIB);
+      for (const workload of PLAIN_WORKLOADS) {
+        for (const n of NODES) {
+          for (const p2p of [true, false]) {
+            const result = await runPlainOnce(workload, n, p2p, { content, registryHost: registry.host, hosts, gateway: sw.gatewayAddress, tokenFile: token.path, scratchDir: scratch.dir });
+            plain.push(result);
+            process.stderr.write(`${workload}, ${n} nodes ${p2p ? 'P2P' : 'origin only'}: ${result.seconds.toFixed(1)} s, origin ${(result.originBytes / MiB).toFixed(1)} MiB (${result.originRatio.toFixed(2)}x)\n`);
+          }
+        }
       }
     }
   } finally {
@@ -88,6 +107,21 @@ async function main(): Promise<void> {
   }
 
   const one = results.find((r) => r.nodes === 1 && r.p2p)?.seconds;
+  if (results.length > 0) printFuseTable(results, one);
+  if (plain.length > 0) printPlainTable(plain);
+  const sixteen = results.find((r) => r.nodes === 16 && r.p2p);
+  const targets = sixteen === undefined || one === undefined ? undefined : {
+    originAtMost1_1x: sixteen.originRatio <= 1.1,
+    timeAtMost1_5xOneNode: sixteen.seconds <= 1.5 * one,
+    originRatio16: sixteen.originRatio,
+    timeRatio16: sixteen.seconds / one,
+  };
+  if (targets) process.stdout.write(`\n16 nodes with P2P: origin ${targets.originRatio16.toFixed(2)}x the data (target <= 1.1: ${targets.originAtMost1_1x ? 'met' : 'missed'}); time ${targets.timeRatio16.toFixed(2)}x one node's (target <= 1.5: ${targets.timeAtMost1_5xOneNode ? 'met' : 'missed'})\n`);
+  const file = writeResults(process.env.DARNER_BENCH_P2P_RESULTS ?? 'p2p', { sizeMiB: SIZE_MIB, rateMbit: RATE_MBIT, delayMs: DELAY_MS, cacheOn: cacheParent ?? 'scratch ext4', results, plain, targets });
+  process.stdout.write(`results: ${file}\n`);
+}
+
+function printFuseTable(results: RunResult[], one: number | undefined): void {
   const rows = results.map((r) => [
     String(r.nodes),
     r.p2p ? 'P2P' : 'origin only',
@@ -101,16 +135,26 @@ async function main(): Promise<void> {
     String(r.readErrors),
   ]);
   printTable(['nodes', 'mode', 'time s', 'time / 1 node P2P', 'origin MiB', 'origin x data', 'origin MiB max/node', 'peer in MiB/node', 'peer out MiB max/node', 'read errors'], rows);
-  const sixteen = results.find((r) => r.nodes === 16 && r.p2p);
-  const targets = sixteen === undefined || one === undefined ? undefined : {
-    originAtMost1_1x: sixteen.originRatio <= 1.1,
-    timeAtMost1_5xOneNode: sixteen.seconds <= 1.5 * one,
-    originRatio16: sixteen.originRatio,
-    timeRatio16: sixteen.seconds / one,
-  };
-  if (targets) process.stdout.write(`\n16 nodes with P2P: origin ${targets.originRatio16.toFixed(2)}x the data (target <= 1.1: ${targets.originAtMost1_1x ? 'met' : 'missed'}); time ${targets.timeRatio16.toFixed(2)}x one node's (target <= 1.5: ${targets.timeAtMost1_5xOneNode ? 'met' : 'missed'})\n`);
-  const file = writeResults(process.env.DARNER_BENCH_P2P_RESULTS ?? 'p2p', { sizeMiB: SIZE_MIB, rateMbit: RATE_MBIT, delayMs: DELAY_MS, cacheOn: cacheParent ?? 'scratch ext4', results, targets });
-  process.stdout.write(`results: ${file}\n`);
+}
+
+/** Mirror and get rows: time also as a multiple of one node's with P2P for the same workload. */
+function printPlainTable(plain: PlainRunResult[]): void {
+  const rows = plain.map((r) => {
+    const one = plain.find((o) => o.workload === r.workload && o.nodes === 1 && o.p2p)?.seconds;
+    return [
+      r.workload,
+      `${r.nodes} ${r.p2p ? 'P2P' : 'origin only'}`,
+      r.seconds.toFixed(1),
+      one !== undefined ? (r.seconds / one).toFixed(2) : '',
+      (r.originBytes / MiB).toFixed(1),
+      r.originRatio.toFixed(2),
+      (r.originMaxNode / MiB).toFixed(1),
+      (r.peerBytesPerNode / MiB).toFixed(1),
+      String(r.badPieces),
+    ];
+  });
+  process.stdout.write('\n');
+  printTable(['workload', 'nodes, mode', 'time s', 'time / 1 node P2P', 'origin MiB', 'origin x data', 'origin MiB max/node', 'peer in MiB/node', 'bad pieces'], rows);
 }
 
 async function runOnce(

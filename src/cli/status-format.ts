@@ -1,10 +1,10 @@
 /**
  * What `darner status` prints, as pure functions of what the daemon's control API and the
- * scheduler's Status and ListPeers RPCs answer (no I/O here).
+ * scheduler's Status, ListPeers and ListTasks RPCs answer (no I/O here).
  */
 import type { CacheListing, DaemonStatus, Mount } from '../daemon/api.js';
 import { formatBytes } from '../format-bytes.js';
-import type { PeerInfo, SchedulerStatus } from '../p2p/scheduler-rpc.js';
+import type { PeerInfo, SchedulerStatus, TaskInfo } from '../p2p/scheduler-rpc.js';
 
 /** Everything `darner status` learns from a daemon. */
 export interface DaemonReport {
@@ -19,6 +19,8 @@ export interface SchedulerReport {
   address: string;
   scheduler: SchedulerStatus;
   peers: PeerInfo[];
+  /** Most recently changed first, as the scheduler lists them. */
+  tasks: TaskInfo[];
 }
 
 /** Rows as left-aligned columns two spaces apart, each line prefixed with `indent`. */
@@ -60,10 +62,14 @@ export function formatDaemonReport(r: DaemonReport, now: Date): string {
 
 export function formatSchedulerReport(r: SchedulerReport, now: Date): string {
   const s = r.scheduler;
-  const lines = table([
+  const states = ['queued', 'succeeded', 'failed'].map((state) => `${r.tasks.filter((t) => taskState(t) === state).length} ${state}`);
+  // One table for the three summary lines, so that they line up; the tasks line goes below the peers.
+  const [schedulerLine, peersLine, tasksLine] = table([
     ['scheduler', `${r.address}: id ${s.schedulerId}, version ${s.version}, store ${s.store}, up ${formatDuration(Number(s.uptimeMs))}`],
     ['peers', `${s.peers} (${s.seeds} seeds)`],
+    ['tasks', `${r.tasks.length} (${states.join(', ')})`],
   ]);
+  const lines = [schedulerLine!, peersLine!];
   if (r.peers.length > 0) {
     const rows = [['HOST ID', 'URL', 'SEED', 'UPLOADS', 'UPLOADED', 'CHUNKS', 'SUCCESS', 'LAST SEEN']];
     for (const p of [...r.peers].sort((a, b) => a.hostId.localeCompare(b.hostId))) {
@@ -80,5 +86,26 @@ export function formatSchedulerReport(r: SchedulerReport, now: Date): string {
     }
     lines.push(...table(rows, '  '));
   }
+  lines.push(tasksLine!);
+  if (r.tasks.length > 0) {
+    const rows = [['TASK ID', 'KIND', 'TARGET', 'STATE', 'HOST', 'STARTED', 'ERROR']];
+    for (const t of r.tasks) {
+      rows.push([
+        t.taskId,
+        t.kind,
+        t.imageRef,
+        taskState(t),
+        t.hostId,
+        `${formatDuration(now.getTime() - Number(t.createdUnixMs))} ago`,
+        t.reason,
+      ]);
+    }
+    lines.push(...table(rows, '  '));
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** `queued`, `succeeded`, `failed` (or `unknown`). */
+function taskState(t: TaskInfo): string {
+  return t.state.replace(/^TASK_/, '').toLowerCase();
 }

@@ -1,6 +1,6 @@
 /**
  * `darner status`: what a daemon is doing (mounts with their mode, the cache, P2P), or with
- * `--scheduler` what a P2P scheduler knows (its peers). Read-only; the clients are imported when
+ * `--scheduler` what a P2P scheduler knows (its peers and tasks). Read-only; the clients are imported when
  * the verb runs, so that `darner` starts quickly.
  */
 import { resolve as resolvePath } from 'node:path';
@@ -45,7 +45,8 @@ async function schedulerReport(flags: StatusFlags, addresses: string[]): Promise
   try {
     const scheduler = await admin.status();
     const peers = await admin.listPeers();
-    return { address: addresses.join(','), scheduler, peers };
+    const tasks = await admin.listTasks();
+    return { address: addresses.join(','), scheduler, peers, tasks };
   } finally {
     admin.close();
   }
@@ -54,7 +55,7 @@ async function schedulerReport(flags: StatusFlags, addresses: string[]): Promise
 export function register(program: Command): void {
   const command = program
     .command('status')
-    .description('show a daemon\'s mounts (with their mode), cache and P2P state; with --scheduler, a scheduler\'s peers')
+    .description('show a daemon\'s mounts (with their mode), cache and P2P state; with --scheduler, a scheduler\'s peers and tasks')
     .option('--socket <path>', `the daemon's control socket (default: ${DEFAULT_SOCKET})`)
     .option('--scheduler <addrs>', 'show this P2P scheduler (host:port; comma-separated replicas) instead of a daemon')
     .option('--peer-token-file <file>', 'the scheduler\'s shared token (or DARNER_PEER_TOKEN)')

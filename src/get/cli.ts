@@ -42,7 +42,7 @@ export function register(program: Command): void {
       let shown = 0;
       const result = await download({
         from: via ?? source.url,
-        ranged: via === undefined,
+        ranged: true,
         output,
         ...(source.digest !== undefined ? { digest: source.digest } : {}),
         progress: (done, total) => {

@@ -2,8 +2,8 @@
  * `darner get`: one file (HTTP(S) URL, or an OCI blob `host/repo@sha256:…`) to a local file, through
  * the local daemon's mirror when one runs (pieces through the peer network, each checked; docs/mirror.md)
  * or straight from the origin. Bytes go to `<output>.part`; an interrupted download leaves it, and
- * the next run resumes after it (a Range request straight to the origin; through the daemon the
- * part already written is read back from the daemon, not written again). The whole file is checked
+ * the next run resumes after it (a Range request, to the origin or to the daemon's mirror, which
+ * answers ranges too; a server that ignores the range is read from the start). The whole file is checked
  * against `--digest` before it is renamed into place; a mismatch removes it: no file is left.
  */
 import { createHash } from 'node:crypto';
@@ -51,7 +51,7 @@ export function mirrorUrl(mirror: string, source: GetSource): URL | undefined {
 export interface DownloadOptions {
   /** The URL to GET: the origin's, or the mirror's for this source. */
   from: URL;
-  /** Whether `from` answers Range requests (the origin: yes; the mirror: it sends the whole file). */
+  /** Whether `from` answers Range requests (origins and the daemon's mirror do); when not, a part's bytes are skipped in the whole answer. */
   ranged: boolean;
   output: string;
   digest?: string;

@@ -18,6 +18,17 @@
  *                                                last piece goes out and before anything counts
  *                                                as held (one commit at the end)
  *
+ * A piece list can only be proven right by the whole blob. When the origin's bytes for a piece
+ * disagree with the list, the list is wrong: its holder is reported, and the rest of the pieces
+ * come from the origin alone (a list that lies about one piece may vouch for a colluding peer's
+ * altered bytes on others); the blob's sha256 still decides, and what is kept is the list of the
+ * bytes that passed it. Only a list whose other entries match altered bytes that were already
+ * handed out can still fail the pull (at the end, before the last piece).
+ *
+ * A byte range (a client's Range request) takes only the pieces it overlaps when a piece list is
+ * known (each checked against it; nothing is committed, since the blob was not checked whole);
+ * without one this node leads the whole blob, so that it can be checked, and hands out the range.
+ *
  * Pieces are chunks stored raw (pieces.ts), so the cache, the peer server, the announcer and the
  * scheduler need nothing new. One fetch per blob per node: a second request for a blob being
  * fetched waits for it and then reads the cache.
@@ -72,6 +83,27 @@ interface Piece {
   bytes: Buffer;
   /** Fetched now (to be committed); undefined when read from the cache. */
   fresh?: VerifiedChunk;
+  /** The piece's own sha256, when it disagreed with the piece list (came from the origin). */
+  ownDigest?: Buffer;
+}
+
+/** What one follow learned about its piece list (shared by its pieces). */
+interface ListTrust {
+  /** The origin disagreed with the list: every further piece comes from the origin. */
+  wrong: boolean;
+}
+
+/** A byte range of a blob: `length` bytes from `offset`. */
+export interface BlobRange {
+  offset: number;
+  length: number;
+}
+
+/** The part of `bytes` (found at `at` in the blob) that lies within `range`. */
+function within(bytes: Buffer, at: number, range: BlobRange): Buffer {
+  const from = Math.max(0, range.offset - at);
+  const to = Math.min(bytes.length, range.offset + range.length - at);
+  return to > from ? bytes.subarray(from, to) : bytes.subarray(0, 0);
 }
 
 export class PlainBlobFetcher {
@@ -85,9 +117,10 @@ export class PlainBlobFetcher {
   /**
    * The bytes of blob `digest` (`sha256:<hex>`, `size` bytes), in order, every one checked as
    * described above; rejects (after some bytes, possibly) when the blob cannot be had whole and
-   * right: a DigestMismatchError when the origin's bytes do not match the digest.
+   * right: a DigestMismatchError when the origin's bytes do not match the digest. With `range`
+   * (within the blob, not empty), only those bytes.
    */
-  async *fetch(digest: string, size: number, origin: BlobOrigin, signal: AbortSignal): AsyncGenerator<Buffer> {
+  async *fetch(digest: string, size: number, origin: BlobOrigin, signal: AbortSignal, range?: BlobRange): AsyncGenerator<Buffer> {
     const id = digest.slice('sha256:'.length);
     for (let other = this.#running.get(id); other !== undefined; other = this.#running.get(id)) await other;
     let done!: () => void;
@@ -97,12 +130,22 @@ export class PlainBlobFetcher {
       lease = await this.#o.cache.acquire({ id, compressedSize: size, uncompressedSize: size });
       const local = await this.#o.pieceLists.get(id, size);
       if (local !== undefined) {
-        yield* this.#follow(lease.blob, id, local, undefined, origin, signal);
+        yield* this.#follow(lease.blob, id, local, undefined, origin, signal, range);
         return;
       }
       const found = await this.#findList(id, size, signal);
-      if (found.list !== undefined) yield* this.#follow(lease.blob, id, found.list, found.provider, origin, signal);
-      else yield* this.#lead(lease.blob, id, size, origin, signal, found.leased);
+      if (found.list !== undefined) {
+        yield* this.#follow(lease.blob, id, found.list, found.provider, origin, signal, range);
+      } else if (range === undefined) {
+        yield* this.#lead(lease.blob, id, size, origin, signal, found.leased);
+      } else {
+        let at = 0;
+        for await (const piece of this.#lead(lease.blob, id, size, origin, signal, found.leased)) {
+          const part = within(piece, at, range);
+          at += piece.length;
+          if (part.length > 0) yield part;
+        }
+      }
     } finally {
       this.#running.delete(id);
       done();
@@ -211,28 +254,42 @@ export class PlainBlobFetcher {
     }
   }
 
-  async *#follow(blob: CachedBlob, id: string, list: PieceList, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal): AsyncGenerator<Buffer> {
+  async *#follow(blob: CachedBlob, id: string, list: PieceList, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal, range?: BlobRange): AsyncGenerator<Buffer> {
     const records = pieceRecords(list);
     const writer: ChunkWriter = blob.add();
     const whole = createHash('sha256');
     const stop = new AbortController();
     const both = AbortSignal.any([signal, stop.signal]);
     const pending: Array<Promise<Piece>> = [];
-    let next = 0;
+    const trust: ListTrust = { wrong: false };
+    const corrected = new Map<number, Buffer>();
+    const first = range === undefined ? 0 : Math.floor(range.offset / list.pieceSize);
+    const end = range === undefined ? records.length : Math.ceil((range.offset + range.length) / list.pieceSize);
+    let next = first;
     let fresh = 0;
     let committed = false;
     const start = (): void => {
-      const p = this.#piece(blob, id, records[next++]!, provider, origin, both);
+      const p = this.#piece(blob, id, records[next++]!, provider, origin, both, trust);
       p.catch(() => undefined);
       pending.push(p);
     };
     try {
       const window = Math.max(1, this.#o.parallelPieces ?? 4);
-      while (next < records.length && pending.length < window) start();
+      while (next < end && pending.length < window) start();
+      if (range !== undefined) {
+        // Part of the blob: every piece checked against the list; nothing counts as held.
+        for (let i = first; i < end; i++) {
+          const got = await pending.shift()!;
+          if (next < end) start();
+          yield within(got.bytes, records[i]!.uncompressedOffset, range);
+        }
+        return;
+      }
       let last: Buffer | undefined;
       for (let i = 0; i < records.length; i++) {
         const got = await pending.shift()!;
         if (next < records.length) start();
+        if (got.ownDigest !== undefined) corrected.set(i, got.ownDigest);
         if (got.fresh !== undefined) {
           await writer.writeAll([got.fresh]);
           fresh += 1;
@@ -244,7 +301,8 @@ export class PlainBlobFetcher {
       const actual = whole.digest('hex');
       if (actual !== id) throw new DigestMismatchError(`blob assembled from its piece list${provider !== undefined ? ` (list from ${provider.hostId})` : ''}`, `sha256:${id}`, `sha256:${actual}`);
       if (fresh > 0) {
-        await this.#o.pieceLists.put(id, list);
+        // The list of the bytes that passed the blob's digest, not the wrong one received.
+        await this.#o.pieceLists.put(id, corrected.size === 0 ? list : { ...list, digests: list.digests.map((d, i) => corrected.get(i) ?? d) });
         await writer.commit();
       } else writer.abort();
       committed = true;
@@ -256,13 +314,34 @@ export class PlainBlobFetcher {
     }
   }
 
+  /**
+   * The origin's bytes of a piece disagree with the piece list: the list is wrong (the first time:
+   * its holder is reported). The piece is taken as the origin sent it, its own digest standing in
+   * for the list's until the whole blob is checked.
+   */
+  async #listDisagrees(id: string, record: ChunkRecord, bytes: Buffer, provider: Parent | undefined, trust: ListTrust): Promise<Piece> {
+    const offset = record.uncompressedOffset;
+    if (bytes.length !== record.uncompressedSize) throw new ChunkUnavailableError(`piece at ${offset} of sha256:${id}: the origin sent ${bytes.length} of ${record.uncompressedSize} bytes`);
+    if (!trust.wrong) {
+      trust.wrong = true;
+      this.#o.metrics.badPieceLists.inc();
+      if (provider !== undefined) this.#o.peer?.scheduler.report({ parentHostId: provider.hostId, blobId: id, bytes: 0, durationMs: 0, outcome: 'BAD_DATA' });
+      log.warn({ blob: id, offset, parent: provider?.hostId }, 'mirror: the origin disagrees with the piece list; the list\'s holder is reported and the rest comes from the origin');
+    }
+    const ownDigest = createHash('sha256').update(bytes).digest();
+    const [verdict] = await verifyStoredRange('sha256', id, bytes, offset, [{ ...record, digest: ownDigest }]);
+    if (verdict?.ok !== true) throw new Error(`piece at ${offset} of sha256:${id} failed its own digest`);
+    this.#o.metrics.bytes.inc({ source: 'origin' }, bytes.length);
+    return { bytes: verdict.chunk.data, fresh: verdict.chunk, ownDigest };
+  }
+
   #record(size: number, pieceSize: number, index: number, digest: Uint8Array): ChunkRecord {
     const { offset, length } = pieceExtent(size, pieceSize, index);
     return { blobIndex: 0, compressedOffset: offset, compressedSize: length, uncompressedOffset: offset, uncompressedSize: length, flags: 0, digest };
   }
 
   /** One piece, checked against its record: from the cache, a parent, the list's holder, or the origin. */
-  async #piece(blob: CachedBlob, id: string, record: ChunkRecord, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal): Promise<Piece> {
+  async #piece(blob: CachedBlob, id: string, record: ChunkRecord, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal, trust: ListTrust): Promise<Piece> {
     const { metrics, peer } = this.#o;
     const offset = record.uncompressedOffset;
     const length = record.uncompressedSize;
@@ -286,8 +365,8 @@ export class PlainBlobFetcher {
       chunks: [{ uncompressedOffset: offset, compressedOffset: offset, compressedSize: length }],
       priority: 'demand',
     };
-    let providerBad = false;
-    if (peer !== undefined) {
+    let providerBad = trust.wrong;
+    if (peer !== undefined && !trust.wrong) {
       for (let attempt = 0; attempt < (this.#o.pieceTries ?? 4); attempt++) {
         const started = Date.now();
         let answer = await peer.source.readRange(request, signal).catch((err: unknown) => {
@@ -333,9 +412,7 @@ export class PlainBlobFetcher {
     try {
       const bytes = await origin.readRange(offset, length, signal);
       const chunk = await check(bytes);
-      if (chunk === undefined) {
-        throw new DigestMismatchError(`piece at ${offset} of sha256:${id} from the origin disagrees with the piece list${provider !== undefined && !providerBad ? ` from ${provider.hostId}` : ''}`, 'the listed digest', 'other bytes');
-      }
+      if (chunk === undefined) return await this.#listDisagrees(id, record, bytes, provider, trust);
       peer?.source.report?.({ request, outcome: 'origin-ok', durationMs: Date.now() - started, verified: [{ uncompressedOffset: offset, compressedOffset: offset, stored: chunk.stored }] });
       metrics.bytes.inc({ source: 'origin' }, length);
       return { bytes: chunk.data, fresh: chunk };

@@ -8,6 +8,8 @@ export interface MirrorMetrics {
   blobs: Counter<'role'>;
   /** Pieces that failed their digest (from a peer). */
   badPieces: Counter;
+  /** Piece lists from peers that the origin's bytes proved wrong. */
+  badPieceLists: Counter;
   /** Requests answered, by kind (manifest, blob, other) and status. */
   requests: Counter<'kind' | 'status'>;
 }
@@ -18,6 +20,7 @@ export function mirrorMetrics(registry?: Registry): MirrorMetrics {
     bytes: new Counter({ name: 'darner_mirror_blob_bytes_total', help: 'Blob bytes the mirror handed out, by source', labelNames: ['source'], registers }),
     blobs: new Counter({ name: 'darner_mirror_blobs_total', help: 'Blobs the mirror fetched whole, by role', labelNames: ['role'], registers }),
     badPieces: new Counter({ name: 'darner_mirror_bad_pieces_total', help: 'Pieces from peers that failed their digest', registers }),
+    badPieceLists: new Counter({ name: 'darner_mirror_bad_piece_lists_total', help: 'Piece lists from peers that the origin proved wrong', registers }),
     requests: new Counter({ name: 'darner_mirror_requests_total', help: 'Mirror requests answered', labelNames: ['kind', 'status'], registers }),
   };
 }

@@ -14,6 +14,7 @@ import type { BlobOrigin, PlainBlobFetcher } from './blob-fetch.js';
 import type { MirrorMetrics } from './metrics.js';
 import { PASSED_HEADERS, RETURNED_HEADERS, fileUrl, registryHost, routeOf } from './routes.js';
 import { SmallObjects } from './small-objects.js';
+import { clientRange } from './client-range.js';
 import { Upstream, discardBody, header, type UpstreamResponse } from './upstream.js';
 
 export interface MirrorServerOptions {
@@ -95,7 +96,7 @@ export class MirrorServer {
       if (target === undefined || method !== 'GET') return this.#answer(res, 400, 'file', 'GET /darner/files/sha256:<hex>?url=<http(s) URL without credentials>');
       const gone = new AbortController();
       res.once('close', () => gone.abort());
-      return this.#file(res, route.digest, target, gone.signal);
+      return this.#file(res, route.digest, target, gone.signal, req.headers.range);
     }
     if (route.kind === 'base') {
       this.#o.metrics.requests.inc({ kind: 'base', status: '200' });
@@ -134,7 +135,7 @@ export class MirrorServer {
       return;
     }
     if (size <= this.#o.smallBlobBytes) return this.#smallObject('GET', res, 'blob', route.digest, target, headers, gone.signal);
-    return this.#streamBlob(res, route.digest, size, this.#originOf(target, headers), gone.signal);
+    return this.#streamBlob(res, route.digest, size, this.#originOf(target, headers), gone.signal, 'blob', req.headers.range);
   }
 
   /** The origin of a blob or file: the whole of it, or a range, with the client's headers. */
@@ -154,23 +155,40 @@ export class MirrorServer {
   }
 
   /** `darner get` through the daemon: an HTTP(S) file of known digest, in pieces through the peer network. */
-  async #file(res: ServerResponse, digest: string, target: URL, signal: AbortSignal): Promise<void> {
+  async #file(res: ServerResponse, digest: string, target: URL, signal: AbortSignal, range: string | undefined): Promise<void> {
     const head = await this.#upstream.send({ method: 'HEAD', url: target, headers: {}, signal });
     discardBody(head.body);
     const size = Number(header(head.headers, 'content-length'));
     if (head.status !== 200) return this.#answer(res, head.status === 404 ? 404 : 502, 'file', `HEAD ${target.origin}${target.pathname}: HTTP ${head.status}`);
     if (header(head.headers, 'content-length') === undefined || !Number.isSafeInteger(size) || size <= 0) return this.#answer(res, 502, 'file', `${target.origin}${target.pathname}: the server does not say its size`);
-    return this.#streamBlob(res, digest, size, this.#originOf(target, {}), signal, 'file');
+    return this.#streamBlob(res, digest, size, this.#originOf(target, {}), signal, 'file', range);
   }
 
-  /** A blob's pieces to the client as they arrive; a failure after the first piece cuts the answer. */
-  async #streamBlob(res: ServerResponse, digest: string, size: number, origin: BlobOrigin, signal: AbortSignal, kind = 'blob'): Promise<void> {
-    const pieces = this.#o.fetcher.fetch(digest, size, origin, signal);
+  /**
+   * A blob's pieces (or the client's range of it) as they arrive; a failure after the first piece
+   * cuts the answer.
+   */
+  async #streamBlob(res: ServerResponse, digest: string, size: number, origin: BlobOrigin, signal: AbortSignal, kind: string, rangeHeader: string | undefined): Promise<void> {
+    const range = clientRange(rangeHeader, size);
+    if (range === 'unsatisfiable') {
+      this.#o.metrics.requests.inc({ kind, status: '416' });
+      res.writeHead(416, { 'content-range': `bytes */${size}` });
+      res.end();
+      return;
+    }
+    const pieces = this.#o.fetcher.fetch(digest, size, origin, signal, range);
     try {
       // The first piece decides the status: a blob that cannot be started is a 502, not a cut body.
       const first = await pieces.next();
-      this.#o.metrics.requests.inc({ kind, status: '200' });
-      res.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream', 'docker-content-digest': digest });
+      const status = range === undefined ? 200 : 206;
+      this.#o.metrics.requests.inc({ kind, status: String(status) });
+      res.writeHead(status, {
+        'content-length': String(range === undefined ? size : range.length),
+        'content-type': 'application/octet-stream',
+        'docker-content-digest': digest,
+        'accept-ranges': 'bytes',
+        ...(range !== undefined ? { 'content-range': `bytes ${range.offset}-${range.offset + range.length - 1}/${size}` } : {}),
+      });
       try {
         if (first.done !== true) {
           if (!res.write(first.value)) await drained(res, signal);

@@ -183,3 +183,16 @@ export interface WirePeerInfo {
 export interface ListPeersResponse {
   peers: WirePeerInfo[];
 }
+export interface WireTaskInfo {
+  taskId: string;
+  kind: string;
+  imageRef: string;
+  state: WireTaskState;
+  hostId: string;
+  reason: string;
+  createdUnixMs: number;
+  updatedUnixMs: number;
+}
+export interface ListTasksResponse {
+  tasks: WireTaskInfo[];
+}

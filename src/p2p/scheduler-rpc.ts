@@ -10,10 +10,12 @@ import { grpcErrorText } from '../util/grpc-text.js';
 import {
   schedulerServiceClient,
   type ListPeersResponse,
+  type ListTasksResponse,
   type GetTaskResponse,
   type PreheatResponse,
   type StatusResponse,
   type WirePeerInfo,
+  type WireTaskInfo,
   type WireTask,
 } from './proto.js';
 
@@ -43,6 +45,7 @@ export interface SchedulerConnectionOptions {
 export type SchedulerStatus = StatusResponse;
 
 export type PeerInfo = WirePeerInfo;
+export type TaskInfo = WireTaskInfo;
 
 // ---- the transport: one gRPC client per address, auth and deadlines ----
 
@@ -181,6 +184,11 @@ export class SchedulerAdmin {
 
   async listPeers(): Promise<PeerInfo[]> {
     return (await this.rpc.callAny<ListPeersResponse>('ListPeers', {}, this.timeoutMs)).peers;
+  }
+
+  /** The tasks the scheduler still knows, most recently changed first. */
+  async listTasks(): Promise<TaskInfo[]> {
+    return (await this.rpc.callAny<ListTasksResponse>('ListTasks', {}, this.timeoutMs)).tasks;
   }
 
   close(): void {

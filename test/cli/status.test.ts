@@ -1,7 +1,7 @@
 /**
  * `darner status` against a real daemon (P2P on, one image mounted) and a real scheduler: the
- * mounts with their mode, the cache and the P2P state; the scheduler's peers; human and --json;
- * one line and exit 1 when nothing answers.
+ * mounts with their mode, the cache and the P2P state; the scheduler's peers and its preheat tasks
+ * (memory and Redis stores); human and --json; one line and exit 1 when nothing answers.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { DaemonReport, SchedulerReport } from '../../src/cli/status-format.js';
 import { formatDuration } from '../../src/cli/status-format.js';
 import { startPeerDaemon, startSchedulerProcess, writeTokenFile } from '../harness/p2p-cluster.js';
+import { startRedis } from '../harness/redis.js';
 import { startRegistry } from '../harness/registry.js';
 import { publishImage } from '../harness/rich-image.js';
 import { eventually } from '../p2p/helpers.js';
@@ -75,6 +76,51 @@ test('darner status shows a daemon\'s mounts with their mode, its cache and P2P;
   const refused = await t.throwsAsync(darner('status', '--scheduler', scheduler.address));
   t.regex((refused as unknown as { stderr: string }).stderr, /^darner: [^\n]*\[SCHEDULER_UNAUTHENTICATED\]\n$/);
 });
+
+for (const store of ['memory', 'redis'] as const) {
+  test(`darner status --scheduler lists preheat tasks with their state, seed and reason (${store} store)`, async (t) => {
+    const registry = await startRegistry();
+    t.teardown(() => registry.stop());
+    const image = await publishImage(registry.host, 'status-tasks', [[{ type: 'file', path: 'hello', data: 'preheated\n' }]]);
+    const missing = `${registry.host}/status-tasks/missing:1`;
+    const token = await writeTokenFile('status-tasks-token');
+    t.teardown(() => token.remove());
+    const redis = store === 'redis' ? await startRedis() : undefined;
+    if (redis !== undefined) t.teardown(() => redis.stop());
+    const scheduler = await startSchedulerProcess({ tokenFile: token.path, ...(redis !== undefined ? { redis: redis.url } : {}) });
+    t.teardown(() => scheduler.stop());
+    const seed = await startPeerDaemon(0, { schedulers: [scheduler.address], tokenFile: token.path, args: ['--seed'] });
+    t.teardown(() => seed.cleanup());
+    await eventually(async () => (await seed.client.status()).p2p?.state === 'ready', 30_000, 'seed registered');
+    const sched = ['--scheduler', scheduler.address, '--peer-token-file', token.path];
+
+    const before = JSON.parse((await darner('status', ...sched, '--json')).stdout) as SchedulerReport;
+    t.deepEqual(before.tasks, []);
+    t.regex((await darner('status', ...sched)).stdout, /^tasks +0 \(0 queued, 0 succeeded, 0 failed\)$/m);
+
+    await darner('preheat', '--wait', '--wait-timeout', '240000', ...sched, image.darnerRef);
+    const failed = await t.throwsAsync(darner('preheat', '--wait', '--wait-timeout', '240000', ...sched, missing));
+    t.regex((failed as unknown as { stderr: string }).stderr, /\[PREHEAT_FAILED\]\n$/);
+
+    const json = JSON.parse((await darner('status', ...sched, '--json')).stdout) as SchedulerReport;
+    // Most recently changed first: the failed preheat, then the one that succeeded.
+    t.deepEqual(json.tasks.map((task) => [task.kind, task.imageRef, task.state, task.hostId]), [
+      ['preheat', missing, 'TASK_FAILED', 'node-0'],
+      ['preheat', image.darnerRef, 'TASK_SUCCEEDED', 'node-0'],
+    ]);
+    const [bad, good] = json.tasks;
+    t.not(bad!.reason, '');
+    t.is(good!.reason, '');
+    for (const task of json.tasks) t.true(task.createdUnixMs > 0 && task.createdUnixMs <= task.updatedUnixMs);
+
+    const human = (await darner('status', ...sched)).stdout;
+    t.regex(human, /^tasks +2 \(0 queued, 1 succeeded, 1 failed\)$/m);
+    t.regex(human, /^ {2}TASK ID +KIND +TARGET +STATE +HOST +STARTED +ERROR$/m);
+    const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    t.regex(human, new RegExp(`^ {2}${bad!.taskId} +preheat +${escape(missing)} +failed +node-0 +\\S+( \\S+)? ago +${escape(bad!.reason)}$`, 'm'));
+    t.regex(human, new RegExp(`^ {2}${good!.taskId} +preheat +${escape(image.darnerRef)} +succeeded +node-0 +\\S+( \\S+)? ago$`, 'm'));
+  });
+}
 
 test('darner status with no daemon answering: one line naming the socket, exit 1', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'darner-status-'));

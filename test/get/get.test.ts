@@ -7,13 +7,14 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
+import { startDaemonProcess } from '../harness/daemon.js';
 import { startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile } from '../harness/p2p-cluster.js';
 import { eventually } from '../p2p/helpers.js';
 
@@ -119,6 +120,26 @@ test('an interrupted download resumes where it stopped', async (t) => {
   t.true((await readFile(out)).equals(data));
   t.is(server.sent() - before, data.length - kept, 'the second run fetched only what was missing');
   t.false(existsSync(`${out}.part`));
+});
+
+test('a download through the daemon resumes with a range: the mirror answers 206 with the rest only', async (t) => {
+  const data = pseudoRandomBytes(6 * MiB + 123, 404);
+  const server = await serveFile(data);
+  t.teardown(() => server.stop());
+  const daemon = await startDaemonProcess({ configToml: '[mirror]\nlisten = "127.0.0.1:0"\npiece_size = 1048576\n' });
+  t.teardown(() => daemon.cleanup());
+  const dir = await mkdtemp(join(tmpdir(), 'darner-get-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const out = join(dir, 'model.bin');
+  // What an interrupted run leaves: the first bytes in the part.
+  const kept = 2 * MiB + 77;
+  await writeFile(`${out}.part`, data.subarray(0, kept));
+  const r = await get([server.url, '-o', out, '--digest', sha(data), '--daemon', daemon.socket]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, new RegExp(`resumed after ${kept} \\(through the daemon\\)`));
+  t.true((await readFile(out)).equals(data));
+  t.is(await daemon.metric('darner_mirror_requests_total', { kind: 'file', status: '206' }), 1, 'the mirror answered the range');
+  t.is(await daemon.metric('darner_mirror_requests_total', { kind: 'file', status: '200' }), 0);
 });
 
 test.serial('4 daemons get a 100 MiB file at once through their mirrors: right bytes everywhere, the origin sends it at most 1.1x', async (t) => {

@@ -270,7 +270,7 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     const store = await withStore(t);
     const now = Date.now();
     const status = (state: TaskStatus['state'], reason = ''): TaskStatus =>
-      ({ taskId: 't1', hostId: 'seed1', imageRef: 'registry.test/app:1', state, reason, updatedAt: now });
+      ({ taskId: 't1', hostId: 'seed1', imageRef: 'registry.test/app:1', kind: 'preheat', state, reason, createdAt: now - 5, updatedAt: now });
     t.is(await store.getTaskStatus('t1', now), undefined);
     await store.putTaskStatus(status('QUEUED'), LONG, now);
     t.deepEqual(await store.getTaskStatus('t1', now), status('QUEUED'));
@@ -280,5 +280,20 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     await sleep(300);
     t.is(await store.getTaskStatus('t2', Date.now()), undefined);
     t.deepEqual(await store.getTaskStatus('t1', Date.now()), status('FAILED', 'manifest unknown'));
+  });
+  test('task statuses are listed most recently changed first, without the expired ones, up to a limit', async (t) => {
+    const store = await withStore(t);
+    const now = Date.now();
+    const status = (taskId: string, updatedAt: number, state: TaskStatus['state'] = 'QUEUED'): TaskStatus =>
+      ({ taskId, hostId: 'seed1', imageRef: `registry.test/${taskId}:1`, kind: 'preheat', state, reason: state === 'FAILED' ? 'manifest unknown' : '', createdAt: now - 100, updatedAt });
+    t.deepEqual(await store.listTaskStatuses(now, 10), []);
+    await store.putTaskStatus(status('a', now - 30), LONG, now - 30);
+    await store.putTaskStatus(status('b', now - 20), LONG, now - 20);
+    await store.putTaskStatus(status('c', now - 10), LONG, now - 10);
+    await store.putTaskStatus(status('gone', now - 5), 1, now - 5);
+    // A later change moves a task to the front and replaces what is listed for it.
+    await store.putTaskStatus(status('a', now, 'FAILED'), LONG, now);
+    t.deepEqual(await store.listTaskStatuses(now, 10), [status('a', now, 'FAILED'), status('c', now - 10), status('b', now - 20)]);
+    t.deepEqual((await store.listTaskStatuses(now, 2)).map((s) => s.taskId), ['a', 'c']);
   });
 }

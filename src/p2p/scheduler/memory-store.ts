@@ -2,7 +2,7 @@
  * The in-memory StateStore: the default for a single scheduler. No I/O and no timers; expiry is
  * decided from the `now` each call passes, so tests drive it with a fake clock.
  */
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskStatus } from './model.js';
+import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Task, type TaskStatus } from './model.js';
 import type { Election, StateStore } from './store.js';
 
 interface LivePeer {
@@ -220,6 +220,14 @@ export class MemoryStore implements StateStore {
   async getTaskStatus(taskId: string, now: number): Promise<TaskStatus | undefined> {
     const entry = this.taskStatuses.get(taskId);
     return entry !== undefined && entry.expiresAt > now ? { ...entry.status } : undefined;
+  }
+
+  async listTaskStatuses(now: number, limit: number): Promise<TaskStatus[]> {
+    return [...this.taskStatuses.values()]
+      .filter((entry) => entry.expiresAt > now)
+      .map((entry) => ({ ...entry.status }))
+      .sort(newestFirst)
+      .slice(0, limit);
   }
 
   async close(): Promise<void> {

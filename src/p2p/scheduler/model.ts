@@ -103,10 +103,18 @@ export interface TaskStatus {
   /** The peer the task was given to (the only one that may report on it). */
   hostId: string;
   imageRef: string;
+  kind: Task['kind'];
   state: TaskState;
   /** The seed's reason for FAILED; empty otherwise. */
   reason: string;
+  /** When the task was queued (when first reported, for a task the scheduler had forgotten). */
+  createdAt: number;
   updatedAt: number;
+}
+
+/** Most recently changed first; ties by id, so that the order is stable. */
+export function newestFirst(a: TaskStatus, b: TaskStatus): number {
+  return b.updatedAt - a.updatedAt || a.taskId.localeCompare(b.taskId);
 }
 
 /** Relative weights of the score components (each component is in [0, 1]). */
@@ -168,6 +176,8 @@ export const LIMITS = {
   taskIdLength: 128,
   /** A seed's failure reason is cut to this many characters. */
   taskReasonLength: 1024,
+  /** Tasks per ListTasks answer (the most recently changed). */
+  listedTasks: 1000,
 } as const;
 
 const HOST_ID = /^[A-Za-z0-9._:-]+$/;

@@ -13,6 +13,7 @@
  *   hist:<host>         hash: success, throughput, reports, badUntil, updatedAt; PEXPIRE history TTL.
  *   tasks:<host>        list of JSON tasks; published on channel "<prefix>tasks" (message = host).
  *   task:<id>           string: the task's JSON TaskStatus, SET PX task TTL.
+ *   taskids             zset: task id → expiry time; lets ListTasks find the live tasks.
  *
  * Holdings carry no TTL: they die with their peer, either when a sweep (any replica) finds the
  * peer's hash gone, or at once on unregister/re-register. Readers never trust a holding alone:
@@ -27,7 +28,7 @@
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../errors.js';
 import { log } from '../../log.js';
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskState, TaskStatus } from './model.js';
+import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Task, type TaskState, type TaskStatus } from './model.js';
 import { REDIS_SCRIPTS, type ScriptName } from './redis-scripts.js';
 import type { Election, StateStore } from './store.js';
 
@@ -267,13 +268,31 @@ export class RedisStore implements StateStore {
     };
   }
 
-  async putTaskStatus(status: TaskStatus, ttlMs: number): Promise<void> {
-    await this.call(() => this.redis.set(this.k('task', status.taskId), JSON.stringify(status), 'PX', ttlMs));
+  async putTaskStatus(status: TaskStatus, ttlMs: number, now: number): Promise<void> {
+    const index = this.k('taskids');
+    await this.exec(this.redis.multi()
+      .set(this.k('task', status.taskId), JSON.stringify(status), 'PX', ttlMs)
+      .zadd(index, now + ttlMs, status.taskId)
+      .zremrangebyscore(index, '-inf', now));
   }
 
   async getTaskStatus(taskId: string): Promise<TaskStatus | undefined> {
     const raw = await this.call(() => this.redis.get(this.k('task', taskId)));
     return raw === null ? undefined : decodeTaskStatus(raw);
+  }
+
+  async listTaskStatuses(now: number, limit: number): Promise<TaskStatus[]> {
+    const ids = await this.call(() => this.redis.zrangebyscore(this.k('taskids'), `(${now}`, '+inf'));
+    const out: TaskStatus[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const raws = await this.call(() => this.redis.mget(batch.map((id) => this.k('task', id))));
+      for (const raw of raws) {
+        const status = raw === null ? undefined : decodeTaskStatus(raw);
+        if (status !== undefined) out.push(status);
+      }
+    }
+    return out.sort(newestFirst).slice(0, limit);
   }
 
   async close(): Promise<void> {
@@ -428,7 +447,18 @@ function decodeTaskStatus(raw: string): TaskStatus | undefined {
     const t = JSON.parse(raw) as Record<string, unknown>;
     if (typeof t.taskId !== 'string' || typeof t.hostId !== 'string' || typeof t.imageRef !== 'string'
       || typeof t.reason !== 'string' || !TASK_STATES.includes(t.state as TaskState)) return undefined;
-    return { taskId: t.taskId, hostId: t.hostId, imageRef: t.imageRef, state: t.state as TaskState, reason: t.reason, updatedAt: num(String(t.updatedAt)) };
+    const updatedAt = num(String(t.updatedAt));
+    return {
+      taskId: t.taskId,
+      hostId: t.hostId,
+      imageRef: t.imageRef,
+      kind: 'preheat',
+      state: t.state as TaskState,
+      reason: t.reason,
+      // A status written before tasks recorded their start: its last change is the best guess.
+      createdAt: t.createdAt === undefined ? updatedAt : num(String(t.createdAt)),
+      updatedAt,
+    };
   } catch {
     return undefined;
   }

@@ -30,6 +30,7 @@ import {
   type HeartbeatRequest,
   type HeartbeatResponse,
   type ListPeersResponse,
+  type ListTasksResponse,
   type GetTaskRequest,
   type GetTaskResponse,
   type PreheatRequest,
@@ -240,6 +241,18 @@ export class SchedulerServer {
           uptimeMs: Date.now() - this.startedAt,
         };
       }),
+      ListTasks: this.unary('ListTasks', async (): Promise<ListTasksResponse> => ({
+        tasks: (await s.listTasks()).map((t) => ({
+          taskId: t.taskId,
+          kind: t.kind,
+          imageRef: t.imageRef,
+          state: `TASK_${t.state}`,
+          hostId: t.hostId,
+          reason: t.reason,
+          createdUnixMs: t.createdAt,
+          updatedUnixMs: t.updatedAt,
+        })),
+      })),
       ListPeers: this.unary('ListPeers', async (): Promise<ListPeersResponse> => {
         const peers = await s.listPeers();
         return {

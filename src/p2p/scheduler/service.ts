@@ -268,7 +268,7 @@ export class SchedulerService {
     }
     const task: Task = { taskId: this.newId(), kind: 'preheat', imageRef, createdAt: now, ...(digest !== '' ? { digest } : {}) };
     // The status first: a seed that takes the task at once may report before pushTask returns.
-    await this.store.putTaskStatus({ taskId: task.taskId, hostId: seed.hostId, imageRef, state: 'QUEUED', reason: '', updatedAt: now }, this.config.taskTtlMs, now);
+    await this.store.putTaskStatus({ taskId: task.taskId, hostId: seed.hostId, imageRef, kind: task.kind, state: 'QUEUED', reason: '', createdAt: now, updatedAt: now }, this.config.taskTtlMs, now);
     await this.store.pushTask(seed.hostId, task, this.config.taskTtlMs, now);
     return { taskId: task.taskId, seedHostId: seed.hostId };
   }
@@ -290,8 +290,10 @@ export class SchedulerService {
       taskId,
       hostId,
       imageRef: known?.imageRef ?? imageRef.slice(0, LIMITS.imageRefLength),
+      kind: known?.kind ?? 'preheat',
       state: ok ? 'SUCCEEDED' : 'FAILED',
       reason: ok ? '' : oneLine(reason).slice(0, LIMITS.taskReasonLength) || 'failed without a reason',
+      createdAt: known?.createdAt ?? now,
       updatedAt: now,
     };
     await this.store.putTaskStatus(status, this.config.taskTtlMs, now);
@@ -301,6 +303,11 @@ export class SchedulerService {
   async taskStatus(taskId: string): Promise<TaskStatus | undefined> {
     need(checkTaskId(taskId));
     return this.store.getTaskStatus(taskId, this.clock());
+  }
+
+  /** The tasks the scheduler still knows, most recently changed first (at most LIMITS.listedTasks). */
+  async listTasks(): Promise<TaskStatus[]> {
+    return this.store.listTaskStatuses(this.clock(), LIMITS.listedTasks);
   }
 
   async takeTasks(hostId: string): Promise<Task[]> {

@@ -98,6 +98,8 @@ export interface StateStore {
   putTaskStatus(status: TaskStatus, ttlMs: number, now: number): Promise<void>;
   /** Where the task stands; undefined if unknown or past its TTL. */
   getTaskStatus(taskId: string, now: number): Promise<TaskStatus | undefined>;
+  /** Every task within its TTL, most recently changed first, at most `limit`. */
+  listTaskStatuses(now: number, limit: number): Promise<TaskStatus[]>;
 
   close(): Promise<void>;
 }
