@@ -13,7 +13,6 @@ import { clientRange } from '../../src/mirror/client-range.js';
 import { encodePieceList, pieceCount, pieceExtent } from '../../src/mirror/pieces.js';
 import { blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader } from '../../src/p2p/peer-protocol.js';
 import { SchedulerAdmin, SchedulerClient } from '../../src/p2p/scheduler-client.js';
-import { startDaemonProcess } from '../harness/daemon.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { buildOciImage, pushOciImage, type BuiltImage } from '../harness/oci-image.js';
 import { startPeerDaemon, startSchedulerProcess, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
