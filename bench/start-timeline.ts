@@ -2,7 +2,8 @@
  * `node dist/bench/start-timeline.js`: one cold start per system of bench:start (START_SYSTEMS,
  * default darner; START_IMAGES, default python), printed as a timeline instead of medians: each
  * registry request (method, what, bytes) and each log line of the darner snapshotter and daemon
- * at or above info, in ms from the first registry request of the pull. For finding the serial
+ * at or above info, in ms from the first registry request of the pull; for each request, how
+ * long the registry took to write its answer and how many were open at once. For finding the serial
  * waits of a start; not a benchmark (one run, no overlayfs beside it).
  */
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { createScratchFs, startShapedRegistry } from '../test/harness/network.js';
 import { Teardown } from './lib.js';
 import { prepareImage } from './start-images.js';
-import { registryRequests } from './start-phases.js';
+import { registryRequests, type RegistryRequest } from './start-phases.js';
 import { SYSTEMS, coldStart, type System } from './start-run.js';
 import { prepareTracedImage, type TracedImage } from './start-trace.js';
 
@@ -40,6 +41,11 @@ function shortUri(uri: string): string {
   return uri.replace(/sha256:([0-9a-f]{10})[0-9a-f]{54}/g, '$1').replace(/^\/v2\//, '');
 }
 
+/** How many requests (this one included) the registry was answering when `r` arrived. */
+function inFlight(requests: readonly RegistryRequest[], r: RegistryRequest): number {
+  return requests.filter((o) => o.at <= r.at && o.done >= r.at).length;
+}
+
 async function main(teardown: Teardown): Promise<void> {
   const systems = (process.env.START_SYSTEMS ?? 'darner').split(',').filter((s): s is System => (SYSTEMS as readonly string[]).includes(s));
   const scratch = await createScratchFs({ sizeGiB: 16 });
@@ -58,7 +64,7 @@ async function main(teardown: Teardown): Promise<void> {
         const requests = registryRequests(reg.registry.logs).filter((r) => r.at >= before);
         const origin = Math.min(...requests.map((r) => r.at));
         const events: Event[] = [
-          ...requests.map((r) => ({ at: r.at, who: 'registry', what: `${r.method} ${shortUri(r.uri)} ${r.status} ${r.bytes} B` })),
+          ...requests.map((r) => ({ at: r.at, who: 'registry', what: `${r.method} ${shortUri(r.uri)} ${r.status} ${r.bytes} B, answered in ${Math.round(r.done - r.at)} ms, ${inFlight(requests, r)} in flight` })),
           ...logEvents('snapshotter', context.snapshotter?.logs() ?? '', origin - 2000),
           ...logEvents('daemon', context.daemon?.logs ?? '', origin - 2000),
         ].sort((a, b) => a.at - b.at);
