@@ -29,6 +29,12 @@ export interface FileExtent {
   bytes: number;
 }
 
+/** A FileExtents being built (FileExtents.building). */
+export interface FileExtentsBuild {
+  step(files: number): boolean;
+  finish(): FileExtents;
+}
+
 export class FileExtents {
   /** Per blob: the extent of the file each chunk (by stored offset) belongs to. */
   readonly #byBlob = new Map<number, Map<number, FileExtent>>();
@@ -40,24 +46,47 @@ export class FileExtents {
     return map;
   }
 
-  /**
-   * The regular files of an image, each once (hard links name one inode), in walk order. Built at
-   * every mount, on the daemon's one thread, for images of many thousands of files: no per-chunk
-   * allocations beyond the map entries themselves.
-   */
+  /** The regular files of an image, each once (hard links name one inode), in walk order. */
   static ofImage(bootstrap: Bootstrap): FileExtents {
+    return FileExtents.building(bootstrap).finish();
+  }
+
+  /**
+   * ofImage in steps, for a caller that must not hold its thread for the whole walk (thousands of
+   * files: hundreds of ms): `step(n)` adds up to n more regular files and says whether the walk
+   * is done; `finish()` adds the rest. Both throw what the walk throws (a malformed bootstrap);
+   * after that the build is unusable. No per-chunk allocations beyond the map entries.
+   */
+  static building(bootstrap: Bootstrap): FileExtentsBuild {
     const map = new FileExtents();
+    const walk = bootstrap.walk();
     const seen = new Set<number>();
     const chunks: ExtentChunk[] = [];
-    for (const { nid } of bootstrap.walk()) {
-      if (seen.has(nid)) continue;
-      seen.add(nid);
-      if (bootstrap.inode(nid).kind !== 'file') continue;
-      chunks.length = 0;
-      for (const slot of bootstrap.fileChunks(nid)) if (slot !== HOLE) chunks.push(bootstrap.chunk(slot));
-      map.#add(chunks);
-    }
-    return map;
+    let done = false;
+    const step = (files: number): boolean => {
+      for (let added = 0; !done && added < files; ) {
+        const next = walk.next();
+        if (next.done === true) done = true;
+        else {
+          const { nid } = next.value;
+          if (seen.has(nid)) continue;
+          seen.add(nid);
+          if (bootstrap.inode(nid).kind !== 'file') continue;
+          chunks.length = 0;
+          for (const slot of bootstrap.fileChunks(nid)) if (slot !== HOLE) chunks.push(bootstrap.chunk(slot));
+          map.#add(chunks);
+          added++;
+        }
+      }
+      return done;
+    };
+    return {
+      step,
+      finish: () => {
+        step(Infinity);
+        return map;
+      },
+    };
   }
 
   /**
