@@ -41,6 +41,8 @@ function field(line: string, name: string): string | undefined {
 export interface RegistryRequest {
   /** Epoch ms when the request arrived (completion minus duration). */
   at: number;
+  /** Epoch ms when its response was written (the registry's side: the link still carries it). */
+  done: number;
   method: string;
   uri: string;
   status: number;
@@ -59,6 +61,7 @@ export function registryRequests(registryLog: string): RegistryRequest[] {
     if (!Number.isFinite(time) || method === undefined || uri === undefined) continue;
     out.push({
       at: time - (Number.isFinite(duration) ? duration : 0),
+      done: time,
       method,
       uri,
       status: Number(field(line, 'http.response.status') ?? NaN),

@@ -135,7 +135,9 @@ export async function coldStart(
         pull = [];
       } else {
         ctd = await containerdIn(dir, { snapshotterSocket: sn.address });
-        pull = [process.execPath, DARNER, 'pull', '--quiet', '--address', ctd.address, '--snapshotter', 'darner', '--plain-http', ref];
+        // The pull runs inside the snapshotter (its pull RPC), as on a node where it listens on
+        // its default socket; the CLI only asks.
+        pull = [process.execPath, DARNER, 'pull', '--quiet', '--address', ctd.address, '--snapshotter', 'darner', '--snapshotter-address', sn.address, '--plain-http', ref];
       }
     }
     const c = ctd;

@@ -82,6 +82,15 @@ type Services = Record<'content' | 'images' | 'leases' | 'diff' | 'snapshots', g
 
 let definitions: Record<string, grpc.ServiceClientConstructor> | undefined;
 
+/**
+ * Parses containerd's API definitions now rather than at the first pull: a service that pulls
+ * (the snapshotter's pull RPC) calls it once started, so that a pull's first registry request
+ * does not wait behind a synchronous parse of the protos (hundreds of ms on a cold process).
+ */
+export function loadContainerdApi(): void {
+  serviceConstructors();
+}
+
 function serviceConstructors(): Record<string, grpc.ServiceClientConstructor> {
   if (!definitions) {
     const pkg = protoLoader.loadSync(PROTOS, LOADER_OPTIONS);

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { BadRequestError, DarnerError } from '../../src/errors.js';
 import { log as rootLog, type Logger } from '../../src/log.js';
 import type { ImageCatalog } from '../image-catalog.js';
+import { loadContainerdApi } from './containerd-client.js';
 import { pullImage, type PullOptions } from './pull.js';
 import { CODE_TRAILER, MAX_PULL_MESSAGE, PULL_PATH, parsePullCall, type PullMessage } from './pull-wire.js';
 
@@ -48,6 +49,14 @@ export function pullServiceDefinition(): grpc.ServiceDefinition {
 
 export function pullServiceImplementation(options: PullServiceOptions = {}): grpc.UntypedServiceImplementation {
   const log = (options.logger ?? rootLog).child({ component: 'pull-service' });
+  // Off the first pull's critical path (a failure here fails that pull with the same error).
+  setImmediate(() => {
+    try {
+      loadContainerdApi();
+    } catch (err) {
+      log.warn({ err }, "cannot load containerd's API definitions");
+    }
+  });
   const pull: grpc.handleServerStreamingCall<unknown, PullMessage> = (call) => {
     const fail = (err: unknown): void => {
       const metadata = new grpc.Metadata();

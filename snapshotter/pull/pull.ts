@@ -102,10 +102,11 @@ export async function pullImage(reference: string, options: PullOptions): Promis
   const ref = registryReference(reference);
   const name = formatRegistryName(ref);
   const registry = new RegistryClient(ref.registry, options.registry ?? {});
-  const client = ContainerdClient.connect({ address: options.address, namespace: options.namespace });
-  // The registry's first answer is on the critical path: ask for it while the lease is taken.
+  // The registry's first answer is on the critical path: ask for it first, and take the lease
+  // meanwhile.
   const top = registry.getManifest(ref.repository, ref.digest ?? ref.tag ?? 'latest');
   top.catch(() => undefined);
+  const client = ContainerdClient.connect({ address: options.address, namespace: options.namespace });
   try {
     const leaseId = await client.createLease(leaseExpiryLabel());
     const leased = client.withLease(leaseId);

@@ -107,6 +107,14 @@ export class MountManager {
   #noKernelErofs = false;
   readonly #locks = new Map<string, Promise<unknown>>();
   #saving: Promise<void> = Promise.resolve();
+  /**
+   * Readers of mounts just started, to index their images' chunks (ImageReader.prepare: a few
+   * hundred ms of the one JavaScript thread for an image of thousands of files) once the state
+   * naming them is saved and the mount answered, not before: the caller's mount answer (the
+   * pull, through the snapshotter) must not wait for it; the first read, a container start
+   * later, is what needs it.
+   */
+  #unprepared: ImageReader[] = [];
 
   constructor(options: MountManagerOptions) {
     this.#options = options;
@@ -362,8 +370,7 @@ export class MountManager {
   /** A mount is up: it joins the active ones, and its reader prepares and prefetches. */
   #started(record: MountRecord, bootstrap: Bootstrap, source: ImageSource, reader: ImageReader, mounted: FuseMount, recording?: Recording): void {
     this.#active.set(record.mount.id, { record, source, reader, mounted, ...(recording !== undefined ? { recording } : {}) });
-    // After the mount answer, before the first read is likely (a container starts after it).
-    setImmediate(() => reader.prepare());
+    this.#unprepared.push(reader);
     const { prefetch } = this.#options;
     if (prefetch.enabled && bootstrap.prefetchNids.length > 0) {
       void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));
@@ -471,6 +478,9 @@ export class MountManager {
     const records = [...this.#active.values()].map((a) => a.record);
     const next = this.#saving.then(() => this.#options.state.save(records));
     this.#saving = next.catch((err: unknown) => log.error({ err: (err as Error).message }, 'cannot write mount state'));
+    const readers = this.#unprepared.splice(0);
+    // setImmediate: after the awaiting caller's answer has been written.
+    if (readers.length > 0) void this.#saving.then(() => setImmediate(() => readers.forEach((r) => r.prepare())));
     return next;
   }
 }

@@ -29,6 +29,12 @@ export interface FileExtent {
   bytes: number;
 }
 
+/** A FileExtents being built (FileExtents.building). */
+export interface FileExtentsBuild {
+  step(files: number): boolean;
+  finish(): FileExtents;
+}
+
 export class FileExtents {
   /** Per blob: the extent of the file each chunk (by stored offset) belongs to. */
   readonly #byBlob = new Map<number, Map<number, FileExtent>>();
@@ -36,42 +42,78 @@ export class FileExtents {
   /** `files`: each file's chunk records (holes left out), in the order files should own shared chunks. */
   static of(files: Iterable<Iterable<ExtentChunk>>): FileExtents {
     const map = new FileExtents();
-    for (const chunks of files) {
-      const extents = new Map<number, FileExtent>();
-      const seen = new Set<string>();
-      for (const c of chunks) {
-        const key = `${c.blobIndex}:${c.compressedOffset}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        let blob = map.#byBlob.get(c.blobIndex);
-        if (blob === undefined) map.#byBlob.set(c.blobIndex, (blob = new Map()));
-        if (blob.has(c.compressedOffset)) continue;
-        let extent = extents.get(c.blobIndex);
-        if (extent === undefined) {
-          extent = { blobIndex: c.blobIndex, start: c.compressedOffset, end: c.compressedOffset + c.compressedSize, bytes: 0 };
-          extents.set(c.blobIndex, extent);
-        }
-        extent.start = Math.min(extent.start, c.compressedOffset);
-        extent.end = Math.max(extent.end, c.compressedOffset + c.compressedSize);
-        extent.bytes += c.compressedSize;
-        blob.set(c.compressedOffset, extent);
-      }
-    }
+    for (const chunks of files) map.#add(chunks);
     return map;
   }
 
   /** The regular files of an image, each once (hard links name one inode), in walk order. */
   static ofImage(bootstrap: Bootstrap): FileExtents {
+    return FileExtents.building(bootstrap).finish();
+  }
+
+  /**
+   * ofImage in steps, for a caller that must not hold its thread for the whole walk (thousands of
+   * files: hundreds of ms): `step(n)` adds up to n more regular files and says whether the walk
+   * is done; `finish()` adds the rest. Both throw what the walk throws (a malformed bootstrap);
+   * after that the build is unusable. No per-chunk allocations beyond the map entries.
+   */
+  static building(bootstrap: Bootstrap): FileExtentsBuild {
+    const map = new FileExtents();
+    const walk = bootstrap.walk();
     const seen = new Set<number>();
-    function* files(): Generator<ExtentChunk[]> {
-      for (const { nid } of bootstrap.walk()) {
-        if (seen.has(nid)) continue;
-        seen.add(nid);
-        if (bootstrap.inode(nid).kind !== 'file') continue;
-        yield bootstrap.fileChunks(nid).flatMap((slot) => (slot === HOLE ? [] : [bootstrap.chunk(slot)]));
+    const chunks: ExtentChunk[] = [];
+    let done = false;
+    const step = (files: number): boolean => {
+      for (let added = 0; !done && added < files; ) {
+        const next = walk.next();
+        if (next.done === true) done = true;
+        else {
+          const { nid } = next.value;
+          if (seen.has(nid)) continue;
+          seen.add(nid);
+          if (bootstrap.inode(nid).kind !== 'file') continue;
+          chunks.length = 0;
+          for (const slot of bootstrap.fileChunks(nid)) if (slot !== HOLE) chunks.push(bootstrap.chunk(slot));
+          map.#add(chunks);
+          added++;
+        }
       }
+      return done;
+    };
+    return {
+      step,
+      finish: () => {
+        step(Infinity);
+        return map;
+      },
+    };
+  }
+
+  /**
+   * One file's chunks: each chunk no earlier file owns joins the file's extent in its blob (a
+   * chunk named twice by the same file is owned on its first mention, so it counts once).
+   */
+  #add(chunks: Iterable<ExtentChunk>): void {
+    let lastBlob = -1;
+    let blob: Map<number, FileExtent> | undefined;
+    let extents: Map<number, FileExtent> | undefined;
+    for (const c of chunks) {
+      if (c.blobIndex !== lastBlob) {
+        lastBlob = c.blobIndex;
+        blob = this.#byBlob.get(c.blobIndex);
+        if (blob === undefined) this.#byBlob.set(c.blobIndex, (blob = new Map()));
+      }
+      if (blob!.has(c.compressedOffset)) continue;
+      let extent = extents?.get(c.blobIndex);
+      if (extent === undefined) {
+        extent = { blobIndex: c.blobIndex, start: c.compressedOffset, end: c.compressedOffset + c.compressedSize, bytes: 0 };
+        (extents ??= new Map()).set(c.blobIndex, extent);
+      }
+      if (c.compressedOffset < extent.start) extent.start = c.compressedOffset;
+      if (c.compressedOffset + c.compressedSize > extent.end) extent.end = c.compressedOffset + c.compressedSize;
+      extent.bytes += c.compressedSize;
+      blob!.set(c.compressedOffset, extent);
     }
-    return FileExtents.of(files());
   }
 
   /** The extent of the file chunk `c` belongs to; undefined for a chunk no file names. */

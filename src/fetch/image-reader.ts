@@ -9,10 +9,10 @@ import { AbortedError, ChunkUnavailableError, DarnerError, InvalidArgumentError 
 import { HOLE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
-import { BlobChunkOrder } from './blob-order.js';
-import { BlobAddressSpace } from './blob-space.js';
+import type { BlobAddressSpace } from './blob-space.js';
 import { ChunkFiles } from './chunk-files.js';
-import { FileExtents, type FileExtent } from './file-extents.js';
+import type { FileExtent } from './file-extents.js';
+import { ImageIndex } from './image-index.js';
 import { sleep } from '../blob/retry.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine } from './engine-port.js';
 import { planRanges } from './range-plan.js';
@@ -81,10 +81,8 @@ export class ImageReaderImpl implements ImageReader {
   readonly #blobs: ImageBlob[];
   readonly #leases: BlobLease[];
   readonly #closing = unlimitedController();
-  #orders: BlobChunkOrder[] | undefined;
-  #spaces: BlobAddressSpace[] | undefined;
+  readonly #index: ImageIndex;
   #files: ChunkFiles | undefined;
-  #extents: FileExtents | undefined;
   /** Sequential read-ahead state per large file being read (the most recent MAX_STREAMS). */
   readonly #streams = new Map<FileExtent, SequentialState>();
   /** Cold reads of small files per blob (index as in the bootstrap's blob table): neighbours.ts. */
@@ -95,6 +93,7 @@ export class ImageReaderImpl implements ImageReader {
     this.bootstrap = options.bootstrap;
     this.#name = options.name ?? 'image';
     this.#leases = leases;
+    this.#index = new ImageIndex(options.bootstrap, this.#name);
     this.#blobs = options.bootstrap.blobs.map((b, i) => ({
       id: b.id,
       digest: `sha256:${b.id}`,
@@ -120,43 +119,21 @@ export class ImageReaderImpl implements ImageReader {
     return new ImageReaderImpl(engine, options, leases);
   }
 
-  #order(blobIndex: number): BlobChunkOrder {
-    this.#orders ??= BlobChunkOrder.ofImage(this.bootstrap);
-    return this.#orders[blobIndex]!;
-  }
-
-  /** Chunk → file map of the image (empty when its files cannot be walked: reads then fetch only their own chunks). */
-  #fileExtents(): FileExtents {
-    if (this.#extents === undefined) {
-      try {
-        this.#extents = FileExtents.ofImage(this.bootstrap);
-      } catch (err) {
-        log.warn({ image: this.#name, err: String(err) }, 'could not map the chunks of the image to its files: reads fetch only their own chunks');
-        this.#extents = FileExtents.of([]);
-      }
-    }
-    return this.#extents;
+  #order(blobIndex: number): ReturnType<ImageIndex['order']> {
+    return this.#index.order(blobIndex);
   }
 
   #extentOf(record: ChunkRecord): FileExtent | undefined {
-    return this.#fileExtents().of(record);
+    return this.#index.extentOf(record);
   }
 
   prepare(): void {
     if (this.#closing.signal.aborted) return;
-    try {
-      this.#orders ??= BlobChunkOrder.ofImage(this.bootstrap);
-      this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
-      this.#fileExtents();
-    } catch (err) {
-      // A malformed chunk table: the reads that need it fail with the same error.
-      log.warn({ image: this.#name, err: String(err) }, 'could not index the chunks of the image ahead of reads');
-    }
+    this.#index.prepare(() => this.#closing.signal.aborted);
   }
 
   #space(blobIndex: number): BlobAddressSpace | undefined {
-    this.#spaces ??= BlobAddressSpace.ofImage(this.bootstrap);
-    return this.#spaces[blobIndex];
+    return this.#index.space(blobIndex);
   }
 
   /** Blob `blobIndex` with its space, when its bytes may be read around readBlob (blockAligned). */

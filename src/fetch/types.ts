@@ -120,10 +120,11 @@ export interface ImageReader {
   /** The extents of chunks within [start, end) of blob `blobIndex`'s space verified now (after a read verified them). */
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
   /**
-   * Builds now the per-blob indexes reads need (stored order for read-ahead, the blob address
-   * spaces blob devices serve), which are otherwise built on the first read: for an image of
-   * 5,000 files, 40 ms that the first read of a cold start would wait. Call it once the mount is
-   * up; it does no I/O.
+   * Builds the indexes reads need ahead of the first read (stored order for read-ahead, the
+   * blob address spaces blob devices serve, the chunk → file map of the fetch policy), which are
+   * otherwise built by that read. The file map (a walk of the whole tree: hundreds of ms for
+   * thousands of files) is built in slices, one per turn of the event loop (image-index.ts).
+   * Call it once the mount is up and answered; it does no I/O.
    */
   prepare(): void;
   /**

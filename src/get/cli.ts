@@ -1,11 +1,9 @@
 /** `darner get URL|REF [-o FILE] [--digest sha256:…]`: download.ts does the work; docs/mirror.md. */
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { DaemonClient } from '../daemon/client.js';
 import { DEFAULT_SOCKET } from '../daemon/config.js';
 import { setLogLevel } from '../log.js';
 import { hiddenAlias } from '../util/cli-options.js';
-import { download, mirrorUrl, parseGetSource } from './download.js';
 
 interface GetFlags {
   output?: string;
@@ -29,6 +27,8 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no progress')
     .action(async (arg: string, flags: GetFlags) => {
       setLogLevel('warn');
+      // Imported when the verb runs: the HTTP client is large, and `darner` starts every verb.
+      const [{ DaemonClient }, { download, mirrorUrl, parseGetSource }] = await Promise.all([import('../daemon/client.js'), import('./download.js')]);
       const source = parseGetSource(arg, flags.digest, flags.plainHttp === true);
       const output = flags.output ?? (basename(source.url.pathname) || 'download');
       let mirror: string | undefined;

@@ -30,6 +30,7 @@ test('a registry request arrived its duration before the log line; only response
   const requests = registryRequests(log);
   t.is(requests.length, 1);
   t.is(requests[0]!.at, Date.parse('2026-12-07T15:40:01.200Z'));
+  t.is(requests[0]!.done, Date.parse('2026-12-07T15:40:01.250Z'));
   t.is(requests[0]!.uri, `/v2/bench/python/blobs/${BLOB_A}`);
   t.is(requests[0]!.status, 206);
   t.is(requests[0]!.bytes, 4096);

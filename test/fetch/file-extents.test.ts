@@ -1,5 +1,8 @@
 import test from 'ava';
 import { FileExtents, type ExtentChunk } from '../../src/fetch/file-extents.js';
+import { writeBootstrap } from '../../src/format/index.js';
+import { Bootstrap } from '../../src/format/reader.js';
+import { richModel } from '../format/helpers/rich-model.js';
 
 const chunk = (blobIndex: number, compressedOffset: number, compressedSize: number): ExtentChunk => ({ blobIndex, compressedOffset, compressedSize });
 
@@ -27,4 +30,22 @@ test('a chunk shared by files belongs to the first; a file repeating a chunk cou
   t.deepEqual(map.of(second[0]!), { blobIndex: 0, start: 200, end: 260, bytes: 60 });
   const repeated = FileExtents.of([[chunk(0, 0, 10), chunk(0, 0, 10), chunk(0, 10, 10)]]);
   t.deepEqual(repeated.of(chunk(0, 0, 10)), { blobIndex: 0, start: 0, end: 20, bytes: 20 });
+});
+
+test('built in steps of one file, the map of an image is the one built at once, and the last step says it is done', (t) => {
+  // Shared chunks, holes, hard links and three blobs: who owns a chunk depends on walk order.
+  const bootstrap = Bootstrap.parse(writeBootstrap(richModel()));
+  const whole = FileExtents.ofImage(bootstrap);
+  const build = FileExtents.building(bootstrap);
+  let steps = 0;
+  while (!build.step(1)) steps++;
+  const stepped = build.finish();
+  t.true(steps > 3, `${steps} steps`);
+  let mapped = 0;
+  for (let i = 0; i < bootstrap.chunkCount; i++) {
+    const c = bootstrap.chunk(i);
+    t.deepEqual(stepped.of(c), whole.of(c), `chunk ${i}`);
+    if (whole.of(c) !== undefined) mapped++;
+  }
+  t.true(mapped > 3, `${mapped} chunks belong to files`);
 });
