@@ -78,6 +78,9 @@ async function main(): Promise<void> {
   });
   for (const t of targets) process.stdout.write(`${t.protocol}: origin <= 1.05x at every N: ${t.originAtMost1_05EveryN ? 'met' : 'missed'}; time <= 1.5x at 1000 nodes: ${t.timeAtMost1_5At1000 === undefined ? 'not run' : t.timeAtMost1_5At1000 ? 'met' : 'missed'}\n`);
 
+  // Written now and again at the end: the simulated runs are the long part.
+  writeResults('p2p-sim', { seed: SEED, scale: scaleParams(0, { seed: SEED }), runs, targets });
+
   let calibration: object | undefined;
   if (!SKIP.has('calibration')) {
     const fitted = await fitCalibration();
