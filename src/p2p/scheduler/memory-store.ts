@@ -13,8 +13,25 @@ interface LivePeer {
 type ChunkKey = string;
 const chunkKey = (blobId: string, offset: number): ChunkKey => `${blobId}:${offset}`;
 
+export interface MemoryStoreOptions {
+  /**
+   * At most this many holders of a chunk are handed to a Resolve (0: all). A chunk that most of
+   * a large cluster holds otherwise costs every Resolve a ranking of all of them; a window that
+   * moves on by `maxHoldersPerChunk` at each call still hands every holder out in turn.
+   */
+  maxHoldersPerChunk?: number;
+}
+
 export class MemoryStore implements StateStore {
   readonly kind = 'memory';
+  private readonly maxHolders: number;
+  /** chunk → where the next window of its holders starts (with maxHoldersPerChunk). */
+  private readonly holderCursor = new Map<ChunkKey, number>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxHolders = Math.max(0, Math.floor(options.maxHoldersPerChunk ?? 0));
+  }
+
   private readonly peers = new Map<string, LivePeer>();
   /** chunk → hosts that hold it. */
   private readonly chunkHolders = new Map<ChunkKey, Set<string>>();
@@ -113,10 +130,22 @@ export class MemoryStore implements StateStore {
   async holders(blobId: string, offsets: readonly number[]): Promise<Map<number, string[]>> {
     const out = new Map<number, string[]>();
     for (const offset of offsets) {
-      const hosts = this.chunkHolders.get(chunkKey(blobId, offset));
-      out.set(offset, hosts === undefined ? [] : [...hosts].sort());
+      const key = chunkKey(blobId, offset);
+      const hosts = this.chunkHolders.get(key);
+      if (hosts === undefined) out.set(offset, []);
+      else if (this.maxHolders === 0 || hosts.size <= this.maxHolders) out.set(offset, [...hosts].sort());
+      else out.set(offset, this.holderWindow(key, hosts).sort());
     }
     return out;
+  }
+
+  private holderWindow(key: ChunkKey, hosts: Set<string>): string[] {
+    const start = (this.holderCursor.get(key) ?? 0) % hosts.size;
+    this.holderCursor.set(key, start + this.maxHolders);
+    const all = [...hosts];
+    const window = all.slice(start, start + this.maxHolders);
+    if (window.length < this.maxHolders) window.push(...all.slice(0, this.maxHolders - window.length));
+    return window;
   }
 
   async heldCounts(hostIds: readonly string[]): Promise<Map<string, number>> {
@@ -249,7 +278,10 @@ export class MemoryStore implements StateStore {
     const hosts = this.chunkHolders.get(key);
     if (hosts === undefined) return;
     hosts.delete(hostId);
-    if (hosts.size === 0) this.chunkHolders.delete(key);
+    if (hosts.size === 0) {
+      this.chunkHolders.delete(key);
+      this.holderCursor.delete(key);
+    }
   }
 
   private releaseLease(key: ChunkKey, hostId: string): void {

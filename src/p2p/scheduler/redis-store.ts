@@ -39,6 +39,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** How long one Redis command may take before it fails (default 2000 ms). */
   commandTimeoutMs?: number;
+  /** At most this many holders of a chunk are handed to a Resolve, a random sample (0: all). */
+  maxHoldersPerChunk?: number;
 }
 
 /** Largest number of offsets one script call handles (keeps each script short on the server). */
@@ -55,7 +57,10 @@ export class RedisStore implements StateStore {
   private subscribed: Promise<void> | undefined;
   private readonly taskListeners = new Set<(hostId: string) => void>();
 
-  private constructor(redis: Redis, url: string, prefix: string) {
+  private readonly maxHolders: number;
+
+  private constructor(redis: Redis, url: string, prefix: string, maxHolders = 0) {
+    this.maxHolders = Math.max(0, Math.floor(maxHolders));
     this.redis = redis;
     this.url = url;
     this.prefix = prefix;
@@ -75,7 +80,7 @@ export class RedisStore implements StateStore {
       redis.disconnect();
       throw new StoreUnavailableError(`cannot reach Redis at ${redactUrl(options.url)}: ${(err as Error).message}`, { cause: err });
     }
-    return new RedisStore(redis, options.url, options.prefix ?? 'darner:p2p:');
+    return new RedisStore(redis, options.url, options.prefix ?? 'darner:p2p:', options.maxHoldersPerChunk);
   }
 
   async registerPeer(peer: PeerRecord, ttlMs: number): Promise<void> {
@@ -152,7 +157,11 @@ export class RedisStore implements StateStore {
     const out = new Map<number, string[]>();
     if (offsets.length === 0) return out;
     const pipeline = this.redis.pipeline();
-    for (const offset of offsets) pipeline.smembers(this.k('c', `${blobId}:${offset}`));
+    for (const offset of offsets) {
+      const key = this.k('c', `${blobId}:${offset}`);
+      if (this.maxHolders > 0) pipeline.srandmember(key, this.maxHolders);
+      else pipeline.smembers(key);
+    }
     const results = await this.exec(pipeline);
     offsets.forEach((offset, i) => out.set(offset, [...(results[i] as string[])].sort()));
     return out;

@@ -1,0 +1,18 @@
+/**
+ * Today's peer behaviour (src/p2p/peer-source.ts, peer-server.ts): a requester tries the
+ * scheduler's parents in its order; a parent marked in_progress holds the request until its
+ * origin fetch lands, then serves it when one of its upload slots is free. A piece got from a
+ * peer is served only once the cache committed it and the announce (batched by the client)
+ * reached the scheduler. In a cold wave every requester that resolves a piece before its
+ * fetcher's announce is pointed at that one fetcher: a star.
+ */
+import type { PeerBehaviour } from './behaviour.js';
+
+export const starBehaviour: PeerBehaviour = {
+  protocol: 'star',
+  p2p: true,
+  servesOnArrival: false,
+  announcesAtOnce: false,
+  anyHolderServesWaiters: false,
+  parents: (planned) => [...planned],
+};
