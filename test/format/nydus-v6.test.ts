@@ -140,7 +140,7 @@ test('RAFS v6 structural rules: the Nydus bootstrap keeps them all; darner v1 bo
   // darner's own layout (v1, still read): these are the rules it breaks. The writer's output: rafs-rules.test.ts.
   const darner = rafsV6Violations(readV1Fixture('v1-multiblob.boot'));
   t.log(darner.join('\n'));
-  for (const expected of [/superblock checksum is \d+, must be 0/, /feature_compat lacks RAFS_V6/, /devt_slotoff 10, must be 11/]) {
+  for (const expected of [/superblock: checksum is \d+, must be 0/, /feature_compat lacks RAFS_V6/, /devt_slotoff 10, must be 11/]) {
     t.true(darner.some((v) => expected.test(v)), String(expected));
   }
 });
