@@ -31,7 +31,7 @@ for (const chunkSize of [4096, 16384]) {
     const nids = new Map([...bs.walk()].map((e) => [e.path, e.nid]));
     t.deepEqual(compareTree(mnt, meta, blobs.contents, { xattrs: true, links: true, setid: true, inodeNumbers: nids }), []);
 
-    // statfs counts the bootstrap's blocks plus every device's.
+    // statfs counts the superblock's blocks (RAFS v6: the blobs' blocks) plus every device's.
     const total = Number(execFileSync('stat', ['-f', '-c', '%b', mnt], { encoding: 'utf8' }).trim());
     const deviceBlocks = bs.image.devices.reduce((sum, d) => sum + d.blocks, 0);
     t.is(total, bs.image.superblock.blocks + deviceBlocks);
