@@ -15,6 +15,8 @@ export type BootstrapFormat = 'darner' | 'rafs-v6';
 
 export interface ChunkTables {
   readonly format: BootstrapFormat;
+  /** darner's format version: 1 its own layout, 2 RAFS v6 with the darner mark; undefined for Nydus's. */
+  readonly formatVersion: number | undefined;
   /** darner's header (undefined for RAFS v6). */
   readonly header: ExtensionHeader | undefined;
   readonly chunkSize: number;

@@ -123,7 +123,10 @@ export const DARNER_HEADER_OFFSET = SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE;
 export const DARNER_HEADER_SIZE = 128;
 /** "DARNERBT" in ASCII. */
 export const DARNER_MAGIC = 'DARNERBT';
-export const DARNER_FORMAT_VERSION = 1;
+/** The version of darner's own layout (header at 0x480, region after the metadata): read, no longer written. */
+export const DARNER_HEADER_VERSION = 1;
+/** The format version darner writes: RAFS v6 with the darner mark (darner-mark.ts). */
+export const DARNER_FORMAT_VERSION = 2;
 /** The device table follows the darner header: byte 0x500, devt_slotoff 10. */
 export const DEVICE_TABLE_OFFSET = DARNER_HEADER_OFFSET + DARNER_HEADER_SIZE;
 export const DEVICE_TABLE_SLOTOFF = DEVICE_TABLE_OFFSET / DEVICE_SLOT_SIZE;

@@ -12,7 +12,7 @@ import {
   CHUNK_RECORD_SIZE,
   COMPRESSOR_CODE_NONE,
   COMPRESSOR_CODE_ZSTD,
-  DARNER_FORMAT_VERSION,
+  DARNER_HEADER_VERSION,
   DARNER_HEADER_OFFSET,
   DARNER_HEADER_SIZE,
   DARNER_MAGIC,
@@ -114,8 +114,8 @@ export function regionLayout(h: ExtensionHeader): { blobTable: number; chunkTabl
 /** The first rule a header breaks on its own, or undefined. Region bounds are the reader's check. */
 export function validateExtensionHeader(h: ExtensionHeader): string | undefined {
   if (h.magic !== DARNER_MAGIC) return `bad magic ${JSON.stringify(h.magic)} (expected "${DARNER_MAGIC}")`;
-  if (h.version !== DARNER_FORMAT_VERSION)
-    return `format version ${h.version} not supported (this build reads ${DARNER_FORMAT_VERSION})`;
+  if (h.version !== DARNER_HEADER_VERSION)
+    return `format version ${h.version} not supported (this build reads ${DARNER_HEADER_VERSION})`;
   if (h.headerSize !== DARNER_HEADER_SIZE) return `header size ${h.headerSize} (expected ${DARNER_HEADER_SIZE})`;
   if (h.flags !== 0) return `unknown flags ${hex(h.flags)}`;
   if (!isChunkSize(h.chunkSize))

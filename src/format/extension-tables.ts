@@ -61,6 +61,7 @@ export function openDarnerTables(bytes: Uint8Array, sb: Superblock): TableReader
       });
       return {
         format: 'darner',
+        formatVersion: header.version,
         header,
         chunkSize: header.chunkSize,
         digestAlgorithm: digestAlgorithmOf(header.digestCode)!,

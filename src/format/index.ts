@@ -19,6 +19,8 @@ export * from './prefetch-table.js';
 export * from './access-trace.js';
 export { validateImageMetadata, findChunkOverlap } from './validate-metadata.js';
 export { writeBootstrap } from './writer.js';
+export * from './darner-mark.js';
+export * from './rafs-v6.js';
 export {
   ErofsImage,
   readSuperblock,

@@ -4,14 +4,21 @@
  * meta_blkaddr, and the chunk-info table after the EROFS metadata. Nydus writes no superblock
  * checksum, so every table is bounds-checked instead, and each chunk index entry must name the
  * chunk record of the same blob, block and chunk-info index.
+ *
+ * A bootstrap darner wrote carries the darner mark (darner-mark.ts) and is held to everything
+ * darner's writer guarantees besides: the mark's whole-file checksum, no inode across a block,
+ * device slots naming their blob at its flat-image address, `blocks` = the blobs' blocks, each
+ * blob's chunk-info indexes 0..n−1 once each, prefetch entries that are regular files, no file
+ * past the chunk table.
  */
 import type { BlobRecord, ChunkRecord } from './model.js';
 import { CHUNK_FLAG_ZSTD } from './model.js';
 import { BLOCK_SIZE, DEVICE_SLOT_SIZE, FEATURE_INCOMPAT_CHUNKED_FILE, FEATURE_INCOMPAT_DEVICE_TABLE, NULL_ADDR } from './constants.js';
-import { hex, isU16, isU32 } from './bytes.js';
+import { alignUp, hex, isU16, isU32 } from './bytes.js';
 import { blobBlocks } from './blob-table.js';
 import type { ChunkSpan } from './chunk-table.js';
 import type { ChunkTables, TableReader } from './chunk-tables.js';
+import { decodeDarnerMark, validateDarnerMark } from './darner-mark.js';
 import { malformed, type ErofsImage } from './erofs-image.js';
 import { isChunkSize } from './extension-header.js';
 import {
@@ -43,6 +50,12 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
     malformed('superblock', `device table slot offset ${sb.devtSlotoff} (RAFS v6 puts it at ${RAFS_DEVICE_TABLE_SLOTOFF})`);
   if (sb.extraDevices > RAFS_MAX_BLOBS) malformed('superblock', `${sb.extraDevices} devices (RAFS v6 allows at most ${RAFS_MAX_BLOBS})`);
   if (sb.xattrBlkaddr !== 0) malformed('superblock', `xattr_blkaddr ${sb.xattrBlkaddr} (RAFS v6 has no shared xattrs)`);
+  const mark = decodeDarnerMark(bytes);
+  if (mark !== undefined) {
+    const problem = validateDarnerMark(mark, bytes);
+    if (problem !== undefined) malformed('darner mark', problem);
+  }
+  const strict = mark !== undefined;
 
   const ext = decodeRafsExtSuperblock(bytes);
   const settings = decodeRafsFlags(ext.flags);
@@ -69,14 +82,18 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
   const chunkTableEnd = ext.chunkTableOffset + ext.chunkTableSize;
   if (chunkCount > 0 && (ext.chunkTableOffset % BLOCK_SIZE !== 0 || ext.chunkTableOffset <= metaBase || chunkTableEnd > bytes.length))
     malformed(WHERE, `chunk table [${ext.chunkTableOffset}, ${chunkTableEnd}) is not block aligned between meta_blkaddr (${metaBase}) and the end of the image (${bytes.length})`);
-  const metaEnd = chunkCount > 0 ? ext.chunkTableOffset : bytes.length;
+  if (strict && (ext.chunkTableOffset % BLOCK_SIZE !== 0 || ext.chunkTableOffset <= metaBase || bytes.length !== alignUp(chunkTableEnd, BLOCK_SIZE)))
+    malformed(WHERE, `chunk table [${ext.chunkTableOffset}, ${chunkTableEnd}) is not the block-aligned end of the image (${bytes.length} bytes)`);
+  const metaEnd = chunkCount > 0 || strict ? ext.chunkTableOffset : bytes.length;
   const chunkAt = (i: number): number => ext.chunkTableOffset + i * RAFS_CHUNK_RECORD_SIZE;
 
   return {
-    erofsOptions: { metaEnd, requireChecksum: false, inodesMayCrossBlocks: true, indexChunkBits: Math.log2(ext.chunkSize) },
+    erofsOptions: { metaEnd, requireChecksum: false, inodesMayCrossBlocks: !strict, indexChunkBits: Math.log2(ext.chunkSize) },
     finish(image: ErofsImage): ChunkTables {
       const nydusCounts: number[] = [];
       const blobs = readBlobs(bytes, ext.blobTableOffset, blobCount, image, { chunkSize: ext.chunkSize, ...settings }, nydusCounts);
+      if (strict) checkDarnerDevices(bytes, sb, image, blobs);
+      const ciSeen = strict ? nydusCounts.map((n) => new Uint8Array(n)) : [];
       // Chunk records of each blob, counted first: darner's blob record counts the table's records.
       const perBlob = new Array<number>(blobCount).fill(0);
       const ci = new Uint32Array(chunkCount);
@@ -90,13 +107,22 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
           malformed(where, `chunk-info index ${c.ciIndex} but blob ${c.blobIndex} has ${nydusCounts[c.blobIndex]} chunks`);
         perBlob[c.blobIndex]! += 1;
         ci[i] = c.ciIndex;
+        if (strict) {
+          if (ciSeen[c.blobIndex]![c.ciIndex] === 1) malformed(where, `chunk-info index ${c.ciIndex} of blob ${c.blobIndex} is used twice`);
+          ciSeen[c.blobIndex]![c.ciIndex] = 1;
+        }
       }
+      if (strict)
+        perBlob.forEach((n, b) => {
+          if (n !== nydusCounts[b]) malformed(`blob table entry ${b}`, `chunk count ${nydusCounts[b]} but the chunk table has ${n}`);
+        });
       const counted = blobs.map((b, i) => Object.freeze({ ...b, chunkCount: perBlob[i]! }));
       const prefetchNids: number[] = [];
       for (let i = 0; i < prefetchCount; i++)
         prefetchNids.push(new DataView(bytes.buffer, bytes.byteOffset).getUint32(ext.prefetchTableOffset + i * RAFS_PREFETCH_ENTRY_SIZE, true));
       return {
         format: 'rafs-v6',
+        formatVersion: mark?.version,
         header: undefined,
         chunkSize: ext.chunkSize,
         digestAlgorithm: settings.digestAlgorithm,
@@ -116,10 +142,25 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
         },
         ciIndex: (chunk) => ci[chunk]!,
         prefetchNids,
-        prefetchDirectories: true,
+        prefetchDirectories: !strict,
       };
     },
   };
+}
+
+/** darner's device slots: tag = blob id, flat-image addresses after the bootstrap, blocks = their sum. */
+function checkDarnerDevices(bytes: Uint8Array, sb: Superblock, image: ErofsImage, blobs: readonly BlobRecord[]): void {
+  let uniaddr = bytes.length / BLOCK_SIZE;
+  blobs.forEach((blob, i) => {
+    const where = `blob table entry ${i}`;
+    const slot = image.devices[i]!;
+    if (slot.tag !== blob.id) malformed(where, `device slot ${i} has tag ${JSON.stringify(slot.tag)}, not the blob id`);
+    if (slot.uniaddr !== uniaddr) malformed(where, `device slot ${i} has mapped_blkaddr ${slot.uniaddr} (expected ${uniaddr})`);
+    uniaddr += slot.blocks;
+    if (uniaddr > NULL_ADDR) malformed(where, `blobs span more than 2^32 blocks`);
+  });
+  const blobBlocksTotal = uniaddr - bytes.length / BLOCK_SIZE;
+  if (sb.blocks !== blobBlocksTotal) malformed('superblock', `blocks ${sb.blocks} but the blobs span ${blobBlocksTotal}`);
 }
 
 function toSpan(c: RafsChunkRecord): ChunkSpan {

@@ -5,7 +5,7 @@
  */
 import { isBlobId } from '../util/hex-id.js';
 import { BLOCK_SIZE, DIGEST_SIZE } from './constants.js';
-import { hex, isU64, readU64, requireBytes, viewOf } from './bytes.js';
+import { hex, isU64, readU64, requireBytes, viewOf, writeU64 } from './bytes.js';
 import type { ChunkDigestAlgorithm, Compressor } from './model.js';
 
 /** feature_compat bit that marks a RAFS v6 bootstrap. */
@@ -240,4 +240,89 @@ export function validateRafsChunkFlags(c: Pick<RafsChunkRecord, 'flags'>, compre
 /** A RAFS chunk index entry: the EROFS device (blob + 1) and the chunk's ci index in its blob. */
 export function decodeRafsChunkIndexRef(advise: number, deviceId: number): { deviceId: number; ciIndex: number } {
   return { deviceId: deviceId & 0xff, ciIndex: (advise | ((deviceId >>> 8) << 16)) >>> 0 };
+}
+
+// ---- Encoding (darner's writer) ----------------------------------------------------------------
+
+/** The extended superblock's flags for an image of these settings (as nydus-image sets them). */
+export function encodeRafsFlags(s: { compressor: Compressor; digestAlgorithm: ChunkDigestAlgorithm; hasXattr: boolean }): number {
+  return (
+    (s.compressor === 'zstd' ? FLAG_COMPRESSION_ZSTD : FLAG_COMPRESSION_NONE) |
+    (s.digestAlgorithm === 'blake3' ? FLAG_DIGEST_BLAKE3 : FLAG_DIGEST_SHA256) |
+    FLAG_EXPLICIT_UID_GID |
+    (s.hasXattr ? FLAG_HAS_XATTR : 0) |
+    FLAG_ENCRYPTION_NONE
+  );
+}
+
+export function encodeRafsExtSuperblock(e: RafsExtSuperblock, target: Uint8Array, offset = RAFS_EXT_SUPERBLOCK_OFFSET): void {
+  requireBytes(target, offset, RAFS_EXT_SUPERBLOCK_SIZE, 'RAFS extended superblock');
+  const v = viewOf(target);
+  writeU64(v, offset, e.flags);
+  writeU64(v, offset + 0x08, e.blobTableOffset);
+  v.setUint32(offset + 0x10, e.blobTableSize, true);
+  v.setUint32(offset + 0x14, e.chunkSize, true);
+  writeU64(v, offset + 0x18, e.chunkTableOffset);
+  writeU64(v, offset + 0x20, e.chunkTableSize);
+  writeU64(v, offset + 0x28, e.prefetchTableOffset);
+  v.setUint32(offset + 0x30, e.prefetchTableSize, true);
+}
+
+/** Size of one entry of a blob's chunk-info v1 array (blob.meta). */
+export const RAFS_CHUNK_INFO_V1_SIZE = 16;
+
+/**
+ * A blob record as darner writes it: a blob holding only chunks. Its chunk-info array is not in
+ * the blob; the record still describes one of chunkCount entries (Nydus requires the size to
+ * match the count) placed at the end of the chunk region, uncompressed.
+ */
+export function encodeRafsBlobRecord(
+  b: Omit<RafsBlobRecord, 'blobIndex' | 'features' | 'cipherAlgo'>,
+  index: number,
+  target: Uint8Array,
+  offset: number,
+): void {
+  requireBytes(target, offset, RAFS_BLOB_RECORD_SIZE, 'RAFS blob record');
+  target.fill(0, offset, offset + RAFS_BLOB_RECORD_SIZE);
+  Buffer.from(target.buffer, target.byteOffset, target.byteLength).write(b.id, offset, 64, 'latin1');
+  const v = viewOf(target);
+  v.setUint32(offset + 0x40, index, true);
+  v.setUint32(offset + 0x44, b.chunkSize, true);
+  v.setUint32(offset + 0x48, b.chunkCount, true);
+  v.setUint32(offset + 0x4c, b.compressionAlgo, true);
+  v.setUint32(offset + 0x50, b.digestAlgo, true);
+  v.setUint32(offset + 0x54, BLOB_FEATURE_ALIGNED, true);
+  writeU64(v, offset + 0x58, b.compressedSize);
+  writeU64(v, offset + 0x60, b.uncompressedSize);
+  const ciSize = b.chunkCount * RAFS_CHUNK_INFO_V1_SIZE;
+  v.setUint32(offset + 0x6c, 0, true); // ci_compressor: none
+  writeU64(v, offset + 0x70, b.compressedSize);
+  writeU64(v, offset + 0x78, ciSize);
+  writeU64(v, offset + 0x80, ciSize);
+}
+
+/** Blob-record codes of a compressor and a digest algorithm. */
+export function rafsBlobCodes(compressor: Compressor, digest: ChunkDigestAlgorithm): { compressionAlgo: number; digestAlgo: number } {
+  return { compressionAlgo: compressor === 'zstd' ? 3 : 0, digestAlgo: digest === 'blake3' ? 0 : 1 };
+}
+
+/** A chunk-info record; crc32 is left 0 without the HAS_CRC32 flag (the digest is what is verified). */
+export function encodeRafsChunkRecord(c: Omit<RafsChunkRecord, 'flags'> & { compressed: boolean; fileOffset: number }, target: Uint8Array, offset: number): void {
+  requireBytes(target, offset, RAFS_CHUNK_RECORD_SIZE, 'RAFS chunk record');
+  target.fill(0, offset, offset + RAFS_CHUNK_RECORD_SIZE);
+  target.set(c.digest.subarray(0, DIGEST_SIZE), offset);
+  const v = viewOf(target);
+  v.setUint32(offset + 0x20, c.blobIndex, true);
+  v.setUint32(offset + 0x24, c.compressed ? RAFS_CHUNK_COMPRESSED : 0, true);
+  v.setUint32(offset + 0x28, c.compressedSize, true);
+  v.setUint32(offset + 0x2c, c.uncompressedSize, true);
+  writeU64(v, offset + 0x30, c.compressedOffset);
+  writeU64(v, offset + 0x38, c.uncompressedOffset);
+  writeU64(v, offset + 0x40, c.fileOffset);
+  v.setUint32(offset + 0x48, c.ciIndex, true);
+}
+
+/** The advise and device fields of a chunk index entry naming chunk-info `ciIndex` of device `deviceId`. */
+export function encodeRafsChunkIndexRef(deviceId: number, ciIndex: number): { advise: number; deviceId: number } {
+  return { advise: ciIndex & 0xffff, deviceId: (deviceId & 0xff) | ((ciIndex >>> 16) << 8) };
 }

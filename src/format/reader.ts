@@ -36,6 +36,8 @@ export class Bootstrap {
   readonly image: ErofsImage;
   /** Whose layout the tables follow: darner's own, or Nydus RAFS v6. */
   readonly format: BootstrapFormat;
+  /** darner's format version: 1 its own layout, 2 RAFS v6 with the darner mark; undefined for Nydus's. */
+  readonly formatVersion: number | undefined;
   /** darner's header (undefined for RAFS v6). */
   readonly header: ExtensionHeader | undefined;
   readonly chunkSize: number;
@@ -64,6 +66,7 @@ export class Bootstrap {
     const tables = reader.finish(this.image);
     this.#tables = tables;
     this.format = tables.format;
+    this.formatVersion = tables.formatVersion;
     this.header = tables.header;
     this.chunkSize = tables.chunkSize;
     this.#chunkBits = Math.log2(tables.chunkSize);
@@ -256,7 +259,8 @@ export class Bootstrap {
     if (chunkBits !== undefined && chunkBits !== this.#chunkBits) {
       // RAFS v6 names one chunk of 2^bits ≥ size when all the file's chunks lie back to back in
       // one blob: Linux then reads the file from entry 0 alone, so the entries must say the same.
-      if (this.format !== 'rafs-v6' || chunkBits < this.#chunkBits || 2 ** chunkBits < size)
+      // darner's writer never does this, so a bootstrap with the darner mark may not either.
+      if (this.format !== 'rafs-v6' || this.formatVersion !== undefined || chunkBits < this.#chunkBits || 2 ** chunkBits < size)
         malformed(where, `chunk size 2^${chunkBits} differs from the image's ${this.chunkSize}`);
       const step = this.chunkSize / BLOCK_SIZE;
       const first = entries[0];

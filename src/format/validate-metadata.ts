@@ -5,7 +5,7 @@
  */
 import { InvalidImageMetadataError } from '../errors.js';
 import type { DirectoryNode, ImageMetadata, InodeAttributes, TreeNode } from './model.js';
-import { CHUNK_FLAG_ZSTD, HOLE } from './model.js';
+import { BLOCK_SIZE, CHUNK_FLAG_ZSTD, HOLE } from './model.js';
 import {
   MAX_BLOBS,
   MAX_NAME_LENGTH,
@@ -47,6 +47,8 @@ function validateBlobs(meta: ImageMetadata): void {
   meta.blobs.forEach((b, i) => {
     const problem = validateBlobRecord(b);
     if (problem !== undefined) fail(`blob ${i}: ${problem}`);
+    // RAFS v6 records a blob's uncompressed space in whole blocks (every chunk is padded to one).
+    if (b.uncompressedSize % BLOCK_SIZE !== 0) fail(`blob ${i}: uncompressed size ${b.uncompressedSize} is not a multiple of ${BLOCK_SIZE}`);
     const other = seen.get(b.id);
     if (other !== undefined) fail(`blob ${i} has the same id as blob ${other}`);
     seen.set(b.id, i);

@@ -1,25 +1,25 @@
 /**
- * Layout decisions of the bootstrap writer, made before any byte is written: which inode gets
- * which nid, compact or extended, which data layout, where directory and symlink data that does
- * not fit inline goes, and where the extension region starts. Pure and deterministic: the same
- * model always gives the same plan.
+ * Layout decisions of the bootstrap writer, made before any byte is written: where each RAFS v6
+ * table goes, which inode gets which nid, which data layout, where directory and symlink data
+ * that does not fit inline goes. Pure and deterministic: the same model always gives the same
+ * plan.
  *
- * Block map of the bootstrap:
- *   block 0: [0,1024) zero | superblock | darner header | device table ...
- *   inodes, packed from the end of the device table, 32-byte aligned, none crossing a block
+ * Block map of the bootstrap (RAFS v6, in nydus-image's order):
+ *   block 0: [0,1024) zero | superblock | RAFS extended superblock (0x480) | device table (0x580) ...
+ *   blob table (first block after the device table) | prefetch table right after it
+ *   block meta_blkaddr: empty, so that the root is nid 128 as in Nydus images
+ *   inodes from the next block, 32-byte aligned, none crossing a block, every one extended
  *   data blocks of directories and symlinks too big to be inline
- *   the extension region (blob table, chunk table, prefetch table), then zero padding to a block
+ *   the chunk-info table (block aligned), then zero padding to a block
  */
 import type { DirectoryNode, ImageMetadata, TreeNode } from './model.js';
 import {
   BLOCK_SIZE,
   CHUNK_INDEX_ENTRY_SIZE,
-  COMPACT_INODE_SIZE,
   DATALAYOUT_CHUNK_BASED,
   DATALAYOUT_FLAT_INLINE,
   DATALAYOUT_FLAT_PLAIN,
   DEVICE_SLOT_SIZE,
-  DEVICE_TABLE_OFFSET,
   EXTENDED_INODE_SIZE,
   INODE_SLOT_SIZE,
   NULL_ADDR,
@@ -29,6 +29,12 @@ import { chunkFormatFor } from './chunk-index.js';
 import { compareNames, planDirectoryBlocks } from './dirent.js';
 import { encodeRdev } from './inode.js';
 import { encodeXattrIbody, makeXattrEntry, type XattrEntry } from './xattr.js';
+import {
+  RAFS_BLOB_RECORD_SIZE,
+  RAFS_CHUNK_RECORD_SIZE,
+  RAFS_DEVICE_TABLE_SLOTOFF,
+  RAFS_PREFETCH_ENTRY_SIZE,
+} from './rafs-v6.js';
 
 /** A directory entry as planned: name bytes and the node it names. */
 export interface PlannedEntry {
@@ -41,9 +47,8 @@ export interface PlannedInode {
   /** 1-based serial written as i_ino. */
   ordinal: number;
   nid: number;
-  /** Byte offset of the inode in the image (= nid × 32). */
+  /** Byte offset of the inode in the image (= meta_blkaddr × 4096 + nid × 32). */
   offset: number;
-  extended: boolean;
   datalayout: number;
   xattrIbody: Uint8Array;
   xattrIcount: number;
@@ -70,8 +75,14 @@ export interface BootstrapPlan {
   inodes: PlannedInode[];
   byNode: Map<TreeNode, PlannedInode>;
   root: PlannedInode;
-  /** Byte offset of the extension region (block-aligned). */
-  regionOffset: number;
+  /** Where the RAFS v6 tables go (byte offsets) and the image's size. */
+  deviceTableOffset: number;
+  blobTableOffset: number;
+  /** 0 when there is no prefetch list (as nydus-image writes it). */
+  prefetchTableOffset: number;
+  metaBlkaddr: number;
+  chunkTableOffset: number;
+  imageSize: number;
 }
 
 const DOT = encodeUtf8('.');
@@ -114,8 +125,6 @@ function xattrEntriesOf(node: TreeNode): XattrEntry[] {
   return entries.map((e) => e.entry);
 }
 
-const TWO_32 = 0x1_0000_0000;
-
 /** Plans the layout of `meta` (which validateImageMetadata has accepted). */
 export function planBootstrap(meta: ImageMetadata): BootstrapPlan {
   const { order, names, parents, sorted } = traverse(meta.root);
@@ -144,18 +153,13 @@ export function planBootstrap(meta: ImageMetadata): BootstrapPlan {
       target = encodeUtf8(node.target);
       size = target.length;
     }
-    const extended =
-      node.uid > 0xffff ||
-      node.gid > 0xffff ||
-      nlink > 0xffff ||
-      size >= TWO_32 ||
-      node.mtime !== meta.buildTime ||
-      node.mtimeNsec !== 0;
-    const core = extended ? EXTENDED_INODE_SIZE : COMPACT_INODE_SIZE;
+    // Every inode is extended, as nydus-image writes them: 64 bits of size and uid/gid, its own mtime.
+    const core = EXTENDED_INODE_SIZE;
     let datalayout = DATALAYOUT_FLAT_PLAIN;
     let recordSize = core + xattrIbody.length;
     let dataBlocks = 0;
-    if (node.kind === 'file' && size > 0) {
+    if (node.kind === 'file') {
+      // Empty files too (no index entries), as nydus-image writes them.
       datalayout = DATALAYOUT_CHUNK_BASED;
       recordSize = alignUp(recordSize, CHUNK_INDEX_ENTRY_SIZE) + node.chunks.length * CHUNK_INDEX_ENTRY_SIZE;
     } else if (node.kind === 'dir' || node.kind === 'symlink') {
@@ -174,7 +178,6 @@ export function planBootstrap(meta: ImageMetadata): BootstrapPlan {
       ordinal: i + 1,
       nid: 0,
       offset: 0,
-      extended,
       datalayout,
       xattrIbody,
       xattrIcount,
@@ -190,23 +193,34 @@ export function planBootstrap(meta: ImageMetadata): BootstrapPlan {
     byNode.set(node, planned);
   });
 
-  // 2. Inode placement: 32-byte aligned, a record of at most a block never crosses one, a larger
-  // record (a long chunk index, huge xattrs) starts on a block boundary.
-  let pos = alignUp(DEVICE_TABLE_OFFSET + meta.blobs.length * DEVICE_SLOT_SIZE, INODE_SLOT_SIZE);
+  // 2. The tables before the metadata: device slots at 0x580, then the blob table at the next
+  // block, the prefetch table right after it; meta_blkaddr is the block after those.
+  const deviceTableOffset = RAFS_DEVICE_TABLE_SLOTOFF * DEVICE_SLOT_SIZE;
+  const deviceTableEnd = deviceTableOffset + meta.blobs.length * DEVICE_SLOT_SIZE;
+  const blobTableOffset = alignUp(Math.max(deviceTableEnd, BLOCK_SIZE), BLOCK_SIZE);
+  const blobTableEnd = blobTableOffset + meta.blobs.length * RAFS_BLOB_RECORD_SIZE;
+  const prefetchEnd = blobTableEnd + meta.prefetch.length * RAFS_PREFETCH_ENTRY_SIZE;
+  const metaBlkaddr = alignUp(prefetchEnd, BLOCK_SIZE) / BLOCK_SIZE;
+  const metaBase = metaBlkaddr * BLOCK_SIZE;
+
+  // 3. Inode placement from the block after meta_blkaddr: 32-byte aligned, a record of at most a
+  // block never crosses one, a larger record (a long chunk index, huge xattrs) starts on a block
+  // boundary.
+  let pos = metaBase + BLOCK_SIZE;
   for (const p of inodes) {
     const within = pos % BLOCK_SIZE;
     if (within !== 0 && (p.recordSize > BLOCK_SIZE || within + p.recordSize > BLOCK_SIZE)) pos = alignUp(pos, BLOCK_SIZE);
     p.offset = pos;
-    p.nid = pos / INODE_SLOT_SIZE;
+    p.nid = (pos - metaBase) / INODE_SLOT_SIZE;
     pos = alignUp(pos + p.recordSize, INODE_SLOT_SIZE);
   }
 
-  // 3. Data blocks after the inodes, then i_u of every inode.
+  // 4. Data blocks after the inodes, then i_u of every inode.
   let block = alignUp(pos, BLOCK_SIZE) / BLOCK_SIZE;
   for (const p of inodes) {
     const node = p.node;
     if (node.kind === 'file') {
-      p.u = p.datalayout === DATALAYOUT_CHUNK_BASED ? chunkFormatFor(meta.chunkSize) : 0;
+      p.u = chunkFormatFor(meta.chunkSize);
     } else if (node.kind === 'chardev' || node.kind === 'blockdev') {
       p.u = encodeRdev(node.major, node.minor);
     } else if (node.kind === 'dir' || node.kind === 'symlink') {
@@ -218,5 +232,45 @@ export function planBootstrap(meta: ImageMetadata): BootstrapPlan {
       }
     }
   }
-  return { inodes, byNode, root: byNode.get(meta.root)!, regionOffset: block * BLOCK_SIZE };
+
+  // 5. The chunk-info table after the metadata, block aligned.
+  const chunkTableOffset = block * BLOCK_SIZE;
+  const imageSize = alignUp(chunkTableOffset + meta.chunks.length * RAFS_CHUNK_RECORD_SIZE, BLOCK_SIZE);
+  return {
+    inodes,
+    byNode,
+    root: byNode.get(meta.root)!,
+    deviceTableOffset,
+    blobTableOffset,
+    prefetchTableOffset: meta.prefetch.length > 0 ? blobTableEnd : 0,
+    metaBlkaddr,
+    chunkTableOffset,
+    imageSize,
+  };
+}
+
+/**
+ * Each chunk's index in its blob's chunk-info array (what a RAFS v6 chunk index entry and
+ * chunk-info record carry): its rank among the blob's chunks by uncompressed offset, the order
+ * in which they lie in the blob.
+ */
+export function chunkInfoIndexes(meta: ImageMetadata): Uint32Array {
+  const order = meta.chunks.map((_, i) => i);
+  order.sort((a, b) => {
+    const ca = meta.chunks[a]!;
+    const cb = meta.chunks[b]!;
+    return ca.blobIndex - cb.blobIndex || ca.uncompressedOffset - cb.uncompressedOffset || a - b;
+  });
+  const out = new Uint32Array(meta.chunks.length);
+  let blob = -1;
+  let rank = 0;
+  for (const i of order) {
+    const c = meta.chunks[i]!;
+    if (c.blobIndex !== blob) {
+      blob = c.blobIndex;
+      rank = 0;
+    }
+    out[i] = rank++;
+  }
+  return out;
 }

@@ -1,126 +1,120 @@
 /**
- * writeBootstrap: ImageMetadata → a valid EROFS image (metadata only; file data lives in the
- * blobs, named by chunk indexes) carrying the darner extension. The layout is decided by
- * planBootstrap; this module only encodes. Same model in, same bytes out.
+ * writeBootstrap: ImageMetadata → a RAFS v6 bootstrap (docs/format.md): a valid EROFS image
+ * holding metadata only (file data lives in the blobs, named by chunk indexes) with Nydus's
+ * extended superblock, blob table, prefetch table and chunk-info table, and the darner mark. The
+ * layout is decided by planBootstrap; this module only encodes. Same model in, same bytes out.
  */
 import { InvalidImageMetadataError } from '../errors.js';
 import type { ImageMetadata } from './model.js';
-import { HOLE } from './model.js';
+import { CHUNK_FLAG_ZSTD, HOLE } from './model.js';
 import {
-  BLOB_RECORD_SIZE,
   BLOCK_SIZE,
   BLOCK_SIZE_BITS,
   CHUNK_INDEX_ENTRY_SIZE,
-  CHUNK_RECORD_SIZE,
-  DARNER_FORMAT_VERSION,
-  DARNER_HEADER_SIZE,
-  DARNER_MAGIC,
   DATALAYOUT_CHUNK_BASED,
   DATALAYOUT_FLAT_INLINE,
   DEVICE_SLOT_SIZE,
-  DEVICE_TABLE_OFFSET,
-  DEVICE_TABLE_SLOTOFF,
   EROFS_MAGIC,
-  FEATURE_COMPAT_SB_CHKSUM,
   FEATURE_INCOMPAT_CHUNKED_FILE,
   FEATURE_INCOMPAT_DEVICE_TABLE,
-  MAX_ROOT_NID,
   NULL_ADDR,
-  PREFETCH_ENTRY_SIZE,
-  REGION_CHECKSUM_CRC32C,
 } from './constants.js';
-import { alignUp } from './bytes.js';
-import { blobBlocks, encodeBlobRecord } from './blob-table.js';
+import { blobBlocks } from './blob-table.js';
 import { chunkIndexOffset, encodeChunkIndexEntry, HOLE_ENTRY } from './chunk-index.js';
-import { encodeChunkRecord } from './chunk-table.js';
-import { crc32c } from './crc32c.js';
+import { sealDarnerMark } from './darner-mark.js';
 import { encodeDeviceSlot } from './device-slot.js';
 import { encodeDirectoryBlock, fileTypeOfKind } from './dirent.js';
-import {
-  compressorCodeOf,
-  digestCodeOf,
-  encodeExtensionHeader,
-  expectedRegionLength,
-  regionLayout,
-  type ExtensionHeader,
-} from './extension-header.js';
 import { encodeInode, inodeCoreSize, makeFormat, modeTypeOfKind } from './inode.js';
-import { encodePrefetchEntry } from './prefetch-table.js';
-import { encodeSuperblock, sealSuperblock } from './superblock.js';
+import {
+  FEATURE_COMPAT_RAFS_V6,
+  RAFS_BLOB_RECORD_SIZE,
+  RAFS_CHUNK_RECORD_SIZE,
+  RAFS_DEVICE_TABLE_SLOTOFF,
+  RAFS_MAX_BLOBS,
+  RAFS_MAX_CHUNKS_PER_BLOB,
+  RAFS_PREFETCH_ENTRY_SIZE,
+  encodeRafsBlobRecord,
+  encodeRafsChunkIndexRef,
+  encodeRafsChunkRecord,
+  encodeRafsExtSuperblock,
+  encodeRafsFlags,
+  rafsBlobCodes,
+} from './rafs-v6.js';
+import { encodeSuperblock } from './superblock.js';
 import { validateImageMetadata } from './validate-metadata.js';
-import { planBootstrap, type BootstrapPlan, type PlannedInode } from './writer-plan.js';
+import { chunkInfoIndexes, planBootstrap, type BootstrapPlan, type PlannedInode } from './writer-plan.js';
 
 /**
  * Encodes `meta` as a bootstrap. Throws InvalidImageMetadataError if the model breaks a rule of
- * the format (see validateImageMetadata) or does not fit (root nid beyond 65535, more than 2^32
- * blocks in the unified address space).
+ * the format (see validateImageMetadata) or does not fit RAFS v6 (more than 254 blobs, more than
+ * 2^24 chunks in a blob, more than 2^32 blocks in the unified address space).
  */
 export function writeBootstrap(meta: ImageMetadata): Buffer {
   validateImageMetadata(meta);
+  if (meta.blobs.length > RAFS_MAX_BLOBS)
+    throw new InvalidImageMetadataError(`${meta.blobs.length} blobs, but a RAFS v6 bootstrap holds at most ${RAFS_MAX_BLOBS}`);
+  const tooBig = meta.blobs.findIndex((b) => b.chunkCount > RAFS_MAX_CHUNKS_PER_BLOB);
+  if (tooBig >= 0)
+    throw new InvalidImageMetadataError(`blob ${tooBig} has ${meta.blobs[tooBig]!.chunkCount} chunks, beyond RAFS v6's ${RAFS_MAX_CHUNKS_PER_BLOB} per blob`);
   const plan = planBootstrap(meta);
-  if (plan.root.nid > MAX_ROOT_NID)
-    throw new InvalidImageMetadataError(`root inode lands at nid ${plan.root.nid}, beyond ${MAX_ROOT_NID} (too many blobs)`);
-
-  const regionLength = expectedRegionLength({
-    blobCount: meta.blobs.length,
-    chunkCount: meta.chunks.length,
-    prefetchCount: meta.prefetch.length,
-  });
-  const imageSize = alignUp(plan.regionOffset + regionLength, BLOCK_SIZE);
-  const imageBlocks = imageSize / BLOCK_SIZE;
+  const imageBlocks = plan.imageSize / BLOCK_SIZE;
   let unified = imageBlocks;
   for (const b of meta.blobs) unified += blobBlocks(b);
   if (unified > NULL_ADDR)
     throw new InvalidImageMetadataError(`bootstrap and blobs span ${unified} blocks, beyond 32-bit block addresses`);
 
-  const image = Buffer.alloc(imageSize);
-  writeDeviceTable(meta, image, imageBlocks);
-  for (const p of plan.inodes) writeInode(meta, plan, p, image);
-
-  const header = writeRegion(meta, plan, image, regionLength);
-  encodeExtensionHeader(header, image);
+  const image = Buffer.alloc(plan.imageSize);
+  const ci = chunkInfoIndexes(meta);
+  const blobsBlocks = writeDeviceTable(meta, plan, image, imageBlocks);
+  for (const p of plan.inodes) writeInode(meta, plan, p, ci, image);
+  writeTables(meta, plan, ci, image);
   encodeSuperblock(
     {
       magic: EROFS_MAGIC,
       checksum: 0,
-      featureCompat: FEATURE_COMPAT_SB_CHKSUM,
+      featureCompat: FEATURE_COMPAT_RAFS_V6,
       blkszbits: BLOCK_SIZE_BITS,
       sbExtslots: 0,
       rootNid: plan.root.nid,
       inos: plan.inodes.length,
       buildTime: meta.buildTime,
       buildTimeNsec: 0,
-      blocks: imageBlocks,
-      metaBlkaddr: 0,
+      blocks: blobsBlocks,
+      metaBlkaddr: plan.metaBlkaddr,
       xattrBlkaddr: 0,
       uuid: new Uint8Array(16),
       volumeName: new Uint8Array(16),
       featureIncompat: FEATURE_INCOMPAT_CHUNKED_FILE | FEATURE_INCOMPAT_DEVICE_TABLE,
       comprAlgs: 0,
       extraDevices: meta.blobs.length,
-      devtSlotoff: DEVICE_TABLE_SLOTOFF,
+      devtSlotoff: RAFS_DEVICE_TABLE_SLOTOFF,
       dirblkbits: 0,
     },
     image,
   );
-  // Last: the checksum covers the darner header and the device slots in block 0.
-  sealSuperblock(image);
+  // Last: the mark's checksum covers every other byte.
+  sealDarnerMark(image);
   return image;
 }
 
-/** One slot per blob; uniaddr places blob i right after the bootstrap and blobs 0..i−1. */
-function writeDeviceTable(meta: ImageMetadata, image: Buffer, imageBlocks: number): void {
+/**
+ * One slot per blob. mapped_blkaddr places blob i right after the bootstrap and blobs 0..i−1, so
+ * that `cat bootstrap blob0 blob1 …` mounts as one image (Nydus does not read the field). Returns
+ * the blobs' blocks, which RAFS v6 stores as the superblock's `blocks`.
+ */
+function writeDeviceTable(meta: ImageMetadata, plan: BootstrapPlan, image: Buffer, imageBlocks: number): number {
   let uniaddr = imageBlocks;
   meta.blobs.forEach((b, i) => {
     const blocks = blobBlocks(b);
-    encodeDeviceSlot({ tag: b.id, blocks, uniaddr }, image, DEVICE_TABLE_OFFSET + i * DEVICE_SLOT_SIZE);
+    encodeDeviceSlot({ tag: b.id, blocks, uniaddr }, image, plan.deviceTableOffset + i * DEVICE_SLOT_SIZE);
     uniaddr += blocks;
   });
+  return uniaddr - imageBlocks;
 }
 
-function writeInode(meta: ImageMetadata, plan: BootstrapPlan, p: PlannedInode, image: Buffer): void {
+function writeInode(meta: ImageMetadata, plan: BootstrapPlan, p: PlannedInode, ci: Uint32Array, image: Buffer): void {
   const node = p.node;
-  const format = makeFormat(p.extended, p.datalayout);
+  const format = makeFormat(true, p.datalayout);
   encodeInode(
     {
       format,
@@ -129,8 +123,8 @@ function writeInode(meta: ImageMetadata, plan: BootstrapPlan, p: PlannedInode, i
       reserved: 0,
       nlink: p.nlink,
       size: p.size,
-      mtime: p.extended ? node.mtime : 0,
-      mtimeNsec: p.extended ? node.mtimeNsec : 0,
+      mtime: node.mtime,
+      mtimeNsec: node.mtimeNsec,
       u: p.u,
       ino: p.ordinal,
       uid: node.uid,
@@ -150,11 +144,8 @@ function writeInode(meta: ImageMetadata, plan: BootstrapPlan, p: PlannedInode, i
         encodeChunkIndexEntry(HOLE_ENTRY, image, at);
       } else {
         const chunk = meta.chunks[slot]!;
-        encodeChunkIndexEntry(
-          { advise: 0, deviceId: chunk.blobIndex + 1, blkaddr: chunk.uncompressedOffset / BLOCK_SIZE },
-          image,
-          at,
-        );
+        const ref = encodeRafsChunkIndexRef(chunk.blobIndex + 1, ci[slot]!);
+        encodeChunkIndexEntry({ ...ref, blkaddr: chunk.uncompressedOffset / BLOCK_SIZE }, image, at);
       }
       at += CHUNK_INDEX_ENTRY_SIZE;
     }
@@ -177,30 +168,56 @@ function writeInode(meta: ImageMetadata, plan: BootstrapPlan, p: PlannedInode, i
   }
 }
 
-/** Writes blob, chunk and prefetch tables; returns the darner header describing them. */
-function writeRegion(meta: ImageMetadata, plan: BootstrapPlan, image: Buffer, regionLength: number): ExtensionHeader {
-  const header: ExtensionHeader = {
-    magic: DARNER_MAGIC,
-    version: DARNER_FORMAT_VERSION,
-    headerSize: DARNER_HEADER_SIZE,
-    flags: 0,
-    chunkSize: meta.chunkSize,
-    digestCode: digestCodeOf(meta.digestAlgorithm),
-    compressorCode: compressorCodeOf(meta.compressor),
-    checksumCode: REGION_CHECKSUM_CRC32C,
-    blobCount: meta.blobs.length,
-    chunkCount: meta.chunks.length,
-    prefetchCount: meta.prefetch.length,
-    regionChecksum: 0,
-    regionOffset: plan.regionOffset,
-    regionLength,
-  };
-  const at = regionLayout(header);
-  meta.blobs.forEach((b, i) => encodeBlobRecord(b, image, at.blobTable + i * BLOB_RECORD_SIZE));
-  meta.chunks.forEach((c, i) => encodeChunkRecord(c, image, at.chunkTable + i * CHUNK_RECORD_SIZE));
-  meta.prefetch.forEach((f, i) =>
-    encodePrefetchEntry(plan.byNode.get(f)!.nid, image, at.prefetchTable + i * PREFETCH_ENTRY_SIZE),
+/** The extended superblock and the tables it locates: blobs, prefetch nids, chunk-info records. */
+function writeTables(meta: ImageMetadata, plan: BootstrapPlan, ci: Uint32Array, image: Buffer): void {
+  const codes = rafsBlobCodes(meta.compressor, meta.digestAlgorithm);
+  meta.blobs.forEach((b, i) =>
+    encodeRafsBlobRecord(
+      { id: b.id, chunkSize: meta.chunkSize, chunkCount: b.chunkCount, ...codes, compressedSize: b.compressedSize, uncompressedSize: b.uncompressedSize },
+      i,
+      image,
+      plan.blobTableOffset + i * RAFS_BLOB_RECORD_SIZE,
+    ),
   );
-  header.regionChecksum = crc32c(image.subarray(plan.regionOffset, plan.regionOffset + regionLength));
-  return header;
+  meta.prefetch.forEach((f, i) =>
+    image.writeUInt32LE(plan.byNode.get(f)!.nid, plan.prefetchTableOffset + i * RAFS_PREFETCH_ENTRY_SIZE),
+  );
+  const firstUse = firstFileOffsets(meta, plan);
+  meta.chunks.forEach((c, i) =>
+    encodeRafsChunkRecord(
+      { ...c, compressed: (c.flags & CHUNK_FLAG_ZSTD) !== 0, fileOffset: firstUse[i]!, ciIndex: ci[i]! },
+      image,
+      plan.chunkTableOffset + i * RAFS_CHUNK_RECORD_SIZE,
+    ),
+  );
+  let hasXattr = false;
+  for (const p of plan.inodes) hasXattr ||= p.xattrIcount > 0;
+  encodeRafsExtSuperblock(
+    {
+      flags: encodeRafsFlags({ compressor: meta.compressor, digestAlgorithm: meta.digestAlgorithm, hasXattr }),
+      blobTableOffset: plan.blobTableOffset,
+      blobTableSize: meta.blobs.length * RAFS_BLOB_RECORD_SIZE,
+      chunkSize: meta.chunkSize,
+      chunkTableOffset: plan.chunkTableOffset,
+      chunkTableSize: meta.chunks.length * RAFS_CHUNK_RECORD_SIZE,
+      prefetchTableOffset: plan.prefetchTableOffset,
+      prefetchTableSize: meta.prefetch.length * RAFS_PREFETCH_ENTRY_SIZE,
+    },
+    image,
+  );
+}
+
+/** For each chunk, the file offset of its first use in nid order (the record's file_offset), else 0. */
+function firstFileOffsets(meta: ImageMetadata, plan: BootstrapPlan): number[] {
+  const out = new Array<number>(meta.chunks.length).fill(0);
+  const seen = new Uint8Array(meta.chunks.length);
+  for (const { node } of plan.inodes) {
+    if (node.kind !== 'file') continue;
+    node.chunks.forEach((slot, k) => {
+      if (slot === HOLE || seen[slot] === 1) return;
+      seen[slot] = 1;
+      out[slot] = k * meta.chunkSize;
+    });
+  }
+  return out;
 }

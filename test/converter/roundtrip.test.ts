@@ -74,7 +74,7 @@ test.serial('registry to registry: the converted image is the applied source, by
   t.is(layers[3]?.mediaType, 'application/vnd.oci.image.layer.v1.tar+gzip');
   t.deepEqual(layers[3]?.annotations, {
     'containerd.io/snapshot/darner-bootstrap': 'true',
-    'containerd.io/snapshot/darner-format-version': '1',
+    'containerd.io/snapshot/darner-format-version': '2',
   });
   const manifestText = JSON.stringify(loaded.image.manifest);
   t.false(/nydus/i.test(manifestText), 'no Nydus media type or annotation anywhere in the manifest');

@@ -82,3 +82,8 @@ export function canonical(meta: ImageMetadata): unknown {
     prefetch: meta.prefetch.map((f) => first.get(f) ?? '(not in tree)'),
   };
 }
+
+/** `meta` with every blob's uncompressed size rounded up to whole blocks, as darner writes it since format v2 (v1 recorded the end of the last chunk). */
+export function blockAlignedBlobs(meta: ImageMetadata): ImageMetadata {
+  return { ...meta, blobs: meta.blobs.map((b) => ({ ...b, uncompressedSize: Math.ceil(b.uncompressedSize / 4096) * 4096 })) };
+}

@@ -8,6 +8,7 @@ import { crc32c } from '../../../src/format/crc32c.js';
 import { decodeExtensionHeader, expectedRegionLength } from '../../../src/format/extension-header.js';
 import { sealSuperblock } from '../../../src/format/superblock.js';
 import { viewOf } from '../../../src/format/bytes.js';
+import { bootstrapChecksum, decodeDarnerMark, DARNER_MARK_OFFSET } from '../../../src/format/darner-mark.js';
 
 export function exercise(bytes: Uint8Array): Bootstrap {
   const bs = Bootstrap.parse(bytes);
@@ -28,11 +29,16 @@ export function exercise(bytes: Uint8Array): Bootstrap {
 }
 
 /**
- * Recomputes the region checksum (when the header still locates a region inside the image) and
- * the superblock checksum, so that a mutation reaches the checks behind them.
+ * Recomputes the checksums, so that a mutation reaches the checks behind them: a RAFS v6
+ * bootstrap's darner mark (when it still has one), or darner's own layout's region checksum (when
+ * the header still locates a region inside the image) and superblock checksum.
  */
 export function reseal(bytes: Uint8Array): void {
   if (bytes.length < 4096) return;
+  if (decodeDarnerMark(bytes) !== undefined && (viewOf(bytes).getUint32(0x408, true) & 0x40000000) !== 0) {
+    viewOf(bytes).setUint32(DARNER_MARK_OFFSET + 0x10, bootstrapChecksum(bytes), true);
+    return;
+  }
   const h = decodeExtensionHeader(bytes);
   const length = expectedRegionLength(h);
   if (Number.isSafeInteger(h.regionOffset) && h.regionLength === length && h.regionOffset + length <= bytes.length) {

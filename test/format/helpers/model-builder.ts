@@ -133,7 +133,7 @@ export class ModelBuilder {
     const blobs: BlobRecord[] = this.blobs.map((b) => ({
       id: b.id,
       compressedSize: b.compressedEnd,
-      uncompressedSize: b.uncompressedEnd,
+      uncompressedSize: Math.ceil(b.uncompressedEnd / 4096) * 4096,
       chunkCount: b.count,
     }));
     return {
