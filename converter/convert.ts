@@ -22,6 +22,8 @@ import { BlobWriter } from './blob-writer.js';
 import { BufferPool } from './buffer-pool.js';
 import { loadChunkDictionary, type LoadedDictionary } from './chunk-dict.js';
 import { ChunkStore } from './chunk-store.js';
+import { conversionTime, rfc3339 } from './build-time.js';
+import { convertedHistory } from './converted-history.js';
 import { CompressPool } from './compress-pool.js';
 import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
@@ -71,6 +73,11 @@ export interface ConvertOptions {
   maxInFlightBytes?: number;
   /** Most tar entries the source image may have, over all its layers (default DEFAULT_MAX_ENTRIES). */
   maxEntries?: number;
+  /**
+   * SOURCE_DATE_EPOCH: the time written into the bootstrap, the config's `created` and the
+   * history entries darner adds. Without it they come from the source config's `created`.
+   */
+  sourceDateEpoch?: number;
   /** Allow the target to be the source's own tag (it is then re-pointed at the converted image). */
   overwrite?: boolean;
   /**
@@ -167,12 +174,14 @@ export async function convertImage(
     if (pool) resources.push(() => pool.close());
     const merger = new LayerMerger();
     const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
+    const blobsPerLayer: number[] = [];
     const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
     const maxInFlightBytes = options.maxInFlightBytes ?? Math.max(64 << 20, 8 * chunkSize);
     const entries = { max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, seen: 0 };
 
     for (const [index, layer] of image.layers.entries()) {
       options.progress?.layerStart?.(index, image.layers.length, layer);
+      const blobsBefore = store.blobs.length;
       const chunker = new LayerChunker({
         chunkSize,
         compressor,
@@ -198,6 +207,7 @@ export async function convertImage(
         await chunker.abort();
         throw err;
       }
+      blobsPerLayer.push(store.blobs.length - blobsBefore);
       const stats = chunker.stats;
       totals.fileBytes += stats.fileBytes;
       totals.chunks += stats.chunks;
@@ -212,6 +222,7 @@ export async function convertImage(
     const prefetch = selectPrefetch(merger.root, options.prefetchPatterns ?? [], options.prefetchTrace);
     if (prefetch.traced.length > 0) await layoutBlobsForTrace(store.chunks, store.blobs, layerBlobs, prefetch.traced);
     countChunksPerBlob(store.blobs, store.chunks);
+    const time = conversionTime(image.config.created, options.sourceDateEpoch);
     const meta: ImageMetadata = {
       chunkSize,
       digestAlgorithm,
@@ -220,11 +231,14 @@ export async function convertImage(
       chunks: store.chunks,
       root: merger.root,
       prefetch: prefetch.files,
-      buildTime: Math.floor(started / 1000),
+      buildTime: time,
     };
     const bootstrap = writeBootstrap(meta);
     const bootstrapLayer = await buildBootstrapLayer(bootstrap);
-    const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId);
+    const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId, {
+      history: convertedHistory(image.config.history, blobsPerLayer, rfc3339(time)),
+      ...(options.sourceDateEpoch !== undefined ? { created: rfc3339(options.sourceDateEpoch) } : {}),
+    });
     const configBytes = jsonBytes(config);
     const configDescriptor: Descriptor = {
       mediaType: MediaType.OCI_CONFIG,
