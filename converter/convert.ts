@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { openImageSource, openImageTarget, type ImageSource, type ImageStoreOptions, type ImageTarget } from '../src/blob/image-store.js';
-import { chunkDigests, sha256Digest } from '../src/digest.js';
+import { chunkDigestsOfRanges, sha256Digest } from '../src/digest.js';
 import { NotFoundError, UsageError } from '../src/errors.js';
 import {
   DEFAULT_CHUNK_SIZE,
@@ -19,12 +19,13 @@ import { log } from '../src/log.js';
 import { MediaType, type Descriptor, type Manifest } from '../src/oci/image-spec.js';
 import { formatReference, parseReference, type ImageReference } from '../src/oci/reference.js';
 import { BlobWriter } from './blob-writer.js';
-import { BufferPool } from './buffer-pool.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { loadChunkDictionary, type LoadedDictionary } from './chunk-dict.js';
 import { ChunkStore } from './chunk-store.js';
 import { conversionTime, rfc3339 } from './build-time.js';
 import { convertedHistory } from './converted-history.js';
-import { CompressPool } from './compress-pool.js';
+import { batchLayout } from './memory-bound.js';
+import { compressRanges } from '../src/native.js';
 import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
 import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
@@ -67,9 +68,10 @@ export interface ConvertOptions {
   target?: ImageStoreOptions;
   /** Where blobs are assembled before upload; default a fresh directory under the OS temp dir. */
   workDir?: string;
-  /** Compression workers (default: one per CPU). */
-  workers?: number;
-  /** Bytes of chunks allowed between "read" and "written" (memory bound). */
+  /**
+   * Bytes of chunk batches allowed in memory between "read" and "written" (the memory bound,
+   * memory-bound.ts; default three batches of max(4 MiB, chunk size)).
+   */
   maxInFlightBytes?: number;
   /** Most tar entries the source image may have, over all its layers (default DEFAULT_MAX_ENTRIES). */
   maxEntries?: number;
@@ -160,7 +162,8 @@ export async function convertImage(
     const workParent = options.workDir ?? (targetRef.transport === 'oci' ? targetRef.dir : tmpdir());
     const workDir = await mkdtemp(join(workParent, '.darner-convert-'));
     resources.unshift(() => rm(workDir, { recursive: true, force: true }));
-    const buffers = new BufferPool(Math.max(64 << 20, 8 * chunkSize));
+    const layout = batchLayout(chunkSize, options.maxInFlightBytes);
+    const buffers = new BatchBuffers(layout.batchCount, layout.batchBytes);
 
     const store = new ChunkStore(chunkSize, digestAlgorithm);
     let dictionary: LoadedDictionary | undefined;
@@ -170,13 +173,10 @@ export async function convertImage(
       store.addDictionary(dictionary.dictionary);
     }
 
-    const pool = compressor === 'zstd' ? new CompressPool(level, options.workers) : undefined;
-    if (pool) resources.push(() => pool.close());
     const merger = new LayerMerger();
     const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
     const blobsPerLayer: number[] = [];
     const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
-    const maxInFlightBytes = options.maxInFlightBytes ?? Math.max(64 << 20, 8 * chunkSize);
     const entries = { max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, seen: 0 };
 
     for (const [index, layer] of image.layers.entries()) {
@@ -186,12 +186,10 @@ export async function convertImage(
         chunkSize,
         compressor,
         store,
-        digest: (chunks) => chunkDigests(digestAlgorithm, chunks),
-        ...(pool ? { pool } : {}),
+        digest: (data, lengths) => chunkDigestsOfRanges(digestAlgorithm, data, lengths),
+        compress: (data, ranges, out) => compressRanges(level, data, ranges, out),
         createBlob: () => BlobWriter.create(join(workDir, `layer-${index}.blob`)),
         buffers,
-        maxInFlightBytes,
-        batchBytes: Math.max(4 << 20, 4 * chunkSize),
       });
       try {
         const counts = await applyLayer(source, layer, merger, chunker, (n) => options.progress?.layerBytes?.(index, n), entries);
