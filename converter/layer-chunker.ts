@@ -10,8 +10,8 @@ import type { ChunkStore } from './chunk-store.js';
  * Chunks are copied back to back into a batch buffer (BatchBuffers); an all-zero chunk becomes a
  * hole and takes no room. A full batch is digested in one native call (off the JS thread), then
  * deduplicated in chunk order, and its new chunks are compressed in one native call into the
- * slot's output buffer and appended to the blob in chunk order, so the output does not depend on
- * which thread finishes first. The slot is given back once its bytes are written; the tar reader
+ * slot's output buffer (while the batch before is still being written) and appended to the blob
+ * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the tar reader
  * waits in `addFile` for a slot, so memory is bounded by the BatchBuffers, not by the layer.
  */
 
@@ -60,6 +60,12 @@ interface PendingChunk {
   length: number;
 }
 
+interface StoredChunk {
+  record: ChunkRecord;
+  data: Uint8Array;
+  flags: number;
+}
+
 interface Batch {
   slot: BatchSlot;
   chunks: PendingChunk[];
@@ -77,7 +83,9 @@ export class LayerChunker {
   };
   private batch: Batch | undefined;
   private failure: unknown;
-  /** Settles when every batch dispatched so far is decided and written (in order). */
+  /** Settles when every batch dispatched so far is deduplicated (in order). */
+  private decided: Promise<void> = Promise.resolve();
+  /** Settles when every batch dispatched so far is written (in order). */
   private done: Promise<void> = Promise.resolve();
   private blob: BlobWriter | undefined;
   private blobIndex = -1;
@@ -174,7 +182,11 @@ export class LayerChunker {
     batch.chunks.push(chunk);
   }
 
-  /** Sends the batch being filled to be digested, deduplicated and written, after those before it. */
+  /**
+   * Sends the batch being filled to be digested, deduplicated (in batch order), compressed (as
+   * soon as it is deduplicated, so one batch compresses while the one before is written) and
+   * appended to the blob (in batch order).
+   */
   private dispatch(): void {
     const batch = this.batch;
     if (!batch) return;
@@ -188,15 +200,26 @@ export class LayerChunker {
       batch.chunks.map((c) => c.length),
     );
     digests.catch(() => undefined); // observed below, in order
+    const decided = this.decided.then(async () => {
+      const values = await digests;
+      return this.failure === undefined ? this.decide(batch.chunks, values) : [];
+    });
+    this.decided = decided.then(
+      () => undefined,
+      () => undefined, // reported through `done`
+    );
+    const stored = decided.then((fresh) => (fresh.length > 0 ? this.storedForm(batch, fresh) : []));
+    stored.catch(() => undefined); // observed below, in order
     const previous = this.done;
     this.done = (async () => {
       try {
         await previous;
-        const values = await digests;
-        if (this.failure !== undefined) return;
-        const fresh = await this.decide(batch.chunks, values);
-        if (fresh.length > 0) await this.store(batch, fresh);
+        await decided;
+        const chunks = await stored;
+        if (chunks.length > 0) await this.append(chunks);
       } finally {
+        // The native call may still use the slot's buffers after a failure elsewhere.
+        await stored.catch(() => undefined);
         this.options.buffers.release(batch.slot);
       }
     })();
@@ -236,26 +259,28 @@ export class LayerChunker {
     return fresh;
   }
 
-  /** Compresses (or copies) the new chunks of a batch and appends them to the blob, in order. */
-  private async store(batch: Batch, fresh: Array<{ chunk: PendingChunk; record: ChunkRecord }>): Promise<void> {
-    const blob = this.blob as BlobWriter;
+  /** The stored bytes of a batch's new chunks: compressed into the slot's output, or raw. */
+  private async storedForm(batch: Batch, fresh: Array<{ chunk: PendingChunk; record: ChunkRecord }>): Promise<StoredChunk[]> {
     const input = batch.slot.input;
-    let stored: Array<{ data: Uint8Array; flags: number }>;
-    if (this.options.compressor === 'zstd') {
-      const output = this.options.buffers.outputOf(batch.slot);
-      const ranges = fresh.flatMap(({ chunk }) => [chunk.offset, chunk.length]);
-      const result = await (this.options.compress as NonNullable<LayerChunkerOptions['compress']>)(input, ranges, output);
-      let at = 0;
-      stored = result.lengths.map((length, i) => {
-        const data = output.subarray(at, at + length);
-        at += length;
-        return { data, flags: result.flags[i] === 1 ? CHUNK_FLAG_ZSTD : 0 };
-      });
-    } else {
-      stored = fresh.map(({ chunk }) => ({ data: input.subarray(chunk.offset, chunk.offset + chunk.length), flags: 0 }));
+    if (this.options.compressor !== 'zstd') {
+      return fresh.map(({ chunk, record }) => ({ record, data: input.subarray(chunk.offset, chunk.offset + chunk.length), flags: 0 }));
     }
-    for (const [i, { record }] of fresh.entries()) {
-      const { data, flags } = stored[i] as { data: Uint8Array; flags: number };
+    const output = this.options.buffers.outputOf(batch.slot);
+    const ranges = fresh.flatMap(({ chunk }) => [chunk.offset, chunk.length]);
+    const result = await (this.options.compress as NonNullable<LayerChunkerOptions['compress']>)(input, ranges, output);
+    let at = 0;
+    return fresh.map(({ record }, i) => {
+      const length = result.lengths[i] as number;
+      const data = output.subarray(at, at + length);
+      at += length;
+      return { record, data, flags: result.flags[i] === 1 ? CHUNK_FLAG_ZSTD : 0 };
+    });
+  }
+
+  /** Appends stored chunks to the blob, in order; resolves once they are written out. */
+  private async append(chunks: StoredChunk[]): Promise<void> {
+    const blob = this.blob as BlobWriter;
+    for (const { record, data, flags } of chunks) {
       record.compressedOffset = blob.append(data);
       record.compressedSize = data.byteLength;
       record.flags = flags;
