@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { openImageSource, type ImageSource, type ImageStoreOptions } from '../src/blob/image-store.js';
 import { decodeStoredChunk } from '../src/chunk-codec.js';
-import { chunkDigest, chunkDigests } from '../src/digest.js';
+import { chunkDigest, chunkDigests, chunkDigestsOfRanges } from '../src/digest.js';
 import { DarnerError } from '../src/errors.js';
 import type { Bootstrap, ChunkRecord, ImageMetadata, TreeNode } from '../src/format/index.js';
 import { compareTrees, treeFromMetadata, type Difference, type FsTree, type MetadataContent } from '../src/fstree/index.js';
@@ -11,6 +11,8 @@ import { loadImageBootstrap } from '../src/image/bootstrap-layer.js';
 import { ChunkStore } from './chunk-store.js';
 import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
 import { LayerChunker } from './layer-chunker.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { batchLayout } from './memory-bound.js';
 import { LayerMerger } from './layer-merge.js';
 import { refuseConvertedSource } from './source-target.js';
 
@@ -119,14 +121,15 @@ export async function sourceImageTree(
     const entries = { max: maxEntries, seen: 0 };
     const store = new ChunkStore(like.chunkSize, like.digestAlgorithm);
     const merger = new LayerMerger();
+    const layout = batchLayout(like.chunkSize);
+    const buffers = new BatchBuffers(layout.batchCount, layout.batchBytes);
     for (const layer of image.layers) {
       const chunker = new LayerChunker({
         chunkSize: like.chunkSize,
         compressor: 'none',
         store,
-        digest: (chunks) => chunkDigests(like.digestAlgorithm, chunks),
-        maxInFlightBytes: Math.max(64 << 20, 8 * like.chunkSize),
-        batchBytes: Math.max(4 << 20, 4 * like.chunkSize),
+        digest: (data, lengths) => chunkDigestsOfRanges(like.digestAlgorithm, data, lengths),
+        buffers,
       });
       await applyLayer(source, layer, merger, chunker, undefined, entries);
       await chunker.finish();

@@ -197,6 +197,8 @@ export function register(program: Command): void {
       typeof flags.prefetchPatterns === 'string' ? parsePrefetchPatterns(await readFlagFile(flags.prefetchPatterns, '--prefetch-patterns')) : undefined;
     const maxEntries = parseCount(String(flags.maxEntries), '--max-entries');
     const prefetchTrace = typeof flags.prefetchTrace === 'string' ? await readTraceFile(flags.prefetchTrace) : undefined;
+    const { parseSourceDateEpoch } = await import('./build-time.js');
+    const sourceDateEpoch = parseSourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
     const ui = await terminalProgress();
     let result: ConvertResult;
     try {
@@ -211,6 +213,7 @@ export function register(program: Command): void {
         ...(prefetchTrace ? { prefetchTrace } : {}),
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
         maxEntries,
+        ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
         overwrite: flags.overwrite === true,
         source: storeOptions({ ...flags, platform: undefined }, 'src'),
         target: storeOptions(flags, 'dest'),

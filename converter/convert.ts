@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { openImageSource, openImageTarget, type ImageSource, type ImageStoreOptions, type ImageTarget } from '../src/blob/image-store.js';
-import { chunkDigests, sha256Digest } from '../src/digest.js';
+import { chunkDigestsOfRanges, sha256Digest } from '../src/digest.js';
 import { NotFoundError, UsageError } from '../src/errors.js';
 import {
   DEFAULT_CHUNK_SIZE,
@@ -19,10 +19,13 @@ import { log } from '../src/log.js';
 import { MediaType, type Descriptor, type Manifest } from '../src/oci/image-spec.js';
 import { formatReference, parseReference, type ImageReference } from '../src/oci/reference.js';
 import { BlobWriter } from './blob-writer.js';
-import { BufferPool } from './buffer-pool.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { loadChunkDictionary, type LoadedDictionary } from './chunk-dict.js';
 import { ChunkStore } from './chunk-store.js';
-import { CompressPool } from './compress-pool.js';
+import { conversionTime, rfc3339 } from './build-time.js';
+import { convertedHistory } from './converted-history.js';
+import { batchLayout } from './memory-bound.js';
+import { compressRanges } from '../src/native.js';
 import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
 import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
@@ -65,12 +68,18 @@ export interface ConvertOptions {
   target?: ImageStoreOptions;
   /** Where blobs are assembled before upload; default a fresh directory under the OS temp dir. */
   workDir?: string;
-  /** Compression workers (default: one per CPU). */
-  workers?: number;
-  /** Bytes of chunks allowed between "read" and "written" (memory bound). */
+  /**
+   * Bytes of chunk batches allowed in memory between "read" and "written" (the memory bound,
+   * memory-bound.ts; default three batches of max(4 MiB, chunk size)).
+   */
   maxInFlightBytes?: number;
   /** Most tar entries the source image may have, over all its layers (default DEFAULT_MAX_ENTRIES). */
   maxEntries?: number;
+  /**
+   * SOURCE_DATE_EPOCH: the time written into the bootstrap, the config's `created` and the
+   * history entries darner adds. Without it they come from the source config's `created`.
+   */
+  sourceDateEpoch?: number;
   /** Allow the target to be the source's own tag (it is then re-pointed at the converted image). */
   overwrite?: boolean;
   /**
@@ -153,7 +162,8 @@ export async function convertImage(
     const workParent = options.workDir ?? (targetRef.transport === 'oci' ? targetRef.dir : tmpdir());
     const workDir = await mkdtemp(join(workParent, '.darner-convert-'));
     resources.unshift(() => rm(workDir, { recursive: true, force: true }));
-    const buffers = new BufferPool(Math.max(64 << 20, 8 * chunkSize));
+    const layout = batchLayout(chunkSize, options.maxInFlightBytes);
+    const buffers = new BatchBuffers(layout.batchCount, layout.batchBytes);
 
     const store = new ChunkStore(chunkSize, digestAlgorithm);
     let dictionary: LoadedDictionary | undefined;
@@ -163,26 +173,23 @@ export async function convertImage(
       store.addDictionary(dictionary.dictionary);
     }
 
-    const pool = compressor === 'zstd' ? new CompressPool(level, options.workers) : undefined;
-    if (pool) resources.push(() => pool.close());
     const merger = new LayerMerger();
     const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
+    const blobsPerLayer: number[] = [];
     const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
-    const maxInFlightBytes = options.maxInFlightBytes ?? Math.max(64 << 20, 8 * chunkSize);
     const entries = { max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, seen: 0 };
 
     for (const [index, layer] of image.layers.entries()) {
       options.progress?.layerStart?.(index, image.layers.length, layer);
+      const blobsBefore = store.blobs.length;
       const chunker = new LayerChunker({
         chunkSize,
         compressor,
         store,
-        digest: (chunks) => chunkDigests(digestAlgorithm, chunks),
-        ...(pool ? { pool } : {}),
+        digest: (data, lengths) => chunkDigestsOfRanges(digestAlgorithm, data, lengths),
+        compress: (data, ranges, out) => compressRanges(level, data, ranges, out),
         createBlob: () => BlobWriter.create(join(workDir, `layer-${index}.blob`)),
         buffers,
-        maxInFlightBytes,
-        batchBytes: Math.max(4 << 20, 4 * chunkSize),
       });
       try {
         const counts = await applyLayer(source, layer, merger, chunker, (n) => options.progress?.layerBytes?.(index, n), entries);
@@ -198,6 +205,7 @@ export async function convertImage(
         await chunker.abort();
         throw err;
       }
+      blobsPerLayer.push(store.blobs.length - blobsBefore);
       const stats = chunker.stats;
       totals.fileBytes += stats.fileBytes;
       totals.chunks += stats.chunks;
@@ -212,6 +220,7 @@ export async function convertImage(
     const prefetch = selectPrefetch(merger.root, options.prefetchPatterns ?? [], options.prefetchTrace);
     if (prefetch.traced.length > 0) await layoutBlobsForTrace(store.chunks, store.blobs, layerBlobs, prefetch.traced);
     countChunksPerBlob(store.blobs, store.chunks);
+    const time = conversionTime(image.config.created, options.sourceDateEpoch);
     const meta: ImageMetadata = {
       chunkSize,
       digestAlgorithm,
@@ -220,11 +229,14 @@ export async function convertImage(
       chunks: store.chunks,
       root: merger.root,
       prefetch: prefetch.files,
-      buildTime: Math.floor(started / 1000),
+      buildTime: time,
     };
     const bootstrap = writeBootstrap(meta);
     const bootstrapLayer = await buildBootstrapLayer(bootstrap);
-    const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId);
+    const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId, {
+      history: convertedHistory(image.config.history, blobsPerLayer, rfc3339(time)),
+      ...(options.sourceDateEpoch !== undefined ? { created: rfc3339(options.sourceDateEpoch) } : {}),
+    });
     const configBytes = jsonBytes(config);
     const configDescriptor: Descriptor = {
       mediaType: MediaType.OCI_CONFIG,

@@ -4,7 +4,7 @@ import { sha256Digest } from '../src/digest.js';
 import { DARNER_FORMAT_VERSION } from '../src/format/constants.js';
 import type { BlobRecord } from '../src/format/model.js';
 import { BOOTSTRAP_PATH_IN_LAYER } from '../src/image/bootstrap-layer.js';
-import { Annotation, MediaType, type Descriptor, type ImageConfig, type Manifest } from '../src/oci/image-spec.js';
+import { Annotation, MediaType, type Descriptor, type History, type ImageConfig, type Manifest } from '../src/oci/image-spec.js';
 
 /**
  * The registry-side shape of a darner image (pure): the bootstrap layer, the rewritten config and
@@ -67,12 +67,19 @@ export function dataBlobDescriptor(blob: BlobRecord): Descriptor {
 
 /**
  * The converted image's config: the source's, with rootfs.diff_ids naming the data blobs (a
- * data blob's diff_id is its digest) and then the bootstrap layer. History is dropped: its
- * entries describe the source's layers, which no longer exist one for one.
+ * data blob's diff_id is its digest) and then the bootstrap layer, and `history` re-pointed at
+ * those layers (converted-history.ts). `created` replaces the source's only when given (a
+ * SOURCE_DATE_EPOCH).
  */
-export function convertedConfig(source: ImageConfig, blobs: BlobRecord[], bootstrapDiffId: string): ImageConfig {
+export function convertedConfig(
+  source: ImageConfig,
+  blobs: BlobRecord[],
+  bootstrapDiffId: string,
+  times: { history: History[]; created?: string },
+): ImageConfig {
   const config: ImageConfig = { ...source, rootfs: { type: 'layers', diff_ids: [...blobs.map((b) => `sha256:${b.id}`), bootstrapDiffId] } };
-  delete config.history;
+  if (times.created !== undefined) config.created = times.created;
+  config.history = times.history;
   return config;
 }
 

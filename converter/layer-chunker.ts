@@ -1,39 +1,46 @@
 import { BadTarError } from '../src/errors.js';
 import { CHUNK_FLAG_ZSTD, HOLE, type ChunkRecord, type Compressor, type FileNode } from '../src/format/model.js';
+import type { BatchBuffers, BatchSlot } from './batch-buffers.js';
 import type { BlobWriter, FinishedBlob } from './blob-writer.js';
 import type { ChunkStore } from './chunk-store.js';
-import { BufferPool } from './buffer-pool.js';
-import type { CompressPool } from './compress-pool.js';
 
 /**
  * Cuts the regular files of one layer into chunks and stores the new ones in the layer's blob.
  *
- * Pipeline, per chunk: cut (JS thread) → all-zero? a hole : batch → digest (native, off the JS
- * thread, a batch at a time) → deduplicate (in chunk order, so output is deterministic) → compress
- * (worker pool, in parallel) → append to the blob (in chunk order). Memory is bounded by
- * `maxInFlightBytes`: the tar reader waits in `addFile` while that many chunk bytes are between
- * "cut" and "written or dropped", so a 2 GiB layer needs a few dozen MiB, not 2 GiB.
+ * Chunks are copied back to back into a batch buffer (BatchBuffers); an all-zero chunk becomes a
+ * hole and takes no room. A full batch is digested in one native call (off the JS thread), then
+ * deduplicated in chunk order, and its new chunks are compressed in one native call into the
+ * slot's output buffer (while the batch before is still being written) and appended to the blob
+ * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the tar reader
+ * waits in `addFile` for a slot, so memory is bounded by the BatchBuffers, not by the layer.
  */
+
+export interface CompressResult {
+  /** Per chunk, its stored length; the stored chunks are back to back in the output. */
+  lengths: number[];
+  /** Per chunk, CHUNK_FLAG_ZSTD or 0 (stored raw). */
+  flags: number[];
+}
 
 export interface LayerChunkerOptions {
   chunkSize: number;
   compressor: Compressor;
   store: ChunkStore;
-  /** Digests of many chunks at once (the configured algorithm). */
-  digest: (chunks: Uint8Array[]) => Promise<Uint8Array[]>;
-  /** Needed when compressor is 'zstd'. */
-  pool?: CompressPool;
+  /** Digests of consecutive pieces of `data` (piece i is `lengths[i]` bytes), the configured algorithm. */
+  digest: (data: Uint8Array, lengths: number[]) => Promise<Uint8Array[]>;
+  /**
+   * Compresses the chunks at `ranges` (offset, length pairs) of `data` into `out`, back to back.
+   * Needed when compressor is 'zstd' and a blob is written.
+   */
+  compress?: (data: Uint8Array, ranges: number[], out: Uint8Array) => Promise<CompressResult>;
   /**
    * Creates this layer's blob writer; called at most once, when the first new chunk appears.
    * Without it the chunker only digests and deduplicates (what `darner check` needs to describe
    * a source image): records get no blob and no stored bytes.
    */
   createBlob?: () => Promise<BlobWriter>;
-  maxInFlightBytes: number;
-  /** Chunks are digested in batches of about this many bytes. */
-  batchBytes: number;
-  /** Where chunk buffers come from and go back to (shared across layers). */
-  buffers?: BufferPool;
+  /** The batch buffers (shared across layers); each must hold at least one chunk. */
+  buffers: BatchBuffers;
 }
 
 export interface LayerChunkStats {
@@ -46,9 +53,23 @@ export interface LayerChunkStats {
 }
 
 interface PendingChunk {
-  data: Uint8Array;
   node: FileNode;
   slot: number;
+  /** Where its bytes are in the batch's input buffer. */
+  offset: number;
+  length: number;
+}
+
+interface StoredChunk {
+  record: ChunkRecord;
+  data: Uint8Array;
+  flags: number;
+}
+
+interface Batch {
+  slot: BatchSlot;
+  chunks: PendingChunk[];
+  filled: number;
 }
 
 export class LayerChunker {
@@ -60,22 +81,20 @@ export class LayerChunker {
     dictionaryChunks: 0,
     holeChunks: 0,
   };
-  private batch: PendingChunk[] = [];
-  private batchSize = 0;
-  private inFlight = 0;
-  private waiters: Array<() => void> = [];
+  private batch: Batch | undefined;
   private failure: unknown;
+  /** Settles when every batch dispatched so far is deduplicated (in order). */
   private decided: Promise<void> = Promise.resolve();
-  private written: Promise<void> = Promise.resolve();
+  /** Settles when every batch dispatched so far is written (in order). */
+  private done: Promise<void> = Promise.resolve();
   private blob: BlobWriter | undefined;
   private blobIndex = -1;
-  private readonly zero: Uint8Array;
-  private readonly buffers: BufferPool;
+  private readonly zero: Buffer;
 
   constructor(private readonly options: LayerChunkerOptions) {
-    if (options.createBlob && options.compressor === 'zstd' && !options.pool) throw new Error('LayerChunker: zstd needs a CompressPool');
-    this.zero = new Uint8Array(options.chunkSize);
-    this.buffers = options.buffers ?? new BufferPool(options.maxInFlightBytes);
+    if (options.createBlob && options.compressor === 'zstd' && !options.compress) throw new Error('LayerChunker: zstd needs a compress function');
+    if (options.buffers.bytes < options.chunkSize) throw new Error('LayerChunker: a batch buffer must hold a chunk');
+    this.zero = Buffer.alloc(options.chunkSize);
   }
 
   /** Chunks one regular file's data (exactly node.size bytes) into node.chunks. */
@@ -83,27 +102,30 @@ export class LayerChunker {
     const { chunkSize } = this.options;
     node.chunks = new Array<number>(Math.ceil(node.size / chunkSize)).fill(HOLE);
     let slot = 0;
-    let current: Uint8Array | undefined;
-    let filled = 0;
+    let chunk: PendingChunk | undefined;
+    let batch: Batch | undefined;
+    let copied = 0;
     let seen = 0;
     for await (const piece of body) {
       let pos = 0;
       seen += piece.byteLength;
       if (seen > node.size) throw new BadTarError(`entry "${path}" has more data than its header says`);
       while (pos < piece.byteLength) {
-        if (current === undefined) {
-          // One ArrayBuffer per chunk: it is transferred whole to a compression worker and back.
-          current = this.buffers.acquire(Math.min(chunkSize, node.size - slot * chunkSize));
-          filled = 0;
+        if (chunk === undefined || batch === undefined) {
+          const length = Math.min(chunkSize, node.size - slot * chunkSize);
+          batch = await this.batchWithRoom(length);
+          chunk = { node, slot, offset: batch.filled, length };
+          batch.filled += length;
+          copied = 0;
         }
-        const take = Math.min(current.byteLength - filled, piece.byteLength - pos);
-        current.set(piece.subarray(pos, pos + take), filled);
-        filled += take;
+        const take = Math.min(chunk.length - copied, piece.byteLength - pos);
+        batch.slot.input.set(piece.subarray(pos, pos + take), chunk.offset + copied);
+        copied += take;
         pos += take;
-        if (filled === current.byteLength) {
-          await this.addChunk({ data: current, node, slot });
+        if (copied === chunk.length) {
+          this.chunkCut(batch, chunk);
           slot += 1;
-          current = undefined;
+          chunk = undefined;
         }
       }
     }
@@ -114,8 +136,7 @@ export class LayerChunker {
   /** Waits for every chunk to be written; returns the finished blob, if the layer made one. */
   async finish(): Promise<{ blob: FinishedBlob; blobIndex: number } | undefined> {
     this.dispatch();
-    await this.decided;
-    await this.written;
+    await this.done;
     this.throwIfFailed();
     if (!this.blob) return undefined;
     const blob = await this.blob.finish();
@@ -125,101 +146,147 @@ export class LayerChunker {
   /** Releases the partial blob after a failure. */
   async abort(): Promise<void> {
     this.failure ??= new Error('aborted');
-    await this.decided.catch(() => undefined);
-    await this.written.catch(() => undefined);
+    if (this.batch) {
+      this.options.buffers.release(this.batch.slot);
+      this.batch = undefined;
+    }
+    await this.done.catch(() => undefined);
     await this.blob?.abort();
   }
 
-  private async addChunk(chunk: PendingChunk): Promise<void> {
+  /** The batch being filled, once it has room for `length` more bytes (a new one if not). */
+  private async batchWithRoom(length: number): Promise<Batch> {
     this.throwIfFailed();
+    if (this.batch && this.batch.filled + length > this.options.buffers.bytes) this.dispatch();
+    if (!this.batch) {
+      const slot = await this.options.buffers.acquire();
+      if (this.failure !== undefined) {
+        this.options.buffers.release(slot);
+        throw this.failure;
+      }
+      this.batch = { slot, chunks: [], filled: 0 };
+    }
+    return this.batch;
+  }
+
+  private chunkCut(batch: Batch, chunk: PendingChunk): void {
     this.stats.chunks += 1;
-    const { data } = chunk;
+    const data = batch.slot.input.subarray(chunk.offset, chunk.offset + chunk.length);
     if (isAllZero(data, this.zero)) {
+      // A hole takes no room: the chunk is the batch's last bytes, so they are simply reused.
       this.stats.holeChunks += 1;
       chunk.node.chunks[chunk.slot] = HOLE;
-      this.buffers.release(data);
+      batch.filled = chunk.offset;
       return;
     }
-    this.inFlight += data.byteLength;
-    this.batch.push(chunk);
-    this.batchSize += data.byteLength;
-    if (this.batchSize >= this.options.batchBytes) this.dispatch();
-    if (this.inFlight >= this.options.maxInFlightBytes) {
-      this.dispatch();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-      this.throwIfFailed();
-    }
+    batch.chunks.push(chunk);
   }
 
-  /** Sends the current batch to be digested, then deduplicated in order. */
+  /**
+   * Sends the batch being filled to be digested, deduplicated (in batch order), compressed (as
+   * soon as it is deduplicated, so one batch compresses while the one before is written) and
+   * appended to the blob (in batch order).
+   */
   private dispatch(): void {
-    if (this.batch.length === 0) return;
     const batch = this.batch;
-    this.batch = [];
-    this.batchSize = 0;
-    const digests = this.options.digest(batch.map((c) => c.data));
-    digests.catch(() => undefined); // observed below, in order
-    this.decided = this.decided.then(async () => {
-      const values = await digests;
-      for (let i = 0; i < batch.length; i += 1) await this.decide(batch[i] as PendingChunk, values[i] as Uint8Array);
-    });
-    this.decided.catch((err) => this.fail(err));
-  }
-
-  private async decide(chunk: PendingChunk, digest: Uint8Array): Promise<void> {
-    if (this.failure) return;
-    const { store } = this.options;
-    const wasDictionary = store.isDictionaryChunk(digest);
-    const known = store.lookup(digest);
-    if (known !== undefined) {
-      chunk.node.chunks[chunk.slot] = known;
-      if (wasDictionary) this.stats.dictionaryChunks += 1;
-      else this.stats.duplicateChunks += 1;
-      this.release(chunk.data.byteLength);
-      this.buffers.release(chunk.data);
+    if (!batch) return;
+    this.batch = undefined;
+    if (batch.chunks.length === 0) {
+      this.options.buffers.release(batch.slot);
       return;
     }
-    const size = chunk.data.byteLength;
-    if (!this.options.createBlob) {
-      chunk.node.chunks[chunk.slot] = store.addChunk({
-        blobIndex: -1,
+    const digests = this.options.digest(
+      batch.slot.input.subarray(0, batch.filled),
+      batch.chunks.map((c) => c.length),
+    );
+    digests.catch(() => undefined); // observed below, in order
+    const decided = this.decided.then(async () => {
+      const values = await digests;
+      return this.failure === undefined ? this.decide(batch.chunks, values) : [];
+    });
+    this.decided = decided.then(
+      () => undefined,
+      () => undefined, // reported through `done`
+    );
+    const stored = decided.then((fresh) => (fresh.length > 0 ? this.storedForm(batch, fresh) : []));
+    stored.catch(() => undefined); // observed below, in order
+    const previous = this.done;
+    this.done = (async () => {
+      try {
+        await previous;
+        await decided;
+        const chunks = await stored;
+        if (chunks.length > 0) await this.append(chunks);
+      } finally {
+        // The native call may still use the slot's buffers after a failure elsewhere.
+        await stored.catch(() => undefined);
+        this.options.buffers.release(batch.slot);
+      }
+    })();
+    this.done.catch((err: unknown) => {
+      this.failure ??= err;
+    });
+  }
+
+  /** Points every chunk at a known chunk or a new record; returns the new ones, in order. */
+  private async decide(chunks: PendingChunk[], digests: Uint8Array[]): Promise<Array<{ chunk: PendingChunk; record: ChunkRecord }>> {
+    const { store } = this.options;
+    const fresh: Array<{ chunk: PendingChunk; record: ChunkRecord }> = [];
+    for (const [i, chunk] of chunks.entries()) {
+      const digest = digests[i] as Uint8Array;
+      const wasDictionary = store.isDictionaryChunk(digest);
+      const known = store.lookup(digest);
+      if (known !== undefined) {
+        chunk.node.chunks[chunk.slot] = known;
+        if (wasDictionary) this.stats.dictionaryChunks += 1;
+        else this.stats.duplicateChunks += 1;
+        continue;
+      }
+      this.stats.uniqueChunks += 1;
+      const blob = this.options.createBlob ? await this.ensureBlob(this.options.createBlob) : undefined;
+      const record: ChunkRecord = {
+        blobIndex: blob ? this.blobIndex : -1,
         compressedOffset: 0,
         compressedSize: 0,
-        uncompressedOffset: 0,
-        uncompressedSize: size,
+        uncompressedOffset: blob ? blob.reserveUncompressed(chunk.length) : 0,
+        uncompressedSize: chunk.length,
         flags: 0,
         digest,
-      });
-      this.stats.uniqueChunks += 1;
-      this.release(size);
-      this.buffers.release(chunk.data);
-      return;
+      };
+      chunk.node.chunks[chunk.slot] = store.addChunk(record);
+      if (blob) fresh.push({ chunk, record });
     }
-    const blob = await this.ensureBlob(this.options.createBlob);
-    const record: ChunkRecord = {
-      blobIndex: this.blobIndex,
-      compressedOffset: 0,
-      compressedSize: 0,
-      uncompressedOffset: blob.reserveUncompressed(size),
-      uncompressedSize: size,
-      flags: 0,
-      digest,
-    };
-    chunk.node.chunks[chunk.slot] = store.addChunk(record);
-    this.stats.uniqueChunks += 1;
-    const stored =
-      this.options.compressor === 'zstd'
-        ? (this.options.pool as CompressPool).compress(chunk.data)
-        : Promise.resolve({ data: chunk.data, compressed: false });
-    stored.catch(() => undefined); // observed below, in order
-    this.written = this.written.then(async () => {
-      const result = await stored;
-      record.compressedOffset = blob.append(result.data, () => this.buffers.release(result.data));
-      record.compressedSize = result.data.byteLength;
-      record.flags = result.compressed ? CHUNK_FLAG_ZSTD : 0;
-      this.release(size);
+    return fresh;
+  }
+
+  /** The stored bytes of a batch's new chunks: compressed into the slot's output, or raw. */
+  private async storedForm(batch: Batch, fresh: Array<{ chunk: PendingChunk; record: ChunkRecord }>): Promise<StoredChunk[]> {
+    const input = batch.slot.input;
+    if (this.options.compressor !== 'zstd') {
+      return fresh.map(({ chunk, record }) => ({ record, data: input.subarray(chunk.offset, chunk.offset + chunk.length), flags: 0 }));
+    }
+    const output = this.options.buffers.outputOf(batch.slot);
+    const ranges = fresh.flatMap(({ chunk }) => [chunk.offset, chunk.length]);
+    const result = await (this.options.compress as NonNullable<LayerChunkerOptions['compress']>)(input, ranges, output);
+    let at = 0;
+    return fresh.map(({ record }, i) => {
+      const length = result.lengths[i] as number;
+      const data = output.subarray(at, at + length);
+      at += length;
+      return { record, data, flags: result.flags[i] === 1 ? CHUNK_FLAG_ZSTD : 0 };
     });
-    this.written.catch((err) => this.fail(err));
+  }
+
+  /** Appends stored chunks to the blob, in order; resolves once they are written out. */
+  private async append(chunks: StoredChunk[]): Promise<void> {
+    const blob = this.blob as BlobWriter;
+    for (const { record, data, flags } of chunks) {
+      record.compressedOffset = blob.append(data);
+      record.compressedSize = data.byteLength;
+      record.flags = flags;
+    }
+    // The slot's buffers are reused once the blob writer has written them out.
+    await blob.drain();
   }
 
   private async ensureBlob(create: () => Promise<BlobWriter>): Promise<BlobWriter> {
@@ -230,29 +297,13 @@ export class LayerChunker {
     return this.blob;
   }
 
-  private release(bytes: number): void {
-    this.inFlight -= bytes;
-    if (this.inFlight < this.options.maxInFlightBytes) this.wake();
-  }
-
-  private fail(err: unknown): void {
-    this.failure ??= err;
-    this.wake();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
   private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
 }
 
-function isAllZero(data: Uint8Array, zero: Uint8Array): boolean {
+function isAllZero(data: Uint8Array, zero: Buffer): boolean {
   // Cheap first test before the full compare: most chunks end in non-zero bytes.
   if (data[data.byteLength - 1] !== 0 || data[0] !== 0) return false;
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(zero.subarray(0, data.byteLength));
+  return zero.subarray(0, data.byteLength).equals(data);
 }

@@ -16,6 +16,7 @@ export interface NativeAddon {
   digestBatch(algorithm: ChunkDigestAlgorithm, chunks: readonly Uint8Array[]): Promise<Buffer[]>;
   digestRanges(algorithm: ChunkDigestAlgorithm, data: Uint8Array, lengths: readonly number[]): Promise<Buffer[]>;
   digestSync(algorithm: ChunkDigestAlgorithm, data: Uint8Array): Buffer;
+  compressRanges(level: number, data: Uint8Array, ranges: readonly number[], out: Uint8Array): Promise<CompressRangesResult>;
   decodeVerifyBatch(
     algorithm: ChunkDigestAlgorithm,
     stored: Uint8Array,
@@ -146,6 +147,26 @@ export function digestRanges(
 ): Promise<Buffer[]> {
   try {
     return nativeAddon().digestRanges(algorithm, data, lengths);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** Per chunk, its stored length (chunks are back to back in the output) and flags (1: zstd frame). */
+export interface CompressRangesResult {
+  lengths: number[];
+  flags: number[];
+}
+
+/**
+ * zstd-compresses (at `level`, 1..22) the chunks of `data` at `ranges` (offset, length pairs),
+ * in parallel off the JavaScript thread, writing them back to back into `out`, which must hold
+ * the ranges' total length: a chunk that would not shrink is copied raw (flags 0). Neither
+ * buffer may be touched until the promise settles. Bad arguments reject.
+ */
+export function compressRanges(level: number, data: Uint8Array, ranges: readonly number[], out: Uint8Array): Promise<CompressRangesResult> {
+  try {
+    return nativeAddon().compressRanges(level, data, ranges, out);
   } catch (err) {
     return Promise.reject(err);
   }

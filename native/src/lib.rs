@@ -1,6 +1,6 @@
 //! darner's native addon (napi-rs). What JavaScript does slowly or cannot do at all:
 //! - chunk digests (blake3, sha256) of whole batches, in parallel, off the JavaScript thread;
-//! - chunk decode (zstd) + verify of whole batches, likewise;
+//! - chunk decode (zstd) + verify of whole batches, likewise, and chunk compression (zstd);
 //! - the l*xattr syscalls and mknod, which Node's fs module does not have;
 //! - mount(2) and umount2(2), on libuv's threadpool (they can wait on this process's own FUSE
 //!   filesystem, which the JavaScript thread serves);
@@ -15,6 +15,7 @@
 
 mod blobdev;
 mod chunks;
+mod compress;
 mod decode;
 mod digest;
 mod digests;

@@ -7,12 +7,20 @@ import { decompress } from 'zstd-napi';
 import { BLOCK_SIZE, CHUNK_FLAG_ZSTD, HOLE, type FileNode } from '../../src/format/model.js';
 import { BlobWriter } from '../../converter/blob-writer.js';
 import { ChunkStore } from '../../converter/chunk-store.js';
-import { CompressPool } from '../../converter/compress-pool.js';
+import { BatchBuffers } from '../../converter/batch-buffers.js';
+import { compressRanges } from '../../src/native.js';
 import { LayerChunker } from '../../converter/layer-chunker.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 
-const sha = (chunks: Uint8Array[]): Promise<Uint8Array[]> =>
-  Promise.resolve(chunks.map((c) => new Uint8Array(createHash('sha256').update(c).digest())));
+const sha = (data: Uint8Array, lengths: number[]): Promise<Uint8Array[]> => {
+  let at = 0;
+  return Promise.resolve(
+    lengths.map((length) => {
+      at += length;
+      return new Uint8Array(createHash('sha256').update(data.subarray(at - length, at)).digest());
+    }),
+  );
+};
 
 function fileNode(size: number): FileNode {
   return { kind: 'file', size, chunks: [], permissions: 0o644, uid: 0, gid: 0, mtime: 0, mtimeNsec: 0, xattrs: new Map() };
@@ -25,8 +33,6 @@ async function* pieces(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
 test('chunks are cut, deduplicated, compressed when it helps, and laid out block-aligned', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'darner-chunker-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const pool = new CompressPool(3, 2);
-  t.teardown(() => pool.close());
   const chunkSize = 64 * 1024;
   const store = new ChunkStore(chunkSize, 'sha256');
   const chunker = new LayerChunker({
@@ -34,10 +40,9 @@ test('chunks are cut, deduplicated, compressed when it helps, and laid out block
     compressor: 'zstd',
     store,
     digest: sha,
-    pool,
+    compress: (data, ranges, out) => compressRanges(3, data, ranges, out),
     createBlob: () => BlobWriter.create(join(dir, 'blob')),
-    maxInFlightBytes: 4 * chunkSize,
-    batchBytes: 2 * chunkSize,
+    buffers: new BatchBuffers(2, 2 * chunkSize),
   });
   const random = pseudoRandomBytes(3 * chunkSize + 100, 7);
   const text = Buffer.from('compressible '.repeat(20000)); // 260,000 bytes
@@ -84,8 +89,7 @@ test('a layer without new chunks makes no blob', async (t) => {
     store,
     digest: sha,
     createBlob: () => Promise.reject(new Error('no blob expected')),
-    maxInFlightBytes: 1 << 20,
-    batchBytes: 1 << 16,
+    buffers: new BatchBuffers(2, 1 << 16),
   });
   await chunker.addFile(fileNode(0), pieces(Buffer.alloc(0), 1), 'empty');
   await chunker.addFile(fileNode(8192), pieces(Buffer.alloc(8192), 1000), 'zeros');
@@ -100,8 +104,7 @@ test('a digest failure fails the layer instead of hanging it', async (t) => {
     store,
     digest: () => Promise.reject(new Error('digest exploded')),
     createBlob: () => Promise.reject(new Error('unused')),
-    maxInFlightBytes: 8192,
-    batchBytes: 4096,
+    buffers: new BatchBuffers(2, 4096),
   });
   await t.throwsAsync(async () => {
     await chunker.addFile(fileNode(100000), pieces(pseudoRandomBytes(100000, 1), 4096), 'f');

@@ -158,9 +158,9 @@ test('record a trace, convert with it, and a cold start prefetches the traced re
 
   // 2. Convert with the trace; and, for comparison, with the same files as patterns only.
   const optimizedRef = `${registry.host}/traced:optimized`;
-  await convertImage(plain.sourceRef, optimizedRef, { chunkSize: CHUNK, workers: 1, prefetchTrace: trace });
+  await convertImage(plain.sourceRef, optimizedRef, { chunkSize: CHUNK, prefetchTrace: trace });
   const patternsRef = `${registry.host}/traced:patterns`;
-  await convertImage(plain.sourceRef, patternsRef, { chunkSize: CHUNK, workers: 1, prefetchPatterns: WORKLOAD });
+  await convertImage(plain.sourceRef, patternsRef, { chunkSize: CHUNK, prefetchPatterns: WORKLOAD });
 
   const boot = await bootstrapOf(optimizedRef);
   const names = pathsByNid(boot);

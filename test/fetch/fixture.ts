@@ -62,7 +62,6 @@ export async function makeFixture(t: Teardown, files: Record<string, Buffer>, op
       source: noDockerConfig,
       target: noDockerConfig,
       workDir,
-      workers: 1,
       ...(options.prefetch ? { prefetchPatterns: options.prefetch } : {}),
     });
   } finally {

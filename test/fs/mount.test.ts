@@ -122,7 +122,7 @@ test('a Debian minbase root filesystem mounts exactly as its tar', async (t) => 
   const dir = await tempDir(t, 'darner-fs-debian-');
   const layout = join(dir, 'layout');
   await writeTarAsOciLayout(rootfs.tar, layout, 'minbase');
-  await convertImage(`oci:${layout}:minbase`, `oci:${layout}:darner`, { workers: 1 });
+  await convertImage(`oci:${layout}:minbase`, `oci:${layout}:darner`);
   const mnt = join(dir, 'mnt');
   await mkdir(mnt);
   const mounted = await startMountProcess(`oci:${layout}:darner`, mnt);

@@ -120,7 +120,6 @@ export async function publishImage(
   const darnerRef = `${host}/${repo}:darner`;
   await pushOciImage(image, sourceRef);
   const summary = await convertImage(sourceRef, darnerRef, {
-    workers: 1,
     ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     ...(options.prefetchPatterns !== undefined ? { prefetchPatterns: options.prefetchPatterns } : {}),
   });

@@ -111,7 +111,7 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
 export async function convertToRegistry(image: BuiltImage, dir: string, target: string): Promise<ConvertSummary> {
   const layout = fs.mkdtempSync(path.join(dir, 'layout-'));
   await writeOciLayout(image, layout);
-  return convertImage(`oci:${layout}`, target, { workers: 1, chunkSize: 64 * 1024, workDir: dir });
+  return convertImage(`oci:${layout}`, target, { chunkSize: 64 * 1024, workDir: dir });
 }
 
 /** Body bytes the proxy served for GETs of the given blobs. */
