@@ -10,6 +10,8 @@
  *   held:<host>         set of "<blob>:<offset>": what the host announced (reverse index).
  *   c:<blob>:<offset>   set of hosts holding the chunk.
  *   lease:<blob>:<off>  string "<host>|<epoch>|<deadline>", SET PX leaseTtl: the back-to-source lease.
+ *   relay:<blob>:<off>  hash: relay host → "<epoch>|<parent>|<depth>|<root host>|<root epoch>|<deadline>"
+ *                       (the cascade, ./cascade.ts); PEXPIREAT the latest deadline written.
  *   hist:<host>         hash: success, throughput, reports, badUntil, updatedAt; PEXPIRE history TTL.
  *   tasks:<host>        list of JSON tasks; published on channel "<prefix>tasks" (message = host).
  *   task:<id>           string: the task's JSON TaskStatus, SET PX task TTL.
@@ -27,7 +29,7 @@
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../errors.js';
 import { log } from '../../log.js';
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskState, TaskStatus } from './model.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Relay, Task, TaskState, TaskStatus } from './model.js';
 import { REDIS_SCRIPTS, type ScriptName } from './redis-scripts.js';
 import type { Election, StateStore } from './store.js';
 
@@ -196,6 +198,31 @@ export class RedisStore implements StateStore {
       });
     }
     return { leases, held: held.sort((a, b) => a - b) };
+  }
+
+  async relays(blobId: string, offsets: readonly number[]): Promise<Map<number, Relay[]>> {
+    const out = new Map<number, Relay[]>();
+    if (offsets.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const offset of offsets) pipeline.hgetall(this.k('relay', `${blobId}:${offset}`));
+    const results = await this.exec(pipeline);
+    offsets.forEach((offset, i) => {
+      const fields = (results[i] as Record<string, string> | null) ?? {};
+      out.set(offset, Object.entries(fields).flatMap(([hostId, value]) => decodeRelay(hostId, value) ?? []));
+    });
+    return out;
+  }
+
+  async putRelays(blobId: string, relays: ReadonlyArray<{ offset: number; relay: Relay }>, _now: number): Promise<void> {
+    if (relays.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { offset, relay } of relays) {
+      const key = this.k('relay', `${blobId}:${offset}`);
+      const value = [relay.epoch, relay.parentHostId, relay.depth, relay.rootHostId, relay.rootEpoch, relay.deadline].join('|');
+      // A later lease's relays have a later deadline: the key lives as long as its newest record.
+      pipeline.hset(key, relay.hostId, value).pexpireat(key, Math.ceil(relay.deadline));
+    }
+    await this.exec(pipeline);
   }
 
   async noteAssigned(hostIds: readonly string[]): Promise<void> {
@@ -396,6 +423,12 @@ function decodeLease(value: string): Lease | undefined {
   const [hostId, epoch, deadline] = value.split('|');
   if (!hostId || !epoch || deadline === undefined) return undefined;
   return { hostId, epoch, deadline: num(deadline) };
+}
+
+function decodeRelay(hostId: string, value: string): Relay | undefined {
+  const [epoch, parentHostId, depth, rootHostId, rootEpoch, deadline] = value.split('|');
+  if (!epoch || !parentHostId || !rootHostId || !rootEpoch || depth === undefined || deadline === undefined) return undefined;
+  return { hostId, epoch, parentHostId, depth: num(depth), rootHostId, rootEpoch, deadline: num(deadline) };
 }
 
 function decodeHistory(f: Record<string, string> | undefined): PeerHistory | undefined {
