@@ -14,7 +14,7 @@ function decisionOf(groups: ResolveGroup[], offset: number): string {
 }
 
 test('8 peers resolving the same chunks at once: one BACK_TO_SOURCE per chunk, then the fetcher is a parent', async (t) => {
-  const sched = await inProcessScheduler(t, { metrics: true });
+  const sched = await inProcessScheduler(t, { metrics: true, scheduling: { cascadeFanout: 2 } });
   const hosts = Array.from({ length: 8 }, (_, i) => `peer${i}`);
   const peers = await readyClients(t, [sched.address], hosts);
   const answers = await Promise.all(peers.map((p) => p.resolve(BLOB, OFFSETS)));

@@ -7,7 +7,8 @@
  * parent is recorded as a **relay** of those chunks (model.ts `Relay`): it will have them once
  * its parent serves it, and its own peer server holds requests for them meanwhile (as the lease
  * holder's does). Later requesters are spread over the lease holder and its relays, so each
- * chunk travels down a tree whose fan-out is `fanout`.
+ * chunk travels down a tree whose fan-out is `fanout`. The service calls it only when
+ * `cascadeFanout` is above 0 (scheduling.cascade_fanout; 0, the default, keeps the star).
  *
  * Choosing the parent, for the offsets of one Resolve that share one lease:
  * - Sources: the lease holder (depth 0) and every relay of that lease that is still live

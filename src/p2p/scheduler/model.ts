@@ -147,7 +147,8 @@ export interface SchedulerConfig {
   maxParents: number;
   /**
    * Requesters pointed at one in-progress source of a chunk (the lease holder, or a peer receiving
-   * the chunk from it) before deeper sources are used: the fan-out of the cascade tree.
+   * the chunk from it) before deeper sources are used: the fan-out of the cascade tree. 0: no
+   * cascade (every requester waits on the lease holder).
    */
   cascadeFanout: number;
   /** How long a peer reported for BAD_DATA is not handed out. */
@@ -168,7 +169,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   peerTtlMs: 20_000,
   leaseTtlMs: 30_000,
   maxParents: 4,
-  cascadeFanout: 2,
+  cascadeFanout: 0,
   badPeerMs: 60 * 60_000,
   historyTtlMs: 24 * 60 * 60_000,
   historyAlpha: 0.3,

@@ -203,7 +203,7 @@ export class SchedulerService {
       for (const [offset, lease] of election.leases) {
         const decision = decideLeased(requester, lease, owners.get(lease.hostId), exclude, now);
         decisions.set(offset, decision);
-        if (decision.decision !== 'PARENTS') continue;
+        if (decision.decision !== 'PARENTS' || this.config.cascadeFanout === 0) continue;
         const key = `${lease.hostId}|${lease.epoch}|${lease.deadline}`;
         const group = inProgress.get(key) ?? { lease, offsets: [] };
         group.offsets.push(offset);
