@@ -71,15 +71,18 @@ export async function offerToPeer(
   metrics.peerBytes.inc(servedBytes);
   const verdicts = await verifyStoredRange(job.blob.algorithm, job.blob.id, answer.bytes, request.offset, served);
   const bad: ChunkRecord[] = [];
+  const verified: NonNullable<PeerReport['verified']>[number][] = [];
   for (const v of verdicts) {
-    if (v.ok) settleGood(v.chunk);
-    else bad.push(v.record);
+    if (v.ok) {
+      settleGood(v.chunk);
+      verified.push({ uncompressedOffset: v.chunk.record.uncompressedOffset, compressedOffset: v.chunk.record.compressedOffset, stored: v.chunk.stored });
+    } else bad.push(v.record);
   }
   const durationMs = Date.now() - started;
   if (bad.length === 0) {
     metrics.peerRequests.inc({ outcome: 'ok' });
     metrics.fetchedBytes.inc({ priority: job.priority }, servedBytes);
-    reportToPeer(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: servedBytes, durationMs });
+    reportToPeer(peer, { request, outcome: 'peer-ok', peer: answer.peer, bytes: servedBytes, durationMs, verified });
     return missing;
   }
   metrics.peerRequests.inc({ outcome: 'bad_data' });
@@ -92,6 +95,7 @@ export async function offerToPeer(
     bytes: servedBytes,
     durationMs,
     badChunkOffsets: bad.map((c) => c.uncompressedOffset),
+    verified,
   });
   return [...bad, ...missing].sort((a, b) => a.compressedOffset - b.compressedOffset);
 }

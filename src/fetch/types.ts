@@ -209,8 +209,9 @@ export interface PeerReport {
   badChunkOffsets?: number[];
   error?: unknown;
   /**
-   * origin-ok: the stored bytes of the range's verified chunks, before the cache has committed
-   * them (the P2P peer serves peers waiting for them without waiting for the disk sync).
+   * origin-ok, peer-ok, peer-bad-data: the stored bytes of the range's verified chunks (from the
+   * origin, or those of the peer's answer that verified), before the cache has committed them
+   * (the P2P peer serves peers waiting for them without waiting for the disk sync).
    */
   verified?: ReadonlyArray<{ uncompressedOffset: number; compressedOffset: number; stored: Buffer }>;
 }

@@ -13,6 +13,11 @@ export interface PeerMetrics {
   uploadBytes: Counter;
   /** Upload requests by answer: ok, unauthorized, not_held, busy, bad_request, slow (cut off), error. */
   uploads: Counter<'outcome'>;
+  /**
+   * Chunks uploaded whole, by where this node got them: origin, peer (second-hand: the cascade).
+   * Chunks cached before this process started are not counted.
+   */
+  servedChunks: Counter<'from'>;
   /** Upload requests refused, by reason: unauthorized, not_held, busy. */
   uploadsRefused: Counter<'reason'>;
   /** Uploads sending bytes now / requests waiting for an in-progress chunk. */
@@ -41,6 +46,7 @@ export function peerMetrics(registry: Registry | undefined, live: () => { active
     downloadBytes: counter('darner_p2p_download_bytes_total', 'Stored bytes received from parent peers (before verification)'),
     uploadBytes: counter('darner_p2p_upload_bytes_total', 'Stored bytes served to other peers'),
     uploads: counter('darner_p2p_uploads_total', 'Upload requests from other peers, by outcome (ok, unauthorized, not_held, busy, bad_request, slow, error)', ['outcome']),
+    servedChunks: counter('darner_p2p_served_chunks_total', 'Chunks served to other peers, by where this node got them (origin; peer: second-hand, passed on down the cascade)', ['from']),
     uploadsRefused: counter('darner_p2p_uploads_refused_total', 'Upload requests refused, by reason (unauthorized, not_held, busy)', ['reason']),
     uploadsActive: reuseMetric(registry, 'darner_p2p_uploads_active', (registers) => new Gauge({
       name: 'darner_p2p_uploads_active',

@@ -10,9 +10,11 @@
  *   memory whatever the range's length, and its requester must keep a minimum pace
  *   (upload-pace.ts) or lose its slot.
  *
- * In-progress chunks: a requester that the scheduler pointed here while this node holds the
- * back-to-source lease says so (`X-Darner-Wait-Ms`); its request is held until the range is
- * ready (cache `ready` events wake it), this node's origin fetch of the blob ended without it,
+ * In-progress chunks: a requester that the scheduler pointed here while this node fetches the
+ * chunks — from the origin (it holds the back-to-source lease) or from its own in-progress
+ * parent (it is a relay of the cascade) — says so (`X-Darner-Wait-Ms`); its request is held
+ * until the range is ready (cache `ready` events and verified bytes in PendingChunks wake it),
+ * this node's fetch of the blob ended without it,
  * or the wait (capped by `maxWaitMs`) runs out — then 404, and the requester moves on. Held
  * requests do not use upload slots while they wait (they send nothing); they take one when
  * their bytes are there, queueing for it within their wait.
@@ -24,7 +26,8 @@ import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
 import { ConfigError, PeerTransferError } from '../errors.js';
 import { log } from '../log.js';
 import { formatHostPort } from './address.js';
-import type { OriginFetches } from './origin-fetches.js';
+import type { ChunkOrigins } from './chunk-origins.js';
+import type { InboundFetches } from './inbound-fetches.js';
 import type { PendingChunks } from './pending-chunks.js';
 import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
@@ -73,12 +76,14 @@ export interface PeerServerOptions {
   uploadRateWindowMs?: number;
   /** Requests held for in-progress chunks at once; beyond it 503 (default 256). */
   maxWaiting?: number;
-  /** This node's back-to-source fetches (whether waiting for a blob's chunks makes sense). */
-  originFetches?: OriginFetches;
-  /** Verified origin bytes not committed to the cache yet (served before the disk sync). */
+  /** This node's fetches from the origin or a parent (whether waiting for a blob's chunks makes sense). */
+  inboundFetches?: InboundFetches;
+  /** Where this node got its chunks (uploads are counted by it: served_chunks_total{from}). */
+  chunkOrigins?: ChunkOrigins;
+  /** Verified bytes (from the origin or a parent) not committed to the cache yet (served before the disk sync). */
   pending?: PendingChunks;
   /**
-   * A held request whose blob has no origin fetch running here gives up after this long (the
+   * A held request whose blob has no fetch running here gives up after this long (the
    * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
    */
   noFetchGraceMs?: number;
@@ -145,7 +150,7 @@ export class PeerServer {
       : createHttpServer(handler);
     this.#server.keepAliveTimeout = 30_000;
     this.#unsubscribe.push(options.cache.onChange((event: CacheEvent) => this.#wake(event.blobId)));
-    if (options.originFetches !== undefined) this.#unsubscribe.push(options.originFetches.onEnd((blobId) => this.#wake(blobId)));
+    if (options.inboundFetches !== undefined) this.#unsubscribe.push(options.inboundFetches.onEnd((blobId) => this.#wake(blobId)));
   }
 
   /** Starts listening; resolves once bound. */
@@ -305,13 +310,13 @@ export class PeerServer {
             }
           }
           const elapsed = Date.now() - started;
-          const fetching = this.#options.originFetches?.active(blobId) ?? false;
+          const fetching = this.#options.inboundFetches?.active(blobId) ?? false;
           if (waitMs === 0 || signal.aborted || elapsed >= waitMs || (!fetching && elapsed >= this.#graceMs)) return { status: 'absent' };
           if (!counted) {
             counted = true;
             this.#waiting += 1;
           }
-          // Wake on the blob's next cache change or origin fetch end; look again at least every
+          // Wake on the blob's next cache change or fetch end; look again at least every
           // 250 ms (a fetch that starts here after the requester arrived sends no event).
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, 250);
@@ -408,6 +413,11 @@ export class PeerServer {
       }
       res.end();
       this.#metrics.uploads.inc({ outcome: 'ok' });
+      const served = this.#options.chunkOrigins?.countIn(blobId, range.offset, end);
+      if (served !== undefined) {
+        if (served.origin > 0) this.#metrics.servedChunks.inc({ from: 'origin' }, served.origin);
+        if (served.peer > 0) this.#metrics.servedChunks.inc({ from: 'peer' }, served.peer);
+      }
     } catch (err) {
       const slow = err instanceof PeerTransferError && err.reason === 'slow';
       if (slow) log.info({ blob: blobId, sent, length: range.length }, `peer server: upload cut off: ${(err as Error).message}`);

@@ -14,9 +14,11 @@
  *     (peer-plan.ts); runs with parents are fetched from them, in parallel, and the answer is
  *     partial: the fetch path takes the `unserved` chunks from the origin.
  *
- * When the origin fetch of leased chunks succeeds, their verified stored bytes go to
- * PendingChunks before the in-progress record ends, so waiting peers are served without
- * waiting for the cache's disk sync.
+ * While a range is fetched from parents, this node is in progress for it too (InboundFetches):
+ * the scheduler may have pointed other peers here (the cascade, ./scheduler/cascade.ts), and
+ * their requests wait in this node's server. When the origin fetch of leased chunks succeeds,
+ * or a parent's bytes verify, the verified stored bytes go to PendingChunks before the
+ * in-progress record ends, so waiting peers are served without waiting for the disk sync.
  *
  * The fetch path verifies every chunk and reports the range's outcome back here (`report`):
  * OK with bytes and duration, BAD_DATA when a chunk failed its digest — that parent is then
@@ -25,7 +27,8 @@
 import { log } from '../log.js';
 import type { PeerAnswer, PeerRangeRequest, PeerReport, PeerSource } from '../fetch/types.js';
 import { PeerTransferError, describeError } from '../errors.js';
-import type { OriginFetches } from './origin-fetches.js';
+import type { ChunkOrigins } from './chunk-origins.js';
+import type { InboundFetches } from './inbound-fetches.js';
 import type { PendingChunks } from './pending-chunks.js';
 import type { PeerClient } from './peer-client.js';
 import type { PeerMetrics } from './peer-metrics.js';
@@ -39,8 +42,10 @@ export interface P2PPeerSourceOptions {
   scheduler: SchedulerPort;
   client: PeerClient;
   metrics: PeerMetrics;
-  originFetches: OriginFetches;
-  /** Where verified origin bytes wait for their cache commit (served to in-progress waiters). */
+  inboundFetches: InboundFetches;
+  /** Records where each verified chunk came from (the peer server counts uploads by it). */
+  chunkOrigins?: ChunkOrigins;
+  /** Where verified bytes wait for their cache commit (served to in-progress waiters). */
   pending?: PendingChunks;
   /** Parents tried per run of chunks (default 4). */
   maxParentTries?: number;
@@ -65,6 +70,8 @@ interface RangeState {
   endFetch?: () => void;
   /** Who served which chunks (for OK and BAD_DATA reports). */
   served?: ServedPart[];
+  /** The end of the in-progress record of the parents' part (this node is a relay meanwhile). */
+  endPeerFetch?: () => void;
 }
 
 export class P2PPeerSource implements PeerSource {
@@ -99,20 +106,30 @@ export class P2PPeerSource implements PeerSource {
       if (plan.leased.length > 0) {
         metrics.backToSourceChunks.inc(plan.leased.length);
         this.#states.get(request)?.endFetch?.();
-        this.#states.set(request, { leased: plan.leased, endFetch: this.#o.originFetches.begin(request.blobId) });
+        this.#states.set(request, { leased: plan.leased, endFetch: this.#o.inboundFetches.begin(request.blobId) });
       }
       if (plan.runs.length === 0) return undefined;
       const bytes = Buffer.alloc(request.length);
       const failedParents = new Set<string>();
-      const parts = await Promise.all(plan.runs.map((run) => this.#fetchRun(request, run, bytes, signal, failedParents)));
+      // Peers the scheduler points here meanwhile (the cascade) are held until the bytes verify.
+      const endPeerFetch = this.#o.inboundFetches.begin(request.blobId);
+      let parts: Array<ServedPart | undefined>;
+      try {
+        parts = await Promise.all(plan.runs.map((run) => this.#fetchRun(request, run, bytes, signal, failedParents)));
+      } catch (err) {
+        endPeerFetch();
+        throw err;
+      }
       const served = parts.filter((p): p is ServedPart => p !== undefined);
       if (served.length === 0) {
+        endPeerFetch();
         if (signal.aborted || round > 0 || plan.decision !== 'parents') return undefined;
         exclude.push(...failedParents);
         continue;
       }
       const state = this.#states.get(request) ?? {};
       state.served = served;
+      state.endPeerFetch = endPeerFetch;
       this.#states.set(request, state);
       const got = new Set(served.flatMap((p) => p.offsets));
       const unserved = request.chunkOffsets.filter((o) => !got.has(o));
@@ -176,6 +193,14 @@ export class P2PPeerSource implements PeerSource {
     const state = this.#states.get(request);
     const okReport = (part: ServedPart): void =>
       this.#o.scheduler.report({ parentHostId: part.hostId, blobId: request.blobId, bytes: part.bytes, durationMs: part.durationMs, outcome: 'OK' });
+    if (report.outcome === 'peer-ok' || report.outcome === 'peer-bad-data' || report.outcome === 'peer-error') {
+      // Verified bytes from a parent: served at once to the peers waiting here, then the wait ends.
+      if (report.verified !== undefined && report.verified.length > 0) {
+        this.#o.pending?.add(request.blobId, report.verified);
+        this.#o.chunkOrigins?.record(request.blobId, 'peer', report.verified);
+      }
+      state?.endPeerFetch?.();
+    }
     switch (report.outcome) {
       case 'peer-ok':
         this.#o.metrics.candidateHits.inc();
@@ -204,9 +229,12 @@ export class P2PPeerSource implements PeerSource {
         // Waiting peers may have the verified bytes before the cache commits them; the cache's
         // `ready` events then announce the chunks.
         if (state?.leased !== undefined && report.verified !== undefined) this.#o.pending?.add(request.blobId, report.verified);
+        if (report.verified !== undefined) this.#o.chunkOrigins?.record(request.blobId, 'origin', report.verified);
+        state?.endPeerFetch?.();
         state?.endFetch?.();
         break;
       case 'origin-failed':
+        state?.endPeerFetch?.();
         state?.endFetch?.();
         if (state?.leased !== undefined) this.#o.scheduler.withdraw(request.blobId, state.leased);
         break;

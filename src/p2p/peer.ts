@@ -7,7 +7,7 @@
  *   the scheduler is away `resolve` says "no P2P" and every read goes to the origin.
  * - PeerServer (peer-server.ts): serves stored byte ranges of cached blobs to other peers,
  *   registry-shaped; token, upload cap, upload rate limit, holds requests for chunks this node
- *   is fetching from the origin (OriginFetches).
+ *   is fetching from the origin or from a parent (InboundFetches).
  * - P2PPeerSource (peer-source.ts): the fetch path's PeerSource. Resolve → a parent's bytes, or
  *   a decline (back to source / origin); reports; excludes parents that served bad data.
  * - Announcer (announcer.ts): cache events → announce / withdraw.
@@ -20,8 +20,10 @@
  *   PeerServer → A's cache.readStoredRange → bytes → B's engine verifies every chunk → B's
  *   cache commits them → `ready` event → Announcer → scheduler.announce: B is a holder too.
  * When nobody has them: the first resolver gets BACK_TO_SOURCE (a lease) and declines; its
- * engine fetches from the origin; others resolving meanwhile get PARENTS [it, in_progress] and
- * their requests wait in its server until its cache has the chunks.
+ * engine fetches from the origin; others resolving meanwhile get PARENTS [in_progress]: the
+ * fetcher, or a peer that waits on it (the scheduler's cascade), and their requests wait in that
+ * server until it has the chunks — verified bytes wait in PendingChunks for their disk sync and
+ * are served from there, so a node passes on what it received at once.
  */
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
@@ -32,7 +34,8 @@ import { loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import { Announcer } from './announcer.js';
 import { formatHostPort } from './address.js';
-import { OriginFetches } from './origin-fetches.js';
+import { ChunkOrigins } from './chunk-origins.js';
+import { InboundFetches } from './inbound-fetches.js';
 import { PeerClient } from './peer-client.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { PeerServer, type PeerTlsFiles } from './peer-server.js';
@@ -130,9 +133,13 @@ export class PeerNode {
 
   /** Starts the server, then registers in the background (never waits for the scheduler). */
   static async start(o: PeerNodeOptions): Promise<PeerNode> {
-    const originFetches = new OriginFetches();
+    const inboundFetches = new InboundFetches();
     const pending = new PendingChunks();
-    const detachPending = pending.attach(o.cache);
+    const chunkOrigins = new ChunkOrigins();
+    const detachers = [pending.attach(o.cache), chunkOrigins.attach(o.cache)];
+    const detachPending = (): void => {
+      for (const detach of detachers) detach();
+    };
     const server = await PeerServer.start({
       cache: o.cache,
       host: o.listen.host,
@@ -145,7 +152,8 @@ export class PeerNode {
       uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
       ...(o.minUploadBytesPerSecond !== undefined ? { minUploadBytesPerSecond: o.minUploadBytesPerSecond } : {}),
       ...(o.uploadRateWindowMs !== undefined ? { uploadRateWindowMs: o.uploadRateWindowMs } : {}),
-      originFetches,
+      inboundFetches,
+      chunkOrigins,
       pending,
       ...(o.pieceList !== undefined ? { pieceList: o.pieceList } : {}),
       ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
@@ -180,7 +188,7 @@ export class PeerNode {
         ...(o.minBytesPerSecond !== undefined ? { minBytesPerSecond: o.minBytesPerSecond } : {}),
         limiter: new RateLimiter(o.downloadBytesPerSecond ?? 0),
       });
-      const source = new P2PPeerSource({ scheduler, client, metrics, originFetches, pending });
+      const source = new P2PPeerSource({ scheduler, client, metrics, inboundFetches, chunkOrigins, pending });
       announcer = await Announcer.start(o.cache, scheduler);
       const node = new PeerNode({ scheduler, server, source, metrics, peerUrl, announcer, client, fetcher: o.fetcher, detachPending });
       scheduler.on('state', (state, address) => log.info({ state, address }, 'p2p: scheduler connection'));

@@ -74,6 +74,16 @@ test.serial('a peer that serves: nothing from the origin, reported ok', async (t
   t.true(peer.requests.length > 0);
   t.true(peer.reports.every((r) => r.outcome === 'peer-ok' && r.peer === 'peer-1'));
   t.is(peer.reports.length, peer.requests.length);
+  // Each report carries the verified stored bytes of every chunk it served (a relay passes them on).
+  for (const [i, r] of peer.reports.entries()) {
+    const request = peer.requests[i]!;
+    t.deepEqual(r.verified?.map((c) => c.uncompressedOffset), request.chunkOffsets);
+    for (const c of r.verified ?? []) {
+      const meta = request.chunks.find((x) => x.uncompressedOffset === c.uncompressedOffset)!;
+      t.is(c.compressedOffset, meta.compressedOffset);
+      t.is(c.stored.length, meta.compressedSize);
+    }
+  }
   t.true((await metric(metrics, 'darner_fetch_peer_bytes_total')) > 0);
   t.deepEqual(peer.requests[0]!.chunkOffsets.length > 0, true);
   t.is(peer.requests[0]!.digest, `sha256:${peer.requests[0]!.blobId}`);

@@ -32,6 +32,7 @@ keepalive_interval_ms = 1000
 peer_ttl_ms = 4000
 lease_ttl_ms = 15000
 max_parents = 6
+cascade_fanout = 3
 bad_peer_ms = 600000
 history_ttl_ms = 3600000
 history_alpha = 0.5
@@ -56,6 +57,7 @@ seed = 0
       peerTtlMs: 4000,
       leaseTtlMs: 15000,
       maxParents: 6,
+      cascadeFanout: 3,
       badPeerMs: 600000,
       historyTtlMs: 3600000,
       historyAlpha: 0.5,

@@ -14,7 +14,7 @@ function decisionOf(groups: ResolveGroup[], offset: number): string {
 }
 
 test('8 peers resolving the same chunks at once: one BACK_TO_SOURCE per chunk, then the fetcher is a parent', async (t) => {
-  const sched = await inProcessScheduler(t, { metrics: true });
+  const sched = await inProcessScheduler(t, { metrics: true, scheduling: { cascadeFanout: 2 } });
   const hosts = Array.from({ length: 8 }, (_, i) => `peer${i}`);
   const peers = await readyClients(t, [sched.address], hosts);
   const answers = await Promise.all(peers.map((p) => p.resolve(BLOB, OFFSETS)));
@@ -24,10 +24,17 @@ test('8 peers resolving the same chunks at once: one BACK_TO_SOURCE per chunk, t
     const fetchers = hosts.filter((_, i) => decisionOf(answers[i]!.groups, offset) === 'BACK_TO_SOURCE');
     t.is(fetchers.length, 1, `one fetcher for offset ${offset}`);
     fetcherOf.set(offset, fetchers[0]!);
-    // Everyone else waits on the fetcher.
+    // Everyone else waits on an in-progress peer: the fetcher, or one that waits on it (the
+    // cascade); the fetcher itself is first choice of its fan-out (2) and everyone's fallback.
+    let firstOnFetcher = 0;
     hosts.forEach((h, i) => {
-      if (h !== fetchers[0]) t.is(decisionOf(answers[i]!.groups, offset), `${fetchers[0]}*`);
+      if (h === fetchers[0]) return;
+      const parents = decisionOf(answers[i]!.groups, offset).split(',');
+      t.true(parents.every((p) => p.endsWith('*')), 'every parent is in progress');
+      t.true(parents.includes(`${fetchers[0]}*`), 'the fetcher is among the parents');
+      if (parents[0] === `${fetchers[0]}*`) firstOnFetcher += 1;
     });
+    t.is(firstOnFetcher, 2, `the fetcher of ${offset} is the first parent of two requesters`);
   }
   // The fetcher announces what it got from the origin.
   for (const offset of OFFSETS) {

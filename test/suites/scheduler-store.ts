@@ -7,7 +7,7 @@
  * TTLs and wait well past them; no test asserts how fast anything happens.
  */
 import type { ExecutionContext, TestFn } from 'ava';
-import type { PeerRecord, Task, TaskStatus } from '../../src/p2p/scheduler/model.js';
+import type { PeerRecord, Relay, Task, TaskStatus } from '../../src/p2p/scheduler/model.js';
 import type { StateStore } from '../../src/p2p/scheduler/store.js';
 
 const BLOB = 'b'.repeat(64);
@@ -180,6 +180,33 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     const forced = await store.acquireLeases(BLOB, [0], { hostId: 'me', epoch: 'me-e1' }, LONG, now);
     t.deepEqual(forced.held, []);
     t.is(forced.leases.get(0)?.hostId, 'me');
+  });
+
+  test('relays are kept per chunk and relay host, a later record replacing the earlier', async (t) => {
+    const store = await withStore(t);
+    const deadline = Date.now() + LONG;
+    const relay = (hostId: string, parentHostId: string, depth: number): Relay => ({
+      hostId, epoch: `${hostId}-e1`, parentHostId, depth, rootHostId: 'root', rootEpoch: 'root-e1', deadline,
+    });
+    t.deepEqual([...(await store.relays(BLOB, [0])).entries()], [[0, []]]);
+    await store.putRelays(BLOB, [{ offset: 0, relay: relay('n1', 'root', 1) }, { offset: 4096, relay: relay('n1', 'root', 1) }], Date.now());
+    await store.putRelays(BLOB, [{ offset: 0, relay: relay('n2', 'n1', 2) }], Date.now());
+    await store.putRelays(BLOB, [{ offset: 0, relay: relay('n1', 'n3', 1) }], Date.now());
+    const got = await store.relays(BLOB, [0, 4096, 8192]);
+    const sorted = (list: Relay[] | undefined) => [...(list ?? [])].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
+    t.deepEqual(sorted(got.get(0)), [relay('n1', 'n3', 1), relay('n2', 'n1', 2)]);
+    t.deepEqual(got.get(4096), [relay('n1', 'root', 1)]);
+    t.deepEqual(got.get(8192), []);
+    t.deepEqual((await store.relays(OTHER_BLOB, [0])).get(0), []);
+  });
+
+  test('relays past their deadline are dropped by the sweep', async (t) => {
+    const store = await withStore(t);
+    const deadline = Date.now() + 150;
+    await store.putRelays(BLOB, [{ offset: 0, relay: { hostId: 'n1', epoch: 'n1-e1', parentHostId: 'root', depth: 1, rootHostId: 'root', rootEpoch: 'root-e1', deadline } }], Date.now());
+    await sleep(400);
+    await store.expirePeers(Date.now());
+    t.deepEqual((await store.relays(BLOB, [0])).get(0), []);
   });
 
   test('a lease past its TTL, or whose holder left, is given to the next caller', async (t) => {

@@ -31,8 +31,11 @@
  *    in the same atomic step); such offsets go through steps 1–3 once more, and the second
  *    election grants whatever is still unheld.
  * 4. decideLeased turns each lease into a decision: the requester's own lease → BACK_TO_SOURCE;
- *    another peer's → PARENTS with that peer marked in_progress (its server answers once the
- *    chunk arrives), or SOURCE if the requester excluded that peer.
+ *    another peer's → PARENTS in_progress (its server answers once the chunk arrives), or SOURCE
+ *    if the requester excluded that peer. For PARENTS (with cascadeFanout > 0) the cascade
+ *    (./cascade.ts) then picks the
+ *    in-progress parents among the lease holder and its relays (peers receiving the chunk from
+ *    it) and records the requester as a relay, so a cold wave is a tree, not a star.
  * 5. groupDecisions merges offsets with identical decisions into groups, ordered by first offset.
  *    The first parent of each group is counted as `assigned` load on that peer until its next
  *    heartbeat.

@@ -2,7 +2,7 @@
  * The in-memory StateStore: the default for a single scheduler. No I/O and no timers; expiry is
  * decided from the `now` each call passes, so tests drive it with a fake clock.
  */
-import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Task, type TaskStatus } from './model.js';
+import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Relay, type Task, type TaskStatus } from './model.js';
 import type { Election, StateStore } from './store.js';
 
 interface LivePeer {
@@ -38,6 +38,8 @@ export class MemoryStore implements StateStore {
   /** host → chunks it holds (the reverse index, to drop a host's holdings at once). */
   private readonly held = new Map<string, Set<ChunkKey>>();
   private readonly leases = new Map<ChunkKey, Lease>();
+  /** chunk → relay host → its record (the cascade). */
+  private readonly chunkRelays = new Map<ChunkKey, Map<string, Relay>>();
   private readonly histories = new Map<string, { history: PeerHistory; expiresAt: number }>();
   private readonly tasks = new Map<string, Array<{ task: Task; expiresAt: number }>>();
   private readonly taskListeners = new Set<(hostId: string) => void>();
@@ -94,6 +96,10 @@ export class MemoryStore implements StateStore {
     }
     for (const [key, lease] of this.leases) {
       if (lease.deadline <= now) this.leases.delete(key);
+    }
+    for (const [key, relays] of this.chunkRelays) {
+      for (const [hostId, relay] of relays) if (relay.deadline <= now) relays.delete(hostId);
+      if (relays.size === 0) this.chunkRelays.delete(key);
     }
     return expired.sort();
   }
@@ -187,6 +193,24 @@ export class MemoryStore implements StateStore {
       leases.set(offset, { ...lease });
     }
     return { leases, held: held.sort((a, b) => a - b) };
+  }
+
+  async relays(blobId: string, offsets: readonly number[]): Promise<Map<number, Relay[]>> {
+    const out = new Map<number, Relay[]>();
+    for (const offset of offsets) {
+      const relays = this.chunkRelays.get(chunkKey(blobId, offset));
+      out.set(offset, relays === undefined ? [] : [...relays.values()].map((r) => ({ ...r })));
+    }
+    return out;
+  }
+
+  async putRelays(blobId: string, relays: ReadonlyArray<{ offset: number; relay: Relay }>, _now: number): Promise<void> {
+    for (const { offset, relay } of relays) {
+      const key = chunkKey(blobId, offset);
+      let map = this.chunkRelays.get(key);
+      if (map === undefined) this.chunkRelays.set(key, (map = new Map()));
+      map.set(relay.hostId, { ...relay });
+    }
   }
 
   async noteAssigned(hostIds: readonly string[]): Promise<void> {

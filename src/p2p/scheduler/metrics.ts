@@ -15,7 +15,7 @@ export class SchedulerMetrics {
   readonly candidateHits = this.counter('darner_scheduler_candidate_hits_total', 'Resolve calls whose answer named at least one parent peer (holder or in-progress fetcher)');
   readonly resolvedChunks = this.counter(
     'darner_scheduler_resolved_chunks_total',
-    'Chunks resolved, by decision: parents (holders), in_progress (wait for the fetching peer), back_to_source (lease granted), source (no lease)',
+    'Chunks resolved, by decision: parents (holders), in_progress (wait for the fetching peer or a peer receiving it from it), back_to_source (lease granted), source (no lease)',
     ['decision'] as const,
   );
   readonly backToSource = this.counter('darner_scheduler_back_to_source_total', 'Chunks for which a BACK_TO_SOURCE lease was granted or renewed');

@@ -70,6 +70,24 @@ export interface Lease {
   deadline: number;
 }
 
+/**
+ * A peer that is receiving a chunk from another peer now (the cascade): it was handed `parentHostId`
+ * as an in-progress parent while the chunk's back-to-source lease (rootHostId, rootEpoch) was
+ * live, so later requesters can be pointed at it in turn. Depth 1 receives from the lease holder,
+ * depth 2 from a depth-1 relay, and so on.
+ */
+export interface Relay {
+  hostId: string;
+  epoch: string;
+  parentHostId: string;
+  depth: number;
+  /** The lease this relay hangs off; a relay of any other lease no longer counts. */
+  rootHostId: string;
+  rootEpoch: string;
+  /** The lease's deadline: the relay counts no longer than the fetch it waits for. */
+  deadline: number;
+}
+
 /** A candidate parent as handed to a requester. */
 export interface ParentChoice {
   hostId: string;
@@ -135,6 +153,12 @@ export interface SchedulerConfig {
   leaseTtlMs: number;
   /** Parents per group when the requester does not ask for fewer. */
   maxParents: number;
+  /**
+   * Requesters pointed at one in-progress source of a chunk (the lease holder, or a peer receiving
+   * the chunk from it) before deeper sources are used: the fan-out of the cascade tree. 0: no
+   * cascade (every requester waits on the lease holder).
+   */
+  cascadeFanout: number;
   /** How long a peer reported for BAD_DATA is not handed out. */
   badPeerMs: number;
   /** How long a peer's success history is kept after its last report. */
@@ -153,6 +177,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   peerTtlMs: 20_000,
   leaseTtlMs: 30_000,
   maxParents: 4,
+  cascadeFanout: 0,
   badPeerMs: 60 * 60_000,
   historyTtlMs: 24 * 60 * 60_000,
   historyAlpha: 0.3,

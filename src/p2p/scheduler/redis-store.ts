@@ -10,6 +10,8 @@
  *   held:<host>         set of "<blob>:<offset>": what the host announced (reverse index).
  *   c:<blob>:<offset>   set of hosts holding the chunk.
  *   lease:<blob>:<off>  string "<host>|<epoch>|<deadline>", SET PX leaseTtl: the back-to-source lease.
+ *   relay:<blob>:<off>  hash: relay host → "<epoch>|<parent>|<depth>|<root host>|<root epoch>|<deadline>"
+ *                       (the cascade, ./cascade.ts); PEXPIREAT the latest deadline written.
  *   hist:<host>         hash: success, throughput, reports, badUntil, updatedAt; PEXPIRE history TTL.
  *   tasks:<host>        list of JSON tasks; published on channel "<prefix>tasks" (message = host).
  *   task:<id>           string: the task's JSON TaskStatus, SET PX task TTL.
@@ -28,7 +30,8 @@
 import { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../errors.js';
 import { log } from '../../log.js';
-import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Task, type TaskState, type TaskStatus } from './model.js';
+import { newestFirst, type Lease, type PeerHistory, type PeerLoad, type PeerRecord, type Relay, type Task, type TaskStatus } from './model.js';
+import { decodeHistory, decodeLease, decodePeer, decodeRelay, decodeTask, decodeTaskStatus, encodePeer } from './redis-codec.js';
 import { REDIS_SCRIPTS, type ScriptName } from './redis-scripts.js';
 import type { Election, StateStore } from './store.js';
 
@@ -208,6 +211,31 @@ export class RedisStore implements StateStore {
     return { leases, held: held.sort((a, b) => a - b) };
   }
 
+  async relays(blobId: string, offsets: readonly number[]): Promise<Map<number, Relay[]>> {
+    const out = new Map<number, Relay[]>();
+    if (offsets.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const offset of offsets) pipeline.hgetall(this.k('relay', `${blobId}:${offset}`));
+    const results = await this.exec(pipeline);
+    offsets.forEach((offset, i) => {
+      const fields = (results[i] as Record<string, string> | null) ?? {};
+      out.set(offset, Object.entries(fields).flatMap(([hostId, value]) => decodeRelay(hostId, value) ?? []));
+    });
+    return out;
+  }
+
+  async putRelays(blobId: string, relays: ReadonlyArray<{ offset: number; relay: Relay }>, _now: number): Promise<void> {
+    if (relays.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { offset, relay } of relays) {
+      const key = this.k('relay', `${blobId}:${offset}`);
+      const value = [relay.epoch, relay.parentHostId, relay.depth, relay.rootHostId, relay.rootEpoch, relay.deadline].join('|');
+      // A later lease's relays have a later deadline: the key lives as long as its newest record.
+      pipeline.hset(key, relay.hostId, value).pexpireat(key, Math.ceil(relay.deadline));
+    }
+    await this.exec(pipeline);
+  }
+
   async noteAssigned(hostIds: readonly string[]): Promise<void> {
     if (hostIds.length === 0) return;
     await this.script('darnerAssign', hostIds.length, ...hostIds.map((h) => this.k('peer', h)));
@@ -372,103 +400,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function encodePeer(peer: PeerRecord): (string | number)[] {
-  return [
-    'url', peer.peerUrl,
-    'labels', JSON.stringify(peer.labels),
-    'cap', peer.uploadCapacity,
-    'seed', peer.isSeed ? 1 : 0,
-    'epoch', peer.epoch,
-    'reg', peer.registeredAt,
-    'seen', peer.lastSeen,
-    'uploads', peer.currentUploads,
-    'bytes', peer.uploadBytes,
-    'assigned', peer.assigned,
-  ];
-}
-
-function num(value: string | undefined): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : 0;
-}
-
-function decodePeer(hostId: string, f: Record<string, string> | undefined): PeerRecord | undefined {
-  if (f === undefined || f.epoch === undefined || f.url === undefined) return undefined;
-  let labels: Record<string, string> = {};
-  try {
-    const parsed: unknown = JSON.parse(f.labels ?? '{}');
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      labels = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    }
-  } catch {
-    // A damaged labels field only costs locality.
-  }
-  return {
-    hostId,
-    peerUrl: f.url,
-    labels,
-    uploadCapacity: num(f.cap),
-    isSeed: f.seed === '1',
-    epoch: f.epoch,
-    registeredAt: num(f.reg),
-    lastSeen: num(f.seen),
-    currentUploads: num(f.uploads),
-    uploadBytes: num(f.bytes),
-    assigned: num(f.assigned),
-  };
-}
-
-function decodeLease(value: string): Lease | undefined {
-  const [hostId, epoch, deadline] = value.split('|');
-  if (!hostId || !epoch || deadline === undefined) return undefined;
-  return { hostId, epoch, deadline: num(deadline) };
-}
-
-function decodeHistory(f: Record<string, string> | undefined): PeerHistory | undefined {
-  if (f === undefined || f.success === undefined) return undefined;
-  const success = Number(f.success);
-  return {
-    success: Number.isFinite(success) ? Math.min(1, Math.max(0, success)) : 1,
-    throughput: num(f.throughput),
-    reports: num(f.reports),
-    badUntil: num(f.badUntil),
-    updatedAt: num(f.updatedAt),
-  };
-}
-
-function decodeTask(entry: string): (Task & { expiresAt: number }) | undefined {
-  try {
-    const t = JSON.parse(entry) as Record<string, unknown>;
-    if (typeof t.taskId !== 'string' || t.kind !== 'preheat' || typeof t.imageRef !== 'string') return undefined;
-    const digest = typeof t.digest === 'string' ? { digest: t.digest } : {};
-    return { taskId: t.taskId, kind: 'preheat', imageRef: t.imageRef, createdAt: num(String(t.createdAt)), expiresAt: num(String(t.expiresAt)), ...digest };
-  } catch {
-    return undefined;
-  }
-}
-
-const TASK_STATES: readonly TaskState[] = ['QUEUED', 'SUCCEEDED', 'FAILED'];
-
-function decodeTaskStatus(raw: string): TaskStatus | undefined {
-  try {
-    const t = JSON.parse(raw) as Record<string, unknown>;
-    if (typeof t.taskId !== 'string' || typeof t.hostId !== 'string' || typeof t.imageRef !== 'string'
-      || typeof t.reason !== 'string' || !TASK_STATES.includes(t.state as TaskState)) return undefined;
-    const updatedAt = num(String(t.updatedAt));
-    return {
-      taskId: t.taskId,
-      hostId: t.hostId,
-      imageRef: t.imageRef,
-      kind: 'preheat',
-      state: t.state as TaskState,
-      reason: t.reason,
-      // A status written before tasks recorded their start: its last change is the best guess.
-      createdAt: t.createdAt === undefined ? updatedAt : num(String(t.createdAt)),
-      updatedAt,
-    };
-  } catch {
-    return undefined;
-  }
 }

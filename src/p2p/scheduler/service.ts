@@ -16,6 +16,7 @@ import {
   type ChunkDecision,
   type ResolvePlan,
 } from './core.js';
+import { decideCascade } from './cascade.js';
 import { isEligibleParent } from './scoring.js';
 import {
   DEFAULT_SCHEDULER_CONFIG,
@@ -27,6 +28,7 @@ import {
   checkOffset,
   checkPeerUrl,
   type ChunkGroup,
+  type Lease,
   type PeerHistory,
   type PeerLoad,
   type PeerRecord,
@@ -196,8 +198,19 @@ export class SchedulerService {
       const others = new Set<string>();
       for (const lease of election.leases.values()) if (lease.hostId !== requester.hostId) others.add(lease.hostId);
       const owners = others.size > 0 ? await this.store.getPeers([...others], now) : new Map<string, PeerRecord>();
+      // Offsets another live peer is fetching, by lease: the cascade picks who to wait on.
+      const inProgress = new Map<string, { lease: Lease; offsets: number[] }>();
       for (const [offset, lease] of election.leases) {
-        decisions.set(offset, decideLeased(requester, lease, owners.get(lease.hostId), exclude, now));
+        const decision = decideLeased(requester, lease, owners.get(lease.hostId), exclude, now);
+        decisions.set(offset, decision);
+        if (decision.decision !== 'PARENTS' || this.config.cascadeFanout === 0) continue;
+        const key = `${lease.hostId}|${lease.epoch}|${lease.deadline}`;
+        const group = inProgress.get(key) ?? { lease, offsets: [] };
+        group.offsets.push(offset);
+        inProgress.set(key, group);
+      }
+      for (const { lease, offsets: leased } of inProgress.values()) {
+        await this.cascade(requester, req.blobId, lease, owners.get(lease.hostId)!, leased, exclude, maxParents, now, decisions);
       }
       todo = election.held;
     }
@@ -208,6 +221,35 @@ export class SchedulerService {
     const assigned = firstChoices(groups);
     if (assigned.length > 0) await this.store.noteAssigned(assigned);
     return groups;
+  }
+
+  /**
+   * Step 4 for offsets whose live lease another peer holds: the in-progress parents from the
+   * lease holder and its relays (./cascade.ts), and the requester recorded as a relay in turn.
+   */
+  private async cascade(
+    requester: PeerRecord,
+    blobId: string,
+    lease: Lease,
+    holder: PeerRecord,
+    offsets: number[],
+    exclude: ReadonlySet<string>,
+    maxParents: number,
+    now: number,
+    decisions: Map<number, ChunkDecision>,
+  ): Promise<void> {
+    const relays = await this.store.relays(blobId, offsets);
+    const hostIds = new Set<string>();
+    for (const list of relays.values()) for (const r of list) if (r.hostId !== requester.hostId) hostIds.add(r.hostId);
+    const ids = [...hostIds];
+    const [peers, histories] = ids.length > 0
+      ? await Promise.all([this.store.getPeers(ids, now), this.store.getHistories(ids, now)])
+      : [new Map<string, PeerRecord>(), new Map<string, PeerHistory>()];
+    const decided = decideCascade({
+      requester, offsets, lease, holder, relays, peers, histories, exclude, maxParents, fanout: this.config.cascadeFanout, now,
+    });
+    for (const offset of offsets) decisions.set(offset, { decision: 'PARENTS', parents: decided.parents, leaseDeadline: lease.deadline });
+    await this.store.putRelays(blobId, decided.relays, now);
   }
 
   /** Steps 1–2 for some offsets; also the live holders that may not be parents (for the election). */

@@ -7,7 +7,7 @@
  * store decides expiry from it; the Redis store lets Redis expire keys (PX TTLs) and uses `now`
  * only for the timestamps it records.
  */
-import type { Lease, PeerHistory, PeerLoad, PeerRecord, Task, TaskStatus } from './model.js';
+import type { Lease, PeerHistory, PeerLoad, PeerRecord, Relay, Task, TaskStatus } from './model.js';
 
 /** The result of acquireLeases. */
 export interface Election {
@@ -70,6 +70,19 @@ export interface StateStore {
     now: number,
     unlessHeld?: { ignore: readonly string[] },
   ): Promise<Election>;
+
+  /**
+   * The relays recorded for each offset (./cascade.ts): peers receiving the chunk from another
+   * peer. Stale records may be among them (the core checks each against the lease).
+   */
+  relays(blobId: string, offsets: readonly number[]): Promise<Map<number, Relay[]>>;
+  /**
+   * Records relays, one per (offset, relay host), replacing that host's earlier record of the
+   * offset. Each is kept at least until its deadline. Not atomic with the election: two replicas
+   * may both attach a requester to one source beyond the fan-out, which costs balance, never a
+   * second origin fetch.
+   */
+  putRelays(blobId: string, relays: ReadonlyArray<{ offset: number; relay: Relay }>, now: number): Promise<void>;
 
   /** Counts one hand-out as first-choice parent against each live host (reset by heartbeat). */
   noteAssigned(hostIds: readonly string[]): Promise<void>;

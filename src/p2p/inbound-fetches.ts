@@ -1,11 +1,13 @@
 /**
- * The chunks this node is fetching from the origin because the scheduler elected it
- * (BACK_TO_SOURCE): the peer source records each such range from its decline until the fetch
- * path reports how it ended; the peer server asks whether a blob has any, to decide whether a
- * request for chunks it does not hold yet is worth holding (another peer was told this node is
- * fetching them: `in_progress`).
+ * The chunks this node is fetching now: from the origin because the scheduler elected it
+ * (BACK_TO_SOURCE), or from an in-progress parent, which makes this node a relay of them (the
+ * scheduler may point later requesters at it: ./scheduler/cascade.ts). The peer source records
+ * each such range until its bytes are verified (and handed to PendingChunks) or the fetch ends;
+ * the peer server asks whether a blob has any, to decide whether a request for chunks it does
+ * not hold yet is worth holding (another peer was told this node is fetching them:
+ * `in_progress`).
  */
-export class OriginFetches {
+export class InboundFetches {
   readonly #active = new Map<string, number>();
   readonly #listeners = new Set<(blobId: string) => void>();
 
@@ -23,7 +25,7 @@ export class OriginFetches {
     };
   }
 
-  /** Whether some chunks of the blob are being fetched from the origin by this node. */
+  /** Whether some chunks of the blob are being fetched by this node (from the origin or a parent). */
   active(blobId: string): boolean {
     return this.#active.has(blobId);
   }
