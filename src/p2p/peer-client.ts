@@ -9,6 +9,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { PeerTransferError } from '../errors.js';
+import { deadline } from '../util/deadline.js';
 import { PEER_HEADER, WAIT_HEADER, contentRangeMatches, peerBlobPath, pieceListPath, rangeHeader, type ByteRange } from './peer-protocol.js';
 import type { PeerTlsFiles } from './peer-server.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -72,7 +73,12 @@ export class PeerClient {
     const phase = new AbortController();
     let slow = false;
     let timer = setTimeout(() => phase.abort(), waitMs + this.#firstByteMs);
-    const signal = f.signal !== undefined ? AbortSignal.any([f.signal, phase.signal]) : phase.signal;
+    // The caller's abort forwarded into the phase's controller, which the timer holds: a signal
+    // from AbortSignal.any can be collected in Node 20 and never abort the request (util/deadline.ts).
+    const forward = (): void => phase.abort(f.signal?.reason);
+    if (f.signal?.aborted === true) forward();
+    else f.signal?.addEventListener('abort', forward, { once: true });
+    const signal = phase.signal;
     const what = `GET ${url} ${headers.range}`;
     try {
       let res: Dispatcher.ResponseData;
@@ -122,6 +128,7 @@ export class PeerClient {
       return { bytes, servedBy: Array.isArray(servedBy) ? servedBy[0] : servedBy };
     } finally {
       clearTimeout(timer);
+      f.signal?.removeEventListener('abort', forward);
     }
   }
 
@@ -134,8 +141,15 @@ export class PeerClient {
     const url = `${peerUrl.replace(/\/+$/, '')}${pieceListPath(blobId)}`;
     const headers: Record<string, string> = {};
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
-    const timeout = AbortSignal.timeout(Math.ceil(this.#firstByteMs + (maxBytes / this.#minRate) * 1000));
-    const both = signal !== undefined ? AbortSignal.any([signal, timeout]) : timeout;
+    const limit = deadline(Math.ceil(this.#firstByteMs + (maxBytes / this.#minRate) * 1000), ...(signal !== undefined ? [signal] : []));
+    try {
+      return await this.#pieceList(url, headers, maxBytes, limit.signal, signal);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  async #pieceList(url: string, headers: Record<string, string>, maxBytes: number, both: AbortSignal, signal: AbortSignal | undefined): Promise<Buffer | 'fetching' | undefined> {
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { dispatcher: this.#dispatcher, method: 'GET', headers, signal: both });

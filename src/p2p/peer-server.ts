@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import type { BlobCache, BlobLease, CacheEvent } from '../cache/types.js';
 import { ConfigError, PeerTransferError } from '../errors.js';
 import { log } from '../log.js';
+import { deadline } from '../util/deadline.js';
 import { formatHostPort } from './address.js';
 import type { ChunkOrigins } from './chunk-origins.js';
 import type { InboundFetches } from './inbound-fetches.js';
@@ -251,7 +252,8 @@ export class PeerServer {
     const gone = new AbortController();
     const onClose = (): void => gone.abort();
     res.once('close', onClose);
-    const signal = AbortSignal.any([gone.signal, this.#closing.signal, AbortSignal.timeout(waitMs + 1)]);
+    const wait = deadline(waitMs + 1, gone.signal, this.#closing.signal);
+    const signal = wait.signal;
     let lease: BlobLease | undefined;
     let firstBytes = 0;
     try {
@@ -268,6 +270,7 @@ export class PeerServer {
       }
       await this.#send(res, found.lease, blobId, range, found.size, found.first, gone.signal);
     } finally {
+      wait.dispose();
       res.off('close', onClose);
       this.#buffered -= firstBytes;
       if (slot) this.#slots.release();
