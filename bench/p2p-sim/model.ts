@@ -12,8 +12,8 @@
  */
 import { SchedulerService } from '../../src/p2p/scheduler/service.js';
 import { MemoryStore } from '../../src/p2p/scheduler/memory-store.js';
-import type { ChunkGroup, Outcome } from '../../src/p2p/scheduler/model.js';
-import type { WireChunkGroup } from '../../src/p2p/proto.js';
+import type { Outcome } from '../../src/p2p/scheduler/model.js';
+import { groupToWire } from '../../src/p2p/scheduler/group-wire.js';
 import { checkResolveGroups } from '../../src/p2p/resolve-groups.js';
 import { planRange, type PlannedParent, type RangePlan } from '../../src/p2p/peer-plan.js';
 import type { HolderView, PeerBehaviour } from './behaviour.js';
@@ -189,7 +189,7 @@ export class Simulation {
     this.resolves += 1;
     const second = Math.floor(this.events.now / 1000);
     this.resolvesPerSecond.set(second, (this.resolvesPerSecond.get(second) ?? 0) + 1);
-    const plan = planRange(checkResolveGroups([offset], groups.map(toWire), node.hostId), [offset]);
+    const plan = planRange(checkResolveGroups([offset], groups.map(groupToWire), node.hostId), [offset]);
     this.events.after(this.p.schedulerRttMs, () => this.act(req, plan));
   }
 
@@ -453,15 +453,4 @@ function mbitToBytesPerMs(mbit: number): number {
   return (mbit * 1e6) / 8 / 1000;
 }
 
-/** The answer as it crosses the wire (the shape the client checks). */
-function toWire(g: ChunkGroup): WireChunkGroup {
-  switch (g.decision) {
-    case 'PARENTS':
-      return { decision: 'PARENTS', offsets: g.offsets, parents: g.parents, leaseDeadlineUnixMs: g.leaseDeadline };
-    case 'BACK_TO_SOURCE':
-      return { decision: 'BACK_TO_SOURCE', offsets: g.offsets, parents: [], leaseDeadlineUnixMs: g.leaseDeadline };
-    case 'SOURCE':
-      return { decision: 'SOURCE', offsets: g.offsets, parents: [], leaseDeadlineUnixMs: 0 };
-  }
-}
 

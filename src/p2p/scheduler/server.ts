@@ -44,11 +44,11 @@ import {
   type StatusResponse,
   type UnregisterPeerRequest,
   type WatchTasksRequest,
-  type WireChunkGroup,
   type WireTask,
 } from '../proto.js';
+import { groupToWire } from './group-wire.js';
 import type { SchedulerMetrics } from './metrics.js';
-import { OUTCOMES, type ChunkGroup, type Outcome, type Task } from './model.js';
+import { OUTCOMES, type Outcome, type Task } from './model.js';
 import type { SchedulerService } from './service.js';
 import { metricLabel } from '../../util/metric-label.js';
 
@@ -372,17 +372,6 @@ function statusOf(err: unknown): grpc.status {
   if (err instanceof StoreUnavailableError) return grpc.status.UNAVAILABLE;
   if (err instanceof DarnerError && err.code === 'USAGE') return grpc.status.INVALID_ARGUMENT;
   return grpc.status.INTERNAL;
-}
-
-function groupToWire(g: ChunkGroup): WireChunkGroup {
-  switch (g.decision) {
-    case 'PARENTS':
-      return { decision: 'PARENTS', offsets: g.offsets, parents: g.parents, leaseDeadlineUnixMs: g.leaseDeadline };
-    case 'BACK_TO_SOURCE':
-      return { decision: 'BACK_TO_SOURCE', offsets: g.offsets, parents: [], leaseDeadlineUnixMs: g.leaseDeadline };
-    case 'SOURCE':
-      return { decision: 'SOURCE', offsets: g.offsets, parents: [], leaseDeadlineUnixMs: 0 };
-  }
 }
 
 function taskToWire(t: Task): WireTask {
