@@ -47,6 +47,8 @@ export interface StartOptions {
   /** Extra daemon configuration (TOML) for every darner run. */
   daemonToml: string;
   dropCaches: boolean;
+  /** The daemon's log level (default info; debug logs the stages of each cold read). */
+  daemonLogLevel?: string;
 }
 
 const DARNER = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -113,7 +115,7 @@ export async function coldStart(
       dataBlobs = darnerImage.dataBlobs;
       const daemonDir = join(dir, 'daemon');
       mkdirSync(daemonDir, { mode: 0o755 });
-      daemon = await startDaemonProcess({ dir: daemonDir, args: ['--log-level', 'info'], configToml: options.daemonToml });
+      daemon = await startDaemonProcess({ dir: daemonDir, args: ['--log-level', options.daemonLogLevel ?? 'info'], configToml: options.daemonToml });
       const d = daemon;
       teardown.add('daemon', () => d.cleanup({ keepDir: true }));
       const config = join(dir, 'snapshotter.toml');

@@ -4,7 +4,9 @@
  * registry request (method, what, bytes) and each log line of the darner snapshotter and daemon
  * at or above info, in ms from the first registry request of the pull; for each request, how
  * long the registry took to write its answer and how many were open at once. For finding the serial
- * waits of a start; not a benchmark (one run, no overlayfs beside it).
+ * waits of a start; not a benchmark (one run, no overlayfs beside it). START_DAEMON_LOG_LEVEL=debug
+ * adds the daemon's stages of each cold read (blob device read forwarded / answered, fetch range
+ * started / first bytes / last bytes / verified / stored).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +62,7 @@ async function main(teardown: Teardown): Promise<void> {
     const traced: TracedImage | undefined = systems.includes('darner-traced') ? await prepareTracedImage(image, reg, seed, work) : undefined;
     for (const system of systems) {
       const before = Date.now();
-      const m = await coldStart(system, image, traced, reg, join(scratch.dir, `${name}-${system}`), teardown, { daemonToml: process.env.START_DAEMON_TOML ?? '', dropCaches: true }, async (context) => {
+      const m = await coldStart(system, image, traced, reg, join(scratch.dir, `${name}-${system}`), teardown, { daemonToml: process.env.START_DAEMON_TOML ?? '', dropCaches: true, daemonLogLevel: process.env.START_DAEMON_LOG_LEVEL ?? 'info' }, async (context) => {
         const requests = registryRequests(reg.registry.logs).filter((r) => r.at >= before);
         const origin = Math.min(...requests.map((r) => r.at));
         const events: Event[] = [

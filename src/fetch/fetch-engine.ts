@@ -329,6 +329,9 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
       byOffset.get(chunk.record.uncompressedOffset)?.resolve(chunk.data);
     };
     const started = Date.now();
+    // Debug only: the stages of a cold read, for bench/start-timeline.ts.
+    const trace = log.isLevelEnabled('debug') ? { blob: blob.id.slice(0, 12), offset: job.offset, length: job.length, priority: job.priority } : undefined;
+    if (trace) log.debug(trace, 'fetch: range started');
     let request: PeerRangeRequest | undefined;
     try {
       let remaining: ChunkRecord[] = job.chunks;
@@ -357,13 +360,22 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
             onVerified: settleGood,
           });
           let bytes: Buffer;
+          let firstBytes = trace !== undefined;
           try {
-            bytes = await this.#fromOrigin(job, run.offset, run.length, signal, (b, filled) => arriving.arrived(b, filled));
+            bytes = await this.#fromOrigin(job, run.offset, run.length, signal, (b, filled) => {
+              if (firstBytes) {
+                firstBytes = false;
+                log.debug({ ...trace, filled }, 'fetch: first bytes');
+              }
+              arriving.arrived(b, filled);
+            });
           } catch (err) {
             await arriving.stop();
             throw err;
           }
+          if (trace) log.debug(trace, 'fetch: last bytes');
           await arriving.finish(bytes);
+          if (trace) log.debug(trace, 'fetch: range verified');
           failed.push(...arriving.failed);
         }
         if (failed.length > 0) {
@@ -405,6 +417,7 @@ export class FetchEngine implements ChunkFetcher, ReaderEngine {
         this.#storing -= 1;
       }
       if (holdSlot) this.slots.release(job);
+      if (trace) log.debug(trace, 'fetch: range stored');
       for (const f of job.flights) if (this.#flights.get(f.key) === f) this.#flights.delete(f.key);
       this.#jobs.delete(job);
       await job.lease?.release();

@@ -17,7 +17,7 @@ import { sleep } from '../blob/retry.js';
 import { unlimitedController, type ImageBlob, type ReaderEngine } from './engine-port.js';
 import { planRanges } from './range-plan.js';
 import { initialWalkState, neighbourBound, type WalkState } from './neighbours.js';
-import { initialSequentialState, observeRead, type SequentialState } from './sequential.js';
+import { initialSequentialState, observeRead, wantsRestOfFile, type SequentialState } from './sequential.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ImageReader, ImageReaderOptions, PrefetchSummary } from './types.js';
 import { metricLabel } from '../util/metric-label.js';
@@ -328,8 +328,11 @@ export class ImageReaderImpl implements ImageReader {
     const policy = { smallFileBytes: settings.smallFileBytes, requestBytes: settings.smallFileRequestBytes };
     const previous = this.#order(first.blobIndex).previous(first);
     const blob = this.#blobs[first.blobIndex]!;
+    // A walk goes through small files: a miss right after a large file's chunk (a program's
+    // binary, then the small files stored after it) is no reason to grow.
     const inHand =
       previous !== undefined &&
+      (this.#extentOf(previous)?.bytes ?? Infinity) <= settings.smallFileBytes &&
       (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined || this.#engine.fetching(blob, previous));
     return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes), inHand);
   }
@@ -374,18 +377,24 @@ export class ImageReaderImpl implements ImageReader {
       this.#streams.set(file, state);
       if (this.#streams.size > MAX_STREAMS) this.#streams.delete(this.#streams.keys().next().value!);
       const range = observeRead(state, Math.max(span.start, file.start), span.end, options);
-      if (range === undefined) continue;
-      const to = Math.min(range.to, file.end);
-      const records: ChunkRecord[] = [];
-      for (const r of this.#order(file.blobIndex).from(range.from)) {
-        if (r.compressedOffset >= to) break;
-        if (this.#extentOf(r) === file && !blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
-      }
-      // One request per read-ahead range: its chunks are handed on as they arrive anyway
-      // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
-      // the registry less (bench:fs tree: 23 requests instead of 57).
-      if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(maxWindow, settings.maxRequestBytes));
+      // A file read at scattered places (a mapped program): all of it, the reads of it included.
+      const wanted = wantsRestOfFile(state, file.bytes, options) ? { from: file.start, to: file.end } : range;
+      if (wanted !== undefined) this.#fetchAhead(blob, file, wanted.from, Math.min(wanted.to, file.end));
     }
+  }
+
+  /** The absent chunks of `file` stored in [from, to), at prefetch priority (chunks in flight are joined). */
+  #fetchAhead(blob: ImageBlob, file: FileExtent, from: number, to: number): void {
+    const records: ChunkRecord[] = [];
+    for (const r of this.#order(file.blobIndex).from(from)) {
+      if (r.compressedOffset >= to) break;
+      if (this.#extentOf(r) === file && !blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
+    }
+    // One request per read-ahead range: its chunks are handed on as they arrive anyway
+    // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
+    // the registry less (bench:fs tree: 23 requests instead of 57).
+    const settings = this.#engine.settings;
+    if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(settings.sequentialReadAheadBytes, settings.maxRequestBytes));
   }
 
   prefetchFiles(nids: readonly number[] = this.bootstrap.prefetchNids): Promise<PrefetchSummary> {

@@ -31,10 +31,14 @@ export interface SequentialState {
   window: number;
   /** Where the read-ahead asked for so far ends. */
   aheadEnd: number;
+  /** Reads that landed neither at nor near the last one (random reads of the file). */
+  jumps: number;
+  /** Whether the rest of the file was asked for (wantsRestOfFile). */
+  restAsked: boolean;
 }
 
 export function initialSequentialState(): SequentialState {
-  return { lastStart: -1, lastEnd: -1, hits: 0, window: 0, aheadEnd: 0 };
+  return { lastStart: -1, lastEnd: -1, hits: 0, window: 0, aheadEnd: 0, jumps: 0, restAsked: false };
 }
 
 export interface ReadAheadRange {
@@ -66,6 +70,7 @@ export function observeRead(state: SequentialState, start: number, end: number, 
   state.lastStart = start;
   state.lastEnd = end;
   if (!forward) {
+    if (lastEnd >= 0) state.jumps += 1;
     state.hits = 0;
     state.window = 0;
     state.aheadEnd = end;
@@ -78,4 +83,19 @@ export function observeRead(state: SequentialState, start: number, end: number, 
   const to = end + state.window;
   state.aheadEnd = to;
   return from < to ? { from, to } : undefined;
+}
+
+/**
+ * Whether to fetch the rest of a file now, once per file (`state` is updated): its reads have
+ * jumped (a read landing neither at nor near the one before) and the whole file's stored bytes,
+ * `fileBytes`, fit in one window. That is how a program or shared library is read: the loader
+ * reads its headers, maps it, and the process faults its pages in at scattered places, nearly
+ * all of them at start (a python start touches every chunk of its 6.8 MB binary, in the order
+ * 0, 6, 5, 2, 3, 4, 1), which would otherwise cost one round trip per chunk, one after the other.
+ * A file read once, or straight through, never asks: sequential read-ahead serves that.
+ */
+export function wantsRestOfFile(state: SequentialState, fileBytes: number, options: Pick<SequentialOptions, 'maxWindow'>): boolean {
+  if (options.maxWindow <= 0 || state.jumps === 0 || state.restAsked || fileBytes > options.maxWindow) return false;
+  state.restAsked = true;
+  return true;
 }

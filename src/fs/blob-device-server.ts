@@ -77,10 +77,14 @@ function serve(dir: string, devices: BlobDevices, spaces: VerifiedSpaces, keeper
   const count = devices.sizes.length;
   const cachePaths = Array.from({ length: count }, (_, i) => spaces.cacheFile(i) ?? '');
   let server: NativeBlobDeviceServer;
+  const trace = log.isLevelEnabled('debug');
   const onRead: OnRead = (unique, device, offset, length) => {
+    // Debug only: the stages of a cold read, for bench/start-timeline.ts.
+    if (trace) log.debug({ device, offset, length }, 'blob device read forwarded');
     devices.read(`/${device}`, length, offset).then(
       (data) => {
         server.reply(unique, data);
+        if (trace) log.debug({ device, offset, length }, 'blob device read answered');
         if (cachePaths[device] !== '') {
           for (const [start, end] of spaces.verifiedIn(device, offset, offset + data.length)) server.mark(device, start, end, true);
         }

@@ -1,7 +1,9 @@
 /**
  * The fetch policy for cold reads, counted at a real registry: a read of a small file fetches it
  * with its small neighbours in one bounded request; a large file read straight through gets a
- * read-ahead window that starts at sequentialStartBytes and grows, never past the file's end.
+ * read-ahead window that starts at sequentialStartBytes and grows, never past the file's end; a
+ * file of at most sequentialReadAheadBytes read at scattered places (a mapped program) comes
+ * whole, and a file read once fetches only its chunk.
  * Each case runs through both ways reads reach the fetch path: file reads (fuse mode) and reads
  * of the blob's address space by block ranges (erofs mode: the kernel reads the blob devices).
  */
@@ -16,11 +18,15 @@ const CHUNK = 64 * KiB;
 /** The settings under test (the defaults are larger; the rules are the same). */
 const OPTIONS = { smallFileBytes: 64 * KiB, smallFileRequestBytes: 128 * KiB, sequentialReadAheadBytes: 1024 * KiB, sequentialStartBytes: 128 * KiB };
 
-// Stored in this order (tar order): 20 small files, one large file, 4 small files.
+// Stored in this order (tar order): 20 small files, one large file, 20 small files, a large file
+// smaller than sequentialReadAheadBytes (a program's binary), 4 small files.
 const FILES: Record<string, Buffer> = {};
 for (let i = 0; i < 20; i++) FILES[`a/f${String(i).padStart(2, '0')}`] = pseudoRandomBytes(20 * KiB, 100 + i);
 FILES['b/big'] = pseudoRandomBytes(2048 * KiB, 200);
 for (let i = 0; i < 4; i++) FILES[`c/g${i}`] = pseudoRandomBytes(20 * KiB, 300 + i);
+for (let i = 0; i < 16; i++) FILES[`d/h${String(i).padStart(2, '0')}`] = pseudoRandomBytes(20 * KiB, 400 + i);
+FILES['e/program'] = pseudoRandomBytes(8 * CHUNK, 500);
+for (let i = 0; i < 4; i++) FILES[`f/t${i}`] = pseudoRandomBytes(20 * KiB, 600 + i);
 
 let fixture: Fixture;
 beforeAllFixture(FILES, { chunkSize: CHUNK }, (f) => (fixture = f));
@@ -50,7 +56,20 @@ async function readThrough(reader: ImageReader, mode: Mode, path: string, piece:
   return Buffer.concat(parts).subarray(0, FILES[path]!.length);
 }
 
-async function coldReader(t: ExecutionContext, options = OPTIONS): Promise<{ reader: ImageReader; idle: () => Promise<void> }> {
+/** `length` bytes of `path` from `offset`: a file read, or a read of its bytes in the blob's space. */
+async function readAt(reader: ImageReader, mode: Mode, path: string, offset: number, length: number): Promise<Buffer> {
+  if (mode === 'file reads') return reader.read(fixture.nid(`/${path}`), offset, length);
+  return reader.readBlob(0, where(`/${path}`).space[0] + offset, length);
+}
+
+/** The stored bytes `ranges` cover inside [start, end). */
+function covered(ranges: Array<[number, number]>, [start, end]: [number, number]): number {
+  const marks = new Uint8Array(end - start);
+  for (const [a, b] of ranges) marks.fill(1, Math.max(0, a - start), Math.max(0, Math.min(end, b) - start));
+  return marks.reduce((n, m) => n + m, 0);
+}
+
+async function coldReader(t: ExecutionContext, options: Parameters<typeof makeEngine>[1] = OPTIONS): Promise<{ reader: ImageReader; idle: () => Promise<void> }> {
   const { fetcher, metrics } = await makeEngine(t, options);
   const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
   t.teardown(() => reader.close());
@@ -111,6 +130,54 @@ for (const mode of ['file reads', 'blob reads'] as Mode[]) {
     const requests = fixture.proxy.requests.length;
     t.true((await readThrough(reader, mode, 'c/g0', 4 * KiB)).equals(FILES['c/g0']!));
     t.true(fixture.proxy.requests.length > requests, 'the small file after it was not fetched ahead');
+  });
+}
+
+for (const mode of ['file reads', 'blob reads'] as Mode[]) {
+  test.serial(`${mode}: reads of a file no larger than sequentialReadAheadBytes that jump fetch the rest of it, nothing past it`, async (t) => {
+    // A jump: farther than maxRequestBytes (the stream's slack) from the read before.
+    const { reader, idle } = await coldReader(t, { ...OPTIONS, maxRequestBytes: 128 * KiB });
+    const program = FILES['e/program']!;
+    t.true((await readAt(reader, mode, 'e/program', 0, 4 * KiB)).equals(program.subarray(0, 4 * KiB)));
+    const far = 6 * CHUNK + 100;
+    t.true((await readAt(reader, mode, 'e/program', far, 4 * KiB)).equals(program.subarray(far, far + 4 * KiB)));
+    await idle();
+    const stored = where('/e/program').stored;
+    const ranges = blobRanges(fixture.proxy);
+    t.true(
+      ranges.every(([start, end]) => start >= stored[0] && end <= stored[1]),
+      `every request inside the file ${JSON.stringify(stored)}: ${JSON.stringify(ranges)}`,
+    );
+    t.is(covered(ranges, stored), stored[1] - stored[0], `the whole file came: ${JSON.stringify(ranges)}`);
+    t.true(ranges.length <= 4, `two demand requests and the rest in at most two: ${ranges.length}`);
+    const requests = fixture.proxy.requests.length;
+    t.true((await readThrough(reader, mode, 'e/program', 64 * KiB)).equals(program));
+    t.is(fixture.proxy.requests.length, requests, 'reading all of it sends no request');
+  });
+
+  test.serial(`${mode}: one read of such a file fetches only the chunk it reads`, async (t) => {
+    const { reader, idle } = await coldReader(t, { ...OPTIONS, maxRequestBytes: 128 * KiB });
+    const at = 3 * CHUNK + 100;
+    t.true((await readAt(reader, mode, 'e/program', at, 4 * KiB)).equals(FILES['e/program']!.subarray(at, at + 4 * KiB)));
+    await idle();
+    const ranges = blobRanges(fixture.proxy);
+    t.is(ranges.length, 1, JSON.stringify(ranges));
+    const [start, end] = ranges[0]!;
+    t.true(end - start <= CHUNK + KiB, `one chunk's stored bytes: ${end - start}`);
+  });
+
+  test.serial(`${mode}: a small file read right after a large file's chunk gets the first neighbour bound, not a walk's`, async (t) => {
+    const { reader, idle } = await coldReader(t);
+    const big = FILES['b/big']!;
+    t.true((await readAt(reader, mode, 'b/big', big.length - 4 * KiB, 4 * KiB)).equals(big.subarray(big.length - 4 * KiB)));
+    const before = blobRanges(fixture.proxy).length;
+    t.true((await readThrough(reader, mode, 'c/g0', 4 * KiB)).equals(FILES['c/g0']!));
+    await idle();
+    const ranges = blobRanges(fixture.proxy).slice(before);
+    t.is(ranges.length, 1, JSON.stringify(ranges));
+    const [start, end] = ranges[0]!;
+    t.is(start, where('/c/g0').stored[0]);
+    t.true(end - start <= OPTIONS.smallFileRequestBytes, `at most smallFileRequestBytes (${OPTIONS.smallFileRequestBytes}), got ${end - start}`);
   });
 }
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initialSequentialState, observeRead, type ReadAheadRange, type SequentialOptions } from '../../src/fetch/sequential.js';
+import { initialSequentialState, observeRead, wantsRestOfFile, type ReadAheadRange, type SequentialOptions } from '../../src/fetch/sequential.js';
 
 const MiB = 1 << 20;
 const options = { minWindow: MiB, maxWindow: 4 * MiB };
@@ -96,4 +96,32 @@ test('maxWindow 0 turns it off; the window never exceeds maxWindow', (t) => {
     t.true(state.window <= 2 * MiB);
     if (r) t.true(r.to <= e + 2 * MiB);
   }
+});
+
+test('reads of a file that jump ask for the rest of it once, when it fits in one window', (t) => {
+  const state = initialSequentialState();
+  const fileBytes = 3 * MiB;
+  observeRead(state, 0, 64 * 1024, options);
+  t.false(wantsRestOfFile(state, fileBytes, options), 'one read: no');
+  observeRead(state, 2.5 * MiB, 2.5 * MiB + 16 * 1024, options);
+  t.true(wantsRestOfFile(state, fileBytes, options), 'a jump: the rest of the file');
+  observeRead(state, MiB, MiB + 16 * 1024, options);
+  t.false(wantsRestOfFile(state, fileBytes, options), 'asked once only');
+});
+
+test('a file read straight through, one larger than the window, or read-ahead off never asks for the rest', (t) => {
+  const straight = initialSequentialState();
+  for (let i = 0; i < 4; i++) {
+    observeRead(straight, i * MiB, (i + 1) * MiB, options);
+    t.false(wantsRestOfFile(straight, 4 * MiB, options), `straight read ${i}`);
+  }
+  const large = initialSequentialState();
+  observeRead(large, 0, MiB, options);
+  observeRead(large, 8 * MiB, 9 * MiB, options);
+  t.false(wantsRestOfFile(large, 5 * MiB, options), 'larger than maxWindow');
+  t.true(wantsRestOfFile(large, 4 * MiB, options), 'the same reads of a file of maxWindow bytes');
+  const off = initialSequentialState();
+  observeRead(off, 0, MiB, { ...options, maxWindow: 0 });
+  observeRead(off, 3 * MiB, 4 * MiB, { ...options, maxWindow: 0 });
+  t.false(wantsRestOfFile(off, MiB, { maxWindow: 0 }), 'read-ahead off');
 });
