@@ -35,7 +35,7 @@ test('reproduces bench:p2p\'s 4-node origin-only run within the stated error', a
 /** A small wave with every kind of event: arrival spread, dead peers, a bad peer. */
 const small = (seed: number) => scaleParams(12, { imageBytes: 64 * MiB, pieceBytes: 4 * MiB, failedNodes: 2, failAtMs: 300, badNodes: 1, seed });
 
-for (const behaviour of [starBehaviour, cascadeBehaviour]) {
+for (const behaviour of [starBehaviour, cascadeBehaviour(2)]) {
   test(`${behaviour.protocol}: identical results for the same seed, different for another`, async (t) => {
     const a = await new Simulation(small(11), behaviour).run();
     const b = await new Simulation(small(11), behaviour).run();
