@@ -56,3 +56,13 @@ test('a bad peer is reported and its pieces come from the origin instead', async
   t.true(r.badDataReports >= 1);
   t.true(r.originRatio > 1);
 });
+
+test('the scheduler\'s cascade spreads the uploads: relays pass pieces on, the busiest node uploads less than in the star', async (t) => {
+  const params = scaleParams(16, { imageBytes: 128 * MiB, seed: 1 });
+  const star = await new Simulation(params, starBehaviour).run();
+  const cascade = await new Simulation(params, cascadeBehaviour(2)).run();
+  t.log(`max upload per node: star ${star.maxUploadBytesPerNode / MiB} MiB, cascade ${cascade.maxUploadBytesPerNode / MiB} MiB`);
+  t.is(cascade.deadNodes, 0);
+  t.true(cascade.peerBytes + cascade.originBytes >= 16 * 128 * MiB);
+  t.true(cascade.maxUploadBytesPerNode < 0.8 * star.maxUploadBytesPerNode);
+});
