@@ -2,7 +2,8 @@
  * `npm run bench:p2p-sim`: the P2P scale simulator (bench/p2p-sim/: the real scheduler decision
  * code over a discrete-event network model) on the issue's scenarios — N = 16, 100, 1000 nodes,
  * 1 Gbit/s per node and at the origin, a 1 GiB image read whole, all starting within 1 s —
- * for today's protocol ("star") and the cascade rule ("cascade"), plus a run with dead and bad
+ * for today's protocol ("star", scheduling.cascade_fanout = 0) and the scheduler's cascade
+ * ("cascade f2": cascade_fanout = 2, relays serving from memory), plus a run with dead and bad
  * peers; then its calibration against bench:p2p's measured runs, and the scheduler's capacity
  * (bench/scheduler-capacity.ts) against the 1000-node wave's Resolve rate.
  *
@@ -25,7 +26,7 @@ import { printTable, writeResults } from './report.js';
 const NODES = (process.env.DARNER_BENCH_P2P_SIM_NODES ?? '16,100,1000').split(',').map(Number);
 const SEED = Number(process.env.DARNER_BENCH_P2P_SIM_SEED ?? 1);
 const SKIP = new Set((process.env.DARNER_BENCH_P2P_SIM_SKIP ?? '').split(',').filter(Boolean));
-const PROTOCOLS: PeerBehaviour[] = [starBehaviour, cascadeBehaviour];
+const PROTOCOLS: PeerBehaviour[] = [starBehaviour, cascadeBehaviour(2)];
 
 interface Run extends SimResult {
   scenario: string;

@@ -16,7 +16,7 @@ import type { Outcome } from '../../src/p2p/scheduler/model.js';
 import { groupToWire } from '../../src/p2p/scheduler/group-wire.js';
 import { checkResolveGroups } from '../../src/p2p/resolve-groups.js';
 import { planRange, type PlannedParent, type RangePlan } from '../../src/p2p/peer-plan.js';
-import type { HolderView, PeerBehaviour } from './behaviour.js';
+import type { PeerBehaviour } from './behaviour.js';
 import { EventQueue, pickDistinct, seededRandom } from './events.js';
 import { Link, Network, type Flow } from './network.js';
 import type { SimParams } from './params.js';
@@ -25,8 +25,12 @@ const BLOB_ID = 'b'.repeat(64);
 /** Simulated time 0 on the scheduler's clock (ms since the epoch). */
 const EPOCH_MS = 1_800_000_000_000;
 
-interface SimNode extends HolderView {
+interface SimNode {
   index: number;
+  hostId: string;
+  /** Uploads this node is sending now. */
+  uploads: number;
+  alive: boolean;
   up: Link;
   down: Link;
   startAt: number;
@@ -37,6 +41,8 @@ interface SimNode extends HolderView {
   finishedAt: number;
   /** Pieces this node fetches from the origin under a lease (others' requests may wait here). */
   leased: Set<number>;
+  /** Pieces this node waits for from an in-progress parent: it is their relay (requests may wait here too). */
+  relaying: Set<number>;
   uploadBytes: number;
   uploadBytesTotal: number;
   originBytes: number;
@@ -57,8 +63,8 @@ interface Request {
   tried: number;
   failed: string[];
   waitUntil: number;
-  /** The parent holding this request (in-progress wait), or any holder (cascade). */
-  waitingAt?: SimNode | 'any';
+  /** The parent holding this request (an in-progress wait, or a wait for an upload slot). */
+  waitingAt?: SimNode;
   ended: boolean;
 }
 
@@ -90,10 +96,6 @@ export class Simulation {
   private readonly byId = new Map<string, SimNode>();
   private readonly origin: Link;
   private readonly pieces: number;
-  /** piece → nodes that can serve it now (cascade's parent choice and waiters). */
-  private readonly holders: SimNode[][];
-  /** piece → requests waiting for any holder (cascade). */
-  private readonly waitingFor = new Map<number, Request[]>();
   private resolves = 0;
   private readonly resolvesPerSecond = new Map<number, number>();
   private parentFailures = 0;
@@ -105,13 +107,13 @@ export class Simulation {
     let ids = 0;
     this.service = new SchedulerService({
       store: new MemoryStore({ maxHoldersPerChunk: p.maxHoldersPerChunk }),
+      config: { cascadeFanout: behaviour.cascadeFanout },
       clock: () => EPOCH_MS + Math.floor(this.events.now),
       newId: () => `id-${ids++}`,
       schedulerId: 'sim',
     });
     this.origin = new Link('origin', mbitToBytesPerMs(p.originMbit));
     this.pieces = Math.ceil(p.imageBytes / p.pieceBytes);
-    this.holders = Array.from({ length: this.pieces }, () => []);
     const bad = new Set(pickDistinct(p.nodes, p.badNodes, this.random));
     for (let i = 0; i < p.nodes; i++) {
       const hostId = `node-${String(i).padStart(4, '0')}`;
@@ -121,7 +123,7 @@ export class Simulation {
         down: new Link(`${hostId}/down`, mbitToBytesPerMs(p.nodeDownMbit)),
         startAt: p.nodes === 1 ? 0 : this.random() * p.arrivalSpreadMs,
         bad: bad.has(i), servable: new Uint8Array(this.pieces), nextPiece: 0, received: 0, finishedAt: -1,
-        leased: new Set(), uploadBytes: 0, uploadBytesTotal: 0, originBytes: 0, excluded: new Set(),
+        leased: new Set(), relaying: new Set(), uploadBytes: 0, uploadBytesTotal: 0, originBytes: 0, excluded: new Set(),
         toAnnounce: [], flows: new Map(), slotQueue: [],
       };
       this.nodes.push(node);
@@ -163,7 +165,7 @@ export class Simulation {
   private async start(node: SimNode): Promise<void> {
     if (this.behaviour.p2p) await this.service.register({ hostId: node.hostId, peerUrl: `http://${node.hostId}.sim:8010`, labels: {}, uploadCapacity: this.p.maxUploads, isSeed: false });
     if (this.behaviour.p2p) this.events.after(this.p.keepaliveMs, () => this.heartbeat(node));
-    for (let i = 0; i < this.p.window; i++) this.requestNext(node);
+    for (let i = 0; i < (this.behaviour.window ?? this.p.window); i++) this.requestNext(node);
   }
 
   private async heartbeat(node: SimNode): Promise<void> {
@@ -200,10 +202,10 @@ export class Simulation {
       this.fromOrigin(req, plan.leased.length > 0);
       return;
     }
-    const holders = this.holders[req.piece]!.filter((h) => h !== req.node && !req.node.excluded.has(h.hostId) && !req.exclude.includes(h.hostId));
-    req.parents = this.behaviour.parents(run.parents, holders, this.service.config.maxParents);
+    req.parents = this.behaviour.parents(run.parents);
     req.waitUntil = run.waitUntil - EPOCH_MS;
     req.tried = 0;
+    if (req.parents[0]?.inProgress === true) req.node.relaying.add(req.piece);
     this.tryNextParent(req);
   }
 
@@ -234,27 +236,22 @@ export class Simulation {
     }
     if (parent.servable[req.piece] === 1) {
       if (parent.uploads < this.p.maxUploads) this.upload(parent, req);
-      else if (this.behaviour.anyHolderServesWaiters) this.hold(req, 'any', this.p.maxWaitMs);
+      // A request that asked to wait (an in-progress parent) waits for a slot (peer-server.ts).
+      else if (inProgress) this.hold(req, parent, Math.max(0, Math.min(this.p.maxWaitMs, req.waitUntil - this.events.now)));
       else this.events.after(this.p.peerRttMs / 2, () => this.parentFailed(req, parent, undefined)); // 503
       return;
     }
-    if (inProgress && parent.leased.has(req.piece)) {
+    if (inProgress && (parent.leased.has(req.piece) || parent.relaying.has(req.piece))) {
       const waitMs = Math.max(0, Math.min(this.p.maxWaitMs, req.waitUntil - this.events.now));
-      this.hold(req, this.behaviour.anyHolderServesWaiters ? 'any' : parent, waitMs);
+      this.hold(req, parent, waitMs);
       return;
     }
     this.events.after(this.p.peerRttMs / 2, () => this.parentFailed(req, parent, undefined)); // 404
   }
 
-  private hold(req: Request, at: SimNode | 'any', waitMs: number): void {
+  private hold(req: Request, at: SimNode, waitMs: number): void {
     req.waitingAt = at;
-    if (at === 'any') {
-      const queue = this.waitingFor.get(req.piece) ?? [];
-      queue.push(req);
-      this.waitingFor.set(req.piece, queue);
-    } else {
-      at.slotQueue.push(req);
-    }
+    at.slotQueue.push(req);
     this.events.after(waitMs, () => {
       if (req.waitingAt === undefined || req.ended) return;
       this.unhold(req);
@@ -265,15 +262,9 @@ export class Simulation {
   private unhold(req: Request): void {
     const at = req.waitingAt;
     req.waitingAt = undefined;
-    if (at === 'any') {
-      const queue = this.waitingFor.get(req.piece) ?? [];
-      const i = queue.indexOf(req);
-      if (i >= 0) queue.splice(i, 1);
-      if (queue.length === 0) this.waitingFor.delete(req.piece);
-    } else if (at !== undefined) {
-      const i = at.slotQueue.indexOf(req);
-      if (i >= 0) at.slotQueue.splice(i, 1);
-    }
+    if (at === undefined) return;
+    const i = at.slotQueue.indexOf(req);
+    if (i >= 0) at.slotQueue.splice(i, 1);
   }
 
   /** A node with a free slot takes the requests held for what it can serve. */
@@ -288,21 +279,6 @@ export class Simulation {
       node.slotQueue.splice(i, 1);
       req.waitingAt = undefined;
       this.upload(node, req);
-    }
-    if (!this.behaviour.anyHolderServesWaiters) return;
-    for (const [piece, queue] of this.waitingFor) {
-      if (node.uploads >= this.p.maxUploads) break;
-      if (node.servable[piece] !== 1) continue;
-      while (queue.length > 0 && node.uploads < this.p.maxUploads) {
-        const req = queue.shift()!;
-        req.waitingAt = undefined;
-        if (req.node === node || req.node.excluded.has(node.hostId)) {
-          this.parentFailed(req, undefined, undefined);
-          continue;
-        }
-        this.upload(node, req);
-      }
-      if (queue.length === 0) this.waitingFor.delete(piece);
     }
   }
 
@@ -378,6 +354,7 @@ export class Simulation {
     const { node, piece } = req;
     req.ended = true;
     node.received += 1;
+    node.relaying.delete(piece);
     // Verified origin bytes of a leased piece are served from memory; the rest once committed.
     if (leased || this.behaviour.servesOnArrival) this.becomeServable(node, piece);
     const commit = (): void => {
@@ -403,7 +380,6 @@ export class Simulation {
   private becomeServable(node: SimNode, piece: number): void {
     if (node.servable[piece] === 1) return;
     node.servable[piece] = 1;
-    this.holders[piece]!.push(node);
     this.serveWaiting(node);
   }
 
@@ -432,19 +408,6 @@ export class Simulation {
     for (const req of node.slotQueue.splice(0)) {
       req.waitingAt = undefined;
       this.parentFailed(req, node, 'UNREACHABLE');
-    }
-    for (const list of this.holders) {
-      const i = list.indexOf(node);
-      if (i >= 0) list.splice(i, 1);
-    }
-    // Requests waiting for a piece only the dead node was fetching: its connection is gone.
-    for (const piece of node.leased) {
-      if (this.holders[piece]!.length > 0) continue;
-      for (const req of this.waitingFor.get(piece)?.splice(0) ?? []) {
-        req.waitingAt = undefined;
-        this.parentFailed(req, node, 'UNREACHABLE');
-      }
-      this.waitingFor.delete(piece);
     }
   }
 }

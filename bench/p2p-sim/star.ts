@@ -11,8 +11,8 @@ import type { PeerBehaviour } from './behaviour.js';
 export const starBehaviour: PeerBehaviour = {
   protocol: 'star',
   p2p: true,
+  cascadeFanout: 0,
   servesOnArrival: false,
   announcesAtOnce: false,
-  anyHolderServesWaiters: false,
   parents: (planned) => [...planned],
 };

@@ -35,7 +35,7 @@ test('reproduces bench:p2p\'s 4-node origin-only run within the stated error', a
 /** A small wave with every kind of event: arrival spread, dead peers, a bad peer. */
 const small = (seed: number) => scaleParams(12, { imageBytes: 64 * MiB, pieceBytes: 4 * MiB, failedNodes: 2, failAtMs: 300, badNodes: 1, seed });
 
-for (const behaviour of [starBehaviour, cascadeBehaviour]) {
+for (const behaviour of [starBehaviour, cascadeBehaviour(2)]) {
   test(`${behaviour.protocol}: identical results for the same seed, different for another`, async (t) => {
     const a = await new Simulation(small(11), behaviour).run();
     const b = await new Simulation(small(11), behaviour).run();
@@ -55,4 +55,14 @@ test('a bad peer is reported and its pieces come from the origin instead', async
   const r = await new Simulation(params, starBehaviour).run();
   t.true(r.badDataReports >= 1);
   t.true(r.originRatio > 1);
+});
+
+test('the scheduler\'s cascade spreads the uploads: relays pass pieces on, the busiest node uploads less than in the star', async (t) => {
+  const params = scaleParams(16, { imageBytes: 128 * MiB, seed: 1 });
+  const star = await new Simulation(params, starBehaviour).run();
+  const cascade = await new Simulation(params, cascadeBehaviour(2)).run();
+  t.log(`max upload per node: star ${star.maxUploadBytesPerNode / MiB} MiB, cascade ${cascade.maxUploadBytesPerNode / MiB} MiB`);
+  t.is(cascade.deadNodes, 0);
+  t.true(cascade.peerBytes + cascade.originBytes >= 16 * 128 * MiB);
+  t.true(cascade.maxUploadBytesPerNode < 0.8 * star.maxUploadBytesPerNode);
 });

@@ -135,3 +135,19 @@ test('ties on depth and children go to the peer with fewer current uploads, then
   });
   t.deepEqual(decided.parents.map((p) => p.hostId), ['d', 'c', 'b', 'a']);
 });
+
+test('load comes before depth: a deeper relay that has uploaded less is chosen over a busy shallow one', (t) => {
+  // b (depth 1) was handed requesters of other chunks since its heartbeat; c (depth 2) was not.
+  // Waiting on c spreads the uploads; waiting on b would make the early relays upload every copy.
+  const relays: Relay[] = [
+    { hostId: 'b', epoch: 'b-e1', parentHostId: 'a', depth: 1, rootHostId: 'a', rootEpoch: 'a-e1', deadline: LEASE.deadline },
+    { hostId: 'c', epoch: 'c-e1', parentHostId: 'b', depth: 2, rootHostId: 'a', rootEpoch: 'a-e1', deadline: LEASE.deadline },
+  ];
+  const peers = new Map([['a', peer('a', { assigned: 5 })], ['b', peer('b', { assigned: 3 })], ['c', peer('c')], ['d', peer('d')]]);
+  const decided = decideCascade({
+    requester: peers.get('d')!, offsets: [0], lease: LEASE, holder: peers.get('a')!, relays: new Map([[0, relays]]),
+    peers, histories: new Map(), exclude: new Set(), maxParents: 4, fanout: 4, now: NOW,
+  });
+  t.deepEqual(decided.parents.map((p) => p.hostId), ['c', 'b', 'a']);
+  t.is(decided.relays[0]!.relay.depth, 3);
+});

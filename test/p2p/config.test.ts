@@ -33,6 +33,7 @@ peer_ttl_ms = 4000
 lease_ttl_ms = 15000
 max_parents = 6
 cascade_fanout = 3
+max_holders_per_chunk = 8
 bad_peer_ms = 600000
 history_ttl_ms = 3600000
 history_alpha = 0.5
@@ -58,6 +59,7 @@ seed = 0
       leaseTtlMs: 15000,
       maxParents: 6,
       cascadeFanout: 3,
+      maxHoldersPerChunk: 8,
       badPeerMs: 600000,
       historyTtlMs: 3600000,
       historyAlpha: 0.5,
@@ -80,6 +82,7 @@ test('typos, wrong types and broken rules are ConfigErrors naming the key', (t) 
   const rules: [string, RegExp][] = [
     ['[scheduling]\nkeepalive_interval_ms = 5000\npeer_ttl_ms = 6000', /at least twice/],
     ['[scheduling]\nmax_parents = 0', /max_parents/],
+    ['[scheduling]\nmax_holders_per_chunk = -1', /max_holders_per_chunk/],
     ['[scheduling]\nhistory_alpha = 0', /history_alpha/],
     ['[scheduling.weights]\nlocality = 0\nload = 0\nhistory = 0\nseed = 0', /weights/],
     ['listen = "nohost"', /host:port/],

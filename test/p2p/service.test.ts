@@ -316,3 +316,23 @@ test('a preheat task is QUEUED, then holds its seed\'s outcome; only that seed m
   advance(60_001);
   t.is(await service.taskStatus(res.taskId), undefined, 'forgotten after the task TTL');
 });
+
+test('cascade: the parents handed out count as load, so successive chunks are relayed by different peers', async (t) => {
+  // n1 fetches every chunk; n2..n5 resolve chunk after chunk in the same order (in-order readers).
+  const { service, register } = setup({ cascadeFanout: 2 });
+  const hosts = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  for (const h of hosts) await register(h);
+  const relayedBy = new Map<string, number>();
+  for (const offset of OFFSETS) {
+    t.is(byOffset(await service.resolve({ hostId: 'n1', blobId: BLOB, offsets: [offset] }))[offset], 'BACK_TO_SOURCE');
+    for (const h of hosts.slice(1)) {
+      const first = byOffset(await service.resolve({ hostId: h, blobId: BLOB, offsets: [offset] }))[offset]!.split(',')[0]!;
+      t.true(first.endsWith('*'));
+      relayedBy.set(first, (relayedBy.get(first) ?? 0) + 1);
+    }
+  }
+  // Depth first would hand n1 two requesters of every chunk and n2 the other two: 8 and 8.
+  t.log(Object.fromEntries(relayedBy));
+  t.true(Math.max(...relayedBy.values()) < 8);
+  t.true(relayedBy.size >= 3);
+});

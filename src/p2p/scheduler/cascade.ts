@@ -18,10 +18,16 @@
  * - A requester that is itself a relay of these chunks (it resolves again after a failure) only
  *   gets sources shallower than itself: its own children wait on it, so it must never wait on
  *   them (no cycles).
- * - Order: sources with fewer than `fanout` children first, then shallower first (a balanced
- *   tree, depth about log_fanout N), then fewer children, then fewer current uploads
- *   (`currentUploads + assigned`), then host id. A source whose children are all full is still
- *   used when every source is full: waiting on a busy peer beats a second origin fetch.
+ * - Order: sources with fewer than `fanout` children first, then the least loaded
+ *   (`currentUploads + assigned`, where `assigned` counts the requesters handed to it since its
+ *   last heartbeat, for every chunk), then shallower, then fewer children, then host id. Load
+ *   before depth is what spreads the uploads: in a cold wave of in-order readers the same peer
+ *   fetches chunk after chunk and the same early requesters relay them, so a depth-first tree
+ *   makes those few peers upload nearly every copy (fan-out times the image each, everyone else
+ *   nothing) while the least-loaded choice hands each chunk's children to the relays that have
+ *   uploaded least, and every peer ends up uploading about what it downloads. A source whose
+ *   children are all full is still used when every source is full: waiting on a busy peer beats
+ *   a second origin fetch.
  * - Parents: the first `maxParents` sources, all `in_progress`; the lease holder is always among
  *   them (last, if not first) so that a failed relay falls back to the fetch it hangs off.
  * - The requester becomes a relay of each offset under its first parent, at that parent's depth
@@ -115,11 +121,11 @@ export function decideCascade(input: CascadeInput): CascadeDecision {
     const fullA = a.children >= fanout;
     const fullB = b.children >= fanout;
     if (fullA !== fullB) return fullA ? 1 : -1;
-    if (a.depth !== b.depth) return a.depth - b.depth;
-    if (a.children !== b.children) return a.children - b.children;
     const loadA = a.peer.currentUploads + a.peer.assigned;
     const loadB = b.peer.currentUploads + b.peer.assigned;
     if (loadA !== loadB) return loadA - loadB;
+    if (a.depth !== b.depth) return a.depth - b.depth;
+    if (a.children !== b.children) return a.children - b.children;
     return a.peer.hostId < b.peer.hostId ? -1 : a.peer.hostId > b.peer.hostId ? 1 : 0;
   });
   const picked = sources.slice(0, Math.max(1, input.maxParents));

@@ -159,6 +159,12 @@ export interface SchedulerConfig {
    * cascade (every requester waits on the lease holder).
    */
   cascadeFanout: number;
+  /**
+   * Holders of one chunk a Resolve ranks at most (0: all). The memory store hands out a rotating
+   * window of them, Redis a random sample: a chunk held by a thousand peers costs a Resolve the
+   * same as one held by this many, and every holder is still handed out in turn.
+   */
+  maxHoldersPerChunk: number;
   /** How long a peer reported for BAD_DATA is not handed out. */
   badPeerMs: number;
   /** How long a peer's success history is kept after its last report. */
@@ -178,6 +184,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   leaseTtlMs: 30_000,
   maxParents: 4,
   cascadeFanout: 0,
+  maxHoldersPerChunk: 64,
   badPeerMs: 60 * 60_000,
   historyTtlMs: 24 * 60 * 60_000,
   historyAlpha: 0.3,

@@ -28,8 +28,8 @@ export interface RunningScheduler {
 export async function startScheduler(cfg: SchedulerProcessConfig, token: string | undefined): Promise<RunningScheduler> {
   const tls = cfg.tls === undefined ? undefined : await readTls(cfg.tls);
   const store: StateStore = cfg.redis !== undefined
-    ? await RedisStore.connect({ url: cfg.redis, prefix: cfg.redisPrefix })
-    : new MemoryStore();
+    ? await RedisStore.connect({ url: cfg.redis, prefix: cfg.redisPrefix, maxHoldersPerChunk: cfg.scheduling.maxHoldersPerChunk })
+    : new MemoryStore({ maxHoldersPerChunk: cfg.scheduling.maxHoldersPerChunk });
   let server: SchedulerServer | undefined;
   let metricsServer: Server | undefined;
   try {

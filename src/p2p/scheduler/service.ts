@@ -184,6 +184,8 @@ export class SchedulerService {
     const decisions = new Map<number, ChunkDecision>();
     const me = { hostId: requester.hostId, epoch: requester.epoch };
     let todo = offsets;
+    // The cascade parents handed out: the load the next requesters are spread by (./cascade.ts).
+    const waitedOn = new Set<string>();
     // Two passes at most: the election refuses offsets that a peer announced after we looked
     // (they are planned again with the fresh holders); the second election takes what is left.
     for (let pass = 0; pass < 2 && todo.length > 0; pass++) {
@@ -210,15 +212,15 @@ export class SchedulerService {
         inProgress.set(key, group);
       }
       for (const { lease, offsets: leased } of inProgress.values()) {
-        await this.cascade(requester, req.blobId, lease, owners.get(lease.hostId)!, leased, exclude, maxParents, now, decisions);
+        waitedOn.add(await this.cascade(requester, req.blobId, lease, owners.get(lease.hostId)!, leased, exclude, maxParents, now, decisions));
       }
       todo = election.held;
     }
     for (const offset of offsets) if (!decisions.has(offset)) decisions.set(offset, { decision: 'SOURCE' });
 
-    // 5. Groups; first choices count as load until their next heartbeat.
+    // 5. Groups; first choices (and the cascade's first parents) count as load until their next heartbeat.
     const groups = groupDecisions(decisions);
-    const assigned = firstChoices(groups);
+    const assigned = [...new Set([...firstChoices(groups), ...waitedOn])];
     if (assigned.length > 0) await this.store.noteAssigned(assigned);
     return groups;
   }
@@ -226,6 +228,7 @@ export class SchedulerService {
   /**
    * Step 4 for offsets whose live lease another peer holds: the in-progress parents from the
    * lease holder and its relays (./cascade.ts), and the requester recorded as a relay in turn.
+   * Returns the first parent, counted as load on it.
    */
   private async cascade(
     requester: PeerRecord,
@@ -237,7 +240,7 @@ export class SchedulerService {
     maxParents: number,
     now: number,
     decisions: Map<number, ChunkDecision>,
-  ): Promise<void> {
+  ): Promise<string> {
     const relays = await this.store.relays(blobId, offsets);
     const hostIds = new Set<string>();
     for (const list of relays.values()) for (const r of list) if (r.hostId !== requester.hostId) hostIds.add(r.hostId);
@@ -250,6 +253,7 @@ export class SchedulerService {
     });
     for (const offset of offsets) decisions.set(offset, { decision: 'PARENTS', parents: decided.parents, leaseDeadline: lease.deadline });
     await this.store.putRelays(blobId, decided.relays, now);
+    return decided.parents[0]!.hostId;
   }
 
   /** Steps 1–2 for some offsets; also the live holders that may not be parents (for the election). */
