@@ -139,7 +139,7 @@ export class LayerChunker {
     await this.done;
     this.throwIfFailed();
     if (!this.blob) return undefined;
-    const blob = await this.blob.finish();
+    const blob = await this.blob.finish(this.options.store.chunks.filter((c) => c.blobIndex === this.blobIndex));
     return { blob, blobIndex: this.blobIndex };
   }
 
