@@ -31,7 +31,7 @@ export async function relayoutBlob(from: string, to: string, chunks: ChunkRecord
         sinceDrain = 0;
       }
     }
-    const finished = await writer.finish();
+    const finished = await writer.finish(placed.map((p) => ({ ...p.record, compressedOffset: p.compressedOffset, uncompressedOffset: p.uncompressedOffset })));
     for (const p of placed) {
       p.record.compressedOffset = p.compressedOffset;
       p.record.uncompressedOffset = p.uncompressedOffset;
@@ -62,6 +62,7 @@ export async function layoutBlobsForTrace(chunks: ChunkRecord[], blobs: BlobReco
     const blob = blobs[blobIndex]!;
     blob.id = finished.id;
     blob.compressedSize = finished.compressedSize;
+    blob.chunkInfoOffset = finished.chunkInfoOffset;
     blob.uncompressedSize = finished.uncompressedSize;
   }
 }

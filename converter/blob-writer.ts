@@ -1,21 +1,26 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { encodeBlobMeta, type ChunkInfoSpan } from '../src/format/blob-meta.js';
 import { BLOCK_SIZE } from '../src/format/model.js';
 
 /**
- * Writes one data blob: stored chunks appended in order to a file, with the blob's sha256
- * computed on the way. It also hands out positions in the blob's uncompressed address space,
- * where every chunk starts on a BLOCK_SIZE boundary.
+ * Writes one data blob: stored chunks appended in order to a file, then the blob's chunk-info
+ * array and header (blob-meta.ts), with the blob's sha256 computed on the way. It also hands out
+ * positions in the blob's uncompressed address space, where every chunk starts on a BLOCK_SIZE
+ * boundary.
  */
 
 /** Small appends are gathered into writes of this size. */
 const WRITE_BUFFER_BYTES = 1 << 20;
 
 export interface FinishedBlob {
-  /** sha256 hex of the stored bytes. */
+  /** sha256 hex of the stored bytes (chunks and chunk-info array). */
   id: string;
   path: string;
+  /** Bytes of the whole file. */
   compressedSize: number;
+  /** Where the chunk-info array begins: the end of the chunk data. */
+  chunkInfoOffset: number;
   uncompressedSize: number;
 }
 
@@ -65,7 +70,10 @@ export class BlobWriter {
     await this.written;
   }
 
-  async finish(): Promise<FinishedBlob> {
+  /** Appends the chunk-info array of `chunks` (every chunk appended, as placed) and closes the file. */
+  async finish(chunks: readonly ChunkInfoSpan[]): Promise<FinishedBlob> {
+    const chunkInfoOffset = this.compressedSize;
+    this.append(encodeBlobMeta(chunks, chunkInfoOffset));
     await this.drain();
     await this.file.sync();
     await this.file.close();
@@ -73,6 +81,7 @@ export class BlobWriter {
       id: this.hash.digest('hex'),
       path: this.path,
       compressedSize: this.compressedSize,
+      chunkInfoOffset,
       uncompressedSize: this.uncompressedSize,
     };
   }

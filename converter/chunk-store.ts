@@ -87,7 +87,10 @@ export class ChunkStore {
   private blobIndexOf(blob: BlobRecord, fromDictionary: boolean): number {
     const known = this.blobIndexById.get(blob.id);
     if (known !== undefined) return known;
-    const index = this.blobs.push({ ...blob }) - 1;
+    // This image uses only some of a dictionary blob's chunks, so its chunk-info indexes are not
+    // the blob's own array's: the record describes the blob as chunks only.
+    const { chunkInfoOffset: _ownArray, ...record } = blob;
+    const index = this.blobs.push(record) - 1;
     this.blobIndexById.set(blob.id, index);
     if (fromDictionary) this.dictionaryBlobsUsed.push(blob);
     return index;

@@ -131,7 +131,7 @@ export function formatSummary(s: ConvertSummary): string {
     `manifest: ${s.manifestDigest}`,
     `input: ${humanBytes(s.inputBytes)} stored, ${humanBytes(s.inputTarBytes)} uncompressed (${humanBytes(s.fileBytes)} of file data)`,
     `output: ${humanBytes(s.outputBytes)} in ${s.blobs} data blob(s)${s.dictionaryBlobs > 0 ? ` (+${s.dictionaryBlobs} from the chunk dictionary)` : ''} and a ${humanBytes(s.bootstrapBytes)} bootstrap`,
-    `chunks: ${s.chunks} total, ${s.uniqueChunks} unique, ${s.duplicateChunks} duplicate, ${s.dictionaryChunks} from the dictionary, ${s.holeChunks} zero (holes)`,
+    `chunks: ${s.chunks} total, ${s.uniqueChunks} unique, ${s.duplicateChunks} duplicate, ${s.dictionaryChunks} from the dictionary, ${s.zeroChunks} all-zero`,
     `time: ${seconds.toFixed(2)} s (${(s.inputTarBytes / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s of uncompressed input)`,
     ...(s.unmatchedPrefetchPatterns.length > 0 ? [`prefetch patterns that matched nothing: ${s.unmatchedPrefetchPatterns.join(', ')}`] : []),
   ].join('\n');

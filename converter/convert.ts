@@ -121,7 +121,7 @@ export interface ConvertSummary {
   uniqueChunks: number;
   duplicateChunks: number;
   dictionaryChunks: number;
-  holeChunks: number;
+  zeroChunks: number;
   bootstrapBytes: number;
   unmatchedPrefetchPatterns: string[];
   durationMs: number;
@@ -176,7 +176,7 @@ export async function convertImage(
     const merger = new LayerMerger();
     const layerBlobs = new Map<number, string>(); // blob-table index → file in workDir
     const blobsPerLayer: number[] = [];
-    const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, holeChunks: 0 };
+    const totals = { inputBytes: 0, inputTarBytes: 0, fileBytes: 0, chunks: 0, uniqueChunks: 0, duplicateChunks: 0, dictionaryChunks: 0, zeroChunks: 0 };
     const entries = { max: options.maxEntries ?? DEFAULT_MAX_ENTRIES, seen: 0 };
 
     for (const [index, layer] of image.layers.entries()) {
@@ -198,7 +198,7 @@ export async function convertImage(
         const finished = await chunker.finish();
         if (finished) {
           const { blob, blobIndex } = finished;
-          store.blobs[blobIndex] = { id: blob.id, compressedSize: blob.compressedSize, uncompressedSize: blob.uncompressedSize, chunkCount: 0 };
+          store.blobs[blobIndex] = { id: blob.id, compressedSize: blob.compressedSize, chunkInfoOffset: blob.chunkInfoOffset, uncompressedSize: blob.uncompressedSize, chunkCount: 0 };
           layerBlobs.set(blobIndex, blob.path);
         }
       } catch (err) {
@@ -212,7 +212,7 @@ export async function convertImage(
       totals.uniqueChunks += stats.uniqueChunks;
       totals.duplicateChunks += stats.duplicateChunks;
       totals.dictionaryChunks += stats.dictionaryChunks;
-      totals.holeChunks += stats.holeChunks;
+      totals.zeroChunks += stats.zeroChunks;
       options.progress?.layerDone?.(index, stats);
     }
 
@@ -280,7 +280,7 @@ export async function convertImage(
       uniqueChunks: totals.uniqueChunks,
       duplicateChunks: totals.duplicateChunks,
       dictionaryChunks: totals.dictionaryChunks,
-      holeChunks: totals.holeChunks,
+      zeroChunks: totals.zeroChunks,
       bootstrapBytes: bootstrap.byteLength,
       unmatchedPrefetchPatterns: prefetch.unmatched,
       durationMs: Date.now() - started,

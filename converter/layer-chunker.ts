@@ -7,8 +7,8 @@ import type { ChunkStore } from './chunk-store.js';
 /**
  * Cuts the regular files of one layer into chunks and stores the new ones in the layer's blob.
  *
- * Chunks are copied back to back into a batch buffer (BatchBuffers); an all-zero chunk becomes a
- * hole and takes no room. A full batch is digested in one native call (off the JS thread), then
+ * Chunks are copied back to back into a batch buffer (BatchBuffers). An all-zero chunk is stored
+ * and deduplicated like any other (nydusd reads no EROFS holes); it is only counted apart. A full batch is digested in one native call (off the JS thread), then
  * deduplicated in chunk order, and its new chunks are compressed in one native call into the
  * slot's output buffer (while the batch before is still being written) and appended to the blob
  * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the tar reader
@@ -49,12 +49,15 @@ export interface LayerChunkStats {
   uniqueChunks: number;
   duplicateChunks: number;
   dictionaryChunks: number;
-  holeChunks: number;
+  /** All-zero chunks (not counted as unique, duplicate or dictionary chunks). */
+  zeroChunks: number;
 }
 
 interface PendingChunk {
   node: FileNode;
   slot: number;
+  /** Whether its bytes are all zero. */
+  zero?: boolean;
   /** Where its bytes are in the batch's input buffer. */
   offset: number;
   length: number;
@@ -79,7 +82,7 @@ export class LayerChunker {
     uniqueChunks: 0,
     duplicateChunks: 0,
     dictionaryChunks: 0,
-    holeChunks: 0,
+    zeroChunks: 0,
   };
   private batch: Batch | undefined;
   private failure: unknown;
@@ -139,7 +142,7 @@ export class LayerChunker {
     await this.done;
     this.throwIfFailed();
     if (!this.blob) return undefined;
-    const blob = await this.blob.finish();
+    const blob = await this.blob.finish(this.options.store.chunks.filter((c) => c.blobIndex === this.blobIndex));
     return { blob, blobIndex: this.blobIndex };
   }
 
@@ -172,13 +175,7 @@ export class LayerChunker {
   private chunkCut(batch: Batch, chunk: PendingChunk): void {
     this.stats.chunks += 1;
     const data = batch.slot.input.subarray(chunk.offset, chunk.offset + chunk.length);
-    if (isAllZero(data, this.zero)) {
-      // A hole takes no room: the chunk is the batch's last bytes, so they are simply reused.
-      this.stats.holeChunks += 1;
-      chunk.node.chunks[chunk.slot] = HOLE;
-      batch.filled = chunk.offset;
-      return;
-    }
+    if (isAllZero(data, this.zero)) chunk.zero = true;
     batch.chunks.push(chunk);
   }
 
@@ -238,11 +235,13 @@ export class LayerChunker {
       const known = store.lookup(digest);
       if (known !== undefined) {
         chunk.node.chunks[chunk.slot] = known;
-        if (wasDictionary) this.stats.dictionaryChunks += 1;
+        if (chunk.zero === true) this.stats.zeroChunks += 1;
+        else if (wasDictionary) this.stats.dictionaryChunks += 1;
         else this.stats.duplicateChunks += 1;
         continue;
       }
-      this.stats.uniqueChunks += 1;
+      if (chunk.zero === true) this.stats.zeroChunks += 1;
+      else this.stats.uniqueChunks += 1;
       const blob = this.options.createBlob ? await this.ensureBlob(this.options.createBlob) : undefined;
       const record: ChunkRecord = {
         blobIndex: blob ? this.blobIndex : -1,

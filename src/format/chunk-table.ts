@@ -83,10 +83,12 @@ export function validateChunkRecord(c: ChunkSpan & { digest?: Uint8Array }, chun
 /** The first rule a chunk breaks against its blob's sizes, or undefined. */
 export function validateChunkInBlob(
   c: ChunkSpan,
-  blob: { compressedSize: number; uncompressedSize: number },
+  blob: { compressedSize: number; uncompressedSize: number; chunkInfoOffset?: number },
 ): string | undefined {
-  if (c.compressedOffset + c.compressedSize > blob.compressedSize)
-    return `compressed range [${c.compressedOffset}, +${c.compressedSize}) ends past the blob's ${blob.compressedSize} bytes`;
+  // A blob's own chunk-info array follows its chunk data; no chunk may reach into it.
+  const dataEnd = blob.chunkInfoOffset ?? blob.compressedSize;
+  if (c.compressedOffset + c.compressedSize > dataEnd)
+    return `compressed range [${c.compressedOffset}, +${c.compressedSize}) ends past the blob's ${dataEnd} bytes${blob.chunkInfoOffset === undefined ? '' : ' of chunk data'}`;
   if (c.uncompressedOffset + c.uncompressedSize > blob.uncompressedSize)
     return `uncompressed range [${c.uncompressedOffset}, +${c.uncompressedSize}) ends past the blob's ${blob.uncompressedSize} bytes`;
   return undefined;

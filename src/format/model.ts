@@ -22,8 +22,15 @@ export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 export interface BlobRecord {
   /** sha256 hex (64 chars, no prefix) of the blob's stored bytes: its OCI layer digest. */
   id: string;
-  /** Bytes of the blob as stored in the registry (compressed chunks back to back). */
+  /** Bytes of the blob as stored in the registry (compressed chunks back to back, then its meta). */
   compressedSize: number;
+  /**
+   * Where the blob's chunk-info array (blob-meta.ts) begins: the end of its chunk data. The array
+   * of chunkCount entries and its 4096-byte header then fill the blob to compressedSize. Absent
+   * for a blob that holds only chunks (format version 2 before blob meta, and chunk-dictionary
+   * blobs this image uses only some chunks of).
+   */
+  chunkInfoOffset?: number;
   /** Size of the blob's uncompressed address space: every chunk starts on a BLOCK_SIZE boundary. */
   uncompressedSize: number;
   /** Number of chunk-table entries that live in this blob. */

@@ -15,6 +15,7 @@ import type { BlobRecord, ChunkRecord } from './model.js';
 import { CHUNK_FLAG_ZSTD } from './model.js';
 import { BLOCK_SIZE, DEVICE_SLOT_SIZE, FEATURE_INCOMPAT_CHUNKED_FILE, FEATURE_INCOMPAT_DEVICE_TABLE, NULL_ADDR } from './constants.js';
 import { alignUp, hex, isU16, isU32 } from './bytes.js';
+import { chunkInfoProblem } from './blob-meta.js';
 import { blobBlocks } from './blob-table.js';
 import type { ChunkSpan } from './chunk-table.js';
 import type { ChunkTables, TableReader } from './chunk-tables.js';
@@ -28,6 +29,7 @@ import {
   RAFS_DEVICE_TABLE_SLOTOFF,
   RAFS_MAX_BLOBS,
   RAFS_PREFETCH_ENTRY_SIZE,
+  darnerBlobMetaOffset,
   decodeRafsBlobRecord,
   decodeRafsChunkIndexRef,
   decodeRafsChunkRecord,
@@ -91,7 +93,7 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
     erofsOptions: { metaEnd, requireChecksum: false, inodesMayCrossBlocks: !strict, indexChunkBits: Math.log2(ext.chunkSize) },
     finish(image: ErofsImage): ChunkTables {
       const nydusCounts: number[] = [];
-      const blobs = readBlobs(bytes, ext.blobTableOffset, blobCount, image, { chunkSize: ext.chunkSize, ...settings }, nydusCounts);
+      const blobs = readBlobs(bytes, ext.blobTableOffset, blobCount, image, { chunkSize: ext.chunkSize, ...settings }, nydusCounts, strict);
       if (strict) checkDarnerDevices(bytes, sb, image, blobs);
       const ciSeen = strict ? nydusCounts.map((n) => new Uint8Array(n)) : [];
       // Chunk records of each blob, counted first: darner's blob record counts the table's records.
@@ -103,6 +105,8 @@ export function openRafsTables(bytes: Uint8Array, sb: Superblock): TableReader {
         const problem = validateRafsChunkFlags(c, settings.compressor);
         if (problem !== undefined) malformed(where, problem);
         if (c.blobIndex >= blobCount) malformed(where, `blob index ${c.blobIndex} but the image has ${blobCount} blobs`);
+        const entry = blobs[c.blobIndex]!.chunkInfoOffset === undefined ? undefined : chunkInfoProblem(c);
+        if (entry !== undefined) malformed(where, `no chunk-info entry of its blob can describe it: ${entry}`);
         if (c.ciIndex >= nydusCounts[c.blobIndex]!)
           malformed(where, `chunk-info index ${c.ciIndex} but blob ${c.blobIndex} has ${nydusCounts[c.blobIndex]} chunks`);
         perBlob[c.blobIndex]! += 1;
@@ -182,6 +186,7 @@ function readBlobs(
   image: ErofsImage,
   settings: Parameters<typeof validateRafsBlobRecord>[2],
   nydusCounts: number[],
+  strict: boolean,
 ): BlobRecord[] {
   const blobs: BlobRecord[] = [];
   const ids = new Map<string, number>();
@@ -194,6 +199,13 @@ function readBlobs(
     if (twin !== undefined) malformed(where, `same id as blob ${twin}`);
     ids.set(b.id, i);
     const blob: BlobRecord = { id: b.id, compressedSize: b.compressedSize, uncompressedSize: b.uncompressedSize, chunkCount: 0 };
+    if (strict) {
+      // darner's blobs: chunks only, or chunks then their chunk-info array and header filling
+      // the blob exactly. A Nydus blob's trailer (ToC, inline bootstrap) is not darner's to check.
+      const meta = darnerBlobMetaOffset(b);
+      if ('problem' in meta) malformed(where, meta.problem);
+      if (meta.chunkInfoOffset !== undefined) blob.chunkInfoOffset = meta.chunkInfoOffset;
+    }
     // The kernel reads blob i as device i + 1 of this size; Linux and Nydus ignore the tag and
     // mapped_blkaddr when the devices are given, so only the size must agree.
     const slot = image.devices[i]!;

@@ -3,6 +3,7 @@
  * RAFS v6"): the RAFS extended superblock at byte 0x480, the 256-byte blob records and the
  * 80-byte chunk-info records, with the rules darner applies to each on its own. Pure codecs.
  */
+import { BLOB_META_FEATURES, blobMetaSize } from './blob-meta.js';
 import { isBlobId } from '../util/hex-id.js';
 import { BLOCK_SIZE, DIGEST_SIZE } from './constants.js';
 import { hex, isU64, readU64, requireBytes, viewOf, writeU64 } from './bytes.js';
@@ -148,6 +149,12 @@ export interface RafsBlobRecord {
   uncompressedSize: number;
   /** 0xD8 u32: cipher algorithm, 0 = none. */
   cipherAlgo: number;
+  /** 0x6C u32: compressor of the blob's chunk-info array. */
+  ciCompressor: number;
+  /** 0x70 u64, 0x78 u64, 0x80 u64: where the blob's chunk-info array lies, and its sizes. */
+  ciOffset: number;
+  ciCompressedSize: number;
+  ciUncompressedSize: number;
 }
 
 export function decodeRafsBlobRecord(bytes: Uint8Array, offset: number): RafsBlobRecord {
@@ -164,6 +171,10 @@ export function decodeRafsBlobRecord(bytes: Uint8Array, offset: number): RafsBlo
     compressedSize: readU64(v, offset + 0x58),
     uncompressedSize: readU64(v, offset + 0x60),
     cipherAlgo: v.getUint32(offset + 0xd8, true),
+    ciCompressor: v.getUint32(offset + 0x6c, true),
+    ciOffset: readU64(v, offset + 0x70),
+    ciCompressedSize: readU64(v, offset + 0x78),
+    ciUncompressedSize: readU64(v, offset + 0x80),
   };
 }
 
@@ -272,12 +283,16 @@ export function encodeRafsExtSuperblock(e: RafsExtSuperblock, target: Uint8Array
 export const RAFS_CHUNK_INFO_V1_SIZE = 16;
 
 /**
- * A blob record as darner writes it: a blob holding only chunks. Its chunk-info array is not in
- * the blob; the record still describes one of chunkCount entries (Nydus requires the size to
- * match the count) placed at the end of the chunk region, uncompressed.
+ * A blob record as darner writes it. With `chunkInfoOffset` the blob carries its chunk-info
+ * array (uncompressed) and header after the chunks (blob-meta.ts), marked ALIGNED | CAP_TAR_TOC
+ * as nydus-image marks such blobs. Without it the blob holds only chunks and the record still
+ * describes an array of chunkCount entries at the end of the chunk region (Nydus requires the
+ * size to match the count), which is not there.
  */
 export function encodeRafsBlobRecord(
-  b: Omit<RafsBlobRecord, 'blobIndex' | 'features' | 'cipherAlgo'>,
+  b: Omit<RafsBlobRecord, 'blobIndex' | 'features' | 'cipherAlgo' | 'ciCompressor' | 'ciOffset' | 'ciCompressedSize' | 'ciUncompressedSize'> & {
+    chunkInfoOffset?: number;
+  },
   index: number,
   target: Uint8Array,
   offset: number,
@@ -291,14 +306,35 @@ export function encodeRafsBlobRecord(
   v.setUint32(offset + 0x48, b.chunkCount, true);
   v.setUint32(offset + 0x4c, b.compressionAlgo, true);
   v.setUint32(offset + 0x50, b.digestAlgo, true);
-  v.setUint32(offset + 0x54, BLOB_FEATURE_ALIGNED, true);
+  v.setUint32(offset + 0x54, b.chunkInfoOffset === undefined ? BLOB_FEATURE_ALIGNED : BLOB_META_FEATURES, true);
   writeU64(v, offset + 0x58, b.compressedSize);
   writeU64(v, offset + 0x60, b.uncompressedSize);
   const ciSize = b.chunkCount * RAFS_CHUNK_INFO_V1_SIZE;
   v.setUint32(offset + 0x6c, 0, true); // ci_compressor: none
-  writeU64(v, offset + 0x70, b.compressedSize);
+  writeU64(v, offset + 0x70, b.chunkInfoOffset ?? b.compressedSize);
   writeU64(v, offset + 0x78, ciSize);
   writeU64(v, offset + 0x80, ciSize);
+}
+
+/**
+ * Where a darner-written blob record says the chunk data ends: its chunk-info offset when it
+ * declares the blob meta (CAP_TAR_TOC), after checking that the array and header fill the blob to
+ * its size exactly; undefined for a chunks-only blob (whose ci_offset must be its size), or the
+ * rule broken.
+ */
+export function darnerBlobMetaOffset(b: RafsBlobRecord): { chunkInfoOffset: number | undefined } | { problem: string } {
+  const ciSize = b.chunkCount * RAFS_CHUNK_INFO_V1_SIZE;
+  if (b.ciCompressor !== 0) return { problem: `chunk-info array compressor ${b.ciCompressor} (darner writes it uncompressed)` };
+  if (b.ciCompressedSize !== ciSize || b.ciUncompressedSize !== ciSize)
+    return { problem: `chunk-info array sizes ${b.ciCompressedSize}/${b.ciUncompressedSize} for ${b.chunkCount} chunks (expected ${ciSize})` };
+  if (b.features === BLOB_FEATURE_ALIGNED) {
+    if (b.ciOffset !== b.compressedSize) return { problem: `chunk-info offset ${b.ciOffset} of a chunks-only blob is not its size ${b.compressedSize}` };
+    return { chunkInfoOffset: undefined };
+  }
+  if (b.features !== BLOB_META_FEATURES) return { problem: `features ${hex(b.features)} (darner writes ${hex(BLOB_FEATURE_ALIGNED)} or ${hex(BLOB_META_FEATURES)})` };
+  if (b.ciOffset + blobMetaSize(b.chunkCount) !== b.compressedSize)
+    return { problem: `chunk-info array at ${b.ciOffset} and its header do not end the blob at ${b.compressedSize}` };
+  return { chunkInfoOffset: b.ciOffset };
 }
 
 /** Blob-record codes of a compressor and a digest algorithm. */

@@ -17,6 +17,7 @@ import {
 } from './constants.js';
 import { encodeUtf8, isU32, isU64, isWellFormedUtf8String } from './bytes.js';
 import { validateBlobRecord } from './blob-table.js';
+import { blobMetaSize, chunkInfoProblem } from './blob-meta.js';
 import { validateChunkInBlob, validateChunkRecord } from './chunk-table.js';
 import { isChunkSize } from './extension-header.js';
 import { MAX_DEVICE_MAJOR, MAX_DEVICE_MINOR } from './inode.js';
@@ -49,6 +50,8 @@ function validateBlobs(meta: ImageMetadata): void {
     if (problem !== undefined) fail(`blob ${i}: ${problem}`);
     // RAFS v6 records a blob's uncompressed space in whole blocks (every chunk is padded to one).
     if (b.uncompressedSize % BLOCK_SIZE !== 0) fail(`blob ${i}: uncompressed size ${b.uncompressedSize} is not a multiple of ${BLOCK_SIZE}`);
+    if (b.chunkInfoOffset !== undefined && (!Number.isSafeInteger(b.chunkInfoOffset) || b.chunkInfoOffset + blobMetaSize(b.chunkCount) !== b.compressedSize))
+      fail(`blob ${i}: chunk-info array at ${b.chunkInfoOffset} with its header does not end the blob at ${b.compressedSize} bytes`);
     const other = seen.get(b.id);
     if (other !== undefined) fail(`blob ${i} has the same id as blob ${other}`);
     seen.set(b.id, i);
@@ -64,6 +67,8 @@ function validateChunks(meta: ImageMetadata): void {
     if (blob === undefined) fail(`chunk ${i}: blob index ${c.blobIndex} but the image has ${meta.blobs.length} blobs`);
     const inBlob = validateChunkInBlob(c, blob);
     if (inBlob !== undefined) fail(`chunk ${i}: ${inBlob}`);
+    const entry = blob.chunkInfoOffset === undefined ? undefined : chunkInfoProblem(c);
+    if (entry !== undefined) fail(`chunk ${i}: no chunk-info entry can describe it: ${entry}`);
     if (meta.compressor === 'none' && (c.flags & CHUNK_FLAG_ZSTD) !== 0)
       fail(`chunk ${i}: zstd-compressed in an image whose compressor is none`);
     counts[c.blobIndex]! += 1;

@@ -173,7 +173,7 @@ function writeTables(meta: ImageMetadata, plan: BootstrapPlan, ci: Uint32Array, 
   const codes = rafsBlobCodes(meta.compressor, meta.digestAlgorithm);
   meta.blobs.forEach((b, i) =>
     encodeRafsBlobRecord(
-      { id: b.id, chunkSize: meta.chunkSize, chunkCount: b.chunkCount, ...codes, compressedSize: b.compressedSize, uncompressedSize: b.uncompressedSize },
+      { id: b.id, chunkSize: meta.chunkSize, chunkCount: b.chunkCount, ...codes, compressedSize: b.compressedSize, uncompressedSize: b.uncompressedSize, ...(b.chunkInfoOffset !== undefined ? { chunkInfoOffset: b.chunkInfoOffset } : {}) },
       i,
       image,
       plan.blobTableOffset + i * RAFS_BLOB_RECORD_SIZE,

@@ -22,7 +22,7 @@ test('convertProgressLines: a line per phase, layer start, quarter and end', (t)
   p.phase!('resolve', 'oci:/x');
   p.layerStart!(0, 2, { mediaType: 'm', digest: 'sha256:aa', size: 400 });
   for (let i = 0; i < 40; i++) p.layerBytes!(0, 10);
-  p.layerDone!(0, { fileBytes: 300, chunks: 3, uniqueChunks: 2, duplicateChunks: 1, dictionaryChunks: 0, holeChunks: 0 });
+  p.layerDone!(0, { fileBytes: 300, chunks: 3, uniqueChunks: 2, duplicateChunks: 1, dictionaryChunks: 0, zeroChunks: 0 });
   t.deepEqual(lines, [
     'convert: resolving oci:/x',
     'convert: layer 1/2 sha256:aa (400 B): reading',

@@ -44,7 +44,7 @@ test.serial('registry to registry: the converted image is the applied source, by
   const summary = await convertImage(source, target);
   t.is(summary.blobs, 3);
   t.true(summary.duplicateChunks > 0, 'the repeated file and the shared half of the big file deduplicate');
-  t.true(summary.holeChunks >= 3, 'the zero file becomes holes');
+  t.true(summary.zeroChunks >= 3, 'the zero file is all-zero chunks');
 
   const report = await checkImage(source, target);
   t.deepEqual(report.differences, []);
@@ -62,7 +62,8 @@ test.serial('registry to registry: the converted image is the applied source, by
     for (const n of nodes) t.is(n, nodes[0], `${group.join(' = ')}`);
   }
   const zeros = lookup(meta.root, 'data/zeros-3m');
-  t.true(zeros?.kind === 'file' && zeros.chunks.every((c) => c === HOLE));
+  // Stored as one chunk used three times, not as EROFS holes (nydusd reads no holes).
+  t.true(zeros?.kind === 'file' && zeros.chunks.length === 3 && zeros.chunks.every((c) => c !== HOLE && c === zeros.chunks[0]));
   // Data blobs first, the bootstrap last, under darner's media type and annotations; nothing of
   // Nydus's, which would make a Nydus snapshotter take the image for one it can read.
   const layers = loaded.image.manifest.layers;

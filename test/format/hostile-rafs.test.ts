@@ -6,12 +6,26 @@
  */
 import test from 'ava';
 import { MalformedBootstrapError } from '../../src/errors.js';
-import { Bootstrap, DARNER_MARK_OFFSET, RAFS_CHUNK_RECORD_SIZE, decodeRafsExtSuperblock, writeBootstrap } from '../../src/format/index.js';
+import { Bootstrap, DARNER_MARK_OFFSET, RAFS_CHUNK_RECORD_SIZE, decodeRafsExtSuperblock, writeBootstrap, type ImageMetadata } from '../../src/format/index.js';
+import { blobMetaSize } from '../../src/format/blob-meta.js';
 import { basicModel, multiblobModel } from '../../fixtures/make-bootstraps.js';
 import { exercise, reseal } from './helpers/exercise.js';
 
 const basic = writeBootstrap(basicModel());
 const multi = writeBootstrap(multiblobModel());
+/** The models' blobs as `darner convert` now writes them: chunks, then their chunk-info array. */
+function withBlobMeta(meta: ImageMetadata): ImageMetadata {
+  for (const b of meta.blobs) {
+    b.chunkInfoOffset = b.compressedSize;
+    b.compressedSize += blobMetaSize(b.chunkCount);
+  }
+  return meta;
+}
+const basicMeta = writeBootstrap(withBlobMeta(basicModel()));
+const multiMeta = writeBootstrap(withBlobMeta(multiblobModel()));
+/** Byte offset of blob record `i` and chunk record `i`. */
+const blobRecord = (b: Buffer, i: number): number => decodeRafsExtSuperblock(b).blobTableOffset + 256 * i;
+const chunkRecord = (b: Buffer, i: number): number => decodeRafsExtSuperblock(b).chunkTableOffset + RAFS_CHUNK_RECORD_SIZE * i;
 const SLOTS = 0x580;
 
 function nidOf(bs: Bootstrap, path: string): number {
@@ -43,6 +57,20 @@ const cases: Case[] = [
     const loc = bs.image.locate(nidOf(bs, '/usr/bin/tool'));
     b.writeUInt32LE(0x20 | 6, loc.offset + 0x10);
   }, /^inode \d+: chunk size 2\^18 differs from the image's 65536$/],
+  // A blob's own chunk-info array (blob-meta.ts): the record must place it, with its header, at
+  // the very end of the blob, uncompressed, sized for the chunk count; no chunk may reach into it.
+  ['blob meta not ending the blob', multiMeta, (b) => b.writeBigUInt64LE(b.readBigUInt64LE(blobRecord(b, 1) + 0x58) + 1n, blobRecord(b, 1) + 0x58),
+    /^blob table entry 1: chunk-info array at \d+ and its header do not end the blob at \d+$/],
+  ['blob meta compressed', multiMeta, (b) => b.writeUInt32LE(3, blobRecord(b, 0) + 0x6c), /^blob table entry 0: chunk-info array compressor 3 \(darner writes it uncompressed\)$/],
+  ['blob meta size', multiMeta, (b) => b.writeBigUInt64LE(b.readBigUInt64LE(blobRecord(b, 2) + 0x78) + 16n, blobRecord(b, 2) + 0x78),
+    /^blob table entry 2: chunk-info array sizes 48\/32 for 2 chunks \(expected 32\)$/],
+  ['blob features', multiMeta, (b) => b.writeUInt32LE(0x4000_0003, blobRecord(b, 0) + 0x54), /^blob table entry 0: features 0x40000003 \(darner writes 0x1 or 0x40000001\)$/],
+  ['chunks-only blob with a chunk-info offset', multi, (b) => b.writeBigUInt64LE(0n, blobRecord(b, 0) + 0x70),
+    /^blob table entry 0: chunk-info offset 0 of a chunks-only blob is not its size 12388$/],
+  ['chunk reaching into the blob meta', multiMeta, (b) => b.writeBigUInt64LE(b.readBigUInt64LE(blobRecord(b, 0) + 0x70) - 99n, chunkRecord(b, 3) + 0x30),
+    /^chunk table entry 3: compressed range \[\d+, \+100\) ends past the blob's 12388 bytes of chunk data$/],
+  ['zstd chunk as large as its data', basicMeta, (b) => b.writeUInt32LE(b.readUInt32LE(chunkRecord(b, 1) + 0x2c), chunkRecord(b, 1) + 0x28),
+    /^chunk table entry 1: no chunk-info entry of its blob can describe it: a zstd chunk as large as its data \(65536 bytes\) would read as stored raw$/],
 ];
 
 for (const [name, source, mutate, message, options] of cases) {
@@ -67,4 +95,8 @@ test('without the mark the same bytes are read as a Nydus bootstrap, by Nydus ru
 test('the unmodified bootstraps pass the same full exercise', (t) => {
   t.is(exercise(basic).formatVersion, 2);
   t.is(exercise(multi).formatVersion, 2);
+  for (const source of [basicMeta, multiMeta]) {
+    const bs = exercise(source);
+    t.true(bs.blobs.every((b) => b.chunkInfoOffset !== undefined && b.chunkInfoOffset + blobMetaSize(b.chunkCount) === b.compressedSize));
+  }
 });
