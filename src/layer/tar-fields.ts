@@ -2,7 +2,7 @@ import { BadTarError } from '../errors.js';
 
 /**
  * Checks on the fields of one tar header (pure). Names reach this module as "byte strings" (one
- * char per byte, as tar-stream decodes them with latin1) so that nothing is lost before they are
+ * char per byte, as tar-header.ts decodes them with latin1) so that nothing is lost before they are
  * judged: a name that is not UTF-8 is refused rather than folded into U+FFFD, where two different
  * names would become one.
  */
@@ -58,9 +58,10 @@ export type NumericField = keyof typeof NUMERIC_FIELDS;
 
 /**
  * A numeric field of a raw tar header, decoded strictly: octal digits padded with spaces or NULs,
- * or GNU base-256 (first byte 0x80 for positive, 0xff for a two's-complement negative). tar-stream
- * is lenient here (a negative base-256 size of all ones reads as 0, trailing garbage after octal
- * digits is ignored), so the fields are decoded again from the header bytes. Negative values are
+ * or GNU base-256 (first byte 0x80 for positive, 0xff for a two's-complement negative). The block
+ * reader (tar-header.ts, tar-stream's rules) is lenient here (a negative base-256 size of all
+ * ones reads as 0, trailing garbage after octal digits is ignored), so the fields are decoded
+ * again from the header bytes. Negative values are
  * accepted only where `allowNegative` says (mtime before 1970); every value must be a 53-bit
  * integer within `min..max`.
  */

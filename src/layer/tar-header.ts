@@ -1,9 +1,8 @@
 import { BadTarError } from '../errors.js';
 
 /**
- * Decoding of one 512-byte tar header block (pure), with the block-level rules of the reader
- * tar-stream 3.x applied, so that the same archives are accepted or refused as before: the
- * checksum must match, the magic must be ustar or GNU, a ustar prefix is joined to the name, an
+ * Decoding of one 512-byte tar header block (pure), with the block-level rules of tar-stream 3.x
+ * (the reader tests compare the two on GNU tar's output): the checksum must match, the magic must be ustar or GNU, a ustar prefix is joined to the name, an
  * all-zero block is no entry, and an old-style regular file whose name ends in `/` is a directory.
  * Names are decoded as latin1 (one char per byte) and judged as UTF-8 later by the entry reader;
  * the numeric fields the entry uses are decoded again strictly from the raw bytes (tar-fields.ts),
@@ -39,7 +38,7 @@ export interface TarHeader {
 
 export const TAR_BLOCK = 512;
 
-/** The message of a header that fails the block-level checks (kept from tar-stream's wording). */
+/** The message of a header that fails the block-level checks (tar-stream's wording). */
 export const CORRUPT_HEADER = 'tar stream is corrupt (Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?)';
 
 const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72, 0x00]; // "ustar\0"
