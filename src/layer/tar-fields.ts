@@ -11,8 +11,17 @@ import { BadTarError } from '../errors.js';
 // part of the name, not a marker to strip.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.byteLength; i += 1) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
 /** The UTF-8 text of `bytes`, or undefined when they are not valid UTF-8. */
 export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  // ASCII (most names and PAX keys) is its own UTF-8: no decoder call for it.
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -22,6 +31,7 @@ export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
 
 /** The name held in a byte string (one char per byte) as UTF-8 text; BadTarError when it is not UTF-8. */
 export function utf8Name(byteString: string, what: string): string {
+  if (!NON_ASCII.test(byteString)) return byteString;
   const bytes = Buffer.from(byteString, 'latin1');
   const text = utf8OrUndefined(bytes);
   if (text === undefined) throw new BadTarError(`${what} "${escapeBytes(bytes)}" is not valid UTF-8`);
