@@ -35,7 +35,7 @@ import { formatReference, parseReference, type ImageReference, type RegistryRefe
 import type { BlobReader, RangeReadOptions } from './blob-reader.js';
 import { DockerArchive } from './docker-archive.js';
 import { OciLayout } from './oci-layout.js';
-import { RegistryClient, type BlobBody, type RegistryClientOptions } from './registry.js';
+import type { BlobBody, RegistryClient, RegistryClientOptions } from './registry.js';
 
 export interface ImageStoreOptions extends RegistryClientOptions {
   /** Which image of a multi-platform index: `os/arch[/variant]` or a Platform. Default: the host's. */
@@ -455,7 +455,9 @@ class DockerArchiveSource implements ImageSource {
 
 // ---------------------------------------------------------------------------------------------
 
-function registryClientFor(ref: RegistryReference, options: ImageStoreOptions): RegistryClient {
+/** Loaded on first use: the HTTP stack is a large part of start-up, and oci: or docker-archive: images never need it. */
+async function registryClientFor(ref: RegistryReference, options: ImageStoreOptions): Promise<RegistryClient> {
+  const { RegistryClient } = await import('./registry.js');
   const { platform: _platform, ...clientOptions } = options;
   return new RegistryClient(ref.registry, clientOptions);
 }
@@ -465,7 +467,7 @@ export async function openImageSource(reference: ImageReference | string, option
   const ref = asReference(reference);
   switch (ref.transport) {
     case 'docker':
-      return new RegistrySource(ref, registryClientFor(ref, options), options.platform);
+      return new RegistrySource(ref, await registryClientFor(ref, options), options.platform);
     case 'oci':
       return new OciLayoutSource(ref, await OciLayout.open(ref.dir), options.platform);
     case 'docker-archive':
@@ -478,7 +480,7 @@ export async function openImageTarget(reference: ImageReference | string, option
   const ref = asReference(reference);
   switch (ref.transport) {
     case 'docker':
-      return new RegistryTarget(ref, registryClientFor(ref, options));
+      return new RegistryTarget(ref, await registryClientFor(ref, options));
     case 'oci':
       return new OciLayoutTarget(ref, await OciLayout.create(ref.dir));
     case 'docker-archive':

@@ -2,7 +2,7 @@ import { BadTarError } from '../errors.js';
 
 /**
  * Checks on the fields of one tar header (pure). Names reach this module as "byte strings" (one
- * char per byte, as tar-stream decodes them with latin1) so that nothing is lost before they are
+ * char per byte, as tar-header.ts decodes them with latin1) so that nothing is lost before they are
  * judged: a name that is not UTF-8 is refused rather than folded into U+FFFD, where two different
  * names would become one.
  */
@@ -11,8 +11,17 @@ import { BadTarError } from '../errors.js';
 // part of the name, not a marker to strip.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.byteLength; i += 1) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
 /** The UTF-8 text of `bytes`, or undefined when they are not valid UTF-8. */
 export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  // ASCII (most names and PAX keys) is its own UTF-8: no decoder call for it.
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -22,6 +31,7 @@ export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
 
 /** The name held in a byte string (one char per byte) as UTF-8 text; BadTarError when it is not UTF-8. */
 export function utf8Name(byteString: string, what: string): string {
+  if (!NON_ASCII.test(byteString)) return byteString;
   const bytes = Buffer.from(byteString, 'latin1');
   const text = utf8OrUndefined(bytes);
   if (text === undefined) throw new BadTarError(`${what} "${escapeBytes(bytes)}" is not valid UTF-8`);
@@ -58,9 +68,10 @@ export type NumericField = keyof typeof NUMERIC_FIELDS;
 
 /**
  * A numeric field of a raw tar header, decoded strictly: octal digits padded with spaces or NULs,
- * or GNU base-256 (first byte 0x80 for positive, 0xff for a two's-complement negative). tar-stream
- * is lenient here (a negative base-256 size of all ones reads as 0, trailing garbage after octal
- * digits is ignored), so the fields are decoded again from the header bytes. Negative values are
+ * or GNU base-256 (first byte 0x80 for positive, 0xff for a two's-complement negative). The block
+ * reader (tar-header.ts, tar-stream's rules) is lenient here (a negative base-256 size of all
+ * ones reads as 0, trailing garbage after octal digits is ignored), so the fields are decoded
+ * again from the header bytes. Negative values are
  * accepted only where `allowNegative` says (mtime before 1970); every value must be a 53-bit
  * integer within `min..max`.
  */
@@ -81,13 +92,28 @@ export function headerNumber(header: Uint8Array, field: NumericField, range: { m
     if (big < BigInt(Number.MIN_SAFE_INTEGER) || big > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`base-256 value ${big}`);
     value = Number(big);
   } else {
-    const text = Buffer.from(bytes).toString('latin1');
-    const m = /^[ \0]*([0-7]*)[ \0]*$/.exec(text);
-    if (!m) throw bad(`not octal: "${escapeBytes(bytes)}"`);
-    value = m[1] === '' ? 0 : parseInt(m[1] as string, 8);
+    value = octalField(bytes);
+    if (Number.isNaN(value)) throw bad(`not octal: "${escapeBytes(bytes)}"`);
   }
   if (!Number.isSafeInteger(value) || value < min || value > range.max) throw bad(String(value));
   return value;
+}
+
+/**
+ * Octal digits padded with spaces or NULs on either side (`[ \0]*[0-7]*[ \0]*`), read without
+ * allocating (six fields of every entry); NaN for anything else.
+ */
+function octalField(bytes: Uint8Array): number {
+  let i = 0;
+  const n = bytes.byteLength;
+  while (i < n && (bytes[i] === 0x20 || bytes[i] === 0)) i += 1;
+  let value = 0;
+  while (i < n && (bytes[i] as number) >= 0x30 && (bytes[i] as number) <= 0x37) {
+    value = value * 8 + ((bytes[i] as number) - 0x30);
+    i += 1;
+  }
+  while (i < n && (bytes[i] === 0x20 || bytes[i] === 0)) i += 1;
+  return i === n ? value : NaN;
 }
 
 /** A decimal PAX number (uid, gid, size): digits only, at most `max`. */

@@ -1,17 +1,18 @@
-import tarStream from 'tar-stream';
 import { BadTarError, DarnerError } from '../errors.js';
 import { MAX_DEVICE_MAJOR, MAX_DEVICE_MINOR } from '../format/inode.js';
+import { ByteCursor } from './byte-cursor.js';
+import { blockPadding, CORRUPT_HEADER, decodeLongName, decodeTarHeader, TAR_BLOCK, type TarHeader } from './tar-header.js';
 import { escapeBytes, headerNumber, paxNumber, printable, utf8Name, utf8OrUndefined } from './tar-fields.js';
 
 /**
  * Safe iteration over the entries of one layer tar.
  *
- * tar-stream does the block parsing (checksums, GNU long names, PAX headers, sizes). On top of it
- * this module normalizes names, rejects entries that would escape the image root (absolute names,
- * `..` components, NUL bytes), applies PAX overrides tar-stream leaves alone (uid, gid, precise
- * mtime), and reads extended attributes from PAX records byte-exactly: tar-stream decodes PAX
- * values as UTF-8, which corrupts binary values such as `security.capability`, so PAX headers are
- * decoded here instead (see BinarySafeExtract).
+ * Blocks are read from the stream in order (tar-header.ts decodes each header with tar-stream's
+ * block rules: checksums, GNU long names, PAX headers, sizes; byte-cursor.ts hands out views of the
+ * stream's pieces, so file data is never copied here). On top of that this module normalizes
+ * names, rejects entries that would escape the image root (absolute names, `..` components, NUL
+ * bytes), applies PAX overrides (uid, gid, precise mtime), and reads extended attributes from PAX
+ * records byte-exactly (binary values such as `security.capability` are not text).
  *
  * Names and link targets must be UTF-8 (the image model and EROFS names are text here): header
  * names and GNU long names are taken as raw bytes and refused when they are not UTF-8, as are PAX
@@ -108,93 +109,6 @@ function xattrsOf(records: PaxRecords): Map<string, Uint8Array> {
   return map;
 }
 
-/** The minimal view of tar-stream's Extract internals that the subclass below relies on. */
-interface ExtractInternals {
-  _header: { type: string; raw?: Uint8Array } | null;
-  _buffer: { shift(size: number): Uint8Array | null };
-  _pax: PaxRecords | null;
-  _paxGlobal: PaxRecords | null;
-  _decodeLongHeader(buf: Uint8Array): void;
-  _consumeHeader(): boolean;
-  _applyLongHeaders(): void;
-}
-
-type ExtractConstructor = new (opts?: object) => ExtractInternals & AsyncIterable<TarStreamEntry>;
-
-interface TarStreamHeader {
-  name: string;
-  mode: number | null;
-  uid: number | null;
-  gid: number | null;
-  size: number;
-  mtime: Date | null;
-  type: string | null;
-  linkname: string | null;
-  devmajor: number | null;
-  devminor: number | null;
-  pax: PaxRecords | null;
-  /** The entry's own 512 header bytes (set by BinarySafeExtract). */
-  raw?: Uint8Array;
-}
-
-interface TarStreamEntry extends AsyncIterable<Uint8Array> {
-  header: TarStreamHeader;
-  resume(): void;
-}
-
-/**
- * tar-stream's Extract with PAX decoding replaced by decodePaxRecords, names decoded as latin1
- * (one char per byte, judged later by utf8Name), and each entry's raw header bytes kept on its
- * header as `raw`. tar-stream does not export the class, so it is taken from an instance;
- * `_decodeLongHeader` is the one method that decodes PAX headers, `_consumeHeader` takes the
- * 512 header bytes with one `_buffer.shift(512)` and calls `_applyLongHeaders` only for real
- * entries, before emitting them (checked against the pinned tar-stream 3.x by the tests in
- * test/converter).
- */
-const BaseExtract = Object.getPrototypeOf(tarStream.extract()).constructor as ExtractConstructor;
-
-class BinarySafeExtract extends BaseExtract {
-  private lastHeaderBytes: Uint8Array | null = null;
-  private takingHeader = false;
-
-  constructor() {
-    super({ filenameEncoding: 'latin1' });
-    const buffer = this._buffer;
-    const shift = buffer.shift.bind(buffer);
-    buffer.shift = (size: number): Uint8Array | null => {
-      const bytes = shift(size);
-      if (this.takingHeader && size === 512) this.lastHeaderBytes = bytes === null ? null : Uint8Array.from(bytes);
-      return bytes;
-    };
-  }
-
-  override _consumeHeader(): boolean {
-    this.takingHeader = true;
-    try {
-      return super._consumeHeader();
-    } finally {
-      this.takingHeader = false;
-    }
-  }
-
-  override _applyLongHeaders(): void {
-    super._applyLongHeaders();
-    if (this._header && this.lastHeaderBytes) this._header.raw = this.lastHeaderBytes;
-  }
-
-  override _decodeLongHeader(buf: Uint8Array): void {
-    const type = this._header?.type;
-    if (type === 'pax-header') {
-      const local = decodePaxRecords(buf);
-      this._pax = this._paxGlobal === null ? local : mergePax(this._paxGlobal, local);
-    } else if (type === 'pax-global-header') {
-      this._paxGlobal = decodePaxRecords(buf);
-    } else {
-      super._decodeLongHeader(buf);
-    }
-  }
-}
-
 function mergePax(global: PaxRecords, local: PaxRecords): PaxRecords {
   const merged: PaxRecords = { ...global, ...local };
   const xattrs = new Map([...(global[PAX_XATTRS] ?? []), ...(local[PAX_XATTRS] ?? [])]);
@@ -262,32 +176,31 @@ function paxTime(records: PaxRecords | null, headerSeconds: () => number, name: 
 }
 
 /** The entry's name: the PAX path if there is one (already UTF-8), else the header's bytes. */
-function entryName(header: TarStreamHeader): string {
+function entryName(header: EntryHeader): string {
   const paxPath = header.pax?.path;
   if (paxPath) return paxPath;
   return utf8Name(header.name, 'entry');
 }
 
-function linkName(header: TarStreamHeader, name: string): string {
+function linkName(header: EntryHeader, name: string): string {
   const paxLink = header.pax?.linkpath;
   if (paxLink) return paxLink;
   return utf8Name(header.linkname ?? '', `link target of "${printable(name)}"`);
 }
 
-function toEntry(header: TarStreamHeader): TarEntry {
+function toEntry(header: EntryHeader): TarEntry {
   const raw = header.raw;
-  if (!raw) throw new BadTarError('tar reader internal error: header bytes unavailable');
   const rawName = entryName(header);
   const kind = kindOf(header.type, rawName);
   const path = normalizeEntryPath(rawName);
   const pax = header.pax;
   const field = (name: Parameters<typeof headerNumber>[1], max: number, min = 0): number => headerNumber(raw, name, { min, max }, rawName);
-  // tar-stream skips `header.size` bytes of data: the strict reading must agree with it.
+  // The reader skips `header.size` bytes of data: the strict reading must agree with it.
   const declaredSize = paxInteger(pax, 'size', () => field('size', Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER, rawName);
   if (declaredSize !== header.size) throw new BadTarError(`entry "${printable(rawName)}" has an invalid size`);
   const size = kind === 'file' ? declaredSize : 0;
-  // tar-stream does not skip data after a directory header: its "data" would be parsed as more
-  // headers, entries other tar readers never see.
+  // No data is skipped after a directory header (as in tar-stream): its "data" would be parsed as
+  // more headers, entries other tar readers never see.
   if (kind === 'dir' && declaredSize !== 0) throw new BadTarError(`directory "${printable(rawName)}" claims ${declaredSize} bytes of data`);
   if (kind !== 'file' && kind !== 'dir' && declaredSize !== 0 && header.type !== 'link') {
     throw new BadTarError(`entry "${printable(rawName)}" (${kind}) claims ${declaredSize} bytes of data`);
@@ -322,64 +235,109 @@ function toEntry(header: TarStreamHeader): TarEntry {
   };
 }
 
+/** A header with the long names and PAX records before it applied. */
+interface EntryHeader extends TarHeader {
+  pax: PaxRecords | null;
+}
+
+/** Largest GNU long name or PAX header read (as tar-stream: far above any real one). */
+const MAX_LONG_HEADER = 4 * 1024 * 1024;
+
+function truncated(): BadTarError {
+  return new BadTarError('tar stream is truncated (unexpected end of data)');
+}
+
 /**
  * Yields the entries of an uncompressed tar stream in order. The caller must consume each body
- * before asking for the next entry. Malformed input raises BadTarError.
+ * before asking for the next entry (what it leaves is skipped). Malformed input raises
+ * BadTarError; errors of the stream itself (decompression, digest) pass through.
  */
 export async function* readTarEntries(tar: NodeJS.ReadableStream): AsyncGenerator<{
   entry: TarEntry;
   body: TarBody;
 }> {
-  const extract = new BinarySafeExtract() as unknown as NodeJS.WritableStream &
-    AsyncIterable<TarStreamEntry> & { destroy(err?: Error): void };
-  // The first error anywhere (source, decompression, parsing) is the one reported; entry bodies
-  // otherwise only see a generic "stream destroyed".
-  let firstError: Error | undefined;
-  const fail = (err: Error): void => {
-    firstError ??= err;
-    extract.destroy(err);
-  };
-  tar.on('error', fail);
-  extract.on('error', (err: Error) => (firstError ??= err));
-  tar.pipe(extract);
+  const pieces = tar[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  const cursor = new ByteCursor(pieces);
+  let gnuLongPath: string | null = null;
+  let gnuLongLinkPath: string | null = null;
+  let pax: PaxRecords | null = null;
+  let paxGlobal: PaxRecords | null = null;
+  let completed = false;
   try {
-    for await (const stream of extract) {
-      let entry: TarEntry;
-      try {
-        entry = toEntry(stream.header);
-      } catch (err) {
-        fail(err as Error);
-        throw err;
+    for (;;) {
+      const block = await cursor.read(TAR_BLOCK);
+      if (block === null) break;
+      if (block.byteLength < TAR_BLOCK) throw truncated();
+      const decoded = decodeTarHeader(block);
+      if (decoded === null) continue;
+      const header: EntryHeader = { ...decoded, pax: null };
+      switch (header.type) {
+        case 'gnu-long-path':
+        case 'gnu-long-link-path':
+        case 'pax-global-header':
+        case 'pax-header': {
+          if (header.size > MAX_LONG_HEADER) throw new BadTarError('tar stream is corrupt (Header exceeds max size)');
+          if (!(header.size >= 0)) throw new BadTarError(CORRUPT_HEADER);
+          const bytes = header.size === 0 ? new Uint8Array(0) : await cursor.read(header.size);
+          if (bytes === null || bytes.byteLength < header.size) throw truncated();
+          if (header.type === 'gnu-long-path') gnuLongPath = decodeLongName(bytes);
+          else if (header.type === 'gnu-long-link-path') gnuLongLinkPath = decodeLongName(bytes);
+          else if (header.type === 'pax-global-header') paxGlobal = decodePaxRecords(bytes);
+          else pax = paxGlobal === null ? decodePaxRecords(bytes) : mergePax(paxGlobal, decodePaxRecords(bytes));
+          await skipExactly(cursor, blockPadding(header.size));
+          continue;
+        }
       }
-      yield { entry, body: bodyOf(stream, () => firstError) };
-      // Drain whatever the consumer left so that the next header can be read.
-      stream.resume();
+      if (gnuLongPath !== null) header.name = gnuLongPath;
+      if (gnuLongLinkPath !== null) header.linkname = gnuLongLinkPath;
+      gnuLongPath = null;
+      gnuLongLinkPath = null;
+      if (pax !== null) {
+        if (pax.path) header.name = pax.path;
+        if (pax.linkpath) header.linkname = pax.linkpath;
+        if (pax.size) header.size = parseInt(pax.size, 10);
+        header.pax = pax;
+        pax = null;
+      }
+      if (!(header.size >= 0)) throw new BadTarError('tar stream is corrupt (Invalid header)');
+      const entry = toEntry(header);
+      const dataBytes = header.type === 'directory' ? 0 : header.size;
+      const data = { remaining: dataBytes };
+      yield { entry, body: bodyOf(cursor, data) };
+      // Skip whatever the consumer left, then the padding, to reach the next header.
+      await skipExactly(cursor, data.remaining);
+      data.remaining = 0;
+      await skipExactly(cursor, blockPadding(dataBytes));
+    }
+    completed = true;
+  } catch (err) {
+    throw asTarError(err);
+  } finally {
+    // Left early (an error, or the consumer stopped): release the stream. At the end it is left
+    // as it is, for callers that read on past the archive.
+    if (!completed) await pieces.return?.().catch(() => undefined);
+  }
+}
+
+async function skipExactly(cursor: ByteCursor, n: number): Promise<void> {
+  if (n > 0 && (await cursor.skip(n)) < n) throw truncated();
+}
+
+async function* bodyOf(cursor: ByteCursor, data: { remaining: number }): AsyncGenerator<Uint8Array> {
+  try {
+    while (data.remaining > 0) {
+      const piece = await cursor.next(data.remaining);
+      if (piece === null) throw truncated();
+      data.remaining -= piece.byteLength;
+      yield piece;
     }
   } catch (err) {
-    throw asTarError(firstError ?? err);
-  } finally {
-    tar.off('error', fail);
-    if (typeof (tar as { unpipe?: unknown }).unpipe === 'function') (tar as unknown as { unpipe(d: unknown): void }).unpipe(extract);
+    throw asTarError(err);
   }
 }
 
-async function* bodyOf(stream: TarStreamEntry, error: () => Error | undefined): AsyncGenerator<Uint8Array> {
-  try {
-    yield* stream;
-  } catch (err) {
-    throw asTarError(error() ?? err);
-  }
-  const late = error();
-  if (late) throw asTarError(late);
-}
-
-/** Errors of the source stream (decompression, digest) pass through; tar-stream's become BadTarError. */
+/** Errors of the source stream (decompression, digest) and the reader's own pass through as they are. */
 function asTarError(err: unknown): Error {
-  if (err instanceof DarnerError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Unexpected end of data/i.test(message)) return new BadTarError('tar stream is truncated (unexpected end of data)', { cause: err });
-  if (/Invalid tar header|Invalid header|Header exceeds max size/i.test(message)) {
-    return new BadTarError(`tar stream is corrupt (${message})`, { cause: err });
-  }
-  return err instanceof Error ? err : new BadTarError(message);
+  if (err instanceof DarnerError || err instanceof Error) return err;
+  return new BadTarError(String(err));
 }

@@ -1,10 +1,11 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
 import { BadTarError, DecompressError } from '../../src/errors.js';
 import { decompressLayer, sniffCompression } from '../../src/layer/decompress.js';
 import { decodePaxRecords, normalizeEntryPath, readTarEntries, type TarEntry } from '../../src/layer/tar-reader.js';
@@ -212,3 +213,53 @@ async function collect(stream: Readable): Promise<Buffer> {
   for await (const p of stream) parts.push(p as Buffer);
   return Buffer.concat(parts);
 }
+
+/** Entries read from `tar` delivered in pieces of `size` bytes (the last one shorter). */
+async function entriesInPieces(tar: Buffer, size: number): Promise<Array<TarEntry & { data: Buffer }>> {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < tar.length; at += size) pieces.push(tar.subarray(at, at + size));
+  const out: Array<TarEntry & { data: Buffer }> = [];
+  for await (const { entry, body } of readTarEntries(Readable.from(pieces, { objectMode: false }))) {
+    const parts: Buffer[] = [];
+    for await (const piece of body) parts.push(Buffer.from(piece));
+    out.push({ ...entry, data: Buffer.concat(parts) });
+  }
+  return out;
+}
+
+test('an archive reads the same whatever pieces the stream delivers, and as tar-stream reads it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'darner-tar-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // GNU tar's own output: long names and link targets (GNU and PAX), ustar prefixes, xattrs,
+  // data of every length around the block size, a hard link.
+  const deep = join(dir, 'gnu', 'd'.repeat(60), 'e'.repeat(60));
+  mkdirSync(deep, { recursive: true });
+  for (const [i, size] of [0, 1, 511, 512, 513, 1024, 70000].entries()) writeFileSync(join(deep, `f${i}-${'n'.repeat(90)}`), pseudoRandomBytes(size, 20 + i));
+  symlinkSync(`${'t'.repeat(150)}/target`, join(deep, 'long-link'));
+  linkSync(join(deep, `f6-${'n'.repeat(90)}`), join(dir, 'gnu', 'hard'));
+  execFileSync('setfattr', ['-n', 'user.bin', '-v', '0x0180ff000a20', join(dir, 'gnu', 'hard')]);
+  mkdirSync(join(dir, 'posix'));
+  execFileSync('cp', ['-a', join(dir, 'gnu', '.'), join(dir, 'posix')]);
+  const archives = [
+    execFileSync('tar', ['--format=gnu', '-C', dir, '-cf', '-', 'gnu'], { maxBuffer: 1 << 24 }),
+    execFileSync('tar', ['--format=posix', '--xattrs', '--xattrs-include=*', '-C', dir, '-cf', '-', 'posix'], { maxBuffer: 1 << 24 }),
+    execFileSync('tar', ['--format=ustar', '-C', join(dir, 'gnu'), '-cf', '-', `${'d'.repeat(60)}/${'e'.repeat(60)}/f3-${'n'.repeat(90)}`]),
+  ];
+  for (const [n, tar] of archives.entries()) {
+    const whole = await entriesOf(tar);
+    t.true(whole.length >= 1, `archive ${n}`);
+    for (const size of [1, 7, 511, 512, 513, 4096, 65537]) t.deepEqual(await entriesInPieces(tar, size), whole, `archive ${n} in pieces of ${size}`);
+    const reference: Array<{ name: string; size: number; linkname: string | null; data: Buffer }> = [];
+    const extract = tarStream.extract();
+    for await (const entry of Readable.from([tar]).pipe(extract)) {
+      const parts: Buffer[] = [];
+      for await (const piece of entry) parts.push(piece as Buffer);
+      reference.push({ name: entry.header.name, size: entry.header.size ?? 0, linkname: entry.header.linkname ?? null, data: Buffer.concat(parts) });
+    }
+    t.deepEqual(
+      whole.map((e) => [e.path, e.kind === 'file' ? e.data : Buffer.alloc(0), e.linkTarget]),
+      reference.map((r) => [normalizeEntryPath(r.name), r.data, r.linkname === null ? '' : normalizeEntryPath(r.linkname)]),
+      `archive ${n} against tar-stream`,
+    );
+  }
+});
