@@ -119,9 +119,20 @@ export async function coldStart(
       const d = daemon;
       teardown.add('daemon', () => d.cleanup({ keepDir: true }));
       const config = join(dir, 'snapshotter.toml');
+      // Named before containerd starts: the snapshotter reads pinned manifests from its content store.
+      const ctdSocket = join(dir, 'containerd.sock');
       writeFileSync(
         config,
-        ['[daemon]', `address = ${JSON.stringify(d.socket)}`, 'start_command = []', '[registry]', `plain_http = [${JSON.stringify(reg.host)}]`, ''].join('\n'),
+        [
+          '[daemon]',
+          `address = ${JSON.stringify(d.socket)}`,
+          'start_command = []',
+          '[registry]',
+          `plain_http = [${JSON.stringify(reg.host)}]`,
+          '[containerd]',
+          `address = ${JSON.stringify(ctdSocket)}`,
+          '',
+        ].join('\n'),
       );
       const sn = await startSnapshotter({ root: join(dir, 'sn-root'), address: join(dir, 'sn.sock'), configFile: config, env: { DARNER_LOG_LEVEL: 'info' } });
       teardown.add('snapshotter', () => sn.stop());
@@ -132,11 +143,11 @@ export async function coldStart(
         const forward = await forwardFromLoopback(reg.host);
         teardown.add('loopback forward', () => forward.close());
         ref = ref.replace(reg.host, forward.host);
-        ctd = await containerdIn(dir, { snapshotterSocket: sn.address, cri: { plainHttpRegistries: [forward.host] } });
+        ctd = await containerdIn(dir, { snapshotterSocket: sn.address, address: ctdSocket, cri: { plainHttpRegistries: [forward.host] } });
         namespace = 'k8s.io';
         pull = [];
       } else {
-        ctd = await containerdIn(dir, { snapshotterSocket: sn.address });
+        ctd = await containerdIn(dir, { snapshotterSocket: sn.address, address: ctdSocket });
         // The pull runs inside the snapshotter (its pull RPC), as on a node where it listens on
         // its default socket; the CLI only asks.
         pull = [process.execPath, DARNER, 'pull', '--quiet', '--address', ctd.address, '--snapshotter', 'darner', '--snapshotter-address', sn.address, '--plain-http', ref];

@@ -37,10 +37,14 @@ export interface SnapshotterConfig {
     plainHttp: string[];
     mirrors: Record<string, string[]>;
   };
+  containerd: {
+    /** containerd's socket, where manifests a pull stored are read from. */
+    address: string;
+  };
 }
 
 export const SNAPSHOTTER_CONFIG_SCHEMA: ConfigSchema<SnapshotterConfig> = {
-  sections: ['overlay', 'daemon', 'registry'].map((key) => ({ key, path: key })),
+  sections: ['overlay', 'daemon', 'registry', 'containerd'].map((key) => ({ key, path: key })),
   fields: [
     { key: 'address', path: 'address', type: { type: 'string', nonEmpty: true }, default: '/run/darner/snapshotter.sock', flag: '--socket', doc: 'unix socket containerd dials (proxy_plugins address)' },
     { key: 'root', path: 'root', type: { type: 'string', nonEmpty: true, absolutePath: true }, default: '/var/lib/darner/snapshotter', flag: '--root', doc: 'state directory: metadata.db and snapshots/' },
@@ -59,6 +63,8 @@ export const SNAPSHOTTER_CONFIG_SCHEMA: ConfigSchema<SnapshotterConfig> = {
     { key: 'registry.plain_http', path: 'registry.plainHttp', type: { type: 'string-list' }, default: [], doc: 'registries spoken to over plain http (loopback registries always are)' },
     { key: 'registry.mirrors', path: 'registry.mirrors', type: { type: 'list-table' }, default: {}, allowed: 'a table of registry = [mirror hosts]',
       doc: "mirrors tried in order before a registry when reading manifests (the daemon's blob reads never use them)" },
+    { key: 'containerd.address', path: 'containerd.address', type: { type: 'string', nonEmpty: true }, default: '/run/containerd/containerd.sock',
+      doc: "containerd's socket: a pinned manifest (CRI pulls) is read from its content store before the registry" },
   ],
 };
 

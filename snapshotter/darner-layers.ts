@@ -124,7 +124,8 @@ export class DarnerLayers implements RemoteLayerHandler {
   async prepareLayer(request: RemotePrepareRequest): Promise<RemotePrepareDecision> {
     const identity = layerIdentity(request.labels);
     if (!identity) return { remote: false };
-    const found = await this.images.lookupLayer(identity);
+    // containerd names the backend's keys `<namespace>/<id>/<key>`.
+    const found = await this.images.lookupLayer(identity, request.key.split('/')[0]);
     if (!found || found.kind !== 'data') {
       this.log.debug({ chainId: request.chainId, layer: identity.layerDigest, kind: found?.kind }, 'not a darner data layer: unpacking');
       return { remote: false };

@@ -6,6 +6,7 @@ import { parseManifestOrIndex, type Manifest } from '../src/oci/image-spec.js';
 import { layerKind, type LayerKind } from '../src/oci/layer-kind.js';
 import { selectManifest } from '../src/oci/platform.js';
 import { parseReference } from '../src/oci/reference.js';
+import type { LocalManifests } from './containerd-content.js';
 import type { LayerIdentity } from './layer-labels.js';
 
 /**
@@ -20,7 +21,11 @@ import type { LayerIdentity } from './layer-labels.js';
  * reads its manifest once. Registry mirrors are tried in order before the registry itself.
  * A pull running in this process hands its manifest over (`remember`), so the layer lookups of
  * that pull read nothing, and the bytes are kept to be handed on to the daemon when the image is
- * mounted (`manifestBytes`): the manifest crosses the network once per pull.
+ * mounted (`manifestBytes`): the manifest crosses the network once per pull. A pull by another
+ * client that names the manifest's digest (the CRI plugin) has stored the manifest in
+ * containerd's content store before the layers are prepared: with `localManifests`, a pinned
+ * manifest is read from there first (its bytes must hash to the digest), and from the registry
+ * only when containerd does not have it.
  */
 
 export interface RegistryAccess {
@@ -55,19 +60,24 @@ export class ImageCatalog {
   /** `registry/repo:tag` → platform manifest digest and when it was resolved. */
   private readonly tags = new Map<string, { digest: string; at: number }>();
   private readonly inflight = new Map<string, Promise<{ manifest: Manifest; digest: string; bytes: Buffer }>>();
+  private readonly localManifests: LocalManifests | undefined;
 
-  constructor(access: RegistryAccess = {}, logger: Logger = rootLog) {
+  constructor(access: RegistryAccess = {}, logger: Logger = rootLog, localManifests?: LocalManifests) {
     this.access = access;
     this.log = logger.child({ component: 'image-catalog' });
+    this.localManifests = localManifests;
   }
 
-  /** The layer `identity` names, as its image's manifest describes it; undefined when it is not in it. */
-  async lookupLayer(identity: LayerIdentity): Promise<LayerLookup | undefined> {
+  /**
+   * The layer `identity` names, as its image's manifest describes it; undefined when it is not in
+   * it. `namespace`: the containerd namespace of the pull (where a pinned manifest may be stored).
+   */
+  async lookupLayer(identity: LayerIdentity, namespace?: string): Promise<LayerLookup | undefined> {
     const ref = parseReference(identity.reference);
     if (ref.transport !== 'docker') return undefined;
     const plainHttp = identity.plainHttp;
     const pinned = identity.manifestDigest ?? ref.digest;
-    let { manifest, digest } = await this.manifest(ref.registry, ref.repository, pinned ?? ref.tag ?? 'latest', plainHttp);
+    let { manifest, digest } = await this.manifest(ref.registry, ref.repository, pinned ?? ref.tag ?? 'latest', plainHttp, namespace);
     let layer = manifest.layers.find((l) => l.digest === identity.layerDigest);
     if (!layer && pinned === undefined) {
       // The tag may have moved since it was cached: resolve it once more.
@@ -106,7 +116,7 @@ export class ImageCatalog {
   }
 
   /** The platform manifest for `reference` (a tag or a digest), through the caches. */
-  private async manifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string }> {
+  private async manifest(registry: string, repo: string, reference: string, plainHttp: boolean, namespace?: string): Promise<{ manifest: Manifest; digest: string }> {
     const isDigest = reference.startsWith('sha256:');
     if (isDigest) {
       const cached = this.manifests.get(`${registry}/${repo}@${reference}`);
@@ -119,13 +129,33 @@ export class ImageCatalog {
     const key = `${registry}/${repo}${isDigest ? '@' : ':'}${reference}`;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchManifest(registry, repo, reference, plainHttp).finally(() => this.inflight.delete(key));
+      const local = isDigest && namespace !== undefined ? this.localManifest(namespace, reference) : Promise.resolve(undefined);
+      pending = local
+        .then((found) => found ?? this.fetchManifest(registry, repo, reference, plainHttp))
+        .finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     const result = await pending;
     this.keep(`${registry}/${repo}@${result.digest}`, result.manifest, result.bytes);
     if (!isDigest) this.tags.set(`${registry}/${repo}:${reference}`, { digest: result.digest, at: Date.now() });
     return result;
+  }
+
+  /** The image manifest `digest` from containerd's content store, if it is there, whole and an image manifest. */
+  private async localManifest(namespace: string, digest: string): Promise<{ manifest: Manifest; digest: string; bytes: Buffer } | undefined> {
+    const bytes = await this.localManifests?.(namespace, digest);
+    if (bytes === undefined) return undefined;
+    if (sha256Digest(bytes) !== digest) {
+      this.log.warn({ namespace, digest }, "containerd's content for the manifest does not match its digest: reading the registry");
+      return undefined;
+    }
+    try {
+      const parsed = parseManifestOrIndex(bytes);
+      if (parsed.kind === 'manifest') return { manifest: parsed.manifest, digest, bytes };
+    } catch (err) {
+      this.log.warn({ namespace, digest, err: (err as Error).message }, "containerd's manifest does not parse: reading the registry");
+    }
+    return undefined;
   }
 
   private async fetchManifest(registry: string, repo: string, reference: string, plainHttp: boolean): Promise<{ manifest: Manifest; digest: string; bytes: Buffer }> {

@@ -15,6 +15,7 @@ import { DarnerLayers } from './darner-layers.js';
 import { SnapshotServer } from './grpc-server.js';
 import { DaemonWatch, logDaemonEvent, takeoverResult } from './daemon-watch.js';
 import { SnapshotterMetrics } from './metrics.js';
+import { containerdManifests } from './containerd-content.js';
 import { ImageCatalog } from './image-catalog.js';
 import { pullServiceDefinition, pullServiceImplementation } from './pull/pull-service.js';
 import type { RemoteLayerHandler } from './remote.js';
@@ -27,15 +28,21 @@ export async function serveSnapshotter(config: SnapshotterConfig): Promise<void>
     await runSnapshotter(config);
     return;
   }
-  const images = new ImageCatalog({
-    mirrors: config.registry.mirrors,
-    plainHttp: config.registry.plainHttp,
-    ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
-  });
+  const local = containerdManifests(config.containerd.address, log);
+  const images = new ImageCatalog(
+    {
+      mirrors: config.registry.mirrors,
+      plainHttp: config.registry.plainHttp,
+      ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
+    },
+    log,
+    local.read,
+  );
   const fs = daemonFileSystem(config);
   try {
     await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }), images, daemonStatus: () => fs.status() });
   } finally {
+    local.close();
     await images.close();
     await fs.close();
   }

@@ -162,6 +162,11 @@ export class ContainerdClient {
     return new ContainerdClient(services, options.namespace, undefined, options.callTimeoutMs ?? 5 * 60_000, true);
   }
 
+  /** The same connection, in namespace `namespace` (no lease). */
+  inNamespace(namespace: string): ContainerdClient {
+    return new ContainerdClient(this.services, namespace, undefined, this.callTimeoutMs, false);
+  }
+
   /** The same connection, sending `containerd-lease: <id>` on every call. */
   withLease(id: string): ContainerdClient {
     return new ContainerdClient(this.services, this.namespace, id, this.callTimeoutMs, false);
@@ -203,6 +208,42 @@ export class ContainerdClient {
 
   async abortIngest(ref: string): Promise<void> {
     await this.unary('content', 'Abort', { ref });
+  }
+
+  /**
+   * The bytes of a blob in containerd's content store (Content/Read); rejects with what the call
+   * fails with, or a ContainerdError when the blob holds more than `maxBytes` (the read is then
+   * cancelled) or the call outlives `timeoutMs`.
+   */
+  readContent(digest: string, maxBytes: number, timeoutMs = this.callTimeoutMs): Promise<Buffer> {
+    const client = this.services.content as unknown as {
+      Read(request: object, metadata: grpc.Metadata, options: grpc.CallOptions): grpc.ClientReadableStream<{ offset?: string | number; data?: Buffer }>;
+    };
+    return new Promise<Buffer>((resolve, reject) => {
+      const call = client.Read({ digest, offset: 0, size: 0 }, this.metadata(), { deadline: Date.now() + timeoutMs });
+      const parts: Buffer[] = [];
+      let total = 0;
+      let failed = false;
+      call.on('data', (res: { data?: Buffer }) => {
+        if (failed || res.data === undefined) return;
+        total += res.data.length;
+        if (total > maxBytes) {
+          failed = true;
+          call.cancel();
+          reject(new ContainerdError('CONTAINERD_ERROR', grpc.status.OUT_OF_RANGE, `containerd content read ${digest}: more than ${maxBytes} bytes`));
+          return;
+        }
+        parts.push(res.data);
+      });
+      call.on('error', (err: grpc.ServiceError) => {
+        if (failed) return;
+        failed = true;
+        reject(translate(err, 'content read'));
+      });
+      call.on('end', () => {
+        if (!failed) resolve(Buffer.concat(parts, total));
+      });
+    });
   }
 
   /** Opens a Content/Write stream for one ingest. */

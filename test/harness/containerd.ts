@@ -35,6 +35,8 @@ export interface ContainerdOptions {
    * speaking plain http to the given registries.
    */
   cri?: { plainHttpRegistries: string[] };
+  /** Its gRPC socket (default: `containerd.sock` in its temporary directory), for a snapshotter configured before it starts. */
+  address?: string;
 }
 
 export interface CtrOptions {
@@ -62,7 +64,7 @@ export async function startContainerd(options: ContainerdOptions = {}): Promise<
   const dir = mkdtempSync(path.join(os.tmpdir(), 'darner-ctd-'));
   const root = path.join(dir, 'root');
   const state = path.join(dir, 'state');
-  const address = path.join(dir, 'containerd.sock');
+  const address = options.address ?? path.join(dir, 'containerd.sock');
   const logFile = path.join(dir, 'containerd.log');
   const name = options.snapshotterName ?? 'darner';
   const toml = (s: string): string => JSON.stringify(s);

@@ -80,6 +80,8 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
       '[daemon]',
       `address = ${JSON.stringify(daemonSocket)}`,
       `start_command = ${JSON.stringify(options.daemonStartCommand?.(path.join(dir, 'daemon'), daemonSocket) ?? [])}`,
+      '[containerd]',
+      `address = ${JSON.stringify(path.join(dir, 'containerd.sock'))}`,
       options.snapshotterConfig ?? '',
     ].join('\n'),
   );
@@ -101,7 +103,7 @@ export async function startPullEnv(t: ExecutionContext, options: PullEnvOptions 
     },
   };
   t.teardown(() => env.sn.stop());
-  env.ctd = await startContainerd({ snapshotterSocket: sn.address, ...(options.cri ? { cri: { plainHttpRegistries: [proxy.host] } } : {}) });
+  env.ctd = await startContainerd({ snapshotterSocket: sn.address, address: path.join(dir, 'containerd.sock'), ...(options.cri ? { cri: { plainHttpRegistries: [proxy.host] } } : {}) });
   t.teardown(() => env.ctd.stop());
   env.pullOptions.address = env.ctd.address;
   return env;

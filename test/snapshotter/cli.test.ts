@@ -16,6 +16,7 @@ test('an empty config gives the documented defaults', (t) => {
     remoteSnapshots: true,
     daemon: { address: '/run/darner/daemon.sock', startTimeoutMs: 30_000 },
     registry: { plainHttp: [], mirrors: {} },
+    containerd: { address: '/run/containerd/containerd.sock' },
   });
   t.deepEqual(loadConfig(undefined), parseConfig(''));
 });
@@ -39,6 +40,8 @@ docker_config = "/etc/darner/docker.json"
 plain_http = ["reg.local:5000"]
 [registry.mirrors]
 "docker.io" = ["m1.local", "m2.local:5000"]
+[containerd]
+address = "/run/ctd.sock"
 `);
   t.deepEqual(config, {
     address: 'unix:///run/x.sock',
@@ -48,6 +51,7 @@ plain_http = ["reg.local:5000"]
     remoteSnapshots: false,
     daemon: { address: '/run/d.sock', startCommand: ['/usr/bin/darner', 'daemon'], startTimeoutMs: 2500, logFile: '/var/log/d.log' },
     registry: { dockerConfig: '/etc/darner/docker.json', plainHttp: ['reg.local:5000'], mirrors: { 'docker.io': ['m1.local', 'm2.local:5000'] } },
+    containerd: { address: '/run/ctd.sock' },
   });
 });
 

@@ -80,3 +80,56 @@ test('mirrors are tried before the registry, and a failing mirror falls through'
   t.true(broken.requests.some((r) => r.kind === 'manifest'));
   t.true(mirror.requests.some((r) => r.kind === 'manifest' && r.status === 200));
 });
+
+test("a pinned manifest is read from containerd's content store when it is there and hashes to its digest, else from the registry", async (t) => {
+  const registry = await startRegistry();
+  t.teardown(() => registry.stop());
+  const proxy = await startCountingProxy(registry.host);
+  t.teardown(() => proxy.stop());
+  const image = await buildOciImage({
+    name: 'x',
+    layers: [[{ type: 'file', path: 'a', data: 'a' }], [{ type: 'file', path: 'b', data: 'b' }]],
+    layerAnnotations: [DARNER_BLOB, { 'containerd.io/snapshot/darner-bootstrap': 'true' }],
+  });
+  await pushOciImage(image, `${registry.host}/t/local:1`);
+  const digest = image.manifest.digest;
+  const bytes = image.blobs.get(digest)!;
+  const identity = { reference: `${proxy.host}/t/local:1`, manifestDigest: digest, layerDigest: image.layers[0]!.digest, plainHttp: false, source: 'cri' as const };
+  const manifestGets = (): number => proxy.requests.filter((r) => r.kind === 'manifest').length;
+
+  const asked: string[] = [];
+  const stored = new ImageCatalog({}, undefined, async (namespace, d) => {
+    asked.push(`${namespace} ${d}`);
+    return bytes;
+  });
+  t.teardown(() => stored.close());
+  proxy.reset();
+  t.is((await stored.lookupLayer(identity, 'k8s.io'))?.kind, 'data');
+  t.is(proxy.requests.length, 0, 'nothing read from the registry');
+  t.deepEqual(asked, [`k8s.io ${digest}`]);
+  t.true(stored.manifestBytes(`${proxy.host}/t/local@${digest}`)?.equals(bytes), 'kept to be handed to the daemon');
+
+  // Other bytes under the digest (a corrupt store): refused, the registry is read.
+  const tampered = Buffer.from(bytes.toString().replace('"layers"', ' "layers"'));
+  const corrupt = new ImageCatalog({}, undefined, async () => tampered);
+  t.teardown(() => corrupt.close());
+  proxy.reset();
+  t.is((await corrupt.lookupLayer(identity, 'k8s.io'))?.kind, 'data');
+  t.is(manifestGets(), 1);
+
+  // Not stored (or no containerd): the registry.
+  const absent = new ImageCatalog({}, undefined, async () => undefined);
+  t.teardown(() => absent.close());
+  proxy.reset();
+  t.is((await absent.lookupLayer(identity, 'k8s.io'))?.kind, 'data');
+  t.is(manifestGets(), 1);
+
+  // A lookup by tag is never answered from the store (the tag may have moved).
+  const byTag = new ImageCatalog({}, undefined, async () => {
+    t.fail('asked for a tag');
+    return undefined;
+  });
+  t.teardown(() => byTag.close());
+  const { manifestDigest: _pinned, ...unpinned } = identity;
+  t.is((await byTag.lookupLayer({ ...unpinned, source: 'stargz' }, 'default'))?.kind, 'data');
+});
