@@ -68,7 +68,7 @@ test.serial('prefetchAll fills the cache at its rate and on-demand reads overtak
   t.true(summary.cached >= 4, 'y8 was already cached when the prefetch reached it');
   await fetchesIdle(metrics);
   const fetchedBytes = fixture.proxy.bytesServed('blob');
-  const stored = fixture.bootstrap.blobs.reduce((s, b) => s + b.compressedSize, 0);
+  const stored = fixture.bootstrap.blobs.reduce((s, b) => s + (b.chunkInfoOffset ?? b.compressedSize), 0);
   t.is(fetchedBytes, stored, 'every stored byte fetched exactly once');
   fixture.proxy.reset();
   for (const [path, data] of fixture.files) t.true((await reader.read(fixture.nid(path), 0, data.length)).equals(data));
