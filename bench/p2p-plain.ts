@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -139,6 +139,13 @@ export async function runPlainOnce(workload: PlainWorkload, n: number, p2p: bool
       badPieces: bad.reduce((a, b) => a + b, 0),
     };
   } finally {
+    const logDir = process.env.DARNER_BENCH_P2P_LOGS;
+    if (logDir !== undefined) {
+      // Diagnosis: each daemon's log of this run, kept after its scratch directory is removed.
+      const runDir = join(logDir, `${workload}-${n}-${p2p ? 'p2p' : 'origin'}`);
+      await mkdir(runDir, { recursive: true });
+      await Promise.all(nodes.map((x) => writeFile(join(runDir, `${x.hostId}.log`), x.logs)));
+    }
     await stopAll(nodes);
     await scheduler?.stop();
     // The caches and downloads of a run are not needed by the next: keep the scratch disk small.
