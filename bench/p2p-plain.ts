@@ -100,6 +100,10 @@ export async function runPlainOnce(workload: PlainWorkload, n: number, p2p: bool
   const scheduler = p2p ? await startSchedulerProcess({
     listen: `${env.gateway}:${await freePort(env.gateway)}`,
     tokenFile: env.tokenFile,
+    // The scheduler's own defaults (heartbeat 5 s, peer TTL 20 s), not the tests' fast ones (0.5 s,
+    // 3 s): sixteen loaded daemons late by a few seconds would expire, re-register and lose what
+    // they announced, and every blob would be leased again.
+    configToml: '',
     ...(nice !== undefined ? { wrap: (cmd: string, args: string[]): [string, string[]] => ['nice', ['-n', nice, cmd, ...args]] } : {}),
   }) : undefined;
   let nodes: PeerDaemon[] = [];

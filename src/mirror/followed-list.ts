@@ -4,7 +4,8 @@
  * and publishes the digests of its first pieces as it verifies them. `digestOf(i)` gives piece
  * i's digest once the provider has published it, asking the provider again while it keeps
  * growing its list; undefined when the provider stops publishing (its fetch failed or ended
- * without the whole blob, it is unreachable, or it made no progress for `stallMs`): that piece
+ * without the whole blob, it failed to answer for `unreachableMs`, or it made no progress for
+ * `stallMs`): that piece
  * and every later one then come from the origin, and the whole blob's sha256 decides.
  *
  * A digest from a partial list is vouched for only by its provider, as a whole list is; what
@@ -26,6 +27,11 @@ export interface FollowedListOptions {
   stallMs?: number;
   /** Pause between two asks (default 250 ms). */
   pollMs?: number;
+  /**
+   * How long the provider may fail to answer (each ask has its deadline) before it counts as
+   * gone (default 30 000 ms): a loaded leader answers late now and then, a dead one never.
+   */
+  unreachableMs?: number;
 }
 
 export class FollowedList {
@@ -35,7 +41,8 @@ export class FollowedList {
   #stopped: boolean;
   #asking: Promise<void> | undefined;
   #lastGrowth = Date.now();
-  #failures = 0;
+  /** When the provider's answers started failing (undefined: the last one came). */
+  #failingSince: number | undefined;
 
   constructor(o: FollowedListOptions) {
     this.#o = o;
@@ -74,10 +81,11 @@ export class FollowedList {
       answer = await refresh!(signal);
     } catch (err) {
       if (signal.aborted) throw err;
-      if (++this.#failures >= 3) return this.#stop(describeError(err));
+      this.#failingSince ??= Date.now();
+      if (Date.now() - this.#failingSince >= (this.#o.unreachableMs ?? 30_000)) return this.#stop(describeError(err));
       return;
     }
-    this.#failures = 0;
+    this.#failingSince = undefined;
     if (answer === undefined) return this.#stop('the provider no longer fetches the blob');
     if (answer === 'fetching') return;
     const next = parsePartialPieceList(Buffer.isBuffer(answer) ? answer : answer.partial, list.size);
