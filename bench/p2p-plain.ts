@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -94,7 +94,18 @@ export interface PlainRunResult {
 }
 
 export async function runPlainOnce(workload: PlainWorkload, n: number, p2p: boolean, env: PlainRunEnv): Promise<PlainRunResult> {
-  const scheduler = p2p ? await startSchedulerProcess({ listen: `${env.gateway}:${await freePort(env.gateway)}`, tokenFile: env.tokenFile }) : undefined;
+  // DARNER_BENCH_P2P_SCHEDULER_NICE: the scheduler's nice value (e.g. -10), standing in for the
+  // machine of its own it has in a cluster; sixteen busy daemons on two cores starve it otherwise.
+  const nice = process.env.DARNER_BENCH_P2P_SCHEDULER_NICE;
+  const scheduler = p2p ? await startSchedulerProcess({
+    listen: `${env.gateway}:${await freePort(env.gateway)}`,
+    tokenFile: env.tokenFile,
+    // The scheduler's own defaults (heartbeat 5 s, peer TTL 20 s), not the tests' fast ones (0.5 s,
+    // 3 s): sixteen loaded daemons late by a few seconds would expire, re-register and lose what
+    // they announced, and every blob would be leased again.
+    configToml: '',
+    ...(nice !== undefined ? { wrap: (cmd: string, args: string[]): [string, string[]] => ['nice', ['-n', nice, cmd, ...args]] } : {}),
+  }) : undefined;
   let nodes: PeerDaemon[] = [];
   const base = join(env.scratchDir, `${workload}-${n}-${p2p ? 'p2p' : 'origin'}`);
   try {
@@ -139,6 +150,14 @@ export async function runPlainOnce(workload: PlainWorkload, n: number, p2p: bool
       badPieces: bad.reduce((a, b) => a + b, 0),
     };
   } finally {
+    const logDir = process.env.DARNER_BENCH_P2P_LOGS;
+    if (logDir !== undefined) {
+      // Diagnosis: each daemon's log of this run, kept after its scratch directory is removed.
+      const runDir = join(logDir, `${workload}-${n}-${p2p ? 'p2p' : 'origin'}`);
+      await mkdir(runDir, { recursive: true });
+      await Promise.all(nodes.map((x) => writeFile(join(runDir, `${x.hostId}.log`), x.logs)));
+      if (scheduler !== undefined) await writeFile(join(runDir, 'scheduler.log'), scheduler.logs);
+    }
     await stopAll(nodes);
     await scheduler?.stop();
     // The caches and downloads of a run are not needed by the next: keep the scratch disk small.

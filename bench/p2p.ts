@@ -18,6 +18,8 @@
  * DARNER_BENCH_P2P_RATE_MBIT (100), DARNER_BENCH_P2P_DELAY_MS (10), DARNER_BENCH_P2P_CACHE_DIR (put
  * the caches there instead of the scratch ext4, e.g. a tmpfs to take disk syncs out of the picture),
  * DARNER_BENCH_P2P_WORKLOADS (default "fuse,mirror,get": which of the three to run).
+ * DARNER_BENCH_P2P_LOGS (a directory: every daemon's log of each mirror/get run is written there),
+ * DARNER_BENCH_P2P_SCHEDULER_NICE (the scheduler's nice value in the mirror/get runs, e.g. -10).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

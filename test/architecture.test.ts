@@ -44,8 +44,9 @@ const ABOVE_BASE: Layering = {
   // The registry mirror: plain blobs in pieces through the P2P peer, kept in the blob cache.
   'src/mirror': ['src/format', 'src/cache', 'src/fetch', 'src/p2p'],
   'src/daemon': CORE,
-  // `darner get`: the daemon's client finds the mirror; the download itself is plain HTTP.
-  'src/get': ['src/daemon'],
+  // `darner get`: the daemon's client finds the mirror; the download itself is plain HTTP, with
+  // the registry client's authentication (docker config, token dance) when the server asks.
+  'src/get': ['src/daemon', 'src/blob'],
   'src/demo': [...CORE, 'src/daemon'],
   'src/cli': [...CORE, 'src/daemon', 'src/demo', 'src/get', 'converter', 'snapshotter'],
   converter: ['src/format', 'src/oci', 'src/fstree', 'src/layer', 'src/blob', 'src/image'],

@@ -3,7 +3,9 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_SOCKET } from '../daemon/config.js';
 import { setLogLevel } from '../log.js';
+import { UsageError } from '../errors.js';
 import { hiddenAlias } from '../util/cli-options.js';
+import { splitUserPassword } from '../util/pairs.js';
 
 interface GetFlags {
   output?: string;
@@ -11,6 +13,7 @@ interface GetFlags {
   socket: string;
   direct?: boolean;
   plainHttp?: boolean;
+  creds?: string;
   quiet?: boolean;
 }
 
@@ -24,15 +27,20 @@ export function register(program: Command): void {
     .option('--socket <path>', `the local daemon's control socket, whose mirror serves the download (default: ${DEFAULT_SOCKET})`, DEFAULT_SOCKET)
     .option('--direct', 'straight from the origin, even when a daemon runs')
     .option('--plain-http', 'the registry of an OCI blob speaks http')
+    .option('--creds <user:password>', 'credentials for the registry or HTTP server (default for an OCI blob: the docker config)')
     .option('-q, --quiet', 'no progress')
     .action(async (arg: string, flags: GetFlags) => {
       setLogLevel('warn');
       // Imported when the verb runs: the HTTP client is large, and `darner` starts every verb.
-      const [{ DaemonClient }, { download, mirrorUrl, parseGetSource }] = await Promise.all([import('../daemon/client.js'), import('./download.js')]);
+      const [{ DaemonClient }, { download, mirrorUrl, parseGetSource }, { getAuth, refusal }] = await Promise.all([import('../daemon/client.js'), import('./download.js'), import('./auth.js')]);
       const source = parseGetSource(arg, flags.digest, flags.plainHttp === true);
+      const creds = flags.creds !== undefined ? splitUserPassword(flags.creds) : undefined;
+      if (flags.creds !== undefined && creds === undefined) throw new UsageError('--creds must be USER:PASSWORD');
       const output = flags.output ?? (basename(source.url.pathname) || 'download');
       let mirror: string | undefined;
-      if (flags.direct !== true) {
+      // The daemon fetches a URL without credentials (its file route takes none): a URL that needs
+      // them comes straight from its server. A registry blob's credentials pass through the mirror.
+      if (flags.direct !== true && !(creds !== undefined && source.oci === undefined)) {
         const client = new DaemonClient(flags.socket, { timeoutMs: 5000 });
         mirror = await client.status().then((s) => s.mirror, () => undefined);
         await client.close().catch(() => undefined);
@@ -40,6 +48,7 @@ export function register(program: Command): void {
       const via = mirror !== undefined ? mirrorUrl(mirror, source) : undefined;
       const tty = process.stderr.isTTY && flags.quiet !== true;
       let shown = 0;
+      const auth = getAuth(source, creds);
       const result = await download({
         from: via ?? source.url,
         ranged: true,
@@ -50,7 +59,9 @@ export function register(program: Command): void {
           shown = Date.now();
           process.stderr.write(`\r${done}${total !== undefined ? ` / ${total}` : ''} bytes`);
         },
-      });
+        ...(auth !== undefined ? { authorize: auth.authorize } : {}),
+        refused: auth?.refused ?? ((offered) => refusal(source, creds, offered)),
+      }).finally(() => auth?.close());
       if (tty) process.stderr.write('\n');
       if (flags.quiet !== true) {
         process.stdout.write(`${output}: ${result.bytes} bytes, ${result.digest}${result.resumed > 0 ? `, resumed after ${result.resumed}` : ''} (${via !== undefined ? 'through the daemon' : 'from the origin'})\n`);

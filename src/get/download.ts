@@ -57,6 +57,10 @@ export interface DownloadOptions {
   digest?: string;
   progress?: (done: number, total: number | undefined) => void;
   signal?: AbortSignal;
+  /** What to send after a 401 (auth.ts); without it a 401 fails. */
+  authorize?: (challenge: string | string[] | undefined, refused: string | undefined) => Promise<string | undefined>;
+  /** The one line of a 401 that no (further) credentials can answer; `offered`: some were sent. */
+  refused?: (offered: boolean) => string;
 }
 
 export interface DownloadResult {
@@ -74,12 +78,29 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
   const dispatcher: Dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
   try {
     const headers: Record<string, string> = have > 0 && o.ranged ? { range: `bytes=${have}-` } : {};
-    let res = await request(o.from, { dispatcher, method: 'GET', headers, ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+    const get = async (h: Record<string, string>): Promise<Dispatcher.ResponseData> => {
+      let r = await request(o.from, { dispatcher, method: 'GET', headers: h, ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+      // Credentials only once the server asks, and again while the authorizer has new ones to offer.
+      for (let tries = 0; r.statusCode === 401 && tries < 3; tries++) {
+        const sent = h.authorization;
+        r.body.on('error', () => {});
+        r.body.destroy();
+        const next = await o.authorize?.(r.headers['www-authenticate'], sent);
+        if (next === undefined || next === sent) throw new RegistryError('REGISTRY_UNAUTHORIZED', 401, `GET ${o.from.origin}${o.from.pathname}: HTTP 401${o.refused !== undefined ? `: ${o.refused(sent !== undefined)}` : ''}`);
+        h = { ...h, authorization: next };
+        r = await request(o.from, { dispatcher, method: 'GET', headers: h, ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+      }
+      if (r.statusCode === 401) throw new RegistryError('REGISTRY_UNAUTHORIZED', 401, `GET ${o.from.origin}${o.from.pathname}: HTTP 401${o.refused !== undefined ? `: ${o.refused(true)}` : ''}`);
+      authorization = h.authorization;
+      return r;
+    };
+    let authorization: string | undefined;
+    let res = await get(headers);
     if (res.statusCode === 416 && have > 0) {
       // The part is already the whole file (or longer): check it from the start.
       res.body.on('error', () => {});
       res.body.destroy();
-      res = await request(o.from, { dispatcher, method: 'GET', ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+      res = await get(authorization !== undefined ? { authorization } : {});
       have = 0;
     }
     if (res.statusCode !== 200 && res.statusCode !== 206) {

@@ -4,19 +4,28 @@
  *
  *   piece list here and pieces ready          → served from the cache (each piece re-checked)
  *   scheduler: nobody holds it (lease / source)→ LEAD: the whole blob from the origin, each piece
- *                                                digested as it passes; the blob's sha256 checked
- *                                                before the last piece goes out; then the piece
- *                                                list is written and the pieces committed (ready
- *                                                → announced: this node now serves them)
- *   scheduler: parents                         → FOLLOW: the piece list from a parent (waiting
- *                                                while it is still fetching), then every piece
- *                                                through the P2P source (the scheduler picks the
- *                                                parent), checked against the list before it goes
- *                                                out; a bad piece is reported and fetched again
- *                                                elsewhere (another parent, the list's holder, the
- *                                                origin); the blob's sha256 is checked before the
- *                                                last piece goes out and before anything counts
- *                                                as held (one commit at the end)
+ *                                                digested as it passes, committed (ready →
+ *                                                announced: peers may take it) and its digest
+ *                                                published in this node's partial piece list;
+ *                                                the blob's sha256 checked before the last piece
+ *                                                goes out; then the whole piece list is written
+ *                                                (the blob is held). A mismatch invalidates the
+ *                                                pieces committed.
+ *   scheduler: parents                         → FOLLOW: the piece list from a parent — whole, or
+ *                                                partial while the parent still fetches the blob
+ *                                                (followed-list.ts: piece i waits for its digest)
+ *                                                — then every piece through the P2P source (the
+ *                                                scheduler picks the parent), checked against the
+ *                                                list before it goes out and committed (so this
+ *                                                node passes it on); a bad piece is reported and
+ *                                                fetched again elsewhere (another parent, the
+ *                                                list's holder, the origin); a piece whose digest
+ *                                                never comes comes from the origin; the blob's
+ *                                                sha256 is checked before the last piece goes out
+ *                                                and before the list is written (held). A mismatch
+ *                                                invalidates the pieces committed, reports the
+ *                                                list's provider, and this node's next fetch of
+ *                                                the blob reads it whole from the origin.
  *
  * A piece list can only be proven right by the whole blob. When the origin's bytes for a piece
  * disagree with the list, the list is wrong: its holder is reported, and the rest of the pieces
@@ -35,34 +44,19 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlobLease, CachedBlob, ChunkWriter } from '../cache/types.js';
-import type { BlobCache } from '../cache/types.js';
+import type { BlobCache, BlobLease, CachedBlob } from '../cache/types.js';
 import { VerifiedChunk, verifyStoredRange } from '../chunk-verify.js';
-import { ChunkUnavailableError, DigestMismatchError, PeerTransferError, describeError } from '../errors.js';
+import { ChunkUnavailableError, DigestMismatchError, describeError } from '../errors.js';
 import type { ChunkRecord } from '../format/model.js';
-import type { PeerRangeRequest, PeerSource } from '../fetch/types.js';
 import { log } from '../log.js';
-import type { PeerClient } from '../p2p/peer-client.js';
 import type { Parent } from '../p2p/resolve-groups.js';
-import type { SchedulerClient } from '../p2p/scheduler-client.js';
 import type { MirrorMetrics } from './metrics.js';
+import { FollowedList } from './followed-list.js';
+import { PieceSource, type BlobOrigin, type ListTrust, type MirrorPeer, type Piece } from './piece-source.js';
 import type { PieceLists } from './piece-lists.js';
-import { maxPieceListBytes, parsePieceList, pieceCount, pieceExtent, pieceRecords, type PieceList } from './pieces.js';
+import { isComplete, maxPieceListBytes, parsePartialPieceList, parsePieceList, pieceCount, pieceExtent, type PieceList } from './pieces.js';
 
-/** The P2P parts the mirror uses (a running PeerNode's). */
-export interface MirrorPeer {
-  source: PeerSource;
-  scheduler: Pick<SchedulerClient, 'resolve' | 'withdraw' | 'report'>;
-  client: Pick<PeerClient, 'fetchPieceList' | 'fetchRange'>;
-}
-
-/** Where the blob comes from when no peer has it: the registry (client credentials) or an HTTP server. */
-export interface BlobOrigin {
-  /** The whole blob, from its first byte. */
-  stream(signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
-  /** Exactly `length` bytes from `offset`. */
-  readRange(offset: number, length: number, signal: AbortSignal): Promise<Buffer>;
-}
+export type { BlobOrigin, MirrorPeer } from './piece-source.js';
 
 export interface PlainBlobFetcherOptions {
   cache: BlobCache;
@@ -73,24 +67,15 @@ export interface PlainBlobFetcherOptions {
   /** Pieces in flight at once per blob while following (default 4). */
   parallelPieces?: number;
   /** Longest wait for a parent's piece list before fetching from the origin (default 120 000 ms). */
+  /**
+   * Longest wait for an unavailable scheduler (its client reconnecting) before this node leads a
+   * blob from the origin without it, when no leader is known yet (default 10 000 ms).
+   */
+  schedulerWaitMs?: number;
   listWaitMs?: number;
   /** Tries of one piece from peers before the origin (default 4). */
   pieceTries?: number;
   metrics: MirrorMetrics;
-}
-
-interface Piece {
-  bytes: Buffer;
-  /** Fetched now (to be committed); undefined when read from the cache. */
-  fresh?: VerifiedChunk;
-  /** The piece's own sha256, when it disagreed with the piece list (came from the origin). */
-  ownDigest?: Buffer;
-}
-
-/** What one follow learned about its piece list (shared by its pieces). */
-interface ListTrust {
-  /** The origin disagreed with the list: every further piece comes from the origin. */
-  wrong: boolean;
 }
 
 /** A byte range of a blob: `length` bytes from `offset`. */
@@ -108,10 +93,14 @@ function within(bytes: Buffer, at: number, range: BlobRange): Buffer {
 
 export class PlainBlobFetcher {
   readonly #o: PlainBlobFetcherOptions;
+  readonly #pieces: PieceSource;
   readonly #running = new Map<string, Promise<void>>();
+  /** Blobs whose pieces from peers did not make the blob: the next fetch reads them from the origin. */
+  readonly #originOnly = new Set<string>();
 
   constructor(options: PlainBlobFetcherOptions) {
     this.#o = options;
+    this.#pieces = new PieceSource({ metrics: options.metrics, ...(options.peer !== undefined ? { peer: options.peer } : {}), ...(options.pieceTries !== undefined ? { pieceTries: options.pieceTries } : {}) });
   }
 
   /**
@@ -130,12 +119,12 @@ export class PlainBlobFetcher {
       lease = await this.#o.cache.acquire({ id, compressedSize: size, uncompressedSize: size });
       const local = await this.#o.pieceLists.get(id, size);
       if (local !== undefined) {
-        yield* this.#follow(lease.blob, id, local, undefined, origin, signal, range);
+        yield* this.#follow(lease.blob, id, new FollowedList({ blobId: id, list: local }), undefined, origin, signal, range);
         return;
       }
-      const found = await this.#findList(id, size, signal);
+      const found = this.#originOnly.has(id) ? { leased: false } : await this.#findList(id, size, signal, range === undefined);
       if (found.list !== undefined) {
-        yield* this.#follow(lease.blob, id, found.list, found.provider, origin, signal, range);
+        yield* this.#follow(lease.blob, id, this.#followed(id, found.list, found.provider), found.provider, origin, signal, range);
       } else if (range === undefined) {
         yield* this.#lead(lease.blob, id, size, origin, signal, found.leased);
       } else {
@@ -153,11 +142,30 @@ export class PlainBlobFetcher {
     }
   }
 
-  /** Whether a parent has the piece list (then follow it), or this node leads (`leased`: it holds the scheduler's lease of piece 0). */
-  async #findList(id: string, size: number, signal: AbortSignal): Promise<{ list?: PieceList; provider?: Parent; leased: boolean }> {
+  /** The list to follow: a partial one grows as its provider publishes more digests. */
+  #followed(id: string, list: PieceList, provider: Parent | undefined): FollowedList {
+    const peer = this.#o.peer;
+    if (isComplete(list) || provider === undefined || peer === undefined) return new FollowedList({ blobId: id, list });
+    return new FollowedList({
+      blobId: id,
+      list,
+      refresh: (signal) => peer.client.fetchPieceList(provider.peerUrl, id, maxPieceListBytes(list.size), signal),
+      ...(this.#o.listWaitMs !== undefined ? { stallMs: this.#o.listWaitMs } : {}),
+    });
+  }
+
+  /**
+   * Whether a parent has the piece list (then follow it), or this node leads (`leased`: it holds
+   * the scheduler's lease of piece 0). With `partial`, the list of a parent still fetching the
+   * blob is taken too (its first pieces can be had at once; the rest as the parent gets them).
+   */
+  async #findList(id: string, size: number, signal: AbortSignal, partial: boolean): Promise<{ list?: PieceList; provider?: Parent; leased: boolean }> {
     const peer = this.#o.peer;
     if (peer === undefined) return { leased: false };
     const until = Date.now() + (this.#o.listWaitMs ?? 120_000);
+    // A loaded scheduler misses a call's deadline now and then, and its client then answers "no
+    // P2P" at once while it reconnects: that alone must not send a whole blob to the origin.
+    const patience = Date.now() + (this.#o.schedulerWaitMs ?? 10_000);
     const bad = new Set<string>();
     // A parent that said it is fetching the blob: waited for even after its lease ran out (a large
     // blob may take longer than the lease), while it keeps saying so.
@@ -166,18 +174,28 @@ export class PlainBlobFetcher {
       const answer = await peer.scheduler.resolve(id, [0], { exclude: [...bad], signal });
       const group = answer.groups[0];
       log.debug({ blob: id, p2p: answer.p2p, decision: group?.decision }, 'mirror: who has the blob');
-      if (!answer.p2p || group === undefined || group.decision === 'SOURCE') return { leased: false };
-      const parents = group.decision === 'PARENTS' ? group.parents : leader !== undefined ? [leader] : [];
-      if (parents.length === 0) return { leased: true };
+      const unanswered = !answer.p2p || group === undefined;
+      // Without the scheduler: a leader seen before is asked directly; else wait a while for it.
+      if (unanswered && leader === undefined && Date.now() >= patience) return { leased: false };
+      if (!unanswered && group.decision === 'SOURCE') return { leased: false };
+      const parents = !unanswered && group.decision === 'PARENTS' ? group.parents : leader !== undefined ? [leader] : [];
+      if (parents.length === 0 && !unanswered) return { leased: true };
       let fetching: Parent | undefined;
+      let leaderGone = false;
       for (const parent of parents) {
         try {
-          const bytes = await peer.client.fetchPieceList(parent.peerUrl, id, maxPieceListBytes(size), signal);
-          if (bytes === 'fetching') fetching ??= parent;
-          if (bytes === undefined || bytes === 'fetching') continue;
-          const list = parsePieceList(bytes, size);
+          const got = await peer.client.fetchPieceList(parent.peerUrl, id, maxPieceListBytes(size), signal);
+          if (got === undefined) {
+            leaderGone ||= parent === leader;
+            continue;
+          }
+          if (got === 'fetching' || (!Buffer.isBuffer(got) && !partial)) {
+            fetching ??= parent;
+            continue;
+          }
+          const list = Buffer.isBuffer(got) ? parsePieceList(got, size) : parsePartialPieceList(got.partial, size);
           if (list !== undefined) {
-            if (group.decision === 'BACK_TO_SOURCE') peer.scheduler.withdraw(id, [0]);
+            if (!unanswered && group.decision === 'BACK_TO_SOURCE') peer.scheduler.withdraw(id, [0]);
             return { list, provider: parent, leased: false };
           }
           bad.add(parent.hostId);
@@ -187,12 +205,12 @@ export class PlainBlobFetcher {
           log.debug({ blob: id, parent: parent.hostId, err: describeError(err) }, 'mirror: no piece list from a parent');
         }
       }
-      if (group.decision === 'BACK_TO_SOURCE') {
+      if (!unanswered && group.decision === 'BACK_TO_SOURCE') {
         if (fetching === undefined) return { leased: true };
         // The leader is still at it: give the lease back and keep waiting for its list.
         peer.scheduler.withdraw(id, [0]);
       }
-      leader = fetching;
+      if (!unanswered || fetching !== undefined || leaderGone) leader = fetching;
       // The parents are still fetching the blob (in progress): ask again shortly.
       await sleep(250, undefined, { signal }).catch(() => undefined);
     }
@@ -203,15 +221,15 @@ export class PlainBlobFetcher {
   async *#lead(blob: CachedBlob, id: string, size: number, origin: BlobOrigin, signal: AbortSignal, leased: boolean): AsyncGenerator<Buffer> {
     const { pieceSize, metrics } = this.#o;
     const n = pieceCount(size, pieceSize);
-    const writer = blob.add();
     const whole = createHash('sha256');
     const digests: Buffer[] = [];
-    let committed = false;
-    const doneLeading = this.#o.pieceLists.leading(id);
+    const committed: number[] = [];
+    let held = false;
+    const progress = this.#o.pieceLists.fetching(id, size, pieceSize);
     try {
       let piece = Buffer.allocUnsafe(pieceExtent(size, pieceSize, 0).length);
       let fill = 0;
-      let last: Buffer | undefined;
+      let last: VerifiedChunk | undefined;
       const stream = await origin.stream(signal);
       for await (const data of stream) {
         let at = 0;
@@ -229,47 +247,86 @@ export class PlainBlobFetcher {
           metrics.bytes.inc({ source: 'origin' }, piece.length);
           const [verdict] = await verifyStoredRange('sha256', id, piece, record.compressedOffset, [record]);
           if (verdict?.ok !== true) throw new Error(`piece ${index} of sha256:${id} failed its own digest`);
-          await writer.writeAll([verdict.chunk]);
           if (index < n - 1) {
+            // Ready (announced) and published before the blob is whole: peers take it now and
+            // check it against this digest; the whole blob's sha256 decides at the end.
+            await this.#commit(blob, verdict.chunk, committed);
+            progress.known(digests);
             yield piece;
             piece = Buffer.allocUnsafe(pieceExtent(size, pieceSize, index + 1).length);
             fill = 0;
-          } else last = piece;
+          } else last = verdict.chunk;
         }
       }
       if (last === undefined) throw new ChunkUnavailableError(`blob sha256:${id}: the origin sent ${digests.length} of ${n} pieces`);
       const actual = whole.digest('hex');
       if (actual !== id) throw new DigestMismatchError(`blob from the origin`, `sha256:${id}`, `sha256:${actual}`);
+      await this.#commit(blob, last, committed);
       await this.#o.pieceLists.put(id, { size, pieceSize, digests });
-      await writer.commit();
-      committed = true;
+      held = true;
       metrics.blobs.inc({ role: 'lead' });
-      yield last;
+      yield last.data;
     } finally {
-      doneLeading();
-      if (!committed) {
-        writer.abort();
+      progress.end();
+      if (!held) {
+        await blob.invalidate(committed).catch(() => undefined);
         if (leased) this.#o.peer?.scheduler.withdraw(id, [0]);
       }
     }
   }
 
-  async *#follow(blob: CachedBlob, id: string, list: PieceList, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal, range?: BlobRange): AsyncGenerator<Buffer> {
-    const records = pieceRecords(list);
-    const writer: ChunkWriter = blob.add();
+  /** Makes one verified piece ready in the cache (announced: peers may take it). */
+  async #commit(blob: CachedBlob, chunk: VerifiedChunk, committed: number[]): Promise<void> {
+    const writer = blob.add();
+    try {
+      await writer.writeAll([chunk]);
+      await writer.commit();
+      committed.push(chunk.record.uncompressedOffset);
+    } catch (err) {
+      writer.abort();
+      throw err;
+    }
+  }
+
+  async *#follow(blob: CachedBlob, id: string, followed: FollowedList, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal, range?: BlobRange): AsyncGenerator<Buffer> {
+    const { size, pieceSize } = followed.list;
+    const n = pieceCount(size, pieceSize);
     const whole = createHash('sha256');
     const stop = new AbortController();
     const both = AbortSignal.any([signal, stop.signal]);
     const pending: Array<Promise<Piece>> = [];
     const trust: ListTrust = { wrong: false };
     const corrected = new Map<number, Buffer>();
-    const first = range === undefined ? 0 : Math.floor(range.offset / list.pieceSize);
-    const end = range === undefined ? records.length : Math.ceil((range.offset + range.length) / list.pieceSize);
+    const committed: number[] = [];
+    const first = range === undefined ? 0 : Math.floor(range.offset / pieceSize);
+    const end = range === undefined ? n : Math.ceil((range.offset + range.length) / pieceSize);
+    // Peers are offered the digests of the pieces committed here, in order from the first (a
+    // range commits nothing, so offers nothing).
+    const progress = range === undefined ? this.#o.pieceLists.fetching(id, size, pieceSize) : undefined;
+    const ready = new Set<number>();
+    let offered = 0;
+    const offer = (index: number): void => {
+      ready.add(index);
+      while (ready.has(offered)) offered += 1;
+      progress?.known(followed.list.digests.slice(0, offered));
+    };
     let next = first;
     let fresh = 0;
-    let committed = false;
+    let held = false;
     const start = (): void => {
-      const p = this.#piece(blob, id, records[next++]!, provider, origin, both, trust);
+      const index = next++;
+      const p = (async (): Promise<Piece> => {
+        const digest = await followed.digestOf(index, both);
+        // The digest came from a partial list: its provider had not got the whole blob yet.
+        const early = digest !== undefined && !followed.complete;
+        const record = this.#record(size, pieceSize, index, digest ?? Buffer.alloc(32));
+        const got = digest === undefined ? await this.#pieces.unlisted(id, record, origin, both) : await this.#pieces.get(blob, id, record, provider, origin, both, trust);
+        if (early) this.#o.metrics.partialListPieces.inc({ source: got.source });
+        if (range === undefined && got.fresh !== undefined) await this.#commit(blob, got.fresh, committed);
+        // A corrected piece (the origin's own digest) is not offered: its digest is not the list's.
+        if (got.ownDigest === undefined) offer(index);
+        return got;
+      })();
       p.catch(() => undefined);
       pending.push(p);
     };
@@ -281,144 +338,44 @@ export class PlainBlobFetcher {
         for (let i = first; i < end; i++) {
           const got = await pending.shift()!;
           if (next < end) start();
-          yield within(got.bytes, records[i]!.uncompressedOffset, range);
+          yield within(got.bytes, i * pieceSize, range);
         }
         return;
       }
       let last: Buffer | undefined;
-      for (let i = 0; i < records.length; i++) {
+      for (let i = 0; i < n; i++) {
         const got = await pending.shift()!;
-        if (next < records.length) start();
+        if (next < n) start();
         if (got.ownDigest !== undefined) corrected.set(i, got.ownDigest);
-        if (got.fresh !== undefined) {
-          await writer.writeAll([got.fresh]);
-          fresh += 1;
-        }
+        if (got.fresh !== undefined) fresh += 1;
         whole.update(got.bytes);
-        if (i < records.length - 1) yield got.bytes;
+        if (i < n - 1) yield got.bytes;
         else last = got.bytes;
       }
       const actual = whole.digest('hex');
-      if (actual !== id) throw new DigestMismatchError(`blob assembled from its piece list${provider !== undefined ? ` (list from ${provider.hostId})` : ''}`, `sha256:${id}`, `sha256:${actual}`);
-      if (fresh > 0) {
-        // The list of the bytes that passed the blob's digest, not the wrong one received.
-        await this.#o.pieceLists.put(id, corrected.size === 0 ? list : { ...list, digests: list.digests.map((d, i) => corrected.get(i) ?? d) });
-        await writer.commit();
-      } else writer.abort();
-      committed = true;
+      if (actual !== id) {
+        // Pieces from peers checked against digests that did not make the blob: whoever vouched
+        // for the list is reported, and this node's next fetch reads the blob from the origin.
+        if (provider !== undefined && !trust.wrong) this.#o.peer?.scheduler.report({ parentHostId: provider.hostId, blobId: id, bytes: 0, durationMs: 0, outcome: 'BAD_DATA' });
+        if (provider !== undefined) this.#originOnly.add(id);
+        throw new DigestMismatchError(`blob assembled from its piece list${provider !== undefined ? ` (list from ${provider.hostId})` : ''}`, `sha256:${id}`, `sha256:${actual}`);
+      }
+      const list = followed.list;
+      // The list of the bytes that passed the blob's digest, not the wrong one received.
+      if (fresh > 0) await this.#o.pieceLists.put(id, { size, pieceSize, digests: Array.from({ length: n }, (_, i) => corrected.get(i) ?? list.digests[i]!) });
+      held = true;
+      this.#originOnly.delete(id);
       this.#o.metrics.blobs.inc({ role: fresh > 0 ? 'follow' : 'cached' });
       yield last!;
     } finally {
       stop.abort();
-      if (!committed) writer.abort();
+      progress?.end();
+      if (!held) await blob.invalidate(committed).catch(() => undefined);
     }
-  }
-
-  /**
-   * The origin's bytes of a piece disagree with the piece list: the list is wrong (the first time:
-   * its holder is reported). The piece is taken as the origin sent it, its own digest standing in
-   * for the list's until the whole blob is checked.
-   */
-  async #listDisagrees(id: string, record: ChunkRecord, bytes: Buffer, provider: Parent | undefined, trust: ListTrust): Promise<Piece> {
-    const offset = record.uncompressedOffset;
-    if (bytes.length !== record.uncompressedSize) throw new ChunkUnavailableError(`piece at ${offset} of sha256:${id}: the origin sent ${bytes.length} of ${record.uncompressedSize} bytes`);
-    if (!trust.wrong) {
-      trust.wrong = true;
-      this.#o.metrics.badPieceLists.inc();
-      if (provider !== undefined) this.#o.peer?.scheduler.report({ parentHostId: provider.hostId, blobId: id, bytes: 0, durationMs: 0, outcome: 'BAD_DATA' });
-      log.warn({ blob: id, offset, parent: provider?.hostId }, 'mirror: the origin disagrees with the piece list; the list\'s holder is reported and the rest comes from the origin');
-    }
-    const ownDigest = createHash('sha256').update(bytes).digest();
-    const [verdict] = await verifyStoredRange('sha256', id, bytes, offset, [{ ...record, digest: ownDigest }]);
-    if (verdict?.ok !== true) throw new Error(`piece at ${offset} of sha256:${id} failed its own digest`);
-    this.#o.metrics.bytes.inc({ source: 'origin' }, bytes.length);
-    return { bytes: verdict.chunk.data, fresh: verdict.chunk, ownDigest };
   }
 
   #record(size: number, pieceSize: number, index: number, digest: Uint8Array): ChunkRecord {
     const { offset, length } = pieceExtent(size, pieceSize, index);
     return { blobIndex: 0, compressedOffset: offset, compressedSize: length, uncompressedOffset: offset, uncompressedSize: length, flags: 0, digest };
-  }
-
-  /** One piece, checked against its record: from the cache, a parent, the list's holder, or the origin. */
-  async #piece(blob: CachedBlob, id: string, record: ChunkRecord, provider: Parent | undefined, origin: BlobOrigin, signal: AbortSignal, trust: ListTrust): Promise<Piece> {
-    const { metrics, peer } = this.#o;
-    const offset = record.uncompressedOffset;
-    const length = record.uncompressedSize;
-    if (blob.isReady(offset)) {
-      const bytes = await blob.readChunk(record, 'sha256');
-      if (bytes !== undefined) {
-        metrics.bytes.inc({ source: 'cache' }, length);
-        return { bytes };
-      }
-    }
-    const check = async (bytes: Buffer): Promise<VerifiedChunk | undefined> => {
-      const [verdict] = await verifyStoredRange('sha256', id, bytes, offset, [record]);
-      return verdict?.ok === true ? verdict.chunk : undefined;
-    };
-    const request: PeerRangeRequest = {
-      blobId: id,
-      digest: `sha256:${id}`,
-      offset,
-      length,
-      chunkOffsets: [offset],
-      chunks: [{ uncompressedOffset: offset, compressedOffset: offset, compressedSize: length }],
-      priority: 'demand',
-    };
-    let providerBad = trust.wrong;
-    if (peer !== undefined && !trust.wrong) {
-      for (let attempt = 0; attempt < (this.#o.pieceTries ?? 4); attempt++) {
-        const started = Date.now();
-        let answer = await peer.source.readRange(request, signal).catch((err: unknown) => {
-          if (signal.aborted) throw err;
-          return undefined;
-        });
-        if (answer !== undefined && (answer.unserved?.length ?? 0) > 0) answer = undefined;
-        if (answer === undefined) break;
-        const chunk = await check(answer.bytes);
-        if (chunk !== undefined) {
-          peer.source.report?.({ request, outcome: 'peer-ok', peer: answer.peer, bytes: length, durationMs: Date.now() - started });
-          metrics.bytes.inc({ source: 'peer' }, length);
-          return { bytes: chunk.data, fresh: chunk };
-        }
-        metrics.badPieces.inc();
-        peer.source.report?.({ request, outcome: 'peer-bad-data', peer: answer.peer, durationMs: Date.now() - started, badChunkOffsets: [offset] });
-      }
-      // Declined (nobody else to ask, or a lease): the node the list came from holds every piece;
-      // a loaded holder gets a few tries before the origin is asked.
-      for (let attempt = 0; provider !== undefined && !providerBad && attempt < (this.#o.pieceTries ?? 4); attempt++) {
-        if (attempt > 0) await sleep(250 * attempt, undefined, { signal });
-        const started = Date.now();
-        try {
-          const { bytes } = await peer.client.fetchRange({ peerUrl: provider.peerUrl, blobId: id, range: { offset, length }, signal });
-          const chunk = await check(bytes);
-          if (chunk !== undefined) {
-            peer.source.report?.({ request, outcome: 'origin-ok', durationMs: Date.now() - started });
-            metrics.bytes.inc({ source: 'peer' }, length);
-            return { bytes: chunk.data, fresh: chunk };
-          }
-          providerBad = true;
-          metrics.badPieces.inc();
-          peer.scheduler.report({ parentHostId: provider.hostId, blobId: id, bytes: length, durationMs: Date.now() - started, outcome: 'BAD_DATA' });
-          log.warn({ blob: id, parent: provider.hostId, offset }, 'mirror: a piece from the piece list\'s holder failed verification; reported');
-        } catch (err) {
-          if (signal.aborted) throw err;
-          if (!(err instanceof PeerTransferError)) throw err;
-          if (err.reason === 'not_held') break;
-        }
-      }
-    }
-    const started = Date.now();
-    try {
-      const bytes = await origin.readRange(offset, length, signal);
-      const chunk = await check(bytes);
-      if (chunk === undefined) return await this.#listDisagrees(id, record, bytes, provider, trust);
-      peer?.source.report?.({ request, outcome: 'origin-ok', durationMs: Date.now() - started, verified: [{ uncompressedOffset: offset, compressedOffset: offset, stored: chunk.stored }] });
-      metrics.bytes.inc({ source: 'origin' }, length);
-      return { bytes: chunk.data, fresh: chunk };
-    } catch (err) {
-      peer?.source.report?.({ request, outcome: 'origin-failed', durationMs: Date.now() - started, error: err });
-      throw err;
-    }
   }
 }

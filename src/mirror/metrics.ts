@@ -10,6 +10,11 @@ export interface MirrorMetrics {
   badPieces: Counter;
   /** Piece lists from peers that the origin's bytes proved wrong. */
   badPieceLists: Counter;
+  /**
+   * Pieces a follower took while its piece list was partial (its provider, the leader or a peer
+   * following it, had not got the whole blob yet), by source (peer, origin, cache).
+   */
+  partialListPieces: Counter<'source'>;
   /** Requests answered, by kind (manifest, blob, other) and status. */
   requests: Counter<'kind' | 'status'>;
 }
@@ -21,6 +26,7 @@ export function mirrorMetrics(registry?: Registry): MirrorMetrics {
     blobs: new Counter({ name: 'darner_mirror_blobs_total', help: 'Blobs the mirror fetched whole, by role', labelNames: ['role'], registers }),
     badPieces: new Counter({ name: 'darner_mirror_bad_pieces_total', help: 'Pieces from peers that failed their digest', registers }),
     badPieceLists: new Counter({ name: 'darner_mirror_bad_piece_lists_total', help: 'Piece lists from peers that the origin proved wrong', registers }),
+    partialListPieces: new Counter({ name: 'darner_mirror_partial_list_pieces_total', help: 'Pieces taken while the piece list was partial (its provider still fetching the blob), by source', labelNames: ['source'], registers }),
     requests: new Counter({ name: 'darner_mirror_requests_total', help: 'Mirror requests answered', labelNames: ['kind', 'status'], registers }),
   };
 }

@@ -1,11 +1,14 @@
 /**
  * Piece lists this node wrote or took from a peer, one file per blob (`<dir>/<blob id>`), written
  * only once the whole blob matched its digest, and served to peers only while every piece of the
- * blob is ready in this node's cache.
+ * blob is ready in this node's cache. While this node fetches a blob (leading it from the origin,
+ * or following a peer's list), peers are served the part of its list known so far (in memory:
+ * the digests of the first pieces), so that they can take those pieces before the blob is whole.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobCache } from '../cache/types.js';
+import type { PieceListAnswer } from '../p2p/peer-protocol.js';
 import { encodePieceList, parsePieceList, pieceCount, type PieceList } from './pieces.js';
 
 const BLOB_ID = /^[0-9a-f]{64}$/;
@@ -13,8 +16,8 @@ const BLOB_ID = /^[0-9a-f]{64}$/;
 export class PieceLists {
   readonly #dir: string;
   readonly #cache: BlobCache;
-  /** Blobs this node is fetching whole from the origin now (leading): peers wait for their lists. */
-  readonly #leading = new Set<string>();
+  /** Blobs this node is fetching whole now: the part of their lists known so far. */
+  readonly #inProgress = new Map<string, PieceList>();
 
   constructor(dir: string, cache: BlobCache) {
     this.#dir = dir;
@@ -38,19 +41,33 @@ export class PieceLists {
     await rename(temp, file);
   }
 
-  /** Marks `blobId` as being fetched from the origin here until the returned function is called. */
-  leading(blobId: string): () => void {
-    this.#leading.add(blobId);
-    return () => this.#leading.delete(blobId);
+  /**
+   * Marks `blobId` as being fetched here: `known(digests)` publishes the digests of its first
+   * pieces as they become known (a prefix that only grows), `end()` stops (idempotent).
+   */
+  fetching(blobId: string, size: number, pieceSize: number): { known(digests: readonly Buffer[]): void; end(): void } {
+    const list: PieceList = { size, pieceSize, digests: [] };
+    this.#inProgress.set(blobId, list);
+    return {
+      known: (digests) => {
+        if (digests.length > list.digests.length) list.digests = digests.slice();
+      },
+      end: () => {
+        if (this.#inProgress.get(blobId) === list) this.#inProgress.delete(blobId);
+      },
+    };
   }
 
   /**
    * The encoded list of `blobId` when this node holds every piece of it (what a peer may be
-   * served); 'fetching' while this node leads it (the list comes once the blob is verified).
+   * served); while this node fetches it, the part known so far (partial).
    */
-  async servable(blobId: string): Promise<Buffer | 'fetching' | undefined> {
+  async servable(blobId: string): Promise<PieceListAnswer> {
     if (!BLOB_ID.test(blobId)) return undefined;
-    return (await this.#held(blobId)) ?? (this.#leading.has(blobId) ? 'fetching' : undefined);
+    const held = await this.#held(blobId);
+    if (held !== undefined) return held;
+    const partial = this.#inProgress.get(blobId);
+    return partial === undefined ? undefined : { partial: encodePieceList(partial) };
   }
 
   async #held(blobId: string): Promise<Buffer | undefined> {

@@ -9,6 +9,8 @@
  *
  * Piece list wire form (served by peers, kept beside the cache), all integers big-endian:
  *   magic "DPL1" | u64 blob size | u32 piece size | N × 32-byte sha256, N = ceil(size / piece size)
+ * A partial list (a peer still fetching the blob: the pieces it verified so far, in order) has the
+ * same form with K ≤ N digests: those of the first K pieces.
  */
 import type { ChunkRecord } from '../format/model.js';
 
@@ -50,6 +52,12 @@ export function pieceRecords(list: PieceList): ChunkRecord[] {
   });
 }
 
+/** Whether the list has a digest for every piece (a partial one has those of the first pieces only). */
+export function isComplete(list: PieceList): boolean {
+  return list.digests.length === pieceCount(list.size, list.pieceSize);
+}
+
+/** Encodes a whole list, or a partial one (its digests are those of the first pieces). */
 export function encodePieceList(list: PieceList): Buffer {
   const out = Buffer.alloc(HEADER + list.digests.length * 32);
   PIECE_LIST_MAGIC.copy(out, 0);
@@ -69,12 +77,22 @@ export function maxPieceListBytes(size: number): number {
  * or describe another size.
  */
 export function parsePieceList(bytes: Buffer, size: number): PieceList | undefined {
+  const list = parsePartialPieceList(bytes, size);
+  return list !== undefined && isComplete(list) ? list : undefined;
+}
+
+/**
+ * Parses untrusted bytes of a partial piece list (the first K ≤ N digests) for a blob of `size`
+ * bytes; undefined when they are malformed or describe another size.
+ */
+export function parsePartialPieceList(bytes: Buffer, size: number): PieceList | undefined {
   if (bytes.length < HEADER || bytes.length > maxPieceListBytes(MAX_BLOB_SIZE) || !bytes.subarray(0, 4).equals(PIECE_LIST_MAGIC)) return undefined;
   const declared = bytes.readBigUInt64BE(4);
   const pieceSize = bytes.readUInt32BE(12);
   if (declared !== BigInt(size) || !validPieceSize(pieceSize) || size <= 0 || size > MAX_BLOB_SIZE) return undefined;
   const n = pieceCount(size, pieceSize);
-  if (bytes.length !== HEADER + n * 32) return undefined;
-  const digests = Array.from({ length: n }, (_, i) => Buffer.from(bytes.subarray(HEADER + i * 32, HEADER + (i + 1) * 32)));
+  const k = (bytes.length - HEADER) / 32;
+  if (!Number.isInteger(k) || k > n) return undefined;
+  const digests = Array.from({ length: k }, (_, i) => Buffer.from(bytes.subarray(HEADER + i * 32, HEADER + (i + 1) * 32)));
   return { size, pieceSize, digests };
 }

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
+import type { PieceListAnswer } from './peer-protocol.js';
 import type { BlobCache } from '../cache/types.js';
 import { ConfigError } from '../errors.js';
 import type { ChunkFetcher } from '../fetch/types.js';
@@ -68,7 +69,7 @@ export interface DaemonPeerDeps {
   metrics: Registry;
   stateDir: string;
   /** Piece lists of plain blobs held entirely (the registry mirror's), served to peers. */
-  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
+  pieceList?: (blobId: string) => Promise<PieceListAnswer>;
 }
 
 export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promise<PeerNode | undefined> {

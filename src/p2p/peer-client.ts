@@ -10,7 +10,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PeerTransferError } from '../errors.js';
 import { deadline } from '../util/deadline.js';
-import { PEER_HEADER, WAIT_HEADER, contentRangeMatches, peerBlobPath, pieceListPath, rangeHeader, type ByteRange } from './peer-protocol.js';
+import { PEER_HEADER, WAIT_HEADER, contentRangeMatches, peerBlobPath, pieceListPath, rangeHeader, type ByteRange, type PieceListAnswer } from './peer-protocol.js';
 import type { PeerTlsFiles } from './peer-server.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -134,10 +134,11 @@ export class PeerClient {
 
   /**
    * The piece list of blob `blobId` from the parent (src/mirror/pieces.ts), at most `maxBytes`;
-   * undefined when the parent does not hold the whole blob (404); 'fetching' while the parent
-   * fetches it from the origin (202). Unparsed: the caller checks it.
+   * undefined when the parent does not hold the whole blob (404); while the parent fetches it
+   * (202), the part it verified so far ({ partial }), or 'fetching' when it sent none. Unparsed:
+   * the caller checks it.
    */
-  async fetchPieceList(peerUrl: string, blobId: string, maxBytes: number, signal?: AbortSignal): Promise<Buffer | 'fetching' | undefined> {
+  async fetchPieceList(peerUrl: string, blobId: string, maxBytes: number, signal?: AbortSignal): Promise<PieceListAnswer> {
     const url = `${peerUrl.replace(/\/+$/, '')}${pieceListPath(blobId)}`;
     const headers: Record<string, string> = {};
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
@@ -149,7 +150,7 @@ export class PeerClient {
     }
   }
 
-  async #pieceList(url: string, headers: Record<string, string>, maxBytes: number, both: AbortSignal, signal: AbortSignal | undefined): Promise<Buffer | 'fetching' | undefined> {
+  async #pieceList(url: string, headers: Record<string, string>, maxBytes: number, both: AbortSignal, signal: AbortSignal | undefined): Promise<PieceListAnswer> {
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, { dispatcher: this.#dispatcher, method: 'GET', headers, signal: both });
@@ -157,7 +158,8 @@ export class PeerClient {
       if (signal?.aborted) throw signal.reason;
       throw new PeerTransferError('unreachable', `GET ${url}: ${(err as Error).message}`, { cause: err });
     }
-    if (res.statusCode !== 200) {
+    const partial = res.statusCode === 202 && res.headers['content-type'] === 'application/octet-stream';
+    if (res.statusCode !== 200 && !partial) {
       res.body.on('error', () => {});
       res.body.destroy();
       if (res.statusCode === 404) return undefined;
@@ -178,7 +180,7 @@ export class PeerClient {
       if (signal?.aborted) throw signal.reason;
       throw new PeerTransferError('unreachable', `GET ${url}: body failed: ${(err as Error).message}`, { cause: err });
     }
-    return Buffer.concat(parts);
+    return partial ? { partial: Buffer.concat(parts) } : Buffer.concat(parts);
   }
 
   async close(): Promise<void> {

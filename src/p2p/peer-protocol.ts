@@ -13,7 +13,9 @@
  * fully, by this peer), 416 (range outside the blob), 503 + Retry-After (upload cap reached).
  *
  * Plain blobs fetched in pieces (src/mirror) add `GET /v2/darner/pieces/sha256:<hex>`: 200 + the
- * piece list when the peer holds the whole blob, 202 while it fetches it from the origin, 404.
+ * piece list when the peer holds the whole blob, 202 while it fetches it (from the origin, or
+ * following a parent), with the part of the list it has verified so far as the body when it has
+ * one (a partial list: the same form, fewer digests), 404.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 
@@ -45,6 +47,12 @@ const PIECE_LIST_PATH = /^\/v2\/darner\/pieces\/sha256:([0-9a-f]{64})$/;
 export function pieceListPath(blobId: string): string {
   return `/v2/darner/pieces/sha256:${blobId}`;
 }
+
+/**
+ * What a peer answers for a piece list: the whole list (200), the part verified so far while the
+ * peer still fetches the blob (202 with a body), 'fetching' (202 without one), or undefined (404).
+ */
+export type PieceListAnswer = Buffer | { partial: Buffer } | 'fetching' | undefined;
 
 /** The blob id a piece-list request names, or undefined. */
 export function blobIdOfPieceListPath(path: string): string | undefined {

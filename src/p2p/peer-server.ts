@@ -30,7 +30,7 @@ import { formatHostPort } from './address.js';
 import type { ChunkOrigins } from './chunk-origins.js';
 import type { InboundFetches } from './inbound-fetches.js';
 import type { PendingChunks } from './pending-chunks.js';
-import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted } from './peer-protocol.js';
+import { PEER_HEADER, WAIT_HEADER, blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader, parseWaitMs, tokenAccepted, type PieceListAnswer } from './peer-protocol.js';
 import { peerMetrics, type PeerMetrics } from './peer-metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { UploadPace } from './upload-pace.js';
@@ -88,8 +88,8 @@ export interface PeerServerOptions {
    * requester may have been told about a fetch that has not started here yet). Default 2000 ms.
    */
   noFetchGraceMs?: number;
-  /** The piece list of a plain blob this node holds entirely (src/mirror); 'fetching': 202; undefined: 404. */
-  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
+  /** The piece list of a plain blob (src/mirror): whole (200), partial or 'fetching' (202), undefined (404). */
+  pieceList?: (blobId: string) => Promise<PieceListAnswer>;
   metrics?: Registry;
 }
 
@@ -231,6 +231,12 @@ export class PeerServer {
       const list = await this.#options.pieceList?.(listOf);
       if (list === undefined) return this.#refuse(res, 404, 'not_held', 'this peer does not hold that blob entirely');
       if (list === 'fetching') return this.#answer(res, 202, 'this peer is fetching that blob; its piece list comes once it is verified');
+      if (!Buffer.isBuffer(list)) {
+        // Still fetching: the digests of the pieces verified so far.
+        res.writeHead(202, { 'content-type': 'application/octet-stream', 'content-length': String(list.partial.length), [PEER_HEADER]: this.#options.hostId });
+        res.end(list.partial);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(list.length), [PEER_HEADER]: this.#options.hostId });
       res.end(list);
       return;

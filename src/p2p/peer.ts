@@ -27,6 +27,7 @@
  */
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
+import type { PieceListAnswer } from './peer-protocol.js';
 import type { BlobCache } from '../cache/types.js';
 import type { ChunkFetcher, PrefetchSummary } from '../fetch/types.js';
 import { NotDarnerImageError, UnsupportedError } from '../errors.js';
@@ -83,7 +84,7 @@ export interface PeerNodeOptions {
   /** Deadline of a resolve (default 500 ms): past it the range goes to the origin. */
   resolveTimeoutMs?: number;
   /** Piece lists of plain blobs this node holds entirely (the registry mirror's), served to peers. */
-  pieceList?: (blobId: string) => Promise<Buffer | 'fetching' | undefined>;
+  pieceList?: (blobId: string) => Promise<PieceListAnswer>;
   /** Scheduler client tuning (tests). */
   retryMaxMs?: number;
   announceDelayMs?: number;

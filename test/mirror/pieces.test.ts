@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { encodePieceList, maxPieceListBytes, parsePieceList, pieceCount, pieceExtent, pieceRecords, validPieceSize } from '../../src/mirror/pieces.js';
+import { encodePieceList, isComplete, maxPieceListBytes, parsePartialPieceList, parsePieceList, pieceCount, pieceExtent, pieceRecords, validPieceSize } from '../../src/mirror/pieces.js';
 import { routeOf, registryHost } from '../../src/mirror/routes.js';
 
 const digest = (i: number): Buffer => createHash('sha256').update(String(i)).digest();
@@ -34,6 +34,22 @@ test('a piece list round-trips, and malformed or foreign lists are refused', (t)
   t.is(parsePieceList(badPiece, 5_000_000), undefined, 'piece size not a power of two');
   t.is(parsePieceList(Buffer.alloc(3), 5_000_000), undefined, 'shorter than the header');
   t.true(maxPieceListBytes(5_000_000) >= bytes.length);
+});
+
+test('a partial piece list (the first pieces of a blob still being fetched) parses as partial only', (t) => {
+  const size = 5 * 65536 + 100;
+  const digests = Array.from({ length: 6 }, (_, i) => createHash('sha256').update(`piece ${i}`).digest());
+  const partial = encodePieceList({ size, pieceSize: 65536, digests: digests.slice(0, 2) });
+  const parsed = parsePartialPieceList(partial, size);
+  t.deepEqual(parsed?.digests, digests.slice(0, 2));
+  t.false(isComplete(parsed!));
+  t.is(parsePieceList(partial, size), undefined, 'a partial list is not a whole one');
+  t.is(parsePartialPieceList(partial, size + 1), undefined, 'another size');
+  t.is(parsePartialPieceList(partial.subarray(0, partial.length - 1), size), undefined, 'a cut digest');
+  t.is(parsePartialPieceList(encodePieceList({ size: 65536, pieceSize: 65536, digests: digests.slice(0, 2) }), 65536), undefined, 'more digests than pieces');
+  const whole = parsePartialPieceList(encodePieceList({ size, pieceSize: 65536, digests }), size);
+  t.true(isComplete(whole!));
+  t.deepEqual(parsePartialPieceList(encodePieceList({ size, pieceSize: 65536, digests: [] }), size)?.digests, [], 'none known yet');
 });
 
 test('mirror routes: manifests, blobs and the registry a request is for', (t) => {
