@@ -11,8 +11,7 @@ import { SchedulerAdmin } from '../../src/p2p/scheduler-client.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { mountEverywhere, metricSum, readEverywhere, startClusterOrigin, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon } from '../harness/p2p-cluster.js';
 import { startRedis } from '../harness/redis.js';
-import type { ProxyHandle, RegistryHandle } from '../harness/registry.js';
-import type { PublishedImage } from '../harness/rich-image.js';
+import type { ProxyHandle } from '../harness/registry.js';
 import { CLI, eventually } from './helpers.js';
 
 const run = promisify(execFile);
@@ -26,16 +25,14 @@ const FILES: Record<string, Buffer> = {
 };
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-let registry: RegistryHandle;
 let proxy: ProxyHandle;
-let image: PublishedImage;
 let reference: string;
 let tokenFile: { path: string; remove(): Promise<void> };
 const cleanups: Array<() => Promise<void>> = [];
 
 test.before(async () => {
   const layer = Object.entries(FILES).map(([path, data]) => ({ type: 'file' as const, path, data }));
-  ({ registry, proxy, image, reference, tokenFile } = await startClusterOrigin('p2p-resilience', layer, { chunkSize: CHUNK, token: TOKEN }, cleanups));
+  ({ proxy, reference, tokenFile } = await startClusterOrigin('p2p-resilience', layer, { chunkSize: CHUNK, token: TOKEN }, cleanups));
 });
 test.after.always(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
