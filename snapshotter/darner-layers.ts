@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { BOOTSTRAP_PATH_IN_LAYER } from '../src/image/bootstrap-layer.js';
+import { BOOTSTRAP_PATH_IN_LAYER, bootstrapFromLayerBytes } from '../src/image/bootstrap-layer.js';
 import { ImageMountError } from '../src/errors.js';
 import { log as rootLog, type Logger } from '../src/log.js';
 import { blobsOf, imageInChain, imagesPresent, type ChainImage } from './image-chains.js';
 import type { ImageCatalog } from './image-catalog.js';
 import type { ImageFileSystem, ImageMount } from './image-fs.js';
+import type { BootstrapLayerInHand } from './pull/pull.js';
 import { DARNER_LABELS, REMOTE_LAYER_LABELS, layerIdentity } from './layer-labels.js';
 import { parseMountPoints, readMountInfo } from '../src/util/mountinfo.js';
 import type {
@@ -34,11 +35,15 @@ import type {
  * every layer of a plain image are unpacked by containerd as usual; the bootstrap snapshot then
  * holds `image/image.boot`.
  *
- * Mount at pull. When the bootstrap layer is committed (image-chains.ts: a snapshot holding a
- * bootstrap, with only remote data layers below it), `committed` mounts the image right away,
- * handing the daemon the manifest the catalog holds (read once during the pull), so the daemon
- * reads no manifest or config and its prefetch starts while the pull finishes. A failure there
- * is logged; the container's Prepare tries again.
+ * Mount at pull. A pull running in this process (`darner pull`) reads the bootstrap layer ahead of
+ * containerd's unpack and hands it to `mountFromBootstrapLayer`, which mounts the image while the
+ * layers are still being prepared and unpacked. Otherwise (a CRI pull), when the bootstrap layer
+ * is committed (image-chains.ts: a snapshot holding a bootstrap, with only remote data layers
+ * below it), `committed` mounts the image right away. Either way the daemon is handed the
+ * manifest the catalog holds (read once during the pull), so it reads no manifest or config, and
+ * its prefetch starts while the pull finishes. A failure there is logged; the Commit (for an
+ * early mount) or the container's Prepare tries again. A mount made early for a pull that then
+ * fails has no bootstrap snapshot: the next Cleanup releases it.
  *
  * Containers. When a snapshot's parent chain stands on a darner image, `lowerDirs` makes sure
  * the image is mounted (normally it already is) and answers its mountpoint in place of the
@@ -153,6 +158,31 @@ export class DarnerLayers implements RemoteLayerHandler {
     await this.exclusive(() => this.ensureMounted(image));
   }
 
+  /**
+   * Mounts an image from the bootstrap layer a pull in this process has just read, before
+   * containerd has unpacked it: the mount (keyed by the bootstrap's digest, as ever) is then in
+   * place when the bootstrap's Commit asks for it. The layer's bytes were checked against the
+   * pinned manifest; its tar is checked here against the config's diff_id, as containerd's unpack
+   * checks it. The bootstrap passes to the daemon through a file of its own under `<root>/incoming`.
+   */
+  async mountFromBootstrapLayer(layer: BootstrapLayerInHand): Promise<void> {
+    const bootstrap = await bootstrapFromLayerBytes(layer.bytes, layer.diffId, layer.image);
+    const digest = `sha256:${createHash('sha256').update(bootstrap).digest('hex')}`;
+    await this.exclusive(async () => {
+      if (!this.started) await this.adoptMounts();
+      if (await this.mountedAlready(digest)) return;
+      const incoming = path.join(this.root, 'incoming');
+      await fsp.mkdir(incoming, { recursive: true, mode: 0o700 });
+      const file = path.join(incoming, `${digest.slice('sha256:'.length)}.${process.pid}.${Date.now()}.boot`);
+      await fsp.writeFile(file, bootstrap, { mode: 0o600 });
+      try {
+        await this.mountImage(layer.image, layer.plainHttp, digest, file, 'bootstrap layer');
+      } finally {
+        await fsp.rm(file, { force: true });
+      }
+    });
+  }
+
   async removed(snapshot: LayerRef): Promise<void> {
     // Only the removal of an image's bootstrap snapshot ends its mount.
     if (snapshot.kind !== 'committed' || !fs.existsSync(path.join(snapshot.dir, BOOTSTRAP_PATH_IN_LAYER))) return;
@@ -199,26 +229,40 @@ export class DarnerLayers implements RemoteLayerHandler {
   private async ensureMounted(image: ChainImage): Promise<string> {
     if (!this.started) await this.adoptMounts();
     const digest = await this.bootstrapDigest(image.bootstrap);
+    const tracked = await this.mountedAlready(digest);
+    if (tracked) return tracked.mountpoint;
+    return this.mountImage(image.image, image.plainHttp, digest, path.join(image.bootstrap.dir, BOOTSTRAP_PATH_IN_LAYER), 'snapshot');
+  }
+
+  /** This snapshotter's mount of the bootstrap `digest`, when it is mounted and served. */
+  private async mountedAlready(digest: string): Promise<TrackedMount | undefined> {
     const tracked = this.mounts.get(digest);
-    if (tracked && isMountPoint(tracked.mountpoint) && (await this.served(tracked.id))) return tracked.mountpoint;
+    return tracked && isMountPoint(tracked.mountpoint) && (await this.served(tracked.id)) ? tracked : undefined;
+  }
+
+  /**
+   * Has the daemon mount `image` (pinned) from the bootstrap file `bootstrap` of digest `digest`;
+   * `from` (logged) says whether a pull's bootstrap layer or a committed snapshot gave it.
+   */
+  private async mountImage(image: string, plainHttp: boolean, digest: string, bootstrap: string, from: 'bootstrap layer' | 'snapshot'): Promise<string> {
     const mountpoint = path.join(this.mountDir, digest.slice('sha256:'.length));
     await fsp.mkdir(mountpoint, { recursive: true, mode: 0o755 });
-    const manifest = this.images.manifestBytes(image.image);
+    const manifest = this.images.manifestBytes(image);
     let mount: ImageMount;
     try {
       mount = await this.fs.mount({
-        reference: image.image,
+        reference: image,
         mountpoint,
-        bootstrap: path.join(image.bootstrap.dir, BOOTSTRAP_PATH_IN_LAYER),
+        bootstrap,
         ...(manifest !== undefined ? { manifest } : {}),
-        ...(image.plainHttp ? { plainHttp: true } : {}),
+        ...(plainHttp ? { plainHttp: true } : {}),
         labels: { [MOUNT_LABELS.owner]: this.root, [MOUNT_LABELS.bootstrap]: digest },
       });
     } catch (err) {
-      throw new ImageMountError(`cannot mount image ${image.image}: ${(err as Error).message}`, { cause: err });
+      throw new ImageMountError(`cannot mount image ${image}: ${(err as Error).message}`, { cause: err });
     }
     this.mounts.set(digest, { id: mount.id, mountpoint: mount.mountpoint, bootstrapDigest: digest });
-    this.log.info({ image: image.image, bootstrap: digest, mountpoint: mount.mountpoint, id: mount.id }, 'image mounted');
+    this.log.info({ image, bootstrap: digest, mountpoint: mount.mountpoint, id: mount.id, from }, 'image mounted');
     return mount.mountpoint;
   }
 

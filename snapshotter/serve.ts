@@ -17,7 +17,7 @@ import { DaemonWatch, logDaemonEvent, takeoverResult } from './daemon-watch.js';
 import { SnapshotterMetrics } from './metrics.js';
 import { containerdManifests } from './containerd-content.js';
 import { ImageCatalog } from './image-catalog.js';
-import { pullServiceDefinition, pullServiceImplementation } from './pull/pull-service.js';
+import { pullServiceDefinition, pullServiceImplementation, type PullServiceOptions } from './pull/pull-service.js';
 import type { RemoteLayerHandler } from './remote.js';
 import type { DaemonStatus } from '../src/daemon/client.js';
 import { Snapshotter } from './snapshotter.js';
@@ -40,7 +40,8 @@ export async function serveSnapshotter(config: SnapshotterConfig): Promise<void>
   );
   const fs = daemonFileSystem(config);
   try {
-    await runSnapshotter(config, { remote: new DarnerLayers({ root: path.resolve(config.root), fs, images }), images, daemonStatus: () => fs.status() });
+    const layers = new DarnerLayers({ root: path.resolve(config.root), fs, images });
+    await runSnapshotter(config, { remote: layers, images, mountFromBootstrapLayer: (layer) => layers.mountFromBootstrapLayer(layer), daemonStatus: () => fs.status() });
   } finally {
     local.close();
     await images.close();
@@ -65,6 +66,8 @@ export interface RunOptions {
   remote?: RemoteLayerHandler;
   /** The remote handler's image catalog: pulls served on the socket hand it their manifests. */
   images?: ImageCatalog;
+  /** Mounts a darner image from the bootstrap layer a pull on the socket has just read. */
+  mountFromBootstrapLayer?: PullServiceOptions['mountFromBootstrapLayer'];
   /** Resolves to stop the server; default: the first SIGTERM or SIGINT. */
   until?: Promise<unknown>;
   /** The daemon's status (null: none answers), watched for restarts and takeovers. */
@@ -97,6 +100,7 @@ export async function runSnapshotter(config: SnapshotterConfig, options: RunOpti
     }
     const pulls = pullServiceImplementation({
       ...(options.images ? { images: options.images } : {}),
+      ...(options.mountFromBootstrapLayer ? { mountFromBootstrapLayer: options.mountFromBootstrapLayer } : {}),
       ...(config.registry.dockerConfig !== undefined ? { dockerConfigPath: config.registry.dockerConfig } : {}),
     });
     server = await SnapshotServer.start(snapshotter, {

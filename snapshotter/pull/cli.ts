@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { RegistryClientOptions } from '../../src/blob/registry.js';
 import { humanBytes } from '../../src/format-bytes.js';
 import { UsageError } from '../../src/errors.js';
-import { setLogLevel } from '../../src/log.js';
 import { examples, hiddenAlias } from '../../src/util/cli-options.js';
 import { splitUserPassword } from '../../src/util/pairs.js';
 import type { PullEvent, PullResult } from './pull.js';
@@ -47,8 +46,6 @@ export function register(program: Command): void {
     .option('--snapshotter-address <socket>', `the darner snapshotter's socket, where the pull runs (default: $DARNER_SNAPSHOTTER_ADDRESS or ${DEFAULT_SNAPSHOTTER_ADDRESS})`)
     .option('--local', 'pull in this process, not inside the darner snapshotter')
     .action(async (reference: string, flags: PullFlags) => {
-      // A one-shot command ends in one line: the registry's retries are the daemon's business to log.
-      setLogLevel('error');
       const registry: RegistryClientOptions = {};
       if (flags.plainHttp) registry.plainHttp = true;
       if (flags.creds !== undefined) {
@@ -84,6 +81,8 @@ export function register(program: Command): void {
         );
       }
       if (result === undefined) {
+        // A one-shot command ends in one line: the registry's retries are the daemon's business to log.
+        (await import('../../src/log.js')).setLogLevel('error');
         const { pullImage } = await import('./pull.js');
         result = await pullImage(reference, { ...target, registry, onEvent });
       }

@@ -3,7 +3,7 @@ import { BadRequestError, DarnerError } from '../../src/errors.js';
 import { log as rootLog, type Logger } from '../../src/log.js';
 import type { ImageCatalog } from '../image-catalog.js';
 import { loadContainerdApi } from './containerd-client.js';
-import { pullImage, type PullOptions } from './pull.js';
+import { pullImage, type BootstrapLayerInHand, type PullOptions } from './pull.js';
 import { CODE_TRAILER, MAX_PULL_MESSAGE, PULL_PATH, parsePullCall, type PullMessage } from './pull-wire.js';
 
 /**
@@ -16,6 +16,12 @@ import { CODE_TRAILER, MAX_PULL_MESSAGE, PULL_PATH, parsePullCall, type PullMess
 export interface PullServiceOptions {
   /** The catalog of a snapshotter serving darner images; absent: nothing to hand over. */
   images?: ImageCatalog;
+  /**
+   * Mounts a darner image from its bootstrap layer as soon as the pull has read it (DarnerLayers),
+   * while containerd unpacks; resolves when mounted. A failure is logged: the bootstrap's Commit
+   * mounts the image the usual way.
+   */
+  mountFromBootstrapLayer?: (layer: BootstrapLayerInHand) => Promise<void>;
   /** The snapshotter's docker config for registry credentials (undefined: the default one). */
   dockerConfigPath?: string;
   logger?: Logger;
@@ -86,6 +92,11 @@ export function pullServiceImplementation(options: PullServiceOptions = {}): grp
       };
       const images = options.images;
       if (images) pullOptions.onManifest = (m) => images.remember(m.registry, m.repository, m.bytes, m.tag);
+      const mountEarly = options.mountFromBootstrapLayer;
+      if (mountEarly) {
+        pullOptions.onBootstrapLayer = (layer) =>
+          void mountEarly(layer).catch((err: unknown) => log.warn({ err, image: layer.image }, 'cannot mount the image from its bootstrap layer yet; its Commit mounts it'));
+      }
     } catch (err) {
       fail(err);
       return;

@@ -10,6 +10,7 @@ import {
   type Descriptor,
   type Manifest,
 } from '../../src/oci/image-spec.js';
+import { MAX_BOOTSTRAP_LAYER_BYTES, findBootstrapLayerIndex } from '../../src/image/bootstrap-layer.js';
 import { isDataBlobLayer } from '../../src/oci/layer-kind.js';
 import { parsePlatformFlag, selectManifest } from '../../src/oci/platform.js';
 import { formatRegistryName, parseReference, type RegistryReference } from '../../src/oci/reference.js';
@@ -68,6 +69,24 @@ export interface PullOptions {
    * mount read no manifest from the registry again.
    */
   onManifest?: (manifest: { registry: string; repository: string; tag?: string; bytes: Buffer }) => void;
+  /**
+   * Given a darner image's bootstrap layer as soon as it is read (checked against the manifest's
+   * digest), while containerd is still unpacking: a pull inside the snapshotter mounts the image
+   * from it at once. Only asked for when the image is not unpacked yet; the layer's bytes are
+   * then the ones containerd unpacks too (read once).
+   */
+  onBootstrapLayer?: (layer: BootstrapLayerInHand) => void;
+}
+
+/** A darner image's bootstrap layer read during a pull. */
+export interface BootstrapLayerInHand {
+  /** The image pinned to its manifest: `host/repo@sha256:…`. */
+  image: string;
+  plainHttp: boolean;
+  /** The layer as stored (compressed tar), its sha256 checked against the manifest. */
+  bytes: Buffer;
+  /** The config's diff_id for it (the digest of the uncompressed tar). */
+  diffId: string;
 }
 
 export type PullEvent =
@@ -168,24 +187,27 @@ async function pullUnderLease(
     if (err instanceof InvalidManifestError) throw err;
     throw new InvalidManifestError(`${name}: config ${manifest.config.digest}: ${(err as Error).message}`);
   }
-  await storeDocument('manifest', manifestDesc, manifestDesc.bytes, manifestLabels(manifest));
   options.onManifest?.({
     registry: ref.registry,
     repository: ref.repository,
     ...(ref.digest === undefined && topDoc.kind === 'manifest' ? { tag: ref.tag ?? 'latest' } : {}),
     bytes: manifestDesc.bytes,
   });
-  await storeDocument('config', manifest.config, configBytes, {});
-
-  // Unpack, bottom up.
   const steps = layerSteps(manifest, diffIds, {
     reference: name,
     manifestDigest: manifestDesc.digest,
     plainHttp: options.registry?.plainHttp === true,
   });
+  // Before the documents are stored: the image mount waits on nothing but the bootstrap layer.
+  const early = await readBootstrapEarly(manifest, diffIds, steps, ref, manifestDesc.digest, registry, client, options);
+  await storeDocument('manifest', manifestDesc, manifestDesc.bytes, manifestLabels(manifest));
+  await storeDocument('config', manifest.config, configBytes, {});
+
+  // Unpack, bottom up.
   const layers: PullResult['layers'] = [];
   for (const step of steps) {
-    const { result, fetchedBytes } = await unpackLayer(step, ref, registry, client, options.snapshotter);
+    const inHand = early?.index === step.index ? early.bytes : undefined;
+    const { result, fetchedBytes } = await unpackLayer(step, ref, registry, client, options.snapshotter, inHand);
     layers.push({ digest: step.descriptor.digest, chainId: step.chainId, result, fetchedBytes });
     emit({ type: 'layer', index: step.index, count: steps.length, digest: step.descriptor.digest, chainId: step.chainId, result, fetchedBytes });
   }
@@ -209,13 +231,47 @@ async function pullUnderLease(
   };
 }
 
-/** One layer: present, remote (ALREADY_EXISTS from Prepare), or fetched, applied and committed. */
+/**
+ * Starts reading a darner image's bootstrap layer now, ahead of its turn in the unpack, and hands
+ * it to `onBootstrapLayer` as soon as it is in: the image is mounted while containerd unpacks the
+ * layers below. Nothing is read when no one asks, the image is not a darner image, or its top
+ * snapshot exists already (the image is unpacked: the layer is not needed).
+ */
+async function readBootstrapEarly(
+  manifest: Manifest,
+  diffIds: readonly string[],
+  steps: readonly LayerStep[],
+  ref: RegistryReference,
+  manifestDigest: string,
+  registry: RegistryClient,
+  client: ContainerdClient,
+  options: PullOptions,
+): Promise<{ index: number; bytes: Promise<Buffer> } | undefined> {
+  const hand = options.onBootstrapLayer;
+  const index = findBootstrapLayerIndex(manifest);
+  const layer = manifest.layers[index];
+  const top = steps[steps.length - 1];
+  if (hand === undefined || layer === undefined || top === undefined || layer.size > MAX_BOOTSTRAP_LAYER_BYTES) return undefined;
+  if (await snapshotExists(client, options.snapshotter, top.chainId)) return undefined;
+  const bytes = registry.getBlob(ref.repository, layer.digest, { size: layer.size, maxSize: MAX_BOOTSTRAP_LAYER_BYTES });
+  bytes.then(
+    (b) => hand({ image: `${ref.registry}/${ref.repository}@${manifestDigest}`, plainHttp: options.registry?.plainHttp === true, bytes: b, diffId: diffIds[index]! }),
+    () => undefined, // the unpack of the layer reports it
+  );
+  return { index, bytes };
+}
+
+/**
+ * One layer: present, remote (ALREADY_EXISTS from Prepare), or fetched, applied and committed.
+ * `inHand`: the layer's bytes, already being read (checked against its digest).
+ */
 async function unpackLayer(
   step: LayerStep,
   ref: RegistryReference,
   registry: RegistryClient,
   client: ContainerdClient,
   snapshotter: string,
+  inHand?: Promise<Buffer>,
 ): Promise<{ result: LayerResult; fetchedBytes: number }> {
   if (await snapshotExists(client, snapshotter, step.chainId)) return { result: 'present', fetchedBytes: 0 };
   for (let attempt = 1; ; attempt++) {
@@ -239,8 +295,8 @@ async function unpackLayer(
             '(pull darner images with the darner snapshotter, remote_snapshots on)',
         );
       }
-      const written = await ingestBlob(client, contentRef('layer', desc.digest), desc, () =>
-        registry.openBlob(ref.repository, desc.digest, { size: desc.size }),
+      const written = await ingestBlob(client, contentRef('layer', desc.digest), desc, async () =>
+        inHand !== undefined ? Readable.from([await inHand]) : registry.openBlob(ref.repository, desc.digest, { size: desc.size }),
       );
       const applied = await client.applyDiff(wireDescriptor(desc), mounts);
       if (applied.digest !== step.diffId) {

@@ -1,29 +1,60 @@
 import type { Command } from 'commander';
-import { register as registerConverter } from '../../converter/cli.js';
-import { register as registerSnapshotter } from '../../snapshotter/cli.js';
-import { register as registerPull } from '../../snapshotter/pull/cli.js';
-import { register as registerDaemon } from '../daemon/cli.js';
-import { register as registerDemo } from '../demo/cli.js';
-import { register as registerGet } from '../get/cli.js';
-import { register as registerPreheat } from '../p2p/cli.js';
-import { register as registerScheduler } from '../p2p/scheduler/cli.js';
-import { addExamples } from './examples.js';
-import { register as registerStatus } from './status.js';
 
 /**
- * Registers every sub-command. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
+ * Registers the sub-commands. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
  * snapshotter/cli.ts, ...) and exports a `register(program)` function; this file only lists them.
  */
-export function registerCommands(program: Command): void {
-  registerConverter(program);
-  registerSnapshotter(program);
-  registerPull(program);
-  registerScheduler(program);
-  registerPreheat(program);
-  registerDaemon(program);
-  registerGet(program);
-  registerStatus(program);
+export async function registerCommands(program: Command, argv: readonly string[] = []): Promise<void> {
+  const verb = verbOf(argv);
+  const lean = verb !== undefined ? LEAN_VERBS[verb] : undefined;
+  if (lean !== undefined) {
+    (await lean()).register(program);
+    return;
+  }
+  const [converter, snapshotter, pull, scheduler, preheat, daemon, get, status, demo, examples] = await Promise.all([
+    import('../../converter/cli.js'),
+    import('../../snapshotter/cli.js'),
+    import('../../snapshotter/pull/cli.js'),
+    import('../p2p/scheduler/cli.js'),
+    import('../p2p/cli.js'),
+    import('../daemon/cli.js'),
+    import('../get/cli.js'),
+    import('./status.js'),
+    import('../demo/cli.js'),
+    import('./examples.js'),
+  ]);
+  converter.register(program);
+  snapshotter.register(program);
+  pull.register(program);
+  scheduler.register(program);
+  preheat.register(program);
+  daemon.register(program);
+  get.register(program);
+  status.register(program);
   // Loaded on use, like the demo itself: a conversion is not needed to start any other verb.
-  registerDemo(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
-  addExamples(program);
+  demo.register(program, async (source, target) => (await import('../../converter/convert.js')).convertImage(source, target));
+  examples.addExamples(program);
+}
+
+/**
+ * Verbs on a container start's critical path (`darner pull` before `ctr run`): `darner <verb> …`
+ * loads that verb's module alone, not every other verb's, so the command's first request leaves
+ * sooner. `darner --help` and every other verb load them all.
+ */
+const LEAN_VERBS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  pull: () => import('../../snapshotter/pull/cli.js'),
+};
+
+/** The verb `argv` (node, script, args…) names: its first word that is neither an option nor an option's value. */
+export function verbOf(argv: readonly string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--log-format') {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
 }

@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../errors.js';
 import { LOG_FORMATS, parseLogFormat } from '../log-format.js';
-import { setLogFormat } from '../log.js';
 import { registerCommands } from './commands.js';
 import { versionText } from './version.js';
 
@@ -26,10 +25,14 @@ Environment:
   DARNER_PEER_TOKEN  the P2P cluster's shared token (daemon, scheduler, preheat, status)
 `;
 
-/** --log-format, else DARNER_LOG_FORMAT when set (a value that is neither is a usage error). */
-function applyLogFormat(flag: string | undefined): void {
+/**
+ * --log-format, else DARNER_LOG_FORMAT when set (a value that is neither is a usage error). The
+ * logger is loaded only for the flag: a verb that logs loads it itself, with the environment's
+ * format.
+ */
+async function applyLogFormat(flag: string | undefined): Promise<void> {
   if (flag !== undefined) {
-    setLogFormat(flag as (typeof LOG_FORMATS)[number]);
+    (await import('../log.js')).setLogFormat(flag as (typeof LOG_FORMATS)[number]);
     return;
   }
   const env = process.env.DARNER_LOG_FORMAT;
@@ -38,8 +41,11 @@ function applyLogFormat(flag: string | undefined): void {
   }
 }
 
-/** The `darner` command tree; a usage error's text goes to `outputError` (run() prints it in one line). */
-export function buildProgram(outputError: (text: string) => void = () => undefined): Command {
+/**
+ * The `darner` command tree; a usage error's text goes to `outputError` (run() prints it in one
+ * line). With `argv`, a verb that starts containers (commands.ts LEAN_VERBS) gets a tree of its own.
+ */
+export async function buildProgram(outputError: (text: string) => void = () => undefined, argv: readonly string[] = []): Promise<Command> {
   const program: Command = new Command('darner')
     .description('lazy-loading container images')
     // A usage error is one line naming where the whole help is, not the help itself.
@@ -54,7 +60,7 @@ export function buildProgram(outputError: (text: string) => void = () => undefin
     process.stdout.write(versionText());
     throw new CommanderError(0, 'darner.version', 'version printed');
   });
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
@@ -64,14 +70,15 @@ export function buildProgram(outputError: (text: string) => void = () => undefin
  */
 export async function run(argv: string[]): Promise<void> {
   let usage: string | undefined;
-  const program = buildProgram((text) => {
-    usage = text.trim().replace(/^error: /, '');
-  });
+  let program: Command | undefined;
   try {
+    program = await buildProgram((text) => {
+      usage = text.trim().replace(/^error: /, '');
+    }, argv);
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (usage !== undefined) process.stderr.write(`darner: ${usage} [USAGE] (see '${commandPath(program, argv.slice(2))} --help')\n`);
+      if (usage !== undefined) process.stderr.write(`darner: ${usage} [USAGE] (see '${program ? commandPath(program, argv.slice(2)) : 'darner'} --help')\n`);
       // Otherwise commander already printed what was asked (the help text, a version).
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;

@@ -30,7 +30,7 @@ async function failure(args: string[], cwd?: string): Promise<{ code: number; st
 }
 
 test('every verb\'s --help has an example of itself, defaults as "(default: ...)", and no hidden alias', async (t) => {
-  const all = verbs(buildProgram());
+  const all = verbs(await buildProgram());
   t.true(all.length >= 15, all.map((v) => v.join(' ')).join(', '));
   for (const verb of all) {
     const { stdout } = await run(process.execPath, [CLI, ...verb, '--help']);

@@ -92,6 +92,34 @@ test('a pull through the snapshotter mounts the image before any container; runn
   t.deepEqual(documentGets(s.env.proxy, s), { manifest: 1, config: 1, bootstrap: 1 }, 'one pull + run: each document once');
 });
 
+/** What each `image mounted` line of the snapshotter says the mount was made from. */
+function mountedFrom(logs: string): string[] {
+  const out: string[] = [];
+  for (const line of logs.split('\n')) {
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown; from?: unknown };
+      if (entry.msg === 'image mounted') out.push(String(entry.from));
+    } catch {
+      // not a log line
+    }
+  }
+  return out;
+}
+
+test('a pull through the snapshotter mounts the image from the bootstrap layer it read, not after the Commit; a second pull reads no bootstrap', async (t) => {
+  const s = await setup(t);
+  await pullThroughSnapshotter(s.env.sn.address, pullCall(s), () => undefined);
+  t.deepEqual(mountedFrom(s.env.sn.logs()), ['bootstrap layer'], 'mounted once, from the layer the pull read, before containerd committed it');
+  t.deepEqual(documentGets(s.env.proxy, s), { manifest: 1, config: 1, bootstrap: 1 }, 'the layer was read once, for the mount and the unpack');
+  t.false(fs.readdirSync(path.join(s.env.sn.root, 'incoming')).length > 0, 'the bootstrap handed to the daemon is not left behind');
+
+  const before = s.env.proxy.requests.length;
+  const again = await pullThroughSnapshotter(s.env.sn.address, pullCall(s), () => undefined);
+  t.deepEqual(again!.layers.map((l) => l.result), ['present', 'present', 'present', 'present']);
+  t.is(documentGets(s.env.proxy, s, before).bootstrap, 0, 'an unpacked image: its bootstrap layer is not read again');
+  t.deepEqual(mountedFrom(s.env.sn.logs()), ['bootstrap layer'], 'and not mounted again');
+});
+
 test('a pull in its own process (--local) also mounts at pull time, and the container reads no document', async (t) => {
   const s = await setup(t);
   await pullImage(s.ref, s.env.pullOptions);
