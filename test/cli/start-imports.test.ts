@@ -1,9 +1,10 @@
 /**
  * `darner pull` is on the critical path of a cold container start: the CLI only asks the
- * snapshotter to pull, so what it loads before the verb runs must stay small. Every verb is
- * registered at start, so a verb module that imports a large package statically (instead of in
- * its action) makes every `darner` command load it. Counted by recording each module Node
- * resolves while `darner pull --help` runs (a module-resolution hook, node:module register).
+ * snapshotter to pull, so what it loads before the verb runs must stay small. `darner pull`
+ * registers its own verb only (src/cli/commands.ts); every other command registers all verbs, so
+ * a verb module that imports a large package statically (instead of in its action) makes them all
+ * load it. Counted by recording each module Node resolves while `darner pull --help` and
+ * `darner --help` run (a module-resolution hook, node:module register).
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -39,6 +40,26 @@ test('darner pull starts without loading the HTTP client, gRPC or protobuf packa
     const urls = stderr.split('\n').filter((l) => l.startsWith('resolved ')).map((l) => l.slice('resolved '.length));
     // The hook sees the CLI's own modules: a hook that saw nothing would pass any graph.
     t.true(urls.some((u) => u.endsWith('/snapshotter/pull/cli.js')), `modules seen: ${urls.length}`);
+    const packages = new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+    t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
+    t.deepEqual([...packages], ['commander'], 'the pull verb alone: no logger, no other verb\'s packages');
+    t.false(urls.some((u) => /\/(converter|src\/daemon|src\/p2p)\/cli\.js$/.test(u)), 'no other verb module');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('every verb starts without loading the HTTP client, gRPC or protobuf packages', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'darner-start-imports-'));
+  try {
+    const hooks = join(dir, 'hooks.mjs');
+    const register = join(dir, 'register.mjs');
+    await writeFile(hooks, HOOKS);
+    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const { stdout, stderr } = await run(process.execPath, ['--import', pathToFileURL(register).href, CLI, '--help'], { timeout: 60_000 });
+    t.regex(stdout, /^Usage: darner/m);
+    const urls = stderr.split('\n').filter((l) => l.startsWith('resolved ')).map((l) => l.slice('resolved '.length));
+    t.true(urls.some((u) => u.endsWith('/converter/cli.js')), 'every verb is registered for the help');
     const packages = new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
     t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
   } finally {
