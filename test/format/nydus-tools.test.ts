@@ -18,6 +18,7 @@ import { HOLE, type DirectoryNode, type TreeNode } from '../../src/format/model.
 import { compareTrees, formatDifference, treeFromDirectory, type FsTree } from '../../src/fstree/index.js';
 import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { lgetxattr, llistxattr } from '../../src/native.js';
+import { MediaType } from '../../src/oci/image-spec.js';
 import { buildOciImage, writeOciLayout } from '../harness/oci-image.js';
 import { richImageLayers } from '../harness/test-images.js';
 import { basicModel, multiblobModel } from '../../fixtures/make-bootstraps.js';
@@ -126,14 +127,21 @@ function hasHole(node: TreeNode): boolean {
   return node.kind === 'dir' && [...node.entries.values()].some(hasHole);
 }
 
-for (const digestAlgorithm of ['blake3', 'sha256'] as const) {
-  test.serial(`nydusd reads a converted image (${digestAlgorithm}) through its blobs' chunk-info arrays: the tree and every byte equal the OCI source`, async (t) => {
+const conversions = [
+  { digestAlgorithm: 'blake3', layerAnnotations: 'darner' },
+  { digestAlgorithm: 'sha256', layerAnnotations: 'nydus' },
+] as const;
+
+for (const { digestAlgorithm, layerAnnotations } of conversions) {
+  test.serial(`nydusd reads a converted image (${digestAlgorithm}, ${layerAnnotations} annotations) through its blobs' chunk-info arrays: the tree and every byte equal the OCI source`, async (t) => {
     if (skipped(t, 'nydusd') || skipped(t, 'nydus-image')) return;
     const dir = tempDir(t, 'nydusd-convert');
     const image = await buildOciImage({ name: 'nydusd/rich:1', layers: richImageLayers() });
     await writeOciLayout(image, join(dir, 'src'));
     const target = `oci:${join(dir, 'out')}:darner`;
-    await convertImage(`oci:${join(dir, 'src')}`, target, { digestAlgorithm });
+    const summary = await convertImage(`oci:${join(dir, 'src')}`, target, { digestAlgorithm, layerAnnotations });
+    const dataMediaType = layerAnnotations === 'nydus' ? MediaType.NYDUS_BLOB : MediaType.DARNER_BLOB;
+    t.true(summary.manifest.layers.slice(0, -1).every((l) => l.mediaType === dataMediaType), `data layers are ${dataMediaType}`);
     const loaded = await loadImageBootstrap(target, {});
     t.teardown(() => loaded.source.close());
     const boot = join(dir, 'image.boot');
