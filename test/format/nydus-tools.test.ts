@@ -1,9 +1,10 @@
 /**
  * Nydus's own tools on darner's bootstraps, where they are installed: `nydus-image check` loads
- * each bootstrap with the loader nydusd uses, and nydusd mounts one over its blobs and shows its
- * tree, and reads an image `darner convert` wrote, every file's bytes through the chunk-info
- * arrays at the end of its blobs. Without the binaries on PATH each test says so in its log and checks nothing else; the
- * structural rules are checked without them in rafs-rules.test.ts.
+ * each bootstrap with the loader nydusd uses; nydusd mounts a model's bootstrap and lists its
+ * tree, and reads images `darner convert` wrote (under darner's or Nydus's annotations, from an
+ * OCI layout or a registry), every file's bytes through the chunk-info arrays at the end of their
+ * blobs. Without the binaries on PATH each test says so in its log and checks only what needs no
+ * Nydus tool; the structural rules are checked without them in rafs-rules.test.ts.
  */
 import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { lgetxattr, llistxattr } from '../../src/native.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { buildOciImage, writeOciLayout } from '../harness/oci-image.js';
+import { startRegistry } from '../harness/registry.js';
 import { richImageLayers } from '../harness/test-images.js';
 import { basicModel, multiblobModel } from '../../fixtures/make-bootstraps.js';
 import { tempDir } from './helpers/mount.js';
@@ -57,13 +59,21 @@ for (const [name, model] of Object.entries(models)) {
   });
 }
 
-/** Starts nydusd (FUSE, localfs backend over `blobDir`) on `boot`; resolves once `mnt` is mounted. */
-async function startNydusd(t: ExecutionContext, dir: string, boot: string, blobDir: string, mnt: string): Promise<{ stop: () => void; mounted: boolean; stderr: () => string }> {
+/** nydusd's storage backend: blob files named by id in a directory, or a registry repository. */
+type NydusBackend =
+  | { type: 'localfs'; config: { dir: string } }
+  | { type: 'registry'; config: { scheme: 'http'; host: string; repo: string; timeout: number; connect_timeout: number; retry_limit: number } };
+
+const localfs = (dir: string): NydusBackend => ({ type: 'localfs', config: { dir } });
+
+/** Starts nydusd (FUSE, `backend`, a blob cache in `dir`) on `boot`; resolves once `mnt` is mounted. */
+async function startNydusd(t: ExecutionContext, dir: string, boot: string, backend: NydusBackend, mnt: string): Promise<{ stop: () => void; mounted: boolean; stderr: () => string }> {
   mkdirSync(mnt, { recursive: true });
   mkdirSync(join(dir, 'cache'), { recursive: true });
   const config = {
-    device: { backend: { type: 'localfs', config: { dir: blobDir } }, cache: { type: 'blobcache', config: { work_dir: join(dir, 'cache') } } },
+    device: { backend, cache: { type: 'blobcache', config: { work_dir: join(dir, 'cache') } } },
     mode: 'direct',
+    // nydusd refuses to mount RAFS v6 with it: "Rafs v6 doesn't support integrity validation yet".
     digest_validate: false,
     enable_xattr: true,
   };
@@ -95,7 +105,7 @@ test("nydusd mounts darner's bootstrap and lists the model's tree", async (t) =>
   // so a blob file of the recorded stored size is enough.
   mkdirSync(join(dir, 'blobs'));
   for (const blob of meta.blobs) writeFileSync(join(dir, 'blobs', blob.id), Buffer.alloc(blob.compressedSize));
-  const nydusd = await startNydusd(t, dir, boot, join(dir, 'blobs'), join(dir, 'mnt'));
+  const nydusd = await startNydusd(t, dir, boot, localfs(join(dir, 'blobs')), join(dir, 'mnt'));
   t.true(nydusd.mounted, `nydusd did not mount: ${nydusd.stderr()}`);
   if (!nydusd.mounted) return;
   t.deepEqual(listTree(join(dir, 'mnt')), modelPaths(meta.root));
@@ -128,17 +138,27 @@ function hasHole(node: TreeNode): boolean {
 }
 
 const conversions = [
-  { digestAlgorithm: 'blake3', layerAnnotations: 'darner' },
-  { digestAlgorithm: 'sha256', layerAnnotations: 'nydus' },
+  { digestAlgorithm: 'blake3', layerAnnotations: 'darner', from: 'localfs' },
+  { digestAlgorithm: 'sha256', layerAnnotations: 'nydus', from: 'localfs' },
+  { digestAlgorithm: 'blake3', layerAnnotations: 'nydus', from: 'registry' },
 ] as const;
 
-for (const { digestAlgorithm, layerAnnotations } of conversions) {
-  test.serial(`nydusd reads a converted image (${digestAlgorithm}, ${layerAnnotations} annotations) through its blobs' chunk-info arrays: the tree and every byte equal the OCI source`, async (t) => {
+for (const { digestAlgorithm, layerAnnotations, from } of conversions) {
+  test.serial(`nydusd reads a converted image (${digestAlgorithm}, ${layerAnnotations} annotations, ${from} backend) through its blobs' chunk-info arrays: the tree and every byte equal the OCI source`, async (t) => {
     if (skipped(t, 'nydusd') || skipped(t, 'nydus-image')) return;
     const dir = tempDir(t, 'nydusd-convert');
     const image = await buildOciImage({ name: 'nydusd/rich:1', layers: richImageLayers() });
     await writeOciLayout(image, join(dir, 'src'));
-    const target = `oci:${join(dir, 'out')}:darner`;
+    let target = `oci:${join(dir, 'out')}:darner`;
+    // localfs finds a blob as <dir>/<blob id>: the OCI layout's blobs/sha256 directory.
+    let backend = localfs(join(dir, 'out', 'blobs', 'sha256'));
+    if (from === 'registry') {
+      const registry = await startRegistry();
+      t.teardown(() => registry.stop());
+      target = `${registry.host}/nydusd/rich:converted`;
+      // Generous limits (seconds): a loaded machine must not turn a slow answer into a failed read.
+      backend = { type: 'registry', config: { scheme: 'http', host: registry.host, repo: 'nydusd/rich', timeout: 120, connect_timeout: 60, retry_limit: 3 } };
+    }
     const summary = await convertImage(`oci:${join(dir, 'src')}`, target, { digestAlgorithm, layerAnnotations });
     const dataMediaType = layerAnnotations === 'nydus' ? MediaType.NYDUS_BLOB : MediaType.DARNER_BLOB;
     t.true(summary.manifest.layers.slice(0, -1).every((l) => l.mediaType === dataMediaType), `data layers are ${dataMediaType}`);
@@ -151,10 +171,9 @@ for (const { digestAlgorithm, layerAnnotations } of conversions) {
     const check = spawnSync('nydus-image', ['check', '--bootstrap', boot, '--log-level', 'warn'], { encoding: 'utf8', timeout: 120_000 });
     t.is(check.status, 0, check.stderr);
 
-    // localfs finds a blob as <dir>/<blob id>: the OCI layout's blobs/sha256 directory.
     const mnt = join(dir, 'mnt');
     const startedBefore = Math.floor(Date.now() / 1000);
-    const nydusd = await startNydusd(t, dir, boot, join(dir, 'out', 'blobs', 'sha256'), mnt);
+    const nydusd = await startNydusd(t, dir, boot, backend, mnt);
     const mountedAfter = Math.ceil(Date.now() / 1000);
     t.true(nydusd.mounted, `nydusd did not mount: ${nydusd.stderr()}`);
     if (!nydusd.mounted) return;
