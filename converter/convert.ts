@@ -152,6 +152,10 @@ export async function convertImage(
   const digestAlgorithm = options.digestAlgorithm ?? 'blake3';
   const compressor = options.compressor ?? 'zstd';
   const level = options.compressionLevel ?? 3;
+  if (options.layerAnnotations === 'nydus' && options.chunkDict !== undefined) {
+    // Checked again on the finished image (nydus-readable.ts); refused here before any work.
+    throw new UsageError("a chunk dictionary cannot be used under Nydus's annotations: nydusd maps a chunk through its blob's chunk-info array, which the bootstrap does not name for a dictionary's blob");
+  }
   await refuseSourceAsTarget(sourceRef, targetRef, options.overwrite === true);
   const resources: Array<() => Promise<void>> = [];
   try {

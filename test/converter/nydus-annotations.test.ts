@@ -56,7 +56,7 @@ test('nydusd-readable: blobs with chunk-info arrays and no holes; a blob without
   t.is(nydusUnreadableReason(withArrays(richModel(4096, { holes: false }))), undefined);
   t.regex(nydusUnreadableReason(withArrays(richModel(4096))) ?? '', /^\/sizes\/holey has a hole/);
   const bare = richModel(4096, { holes: false });
-  t.regex(nydusUnreadableReason(bare) ?? '', new RegExp(`^blob ${bare.blobs[0]!.id} has no chunk-info array`));
+  t.regex(nydusUnreadableReason(bare) ?? '', new RegExp(`^blob ${bare.blobs[0]!.id} has no chunk-info array the bootstrap names`));
 });
 
 test("convert --layer-annotations nydus: Nydus's marks on every layer, and darner reads and checks the image as its own", async (t) => {
@@ -76,7 +76,7 @@ test("convert --layer-annotations nydus: Nydus's marks on every layer, and darne
   t.deepEqual([report.differences, report.badChunks, report.badBlobs], [[], [], []]);
 });
 
-test("convert --layer-annotations nydus refuses an image nydusd could not read (a Nydus image's blobs as chunk dictionary) and publishes nothing", async (t) => {
+test("convert --layer-annotations nydus refuses a chunk dictionary, whose blobs nydusd could not map, and publishes nothing", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'darner-nydus-annotations-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const target = `oci:${join(dir, 'out')}:nydus`;
@@ -84,7 +84,7 @@ test("convert --layer-annotations nydus refuses an image nydusd could not read (
     convertImage(`oci:${join(NYDUS_FIXTURE_DIR, 'src-oci')}:src`, target, { chunkDict: `oci:${join(NYDUS_FIXTURE_DIR, 'oci')}:nydus`, layerAnnotations: 'nydus' }),
   );
   t.is((err as { code?: string } | undefined)?.code, 'USAGE');
-  t.regex(err?.message ?? '', /cannot publish under Nydus's annotations, nydusd could not read this image: blob [0-9a-f]{64} has no chunk-info array/);
+  t.regex(err?.message ?? '', /^a chunk dictionary cannot be used under Nydus's annotations: nydusd maps a chunk through its blob's chunk-info array/);
   const index = existsSync(join(dir, 'out', 'index.json')) ? (JSON.parse(readFileSync(join(dir, 'out', 'index.json'), 'utf8')) as { manifests: unknown[] }) : { manifests: [] };
   t.deepEqual(index.manifests, [], 'no manifest was tagged');
   // The same conversion under darner's annotations is fine: darner reads dictionary blobs without the array.
