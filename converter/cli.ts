@@ -180,6 +180,11 @@ export function register(program: Command): void {
       .option('--prefetch-trace <file>', 'access trace (darner mount --record): prefetch its files in access order, stored first in the blobs')
       .option('--work-dir <dir>', 'where blobs are assembled before upload (default: the OS temp dir)')
       .option('--max-entries <n>', 'refuse a source image with more tar entries than this, over all layers', String(4 * 1024 * 1024))
+      .addOption(
+        new Option('--layer-annotations <style>', "publish the layers under darner's media type and annotations, or Nydus's (as nydusify does; nydus-snapshotter then mounts the image with nydusd)")
+          .choices(['darner', 'nydus'])
+          .default('darner'),
+      )
       .option('--overwrite', "allow the target to be the source's own tag (re-points it at the converted image)")
       .option('--json', 'print the summary as JSON'),
     ['src', 'dest'],
@@ -214,6 +219,7 @@ export function register(program: Command): void {
         ...(typeof flags.workDir === 'string' ? { workDir: flags.workDir } : {}),
         maxEntries,
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
+        layerAnnotations: flags.layerAnnotations as 'darner' | 'nydus',
         overwrite: flags.overwrite === true,
         source: storeOptions({ ...flags, platform: undefined }, 'src'),
         target: storeOptions(flags, 'dest'),

@@ -26,7 +26,8 @@ import { conversionTime, rfc3339 } from './build-time.js';
 import { convertedHistory } from './converted-history.js';
 import { batchLayout } from './memory-bound.js';
 import { compressRanges } from '../src/native.js';
-import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes } from './image-output.js';
+import { buildBootstrapLayer, convertedConfig, convertedManifest, dataBlobDescriptor, jsonBytes, type LayerAnnotationStyle } from './image-output.js';
+import { nydusUnreadableReason } from './nydus-readable.js';
 import { LayerChunker, type LayerChunkStats } from './layer-chunker.js';
 import { applyLayer, DEFAULT_MAX_ENTRIES } from './layer-apply.js';
 import { LayerMerger } from './layer-merge.js';
@@ -80,6 +81,11 @@ export interface ConvertOptions {
    * history entries darner adds. Without it they come from the source config's `created`.
    */
   sourceDateEpoch?: number;
+  /**
+   * Whose media type and annotations the layers carry: darner's (default) or Nydus's, as nydusify
+   * publishes them (refused unless nydusd can read the image, nydus-readable.ts).
+   */
+  layerAnnotations?: LayerAnnotationStyle;
   /** Allow the target to be the source's own tag (it is then re-pointed at the converted image). */
   overwrite?: boolean;
   /**
@@ -146,6 +152,10 @@ export async function convertImage(
   const digestAlgorithm = options.digestAlgorithm ?? 'blake3';
   const compressor = options.compressor ?? 'zstd';
   const level = options.compressionLevel ?? 3;
+  if (options.layerAnnotations === 'nydus' && options.chunkDict !== undefined) {
+    // Checked again on the finished image (nydus-readable.ts); refused here before any work.
+    throw new UsageError("a chunk dictionary cannot be used under Nydus's annotations: nydusd maps a chunk through its blob's chunk-info array, which the bootstrap does not name for a dictionary's blob");
+  }
   await refuseSourceAsTarget(sourceRef, targetRef, options.overwrite === true);
   const resources: Array<() => Promise<void>> = [];
   try {
@@ -231,8 +241,11 @@ export async function convertImage(
       prefetch: prefetch.files,
       buildTime: time,
     };
+    const style = options.layerAnnotations ?? 'darner';
+    const unreadable = style === 'nydus' ? nydusUnreadableReason(meta) : undefined;
+    if (unreadable !== undefined) throw new UsageError(`cannot publish under Nydus's annotations, nydusd could not read this image: ${unreadable}`);
     const bootstrap = writeBootstrap(meta);
-    const bootstrapLayer = await buildBootstrapLayer(bootstrap);
+    const bootstrapLayer = await buildBootstrapLayer(bootstrap, style);
     const config = convertedConfig(image.config, store.blobs, bootstrapLayer.diffId, {
       history: convertedHistory(image.config.history, blobsPerLayer, rfc3339(time)),
       ...(options.sourceDateEpoch !== undefined ? { created: rfc3339(options.sourceDateEpoch) } : {}),
@@ -243,7 +256,7 @@ export async function convertImage(
       digest: sha256Digest(configBytes),
       size: configBytes.byteLength,
     };
-    const manifest = convertedManifest(configDescriptor, store.blobs, bootstrapLayer.descriptor);
+    const manifest = convertedManifest(configDescriptor, store.blobs, bootstrapLayer.descriptor, style);
     const manifestBytes = jsonBytes(manifest);
 
     options.progress?.phase?.('push', formatReference(targetRef));

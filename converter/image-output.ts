@@ -9,9 +9,16 @@ import { Annotation, MediaType, type Descriptor, type History, type ImageConfig,
 /**
  * The registry-side shape of a darner image (pure): the bootstrap layer, the rewritten config and
  * the manifest. Laid out as Nydus lays out its images (data blob layers, then a tar+gzip layer
- * holding `image/image.boot`), but under darner's own media type and annotations: nydusd cannot
- * read darner's bootstrap, so a darner image must not pass for a Nydus image.
+ * holding `image/image.boot`), under darner's own media type and annotations by default, or
+ * under Nydus's (as nydusify publishes them) when asked: only for an image nydusd reads
+ * (nydus-readable.ts), since nydus-snapshotter hands such an image to nydusd.
  */
+
+/** Whose media type and annotations a converted image's layers carry. */
+export type LayerAnnotationStyle = 'darner' | 'nydus';
+
+/** The RAFS version Nydus's annotations give a darner bootstrap (RAFS v6). */
+const NYDUS_FS_VERSION = '6';
 
 export interface BootstrapLayer {
   /** The stored layer (tar+gzip). */
@@ -22,7 +29,7 @@ export interface BootstrapLayer {
 }
 
 /** Wraps a bootstrap in its layer. Deterministic: fixed mtime, owner and mode. */
-export async function buildBootstrapLayer(bootstrap: Uint8Array): Promise<BootstrapLayer> {
+export async function buildBootstrapLayer(bootstrap: Uint8Array, style: LayerAnnotationStyle = 'darner'): Promise<BootstrapLayer> {
   const pack = tarStream.pack();
   const collected = (async () => {
     const parts: Buffer[] = [];
@@ -48,20 +55,20 @@ export async function buildBootstrapLayer(bootstrap: Uint8Array): Promise<Bootst
       mediaType: MediaType.OCI_LAYER_TAR_GZIP,
       digest: sha256Digest(blob),
       size: blob.byteLength,
-      annotations: {
-        [Annotation.DARNER_BOOTSTRAP]: 'true',
-        [Annotation.DARNER_FORMAT_VERSION]: String(DARNER_FORMAT_VERSION),
-      },
+      annotations:
+        style === 'nydus'
+          ? { [Annotation.NYDUS_BOOTSTRAP]: 'true', [Annotation.NYDUS_FS_VERSION]: NYDUS_FS_VERSION }
+          : { [Annotation.DARNER_BOOTSTRAP]: 'true', [Annotation.DARNER_FORMAT_VERSION]: String(DARNER_FORMAT_VERSION) },
     },
   };
 }
 
-export function dataBlobDescriptor(blob: BlobRecord): Descriptor {
+export function dataBlobDescriptor(blob: BlobRecord, style: LayerAnnotationStyle = 'darner'): Descriptor {
   return {
-    mediaType: MediaType.DARNER_BLOB,
+    mediaType: style === 'nydus' ? MediaType.NYDUS_BLOB : MediaType.DARNER_BLOB,
     digest: `sha256:${blob.id}`,
     size: blob.compressedSize,
-    annotations: { [Annotation.DARNER_BLOB]: 'true' },
+    annotations: { [style === 'nydus' ? Annotation.NYDUS_BLOB : Annotation.DARNER_BLOB]: 'true' },
   };
 }
 
@@ -83,14 +90,15 @@ export function convertedConfig(
   return config;
 }
 
-export function convertedManifest(config: Descriptor, blobs: BlobRecord[], bootstrap: Descriptor, annotations?: Record<string, string>): Manifest {
+/** The manifest; under Nydus's annotations it also carries the RAFS version, as nydusify's do. */
+export function convertedManifest(config: Descriptor, blobs: BlobRecord[], bootstrap: Descriptor, style: LayerAnnotationStyle = 'darner'): Manifest {
   const manifest: Manifest = {
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
     config,
-    layers: [...blobs.map(dataBlobDescriptor), bootstrap],
+    layers: [...blobs.map((blob) => dataBlobDescriptor(blob, style)), bootstrap],
   };
-  if (annotations && Object.keys(annotations).length > 0) manifest.annotations = annotations;
+  if (style === 'nydus') manifest.annotations = { [Annotation.NYDUS_FS_VERSION]: NYDUS_FS_VERSION };
   return manifest;
 }
 

@@ -9,6 +9,7 @@ const EXAMPLES: Record<string, string[]> = {
   convert: [
     'darner convert docker://registry.example.com/app:1 registry.example.com/app:1-darner',
     'darner convert --platform linux/amd64 --prefetch-patterns prefetch.txt oci:./app:1 oci:./app:1-darner',
+    'darner convert --layer-annotations nydus registry.example.com/app:1 registry.example.com/app:1-nydus',
   ],
   check: ['darner check registry.example.com/app:1 registry.example.com/app:1-darner'],
   expand: ['darner expand registry.example.com/app:1-darner ./expanded'],

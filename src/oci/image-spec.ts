@@ -38,7 +38,8 @@ export const MediaType = {
   // darner's data blob: chunks, not a tar. It keeps the OCI layer prefix so that containerd's
   // unpacker counts it as a layer (and hands it to the snapshotter); no applier can unpack it.
   DARNER_BLOB: 'application/vnd.oci.image.layer.darner.blob.v1',
-  // Nydus's data blob: read (Nydus images, darner images published before DARNER_BLOB), never written.
+  // Nydus's data blob: read (Nydus images, darner images published before DARNER_BLOB); written
+  // only by `convert --layer-annotations nydus`.
   NYDUS_BLOB: 'application/vnd.oci.image.layer.nydus.blob.v1',
 } as const;
 
@@ -53,8 +54,8 @@ export const Annotation = {
   DARNER_BOOTSTRAP: 'containerd.io/snapshot/darner-bootstrap',
   /** The darner bootstrap format version of the bootstrap layer. */
   DARNER_FORMAT_VERSION: 'containerd.io/snapshot/darner-format-version',
-  // Nydus's annotations: read (Nydus images, darner images published before darner's own), never
-  // written, since nydusd cannot read darner's bootstrap.
+  // Nydus's annotations: read (Nydus images, darner images published before darner's own);
+  // written only by `convert --layer-annotations nydus`, on an image nydusd reads.
   /** `"true"` on a Nydus data blob layer. */
   NYDUS_BLOB: 'containerd.io/snapshot/nydus-blob',
   /** `"true"` on a Nydus image's bootstrap layer. */

@@ -3,8 +3,8 @@ import { Annotation, MediaType, type Descriptor } from './image-spec.js';
 /**
  * What a layer of a darner or Nydus image is: a data blob (chunks, not a tar), the bootstrap
  * layer (a tar holding the bootstrap), or neither. The one place that reads the media types and
- * annotations saying so. darner writes its own (DARNER_*); Nydus's are read too, for Nydus images
- * and for darner images published before darner had its own. Pure.
+ * annotations saying so. darner writes its own (DARNER_*) unless asked for Nydus's; Nydus's are
+ * read too, for Nydus images and for darner images published under them. Pure.
  */
 
 export type LayerKind = 'data' | 'bootstrap' | 'other';

@@ -42,6 +42,7 @@ async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<
 test('usage errors are one line naming the verb\'s --help, exit 2', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['convert', '--bogus', 'a', 'b'], /^darner: unknown option '--bogus' \[USAGE\] \(see 'darner convert --help'\)\n$/],
+    [['convert', '--layer-annotations', 'oci', 'a', 'b'], /^darner: option '--layer-annotations <style>' argument 'oci' is invalid\. Allowed choices are darner, nydus\. \[USAGE\] \(see 'darner convert --help'\)\n$/],
     [['cache', 'ls', '--nope'], /^darner: unknown option '--nope' \[USAGE\] \(see 'darner cache ls --help'\)\n$/],
     [['mount'], /^darner: missing required argument 'reference' \[USAGE\] \(see 'darner mount --help'\)\n$/],
     [['frobnicate'], /^darner: unknown command 'frobnicate' \[USAGE\] \(see 'darner --help'\)\n$/],

@@ -76,10 +76,17 @@ export class ModelBuilder {
 
   readonly compressor: 'zstd' | 'none';
 
+  /**
+   * With `holes` false every zero piece a model asks for (`zeros`, `slots` with holes) becomes a
+   * stored chunk instead of HOLE, as `darner convert` writes it; Nydus's tools refuse holes.
+   */
+  readonly holes: boolean;
+
   /** With compressor 'none' every chunk is stored raw. */
-  constructor(chunkSize: number, compressor: 'zstd' | 'none' = 'zstd') {
+  constructor(chunkSize: number, compressor: 'zstd' | 'none' = 'zstd', options: { holes?: boolean } = {}) {
     this.chunkSize = chunkSize;
     this.compressor = compressor;
+    this.holes = options.holes ?? true;
   }
 
   /** Adds a blob (id derived from `name`) and returns its index. */
@@ -110,13 +117,18 @@ export class ModelBuilder {
     return this.chunks.length - 1;
   }
 
-  /** Chunk slots for a new `size`-byte file in `blob`; pieces listed in `holes` are HOLE. */
+  /** A zero piece of `length` bytes: HOLE, or a new chunk in `blob` when the builder writes no holes. */
+  zeros(blob: number, length: number): ChunkSlot {
+    return this.holes ? HOLE : this.chunk(blob, length);
+  }
+
+  /** Chunk slots for a new `size`-byte file in `blob`; pieces listed in `holes` are zero pieces. */
   slots(size: number, blob: number, holes: number[] = []): ChunkSlot[] {
     const n = Math.ceil(size / this.chunkSize);
     const out: ChunkSlot[] = [];
     for (let i = 0; i < n; i++) {
       const length = Math.min(this.chunkSize, size - i * this.chunkSize);
-      out.push(holes.includes(i) ? HOLE : this.chunk(blob, length));
+      out.push(holes.includes(i) ? this.zeros(blob, length) : this.chunk(blob, length));
     }
     return out;
   }

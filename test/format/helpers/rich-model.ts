@@ -3,9 +3,9 @@
  * boundary file sizes, holes, shared chunks, three blobs, a directory spanning blocks, 255-byte
  * names, long symlinks, hard links (a file, a symlink, a fifo), devices with large numbers,
  * special bits, large ids, negative and far-future mtimes, binary xattrs of every namespace.
+ * With `holes: false` the zero pieces are stored chunks, as `darner convert` writes them.
  */
 import type { FileNode, ImageMetadata, TreeNode } from '../../../src/format/model.js';
-import { HOLE } from '../../../src/format/model.js';
 import { ModelBuilder, device, dir, file, special, symlink } from './model-builder.js';
 
 export const RICH_BUILD_TIME = 1_700_000_000;
@@ -19,8 +19,8 @@ export const ACL_ACCESS = Buffer.from(
   'hex',
 );
 
-export function richModel(chunkSize = 16384): ImageMetadata {
-  const b = new ModelBuilder(chunkSize);
+export function richModel(chunkSize = 16384, options: { holes?: boolean } = {}): ImageMetadata {
+  const b = new ModelBuilder(chunkSize, 'zstd', options);
   const blobA = b.addBlob('a');
   const blobB = b.addBlob('b');
   const blobC = b.addBlob('c');
@@ -40,7 +40,7 @@ export function richModel(chunkSize = 16384): ImageMetadata {
     // Same chunks as multi: deduplicated data, a second inode.
     ['multi-dup', file(multi.size, [...multi.chunks], { mtime: t + 5 })],
     ['holey', b.file(4 * cs - 100, blobB, undefined, [1, 3])],
-    ['all-holes', file(2 * cs, [HOLE, HOLE])],
+    ['all-holes', file(2 * cs, [b.zeros(blobA, cs), b.zeros(blobA, cs)])],
   ];
 
   const hardFile = b.file(5000, blobC, { permissions: 0o640, uid: 1000, gid: 1000 });
