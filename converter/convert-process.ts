@@ -20,6 +20,23 @@ export function hasConvertFlags(execArgv: readonly string[] = process.execArgv):
   return CONVERT_V8_FLAGS.every((flag) => execArgv.includes(flag));
 }
 
+/**
+ * Whether `args` (the command line after the script) name the convert verb: its first word that
+ * is not an option, skipping the value of the one global option that takes one (--log-format).
+ */
+export function isConvertCommand(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (arg === '--log-format') {
+      i += 1;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return arg === 'convert';
+  }
+  return false;
+}
+
 /** Node's arguments for the converting process: this one's, with the flags, then the script and its arguments. */
 export function convertProcessArgs(execArgv: readonly string[], argv: readonly string[]): string[] {
   return [...execArgv, ...CONVERT_V8_FLAGS, ...argv.slice(1)];

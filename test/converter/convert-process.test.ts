@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { constants } from 'node:os';
-import { CONVERT_V8_FLAGS, convertProcessArgs, exitCodeOf, hasConvertFlags } from '../../converter/convert-process.js';
+import { CONVERT_V8_FLAGS, convertProcessArgs, exitCodeOf, hasConvertFlags, isConvertCommand } from '../../converter/convert-process.js';
 import { GcPacer } from '../../converter/gc-pacer.js';
 
 test('the pacer collects once per `every` bytes added, however the bytes are split', (t) => {
@@ -47,4 +47,14 @@ test("the parent exits with the converting process's code, or 128 + its signal",
   t.is(exitCodeOf(2, null), 2);
   t.is(exitCodeOf(null, 'SIGTERM'), 128 + constants.signals.SIGTERM);
   t.is(exitCodeOf(null, 'SIGKILL'), 137);
+});
+
+test('the convert verb is recognised past global options, and only as the verb', (t) => {
+  t.true(isConvertCommand(['convert', 'oci:a', 'oci:b']));
+  t.true(isConvertCommand(['--log-format', 'json', 'convert', 'oci:a', 'oci:b']));
+  t.true(isConvertCommand(['--log-format=text', 'convert']));
+  t.false(isConvertCommand(['check', 'convert']));
+  t.false(isConvertCommand(['--log-format', 'convert', 'check']));
+  t.false(isConvertCommand(['--help']));
+  t.false(isConvertCommand([]));
 });

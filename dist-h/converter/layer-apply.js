@@ -1,0 +1,55 @@
+import { Transform } from 'node:stream';
+import { LimitExceededError } from '../src/errors.js';
+import { decompressLayer } from '../src/layer/decompress.js';
+import { readTarEntries } from '../src/layer/tar-reader.js';
+import { exposedGcPacer } from './gc-pacer.js';
+/**
+ * Reads one source layer into the image: stream (digest-verified by the source), decompress,
+ * walk the tar, merge every entry into the tree and hand regular files to the chunker. Shared by
+ * `darner convert` (chunker writes a blob) and `darner check` (chunker only digests).
+ */
+/** Default bound on tar entries per image: far above real images, far below what exhausts memory. */
+export const DEFAULT_MAX_ENTRIES = 4 * 1024 * 1024;
+export async function applyLayer(source, layer, merger, chunker, onStoredBytes, budget = { max: DEFAULT_MAX_ENTRIES, seen: 0 }) {
+    const counts = { storedBytes: 0, tarBytes: 0 };
+    merger.beginLayer();
+    const blob = await source.openBlob(layer);
+    try {
+        const stored = countBytes(blob, (n) => {
+            counts.storedBytes += n;
+            onStoredBytes?.(n);
+        });
+        const pacer = exposedGcPacer();
+        const tar = countBytes(decompressLayer(stored), (n) => {
+            counts.tarBytes += n;
+            pacer?.add(n);
+        });
+        for await (const { entry, body } of readTarEntries(tar)) {
+            budget.seen += 1;
+            if (budget.seen > budget.max) {
+                throw new LimitExceededError(`the image has more than ${budget.max} tar entries (the limit; raise it with --max-entries)`);
+            }
+            const file = merger.apply(entry);
+            if (file && file.size > 0)
+                await chunker.addFile(file, body, entry.path);
+        }
+    }
+    finally {
+        // A layer left half-read (an error above) must not keep its download open: a paused HTTP
+        // body would make closing the source wait for it forever.
+        blob.destroy();
+    }
+    return counts;
+}
+/** Passes a stream through, reporting how many bytes went by. */
+function countBytes(stream, onBytes) {
+    const counter = new Transform({
+        transform(chunk, _enc, cb) {
+            onBytes(chunk.byteLength);
+            cb(null, chunk);
+        },
+    });
+    stream.on('error', (err) => counter.destroy(err));
+    return stream.pipe(counter);
+}
+//# sourceMappingURL=layer-apply.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=blob-reader.js.map

@@ -1,0 +1,2 @@
+export { RegistryClient } from './registry-pusher.js';
+//# sourceMappingURL=registry.js.map

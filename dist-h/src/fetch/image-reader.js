@@ -1,0 +1,476 @@
+import { AbortedError, ChunkUnavailableError, DarnerError, InvalidArgumentError } from '../errors.js';
+import { HOLE } from '../format/model.js';
+import { log } from '../log.js';
+import { ChunkFiles } from './chunk-files.js';
+import { ImageIndex } from './image-index.js';
+import { sleep } from '../blob/retry.js';
+import { unlimitedController } from './engine-port.js';
+import { planRanges } from './range-plan.js';
+import { initialWalkState, neighbourBound } from './neighbours.js';
+import { initialSequentialState, observeRead, wantsRestOfFile } from './sequential.js';
+import { TokenBucket } from './token-bucket.js';
+import { metricLabel } from '../util/metric-label.js';
+/** The error of a read that reached its deadline (not that of a fetch that failed). */
+class ReadDeadlineError extends ChunkUnavailableError {
+    constructor(message) {
+        super(message);
+        this.name = 'ChunkUnavailableError';
+    }
+}
+/** Waits for `promises`, rejecting at the deadline (ReadDeadlineError) or when a signal aborts. */
+function waitAll(promises, deadlineMs, timeoutMs, what, signals) {
+    return new Promise((resolve, reject) => {
+        const cleanup = () => {
+            clearTimeout(timer);
+            for (const s of signals)
+                s.removeEventListener('abort', onAbort);
+        };
+        const onAbort = () => {
+            cleanup();
+            reject(new AbortedError(`${what}: aborted`));
+        };
+        const timer = setTimeout(() => {
+            cleanup();
+            reject(new ReadDeadlineError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
+        }, Math.max(0, deadlineMs));
+        for (const s of signals) {
+            if (s.aborted)
+                return onAbort();
+            s.addEventListener('abort', onAbort, { once: true });
+        }
+        Promise.all(promises).then((values) => {
+            cleanup();
+            resolve(values);
+        }, (err) => {
+            cleanup();
+            reject(err);
+        });
+    });
+}
+/** Large files followed by sequential read-ahead at once, per image (readers of several big files). */
+const MAX_STREAMS = 16;
+export class ImageReaderImpl {
+    bootstrap;
+    #engine;
+    #name;
+    #blobs;
+    #leases;
+    #closing = unlimitedController();
+    #index;
+    #files;
+    /** Sequential read-ahead state per large file being read (the most recent MAX_STREAMS). */
+    #streams = new Map();
+    /** Cold reads of small files per blob (index as in the bootstrap's blob table): neighbours.ts. */
+    #walks = new Map();
+    constructor(engine, options, leases) {
+        this.#engine = engine;
+        this.bootstrap = options.bootstrap;
+        this.#name = options.name ?? 'image';
+        this.#leases = leases;
+        this.#index = new ImageIndex(options.bootstrap, this.#name);
+        this.#blobs = options.bootstrap.blobs.map((b, i) => ({
+            id: b.id,
+            digest: `sha256:${b.id}`,
+            algorithm: options.bootstrap.digestAlgorithm,
+            lease: leases[i],
+            origin: options.origin,
+            peer: options.peer,
+            owner: this,
+            next: (record) => this.#order(i).next(record),
+            extentOf: (record) => this.#extentOf(record),
+        }));
+    }
+    static async open(engine, options) {
+        if (engine.closed)
+            throw new AbortedError('the fetcher is closed');
+        const settled = await Promise.allSettled(options.bootstrap.blobs.map((b) => engine.cache.acquire(b)));
+        const leases = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+        const failed = settled.find((s) => s.status === 'rejected');
+        if (failed !== undefined) {
+            await Promise.all(leases.map((l) => l.release()));
+            throw failed.reason;
+        }
+        return new ImageReaderImpl(engine, options, leases);
+    }
+    #order(blobIndex) {
+        return this.#index.order(blobIndex);
+    }
+    #extentOf(record) {
+        return this.#index.extentOf(record);
+    }
+    prepare() {
+        if (this.#closing.signal.aborted)
+            return;
+        this.#index.prepare(() => this.#closing.signal.aborted);
+    }
+    #space(blobIndex) {
+        return this.#index.space(blobIndex);
+    }
+    /** Blob `blobIndex` with its space, when its bytes may be read around readBlob (blockAligned). */
+    #alignedBlob(blobIndex) {
+        const blob = this.#blobs[blobIndex];
+        const space = this.#space(blobIndex);
+        return blob !== undefined && space?.blockAligned === true ? { blob, space } : undefined;
+    }
+    cacheFile(blobIndex) {
+        return this.#alignedBlob(blobIndex)?.blob.lease.blob.dataPath;
+    }
+    watchVerified(blobIndex, listener) {
+        const aligned = this.#alignedBlob(blobIndex);
+        if (aligned === undefined)
+            return () => { };
+        const { blob, space } = aligned;
+        const cached = blob.lease.blob;
+        for (const r of space.records)
+            if (cached.isVerified(r))
+                listener(r.uncompressedOffset, r.uncompressedOffset + r.uncompressedSize, true);
+        return this.#engine.cache.onChange((event) => {
+            if (event.blobId !== blob.id)
+                return;
+            if (event.type === 'removed')
+                return listener(0, space.size, false);
+            for (const offset of event.offsets) {
+                const r = space.chunkAt(offset);
+                if (r === undefined)
+                    continue;
+                // Stored chunks were verified, but against the digests of the image that fetched them:
+                // this image's record must be the one that matched.
+                const verified = event.type === 'ready' && cached.isVerified(r);
+                if (verified || event.type === 'invalidated')
+                    listener(offset, offset + r.uncompressedSize, verified);
+            }
+        });
+    }
+    fileAt(blobIndex, offset) {
+        try {
+            this.#files ??= ChunkFiles.of(this.bootstrap);
+        }
+        catch {
+            return undefined;
+        }
+        return this.#files.fileAt(blobIndex, offset);
+    }
+    verifiedIn(blobIndex, start, end) {
+        const aligned = this.#alignedBlob(blobIndex);
+        if (aligned === undefined)
+            return [];
+        const cached = aligned.blob.lease.blob;
+        return aligned.space
+            .pieces(start, end)
+            .filter((p) => cached.isVerified(p.record))
+            .map((p) => [p.record.uncompressedOffset, p.record.uncompressedOffset + p.record.uncompressedSize]);
+    }
+    async read(nid, offset, length, signal) {
+        const started = performance.now();
+        const metrics = this.#engine.metrics;
+        try {
+            return await this.#read(nid, offset, length, signal, started);
+        }
+        catch (err) {
+            metrics.readErrors.inc({ code: metricLabel(err instanceof DarnerError ? err.code : 'INTERNAL') });
+            throw err;
+        }
+        finally {
+            metrics.readDuration.observe((performance.now() - started) / 1000);
+        }
+    }
+    async #read(nid, offset, length, signal, started) {
+        if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+            throw new InvalidArgumentError(`read of inode ${nid}: bad offset ${offset} or length ${length}`);
+        if (this.#closing.signal.aborted)
+            throw new AbortedError(`${this.#name}: the image reader is closed`);
+        if (signal?.aborted)
+            throw new AbortedError(`read of inode ${nid}: aborted`);
+        const inode = this.bootstrap.inode(nid);
+        if (inode.kind !== 'file')
+            throw new InvalidArgumentError(`inode ${nid} is a ${inode.kind}, not a regular file`);
+        const end = Math.min(inode.size, offset + length);
+        if (end <= offset)
+            return Buffer.alloc(0);
+        const slots = this.bootstrap.fileChunks(nid);
+        const chunkSize = this.bootstrap.chunkSize;
+        const pieces = [];
+        for (let i = Math.floor(offset / chunkSize); i * chunkSize < end; i++) {
+            const slot = slots[i];
+            if (slot === undefined)
+                throw new ChunkUnavailableError(`inode ${nid}: no chunk slot ${i}`);
+            if (slot === HOLE)
+                continue;
+            const record = this.bootstrap.chunk(slot);
+            const pieceStart = Math.max(offset, i * chunkSize);
+            const pieceEnd = Math.min(end, (i + 1) * chunkSize);
+            pieces.push({ blob: this.#blobs[record.blobIndex], record, from: pieceStart - i * chunkSize, length: pieceEnd - pieceStart, at: pieceStart - offset });
+        }
+        return this.#serve(pieces, end - offset, `${this.#name}: read of inode ${nid} at ${offset}+${length}`, signal, started);
+    }
+    async readBlob(blobIndex, offset, length, signal) {
+        const started = performance.now();
+        const metrics = this.#engine.metrics;
+        try {
+            if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+                throw new InvalidArgumentError(`read of blob ${blobIndex}: bad offset ${offset} or length ${length}`);
+            const blob = this.#blobs[blobIndex];
+            if (blob === undefined)
+                throw new InvalidArgumentError(`the image has no blob ${blobIndex}`);
+            if (this.#closing.signal.aborted)
+                throw new AbortedError(`${this.#name}: the image reader is closed`);
+            if (signal?.aborted)
+                throw new AbortedError(`read of blob ${blobIndex}: aborted`);
+            const space = this.#space(blobIndex);
+            const end = Math.min(space.size, offset + length);
+            if (end <= offset)
+                return Buffer.alloc(0);
+            const pieces = space.pieces(offset, end).map((p) => ({ blob, ...p }));
+            return await this.#serve(pieces, end - offset, `${this.#name}: read of blob ${blob.id.slice(0, 12)} at ${offset}+${length}`, signal, started);
+        }
+        catch (err) {
+            metrics.readErrors.inc({ code: metricLabel(err instanceof DarnerError ? err.code : 'INTERNAL') });
+            throw err;
+        }
+        finally {
+            metrics.readDuration.observe((performance.now() - started) / 1000);
+        }
+    }
+    /**
+     * `length` bytes assembled from `pieces` (places no piece covers read as zeros): ready chunks
+     * from the cache, the rest fetched at demand priority, waiting until fetchTimeoutMs after
+     * `started` at most.
+     */
+    async #serve(pieces, length, what, signal, started) {
+        // The common warm read (one chunk, ready in the cache): its bytes as they are, with no
+        // second buffer and copy.
+        const only = pieces.length === 1 ? pieces[0] : undefined;
+        if (only !== undefined && only.length === length) {
+            const bytes = this.#recent(only) ?? (await only.blob.lease.blob.readChunk(only.record, only.blob.algorithm, only.from, only.length));
+            if (bytes !== undefined) {
+                this.#engine.metrics.cacheHitBytes.inc(only.length);
+                this.#readAhead(pieces);
+                return bytes;
+            }
+        }
+        // Cache first: ready chunks (verified on their first read since start).
+        const out = Buffer.alloc(length);
+        const misses = [];
+        let hitBytes = 0;
+        await Promise.all(pieces.map(async (p) => {
+            const bytes = this.#recent(p) ?? (await p.blob.lease.blob.readChunk(p.record, p.blob.algorithm, p.from, p.length));
+            if (bytes === undefined)
+                misses.push(p);
+            else {
+                bytes.copy(out, p.at);
+                hitBytes += p.length;
+            }
+        }));
+        if (hitBytes > 0)
+            this.#engine.metrics.cacheHitBytes.inc(hitBytes);
+        if (misses.length === 0) {
+            this.#readAhead(pieces);
+            return out;
+        }
+        // The rest from the engine, per blob, at demand priority.
+        const waits = [];
+        const byBlob = new Map();
+        const arrived = new Set();
+        for (const p of misses)
+            byBlob.set(p.blob, [...(byBlob.get(p.blob) ?? []), p]);
+        const settings = this.#engine.settings;
+        for (const [blob, list] of byBlob) {
+            const records = list.map((p) => p.record);
+            const neighbours = settings.readAhead ? this.#neighbourBound(records) : settings.smallFileRequestBytes;
+            const promises = this.#engine.fetch(blob, records, 'demand', settings.readAhead, false, Math.max(settings.maxRequestBytes, neighbours), neighbours);
+            list.forEach((p, k) => waits.push(promises[k].then((chunk) => {
+                chunk.copy(out, p.at, p.from, p.from + p.length);
+                arrived.add(p);
+            })));
+        }
+        // After the demand requests, so that they are planned (and queued) first.
+        this.#readAhead(pieces);
+        const signals = [this.#closing.signal, ...(signal ? [signal] : [])];
+        const left = this.#engine.settings.fetchTimeoutMs - (performance.now() - started);
+        try {
+            await waitAll(waits, left, this.#engine.settings.fetchTimeoutMs, what, signals);
+        }
+        catch (err) {
+            if (err instanceof ReadDeadlineError) {
+                for (const [blob, list] of byBlob)
+                    this.#engine.readTimedOut(blob, list.filter((p) => !arrived.has(p)).map((p) => p.record), err);
+            }
+            throw err;
+        }
+        return out;
+    }
+    /** How many bytes of small neighbours a demand miss of `records` (one blob's) may bring (neighbours.ts). */
+    #neighbourBound(records) {
+        const first = records.reduce((a, b) => (b.compressedOffset < a.compressedOffset ? b : a));
+        let state = this.#walks.get(first.blobIndex);
+        if (state === undefined)
+            this.#walks.set(first.blobIndex, (state = initialWalkState()));
+        const settings = this.#engine.settings;
+        const policy = { smallFileBytes: settings.smallFileBytes, requestBytes: settings.smallFileRequestBytes };
+        const previous = this.#order(first.blobIndex).previous(first);
+        const blob = this.#blobs[first.blobIndex];
+        // A walk goes through small files: a miss right after a large file's chunk (a program's
+        // binary, then the small files stored after it) is no reason to grow.
+        const inHand = previous !== undefined &&
+            (this.#extentOf(previous)?.bytes ?? Infinity) <= settings.smallFileBytes &&
+            (blob.lease.blob.isReady(previous.uncompressedOffset) || this.#engine.recentChunk(blob.id, previous.uncompressedOffset) !== undefined || this.#engine.fetching(blob, previous));
+        return neighbourBound(state, first.compressedOffset, policy, Math.max(settings.smallFileRequestBytes, settings.sequentialReadAheadBytes), inHand);
+    }
+    /** The piece's bytes from the chunks fetched last (verified, in memory), if there. */
+    #recent(p) {
+        const data = this.#engine.recentChunk(p.blob.id, p.record.uncompressedOffset);
+        return data?.subarray(p.from, p.from + p.length);
+    }
+    /**
+     * Sequential read-ahead (sequential.ts), inside one large file only: for the large file each
+     * blob span of this read ends in, follow the stream of that file and fetch the absent chunks of
+     * the range it asks for, up to the file's end, at prefetch priority (chunks in flight are joined
+     * by the engine, not fetched twice). Reads of small files start no stream: their neighbours
+     * come with their demand request (neighbours.ts). In erofs mode the reads are blob ranges; the
+     * file is found from the chunks (file-extents.ts).
+     */
+    #readAhead(pieces) {
+        const settings = this.#engine.settings;
+        const maxWindow = settings.sequentialReadAheadBytes;
+        if (maxWindow <= 0 || pieces.length === 0 || this.#engine.closed)
+            return;
+        const spans = new Map();
+        for (const p of pieces) {
+            const start = p.record.compressedOffset;
+            const end = start + p.record.compressedSize;
+            const span = spans.get(p.blob);
+            if (span === undefined)
+                spans.set(p.blob, { start, end, last: p.record });
+            else {
+                span.start = Math.min(span.start, start);
+                if (end > span.end)
+                    Object.assign(span, { end, last: p.record });
+            }
+        }
+        const options = { maxWindow, minWindow: Math.min(maxWindow, settings.maxRequestBytes), startWindow: Math.min(maxWindow, settings.sequentialStartBytes) };
+        for (const [blob, span] of spans) {
+            const file = this.#extentOf(span.last);
+            if (file === undefined || file.bytes <= settings.smallFileBytes)
+                continue;
+            let state = this.#streams.get(file);
+            if (state === undefined)
+                state = initialSequentialState();
+            // Most recent last: the oldest stream goes when there are too many.
+            this.#streams.delete(file);
+            this.#streams.set(file, state);
+            if (this.#streams.size > MAX_STREAMS)
+                this.#streams.delete(this.#streams.keys().next().value);
+            const range = observeRead(state, Math.max(span.start, file.start), span.end, options);
+            // A file read at scattered places (a mapped program): all of it, the reads of it included.
+            const wanted = wantsRestOfFile(state, file.bytes, options) ? { from: file.start, to: file.end } : range;
+            if (wanted !== undefined)
+                this.#fetchAhead(blob, file, wanted.from, Math.min(wanted.to, file.end));
+        }
+    }
+    /** The absent chunks of `file` stored in [from, to), at prefetch priority (chunks in flight are joined). */
+    #fetchAhead(blob, file, from, to) {
+        const records = [];
+        for (const r of this.#order(file.blobIndex).from(from)) {
+            if (r.compressedOffset >= to)
+                break;
+            if (this.#extentOf(r) === file && !blob.lease.blob.isReady(r.uncompressedOffset))
+                records.push(r);
+        }
+        // One request per read-ahead range: its chunks are handed on as they arrive anyway
+        // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
+        // the registry less (bench:fs tree: 23 requests instead of 57).
+        const settings = this.#engine.settings;
+        if (records.length > 0)
+            this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(settings.sequentialReadAheadBytes, settings.maxRequestBytes));
+    }
+    prefetchFiles(nids = this.bootstrap.prefetchNids) {
+        return this.#prefetch('files', () => {
+            const seen = new Set();
+            const records = [];
+            for (const nid of nids) {
+                try {
+                    if (this.bootstrap.inode(nid).kind !== 'file')
+                        continue;
+                    for (const slot of this.bootstrap.fileChunks(nid)) {
+                        if (slot === HOLE || seen.has(slot))
+                            continue;
+                        seen.add(slot);
+                        records.push(this.bootstrap.chunk(slot));
+                    }
+                }
+                catch (err) {
+                    log.warn({ image: this.#name, nid, err: String(err) }, 'prefetch: skipping a file');
+                }
+            }
+            return records;
+        });
+    }
+    prefetchAll(options = {}) {
+        return this.#prefetch('all', () => this.bootstrap.blobs.flatMap((_, i) => [...this.#order(i).records()]), options.bytesPerSecond);
+    }
+    async #prefetch(kind, list, bytesPerSecond) {
+        const summary = { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: 0, cancelled: false };
+        const closing = this.#closing.signal;
+        try {
+            const records = list();
+            summary.chunks = records.length;
+            const bucket = bytesPerSecond !== undefined && bytesPerSecond > 0
+                ? new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond, this.#engine.settings.maxRequestBytes), Date.now())
+                : undefined;
+            // Enough requests outstanding to fill the prefetch slots, no more: queued jobs hold flights
+            // and leases, and a close must find little to cancel.
+            const window = this.#engine.settings.prefetchWindow;
+            const outstanding = new Set();
+            for (let b = 0; b < this.#blobs.length; b++) {
+                const blob = this.#blobs[b];
+                const isReady = (r) => blob.lease.blob.isReady(r.uncompressedOffset);
+                const absent = records.filter((r) => r.blobIndex === b && !isReady(r));
+                summary.cached += records.filter((r) => r.blobIndex === b).length - absent.length;
+                for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.settings.maxRequestBytes })) {
+                    if (closing.aborted || this.#engine.closed)
+                        break;
+                    // A close ends the wait; the loop then stops.
+                    if (bucket !== undefined)
+                        await sleep(bucket.reserve(plan.length, Date.now()), closing).catch(() => undefined);
+                    while (outstanding.size >= window && !closing.aborted)
+                        await Promise.race(outstanding);
+                    if (closing.aborted)
+                        break;
+                    // On-demand reads may have fetched some of them meanwhile.
+                    const chunks = plan.chunks.filter((r) => !isReady(r));
+                    summary.cached += plan.chunks.length - chunks.length;
+                    if (chunks.length === 0)
+                        continue;
+                    const promises = this.#engine.fetch(blob, chunks, 'prefetch', false, true);
+                    const done = Promise.allSettled(promises).then((results) => {
+                        results.forEach((r, k) => {
+                            if (r.status === 'fulfilled') {
+                                summary.fetched += 1;
+                                summary.bytes += chunks[k].compressedSize;
+                            }
+                            else
+                                summary.failed += 1;
+                        });
+                    });
+                    outstanding.add(done);
+                    void done.finally(() => outstanding.delete(done));
+                }
+            }
+            await Promise.all(outstanding);
+        }
+        catch (err) {
+            log.error({ image: this.#name, err: String(err) }, `prefetch (${kind}) stopped`);
+        }
+        summary.cancelled = closing.aborted;
+        log.info({ image: this.#name, kind, ...summary }, 'prefetch finished');
+        return summary;
+    }
+    async close() {
+        if (this.#closing.signal.aborted)
+            return;
+        this.#closing.abort();
+        this.#engine.cancelPrefetches(this);
+        await Promise.all(this.#leases.map((l) => l.release()));
+    }
+}
+//# sourceMappingURL=image-reader.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=chunk-tables.js.map

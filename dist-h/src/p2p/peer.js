@@ -1,0 +1,256 @@
+/**
+ * DEV DOCS — the P2P peer inside `darner daemon`.
+ *
+ * Objects (one each per daemon):
+ * - SchedulerClient (scheduler-client.ts): registration, heartbeats with this node's upload load,
+ *   resolve, announce/withdraw, reports, preheat tasks. Never a single point of failure: while
+ *   the scheduler is away `resolve` says "no P2P" and every read goes to the origin.
+ * - PeerServer (peer-server.ts): serves stored byte ranges of cached blobs to other peers,
+ *   registry-shaped; token, upload cap, upload rate limit, holds requests for chunks this node
+ *   is fetching from the origin or from a parent (InboundFetches).
+ * - P2PPeerSource (peer-source.ts): the fetch path's PeerSource. Resolve → a parent's bytes, or
+ *   a decline (back to source / origin); reports; excludes parents that served bad data.
+ * - Announcer (announcer.ts): cache events → announce / withdraw.
+ * - Preheat (seeds): tasks from the scheduler → fetch every chunk of an image through the same
+ *   fetch path (verified, cached, announced).
+ *
+ * A read's chunks on node B, when node A has them:
+ *   FUSE read → ImageReader → FetchEngine job (a range of chunks) → P2PPeerSource.readRange →
+ *   scheduler.resolve → PARENTS [A] → PeerClient GET A/v2/darner/blobs/sha256:… Range → A's
+ *   PeerServer → A's cache.readStoredRange → bytes → B's engine verifies every chunk → B's
+ *   cache commits them → `ready` event → Announcer → scheduler.announce: B is a holder too.
+ * When nobody has them: the first resolver gets BACK_TO_SOURCE (a lease) and declines; its
+ * engine fetches from the origin; others resolving meanwhile get PARENTS [in_progress]: the
+ * fetcher, or a peer that waits on it (the scheduler's cascade), and their requests wait in that
+ * server until it has the chunks — verified bytes wait in PendingChunks for their disk sync and
+ * are served from there, so a node passes on what it received at once.
+ */
+import { hostname } from 'node:os';
+import { NotDarnerImageError, UnsupportedError } from '../errors.js';
+import { loadImageBootstrap } from '../image/bootstrap-layer.js';
+import { log } from '../log.js';
+import { Announcer } from './announcer.js';
+import { formatHostPort } from './address.js';
+import { ChunkOrigins } from './chunk-origins.js';
+import { InboundFetches } from './inbound-fetches.js';
+import { PeerClient } from './peer-client.js';
+import { peerMetrics } from './peer-metrics.js';
+import { PeerServer } from './peer-server.js';
+import { P2PPeerSource } from './peer-source.js';
+import { PendingChunks } from './pending-chunks.js';
+import { RateLimiter } from './rate-limit.js';
+import { SchedulerClient } from './scheduler-client.js';
+export class PeerNode {
+    scheduler;
+    server;
+    source;
+    metrics;
+    peerUrl;
+    #announcer;
+    #client;
+    #fetcher;
+    #preheats = new Map();
+    #detachPending;
+    #stopWatching;
+    /**
+     * Preheats a plain (not darner) image: set by the daemon when it runs a registry mirror, which
+     * pulls the image through itself so that its layers are cached in pieces and announced.
+     */
+    plainImagePreheat;
+    /** Preheats a file (URL of known digest) through the daemon's registry mirror; set with it. */
+    filePreheat;
+    constructor(parts) {
+        this.scheduler = parts.scheduler;
+        this.server = parts.server;
+        this.source = parts.source;
+        this.metrics = parts.metrics;
+        this.peerUrl = parts.peerUrl;
+        this.#announcer = parts.announcer;
+        this.#client = parts.client;
+        this.#fetcher = parts.fetcher;
+        this.#detachPending = parts.detachPending;
+    }
+    /** Starts the server, then registers in the background (never waits for the scheduler). */
+    static async start(o) {
+        const inboundFetches = new InboundFetches();
+        const pending = new PendingChunks();
+        const chunkOrigins = new ChunkOrigins();
+        const detachers = [pending.attach(o.cache), chunkOrigins.attach(o.cache)];
+        const detachPending = () => {
+            for (const detach of detachers)
+                detach();
+        };
+        const server = await PeerServer.start({
+            cache: o.cache,
+            host: o.listen.host,
+            port: o.listen.port,
+            hostId: o.hostId,
+            ...(o.token !== undefined ? { token: o.token } : {}),
+            ...(o.tls !== undefined ? { tls: o.tls } : {}),
+            ...(o.insecure === true ? { insecure: true } : {}),
+            maxUploads: o.maxUploads ?? 16,
+            uploadBytesPerSecond: o.uploadBytesPerSecond ?? 0,
+            ...(o.minUploadBytesPerSecond !== undefined ? { minUploadBytesPerSecond: o.minUploadBytesPerSecond } : {}),
+            ...(o.uploadRateWindowMs !== undefined ? { uploadRateWindowMs: o.uploadRateWindowMs } : {}),
+            inboundFetches,
+            chunkOrigins,
+            pending,
+            ...(o.pieceList !== undefined ? { pieceList: o.pieceList } : {}),
+            ...(o.metrics !== undefined ? { metrics: o.metrics } : {}),
+        }).catch((err) => {
+            detachPending();
+            throw err;
+        });
+        let announcer;
+        let scheduler;
+        try {
+            const metrics = peerMetrics(o.metrics);
+            const peerUrl = o.advertise ?? defaultAdvertise(o.listen.host, server.port, o.tls !== undefined);
+            scheduler = new SchedulerClient({
+                addresses: o.schedulers,
+                hostId: o.hostId,
+                peerUrl,
+                labels: o.labels ?? {},
+                uploadCapacity: o.maxUploads ?? 16,
+                isSeed: o.seed ?? false,
+                ...(o.token !== undefined ? { token: o.token } : {}),
+                ...(o.schedulerTls !== undefined ? { tls: o.schedulerTls } : {}),
+                listHoldings: () => o.cache.heldChunks(),
+                load: () => server.load(),
+                ...(o.resolveTimeoutMs !== undefined ? { resolveTimeoutMs: o.resolveTimeoutMs } : {}),
+                ...(o.retryMaxMs !== undefined ? { retryMaxMs: o.retryMaxMs } : {}),
+                ...(o.announceDelayMs !== undefined ? { announceDelayMs: o.announceDelayMs } : {}),
+            });
+            const client = new PeerClient({
+                ...(o.token !== undefined ? { token: o.token } : {}),
+                ...(o.tls !== undefined ? { tls: o.tls } : {}),
+                ...(o.firstByteTimeoutMs !== undefined ? { firstByteTimeoutMs: o.firstByteTimeoutMs } : {}),
+                ...(o.minBytesPerSecond !== undefined ? { minBytesPerSecond: o.minBytesPerSecond } : {}),
+                limiter: new RateLimiter(o.downloadBytesPerSecond ?? 0),
+            });
+            const source = new P2PPeerSource({ scheduler, client, metrics, inboundFetches, chunkOrigins, pending });
+            announcer = await Announcer.start(o.cache, scheduler);
+            const node = new PeerNode({ scheduler, server, source, metrics, peerUrl, announcer, client, fetcher: o.fetcher, detachPending });
+            scheduler.on('state', (state, address) => log.info({ state, address }, 'p2p: scheduler connection'));
+            scheduler.on('excluded', (until) => log.error({ until: new Date(until).toISOString() }, 'p2p: the scheduler excludes this node as a parent (it served chunks that failed verification); check the cache'));
+            if (o.seed)
+                node.#stopWatching = scheduler.watchTasks((task) => node.#onTask(task));
+            scheduler.start();
+            log.info({ hostId: o.hostId, peerUrl, schedulers: o.schedulers, seed: o.seed ?? false }, 'p2p peer started');
+            return node;
+        }
+        catch (err) {
+            detachPending();
+            announcer?.close();
+            await scheduler?.close().catch(() => undefined);
+            await server.close();
+            throw err;
+        }
+    }
+    async #onTask(task) {
+        log.info({ taskId: task.taskId, image: task.imageRef }, 'p2p: preheat task received');
+        try {
+            const summary = task.digest !== undefined ? await this.#preheatFile(task.imageRef, task.digest) : await this.preheat(task.imageRef);
+            const outcome = preheatOutcome(summary);
+            if (outcome.ok)
+                log.info({ taskId: task.taskId, image: task.imageRef, ...summary }, 'p2p: preheat done');
+            else
+                log.error({ taskId: task.taskId, image: task.imageRef, ...summary }, `p2p: preheat failed: ${outcome.reason}`);
+            return outcome;
+        }
+        catch (err) {
+            log.error({ taskId: task.taskId, image: task.imageRef, err: err.message }, 'p2p: preheat failed');
+            return { ok: false, reason: err.message };
+        }
+    }
+    /**
+     * Fetches every chunk of image `ref` into the cache through the fetch path (peers first, then
+     * the origin; verified; announced by the cache's events). Concurrent calls for one reference
+     * share one run.
+     */
+    preheat(ref) {
+        let running = this.#preheats.get(ref);
+        if (running === undefined) {
+            running = this.#runPreheat(ref).finally(() => this.#preheats.delete(ref));
+            this.#preheats.set(ref, running);
+        }
+        return running;
+    }
+    async #preheatFile(url, digest) {
+        let outcome = 'failed';
+        try {
+            if (this.filePreheat === undefined)
+                throw new UnsupportedError(`${url}: this seed runs no registry mirror ([mirror] listen) to preheat files`);
+            const { bytes } = await this.filePreheat(url, digest);
+            outcome = 'ok';
+            return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes, cancelled: false };
+        }
+        finally {
+            this.metrics.preheats.inc({ outcome });
+        }
+    }
+    async #runPreheat(ref) {
+        let outcome = 'failed';
+        try {
+            let loaded;
+            try {
+                loaded = await loadImageBootstrap(ref, {});
+            }
+            catch (err) {
+                if (!(err instanceof NotDarnerImageError))
+                    throw err;
+                if (this.plainImagePreheat === undefined) {
+                    throw new NotDarnerImageError(`${err.message}; this seed runs no registry mirror ([mirror] listen) to preheat plain images`);
+                }
+                const plain = await this.plainImagePreheat(ref);
+                outcome = 'ok';
+                return { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: plain.bytes, cancelled: false };
+            }
+            try {
+                const reader = await this.#fetcher.openImage({ bootstrap: loaded.bootstrap, origin: loaded.source.blobReader(), peer: this.source, name: `preheat ${ref}` });
+                try {
+                    const summary = await reader.prefetchAll();
+                    if (summary.failed === 0 && !summary.cancelled)
+                        outcome = 'ok';
+                    return summary;
+                }
+                finally {
+                    await reader.close();
+                }
+            }
+            finally {
+                await loaded.source.close();
+            }
+        }
+        finally {
+            this.metrics.preheats.inc({ outcome });
+        }
+    }
+    /** The data-plane client (the registry mirror fetches piece lists with it). */
+    get client() {
+        return this.#client;
+    }
+    /** Flushes announcements, unregisters, stops the server. */
+    async close() {
+        this.#stopWatching?.();
+        this.#announcer.close();
+        this.#detachPending();
+        await this.scheduler.close().catch((err) => log.warn({ err: err.message }, 'p2p: closing the scheduler client failed'));
+        await this.server.close();
+        await this.#client.close();
+    }
+}
+/** http(s)://host:port other peers can reach: the listen host unless it is a wildcard, then the host name. */
+export function defaultAdvertise(listenHost, port, tls) {
+    const wildcard = listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '';
+    return `${tls ? 'https' : 'http'}://${formatHostPort({ host: wildcard ? hostname() : listenHost, port })}`;
+}
+/** A preheat succeeded when every chunk of the image is in the cache. */
+export function preheatOutcome(summary) {
+    if (summary.cancelled)
+        return { ok: false, reason: 'the daemon stopped before the preheat finished' };
+    if (summary.failed > 0)
+        return { ok: false, reason: `${summary.failed} of ${summary.chunks} chunks could not be fetched` };
+    return { ok: true };
+}
+//# sourceMappingURL=peer.js.map
