@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=blob-reader.js.map

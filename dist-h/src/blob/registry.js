@@ -1,2 +1,0 @@
-export { RegistryClient } from './registry-pusher.js';
-//# sourceMappingURL=registry.js.map

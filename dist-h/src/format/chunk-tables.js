@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=chunk-tables.js.map
