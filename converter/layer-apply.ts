@@ -6,6 +6,7 @@ import { decompressLayer } from '../src/layer/decompress.js';
 import type { LayerChunker } from './layer-chunker.js';
 import type { LayerMerger } from './layer-merge.js';
 import { readTarEntries } from '../src/layer/tar-reader.js';
+import { exposedGcPacer } from './gc-pacer.js';
 
 /**
  * Reads one source layer into the image: stream (digest-verified by the source), decompress,
@@ -38,7 +39,11 @@ export async function applyLayer(
       counts.storedBytes += n;
       onStoredBytes?.(n);
     });
-    const tar = countBytes(decompressLayer(stored), (n) => (counts.tarBytes += n));
+    const pacer = exposedGcPacer();
+    const tar = countBytes(decompressLayer(stored), (n) => {
+      counts.tarBytes += n;
+      pacer?.add(n);
+    });
     for await (const { entry, body } of readTarEntries(tar)) {
       budget.seen += 1;
       if (budget.seen > budget.max) {

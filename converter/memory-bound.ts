@@ -11,8 +11,10 @@ import { availableParallelism } from 'node:os';
  *   --max-entries, TREE_BYTES_PER_ENTRY each) and unique chunks (TABLE_BYTES_PER_CHUNK each), not its bytes;
  * - the layer's bytes as streams hand them over (read, download and gunzip buffers): each is
  *   copied into a batch at once, but its memory returns only when V8 collects it, which V8 does
- *   when such external memory has grown by its soft limit (V8_EXTERNAL_GARBAGE_BYTES);
- * - Node itself and the loaded modules (about 80 MiB of RSS, half of it the mapped binaries).
+ *   when such external memory has grown by its soft limit (V8_EXTERNAL_GARBAGE_BYTES), or the
+ *   converter after every GC_PACE_BYTES of input when it may (gc-pacer.ts);
+ * - Node itself and the loaded modules (about 65 MiB of RSS with the convert process's V8 flags,
+ *   40 MiB of it the mapped binaries).
  * docs/converter.md states the resulting bound.
  */
 
@@ -31,6 +33,9 @@ export const TABLE_BYTES_PER_CHUNK = 256;
 /** V8 starts collecting when external (Buffer) memory has grown this much since its last collection. */
 export const V8_EXTERNAL_GARBAGE_BYTES = 64 << 20;
 
+/** Stream buffers between the layer file (or download) and the tar reader at one time, with room to spare. */
+export const STREAM_BUFFER_BYTES = 16 << 20;
+
 export interface BatchLayout {
   batchBytes: number;
   batchCount: number;
@@ -48,10 +53,13 @@ export function batchLayout(chunkSize: number, maxInFlightBytes?: number): Batch
 
 /**
  * Bytes the chunk pipeline may hold beyond Node, the tree and the chunk table: batch buffers,
- * zstd contexts and the stream buffers that wait for the garbage collector.
+ * zstd contexts and the stream buffers that wait for the garbage collector. `gcPaceBytes`: the
+ * converter collects after that many bytes of input (gc-pacer.ts, `darner convert`), so at most
+ * that many spent stream buffers wait, plus those still in the streams; without it, V8's limit.
  */
-export function chunkPipelineBytes(layout: BatchLayout, chunkSize: number, compressed: boolean, threads = availableParallelism()): number {
+export function chunkPipelineBytes(layout: BatchLayout, chunkSize: number, compressed: boolean, threads = availableParallelism(), gcPaceBytes?: number): number {
   const buffers = layout.batchCount * layout.batchBytes * (compressed ? 2 : 1);
   const native = compressed ? threads * (ZSTD_CCTX_BYTES + chunkSize) : 0;
-  return buffers + native + V8_EXTERNAL_GARBAGE_BYTES;
+  const garbage = gcPaceBytes !== undefined ? Math.min(gcPaceBytes + STREAM_BUFFER_BYTES, V8_EXTERNAL_GARBAGE_BYTES) : V8_EXTERNAL_GARBAGE_BYTES;
+  return buffers + native + garbage;
 }

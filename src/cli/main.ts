@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+import { hasConvertFlags, isConvertCommand, runInConvertProcess } from '../../converter/convert-process.js';
 import { describeError } from '../errors.js';
-import { run } from './program.js';
 
 // Every way a command can end must reach one readable line and a non-zero exit: an error thrown
 // outside the command's own promise chain (a stream 'error' nobody listens to), and a command
@@ -17,6 +17,28 @@ process.on('beforeExit', () => {
   process.stderr.write('darner: internal error: the command stopped without finishing (nothing left to wait for) [UNSETTLED]\n');
   process.exitCode = 1;
 });
-void run(process.argv).finally(() => {
-  settled = true;
-});
+/**
+ * `darner convert` converts in a node of its own (converter/convert-process.ts). Started from
+ * here, before the command tree is loaded, the process that waits for it stays small; the verb
+ * itself starts one when this test misses it (or node could not be started).
+ */
+async function main(): Promise<void> {
+  if (isConvertCommand(process.argv.slice(2)) && !hasConvertFlags()) {
+    const code = await runInConvertProcess();
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
+  }
+  const { run } = await import('./program.js');
+  await run(process.argv);
+}
+
+void main()
+  .catch((err: unknown) => {
+    process.stderr.write(`darner: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    settled = true;
+  });

@@ -14,9 +14,10 @@ import { encodePieceList, pieceCount, pieceExtent } from '../../src/mirror/piece
 import { blobIdOfPath, blobIdOfPieceListPath, contentRange, parseRangeHeader } from '../../src/p2p/peer-protocol.js';
 import { SchedulerAdmin, SchedulerClient } from '../../src/p2p/scheduler-client.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { buildOciImage, pushOciImage, type BuiltImage } from '../harness/oci-image.js';
-import { startPeerDaemon, startSchedulerProcess, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
-import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
+import type { BuiltImage } from '../harness/oci-image.js';
+import { startPeerDaemon, startSchedulerProcess, type PeerDaemon } from '../harness/p2p-cluster.js';
+import type { ProxyHandle } from '../harness/registry.js';
+import { startMirrorOrigin, type MirrorOrigin } from './mirror-origin.js';
 import { eventually } from '../p2p/helpers.js';
 
 const MiB = 1 << 20;
@@ -25,32 +26,26 @@ const TOKEN = 'mirror-lists-token';
 const REPO = 'plain/ranges';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-let registry: RegistryHandle;
+let origin: MirrorOrigin;
 let proxy: ProxyHandle;
 let image: BuiltImage;
-let tokenFile: { path: string; remove(): Promise<void> };
-const cleanups: Array<() => Promise<void>> = [];
+let tokenFile: MirrorOrigin['tokenFile'];
 
 test.before(async () => {
-  registry = await startRegistry();
-  cleanups.push(() => registry.stop());
-  image = await buildOciImage({
-    name: `${REPO}:1`,
-    layers: [[{ type: 'file', path: 'a.bin', data: pseudoRandomBytes(5 * MiB + 4321, 401) }]],
-    compression: 'none',
+  origin = await startMirrorOrigin({
+    image: { name: `${REPO}:1`, layers: [[{ type: 'file', path: 'a.bin', data: pseudoRandomBytes(5 * MiB + 4321, 401) }]], compression: 'none' },
+    repo: REPO,
+    token: TOKEN,
+    pieceSize: PIECE,
   });
-  await pushOciImage(image, `docker://${registry.host}/${REPO}:1`, { plainHttp: true });
-  proxy = await startCountingProxy(registry.host);
-  cleanups.push(() => proxy.stop());
-  tokenFile = await writeTokenFile(TOKEN);
-  cleanups.push(() => tokenFile.remove());
+  ({ proxy, image, tokenFile } = origin);
 });
 
 test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  await origin?.stop();
 });
 
-const mirrorConfig = (): string => `[mirror]\nlisten = "127.0.0.1:0"\npiece_size = ${PIECE}\nplain_http = ["${proxy.host}"]\n`;
+const mirrorConfig = (): string => origin.mirrorConfig();
 const layer = () => image.layers[0]!;
 const layerBytes = (): Buffer => image.blobs.get(layer().digest)!;
 

@@ -20,10 +20,11 @@ import { encodePieceList, pieceCount, pieceExtent } from '../../src/mirror/piece
 import { startContainerd } from '../harness/containerd.js';
 import { startDaemonProcess } from '../harness/daemon.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
-import { buildOciImage, pushOciImage, type BuiltImage } from '../harness/oci-image.js';
-import { metricSum, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, writeTokenFile, type PeerDaemon } from '../harness/p2p-cluster.js';
+import type { BuiltImage } from '../harness/oci-image.js';
+import { metricSum, startPeerDaemon, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon } from '../harness/p2p-cluster.js';
 import { CLI, eventually } from '../p2p/helpers.js';
-import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
+import type { ProxyHandle } from '../harness/registry.js';
+import { startMirrorOrigin, type MirrorOrigin } from './mirror-origin.js';
 
 const MiB = 1 << 20;
 const PIECE = 1 * MiB;
@@ -31,40 +32,37 @@ const TOKEN = 'mirror-token';
 const REPO = 'plain/app';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-let registry: RegistryHandle;
+let origin: MirrorOrigin;
 let proxy: ProxyHandle;
 let image: BuiltImage;
 let imageBytes: number;
-let tokenFile: { path: string; remove(): Promise<void> };
-const cleanups: Array<() => Promise<void>> = [];
+let tokenFile: MirrorOrigin['tokenFile'];
 
 test.before(async () => {
-  registry = await startRegistry();
-  cleanups.push(() => registry.stop());
   // Three layers of incompressible data (several pieces each) and a small one.
-  image = await buildOciImage({
-    name: `${REPO}:1`,
-    layers: [
-      [{ type: 'file', path: 'a.bin', data: pseudoRandomBytes(6 * MiB + 12345, 301) }],
-      [{ type: 'file', path: 'b.bin', data: pseudoRandomBytes(9 * MiB + 777, 302) }],
-      [{ type: 'file', path: 'c.bin', data: pseudoRandomBytes(3 * MiB, 303) }],
-      [{ type: 'file', path: 'small.txt', data: Buffer.from('a small layer\n') }],
-    ],
+  origin = await startMirrorOrigin({
+    image: {
+      name: `${REPO}:1`,
+      layers: [
+        [{ type: 'file', path: 'a.bin', data: pseudoRandomBytes(6 * MiB + 12345, 301) }],
+        [{ type: 'file', path: 'b.bin', data: pseudoRandomBytes(9 * MiB + 777, 302) }],
+        [{ type: 'file', path: 'c.bin', data: pseudoRandomBytes(3 * MiB, 303) }],
+        [{ type: 'file', path: 'small.txt', data: Buffer.from('a small layer\n') }],
+      ],
+    },
+    repo: REPO,
+    token: TOKEN,
+    pieceSize: PIECE,
   });
-  await pushOciImage(image, `docker://${registry.host}/${REPO}:1`, { plainHttp: true });
+  ({ proxy, image, tokenFile } = origin);
   imageBytes = [...image.blobs.values()].reduce((a, b) => a + b.length, 0);
-  proxy = await startCountingProxy(registry.host);
-  cleanups.push(() => proxy.stop());
-  tokenFile = await writeTokenFile(TOKEN);
-  cleanups.push(() => tokenFile.remove());
 });
 
 test.after.always(async () => {
-  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  await origin?.stop();
 });
 
-const mirrorToml = `[mirror]\nlisten = "127.0.0.1:0"\npiece_size = ${PIECE}\nplain_http = ["${'HOST'}"]\n`;
-const mirrorConfig = (): string => mirrorToml.replace('HOST', proxy.host);
+const mirrorConfig = (): string => origin.mirrorConfig();
 
 /** Pulls every blob of the image through a mirror the way containerd does (ns = the registry); the sha256 of each. */
 async function pullThrough(mirror: string): Promise<Record<string, string>> {

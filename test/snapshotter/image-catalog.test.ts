@@ -1,24 +1,34 @@
 import { createHash } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { ImageCatalog } from '../../snapshotter/image-catalog.js';
-import { buildOciImage, pushOciImage } from '../harness/oci-image.js';
-import { startCountingProxy, startRegistry } from '../harness/registry.js';
+import { buildOciImage, pushOciImage, type BuiltImage } from '../harness/oci-image.js';
+import { startCountingProxy, startRegistry, type ProxyHandle, type RegistryHandle } from '../harness/registry.js';
 
 // Layer lookups against a real registry: what a layer is, the manifest read once, tags followed
 // when they move, mirrors tried first.
 
 const DARNER_BLOB = { 'containerd.io/snapshot/darner-blob': 'true' };
 
-test('layers are classified from the manifest, which is read once per image', async (t) => {
+/**
+ * A registry behind a counting proxy (both stopped at the test's end) and an image, not yet
+ * pushed, of one-file layers named by `files`: the first annotated as a darner data blob, the
+ * second as the bootstrap.
+ */
+async function registryAndDarnerImage(t: ExecutionContext, files: string[]): Promise<{ registry: RegistryHandle; proxy: ProxyHandle; image: BuiltImage }> {
   const registry = await startRegistry();
   t.teardown(() => registry.stop());
   const proxy = await startCountingProxy(registry.host);
   t.teardown(() => proxy.stop());
   const image = await buildOciImage({
     name: 'x',
-    layers: [[{ type: 'file', path: 'a', data: 'a' }], [{ type: 'file', path: 'b', data: 'b' }], [{ type: 'file', path: 'c', data: 'c' }]],
+    layers: files.map((name) => [{ type: 'file' as const, path: name, data: name }]),
     layerAnnotations: [DARNER_BLOB, { 'containerd.io/snapshot/darner-bootstrap': 'true' }],
   });
+  return { registry, proxy, image };
+}
+
+test('layers are classified from the manifest, which is read once per image', async (t) => {
+  const { registry, proxy, image } = await registryAndDarnerImage(t, ['a', 'b', 'c']);
   // Make layer 0 a darner data blob as the converter writes one: media type and annotation.
   const manifest = JSON.parse(image.blobs.get(image.manifest.digest)!.toString()) as { layers: Array<{ mediaType: string }> };
   manifest.layers[0]!.mediaType = 'application/vnd.oci.image.layer.darner.blob.v1';
@@ -82,15 +92,7 @@ test('mirrors are tried before the registry, and a failing mirror falls through'
 });
 
 test("a pinned manifest is read from containerd's content store when it is there and hashes to its digest, else from the registry", async (t) => {
-  const registry = await startRegistry();
-  t.teardown(() => registry.stop());
-  const proxy = await startCountingProxy(registry.host);
-  t.teardown(() => proxy.stop());
-  const image = await buildOciImage({
-    name: 'x',
-    layers: [[{ type: 'file', path: 'a', data: 'a' }], [{ type: 'file', path: 'b', data: 'b' }]],
-    layerAnnotations: [DARNER_BLOB, { 'containerd.io/snapshot/darner-bootstrap': 'true' }],
-  });
+  const { registry, proxy, image } = await registryAndDarnerImage(t, ['a', 'b']);
   await pushOciImage(image, `${registry.host}/t/local:1`);
   const digest = image.manifest.digest;
   const bytes = image.blobs.get(digest)!;
