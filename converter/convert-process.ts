@@ -20,23 +20,6 @@ export function hasConvertFlags(execArgv: readonly string[] = process.execArgv):
   return CONVERT_V8_FLAGS.every((flag) => execArgv.includes(flag));
 }
 
-/**
- * Whether `args` (the command line after the script) name the convert verb: its first word that
- * is not an option, skipping the value of the one global option that takes one (--log-format).
- */
-export function isConvertCommand(args: readonly string[]): boolean {
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    if (arg === '--log-format') {
-      i += 1;
-      continue;
-    }
-    if (arg.startsWith('-')) continue;
-    return arg === 'convert';
-  }
-  return false;
-}
-
 /** Node's arguments for the converting process: this one's, with the flags, then the script and its arguments. */
 export function convertProcessArgs(execArgv: readonly string[], argv: readonly string[]): string[] {
   return [...execArgv, ...CONVERT_V8_FLAGS, ...argv.slice(1)];
@@ -57,7 +40,10 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * the caller converts in this process instead (the flags only bound memory).
  */
 export async function runInConvertProcess(): Promise<number | undefined> {
-  const child = spawn(process.execPath, convertProcessArgs(process.execArgv, process.argv), { stdio: 'inherit' });
+  const child = spawn(process.execPath, convertProcessArgs(process.execArgv, process.argv), {
+    stdio: 'inherit',
+    env: { ...process.env, [PARENT_ENV]: String(process.pid) },
+  });
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
@@ -70,4 +56,28 @@ export async function runInConvertProcess(): Promise<number | undefined> {
   } finally {
     for (const signal of FORWARDED) process.off(signal, forward);
   }
+}
+
+/** Names, in the converting process's environment, the process that waits for it. */
+export const PARENT_ENV = 'DARNER_CONVERT_PARENT';
+
+/** How often the converting process checks that the process waiting for it is still there. */
+const PARENT_CHECK_MS = 1_000;
+
+/**
+ * In the converting process: ends the conversion (SIGTERM to itself, which the verb handles as
+ * from the parent) once the process that started it is gone, which only a signal that cannot be
+ * forwarded (SIGKILL) leaves behind. Nothing when this process was not started by
+ * runInConvertProcess.
+ */
+export function endWithParent(env: NodeJS.ProcessEnv = process.env): void {
+  const parent = Number(env[PARENT_ENV]);
+  if (!Number.isSafeInteger(parent) || parent <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, PARENT_CHECK_MS);
+  timer.unref();
+  if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { verbOf } from './verb.js';
 
 /**
  * Registers the sub-commands. Each verb lives in its own module (converter/cli.ts, src/daemon/cli.ts,
  * snapshotter/cli.ts, ...) and exports a `register(program)` function; this file only lists them.
  */
 export async function registerCommands(program: Command, argv: readonly string[] = []): Promise<void> {
-  const verb = verbOf(argv);
+  const verb = verbOf(argv.slice(2));
   const lean = verb !== undefined ? LEAN_VERBS[verb] : undefined;
   if (lean !== undefined) {
     (await lean()).register(program);
@@ -44,17 +45,3 @@ export async function registerCommands(program: Command, argv: readonly string[]
 const LEAN_VERBS: Record<string, () => Promise<{ register(program: Command): void }>> = {
   pull: () => import('../../snapshotter/pull/cli.js'),
 };
-
-/** The verb `argv` (node, script, args…) names: its first word that is neither an option nor an option's value. */
-export function verbOf(argv: readonly string[]): string | undefined {
-  const args = argv.slice(2);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--log-format') {
-      i++;
-      continue;
-    }
-    if (!arg.startsWith('-')) return arg;
-  }
-  return undefined;
-}

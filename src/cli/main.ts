@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { hasConvertFlags, isConvertCommand, runInConvertProcess } from '../../converter/convert-process.js';
+import { endWithParent, hasConvertFlags, runInConvertProcess } from '../../converter/convert-process.js';
 import { describeError } from '../errors.js';
+import { verbOf } from './verb.js';
 
 // Every way a command can end must reach one readable line and a non-zero exit: an error thrown
 // outside the command's own promise chain (a stream 'error' nobody listens to), and a command
@@ -23,7 +24,9 @@ process.on('beforeExit', () => {
  * itself starts one when this test misses it (or node could not be started).
  */
 async function main(): Promise<void> {
-  if (isConvertCommand(process.argv.slice(2)) && !hasConvertFlags()) {
+  const convert = verbOf(process.argv.slice(2)) === 'convert';
+  if (convert && hasConvertFlags()) endWithParent();
+  if (convert && !hasConvertFlags()) {
     const code = await runInConvertProcess();
     if (code !== undefined) {
       process.exitCode = code;

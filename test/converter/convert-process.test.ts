@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import { constants } from 'node:os';
-import { CONVERT_V8_FLAGS, convertProcessArgs, exitCodeOf, hasConvertFlags, isConvertCommand } from '../../converter/convert-process.js';
+import { CONVERT_V8_FLAGS, convertProcessArgs, exitCodeOf, hasConvertFlags } from '../../converter/convert-process.js';
+import { verbOf } from '../../src/cli/verb.js';
 import { GcPacer } from '../../converter/gc-pacer.js';
 
 test('the pacer collects once per `every` bytes added, however the bytes are split', (t) => {
@@ -49,12 +50,13 @@ test("the parent exits with the converting process's code, or 128 + its signal",
   t.is(exitCodeOf(null, 'SIGKILL'), 137);
 });
 
-test('the convert verb is recognised past global options, and only as the verb', (t) => {
-  t.true(isConvertCommand(['convert', 'oci:a', 'oci:b']));
-  t.true(isConvertCommand(['--log-format', 'json', 'convert', 'oci:a', 'oci:b']));
-  t.true(isConvertCommand(['--log-format=text', 'convert']));
-  t.false(isConvertCommand(['check', 'convert']));
-  t.false(isConvertCommand(['--log-format', 'convert', 'check']));
-  t.false(isConvertCommand(['--help']));
-  t.false(isConvertCommand([]));
+test('the verb is recognised past global options, and only as the verb', (t) => {
+  t.is(verbOf(['convert', 'oci:a', 'oci:b']), 'convert');
+  t.is(verbOf(['--log-format', 'json', 'convert', 'oci:a', 'oci:b']), 'convert');
+  t.is(verbOf(['--log-format=text', 'convert']), 'convert');
+  t.is(verbOf(['check', 'convert']), 'check');
+  t.is(verbOf(['--log-format', 'convert', 'check']), 'check');
+  t.is(verbOf(['-q', 'pull', 'x']), 'pull');
+  t.is(verbOf(['--help']), undefined);
+  t.is(verbOf([]), undefined);
 });

@@ -53,3 +53,31 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     t.deepEqual(await processesWith(target), [], 'nothing of the conversion left running');
   });
 }
+
+test.serial('SIGKILL to darner convert: the converting process sees its parent gone and ends too', async (t) => {
+  t.timeout(300_000);
+  const dir = await mkdtemp(join(process.env.DARNER_TEST_SCRATCH ?? tmpdir(), 'darner-convert-signal-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const source = join(dir, 'src');
+  await writeStreamedLayerImage(source, { totalBytes: 1024 * MiB, fileBytes: 64 * MiB, seed: 4 });
+  const target = join(dir, 'out-kill');
+  const child = spawn(process.execPath, [CLI, 'convert', `oci:${source}:src`, `oci:${target}:darner`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = once(child, 'exit');
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/: reading/.test(stderr)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`convert ended before reading: ${stderr}`)));
+  });
+  const converting = (await processesWith(target)).filter((pid) => pid !== child.pid);
+  t.is(converting.length, 1, 'one converting process besides the command');
+  child.kill('SIGKILL');
+  await exited;
+  // Polled, not timed: the converting process checks for its parent every second; 60 s only bounds a hang.
+  for (let i = 0; i < 600 && (await processesWith(target)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  t.deepEqual(await processesWith(target), [], 'the orphaned converting process ended');
+  const index = await readFile(join(target, 'index.json'), 'utf8').catch(() => '');
+  t.false(index.includes('darner'), 'it ended by its parent going, not by finishing the conversion');
+});
