@@ -28,41 +28,36 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
-test('darner pull starts without loading the HTTP client, gRPC or protobuf packages', async (t) => {
+/** What `darner ARGS` prints, and the URLs of the modules Node resolved while it ran. */
+async function resolvedModules(args: string[]): Promise<{ stdout: string; urls: string[]; packages: Set<string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'darner-start-imports-'));
   try {
     const hooks = join(dir, 'hooks.mjs');
     const register = join(dir, 'register.mjs');
     await writeFile(hooks, HOOKS);
     await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const { stdout, stderr } = await run(process.execPath, ['--import', pathToFileURL(register).href, CLI, 'pull', '--help'], { timeout: 60_000 });
-    t.regex(stdout, /^Usage: darner pull/m);
+    const { stdout, stderr } = await run(process.execPath, ['--import', pathToFileURL(register).href, CLI, ...args], { timeout: 60_000 });
     const urls = stderr.split('\n').filter((l) => l.startsWith('resolved ')).map((l) => l.slice('resolved '.length));
-    // The hook sees the CLI's own modules: a hook that saw nothing would pass any graph.
-    t.true(urls.some((u) => u.endsWith('/snapshotter/pull/cli.js')), `modules seen: ${urls.length}`);
     const packages = new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
-    t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
-    t.deepEqual([...packages], ['commander'], 'the pull verb alone: no logger, no other verb\'s packages');
-    t.false(urls.some((u) => /\/(converter|src\/daemon|src\/p2p)\/cli\.js$/.test(u)), 'no other verb module');
+    return { stdout, urls, packages };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+test('darner pull starts without loading the HTTP client, gRPC or protobuf packages', async (t) => {
+  const { stdout, urls, packages } = await resolvedModules(['pull', '--help']);
+  t.regex(stdout, /^Usage: darner pull/m);
+  // The hook sees the CLI's own modules: a hook that saw nothing would pass any graph.
+  t.true(urls.some((u) => u.endsWith('/snapshotter/pull/cli.js')), `modules seen: ${urls.length}`);
+  t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
+  t.deepEqual([...packages], ['commander'], 'the pull verb alone: no logger, no other verb\'s packages');
+  t.false(urls.some((u) => /\/(converter|src\/daemon|src\/p2p)\/cli\.js$/.test(u)), 'no other verb module');
 });
 
 test('every verb starts without loading the HTTP client, gRPC or protobuf packages', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'darner-start-imports-'));
-  try {
-    const hooks = join(dir, 'hooks.mjs');
-    const register = join(dir, 'register.mjs');
-    await writeFile(hooks, HOOKS);
-    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const { stdout, stderr } = await run(process.execPath, ['--import', pathToFileURL(register).href, CLI, '--help'], { timeout: 60_000 });
-    t.regex(stdout, /^Usage: darner/m);
-    const urls = stderr.split('\n').filter((l) => l.startsWith('resolved ')).map((l) => l.slice('resolved '.length));
-    t.true(urls.some((u) => u.endsWith('/converter/cli.js')), 'every verb is registered for the help');
-    const packages = new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
-    t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const { stdout, urls, packages } = await resolvedModules(['--help']);
+  t.regex(stdout, /^Usage: darner/m);
+  t.true(urls.some((u) => u.endsWith('/converter/cli.js')), 'every verb is registered for the help');
+  t.deepEqual(HEAVY.filter((p) => packages.has(p)), [], `packages loaded: ${[...packages].join(', ')}`);
 });

@@ -4,7 +4,7 @@
  * so that a stopped conversion leaves nothing running.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
@@ -26,26 +26,31 @@ async function processesWith(marker: string): Promise<number[]> {
   return pids;
 }
 
+/** Starts `darner convert` of a 1 GiB image into `target` and waits until it is reading. */
+async function convertUntilReading(dir: string, target: string, seed: number): Promise<{ child: ChildProcess; converting: number[] }> {
+  const source = join(dir, 'src');
+  // Large enough that the conversion is still reading when the signal comes.
+  await writeStreamedLayerImage(source, { totalBytes: 1024 * MiB, fileBytes: 64 * MiB, seed });
+  const child = spawn(process.execPath, [CLI, 'convert', `oci:${source}:src`, `oci:${target}:darner`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/: reading/.test(stderr)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`convert ended before reading: ${stderr}`)));
+  });
+  return { child, converting: (await processesWith(target)).filter((pid) => pid !== child.pid) };
+}
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test.serial(`${signal} to darner convert ends the converting process and exits 128 + the signal`, async (t) => {
     t.timeout(300_000);
     const dir = await mkdtemp(join(process.env.DARNER_TEST_SCRATCH ?? tmpdir(), 'darner-convert-signal-'));
     t.teardown(() => rm(dir, { recursive: true, force: true }));
-    const source = join(dir, 'src');
-    // Large enough that the conversion is still reading when the signal comes.
-    await writeStreamedLayerImage(source, { totalBytes: 1024 * MiB, fileBytes: 64 * MiB, seed: 3 });
     const target = join(dir, `out-${signal}`);
-    const child = spawn(process.execPath, [CLI, 'convert', `oci:${source}:src`, `oci:${target}:darner`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { child, converting } = await convertUntilReading(dir, target, 3);
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/: reading/.test(stderr)) resolve();
-      });
-      child.once('exit', () => reject(new Error(`convert ended before reading: ${stderr}`)));
-    });
-    const converting = (await processesWith(target)).filter((pid) => pid !== child.pid);
     t.is(converting.length, 1, 'one converting process besides the command');
     child.kill(signal);
     const [code] = await exited;
@@ -58,20 +63,9 @@ test.serial('SIGKILL to darner convert: the converting process sees its parent g
   t.timeout(300_000);
   const dir = await mkdtemp(join(process.env.DARNER_TEST_SCRATCH ?? tmpdir(), 'darner-convert-signal-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const source = join(dir, 'src');
-  await writeStreamedLayerImage(source, { totalBytes: 1024 * MiB, fileBytes: 64 * MiB, seed: 4 });
   const target = join(dir, 'out-kill');
-  const child = spawn(process.execPath, [CLI, 'convert', `oci:${source}:src`, `oci:${target}:darner`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { child, converting } = await convertUntilReading(dir, target, 4);
   const exited = once(child, 'exit');
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (/: reading/.test(stderr)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`convert ended before reading: ${stderr}`)));
-  });
-  const converting = (await processesWith(target)).filter((pid) => pid !== child.pid);
   t.is(converting.length, 1, 'one converting process besides the command');
   child.kill('SIGKILL');
   await exited;
