@@ -62,6 +62,8 @@ export interface ResolvePlanInput {
   peers: ReadonlyMap<string, PeerRecord>;
   histories: ReadonlyMap<string, PeerHistory>;
   exclude: ReadonlySet<string>;
+  /** Holders that just answered the requester busy: ranked as saturated, still usable. */
+  busy?: ReadonlySet<string>;
   maxParents: number;
   now: number;
   config: Pick<SchedulerConfig, 'localityKeys' | 'weights'>;
@@ -90,6 +92,7 @@ export function planResolve(input: ResolvePlanInput): ResolvePlan {
     candidates,
     histories: input.histories,
     exclude: input.exclude,
+    ...(input.busy !== undefined ? { busy: input.busy } : {}),
     now: input.now,
     config: input.config,
   });
