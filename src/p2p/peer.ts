@@ -9,7 +9,8 @@
  *   registry-shaped; token, upload cap, upload rate limit, holds requests for chunks this node
  *   is fetching from the origin or from a parent (InboundFetches).
  * - P2PPeerSource (peer-source.ts): the fetch path's PeerSource. Resolve → a parent's bytes, or
- *   a decline (back to source / origin); reports; excludes parents that served bad data.
+ *   a decline (back to source / origin); reports; excludes parents that served bad data; waits
+ *   (bounded) for parents that answered busy instead of going to the origin (busy-retry.ts).
  * - Announcer (announcer.ts): cache events → announce / withdraw.
  * - Preheat (seeds): tasks from the scheduler → fetch every chunk of an image through the same
  *   fetch path (verified, cached, announced).

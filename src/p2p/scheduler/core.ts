@@ -22,7 +22,8 @@
  * 1. The store gives the holders of each offset and the live peer records of those holders.
  * 2. rankCandidates (./scoring.ts) orders every holder once for this requester (the score does
  *    not depend on the chunk); planResolve keeps, per offset, the best maxParents of its holders.
- *    The requester itself, bad peers and excluded hosts never appear.
+ *    The requester itself, bad peers and excluded hosts never appear; hosts the requester names
+ *    busy (they just refused it with 503) come last, as saturated ones, but still count as holders.
  * 3. Offsets left without a usable holder go to the store's atomic lease election
  *    (acquireLeases): an offset whose live lease belongs to someone else keeps it; otherwise the
  *    requester becomes the holder (or renews its own lease). Atomic in the store, so concurrent
