@@ -61,11 +61,11 @@ async function main(): Promise<void> {
     runs.push(await simulate(params, behaviour, 'faults', oneNode.timeMs));
   }
   printTable(
-    ['scenario', 'protocol', 'nodes', 'time s', 'time / 1 node', 'origin x data', 'peer GiB', 'max upload GiB/node', 'resolves', 'resolves/s peak', 'parent failures', 'bad data', 'dead'],
+    ['scenario', 'protocol', 'nodes', 'time s', 'time / 1 node', 'origin x data', 'peer GiB', 'max upload GiB/node', 'resolves', 'resolves/s peak', 'parent failures', 'busy waits', 'bad data', 'dead'],
     runs.map((r) => [
       r.scenario, r.protocol, String(r.nodes), r.seconds.toFixed(1), r.timeRatio.toFixed(2), r.originRatio.toFixed(3),
       (r.peerBytes / GiB).toFixed(0), (r.maxUploadBytesPerNode / GiB).toFixed(1), String(r.resolves), String(r.peakResolvesPerSecond),
-      String(r.parentFailures), String(r.badDataReports), String(r.deadNodes),
+      String(r.parentFailures), String(r.busyWaits), String(r.badDataReports), String(r.deadNodes),
     ]),
   );
   const targets = PROTOCOLS.map((b) => {

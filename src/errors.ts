@@ -398,9 +398,12 @@ export class DaemonApiError extends DarnerError {
  */
 export class PeerTransferError extends DarnerError {
   readonly reason: 'unreachable' | 'busy' | 'not_held' | 'refused' | 'slow' | 'bad_answer';
-  constructor(reason: PeerTransferError['reason'], message: string, options?: { cause?: unknown }) {
+  /** busy: the parent's Retry-After (ms), when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: PeerTransferError['reason'], message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super('PEER_TRANSFER_FAILED', message, options);
     this.reason = reason;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -16,6 +16,7 @@ import type { Outcome } from '../../src/p2p/scheduler/model.js';
 import { groupToWire } from '../../src/p2p/scheduler/group-wire.js';
 import { checkResolveGroups } from '../../src/p2p/resolve-groups.js';
 import { planRange, type PlannedParent, type RangePlan } from '../../src/p2p/peer-plan.js';
+import { advance, afterParentsFailed, busyLast, newRetryState, type RetryState } from '../../src/p2p/busy-retry.js';
 import type { PeerBehaviour } from './behaviour.js';
 import { EventQueue, pickDistinct, seededRandom } from './events.js';
 import { Link, Network, type Flow } from './network.js';
@@ -24,6 +25,8 @@ import type { SimParams } from './params.js';
 const BLOB_ID = 'b'.repeat(64);
 /** Simulated time 0 on the scheduler's clock (ms since the epoch). */
 const EPOCH_MS = 1_800_000_000_000;
+/** The Retry-After of a busy peer server's 503 (peer-server.ts). */
+const SERVER_RETRY_AFTER_MS = 1000;
 
 interface SimNode {
   index: number;
@@ -57,10 +60,17 @@ interface SimNode {
 interface Request {
   node: SimNode;
   piece: number;
-  round: number;
+  /** Where the peer source's retry rule (src/p2p/busy-retry.ts) stands for this request. */
+  retry: RetryState;
+  /** Parents of the current attempt that answered busy (503), and the Retry-After they sent. */
+  busy: number;
+  /** Every parent that answered busy so far (tried last after a new resolve). */
+  busyHosts: Set<string>;
+  retryAfterMs: number | undefined;
   exclude: string[];
   parents: PlannedParent[];
   tried: number;
+  /** Parents of the current attempt that failed otherwise (excluded from the next resolve). */
   failed: string[];
   waitUntil: number;
   /** The parent holding this request (an in-progress wait, or a wait for an upload slot). */
@@ -82,6 +92,8 @@ export interface SimResult {
   /** Resolves in the busiest second of simulated time. */
   peakResolvesPerSecond: number;
   parentFailures: number;
+  /** Waits of a request for busy holders before resolving again (src/p2p/busy-retry.ts). */
+  busyWaits: number;
   badDataReports: number;
   deadNodes: number;
   events: number;
@@ -99,6 +111,7 @@ export class Simulation {
   private resolves = 0;
   private readonly resolvesPerSecond = new Map<number, number>();
   private parentFailures = 0;
+  private busyWaits = 0;
   private badDataReports = 0;
   private unfinished: number;
 
@@ -156,6 +169,7 @@ export class Simulation {
       resolves: this.resolves,
       peakResolvesPerSecond: Math.max(0, ...this.resolvesPerSecond.values()),
       parentFailures: this.parentFailures,
+      busyWaits: this.busyWaits,
       badDataReports: this.badDataReports,
       deadNodes: this.nodes.length - live.length,
       events: this.events.processed,
@@ -178,7 +192,7 @@ export class Simulation {
 
   private requestNext(node: SimNode): void {
     if (!node.alive || node.nextPiece >= this.pieces) return;
-    const req: Request = { node, piece: node.nextPiece++, round: 0, exclude: [], parents: [], tried: 0, failed: [], waitUntil: 0, ended: false };
+    const req: Request = { node, piece: node.nextPiece++, retry: newRetryState(), busy: 0, busyHosts: new Set(), retryAfterMs: undefined, exclude: [], parents: [], tried: 0, failed: [], waitUntil: 0, ended: false };
     if (this.behaviour.p2p) this.events.after(0, () => this.resolve(req));
     else this.fromOrigin(req, false);
   }
@@ -187,7 +201,7 @@ export class Simulation {
     const { node, piece } = req;
     const offset = piece * this.p.pieceBytes;
     const exclude = [...node.excluded, ...req.exclude];
-    const groups = await this.service.resolve({ hostId: node.hostId, blobId: BLOB_ID, offsets: [offset], exclude });
+    const groups = await this.service.resolve({ hostId: node.hostId, blobId: BLOB_ID, offsets: [offset], exclude, busy: [...req.busyHosts] });
     this.resolves += 1;
     const second = Math.floor(this.events.now / 1000);
     this.resolvesPerSecond.set(second, (this.resolvesPerSecond.get(second) ?? 0) + 1);
@@ -202,7 +216,7 @@ export class Simulation {
       this.fromOrigin(req, plan.leased.length > 0);
       return;
     }
-    req.parents = this.behaviour.parents(run.parents);
+    req.parents = busyLast(this.behaviour.parents(run.parents), req.busyHosts);
     req.waitUntil = run.waitUntil - EPOCH_MS;
     req.tried = 0;
     if (req.parents[0]?.inProgress === true) req.node.relaying.add(req.piece);
@@ -213,12 +227,17 @@ export class Simulation {
     if (!req.node.alive || req.ended) return;
     const parentChoice = req.tried < this.p.maxParentTries ? req.parents[req.tried] : undefined;
     if (parentChoice === undefined) {
-      if (req.round === 0 && req.failed.length > 0) {
-        req.round = 1;
-        req.exclude.push(...req.failed);
-        this.events.after(0, () => this.resolve(req));
-      } else {
-        this.fromOrigin(req, false);
+      // The peer source's rule: busy holders are waited for (bounded), faulty parents excluded.
+      const next = afterParentsFailed(req.retry, { busy: req.busy, faults: req.failed.length, ...(req.retryAfterMs !== undefined ? { retryAfterMs: req.retryAfterMs } : {}) }, this.p.busyRetry);
+      req.retry = advance(req.retry, next);
+      req.exclude.push(...req.failed);
+      req.failed = [];
+      req.busy = 0;
+      req.retryAfterMs = undefined;
+      if (next.step === 'origin') this.fromOrigin(req, false);
+      else {
+        if (next.step === 'wait') this.busyWaits += 1;
+        this.events.after(next.step === 'wait' ? next.delayMs : 0, () => this.resolve(req));
       }
       return;
     }
@@ -238,7 +257,7 @@ export class Simulation {
       if (parent.uploads < this.p.maxUploads) this.upload(parent, req);
       // A request that asked to wait (an in-progress parent) waits for a slot (peer-server.ts).
       else if (inProgress) this.hold(req, parent, Math.max(0, Math.min(this.p.maxWaitMs, req.waitUntil - this.events.now)));
-      else this.events.after(this.p.peerRttMs / 2, () => this.parentFailed(req, parent, undefined)); // 503
+      else this.events.after(this.p.peerRttMs / 2, () => this.parentBusy(req, parent)); // 503 + Retry-After
       return;
     }
     if (inProgress && (parent.leased.has(req.piece) || parent.relaying.has(req.piece))) {
@@ -255,7 +274,7 @@ export class Simulation {
     this.events.after(waitMs, () => {
       if (req.waitingAt === undefined || req.ended) return;
       this.unhold(req);
-      this.parentFailed(req, undefined, undefined); // the wait ran out: 404
+      this.holdTimedOut(req); // the wait ran out: 404
     });
   }
 
@@ -321,14 +340,28 @@ export class Simulation {
     this.received(req, false);
   }
 
-  /** `parent` undefined: no parent to blame (a wait ran out). `outcome` undefined: not reported (busy, not held). */
-  private parentFailed(req: Request, parent: SimNode | undefined, outcome: Outcome | undefined): void {
+  /** `outcome` undefined: not reported (not held). */
+  private parentFailed(req: Request, parent: SimNode, outcome: Outcome | undefined): void {
     if (!req.node.alive || req.ended) return;
     this.parentFailures += 1;
-    if (parent !== undefined) {
-      req.failed.push(parent.hostId);
-      if (outcome !== undefined) this.events.after(0, () => this.report(req.node, parent, 0, this.p.deadPeerMs, outcome));
-    }
+    req.failed.push(parent.hostId);
+    if (outcome !== undefined) this.events.after(0, () => this.report(req.node, parent, 0, this.p.deadPeerMs, outcome));
+    this.tryNextParent(req);
+  }
+
+  private holdTimedOut(req: Request): void {
+    if (!req.node.alive || req.ended) return;
+    this.parentFailures += 1;
+    this.tryNextParent(req);
+  }
+
+  /** The parent holds the piece but every upload slot is taken: 503 with the server's Retry-After (peer-server.ts: 1 s). */
+  private parentBusy(req: Request, parent: SimNode): void {
+    if (!req.node.alive || req.ended) return;
+    this.parentFailures += 1;
+    req.busyHosts.add(parent.hostId);
+    req.busy += 1;
+    req.retryAfterMs = Math.min(req.retryAfterMs ?? Infinity, SERVER_RETRY_AFTER_MS);
     this.tryNextParent(req);
   }
 

@@ -1,3 +1,5 @@
+import { BUSY_RETRY_DEFAULTS, type BusyRetrySettings } from '../../src/p2p/busy-retry.js';
+
 /** What one simulated run is made of, and the defaults of the scale scenarios. */
 
 export const MiB = 1 << 20;
@@ -34,6 +36,8 @@ export interface SimParams {
   maxWaitMs: number;
   /** Parents tried per request before re-resolving (then the origin). */
   maxParentTries: number;
+  /** The peer source's wait for busy holders (the daemon's p2p.busy_wait_ms, busy_retry_min_ms, busy_retry_max_ms). */
+  busyRetry: BusyRetrySettings;
   /** How long a request to a dead parent takes to fail (first-byte timeout). */
   deadPeerMs: number;
   keepaliveMs: number;
@@ -64,6 +68,7 @@ export const SCALE_DEFAULTS: Omit<SimParams, 'nodes'> = {
   maxUploads: 16,
   maxWaitMs: 15_000,
   maxParentTries: 4,
+  busyRetry: BUSY_RETRY_DEFAULTS,
   deadPeerMs: 2_000,
   keepaliveMs: 5_000,
   failedNodes: 0,

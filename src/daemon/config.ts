@@ -148,6 +148,9 @@ const FIELDS: Field[] = [
   { key: 'p2p.download_bandwidth', path: 'p2p.downloadBandwidth', type: { type: 'integer', min: 0, max: ANY }, default: 0, unit: 'bytes/s', flag: '--peer-download-limit', doc: 'over all downloads from peers (0: unlimited)' },
   { key: 'p2p.min_peer_throughput', path: 'p2p.minPeerThroughput', type: { type: 'integer', min: 0, max: ANY }, default: 1_000_000, unit: 'bytes/s', doc: 'a parent slower than this is abandoned' },
   { key: 'p2p.resolve_timeout_ms', path: 'p2p.resolveTimeoutMs', type: { type: 'integer', min: 10, max: 60_000 }, default: 500, unit: 'ms', doc: 'a scheduler slower than this: the range goes to the origin' },
+  { key: 'p2p.busy_wait_ms', path: 'p2p.busyWaitMs', type: { type: 'integer', min: 0, max: 600_000 }, default: 5_000, unit: 'ms', doc: 'a range whose parents all answer busy waits this long in all (resolving again) before the origin; 0: the origin at once' },
+  { key: 'p2p.busy_retry_min_ms', path: 'p2p.busyRetryMinMs', type: { type: 'integer', min: 1, max: 60_000 }, default: 100, unit: 'ms', doc: 'first wait after busy parents (after one immediate new resolve); doubles' },
+  { key: 'p2p.busy_retry_max_ms', path: 'p2p.busyRetryMaxMs', type: { type: 'integer', min: 1, max: 60_000 }, default: 1_000, unit: 'ms', doc: "longest single wait after busy parents (also never past the parent's Retry-After)" },
   { key: 'p2p.labels', path: 'p2p.labels', type: { type: 'string-table' }, allowed: 'a table of at most 32 strings, keys and values of at most 256 characters', default: {}, flag: '--region, --zone, --rack', doc: 'locality labels (region, zone, rack); flags merge over the file',
     check: (v: Record<string, string>) => {
       if (Object.keys(v).length > 32) return 'may hold at most 32 labels';

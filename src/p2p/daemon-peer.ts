@@ -36,6 +36,10 @@ export interface P2PConfig {
   minPeerThroughput: number;
   /** Deadline of a resolve call; past it the read goes to the origin (and the client reconnects). */
   resolveTimeoutMs: number;
+  /** Busy parents: the total wait of a range before the origin, and its backoff (busy-retry.ts). */
+  busyWaitMs: number;
+  busyRetryMinMs: number;
+  busyRetryMaxMs: number;
   labels: Record<string, string>;
   tlsCert?: string;
   tlsKey?: string;
@@ -101,6 +105,7 @@ export async function startDaemonPeer(p: P2PConfig, deps: DaemonPeerDeps): Promi
     downloadBytesPerSecond: p.downloadBandwidth,
     minBytesPerSecond: p.minPeerThroughput,
     resolveTimeoutMs: p.resolveTimeoutMs,
+    busyRetry: { busyWaitMs: p.busyWaitMs, busyRetryMinMs: p.busyRetryMinMs, busyRetryMaxMs: p.busyRetryMaxMs },
     ...(deps.pieceList !== undefined ? { pieceList: deps.pieceList } : {}),
   });
 }

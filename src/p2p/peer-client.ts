@@ -93,7 +93,8 @@ export class PeerClient {
         res.body.on('error', () => {});
         res.body.destroy();
         const reason = status === 503 || status === 429 ? 'busy' : status === 404 ? 'not_held' : status === 401 || status === 403 ? 'refused' : status >= 500 ? 'unreachable' : 'bad_answer';
-        throw new PeerTransferError(reason, `${what}: HTTP ${status}`);
+        const retryAfterMs = reason === 'busy' ? retryAfterToMs(res.headers['retry-after']) : undefined;
+        throw new PeerTransferError(reason, `${what}: HTTP ${status}`, retryAfterMs !== undefined ? { retryAfterMs } : undefined);
       }
       const cr = res.headers['content-range'];
       const length = Number(res.headers['content-length']);
@@ -186,4 +187,11 @@ export class PeerClient {
   async close(): Promise<void> {
     await this.#dispatcher.destroy().catch(() => undefined);
   }
+}
+
+/** A Retry-After of whole seconds (a parent's 503) in ms; undefined when absent or not a small number (dates are not used). */
+export function retryAfterToMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,6}$/.test(value.trim())) return undefined;
+  return Number(value.trim()) * 1000;
 }

@@ -35,6 +35,8 @@ export interface PeerMetrics {
   parentFailures: Counter<'reason'>;
   /** BAD_DATA reports sent about parents. */
   badPeerReports: Counter;
+  /** Ranges whose parents all answered busy, by what followed: wait (then a new resolve), origin (the wait bound ran out). */
+  busyRanges: Counter<'step'>;
   /** Preheat tasks run by this (seed) node, by outcome: ok, failed. */
   preheats: Counter<'outcome'>;
 }
@@ -77,6 +79,7 @@ export function peerMetrics(registry: Registry | undefined, live: () => { active
     backToSourceChunks: counter('darner_p2p_back_to_source_chunks_total', 'Chunks this node was elected to fetch from the origin'),
     parentFailures: counter('darner_p2p_parent_failures_total', 'Transfers from parent peers that failed, by reason (unreachable, busy, not_held, slow, refused, bad_answer)', ['reason']),
     badPeerReports: counter('darner_p2p_bad_peer_reports_total', 'Parents reported for serving chunks that failed verification'),
+    busyRanges: counter('darner_p2p_busy_ranges_total', 'Ranges whose parents answered busy, by what followed (wait: a new resolve after a wait; origin: the wait bound ran out)', ['step']),
     preheats: counter('darner_p2p_preheats_total', 'Preheat tasks run by this seed, by outcome (ok, failed)', ['outcome']),
   };
 }

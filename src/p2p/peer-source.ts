@@ -8,8 +8,10 @@
  *     origin fetch ended; on success the cache's `ready` events announce the chunks
  *     (announcer.ts), on failure they are withdrawn here so the lease is released at once
  *   → PARENTS: fetch the range from the best parent (peer-client.ts); on an error, a timeout or
- *     a slow body report it and try the next; when every parent failed, resolve once more
- *     without them.
+ *     a slow body report it and try the next. When every parent failed (busy-retry.ts): if some
+ *     answered busy, the chunks are in the swarm — wait (backoff, bounded by busyWaitMs in all)
+ *     and resolve again with those parents ranked last, instead of fetching a second copy from
+ *     the origin; otherwise resolve once more without the parents that failed, then the origin.
  *   → a mix (the chunks of one range decided differently): the range is cut into runs
  *     (peer-plan.ts); runs with parents are fetched from them, in parallel, and the answer is
  *     partial: the fetch path takes the `unserved` chunks from the origin.
@@ -24,6 +26,7 @@
  * OK with bytes and duration, BAD_DATA when a chunk failed its digest — that parent is then
  * excluded from this node's resolves for `badPeerMs` besides being reported to the scheduler.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../log.js';
 import type { PeerAnswer, PeerRangeRequest, PeerReport, PeerSource } from '../fetch/types.js';
 import { PeerTransferError, describeError } from '../errors.js';
@@ -32,6 +35,7 @@ import type { InboundFetches } from './inbound-fetches.js';
 import type { PendingChunks } from './pending-chunks.js';
 import type { PeerClient } from './peer-client.js';
 import type { PeerMetrics } from './peer-metrics.js';
+import { BUSY_RETRY_DEFAULTS, advance, afterParentsFailed, busyLast, newRetryState, type BusyRetrySettings } from './busy-retry.js';
 import { planRange, type PlannedParent, type PlannedRun } from './peer-plan.js';
 import type { ResolveResult, SchedulerClient, TransferOutcome } from './scheduler-client.js';
 
@@ -53,6 +57,17 @@ export interface P2PPeerSourceOptions {
   maxWaitMs?: number;
   /** How long a parent that served bad data is left out of this node's resolves (default 10 min). */
   badPeerMs?: number;
+  /** How long a range waits for busy parents before the origin (busy-retry.ts; defaults BUSY_RETRY_DEFAULTS). */
+  busyRetry?: Partial<BusyRetrySettings>;
+}
+
+/** How the parents of one attempt at a range failed. */
+interface Attempt {
+  /** Parents that failed for another reason than busy: left out of the range's later resolves. */
+  faults: Set<string>;
+  /** Parents that answered busy. */
+  busy: Set<string>;
+  retryAfterMs?: number;
 }
 
 /** A part of a range a parent served. */
@@ -93,10 +108,13 @@ export class P2PPeerSource implements PeerSource {
 
   async readRange(request: PeerRangeRequest, signal: AbortSignal): Promise<PeerAnswer | undefined> {
     const { metrics } = this.#o;
+    const settings: BusyRetrySettings = { ...BUSY_RETRY_DEFAULTS, ...this.#o.busyRetry };
     const exclude = this.excludedParents();
-    // A second round only when every parent of a range that peers hold entirely failed.
-    for (let round = 0; round < 2; round++) {
-      const answer: ResolveResult = await this.#o.scheduler.resolve(request.blobId, request.chunkOffsets, { exclude, signal });
+    // Every parent that answered busy for this range: still holders, ranked last from now on.
+    const busy = new Set<string>();
+    let retry = newRetryState();
+    for (;;) {
+      const answer: ResolveResult = await this.#o.scheduler.resolve(request.blobId, request.chunkOffsets, { exclude, busy: [...busy], signal });
       if (!answer.p2p) {
         metrics.resolves.inc({ decision: 'no_p2p' });
         return undefined;
@@ -110,12 +128,12 @@ export class P2PPeerSource implements PeerSource {
       }
       if (plan.runs.length === 0) return undefined;
       const bytes = Buffer.alloc(request.length);
-      const failedParents = new Set<string>();
+      const attempt: Attempt = { faults: new Set(), busy: new Set() };
       // Peers the scheduler points here meanwhile (the cascade) are held until the bytes verify.
       const endPeerFetch = this.#o.inboundFetches.begin(request.blobId);
       let parts: Array<ServedPart | undefined>;
       try {
-        parts = await Promise.all(plan.runs.map((run) => this.#fetchRun(request, run, bytes, signal, failedParents)));
+        parts = await Promise.all(plan.runs.map((run) => this.#fetchRun(request, { ...run, parents: busyLast(run.parents, busy) }, bytes, signal, attempt)));
       } catch (err) {
         endPeerFetch();
         throw err;
@@ -123,8 +141,22 @@ export class P2PPeerSource implements PeerSource {
       const served = parts.filter((p): p is ServedPart => p !== undefined);
       if (served.length === 0) {
         endPeerFetch();
-        if (signal.aborted || round > 0 || plan.decision !== 'parents') return undefined;
-        exclude.push(...failedParents);
+        // A range planned in parts (some chunks leased or from the origin) is not retried: the
+        // origin fetches the rest of it anyway.
+        if (signal.aborted || plan.decision !== 'parents') return undefined;
+        const next = afterParentsFailed(retry, { busy: attempt.busy.size, faults: attempt.faults.size, ...(attempt.retryAfterMs !== undefined ? { retryAfterMs: attempt.retryAfterMs } : {}) }, settings);
+        retry = advance(retry, next);
+        exclude.push(...attempt.faults);
+        for (const host of attempt.busy) busy.add(host);
+        if (attempt.busy.size > 0) metrics.busyRanges.inc({ step: next.step === 'wait' ? 'wait' : 'origin' });
+        if (next.step === 'origin') return undefined;
+        if (next.step === 'wait' && next.delayMs > 0) {
+          try {
+            await sleep(next.delayMs, undefined, { signal });
+          } catch {
+            return undefined;
+          }
+        }
         continue;
       }
       const state = this.#states.get(request) ?? {};
@@ -135,11 +167,10 @@ export class P2PPeerSource implements PeerSource {
       const unserved = request.chunkOffsets.filter((o) => !got.has(o));
       return { bytes, peer: served[0]!.hostId, ...(unserved.length > 0 ? { unserved } : {}) };
     }
-    return undefined;
   }
 
   /** One run of chunks from its parents, best first, into `into`; undefined when none served it. */
-  async #fetchRun(request: PeerRangeRequest, run: PlannedRun, into: Buffer, signal: AbortSignal, failed: Set<string>): Promise<ServedPart | undefined> {
+  async #fetchRun(request: PeerRangeRequest, run: PlannedRun, into: Buffer, signal: AbortSignal, attempt: Attempt): Promise<ServedPart | undefined> {
     const first = request.chunks[run.start]!;
     const last = request.chunks[run.end - 1]!;
     const offset = first.compressedOffset;
@@ -150,17 +181,20 @@ export class P2PPeerSource implements PeerSource {
       if (tries >= maxTries || signal.aborted) break;
       tries += 1;
       const started = Date.now();
-      const bytes = await this.#fromParent(request, parent, { offset, length }, run.waitUntil, signal);
-      if (bytes !== undefined) {
-        bytes.copy(into, offset - request.offset);
+      const got = await this.#fromParent(request, parent, { offset, length }, run.waitUntil, signal);
+      if ('bytes' in got) {
+        got.bytes.copy(into, offset - request.offset);
         return { hostId: parent.hostId, offsets: request.chunkOffsets.slice(run.start, run.end), bytes: length, durationMs: Date.now() - started };
       }
-      failed.add(parent.hostId);
+      if (got.reason === 'busy') {
+        attempt.busy.add(parent.hostId);
+        if (got.retryAfterMs !== undefined) attempt.retryAfterMs = Math.min(attempt.retryAfterMs ?? Infinity, got.retryAfterMs);
+      } else attempt.faults.add(parent.hostId);
     }
     return undefined;
   }
 
-  async #fromParent(request: PeerRangeRequest, parent: PlannedParent, range: { offset: number; length: number }, waitUntil: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  async #fromParent(request: PeerRangeRequest, parent: PlannedParent, range: { offset: number; length: number }, waitUntil: number, signal: AbortSignal): Promise<{ bytes: Buffer } | { reason: PeerTransferError['reason']; retryAfterMs?: number }> {
     const { metrics } = this.#o;
     const started = Date.now();
     const waitMs = parent.inProgress ? Math.max(0, Math.min(this.#o.maxWaitMs ?? 15_000, waitUntil - started)) : 0;
@@ -173,7 +207,7 @@ export class P2PPeerSource implements PeerSource {
         signal,
         onBytes: (n) => metrics.downloadBytes.inc(n),
       });
-      return bytes;
+      return { bytes };
     } catch (err) {
       if (signal.aborted) throw err;
       const reason = err instanceof PeerTransferError ? err.reason : 'unreachable';
@@ -184,7 +218,8 @@ export class P2PPeerSource implements PeerSource {
       if (outcome !== undefined) {
         this.#o.scheduler.report({ parentHostId: parent.hostId, blobId: request.blobId, bytes: 0, durationMs: Date.now() - started, outcome });
       }
-      return undefined;
+      const retryAfterMs = err instanceof PeerTransferError ? err.retryAfterMs : undefined;
+      return { reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     }
   }
 

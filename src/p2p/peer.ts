@@ -9,7 +9,8 @@
  *   registry-shaped; token, upload cap, upload rate limit, holds requests for chunks this node
  *   is fetching from the origin or from a parent (InboundFetches).
  * - P2PPeerSource (peer-source.ts): the fetch path's PeerSource. Resolve → a parent's bytes, or
- *   a decline (back to source / origin); reports; excludes parents that served bad data.
+ *   a decline (back to source / origin); reports; excludes parents that served bad data; waits
+ *   (bounded) for parents that answered busy instead of going to the origin (busy-retry.ts).
  * - Announcer (announcer.ts): cache events → announce / withdraw.
  * - Preheat (seeds): tasks from the scheduler → fetch every chunk of an image through the same
  *   fetch path (verified, cached, announced).
@@ -34,6 +35,7 @@ import { NotDarnerImageError, UnsupportedError } from '../errors.js';
 import { loadImageBootstrap } from '../image/bootstrap-layer.js';
 import { log } from '../log.js';
 import { Announcer } from './announcer.js';
+import type { BusyRetrySettings } from './busy-retry.js';
 import { formatHostPort } from './address.js';
 import { ChunkOrigins } from './chunk-origins.js';
 import { InboundFetches } from './inbound-fetches.js';
@@ -83,6 +85,8 @@ export interface PeerNodeOptions {
   firstByteTimeoutMs?: number;
   /** Deadline of a resolve (default 500 ms): past it the range goes to the origin. */
   resolveTimeoutMs?: number;
+  /** How long a range waits for busy parents before the origin, and the backoff (busy-retry.ts). */
+  busyRetry?: Partial<BusyRetrySettings>;
   /** Piece lists of plain blobs this node holds entirely (the registry mirror's), served to peers. */
   pieceList?: (blobId: string) => Promise<PieceListAnswer>;
   /** Scheduler client tuning (tests). */
@@ -189,7 +193,7 @@ export class PeerNode {
         ...(o.minBytesPerSecond !== undefined ? { minBytesPerSecond: o.minBytesPerSecond } : {}),
         limiter: new RateLimiter(o.downloadBytesPerSecond ?? 0),
       });
-      const source = new P2PPeerSource({ scheduler, client, metrics, inboundFetches, chunkOrigins, pending });
+      const source = new P2PPeerSource({ scheduler, client, metrics, inboundFetches, chunkOrigins, pending, ...(o.busyRetry !== undefined ? { busyRetry: o.busyRetry } : {}) });
       announcer = await Announcer.start(o.cache, scheduler);
       const node = new PeerNode({ scheduler, server, source, metrics, peerUrl, announcer, client, fetcher: o.fetcher, detachPending });
       scheduler.on('state', (state, address) => log.info({ state, address }, 'p2p: scheduler connection'));

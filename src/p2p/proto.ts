@@ -92,6 +92,7 @@ export interface ResolveRequest {
   offsets: number[];
   maxParents: number;
   excludeHostIds: string[];
+  busyHostIds?: string[];
 }
 export interface WireParent {
   hostId: string;

@@ -187,7 +187,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
   async resolve(
     blobId: string,
     offsets: readonly number[],
-    options: { maxParents?: number; exclude?: readonly string[]; signal?: AbortSignal } = {},
+    options: { maxParents?: number; exclude?: readonly string[]; busy?: readonly string[]; signal?: AbortSignal } = {},
   ): Promise<ResolveResult> {
     const wanted = [...new Set(offsets)].sort((a, b) => a - b);
     const noP2P = (): ResolveResult => ({ p2p: false, groups: wanted.length > 0 ? [{ decision: 'SOURCE', offsets: wanted }] : [] });
@@ -207,7 +207,7 @@ export class SchedulerClient extends EventEmitter<SchedulerClientEvents> {
           blobId,
           offsets: batch,
           maxParents: options.maxParents ?? 0,
-          excludeHostIds: options.exclude ?? [],
+          excludeHostIds: options.exclude ?? [], busyHostIds: options.busy ?? [],
         }, this.resolveTimeoutMs, options.signal)));
       const groups: ResolveGroup[] = [];
       answers.forEach((answer, i) => groups.push(...checkResolveGroups(batches[i]!, answer.groups, this.hostId)));

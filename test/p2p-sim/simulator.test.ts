@@ -64,5 +64,9 @@ test('the scheduler\'s cascade spreads the uploads: relays pass pieces on, the b
   t.log(`max upload per node: star ${star.maxUploadBytesPerNode / MiB} MiB, cascade ${cascade.maxUploadBytesPerNode / MiB} MiB`);
   t.is(cascade.deadNodes, 0);
   t.true(cascade.peerBytes + cascade.originBytes >= 16 * 128 * MiB);
-  t.true(cascade.maxUploadBytesPerNode < 0.8 * star.maxUploadBytesPerNode);
+  // 0.85 with seed 1. It was below 0.8 while a requester refused by busy holders could win a new
+  // back-to-source lease and become a fresh, unloaded source; now it waits for the holders
+  // (src/p2p/busy-retry.ts) and the origin serves each piece once.
+  t.true(cascade.maxUploadBytesPerNode < 0.9 * star.maxUploadBytesPerNode);
+  t.true(cascade.originRatio <= 1.05 && star.originRatio <= 1.05);
 });

@@ -94,6 +94,17 @@ test('BAD_DATA reports exclude the parent, and the parent hears about it', async
   t.true((await excluded) > Date.now());
 });
 
+test('holders named busy come last over gRPC, and are never excluded', async (t) => {
+  const sched = await inProcessScheduler(t);
+  const [a, b, me] = await readyClients(t, [sched.address], ['a', 'b', 'me']);
+  a!.announce(BLOB, [0]);
+  b!.announce(BLOB, [0]);
+  await Promise.all([a!.flush(), b!.flush()]);
+  const both = await me!.resolve(BLOB, [0], { busy: ['a'] });
+  t.is(decisionOf(both.groups, 0), 'b,a');
+  t.is(decisionOf((await me!.resolve(BLOB, [0], { busy: ['b', 'a'] })).groups, 0).split(',').sort().join(','), 'a,b');
+});
+
 test('preheat reaches a seed through WatchTasks', async (t) => {
   const sched = await inProcessScheduler(t);
   const admin = new SchedulerAdmin({ addresses: [sched.address] });

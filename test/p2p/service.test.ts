@@ -336,3 +336,28 @@ test('cascade: the parents handed out count as load, so successive chunks are re
   t.true(Math.max(...relayedBy.values()) < 8);
   t.true(relayedBy.size >= 3);
 });
+
+test('busy holders are ranked after the others but still count as holders: no lease while one is registered, unlike an excluded one', async (t) => {
+  const { service, register } = setup();
+  for (const h of ['h1', 'h2', 'r']) await register(h);
+  await service.announce('h1', [{ blobId: BLOB, offsets: [0] }], []);
+  await service.announce('h2', [{ blobId: BLOB, offsets: [0] }], []);
+  // A heartbeat clears the scheduler's count of handed-out first choices, so each resolve below
+  // starts from the same state.
+  const quiet = async () => {
+    for (const h of ['h1', 'h2']) await service.heartbeat(h, { currentUploads: 0, uploadBytes: 0 });
+  };
+  await quiet();
+  const first = byOffset(await service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0] }))[0]!;
+  t.deepEqual(first.split(',').sort(), ['h1', 'h2']);
+  const busyFirst = first.split(',')[0]!;
+  const other = busyFirst === 'h1' ? 'h2' : 'h1';
+  await quiet();
+  t.is(byOffset(await service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0] }))[0], first, 'the same state, the same answer');
+  await quiet();
+  t.is(byOffset(await service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0], busy: [busyFirst] }))[0], `${other},${busyFirst}`);
+  // Every holder busy: still PARENTS, never a lease (that would be a second origin fetch).
+  t.regex(byOffset(await service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0], busy: ['h1', 'h2'] }))[0]!, /^h[12],h[12]$/);
+  t.is(byOffset(await service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0], exclude: ['h1', 'h2'] }))[0], 'BACK_TO_SOURCE');
+  await t.throwsAsync(service.resolve({ hostId: 'r', blobId: BLOB, offsets: [0], busy: ['not a host id!'] }), { instanceOf: BadRequestError });
+});

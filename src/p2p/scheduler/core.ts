@@ -22,7 +22,8 @@
  * 1. The store gives the holders of each offset and the live peer records of those holders.
  * 2. rankCandidates (./scoring.ts) orders every holder once for this requester (the score does
  *    not depend on the chunk); planResolve keeps, per offset, the best maxParents of its holders.
- *    The requester itself, bad peers and excluded hosts never appear.
+ *    The requester itself, bad peers and excluded hosts never appear; hosts the requester names
+ *    busy (they just refused it with 503) come last, as saturated ones, but still count as holders.
  * 3. Offsets left without a usable holder go to the store's atomic lease election
  *    (acquireLeases): an offset whose live lease belongs to someone else keeps it; otherwise the
  *    requester becomes the holder (or renews its own lease). Atomic in the store, so concurrent
@@ -62,6 +63,8 @@ export interface ResolvePlanInput {
   peers: ReadonlyMap<string, PeerRecord>;
   histories: ReadonlyMap<string, PeerHistory>;
   exclude: ReadonlySet<string>;
+  /** Holders that just answered the requester busy: ranked as saturated, still usable. */
+  busy?: ReadonlySet<string>;
   maxParents: number;
   now: number;
   config: Pick<SchedulerConfig, 'localityKeys' | 'weights'>;
@@ -90,6 +93,7 @@ export function planResolve(input: ResolvePlanInput): ResolvePlan {
     candidates,
     histories: input.histories,
     exclude: input.exclude,
+    ...(input.busy !== undefined ? { busy: input.busy } : {}),
     now: input.now,
     config: input.config,
   });

@@ -15,8 +15,8 @@
  * - seed: 1 for seed peers (dedicated, well-provisioned), 0 otherwise.
  *
  * Excluded outright: the requester itself, peers with upload capacity 0, peers within their
- * bad-data exclusion, and hosts the requester asked to exclude. Saturated peers (no free slot) are
- * kept but ordered after every unsaturated one: a busy parent still beats the origin, and the
+ * bad-data exclusion, and hosts the requester asked to exclude. Saturated peers (no free slot, or
+ * one that just answered the requester busy) are kept but ordered after every unsaturated one: a busy parent still beats the origin, and the
  * requester moves to the next candidate if it refuses. Ties break on host id, so the ranking is a
  * function of its inputs alone.
  */
@@ -33,6 +33,8 @@ export interface RankInput {
   candidates: Iterable<PeerRecord>;
   histories: ReadonlyMap<string, PeerHistory>;
   exclude?: ReadonlySet<string>;
+  /** Hosts that just answered the requester busy (HTTP 503): ordered as saturated whatever their reported load. */
+  busy?: ReadonlySet<string>;
   now: number;
   config: Pick<SchedulerConfig, 'localityKeys' | 'weights'>;
 }
@@ -102,7 +104,7 @@ export function rankCandidates(input: RankInput): RankedPeer[] {
     const seed = peer.isSeed ? 1 : 0;
     const raw = w.locality * locality + w.load * load + w.history * hist + w.seed * seed;
     const score = totalWeight > 0 ? raw / totalWeight : 0;
-    return { peer, score, saturated: free <= 0 };
+    return { peer, score, saturated: free <= 0 || input.busy?.has(peer.hostId) === true };
   });
   ranked.sort((a, b) => {
     if (a.saturated !== b.saturated) return a.saturated ? 1 : -1;

@@ -189,6 +189,7 @@ export class SchedulerServer {
           offsets: req.offsets ?? [],
           maxParents: req.maxParents,
           exclude: req.excludeHostIds ?? [],
+          busy: req.busyHostIds ?? [],
         });
         m?.observeResolve(groups);
         log.debug({ hostId: req.hostId, blobId: req.blobId, chunks: req.offsets?.length, groups: groups.length }, 'resolve');

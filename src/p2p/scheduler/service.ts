@@ -64,6 +64,8 @@ export interface ResolveRequest {
   maxParents?: number;
   /** Hosts not to hand out. */
   exclude?: readonly string[];
+  /** Hosts that just answered the requester busy: ranked after every other holder, still holders. */
+  busy?: readonly string[];
 }
 
 export interface KeepaliveAnswer {
@@ -173,10 +175,12 @@ export class SchedulerService {
     }
     for (const offset of req.offsets) need(checkOffset(offset));
     for (const hostId of req.exclude ?? []) need(checkHostId(hostId));
+    for (const hostId of req.busy ?? []) need(checkHostId(hostId));
     const now = this.clock();
     const requester = await this.requirePeer(req.hostId);
     const offsets = uniqueSorted(req.offsets);
     const exclude = new Set(req.exclude ?? []);
+    const busy = new Set(req.busy ?? []);
     const maxParents = req.maxParents !== undefined && req.maxParents > 0
       ? Math.min(req.maxParents, this.config.maxParents)
       : this.config.maxParents;
@@ -190,7 +194,7 @@ export class SchedulerService {
     // (they are planned again with the fresh holders); the second election takes what is left.
     for (let pass = 0; pass < 2 && todo.length > 0; pass++) {
       // 1–2. Holders, their live records, and ranked parents per offset.
-      const { plan, unusable } = await this.planOffsets(requester, req.blobId, todo, exclude, maxParents, now);
+      const { plan, unusable } = await this.planOffsets(requester, req.blobId, todo, { exclude, busy }, maxParents, now);
       for (const [offset, parents] of plan.parents) decisions.set(offset, { decision: 'PARENTS', parents, leaseDeadline: 0 });
       if (plan.needLease.length === 0) break;
 
@@ -261,7 +265,7 @@ export class SchedulerService {
     requester: PeerRecord,
     blobId: string,
     offsets: readonly number[],
-    exclude: ReadonlySet<string>,
+    { exclude, busy }: { exclude: ReadonlySet<string>; busy: ReadonlySet<string> },
     maxParents: number,
     now: number,
   ): Promise<{ plan: ResolvePlan; unusable: string[] }> {
@@ -271,7 +275,7 @@ export class SchedulerService {
     holderIds.delete(requester.hostId);
     const ids = [...holderIds];
     const [peers, histories] = await Promise.all([this.store.getPeers(ids, now), this.store.getHistories(ids, now)]);
-    const plan = planResolve({ requester, offsets, holders, peers, histories, exclude, maxParents, now, config: this.config });
+    const plan = planResolve({ requester, offsets, holders, peers, histories, exclude, busy, maxParents, now, config: this.config });
     const unusable = [...peers.values()]
       .filter((p) => exclude.has(p.hostId) || !isEligibleParent(p, histories.get(p.hostId), now))
       .map((p) => p.hostId);
