@@ -19,7 +19,6 @@ import { crictl } from '../test/harness/crictl.js';
 import { startDaemonProcess, type DaemonProcess } from '../test/harness/daemon.js';
 import type { ShapedRegistry } from '../test/harness/network.js';
 import { startSnapshotter, type SnapshotterProcess } from '../test/harness/snapshotter.js';
-import { forwardFromLoopback } from './loopback-forward.js';
 import { Teardown, dropCaches, linkBytesDown, metricOf, runCommand } from './lib.js';
 import type { BenchImage, DarnerImage } from './start-images.js';
 import { firstBlobGet, mountedAt, registryRequests } from './start-phases.js';
@@ -138,12 +137,9 @@ export async function coldStart(
       teardown.add('snapshotter', () => sn.stop());
       snapshotter = sn;
       if (system === 'darner-cri') {
-        // Pulled by the CRI plugin, the image carries no plain-http label for the snapshotter to
-        // pass on to the daemon's mount, so the registry is named by a loopback address.
-        const forward = await forwardFromLoopback(reg.host);
-        teardown.add('loopback forward', () => forward.close());
-        ref = ref.replace(reg.host, forward.host);
-        ctd = await containerdIn(dir, { snapshotterSocket: sn.address, address: ctdSocket, cri: { plainHttpRegistries: [forward.host] } });
+        // The CRI plugin speaks plain http to the registry as its config says; the snapshotter's
+        // `plain_http` list tells the daemon's mount the same (a CRI pull carries no such label).
+        ctd = await containerdIn(dir, { snapshotterSocket: sn.address, address: ctdSocket, cri: { plainHttpRegistries: [reg.host] } });
         namespace = 'k8s.io';
         pull = [];
       } else {
