@@ -8,7 +8,7 @@
  * Redis's own CPU seconds are reported beside it.
  *
  * Used by bench/p2p-sim.ts (its 1000-node rows give the demand); `npm run bench:scheduler`
- * runs it alone. Root is not needed.
+ * (bench/scheduler.ts) runs it alone. Root is not needed.
  */
 import { readFile } from 'node:fs/promises';
 import { SchedulerService } from '../src/p2p/scheduler/service.js';
