@@ -13,14 +13,13 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { peerBlobPath } from '../../src/p2p/peer-protocol.js';
 import { SchedulerClient } from '../../src/p2p/scheduler-client.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { startClusterOrigin, startPeerDaemons, startSchedulerProcess, stopAll, type PeerDaemon, type SchedulerHandle } from '../harness/p2p-cluster.js';
 import { blobRanges, type ProxyHandle } from '../harness/registry.js';
 import type { PublishedImage } from '../harness/rich-image.js';
-import { eventually } from './helpers.js';
+import { eventually, storedFile } from './helpers.js';
 
 const run = promisify(execFile);
 const MiB = 1 << 20;
@@ -39,24 +38,9 @@ let holder: PeerDaemon;
 let extent: { blobId: string; start: number; end: number; size: number; offsets: number[] };
 const cleanups: Array<() => Promise<void>> = [];
 
-/** The blob and stored extent of the file's chunks, and their uncompressed offsets (P2P names). */
-async function fileExtent(): Promise<typeof extent> {
-  const loaded = await loadImageBootstrap(image.darnerRef, {});
-  try {
-    const b = loaded.bootstrap;
-    const nid = [...b.walk()].find((e) => e.path === '/data')!.nid;
-    const chunks = b.fileChunks(nid).map((i) => b.chunk(i));
-    const start = Math.min(...chunks.map((c) => c.compressedOffset));
-    const end = Math.max(...chunks.map((c) => c.compressedOffset + c.compressedSize));
-    return { blobId: b.blobs[0]!.id, start, end, size: chunks.reduce((n, c) => n + c.compressedSize, 0), offsets: chunks.map((c) => c.uncompressedOffset) };
-  } finally {
-    await loaded.source.close();
-  }
-}
-
 test.before(async () => {
   ({ proxy, image, reference, tokenFile } = await startClusterOrigin('busy', [{ type: 'file', path: 'data', data: DATA }], { chunkSize: CHUNK, token: TOKEN }, cleanups));
-  extent = await fileExtent();
+  extent = await storedFile(image.darnerRef, '/data');
   scheduler = await startSchedulerProcess({ tokenFile: tokenFile.path });
   cleanups.push(() => scheduler.stop());
   // The holder: one upload slot, no minimum pace (a stalled requester keeps the slot).

@@ -8,14 +8,13 @@
  */
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { SchedulerAdmin } from '../../src/p2p/scheduler-client.js';
 import { startDelayProxy } from '../harness/delay-proxy.js';
 import { pseudoRandomBytes } from '../harness/layer-tar.js';
 import { mountEverywhere, metricSum, readEverywhere, startClusterOrigin, startPeerDaemons, startSchedulerProcess, stopAll } from '../harness/p2p-cluster.js';
 import { blobRanges, type ProxyHandle } from '../harness/registry.js';
 import type { PublishedImage } from '../harness/rich-image.js';
-import { eventually } from './helpers.js';
+import { eventually, storedFile } from './helpers.js';
 
 const MiB = 1 << 20;
 const CHUNK = 256 * 1024;
@@ -43,23 +42,8 @@ test.after.always(async () => {
   for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
 });
 
-/** Where the file's chunks are stored in its blob. */
-async function storedExtent(): Promise<{ start: number; end: number; size: number; chunks: number }> {
-  const loaded = await loadImageBootstrap(image.darnerRef, {});
-  try {
-    const b = loaded.bootstrap;
-    const nid = [...b.walk()].find((e) => e.path === '/data')!.nid;
-    const chunks = b.fileChunks(nid).map((i) => b.chunk(i));
-    const start = Math.min(...chunks.map((c) => c.compressedOffset));
-    const end = Math.max(...chunks.map((c) => c.compressedOffset + c.compressedSize));
-    return { start, end, size: chunks.reduce((n, c) => n + c.compressedSize, 0), chunks: chunks.length };
-  } finally {
-    await loaded.source.close();
-  }
-}
-
 test.serial('a cold wave on 4 daemons cascades: chunks are served second-hand, the origin serves the data once, every byte is right', async (t) => {
-  const extent = await storedExtent();
+  const extent = await storedFile(image.darnerRef, '/data');
   const scheduler = await startSchedulerProcess({
     tokenFile: tokenFile.path,
     configToml: `[scheduling]\nkeepalive_interval_ms = 500\npeer_ttl_ms = 3000\ncascade_fanout = ${FANOUT}\n`,

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
 import { SchedulerClient, type SchedulerClientOptions } from '../../src/p2p/scheduler-client.js';
 import { defaultProcessConfig, type SchedulerProcessConfig } from '../../src/p2p/scheduler/config.js';
 import type { SchedulerConfig } from '../../src/p2p/scheduler/model.js';
@@ -107,5 +108,28 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 2
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Where the chunks of file `path` of image `reference` are stored: its blob, the stored extent, and the chunks' uncompressed offsets. */
+export async function storedFile(
+  reference: string,
+  path: string,
+): Promise<{ blobId: string; start: number; end: number; size: number; chunks: number; offsets: number[] }> {
+  const loaded = await loadImageBootstrap(reference, {});
+  try {
+    const b = loaded.bootstrap;
+    const nid = [...b.walk()].find((e) => e.path === path)!.nid;
+    const chunks = b.fileChunks(nid).map((i) => b.chunk(i));
+    return {
+      blobId: b.blobs[chunks[0]!.blobIndex]!.id,
+      start: Math.min(...chunks.map((c) => c.compressedOffset)),
+      end: Math.max(...chunks.map((c) => c.compressedOffset + c.compressedSize)),
+      size: chunks.reduce((n, c) => n + c.compressedSize, 0),
+      chunks: chunks.length,
+      offsets: chunks.map((c) => c.uncompressedOffset),
+    };
+  } finally {
+    await loaded.source.close();
   }
 }
