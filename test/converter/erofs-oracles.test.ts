@@ -11,9 +11,9 @@ import type { AccessTrace } from '../../src/format/access-trace.js';
 import { Bootstrap } from '../../src/format/index.js';
 import { chunkDigests } from '../../src/digest.js';
 import { compareTrees, formatDifference, treeFromDirectory } from '../../src/fstree/index.js';
-import { lgetxattr, llistxattr } from '../../src/native.js';
 import { buildOciImage, writeOciLayout } from '../harness/oci-image.js';
 import { richImageLayers } from '../harness/test-images.js';
+import { xattrsOf } from '../fs/helpers/mounted.js';
 
 /**
  * The format against oracles no one here wrote: erofs-utils' fsck.erofs accepts what
@@ -22,15 +22,6 @@ import { richImageLayers } from '../harness/test-images.js';
  */
 
 const run = promisify(execFile);
-
-function xattrsOf(path: string): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  for (const name of llistxattr(path)) {
-    const value = lgetxattr(path, name);
-    if (value) out.set(name, value);
-  }
-  return out;
-}
 
 /**
  * A blob layout for an access trace (convert --prefetch-trace) moves chunks, deduplicated ones

@@ -18,7 +18,6 @@ import { writeBootstrap } from '../../src/format/index.js';
 import { HOLE, type DirectoryNode, type TreeNode } from '../../src/format/model.js';
 import { compareTrees, formatDifference, treeFromDirectory, type FsTree } from '../../src/fstree/index.js';
 import { loadImageBootstrap } from '../../src/image/bootstrap-layer.js';
-import { lgetxattr, llistxattr } from '../../src/native.js';
 import { MediaType } from '../../src/oci/image-spec.js';
 import { buildOciImage, writeOciLayout } from '../harness/oci-image.js';
 import { startRegistry } from '../harness/registry.js';
@@ -26,6 +25,7 @@ import { richImageLayers } from '../harness/test-images.js';
 import { basicModel, multiblobModel } from '../../fixtures/make-bootstraps.js';
 import { tempDir } from './helpers/mount.js';
 import { richModel } from './helpers/rich-model.js';
+import { xattrsOf } from '../fs/helpers/mounted.js';
 
 function onPath(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -211,11 +211,3 @@ function undoNydusdZeroMtime(expected: FsTree, mounted: FsTree): { paths: string
   return { paths, shown: [...shown] };
 }
 
-function xattrsOf(path: string): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  for (const name of llistxattr(path)) {
-    const value = lgetxattr(path, name);
-    if (value) out.set(name, value);
-  }
-  return out;
-}
