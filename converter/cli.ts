@@ -190,15 +190,6 @@ export function register(program: Command): void {
     ['src', 'dest'],
     'platforms to convert from a multi-platform index, a comma list, e.g. linux/amd64,linux/arm64 (default: all it has)',
   ).action(async (source: string, target: string, flags: AccessFlags & Record<string, string | boolean | undefined>) => {
-    const { hasConvertFlags, runInConvertProcess } = await import('./convert-process.js');
-    if (!hasConvertFlags()) {
-      const code = await runInConvertProcess();
-      if (code !== undefined) {
-        // The converting process has printed its own summary or error line.
-        process.exitCode = code;
-        return;
-      }
-    }
     setLogLevel('error');
     const { validateChunkSize } = await import('./convert.js');
     const { convertPlatforms } = await import('./convert-platforms.js');

@@ -19,9 +19,9 @@ process.on('beforeExit', () => {
   process.exitCode = 1;
 });
 /**
- * `darner convert` converts in a node of its own (converter/convert-process.ts). Started from
- * here, before the command tree is loaded, the process that waits for it stays small; the verb
- * itself starts one when this test misses it (or node could not be started).
+ * `darner convert` converts in a node of its own (converter/convert-process.ts), started from
+ * here, before the command tree is loaded, so that the process that waits for it stays small.
+ * When node cannot be started again, the conversion runs in this process.
  */
 async function main(): Promise<void> {
   const convert = verbOf(process.argv.slice(2)) === 'convert';
