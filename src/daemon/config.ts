@@ -46,6 +46,8 @@ export interface DaemonConfig {
     maxRead: number;
     cacheTimeout: number;
     allowOther: boolean;
+    /** erofs mode: the kernel reads the blob devices with direct I/O (erofs-mount.ts). */
+    erofsDirectIo: boolean;
   };
   cache: {
     /** Bytes the blob cache may hold before least recently used unreferenced blobs are evicted; 0: no limit. */
@@ -129,6 +131,7 @@ const FIELDS: Field[] = [
   { key: 'fuse.read_timeout_ms', path: 'fuse.readTimeoutMs', type: { type: 'integer', min: 1, max: 3_600_000 }, default: 60_000, unit: 'ms', doc: 'last resort: a FUSE read not answered by then gets EIO' },
   { key: 'fuse.max_read', path: 'fuse.maxRead', type: { type: 'integer', min: 4096, max: 131072 }, default: 131072, unit: 'bytes', doc: 'largest read request (libfuse 2 allows up to 131072)' },
   { key: 'fuse.cache_timeout', path: 'fuse.cacheTimeout', type: { type: 'integer', min: 0, max: 365 * 86400 }, default: 86400, unit: 's', doc: 'how long the kernel caches names and attributes (images never change)' },
+  { key: 'fuse.erofs_direct_io', path: 'fuse.erofsDirectIo', type: { type: 'boolean' }, default: true, doc: 'erofs mode: the kernel reads the blob devices with direct I/O, so its readahead never fetches past the file being read (see "Mount modes")' },
   { key: 'fuse.allow_other', path: 'fuse.allowOther', type: { type: 'boolean' }, default: true, doc: 'other users (containers) may use the mounts' },
 
   { key: 'p2p.scheduler', path: 'p2p.schedulers', type: { type: 'string-list', commaString: true }, default: [], allowed: 'a list of host:port (or one string, comma-separated)', flag: '--scheduler', doc: 'scheduler replicas (host:port), failover order; P2P is off without one',

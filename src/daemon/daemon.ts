@@ -127,6 +127,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       state,
       fuse: { allowOther: config.fuse.allowOther, maxRead: config.fuse.maxRead, cacheTimeout: config.fuse.cacheTimeout },
       mode: config.fuse.mode,
+      erofsDirectIo: config.fuse.erofsDirectIo,
       pipelining: config.fetch.pipelining,
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,

@@ -48,6 +48,8 @@ export interface MountManagerOptions {
   pipelining: number;
   /** erofs, fuse, or auto (erofs where the kernel can): see MountMode. */
   mode: MountMode;
+  /** erofs mode: blob devices read with direct I/O (fuse.erofs_direct_io). */
+  erofsDirectIo?: boolean;
   /** FUSE reads not answered within this fail with EIO. */
   readTimeoutMs: number;
   prefetch: { enabled: boolean; all: boolean; bandwidth: number };
@@ -397,6 +399,7 @@ export class MountManager {
           ...guard,
           bootstrapPath: this.#options.state.bootstrapPath(bootstrapDigest),
           deviceDir: this.#options.state.deviceDir(id),
+          directIo: this.#options.erofsDirectIo ?? true,
           ...(this.#options.keeper !== undefined ? { keeper: { socket: this.#options.keeper.socket, name: id } } : {}),
         });
         record.mount.mode = 'erofs';

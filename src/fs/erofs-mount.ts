@@ -24,12 +24,20 @@ const MS_NODEV = 4;
 /** mount(2) copies at most one page of options. */
 const MAX_OPTIONS_BYTES = 4095;
 
-/** The `-o` string for a file-backed EROFS mount with these device files, checked to fit. */
-export function erofsMountData(devicePaths: readonly string[]): string {
+/**
+ * The `-o` string for a file-backed EROFS mount with these device files, checked to fit.
+ *
+ * `directio`: EROFS reads its backing files with direct I/O. Buffered, a read of a file's last
+ * pages went through the blob device's own page cache, whose readahead ran on past the file into
+ * whatever the blob stores next, and each such page is a fetch from the registry that no one
+ * asked for, one round trip on the reading process's path (docs/daemon.md, "Mount modes"). Direct,
+ * the daemon sees exactly the blocks EROFS reads, and EROFS's own readahead stops at the file's end.
+ */
+export function erofsMountData(devicePaths: readonly string[], directIo = true): string {
   for (const path of devicePaths) {
     if (/[,\0]/.test(path)) throw new MountError(`blob device path ${JSON.stringify(path)} cannot be a mount option (comma or NUL)`);
   }
-  const data = devicePaths.map((p) => `device=${p}`).join(',');
+  const data = [...devicePaths.map((p) => `device=${p}`), ...(directIo ? ['directio'] : [])].join(',');
   if (Buffer.byteLength(data) > MAX_OPTIONS_BYTES)
     throw new MountError(`${devicePaths.length} blob devices do not fit in one mount option page (${Buffer.byteLength(data)} bytes)`);
   return data;
@@ -40,6 +48,8 @@ export interface ErofsMountOptions extends ReadGuardOptions {
   bootstrapPath: string;
   /** An empty directory the blob devices are mounted on (created, and removed at unmount). */
   deviceDir: string;
+  /** The kernel reads the blob devices with direct I/O (erofsMountData); default true. */
+  directIo?: boolean;
   /** The fd keeper that holds the blob devices' connection across daemon restarts. */
   keeper?: KeeperHandoff;
 }
@@ -57,7 +67,7 @@ export async function mountImageErofs(
     options,
   );
   const devicePaths = devices.names.map((n) => join(options.deviceDir, n));
-  const data = erofsMountData(devicePaths);
+  const data = erofsMountData(devicePaths, options.directIo ?? true);
   await mkdir(options.deviceDir, { recursive: true, mode: 0o700 });
   let deviceMount: FuseMount;
   try {
@@ -67,7 +77,11 @@ export async function mountImageErofs(
     throw err;
   }
   try {
-    await oneAtATime(() => mountFs(options.bootstrapPath, mountpoint, 'erofs', MS_RDONLY | MS_NOSUID | MS_NODEV, data));
+    await oneAtATime(() => mountFs(options.bootstrapPath, mountpoint, 'erofs', MS_RDONLY | MS_NOSUID | MS_NODEV, data)).catch(async (err: unknown) => {
+      // A kernel without the `directio` option (it came after file-backed mounts) refuses it.
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL' || options.directIo === false) throw err;
+      await oneAtATime(() => mountFs(options.bootstrapPath, mountpoint, 'erofs', MS_RDONLY | MS_NOSUID | MS_NODEV, erofsMountData(devicePaths, false)));
+    });
   } catch (err) {
     await deviceMount.unmount();
     await rmdir(options.deviceDir).catch(() => {});

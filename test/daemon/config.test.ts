@@ -45,13 +45,14 @@ test('a TOML file sets every section', (t) => {
       'max_read = 65536',
       'cache_timeout = 10',
       'allow_other = false',
+      'erofs_direct_io = false',
     ].join('\n'),
     'daemon.toml',
   );
   t.like(c, { socket: '/tmp/d.sock', cacheDir: '/srv/cache', stateDir: '/srv/state', metrics: '127.0.0.1:0', logLevel: 'debug' });
   t.deepEqual(c.fetch, { maxConcurrent: 4, maxRequestBytes: 2097152, readAhead: false, smallFile: 65536, smallFileRequest: 131072, sequentialReadAhead: 0, sequentialStart: 8192, pipelining: 2, timeoutMs: 5000, retryBaseDelayMs: 10, retryMaxDelayMs: 20 });
   t.deepEqual(c.prefetch, { enabled: false, all: true, bandwidth: 0 });
-  t.deepEqual(c.fuse, { mode: 'fuse', readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false });
+  t.deepEqual(c.fuse, { mode: 'fuse', readTimeoutMs: 9000, maxRead: 65536, cacheTimeout: 10, allowOther: false, erofsDirectIo: false });
 });
 
 test('a JSON file uses the same keys', (t) => {

@@ -76,9 +76,10 @@ test('a read the reader does not answer in time fails, is remembered briefly, an
   t.is(failures.length, 3);
 });
 
-test('erofsMountData: one device= per blob in order; paths a mount option cannot carry, or too many for a page, are refused', (t) => {
-  t.is(erofsMountData(['/s/devices/m-1/0', '/s/devices/m-1/1']), 'device=/s/devices/m-1/0,device=/s/devices/m-1/1');
-  t.is(erofsMountData([]), '');
+test('erofsMountData: one device= per blob in order, then directio (unless asked without); paths a mount option cannot carry, or too many for a page, are refused', (t) => {
+  t.is(erofsMountData(['/s/devices/m-1/0', '/s/devices/m-1/1']), 'device=/s/devices/m-1/0,device=/s/devices/m-1/1,directio');
+  t.is(erofsMountData(['/s/devices/m-1/0'], false), 'device=/s/devices/m-1/0');
+  t.is(erofsMountData([]), 'directio');
   t.throws(() => erofsMountData(['/a,b/0']), { code: 'MOUNT_FAILED', message: /comma or NUL/ });
   const long = `/${'d'.repeat(2100)}`;
   t.notThrows(() => erofsMountData([`${long}/0`]));
