@@ -6,6 +6,8 @@
  */
 import type { BlobLease } from '../cache/types.js';
 import { AbortedError, ChunkUnavailableError, DarnerError, InvalidArgumentError } from '../errors.js';
+import { ReadDeadlineError, waitAll } from './wait-all.js';
+import { ProgramLibraries } from './program-libraries.js';
 import { HOLE, type ChunkRecord } from '../format/model.js';
 import type { Bootstrap } from '../format/reader.js';
 import { log } from '../log.js';
@@ -31,46 +33,6 @@ interface Piece {
   at: number;
 }
 
-/** The error of a read that reached its deadline (not that of a fetch that failed). */
-class ReadDeadlineError extends ChunkUnavailableError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChunkUnavailableError';
-  }
-}
-
-/** Waits for `promises`, rejecting at the deadline (ReadDeadlineError) or when a signal aborts. */
-function waitAll<T>(promises: Array<Promise<T>>, deadlineMs: number, timeoutMs: number, what: string, signals: AbortSignal[]): Promise<T[]> {
-  return new Promise<T[]>((resolve, reject) => {
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', onAbort);
-    };
-    const onAbort = (): void => {
-      cleanup();
-      reject(new AbortedError(`${what}: aborted`));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new ReadDeadlineError(`${what}: not fetched within the fetch timeout (${timeoutMs} ms)`));
-    }, Math.max(0, deadlineMs));
-    for (const s of signals) {
-      if (s.aborted) return onAbort();
-      s.addEventListener('abort', onAbort, { once: true });
-    }
-    Promise.all(promises).then(
-      (values) => {
-        cleanup();
-        resolve(values);
-      },
-      (err) => {
-        cleanup();
-        reject(err);
-      },
-    );
-  });
-}
-
 /** Large files followed by sequential read-ahead at once, per image (readers of several big files). */
 const MAX_STREAMS = 16;
 
@@ -87,6 +49,8 @@ export class ImageReaderImpl implements ImageReader {
   readonly #streams = new Map<FileExtent, SequentialState>();
   /** Cold reads of small files per blob (index as in the bootstrap's blob table): neighbours.ts. */
   readonly #walks = new Map<number, WalkState>();
+  /** Libraries of programs whose first chunk arrives (program-libraries.ts); off with read-ahead off. */
+  readonly #libraries: ProgramLibraries | undefined;
 
   private constructor(engine: ReaderEngine, options: ImageReaderOptions, leases: BlobLease[]) {
     this.#engine = engine;
@@ -105,6 +69,11 @@ export class ImageReaderImpl implements ImageReader {
       next: (record: ChunkRecord) => this.#order(i).next(record),
       extentOf: (record: ChunkRecord) => this.#extentOf(record),
     }));
+    const settings = engine.settings;
+    this.#libraries =
+      settings.readAhead && settings.sequentialReadAheadBytes > 0
+        ? new ProgramLibraries(options.bootstrap, { fetch: (b, records) => this.#fetchFileChunks(b, records), restOfFile: (r) => this.#fetchRestOf(r), fileChunk: (r, i) => this.#fileChunk(r, i) }, settings.sequentialReadAheadBytes)
+        : undefined;
   }
 
   static async open(engine: ReaderEngine, options: ImageReaderOptions): Promise<ImageReaderImpl> {
@@ -300,6 +269,7 @@ export class ImageReaderImpl implements ImageReader {
           promises[k]!.then((chunk) => {
             chunk.copy(out, p.at, p.from, p.from + p.length);
             arrived.add(p);
+            this.#libraries?.arrived(p.record, chunk);
           }),
         ),
       );
@@ -395,6 +365,37 @@ export class ImageReaderImpl implements ImageReader {
     // the registry less (bench:fs tree: 23 requests instead of 57).
     const settings = this.#engine.settings;
     if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(settings.sequentialReadAheadBytes, settings.maxRequestBytes));
+  }
+
+  /** The absent ones of `records` (blob `blobIndex`'s, stored order) at prefetch priority, in one request where they allow. */
+  #fetchFileChunks(blobIndex: number, records: ChunkRecord[]): Array<{ record: ChunkRecord; data: Promise<Buffer> }> {
+    const blob = this.#blobs[blobIndex];
+    if (blob === undefined || this.#engine.closed || this.#closing.signal.aborted) return [];
+    const absent = records.filter((r) => !blob.lease.blob.isReady(r.uncompressedOffset));
+    if (absent.length === 0) return [];
+    const settings = this.#engine.settings;
+    const promises = this.#engine.fetch(blob, absent, 'prefetch', false, false, Math.max(settings.sequentialReadAheadBytes, settings.maxRequestBytes));
+    return absent.map((record, k) => ({ record, data: promises[k]! }));
+  }
+
+  /** The rest of the file whose first chunk is `record`, if its stored bytes are within sequential_read_ahead. */
+  #fetchRestOf(record: ChunkRecord): void {
+    const file = this.#extentOf(record);
+    const blob = this.#blobs[record.blobIndex];
+    if (file === undefined || blob === undefined || file.bytes > this.#engine.settings.sequentialReadAheadBytes) return;
+    this.#fetchAhead(blob, file, file.start, file.end);
+  }
+
+  /** Chunk `index` of the file whose first chunk is `first`, counting the file's chunks in stored order. */
+  #fileChunk(first: ChunkRecord, index: number): ChunkRecord | undefined {
+    const file = this.#extentOf(first);
+    if (file === undefined) return undefined;
+    let k = 0;
+    for (const r of this.#order(first.blobIndex).from(file.start)) {
+      if (r.compressedOffset >= file.end) break;
+      if (this.#extentOf(r) === file && k++ === index) return r;
+    }
+    return undefined;
   }
 
   prefetchFiles(nids: readonly number[] = this.bootstrap.prefetchNids): Promise<PrefetchSummary> {
