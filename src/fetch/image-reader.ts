@@ -155,6 +155,15 @@ export class ImageReaderImpl implements ImageReader {
       .map((p) => [p.record.uncompressedOffset, p.record.uncompressedOffset + p.record.uncompressedSize]);
   }
 
+  async verifyCached(blobIndex: number, start: number, end: number): Promise<void> {
+    const aligned = this.#alignedBlob(blobIndex);
+    if (aligned === undefined || this.#closing.signal.aborted) return;
+    const cached = aligned.blob.lease.blob;
+    const records = aligned.space.pieces(start, Math.min(end, aligned.space.size)).map((p) => p.record);
+    const unverified = records.filter((r) => cached.isReady(r.uncompressedOffset) && !cached.isVerified(r));
+    await Promise.all(unverified.map((r) => cached.readChunk(r, aligned.blob.algorithm, 0, 0).catch(() => undefined)));
+  }
+
   async read(nid: number, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
     const started = performance.now();
     const metrics = this.#engine.metrics;

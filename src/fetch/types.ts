@@ -120,6 +120,12 @@ export interface ImageReader {
   /** The extents of chunks within [start, end) of blob `blobIndex`'s space verified now (after a read verified them). */
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
   /**
+   * Verifies the chunks within [start, end) of blob `blobIndex`'s space that are in the cache
+   * and not verified since the daemon started (reading each once); resolves when done, whatever
+   * the outcome (a chunk that fails is invalidated, as on any read).
+   */
+  verifyCached(blobIndex: number, start: number, end: number): Promise<void>;
+  /**
    * Builds the indexes reads need ahead of the first read (stored order for read-ahead, the
    * blob address spaces blob devices serve, the chunk → file map of the fetch policy), which are
    * otherwise built by that read. The file map (a walk of the whole tree: hundreds of ms for

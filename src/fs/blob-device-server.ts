@@ -34,7 +34,18 @@ export interface VerifiedSpaces {
   cacheFile(blobIndex: number): string | undefined;
   watchVerified(blobIndex: number, listener: (start: number, end: number, verified: boolean) => void): () => void;
   verifiedIn(blobIndex: number, start: number, end: number): Array<[number, number]>;
+  verifyCached(blobIndex: number, start: number, end: number): Promise<void>;
 }
+
+/**
+ * After a forwarded read, the cached chunks stored in this many bytes after it are verified and
+ * marked too. A chunk is verified once per daemon run, on its first read; after a restart every
+ * small file is a chunk of its own, and each would otherwise be one trip through JavaScript (the
+ * kernel reads the devices with direct I/O, one file at a time): 2,000 small files read after a
+ * restart took 2,001 forwarded reads, and the same in 128 KiB batches of the device's readahead
+ * when read buffered.
+ */
+const VERIFY_AHEAD_BYTES = 1024 * 1024;
 
 /** Where the connection's fd is kept across restarts: the keeper's socket and the name under it. */
 export interface KeeperHandoff {
@@ -87,6 +98,10 @@ function serve(dir: string, devices: BlobDevices, spaces: VerifiedSpaces, keeper
         if (trace) log.debug({ device, offset, length }, 'blob device read answered');
         if (cachePaths[device] !== '') {
           for (const [start, end] of spaces.verifiedIn(device, offset, offset + data.length)) server.mark(device, start, end, true);
+          const ahead = offset + data.length;
+          void spaces.verifyCached(device, ahead, ahead + VERIFY_AHEAD_BYTES).then(() => {
+            for (const [start, end] of spaces.verifiedIn(device, ahead, ahead + VERIFY_AHEAD_BYTES)) server.mark(device, start, end, true);
+          });
         }
       },
       (err: unknown) => server.replyError(unique, errnoOf(err)),
