@@ -2,9 +2,11 @@
  * `npm run bench:p2p-sim`: the P2P scale simulator (bench/p2p-sim/: the real scheduler decision
  * code over a discrete-event network model) on the issue's scenarios — N = 16, 100, 1000 nodes,
  * 1 Gbit/s per node and at the origin, a 1 GiB image read whole, all starting within 1 s —
- * for today's protocol ("star", scheduling.cascade_fanout = 0) and the scheduler's cascade
- * ("cascade f2": cascade_fanout = 2, relays serving from memory), plus a run with dead and bad
- * peers; then its calibration against bench:p2p's measured runs, and the scheduler's capacity
+ * for the earlier protocols ("star", scheduling.cascade_fanout = 0; "cascade f2": cascade_fanout
+ * = 2, relays serving from memory; both reading in order, a peer's load counted until its next
+ * heartbeat) and today's ("cascade f2 rotated": bulk reads from per-node starts,
+ * src/p2p/read-order.ts, and hand-outs released when their transfer is reported), plus a run
+ * with dead and bad peers; then its calibration against bench:p2p's measured runs, and the scheduler's capacity
  * (bench/scheduler-capacity.ts) against the 1000-node wave's Resolve rate.
  *
  * Writes bench/results/p2p-sim.json: {"runs": [{"nodes", "protocol", "originRatio", "timeRatio",
@@ -12,7 +14,9 @@
  * at N = 1000.
  *
  * Environment: DARNER_BENCH_P2P_SIM_NODES (default "16,100,1000"), DARNER_BENCH_P2P_SIM_SEED (1),
- * DARNER_BENCH_P2P_SIM_SKIP ("calibration", "scheduler", comma-separated: leave those parts out).
+ * DARNER_BENCH_P2P_SIM_SKIP ("calibration", "scheduler", comma-separated: leave those parts out),
+ * DARNER_BENCH_P2P_SIM_PROTOCOLS (comma-separated protocol names, default all: "star",
+ * "cascade f2", "cascade f2 rotated").
  */
 import type { PeerBehaviour } from './p2p-sim/behaviour.js';
 import { CALIBRATION, compareWithBench, fitCalibration } from './p2p-sim/calibration.js';
@@ -26,7 +30,10 @@ import { printTable, writeResults } from './report.js';
 const NODES = (process.env.DARNER_BENCH_P2P_SIM_NODES ?? '16,100,1000').split(',').map(Number);
 const SEED = Number(process.env.DARNER_BENCH_P2P_SIM_SEED ?? 1);
 const SKIP = new Set((process.env.DARNER_BENCH_P2P_SIM_SKIP ?? '').split(',').filter(Boolean));
-const PROTOCOLS: PeerBehaviour[] = [starBehaviour, cascadeBehaviour(2)];
+// The earlier protocols (star, cascade f2) and today's (cascade f2 rotated) in one table.
+const ALL_PROTOCOLS: PeerBehaviour[] = [starBehaviour, cascadeBehaviour(2, { loadUntilHeartbeat: true }), cascadeBehaviour(2, { rotated: true })];
+const WANTED = process.env.DARNER_BENCH_P2P_SIM_PROTOCOLS?.split(',').map((s) => s.trim()).filter(Boolean);
+const PROTOCOLS = WANTED === undefined ? ALL_PROTOCOLS : ALL_PROTOCOLS.filter((b) => WANTED.includes(b.protocol));
 
 interface Run extends SimResult {
   scenario: string;
@@ -66,6 +73,14 @@ async function main(): Promise<void> {
       r.scenario, r.protocol, String(r.nodes), r.seconds.toFixed(1), r.timeRatio.toFixed(2), r.originRatio.toFixed(3),
       (r.peerBytes / GiB).toFixed(0), (r.maxUploadBytesPerNode / GiB).toFixed(1), String(r.resolves), String(r.peakResolvesPerSecond),
       String(r.parentFailures), String(r.busyWaits), String(r.badDataReports), String(r.deadNodes),
+    ]),
+  );
+  // Where the time goes: each phase's share of a node's in-flight request slots (bench/p2p-sim/model.ts).
+  process.stdout.write('\nrequest time per in-flight slot (s): asking the scheduler, reaching parents, held at a parent, sleeping after busy parents, origin, peer transfers at full link rate / the rest (shared links)\n');
+  printTable(
+    ['scenario', 'protocol', 'nodes', 'resolve', 'contact', 'held', 'busy sleep', 'origin', 'peer full rate', 'peer shared rate'],
+    runs.map((r) => [
+      r.scenario, r.protocol, String(r.nodes), ...(['resolve', 'contact', 'held', 'busySleep', 'origin', 'peerFullRate', 'peerSharedRate'] as const).map((k) => (r.breakdown[k] / 1000).toFixed(1)),
     ]),
   );
   const targets = PROTOCOLS.map((b) => {

@@ -23,6 +23,14 @@ export interface PeerBehaviour {
   readonly servesOnArrival: boolean;
   /** Announce at once instead of after the client's batching delay. */
   readonly announcesAtOnce: boolean;
+  /**
+   * False: the scheduler as it was before hand-outs were released at report time (a peer's
+   * load counted every hand-out until its next heartbeat), to run the earlier protocols as they
+   * were. Absent: released (the scheduler's code as it is).
+   */
+  readonly releasesLoadAtReport?: boolean;
+  /** The order a node reads the image's pieces in (absent: in order). */
+  readOrder?(hostId: string, pieces: number): number[];
   /** The parents a requester tries, given the ones the scheduler answered (after peer-plan.ts). */
   parents(planned: readonly PlannedParent[]): PlannedParent[];
 }

@@ -40,6 +40,8 @@ interface SimNode {
   bad: boolean;
   servable: Uint8Array;
   nextPiece: number;
+  /** The order this node reads the pieces in (the behaviour's read order; in order without one). */
+  order: number[];
   received: number;
   finishedAt: number;
   /** Pieces this node fetches from the origin under a lease (others' requests may wait here). */
@@ -76,7 +78,15 @@ interface Request {
   /** The parent holding this request (an in-progress wait, or a wait for an upload slot). */
   waitingAt?: SimNode;
   ended: boolean;
+  /** What the request is doing since `phaseSince` (the time breakdown of SimResult). */
+  phase: Phase;
+  phaseSince: number;
 }
+
+/** Where a request's time goes: asking the scheduler, reaching parents (and their refusals), held at a parent, sleeping after busy parents, moving bytes. */
+export type Phase = 'resolve' | 'contact' | 'held' | 'busySleep' | 'peerTransfer' | 'origin';
+/** Request time per phase, with transfers split into their time at full link rate and the rest (shared links). */
+export type TimeBreakdown = Record<Phase | 'peerFullRate' | 'peerSharedRate', number>;
 
 export interface SimResult {
   protocol: string;
@@ -97,6 +107,8 @@ export interface SimResult {
   badDataReports: number;
   deadNodes: number;
   events: number;
+  /** Request time per phase, summed over every request, over nodes × window: what one in-flight slot of a node spent, on average (ms). */
+  breakdown: TimeBreakdown;
 }
 
 export class Simulation {
@@ -114,12 +126,15 @@ export class Simulation {
   private busyWaits = 0;
   private badDataReports = 0;
   private unfinished: number;
+  private readonly phaseMs: TimeBreakdown = { resolve: 0, contact: 0, held: 0, busySleep: 0, peerTransfer: 0, origin: 0, peerFullRate: 0, peerSharedRate: 0 };
 
   constructor(private readonly p: SimParams, private readonly behaviour: PeerBehaviour) {
     this.random = seededRandom(p.seed);
     let ids = 0;
     this.service = new SchedulerService({
-      store: new MemoryStore({ maxHoldersPerChunk: p.maxHoldersPerChunk }),
+      store: behaviour.releasesLoadAtReport === false
+        ? new LoadUntilHeartbeatStore({ maxHoldersPerChunk: p.maxHoldersPerChunk })
+        : new MemoryStore({ maxHoldersPerChunk: p.maxHoldersPerChunk }),
       config: { cascadeFanout: behaviour.cascadeFanout },
       clock: () => EPOCH_MS + Math.floor(this.events.now),
       newId: () => `id-${ids++}`,
@@ -135,7 +150,7 @@ export class Simulation {
         up: new Link(`${hostId}/up`, mbitToBytesPerMs(p.nodeUpMbit)),
         down: new Link(`${hostId}/down`, mbitToBytesPerMs(p.nodeDownMbit)),
         startAt: p.nodes === 1 ? 0 : this.random() * p.arrivalSpreadMs,
-        bad: bad.has(i), servable: new Uint8Array(this.pieces), nextPiece: 0, received: 0, finishedAt: -1,
+        bad: bad.has(i), servable: new Uint8Array(this.pieces), nextPiece: 0, order: behaviour.readOrder?.(hostId, Math.ceil(p.imageBytes / p.pieceBytes)) ?? [...Array(Math.ceil(p.imageBytes / p.pieceBytes)).keys()], received: 0, finishedAt: -1,
         leased: new Set(), relaying: new Set(), uploadBytes: 0, uploadBytesTotal: 0, originBytes: 0, excluded: new Set(),
         toAnnounce: [], flows: new Map(), slotQueue: [],
       };
@@ -173,6 +188,7 @@ export class Simulation {
       badDataReports: this.badDataReports,
       deadNodes: this.nodes.length - live.length,
       events: this.events.processed,
+      breakdown: Object.fromEntries(Object.entries(this.phaseMs).map(([k, v]) => [k, v / (p.nodes * (this.behaviour.window ?? p.window))])) as TimeBreakdown,
     };
   }
 
@@ -192,12 +208,19 @@ export class Simulation {
 
   private requestNext(node: SimNode): void {
     if (!node.alive || node.nextPiece >= this.pieces) return;
-    const req: Request = { node, piece: node.nextPiece++, retry: newRetryState(), busy: 0, busyHosts: new Set(), retryAfterMs: undefined, exclude: [], parents: [], tried: 0, failed: [], waitUntil: 0, ended: false };
+    const req: Request = { node, piece: node.order[node.nextPiece++]!, retry: newRetryState(), busy: 0, busyHosts: new Set(), retryAfterMs: undefined, exclude: [], parents: [], tried: 0, failed: [], waitUntil: 0, ended: false, phase: 'resolve', phaseSince: this.events.now };
     if (this.behaviour.p2p) this.events.after(0, () => this.resolve(req));
     else this.fromOrigin(req, false);
   }
 
+  private enter(req: Request, phase: Phase): void {
+    this.phaseMs[req.phase] += this.events.now - req.phaseSince;
+    req.phase = phase;
+    req.phaseSince = this.events.now;
+  }
+
   private async resolve(req: Request): Promise<void> {
+    this.enter(req, 'resolve');
     const { node, piece } = req;
     const offset = piece * this.p.pieceBytes;
     const exclude = [...node.excluded, ...req.exclude];
@@ -236,12 +259,16 @@ export class Simulation {
       req.retryAfterMs = undefined;
       if (next.step === 'origin') this.fromOrigin(req, false);
       else {
-        if (next.step === 'wait') this.busyWaits += 1;
+        if (next.step === 'wait') {
+          this.busyWaits += 1;
+          this.enter(req, 'busySleep');
+        }
         this.events.after(next.step === 'wait' ? next.delayMs : 0, () => this.resolve(req));
       }
       return;
     }
     req.tried += 1;
+    this.enter(req, 'contact');
     const parent = this.byId.get(parentChoice.hostId)!;
     this.events.after(this.p.peerRttMs / 2, () => this.arrive(req, parent, parentChoice.inProgress));
   }
@@ -269,6 +296,7 @@ export class Simulation {
   }
 
   private hold(req: Request, at: SimNode, waitMs: number): void {
+    this.enter(req, 'held');
     req.waitingAt = at;
     at.slotQueue.push(req);
     this.events.after(waitMs, () => {
@@ -303,6 +331,7 @@ export class Simulation {
 
   private upload(parent: SimNode, req: Request): void {
     parent.uploads += 1;
+    this.enter(req, 'peerTransfer');
     const started = this.events.now;
     const flow = this.net.start(parent.up, req.node.down, this.p.pieceBytes, () => {
       parent.flows.delete(flow);
@@ -328,6 +357,9 @@ export class Simulation {
 
   private async downloaded(req: Request, parent: SimNode, durationMs: number): Promise<void> {
     if (!req.node.alive) return;
+    const fullRateMs = this.p.pieceBytes / Math.min(parent.up.bytesPerMs, req.node.down.bytesPerMs);
+    this.phaseMs.peerFullRate += Math.min(fullRateMs, durationMs);
+    this.phaseMs.peerSharedRate += Math.max(0, durationMs - fullRateMs);
     if (parent.bad) {
       // The fetch path's digest check rejects the piece: reported, excluded, fetched from the origin.
       this.badDataReports += 1;
@@ -371,6 +403,7 @@ export class Simulation {
 
   private fromOrigin(req: Request, leased: boolean): void {
     const { node, piece } = req;
+    this.enter(req, 'origin');
     if (leased) node.leased.add(piece);
     this.events.after(this.p.originRttMs, () => {
       if (!node.alive) return;
@@ -385,6 +418,7 @@ export class Simulation {
 
   private received(req: Request, leased: boolean): void {
     const { node, piece } = req;
+    this.enter(req, req.phase);
     req.ended = true;
     node.received += 1;
     node.relaying.delete(piece);
@@ -443,6 +477,11 @@ export class Simulation {
       this.parentFailed(req, node, 'UNREACHABLE');
     }
   }
+}
+
+/** The memory store with the earlier load rule: a hand-out counts until the peer's next heartbeat. */
+class LoadUntilHeartbeatStore extends MemoryStore {
+  override async noteReleased(): Promise<void> {}
 }
 
 function mbitToBytesPerMs(mbit: number): number {

@@ -16,5 +16,6 @@ export const starBehaviour: PeerBehaviour = {
   cascadeFanout: 0,
   servesOnArrival: false,
   announcesAtOnce: false,
+  releasesLoadAtReport: false,
   parents: (planned) => [...planned],
 };

@@ -17,6 +17,7 @@ import { DEFAULT_TAG, parseReference } from '../oci/reference.js';
 import { log } from '../log.js';
 import { formatHostPort, parseHostPort } from '../p2p/address.js';
 import { startDaemonPeer } from '../p2p/daemon-peer.js';
+import { bulkReadStart } from '../p2p/read-order.js';
 import { PieceLists } from '../mirror/piece-lists.js';
 import { startMirror } from '../mirror/daemon-mirror.js';
 import { preheatFileThroughMirror, preheatThroughMirror } from '../mirror/preheat.js';
@@ -132,7 +133,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       readTimeoutMs: config.fuse.readTimeoutMs,
       prefetch: config.prefetch,
       observer: metrics.fsObserver(),
-      ...(peer !== undefined ? { peer: peer.source } : {}),
+      ...(peer !== undefined ? { peer: peer.source, bulkReadStart: (ranges: number) => bulkReadStart(peer.scheduler.hostId, ranges) } : {}),
       ...(keeper !== undefined ? { keeper } : {}),
       onTakeover: (result) => {
         takeovers[result] += 1;

@@ -56,6 +56,8 @@ export interface MountManagerOptions {
   observer?: ImageFsObserver;
   /** The P2P peer source, when the daemon runs one: every mount's fetches offer it their ranges. */
   peer?: PeerSource;
+  /** With P2P: where this node's whole-image prefetch starts (src/p2p/read-order.ts). */
+  bulkReadStart?: (ranges: number) => number;
   /** The fd keeper (failover): blob-device connections are handed to it and taken back from it. */
   keeper?: KeptConnections;
   /** Counts each mount taken over at a restart, lost (connection gone) or failed. */
@@ -378,7 +380,8 @@ export class MountManager {
       void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));
     }
     if (record.prefetchAll === true || prefetch.all) {
-      const options = prefetch.bandwidth > 0 ? { bytesPerSecond: prefetch.bandwidth } : {};
+      const { bulkReadStart } = this.#options;
+      const options = { ...(prefetch.bandwidth > 0 ? { bytesPerSecond: prefetch.bandwidth } : {}), ...(bulkReadStart !== undefined ? { startAt: bulkReadStart } : {}) };
       void reader.prefetchAll(options).then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch of the whole image done'));
     }
   }

@@ -427,15 +427,16 @@ export class ImageReaderImpl implements ImageReader {
     });
   }
 
-  prefetchAll(options: { bytesPerSecond?: number } = {}): Promise<PrefetchSummary> {
+  prefetchAll(options: { bytesPerSecond?: number; startAt?: (ranges: number) => number } = {}): Promise<PrefetchSummary> {
     return this.#prefetch(
       'all',
       () => this.bootstrap.blobs.flatMap((_, i) => [...this.#order(i).records()]),
       options.bytesPerSecond,
+      options.startAt,
     );
   }
 
-  async #prefetch(kind: string, list: () => ChunkRecord[], bytesPerSecond?: number): Promise<PrefetchSummary> {
+  async #prefetch(kind: string, list: () => ChunkRecord[], bytesPerSecond?: number, startAt?: (ranges: number) => number): Promise<PrefetchSummary> {
     const summary: PrefetchSummary = { chunks: 0, cached: 0, fetched: 0, failed: 0, bytes: 0, cancelled: false };
     const closing = this.#closing.signal;
     try {
@@ -454,7 +455,10 @@ export class ImageReaderImpl implements ImageReader {
         const isReady = (r: ChunkRecord): boolean => blob.lease.blob.isReady(r.uncompressedOffset);
         const absent = records.filter((r) => r.blobIndex === b && !isReady(r));
         summary.cached += records.filter((r) => r.blobIndex === b).length - absent.length;
-        for (const plan of planRanges(absent, { maxRequestBytes: this.#engine.settings.maxRequestBytes })) {
+        const plans = planRanges(absent, { maxRequestBytes: this.#engine.settings.maxRequestBytes });
+        const start = startAt?.(plans.length) ?? 0;
+        if (Number.isSafeInteger(start) && start > 0 && start < plans.length) plans.push(...plans.splice(0, start));
+        for (const plan of plans) {
           if (closing.aborted || this.#engine.closed) break;
           // A close ends the wait; the loop then stops.
           if (bucket !== undefined) await sleep(bucket.reserve(plan.length, Date.now()), closing).catch(() => undefined);

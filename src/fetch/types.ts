@@ -138,8 +138,13 @@ export interface ImageReader {
    * prefetch priority: on-demand reads always get the next free fetch slot first. Never rejects.
    */
   prefetchFiles(nids?: readonly number[]): Promise<PrefetchSummary>;
-  /** Fetches every chunk of the image at prefetch priority, at most `bytesPerSecond` stored bytes/s. */
-  prefetchAll(options?: { bytesPerSecond?: number }): Promise<PrefetchSummary>;
+  /**
+   * Fetches every chunk of the image at prefetch priority, at most `bytesPerSecond` stored bytes/s.
+   * `startAt(ranges)`: the index of the range of each blob the walk starts at, wrapping around to
+   * the blob's start (out of range: 0). A swarm's nodes start at different points so that they
+   * hold different chunks early and serve each other.
+   */
+  prefetchAll(options?: { bytesPerSecond?: number; startAt?: (ranges: number) => number }): Promise<PrefetchSummary>;
   /** Stops prefetches, cancels this image's waiting reads, releases the cache leases. */
   close(): Promise<void>;
 }

@@ -45,6 +45,7 @@ import { PeerServer, type PeerTlsFiles } from './peer-server.js';
 import { P2PPeerSource } from './peer-source.js';
 import { PendingChunks } from './pending-chunks.js';
 import { RateLimiter } from './rate-limit.js';
+import { bulkReadStart } from './read-order.js';
 import { SchedulerClient, type SchedulerTask, type SchedulerTls, type TaskOutcome } from './scheduler-client.js';
 
 export interface PeerNodeOptions {
@@ -269,7 +270,7 @@ export class PeerNode {
       try {
         const reader = await this.#fetcher.openImage({ bootstrap: loaded.bootstrap, origin: loaded.source.blobReader(), peer: this.source, name: `preheat ${ref}` });
         try {
-          const summary = await reader.prefetchAll();
+          const summary = await reader.prefetchAll({ startAt: (ranges) => bulkReadStart(this.scheduler.hostId, ranges) });
           if (summary.failed === 0 && !summary.cancelled) outcome = 'ok';
           return summary;
         } finally {

@@ -75,6 +75,27 @@ test.serial('prefetchAll fills the cache at its rate and on-demand reads overtak
   t.is(fixture.proxy.bytesServed('blob'), 0, 'everything was cached');
 });
 
+test.serial('prefetchAll starts where startAt says and wraps around, fetching every byte once', async (t) => {
+  // One slot, no read-ahead: the registry sees the prefetch's ranges in the walk's order.
+  const { fetcher, metrics } = await makeEngine(t, { maxConcurrentFetches: 1, readAhead: false, maxRequestBytes: 256 * KiB });
+  const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });
+  t.teardown(() => reader.close());
+  fixture.proxy.reset();
+  let planned = 0;
+  const summary = await reader.prefetchAll({ startAt: (ranges) => Math.floor((planned = ranges) / 2) });
+  await fetchesIdle(metrics);
+  t.like(summary, { chunks: 48, failed: 0 });
+  t.true(planned >= 4, `${planned} ranges`);
+  const ranges = blobRanges(fixture.proxy).map(([a]) => a);
+  t.is(ranges.length, planned);
+  const sorted = [...ranges].sort((x, y) => x - y);
+  // The walk begins at the middle range, runs to the end, then takes the first half.
+  const middle = Math.floor(planned / 2);
+  t.deepEqual(ranges, [...sorted.slice(middle), ...sorted.slice(0, middle)]);
+  const stored = fixture.bootstrap.blobs.reduce((sum, blob) => sum + (blob.chunkInfoOffset ?? blob.compressedSize), 0);
+  t.is(fixture.proxy.bytesServed('blob'), stored, 'every stored byte fetched exactly once');
+});
+
 test.serial('close() cancels a running prefetch', async (t) => {
   const { fetcher } = await makeEngine(t, { maxConcurrentFetches: 2 });
   const reader = await fetcher.openImage({ bootstrap: fixture.bootstrap, origin: fixture.source.blobReader() });

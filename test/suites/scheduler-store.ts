@@ -72,6 +72,20 @@ export function schedulerStoreSuite(test: TestFn, open: () => Promise<{ store: S
     t.is(await store.heartbeat('ghost', { currentUploads: 0, uploadBytes: 0 }, now, LONG), undefined);
   });
 
+  test('a released hand-out counts one less, never below 0, and never creates a peer', async (t) => {
+    const store = await withStore(t);
+    await store.registerPeer(peer('n1'), LONG);
+    await store.noteAssigned(['n1']);
+    await store.noteAssigned(['n1']);
+    await store.noteReleased('n1');
+    t.is((await store.getPeers(['n1'], Date.now())).get('n1')?.assigned, 1);
+    await store.noteReleased('n1');
+    await store.noteReleased('n1');
+    t.is((await store.getPeers(['n1'], Date.now())).get('n1')?.assigned, 0);
+    await store.noteReleased('n1-never-registered');
+    t.deepEqual([...(await store.getPeers(['n1-never-registered'], Date.now())).keys()], []);
+  });
+
   test('holdings are per chunk, sorted, counted, and need the current epoch', async (t) => {
     const store = await withStore(t);
     await store.registerPeer(peer('b'), LONG);

@@ -20,7 +20,7 @@
  *   them (no cycles).
  * - Order: sources with fewer than `fanout` children first, then the least loaded
  *   (`currentUploads + assigned`, where `assigned` counts the requesters handed to it since its
- *   last heartbeat, for every chunk), then shallower, then fewer children, then host id. Load
+ *   last heartbeat, for every chunk, less the transfers from it reported since), then shallower, then fewer children, then host id. Load
  *   before depth is what spreads the uploads: in a cold wave of in-order readers the same peer
  *   fetches chunk after chunk and the same early requesters relay them, so a depth-first tree
  *   makes those few peers upload nearly every copy (fan-out times the image each, everyone else

@@ -220,6 +220,11 @@ export class MemoryStore implements StateStore {
     }
   }
 
+  async noteReleased(hostId: string): Promise<void> {
+    const peer = this.peers.get(hostId);
+    if (peer !== undefined && peer.record.assigned > 0) peer.record.assigned -= 1;
+  }
+
   async getHistories(hostIds: readonly string[], now: number): Promise<Map<string, PeerHistory>> {
     const out = new Map<string, PeerHistory>();
     for (const hostId of hostIds) {

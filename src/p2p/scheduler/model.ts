@@ -20,7 +20,7 @@ export interface PeerRecord {
   /** Load reported by the last heartbeat. */
   currentUploads: number;
   uploadBytes: number;
-  /** Parents handed out (as first choice) since the last heartbeat: load not yet reported. */
+  /** Parents handed out (as first choice) since the last heartbeat, less the transfers from it reported since: load not yet reported. */
   assigned: number;
 }
 

@@ -119,6 +119,15 @@ for _, k in ipairs(KEYS) do
 end
 return 1`,
   },
+  /** KEYS: the peer key. One assignment less, never below 0, only for a peer that still exists. */
+  darnerRelease: {
+    keys: 1,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 and (tonumber(redis.call('HGET', KEYS[1], 'assigned') or '0') or 0) > 0 then
+  redis.call('HINCRBY', KEYS[1], 'assigned', -1)
+end
+return 1`,
+  },
   /** KEYS: hist. ARGV: success, throughput, reports, badUntil, updatedAt, ttl. badUntil only grows. */
   darnerHistory: {
     keys: 1,

@@ -241,6 +241,10 @@ export class RedisStore implements StateStore {
     await this.script('darnerAssign', hostIds.length, ...hostIds.map((h) => this.k('peer', h)));
   }
 
+  async noteReleased(hostId: string): Promise<void> {
+    await this.script('darnerRelease', this.k('peer', hostId));
+  }
+
   async getHistories(hostIds: readonly string[], _now: number): Promise<Map<string, PeerHistory>> {
     const out = new Map<string, PeerHistory>();
     if (hostIds.length === 0) return out;

@@ -8,8 +8,10 @@
  *   another rack scores above another zone; a level the requester has no label for is skipped.
  * - load: 0.75 × free upload slots ((capacity − uploads − assigned) / capacity, floored at 0)
  *   + 0.25 × (1 − its recent upload bytes / the busiest candidate's). `assigned` counts the times
- *   this scheduler handed the peer out as first choice since its last heartbeat, so a burst of
- *   resolves spreads over holders before their reported load catches up.
+ *   this scheduler handed the peer out as first choice since its last heartbeat, less the
+ *   transfers from it reported since (the store's noteReleased), so a burst of resolves spreads
+ *   over holders before their reported load catches up, and a holder whose uploads ended is free
+ *   again before its next heartbeat.
  * - history: 0.75 × success moving average (OK 1, SLOW 0.5, UNREACHABLE 0; 1 before any report)
  *   + 0.25 × its throughput / the fastest candidate's (0.5 while unknown).
  * - seed: 1 for seed peers (dedicated, well-provisioned), 0 otherwise.

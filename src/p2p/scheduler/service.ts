@@ -291,6 +291,8 @@ export class SchedulerService {
     await this.requirePeer(report.hostId);
     const now = this.clock();
     const clean = { bytes: nonNegative(report.bytes), durationMs: nonNegative(report.durationMs), outcome: report.outcome };
+    // The transfer is over: the hand-out Resolve counted against the parent ends with it.
+    await this.store.noteReleased(report.parentHostId);
     return this.store.updateHistory(
       report.parentHostId,
       (old) => applyReport(old, clean, now, this.config),

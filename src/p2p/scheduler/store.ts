@@ -86,6 +86,12 @@ export interface StateStore {
 
   /** Counts one hand-out as first-choice parent against each live host (reset by heartbeat). */
   noteAssigned(hostIds: readonly string[]): Promise<void>;
+  /**
+   * One hand-out against the host ended (a requester reported a transfer from it): one less,
+   * never below 0. Without it a peer stays "loaded" until its next heartbeat however quickly its
+   * uploads finish, and in a wave every holder soon looks saturated.
+   */
+  noteReleased(hostId: string): Promise<void>;
 
   /** Success histories of the given hosts (absent if none or older than the history TTL). */
   getHistories(hostIds: readonly string[], now: number): Promise<Map<string, PeerHistory>>;
