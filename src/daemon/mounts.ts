@@ -23,8 +23,7 @@ import { sha256Hex } from '../digest.js';
 import { BadRequestError, KernelMountError, MalformedBootstrapError, MountError, MountpointBusyError, NativeMissingError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { ChunkFetcher, ImageReader, PeerSource } from '../fetch/types.js';
 import { Bootstrap } from '../format/index.js';
-import { ImageFs, TraceRecorder, detachMount, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
-import { adoptImageErofs, mountImageErofs } from '../fs/erofs-mount.js';
+import { ImageFs, TraceRecorder, adoptImageErofs, detachMount, mountImageErofs, mountImageFs, type FuseMount, type FuseMountOptions, type ImageFsObserver } from '../fs/index.js';
 import type { ReadGuardOptions } from '../fs/read-guard.js';
 import { unmountKernel } from '../fs/mount-syscalls.js';
 import { readBootstrapFile } from '../image/bootstrap-file.js';
@@ -380,8 +379,8 @@ export class MountManager {
       void reader.prefetchFiles().then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch list done'));
     }
     if (record.prefetchAll === true || prefetch.all) {
-      const { bulkReadStart } = this.#options;
-      const options = { ...(prefetch.bandwidth > 0 ? { bytesPerSecond: prefetch.bandwidth } : {}), ...(bulkReadStart !== undefined ? { startAt: bulkReadStart } : {}) };
+      const start = this.#options.bulkReadStart;
+      const options = { ...(prefetch.bandwidth > 0 ? { bytesPerSecond: prefetch.bandwidth } : {}), ...(start !== undefined ? { startAt: start } : {}) };
       void reader.prefetchAll(options).then((s) => log.info({ id: record.mount.id, ...s }, 'prefetch of the whole image done'));
     }
   }

@@ -13,7 +13,7 @@ export { encodeRdev, decodeRdev } from '../format/inode.js';
 export { getxattrReply, listxattrReply, encodeXattrNames, XATTR_SIZE_MAX, XATTR_LIST_MAX, type XattrReply } from './xattr-reply.js';
 export { PathResolver } from './path-resolver.js';
 export { BlobDevices, type BlobDataReader, type BlobDevice } from './blob-devices.js';
-export { mountImageErofs, erofsMountData, type ErofsMountOptions } from './erofs-mount.js';
+export { adoptImageErofs, mountImageErofs, erofsMountData, type ErofsMountOptions } from './erofs-mount.js';
 export { unmountKernel } from './mount-syscalls.js';
 export { ReadGuard, type ReadGuardOptions, type ReadWhere } from './read-guard.js';
 export { TraceRecorder, mergeRanges } from './trace-recorder.js';
