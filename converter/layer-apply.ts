@@ -5,12 +5,13 @@ import type { Descriptor } from '../src/oci/image-spec.js';
 import { decompressLayer } from '../src/layer/decompress.js';
 import type { LayerChunker } from './layer-chunker.js';
 import type { LayerMerger } from './layer-merge.js';
-import { readTarEntries } from '../src/layer/tar-reader.js';
 import { exposedGcPacer } from './gc-pacer.js';
+import { readLayerNative } from './native-layer.js';
 
 /**
  * Reads one source layer into the image: stream (digest-verified by the source), decompress,
- * walk the tar, merge every entry into the tree and hand regular files to the chunker. Shared by
+ * frame the tar natively (native-layer.ts), merge every entry into the tree and cut regular
+ * files' data into the chunker's batches. Shared by
  * `darner convert` (chunker writes a blob) and `darner check` (chunker only digests).
  */
 
@@ -44,14 +45,13 @@ export async function applyLayer(
       counts.tarBytes += n;
       pacer?.add(n);
     });
-    for await (const { entry, body } of readTarEntries(tar)) {
+    await readLayerNative(tar, chunker, chunker.chunkSize, (entry) => {
       budget.seen += 1;
       if (budget.seen > budget.max) {
         throw new LimitExceededError(`the image has more than ${budget.max} tar entries (the limit; raise it with --max-entries)`);
       }
-      const file = merger.apply(entry);
-      if (file && file.size > 0) await chunker.addFile(file, body, entry.path);
-    }
+      return merger.apply(entry);
+    });
   } finally {
     // A layer left half-read (an error above) must not keep its download open: a paused HTTP
     // body would make closing the source wait for it forever.
