@@ -13,6 +13,8 @@
 pub const BLOCK: usize = 512;
 /// Longest GNU long name or PAX header framed (tar-reader.ts's MAX_LONG_HEADER).
 pub const MAX_EXTENSION: u64 = 4 * 1024 * 1024;
+/// The largest data length framed: JavaScript's largest exact integer.
+const MAX_SAFE_SIZE: i128 = (1 << 53) - 1;
 
 /// Event tags in the event list (each followed by its fields, little-endian).
 pub const EVENT_HEADER: u8 = 1; // 512 header bytes, u64 data length, u8 1 when the data is chunked
@@ -224,7 +226,8 @@ impl Framer {
       _ => {
         let pax_size = self.local_size.take();
         let size = match pax_size.map(i128::from).or(header_size) {
-          Some(s) if s >= 0 => s as u64,
+          // The entry reader takes no size above 2^53 - 1 either; this also keeps the sums below from overflowing.
+          Some(s) if (0..=MAX_SAFE_SIZE).contains(&s) => s as u64,
           _ => return Err(FrameError::Corrupt("tar stream is corrupt (Invalid header)".to_owned())),
         };
         let typeflag = if flag == 0 { 0 } else { flag.wrapping_sub(b'0') };
@@ -430,6 +433,19 @@ mod tests {
     let block = header("pax", b'x', MAX_EXTENSION + 1);
     let mut framer = Framer::new(4);
     assert!(matches!(framer.push(&block, &mut [0u8; 8]), Err(FrameError::Corrupt(m)) if m.contains("max size")));
+  }
+
+  #[test]
+  fn refuses_a_size_above_two_to_the_53() {
+    let mut block = header("huge", b'0', 0);
+    // Base-256: 0x80 then 11 bytes, here 2^64 + 1 (past u64 as well).
+    block[124] = 0x80;
+    block[125..136].copy_from_slice(&[0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+    block[148..156].copy_from_slice(b"        ");
+    let sum: u32 = block.iter().map(|&x| u32::from(x)).sum();
+    block[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    let mut framer = Framer::new(4);
+    assert!(matches!(framer.push(&block, &mut [0u8; 8]), Err(FrameError::Corrupt(m)) if m.contains("Invalid header")));
   }
 
   #[test]

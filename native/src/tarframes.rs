@@ -42,7 +42,7 @@ impl TarFramer {
   }
 
   /// Frames `piece`, copying regular files' chunks into `batch` after the ones already there.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn push(&mut self, env: &Env, piece: &[u8], mut batch: Buffer) -> napi::Result<FramedPiece> {
     let pushed = self.framer.push(piece, batch.as_mut()).map_err(|e| throw(env, frame_error(e)))?;
     let events = std::mem::take(&mut self.framer.events);
