@@ -12,12 +12,11 @@ import type { FileNode } from '../src/format/model.js';
 import type { TarEntry } from '../src/layer/tar-reader.js';
 
 /**
- * Reads one source layer into the image: an uncompressed layer in a local file read through one
- * reused buffer and verified as it is read (layer-file.ts), any other streamed (digest-verified by
- * the source) and decompressed;
- * frame the tar natively (native-layer.ts), merge every entry into the tree and cut regular
- * files' data into the chunker's batches. Shared by
- * `darner convert` (chunker writes a blob) and `darner check` (chunker only digests).
+ * Reads one source layer into the image: an uncompressed layer in a local file through one
+ * reused buffer, verified as it is read (layer-file.ts), any other as the source's verified
+ * stream, decompressed; the tar is framed natively (native-layer.ts), every entry merged into the
+ * tree and regular files' data cut into the chunker's batches. Shared by `darner convert`
+ * (chunker writes a blob) and `darner check` (chunker only digests).
  */
 
 /** Default bound on tar entries per image: far above real images, far below what exhausts memory. */

@@ -11,8 +11,9 @@ import type { ChunkStore } from './chunk-store.js';
  * and deduplicated like any other (nydusd reads no EROFS holes); it is only counted apart. A full batch is digested in one native call (off the JS thread), then
  * deduplicated in chunk order, and its new chunks are compressed in one native call into the
  * slot's output buffer (while the batch before is still being written) and appended to the blob
- * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the tar reader
- * waits in `addFile` for a slot, so memory is bounded by the BatchBuffers, not by the layer.
+ * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the reader
+ * waits in `addFile` (or `batchInput`, when the native framer cuts the chunks) for a slot, so
+ * memory is bounded by the BatchBuffers, not by the layer.
  */
 
 export interface CompressResult {
