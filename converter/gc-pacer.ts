@@ -1,6 +1,7 @@
 /**
- * Layer bytes reach the converter in fresh Buffers (file reads, gunzip output) that are copied
- * into a batch buffer at once and are garbage from then on. V8 returns their memory only when it
+ * Streamed layer bytes reach the converter in fresh Buffers (file reads, downloads, gunzip
+ * output) that are copied into a batch buffer at once and are garbage from then on (an
+ * uncompressed local layer is read through one reused buffer instead: layer-file.ts). V8 returns their memory only when it
  * collects the objects that hold them, and it starts such a collection by itself only once
  * external memory has grown by its soft limit (V8_EXTERNAL_GARBAGE_BYTES in memory-bound.ts).
  * When the process exposes `gc` (the process `darner convert` runs in does: convert-process.ts),

@@ -5,13 +5,18 @@ import type { Descriptor } from '../src/oci/image-spec.js';
 import { decompressLayer } from '../src/layer/decompress.js';
 import type { LayerChunker } from './layer-chunker.js';
 import type { LayerMerger } from './layer-merge.js';
-import { readTarEntries } from '../src/layer/tar-reader.js';
 import { exposedGcPacer } from './gc-pacer.js';
+import { isPlainLayerFile, LAYER_READ_BYTES, verifiedLayerFile } from './layer-file.js';
+import { readLayerNative } from './native-layer.js';
+import type { FileNode } from '../src/format/model.js';
+import type { TarEntry } from '../src/layer/tar-reader.js';
 
 /**
- * Reads one source layer into the image: stream (digest-verified by the source), decompress,
- * walk the tar, merge every entry into the tree and hand regular files to the chunker. Shared by
- * `darner convert` (chunker writes a blob) and `darner check` (chunker only digests).
+ * Reads one source layer into the image: an uncompressed layer in a local file through one
+ * reused buffer, verified as it is read (layer-file.ts), any other as the source's verified
+ * stream, decompressed; the tar is framed natively (native-layer.ts), every entry merged into the
+ * tree and regular files' data cut into the chunker's batches. Shared by `darner convert`
+ * (chunker writes a blob) and `darner check` (chunker only digests).
  */
 
 /** Default bound on tar entries per image: far above real images, far below what exhausts memory. */
@@ -33,6 +38,27 @@ export async function applyLayer(
 ): Promise<{ storedBytes: number; tarBytes: number }> {
   const counts = { storedBytes: 0, tarBytes: 0 };
   merger.beginLayer();
+  const apply = (entry: TarEntry): FileNode | undefined => {
+    budget.seen += 1;
+    if (budget.seen > budget.max) {
+      throw new LimitExceededError(`the image has more than ${budget.max} tar entries (the limit; raise it with --max-entries)`);
+    }
+    return merger.apply(entry);
+  };
+  const file = await source.blobFile?.(layer);
+  if (file !== undefined && (await isPlainLayerFile(file))) {
+    const pieces = verifiedLayerFile(file, `blob ${layer.digest}`, layer.digest, layer.size, readBuffer());
+    const counted = (async function* () {
+      for await (const piece of pieces) {
+        counts.storedBytes += piece.byteLength;
+        counts.tarBytes += piece.byteLength;
+        onStoredBytes?.(piece.byteLength);
+        yield piece;
+      }
+    })();
+    await readLayerNative(counted, chunker, chunker.chunkSize, apply);
+    return counts;
+  }
   const blob = await source.openBlob(layer);
   try {
     const stored = countBytes(blob, (n) => {
@@ -44,20 +70,21 @@ export async function applyLayer(
       counts.tarBytes += n;
       pacer?.add(n);
     });
-    for await (const { entry, body } of readTarEntries(tar)) {
-      budget.seen += 1;
-      if (budget.seen > budget.max) {
-        throw new LimitExceededError(`the image has more than ${budget.max} tar entries (the limit; raise it with --max-entries)`);
-      }
-      const file = merger.apply(entry);
-      if (file && file.size > 0) await chunker.addFile(file, body, entry.path);
-    }
+    await readLayerNative(tar, chunker, chunker.chunkSize, apply);
   } finally {
     // A layer left half-read (an error above) must not keep its download open: a paused HTTP
     // body would make closing the source wait for it forever.
     blob.destroy();
   }
   return counts;
+}
+
+let sharedReadBuffer: Buffer | undefined;
+
+/** The one read buffer of local layer files (layers are read one after another). */
+function readBuffer(): Buffer {
+  sharedReadBuffer ??= Buffer.allocUnsafeSlow(LAYER_READ_BYTES);
+  return sharedReadBuffer;
 }
 
 /** Passes a stream through, reporting how many bytes went by. */

@@ -11,8 +11,9 @@ import type { ChunkStore } from './chunk-store.js';
  * and deduplicated like any other (nydusd reads no EROFS holes); it is only counted apart. A full batch is digested in one native call (off the JS thread), then
  * deduplicated in chunk order, and its new chunks are compressed in one native call into the
  * slot's output buffer (while the batch before is still being written) and appended to the blob
- * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the tar reader
- * waits in `addFile` for a slot, so memory is bounded by the BatchBuffers, not by the layer.
+ * in chunk order, so the output does not depend on which thread finishes first. The slot is given back once its bytes are written; the reader
+ * waits in `addFile` (or `batchInput`, when the native framer cuts the chunks) for a slot, so
+ * memory is bounded by the BatchBuffers, not by the layer.
  */
 
 export interface CompressResult {
@@ -54,7 +55,8 @@ export interface LayerChunkStats {
 }
 
 interface PendingChunk {
-  node: FileNode;
+  /** undefined for bytes cut from a file the image does not keep: digested, then passed over. */
+  node: FileNode | undefined;
   slot: number;
   /** Whether its bytes are all zero. */
   zero?: boolean;
@@ -100,6 +102,10 @@ export class LayerChunker {
     this.zero = Buffer.alloc(options.chunkSize);
   }
 
+  get chunkSize(): number {
+    return this.options.chunkSize;
+  }
+
   /** Chunks one regular file's data (exactly node.size bytes) into node.chunks. */
   async addFile(node: FileNode, body: AsyncIterable<Uint8Array>, path: string): Promise<void> {
     const { chunkSize } = this.options;
@@ -134,6 +140,44 @@ export class LayerChunker {
     }
     if (seen !== node.size) throw new BadTarError(`entry "${path}" is truncated (${seen} of ${node.size} bytes)`);
     this.stats.fileBytes += node.size;
+  }
+
+  /**
+   * The input buffer of the batch being filled (a new one once every slot is free to take),
+   * for a caller that cuts chunks into it itself (converter/native-layer.ts).
+   */
+  async batchInput(): Promise<Buffer> {
+    return (await this.batchWithRoom(0)).slot.input;
+  }
+
+  /** Starts a regular file whose chunks the caller cuts: every slot empty until `chunkCutAt`. */
+  beginFile(node: FileNode): void {
+    node.chunks = new Array<number>(Math.ceil(node.size / this.options.chunkSize)).fill(HOLE);
+    this.stats.fileBytes += node.size;
+  }
+
+  /**
+   * Takes the chunk the caller cut into the current batch right after the ones before it (its
+   * `length` bytes at `offset` are chunk `slot` of `node`, or of a file the image does not keep
+   * when `node` is undefined; `zero` when they are all zero).
+   */
+  chunkCutAt(node: FileNode | undefined, slot: number, offset: number, length: number, zero: boolean): void {
+    const batch = this.batch;
+    if (batch === undefined || offset !== batch.filled || offset + length > this.options.buffers.bytes) {
+      throw new Error('LayerChunker: a chunk was cut outside the batch being filled');
+    }
+    if (node !== undefined && (slot >= node.chunks.length || length !== Math.min(this.options.chunkSize, node.size - slot * this.options.chunkSize))) {
+      throw new Error(`LayerChunker: chunk ${slot} of a ${node.size}-byte file cannot be ${length} bytes`);
+    }
+    batch.filled = offset + length;
+    if (node !== undefined) this.stats.chunks += 1;
+    batch.chunks.push({ node, slot, offset, length, ...(zero ? { zero } : {}) });
+  }
+
+  /** Sends the batch being filled on (the caller's next chunks go to a new one). */
+  endBatch(): void {
+    this.throwIfFailed();
+    this.dispatch();
   }
 
   /** Waits for every chunk to be written; returns the finished blob, if the layer made one. */
@@ -230,11 +274,13 @@ export class LayerChunker {
     const { store } = this.options;
     const fresh: Array<{ chunk: PendingChunk; record: ChunkRecord }> = [];
     for (const [i, chunk] of chunks.entries()) {
+      const node = chunk.node;
+      if (node === undefined) continue;
       const digest = digests[i] as Uint8Array;
       const wasDictionary = store.isDictionaryChunk(digest);
       const known = store.lookup(digest);
       if (known !== undefined) {
-        chunk.node.chunks[chunk.slot] = known;
+        node.chunks[chunk.slot] = known;
         if (chunk.zero === true) this.stats.zeroChunks += 1;
         else if (wasDictionary) this.stats.dictionaryChunks += 1;
         else this.stats.duplicateChunks += 1;
@@ -252,7 +298,7 @@ export class LayerChunker {
         flags: 0,
         digest,
       };
-      chunk.node.chunks[chunk.slot] = store.addChunk(record);
+      node.chunks[chunk.slot] = store.addChunk(record);
       if (blob) fresh.push({ chunk, record });
     }
     return fresh;

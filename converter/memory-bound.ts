@@ -12,7 +12,9 @@ import { availableParallelism } from 'node:os';
  * - the layer's bytes as streams hand them over (read, download and gunzip buffers): each is
  *   copied into a batch at once, but its memory returns only when V8 collects it, which V8 does
  *   when such external memory has grown by its soft limit (V8_EXTERNAL_GARBAGE_BYTES), or the
- *   converter after every GC_PACE_BYTES of input when it may (gc-pacer.ts);
+ *   converter after every GC_PACE_BYTES of input when it may (gc-pacer.ts); an uncompressed
+ *   layer in a local file is read through one reused buffer instead (layer-file.ts), which leaves
+ *   only the framer's small event lists for the collector (LOCAL_FILE_GARBAGE_BYTES);
  * - Node itself and the loaded modules (about 65 MiB of RSS with the convert process's V8 flags,
  *   40 MiB of it the mapped binaries).
  * docs/converter.md states the resulting bound.
@@ -36,6 +38,9 @@ export const V8_EXTERNAL_GARBAGE_BYTES = 64 << 20;
 /** Stream buffers between the layer file (or download) and the tar reader at one time, with room to spare. */
 export const STREAM_BUFFER_BYTES = 16 << 20;
 
+/** A local plain layer's read buffer and the framer's event lists awaiting a collection, with room to spare. */
+export const LOCAL_FILE_GARBAGE_BYTES = 16 << 20;
+
 export interface BatchLayout {
   batchBytes: number;
   batchCount: number;
@@ -43,11 +48,11 @@ export interface BatchLayout {
 
 /**
  * Batch buffers for a chunk size and a bound on chunk bytes in memory (`maxInFlightBytes`,
- * default three batches): at least two batches (one filling while one is in work).
+ * default two batches): at least two batches (one filling while one is in work).
  */
 export function batchLayout(chunkSize: number, maxInFlightBytes?: number): BatchLayout {
   const batchBytes = Math.max(MIN_BATCH_BYTES, chunkSize);
-  const batchCount = Math.max(2, Math.floor((maxInFlightBytes ?? 3 * batchBytes) / batchBytes));
+  const batchCount = Math.max(2, Math.floor((maxInFlightBytes ?? 2 * batchBytes) / batchBytes));
   return { batchBytes, batchCount };
 }
 
@@ -62,4 +67,11 @@ export function chunkPipelineBytes(layout: BatchLayout, chunkSize: number, compr
   const native = compressed ? threads * (ZSTD_CCTX_BYTES + chunkSize) : 0;
   const garbage = gcPaceBytes !== undefined ? Math.min(gcPaceBytes + STREAM_BUFFER_BYTES, V8_EXTERNAL_GARBAGE_BYTES) : V8_EXTERNAL_GARBAGE_BYTES;
   return buffers + native + garbage;
+}
+
+/** chunkPipelineBytes for an uncompressed layer read from a local file (no stream buffers). */
+export function localFilePipelineBytes(layout: BatchLayout, chunkSize: number, compressed: boolean, threads = availableParallelism()): number {
+  const buffers = layout.batchCount * layout.batchBytes * (compressed ? 2 : 1);
+  const native = compressed ? threads * (ZSTD_CCTX_BYTES + chunkSize) : 0;
+  return buffers + native + LOCAL_FILE_GARBAGE_BYTES;
 }

@@ -49,6 +49,20 @@ export interface NativeAddon {
   closeFd(fd: number): void;
   /** The version of native/Cargo.toml the addon was built from. */
   version(): string;
+  TarFramer: new (chunkSize: number) => NativeTarFramer;
+}
+
+/**
+ * Tar framing of a layer stream (native/src/tarframe.rs): `push` copies what it needs before it
+ * returns and throws an Error with code EBADTAR for input it cannot frame.
+ */
+export interface NativeTarFramer {
+  /** Frames `piece`, cutting regular files' chunks into `batch` after the ones already there. */
+  push(piece: Uint8Array, batch: Buffer): { consumed: number; batchFull: boolean; events: Buffer };
+  /** The next chunks go to the start of a new batch buffer. */
+  newBatch(): void;
+  /** Throws (EBADTAR) unless the stream ended between two entries. */
+  finish(): void;
 }
 
 /** A /dev/fuse fd the fd keeper holds, now open in this process too. */

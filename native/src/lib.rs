@@ -1,5 +1,6 @@
 //! darner's native addon (napi-rs). What JavaScript does slowly or cannot do at all:
 //! - chunk digests (blake3, sha256) of whole batches, in parallel, off the JavaScript thread;
+//! - tar framing of layer streams, chunks cut straight into batch buffers (for the converter);
 //! - chunk decode (zstd) + verify of whole batches, likewise, and chunk compression (zstd);
 //! - the l*xattr syscalls and mknod, which Node's fs module does not have;
 //! - mount(2) and umount2(2), on libuv's threadpool (they can wait on this process's own FUSE
@@ -23,4 +24,6 @@ mod errors;
 mod fdkeeper;
 mod fsops;
 mod mounts;
+mod tarframe;
+mod tarframes;
 mod version;

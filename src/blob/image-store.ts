@@ -67,6 +67,11 @@ export interface ImageSource {
   /** A whole (small) blob in memory, verified; at most `maxSize` bytes (default 16 MiB). */
   readBlob(desc: Descriptor, signal?: AbortSignal, maxSize?: number): Promise<Buffer>;
   /**
+   * Sources whose blobs are local files: the path of a blob (its size checked), for a reader
+   * that verifies the digest itself as it reads.
+   */
+  blobFile?(desc: Descriptor): Promise<string>;
+  /**
    * Exactly `length` bytes of a blob from `offset`, or a typed error. Not verified. Retried like
    * the source's other calls, for tools that read blobs whole.
    */
@@ -353,6 +358,10 @@ class OciLayoutSource implements ImageSource {
 
   openBlob(desc: Descriptor): Promise<Readable> {
     return this.layout.openBlob(desc.digest, desc.size);
+  }
+
+  blobFile(desc: Descriptor): Promise<string> {
+    return this.layout.blobFile(desc.digest, desc.size);
   }
 
   readBlob(desc: Descriptor, _signal?: AbortSignal, maxSize = MAX_CONFIG_SIZE): Promise<Buffer> {

@@ -161,6 +161,12 @@ export class OciLayout implements BlobReader {
     return size;
   }
 
+  /** The path of a blob's file, once its size is checked (the reader verifies the digest). */
+  async blobFile(digest: string, size?: number): Promise<string> {
+    await this.sizeOrThrow(digest, size);
+    return this.blobPath(digest);
+  }
+
   /** A blob as a stream that fails at its end unless the bytes have the digest (and size). */
   async openBlob(digest: string, size?: number): Promise<Readable> {
     await this.sizeOrThrow(digest, size);

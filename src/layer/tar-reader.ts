@@ -236,15 +236,76 @@ function toEntry(header: EntryHeader): TarEntry {
 }
 
 /** A header with the long names and PAX records before it applied. */
-interface EntryHeader extends TarHeader {
+export interface EntryHeader extends TarHeader {
   pax: PaxRecords | null;
 }
 
 /** Largest GNU long name or PAX header read (as tar-stream: far above any real one). */
 const MAX_LONG_HEADER = 4 * 1024 * 1024;
 
-function truncated(): BadTarError {
+export function truncated(): BadTarError {
   return new BadTarError('tar stream is truncated (unexpected end of data)');
+}
+
+/** What one header block is: an extension header whose record follows, or an entry. */
+export type DecodedHeader =
+  | { extension: EntryHeader; size: number }
+  | { entry: TarEntry; dataBytes: number }
+  | null;
+
+/**
+ * The entry rules over a sequence of header blocks, without I/O: GNU long names and PAX records
+ * apply to the entry after them. Shared by the stream reader below and the converter's native
+ * framing (converter/native-layer.ts), so both read headers alike.
+ */
+export class TarHeaderSequence {
+  private gnuLongPath: string | null = null;
+  private gnuLongLinkPath: string | null = null;
+  private pax: PaxRecords | null = null;
+  private paxGlobal: PaxRecords | null = null;
+
+  /**
+   * Decodes a 512-byte header block: null for an all-zero block, an extension header (its
+   * `size` bytes of record must be passed to `extension` next), or an entry with the bytes of
+   * data that follow it.
+   */
+  header(block: Uint8Array): DecodedHeader {
+    const decoded = decodeTarHeader(block);
+    if (decoded === null) return null;
+    const header: EntryHeader = { ...decoded, pax: null };
+    switch (header.type) {
+      case 'gnu-long-path':
+      case 'gnu-long-link-path':
+      case 'pax-global-header':
+      case 'pax-header':
+        if (header.size > MAX_LONG_HEADER) throw new BadTarError('tar stream is corrupt (Header exceeds max size)');
+        if (!(header.size >= 0)) throw new BadTarError(CORRUPT_HEADER);
+        return { extension: header, size: header.size };
+    }
+    if (this.gnuLongPath !== null) header.name = this.gnuLongPath;
+    if (this.gnuLongLinkPath !== null) header.linkname = this.gnuLongLinkPath;
+    this.gnuLongPath = null;
+    this.gnuLongLinkPath = null;
+    const pax = this.pax;
+    if (pax !== null) {
+      if (pax.path) header.name = pax.path;
+      if (pax.linkpath) header.linkname = pax.linkpath;
+      if (pax.size) header.size = parseInt(pax.size, 10);
+      header.pax = pax;
+      this.pax = null;
+    }
+    if (!(header.size >= 0)) throw new BadTarError('tar stream is corrupt (Invalid header)');
+    const entry = toEntry(header);
+    return { entry, dataBytes: header.type === 'directory' ? 0 : header.size };
+  }
+
+  /** Applies the record of an extension header (exactly its `size` bytes). */
+  extension(header: EntryHeader, bytes: Uint8Array): void {
+    if (header.type === 'gnu-long-path') this.gnuLongPath = decodeLongName(bytes);
+    else if (header.type === 'gnu-long-link-path') this.gnuLongLinkPath = decodeLongName(bytes);
+    else if (header.type === 'pax-global-header') this.paxGlobal = decodePaxRecords(bytes);
+    else this.pax = this.paxGlobal === null ? decodePaxRecords(bytes) : mergePax(this.paxGlobal, decodePaxRecords(bytes));
+  }
 }
 
 /**
@@ -258,50 +319,23 @@ export async function* readTarEntries(tar: NodeJS.ReadableStream): AsyncGenerato
 }> {
   const pieces = tar[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   const cursor = new ByteCursor(pieces);
-  let gnuLongPath: string | null = null;
-  let gnuLongLinkPath: string | null = null;
-  let pax: PaxRecords | null = null;
-  let paxGlobal: PaxRecords | null = null;
+  const headers = new TarHeaderSequence();
   let completed = false;
   try {
     for (;;) {
       const block = await cursor.read(TAR_BLOCK);
       if (block === null) break;
       if (block.byteLength < TAR_BLOCK) throw truncated();
-      const decoded = decodeTarHeader(block);
+      const decoded = headers.header(block);
       if (decoded === null) continue;
-      const header: EntryHeader = { ...decoded, pax: null };
-      switch (header.type) {
-        case 'gnu-long-path':
-        case 'gnu-long-link-path':
-        case 'pax-global-header':
-        case 'pax-header': {
-          if (header.size > MAX_LONG_HEADER) throw new BadTarError('tar stream is corrupt (Header exceeds max size)');
-          if (!(header.size >= 0)) throw new BadTarError(CORRUPT_HEADER);
-          const bytes = header.size === 0 ? new Uint8Array(0) : await cursor.read(header.size);
-          if (bytes === null || bytes.byteLength < header.size) throw truncated();
-          if (header.type === 'gnu-long-path') gnuLongPath = decodeLongName(bytes);
-          else if (header.type === 'gnu-long-link-path') gnuLongLinkPath = decodeLongName(bytes);
-          else if (header.type === 'pax-global-header') paxGlobal = decodePaxRecords(bytes);
-          else pax = paxGlobal === null ? decodePaxRecords(bytes) : mergePax(paxGlobal, decodePaxRecords(bytes));
-          await skipExactly(cursor, blockPadding(header.size));
-          continue;
-        }
+      if ('extension' in decoded) {
+        const bytes = decoded.size === 0 ? new Uint8Array(0) : await cursor.read(decoded.size);
+        if (bytes === null || bytes.byteLength < decoded.size) throw truncated();
+        headers.extension(decoded.extension, bytes);
+        await skipExactly(cursor, blockPadding(decoded.size));
+        continue;
       }
-      if (gnuLongPath !== null) header.name = gnuLongPath;
-      if (gnuLongLinkPath !== null) header.linkname = gnuLongLinkPath;
-      gnuLongPath = null;
-      gnuLongLinkPath = null;
-      if (pax !== null) {
-        if (pax.path) header.name = pax.path;
-        if (pax.linkpath) header.linkname = pax.linkpath;
-        if (pax.size) header.size = parseInt(pax.size, 10);
-        header.pax = pax;
-        pax = null;
-      }
-      if (!(header.size >= 0)) throw new BadTarError('tar stream is corrupt (Invalid header)');
-      const entry = toEntry(header);
-      const dataBytes = header.type === 'directory' ? 0 : header.size;
+      const { entry, dataBytes } = decoded;
       const data = { remaining: dataBytes };
       yield { entry, body: bodyOf(cursor, data) };
       // Skip whatever the consumer left, then the padding, to reach the next header.
