@@ -346,7 +346,7 @@ export class ImageReaderImpl implements ImageReader {
       }
     }
     const options = { maxWindow, minWindow: Math.min(maxWindow, settings.maxRequestBytes), startWindow: Math.min(maxWindow, settings.sequentialStartBytes) };
-    for (const [blob, span] of spans) {
+    for (const span of spans.values()) {
       const file = this.#extentOf(span.last);
       if (file === undefined || file.bytes <= settings.smallFileBytes) continue;
       let state = this.#streams.get(file);
@@ -358,25 +358,26 @@ export class ImageReaderImpl implements ImageReader {
       const range = observeRead(state, Math.max(span.start, file.start), span.end, options);
       // A file read at scattered places (a mapped program): all of it, the reads of it included.
       const wanted = wantsRestOfFile(state, file.bytes, options) ? { from: file.start, to: file.end } : range;
-      if (wanted !== undefined) this.#fetchAhead(blob, file, wanted.from, Math.min(wanted.to, file.end));
+      if (wanted !== undefined) this.#fetchAhead(file, wanted.from, Math.min(wanted.to, file.end));
     }
   }
 
   /** The absent chunks of `file` stored in [from, to), at prefetch priority (chunks in flight are joined). */
-  #fetchAhead(blob: ImageBlob, file: FileExtent, from: number, to: number): void {
+  #fetchAhead(file: FileExtent, from: number, to: number): void {
     const records: ChunkRecord[] = [];
     for (const r of this.#order(file.blobIndex).from(from)) {
       if (r.compressedOffset >= to) break;
-      if (this.#extentOf(r) === file && !blob.lease.blob.isReady(r.uncompressedOffset)) records.push(r);
+      if (this.#extentOf(r) === file) records.push(r);
     }
-    // One request per read-ahead range: its chunks are handed on as they arrive anyway
-    // (arriving-range.ts), and fewer, longer requests leave fewer gaps on the link and cost
-    // the registry less (bench:fs tree: 23 requests instead of 57).
-    const settings = this.#engine.settings;
-    if (records.length > 0) this.#engine.fetch(blob, records, 'prefetch', false, false, Math.max(settings.sequentialReadAheadBytes, settings.maxRequestBytes));
+    this.#fetchFileChunks(file.blobIndex, records);
   }
 
-  /** The absent ones of `records` (blob `blobIndex`'s, stored order) at prefetch priority, in one request where they allow. */
+  /**
+   * The absent ones of `records` (blob `blobIndex`'s, stored order) at prefetch priority, in one
+   * request where they allow: its chunks are handed on as they arrive anyway (arriving-range.ts),
+   * and fewer, longer requests leave fewer gaps on the link and cost the registry less (bench:fs
+   * tree: 23 requests instead of 57). Chunks in flight are joined, not fetched twice.
+   */
   #fetchFileChunks(blobIndex: number, records: ChunkRecord[]): Array<{ record: ChunkRecord; data: Promise<Buffer> }> {
     const blob = this.#blobs[blobIndex];
     if (blob === undefined || this.#engine.closed || this.#closing.signal.aborted) return [];
@@ -390,9 +391,7 @@ export class ImageReaderImpl implements ImageReader {
   /** The rest of the file whose first chunk is `record`, if its stored bytes are within sequential_read_ahead. */
   #fetchRestOf(record: ChunkRecord): void {
     const file = this.#extentOf(record);
-    const blob = this.#blobs[record.blobIndex];
-    if (file === undefined || blob === undefined || file.bytes > this.#engine.settings.sequentialReadAheadBytes) return;
-    this.#fetchAhead(blob, file, file.start, file.end);
+    if (file !== undefined && file.bytes <= this.#engine.settings.sequentialReadAheadBytes) this.#fetchAhead(file, file.start, file.end);
   }
 
   /** Chunk `index` of the file whose first chunk is `first`, counting the file's chunks in stored order. */
